@@ -1,0 +1,2 @@
+"""SupportDesk TUI."""
+__version__ = "0.1.0"

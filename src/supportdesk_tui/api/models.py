@@ -1,0 +1,461 @@
+"""Typed models of the ticket API contract (`/api/v1`).
+
+These classes are the contract: the reference backend serves them (its OpenAPI
+document is generated from them) and the client validates every response
+against them, so a malformed reply becomes a `MalformedResponse` error instead
+of a half-filled object deep inside the UI.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Model(BaseModel):
+    """Base for every contract model: unknown fields are ignored (forward compatible)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    LEAD = "lead"
+    INTAKE = "intake"
+
+
+class Language(StrEnum):
+    RU = "ru"
+    EN = "en"
+
+
+class Status(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"  # waiting on the customer; SLA clock paused
+    ON_HOLD = "on_hold"  # waiting on engineering / a third party
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+PRIORITY_RANK: dict[Priority, int] = {
+    Priority.URGENT: 0,
+    Priority.HIGH: 1,
+    Priority.NORMAL: 2,
+    Priority.LOW: 3,
+}
+
+
+class MessageKind(StrEnum):
+    CUSTOMER = "customer"
+    REPLY = "reply"  # public, the customer sees it
+    NOTE = "note"  # internal, agents only
+
+
+class PresenceState(StrEnum):
+    VIEWING = "viewing"
+    COMPOSING = "composing"
+    LEFT = "left"
+
+
+class EscalationStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    FIXED = "fixed"
+    WONT_FIX = "wont_fix"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    MAJOR = "major"
+    MINOR = "minor"
+    TRIVIAL = "trivial"
+
+
+class TicketSort(StrEnum):
+    """Sort orders the list endpoint supports (keyset-paginated, ties broken by id)."""
+
+    SLA_DUE = "sla_due"  # next SLA deadline first (default)
+    CREATED = "created_at"
+    CREATED_DESC = "-created_at"
+    UPDATED_DESC = "-updated_at"
+    PRIORITY = "priority"  # urgent first, then oldest
+    WAITING = "waiting"  # longest waiting first
+
+
+# --- agents and queues -------------------------------------------------------
+
+
+class AgentRef(Model):
+    id: int
+    login: str
+    name: str
+
+
+class Me(Model):
+    id: int
+    login: str
+    name: str
+    role: Role
+    languages: list[Language]
+    queues: list[str] = Field(description="Queue ids the caller belongs to (a lead sees all).")
+
+
+class QueueCounts(Model):
+    open: int = Field(description="Tickets not solved/closed.")
+    unassigned: int
+    oldest_waiting_seconds: int | None = Field(description="Age of the longest-waiting open ticket.")
+    sla_at_risk: int = Field(description="Open tickets whose next deadline is within the risk window.")
+    sla_breached: int
+
+
+class Queue(Model):
+    id: str
+    name: str
+    languages: list[Language]
+    counts: QueueCounts
+
+
+# --- tickets -----------------------------------------------------------------
+
+
+class Requester(Model):
+    account_id: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    language: Language
+    account_state: Literal["active", "locked", "deletion_scheduled", "deleted"] = "active"
+
+
+class Environment(Model):
+    platform: str | None = None
+    app_version: str | None = None
+    device: str | None = None
+
+
+class Sla(Model):
+    """Deadlines; a `None` due time means that clock is not running."""
+
+    first_response_due: datetime | None = None
+    first_responded_at: datetime | None = None
+    next_response_due: datetime | None = None
+    resolution_due: datetime | None = None
+    paused: bool = False
+
+
+class Presence(Model):
+    agent: AgentRef
+    state: PresenceState
+    expires_at: datetime
+
+
+class EscalationRef(Model):
+    key: str
+    status: EscalationStatus
+    url: str
+
+
+class Ticket(Model):
+    id: int
+    version: int = Field(description="Bumped on every change; the ETag is `\"<version>\"`.")
+    subject: str
+    status: Status
+    priority: Priority
+    queue: str
+    language: Language
+    category: str
+    tags: list[str]
+    requester: Requester
+    assignee: AgentRef | None = None
+    created_at: datetime
+    updated_at: datetime
+    waiting_since: datetime | None = Field(
+        default=None, description="Since when the customer has been waiting for an agent."
+    )
+    last_message_id: int | None = None
+    message_count: int = 0
+    sla: Sla
+    environment: Environment | None = None
+    escalation: EscalationRef | None = None
+    needs_reply: bool = Field(default=False, description="Set when a linked escalation reached `fixed`.")
+    presence: list[Presence] = Field(default_factory=list)
+
+
+class RequesterIn(Model):
+    account_id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+    language: Language
+
+
+class TicketCreate(Model):
+    subject: str = Field(min_length=1, max_length=300)
+    category: str = Field(min_length=1, max_length=64)
+    language: Language
+    priority: Priority = Priority.NORMAL
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    requester: RequesterIn
+    body: str = Field(min_length=1, max_length=20_000, description="The first customer message.")
+    environment: Environment | None = None
+
+
+class TicketPatch(Model):
+    """Fields an agent may change; absent fields are left alone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: Status | None = None
+    priority: Priority | None = None
+    assignee_id: int | None = Field(default=None, description="An agent id; `0` unassigns.")
+    tags: list[str] | None = Field(default=None, max_length=20)
+    queue: str | None = None
+
+
+# --- messages ----------------------------------------------------------------
+
+
+class Author(Model):
+    type: Literal["customer", "agent", "system"]
+    id: str
+    name: str
+
+
+class Message(Model):
+    id: int
+    ticket_id: int
+    kind: MessageKind
+    author: Author
+    body: str
+    created_at: datetime
+
+
+class MessageCreate(Model):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: MessageKind
+    body: str = Field(min_length=1, max_length=20_000)
+    status: Status | None = Field(default=None, description="Set this status in the same transaction.")
+    seen_up_to: int | None = Field(
+        default=None,
+        description=(
+            "Id of the newest message the author had seen. If a customer message or another agent's "
+            "reply is newer, the send is refused with 409 `new_activity` listing them."
+        ),
+    )
+
+
+class MessagePosted(Model):
+    message: Message
+    ticket: Ticket
+
+
+# --- canned replies ------------------------------------------------------------
+
+
+class CannedVariable(Model):
+    name: str
+    prompt: dict[Language, str]
+    required: bool = True
+    default: str | None = None
+
+
+class CannedActions(Model):
+    status: Status | None = None
+    priority: Priority | None = None
+    add_tags: list[str] = Field(default_factory=list)
+
+
+class CannedReply(Model):
+    id: str
+    title: dict[Language, str]
+    shortcut: str
+    tags: list[str]
+    bodies: dict[Language, str] = Field(description="Per-language template bodies, see docs/templates.md.")
+    variables: list[CannedVariable] = Field(default_factory=list)
+    actions: CannedActions | None = None
+
+
+# --- escalations -------------------------------------------------------------
+
+
+class Component(Model):
+    id: str
+    name: str
+
+
+class EscalationCreate(Model):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    component: str
+    severity: Severity
+    summary: str = Field(min_length=5, max_length=300)
+    steps: str = Field(min_length=1, max_length=10_000)
+    expected: str = Field(min_length=1, max_length=5_000)
+    actual: str = Field(min_length=1, max_length=5_000)
+    environment: Environment = Field(default_factory=Environment)
+    message_ids: list[int] = Field(default_factory=list, max_length=50)
+    set_status: Status | None = Field(default=Status.ON_HOLD)
+
+
+class Escalation(Model):
+    key: str
+    ticket_id: int
+    status: EscalationStatus
+    url: str
+    severity: Severity
+    component: str
+    summary: str
+    steps: str
+    expected: str
+    actual: str
+    environment: Environment
+    message_ids: list[int]
+    created_at: datetime
+    updated_at: datetime
+
+
+class EscalationPatch(Model):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: EscalationStatus
+
+
+class PresenceUpdate(Model):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    state: PresenceState
+
+
+# --- stats (lead only) -------------------------------------------------------
+
+
+class CountByKey(Model):
+    key: str
+    open: int
+    unassigned: int
+    oldest_waiting_seconds: int | None
+    sla_at_risk: int
+    sla_breached: int
+
+
+class AgentActivity(Model):
+    agent: AgentRef
+    state: Literal["online", "busy", "away", "offline"]
+    working_on: list[int] = Field(description="Ticket ids the agent is viewing/composing on now.")
+    open_assigned: int
+    last_reply_at: datetime | None
+
+
+class WorstTicket(Model):
+    id: int
+    subject: str
+    queue: str
+    priority: Priority
+    due: datetime | None
+    breached: bool
+
+
+class LiveStats(Model):
+    at: datetime
+    by_queue: list[CountByKey]
+    by_language: list[CountByKey]
+    by_priority: list[CountByKey]
+    total: CountByKey
+    worst: list[WorstTicket]
+    agents: list[AgentActivity]
+    open_escalations: list[Escalation]
+
+
+class HistoryPoint(Model):
+    at: datetime
+    queue: str
+    open: int
+    created: int
+    solved: int
+
+
+class StatsHistory(Model):
+    window_seconds: int
+    interval_seconds: int
+    points: list[HistoryPoint]
+
+
+# --- envelopes ---------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class PageMeta(Model):
+    has_more: bool
+    page_size: int
+
+
+class PageLinks(Model):
+    next: str | None = None
+
+
+class Page(Model, Generic[T]):
+    data: list[T]
+    meta: PageMeta
+    links: PageLinks
+
+
+class ErrorBody(Model):
+    code: str
+    message: str
+    details: dict[str, Any] | list[Any] | None = None
+
+
+class ErrorEnvelope(Model):
+    error: ErrorBody
+
+
+class Health(Model):
+    status: Literal["ok"]
+    version: str
+
+
+class EventType(StrEnum):
+    TICKET_CREATED = "ticket.created"
+    TICKET_UPDATED = "ticket.updated"
+    MESSAGE_CREATED = "message.created"
+    PRESENCE_CHANGED = "presence.changed"
+    QUEUE_COUNTS = "queue.counts"
+    ESCALATION_UPDATED = "escalation.updated"
+    RESET = "reset"
+
+
+class Event(Model):
+    """One Server-Sent Event, parsed. `data` keeps the raw JSON object of the event."""
+
+    id: int
+    type: EventType
+    data: dict[str, Any]
+
+
+class MessageCreatedData(Model):
+    ticket_id: int
+    queue: str
+    message: Message
+
+
+class PresenceChangedData(Model):
+    ticket_id: int
+    queue: str
+    presence: list[Presence]
+
+
+class QueueCountsData(Model):
+    queues: list[Queue]

@@ -1,0 +1,5 @@
+"""Placeholder entry point, replaced below."""
+
+
+def main() -> None:
+    raise SystemExit(0)
