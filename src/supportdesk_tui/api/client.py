@@ -1,0 +1,374 @@
+"""The async client of the ticket API: one `httpx.AsyncClient` for the session, typed results.
+
+Only this module builds URLs and parses JSON; the UI calls typed methods and
+catches `ApiError` subclasses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from pydantic import BaseModel, TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
+
+from supportdesk_tui.api import errors
+from supportdesk_tui.api.models import (
+    CannedReply,
+    Component,
+    Escalation,
+    EscalationCreate,
+    EscalationPatch,
+    Health,
+    LiveStats,
+    Me,
+    Message,
+    MessageCreate,
+    MessagePosted,
+    PresenceState,
+    PresenceUpdate,
+    Queue,
+    StatsHistory,
+    Ticket,
+    TicketCreate,
+    TicketPatch,
+)
+
+API_PREFIX = "/api/v1"
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class PageResult(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+    has_more: bool
+
+
+def new_idempotency_key() -> str:
+    return str(uuid.uuid4())
+
+
+def _error_from_response(response: httpx.Response) -> errors.ApiError:
+    status = response.status_code
+    code: str | None = None
+    message = f"The server answered HTTP {status}."
+    details: Any = None
+    try:
+        payload = response.json()
+        body = payload["error"]
+        code = str(body.get("code")) if body.get("code") is not None else None
+        message = str(body.get("message") or message)
+        details = body.get("details")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        if status < 500:
+            return errors.MalformedResponse(
+                f"HTTP {status} without the error shape the contract promises.", status=status
+            )
+    common: dict[str, Any] = {"status": status, "code": code, "details": details}
+    if status == 401:
+        return errors.AuthError(
+            "The server did not accept the token. Sign in again with `supportdesk login` "
+            "or set SUPPORTDESK_TOKEN.", **common)
+    if status == 403:
+        return errors.ForbiddenError(message, **common)
+    if status == 404:
+        return errors.NotFoundError(message, **common)
+    if status == 409 and code == "new_activity":
+        msgs: list[Message] = []
+        raw = details.get("messages", []) if isinstance(details, dict) else []
+        try:
+            msgs = TypeAdapter(list[Message]).validate_python(raw)
+        except PydanticValidationError:
+            msgs = []
+        return errors.NewActivity(message, messages=msgs, **common)
+    if status == 409:
+        return errors.IdempotencyInFlight(message, **common)
+    if status == 412:
+        current: Ticket | None = None
+        if isinstance(details, dict) and "current" in details:
+            try:
+                current = Ticket.model_validate(details["current"])
+            except PydanticValidationError:
+                current = None
+        return errors.VersionConflict(message, current=current, **common)
+    if status == 413:
+        return errors.PayloadTooLarge(message, **common)
+    if status == 422 and code == "idempotency_mismatch":
+        return errors.IdempotencyMismatch(message, **common)
+    if status in (400, 422, 428):
+        return errors.ValidationFailed(message, **common)
+    if status == 429:
+        return errors.RateLimited(message, retry_after=_parse_retry_after(response), **common)
+    if status >= 500:
+        return errors.ServerError(f"The server failed (HTTP {status}). Try again in a moment.", **common)
+    return errors.ApiError(message, **common)
+
+
+def _parse_retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def cursor_from_next_link(link: str | None) -> str | None:
+    if not link:
+        return None
+    values = parse_qs(urlsplit(link).query).get("page[after]")
+    return values[0] if values else None
+
+
+class SupportDeskClient:
+    """Typed access to one backend. Create once per session; `aclose()` at exit."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        *,
+        timeout: float = 10.0,
+        verify: bool = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retries: int = 2,
+        retry_base_delay: float = 0.25,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._retries = retries
+        self._retry_base_delay = retry_base_delay
+        headers = {"Accept": "application/json", "User-Agent": "supportdesk-tui/0.1"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers=headers,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            verify=verify,
+            transport=transport,
+            limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
+        )
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The underlying client, for the event stream (same pool, same auth)."""
+        return self._http
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> SupportDeskClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # --- transport ---------------------------------------------------------
+
+    async def _send_once(
+        self, method: str, path: str, *, params: Mapping[str, str] | None = None,
+        json_body: Any = None, headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        try:
+            response = await self._http.request(
+                method, API_PREFIX + path, params=params, json=json_body, headers=headers
+            )
+        except httpx.TimeoutException:
+            raise errors.RequestTimeout(
+                f"No answer from {self.base_url} in time. It may be overloaded; retrying later is safe."
+            ) from None
+        except httpx.TransportError:
+            raise errors.NetworkError(
+                f"Cannot reach {self.base_url}. Check the server address and that it is running."
+            ) from None
+        if response.status_code >= 400:
+            raise _error_from_response(response)
+        return response
+
+    async def _request(
+        self, method: str, path: str, *, params: Mapping[str, str] | None = None,
+        json_body: Any = None, headers: Mapping[str, str] | None = None, safe_to_retry: bool,
+    ) -> httpx.Response:
+        attempt = 0
+        while True:
+            try:
+                return await self._send_once(method, path, params=params, json_body=json_body,
+                                             headers=headers)
+            except errors.ApiError as exc:
+                if not (safe_to_retry and exc.retryable) or attempt >= self._retries:
+                    raise
+                delay = errors.retry_after_of(exc)
+                if delay is None:
+                    delay = random.uniform(0, self._retry_base_delay * (2**attempt))
+                if delay > 5.0:  # a long wait belongs to the caller (outbox), not to a hidden loop
+                    raise
+                attempt += 1
+                await asyncio.sleep(delay)
+
+    @staticmethod
+    def _parse(response: httpx.Response, model: type[M]) -> M:
+        try:
+            return model.model_validate_json(response.content)
+        except PydanticValidationError as exc:
+            raise errors.MalformedResponse(
+                f"{response.request.method} {response.request.url.path} returned data that does not "
+                f"match the contract ({exc.error_count()} problems).", status=response.status_code
+            ) from None
+
+    @staticmethod
+    def _parse_list(response: httpx.Response, item: type[M]) -> list[M]:
+        try:
+            payload = json.loads(response.content)
+            return TypeAdapter(list[item]).validate_python(payload["data"])  # type: ignore[valid-type]
+        except (ValueError, KeyError, TypeError, PydanticValidationError):
+            raise errors.MalformedResponse(
+                f"{response.request.url.path} returned a list that does not match the contract.",
+                status=response.status_code,
+            ) from None
+
+    def _parse_page(self, response: httpx.Response, item: type[M]) -> PageResult[M]:
+        items = self._parse_list(response, item)
+        try:
+            payload = json.loads(response.content)
+            has_more = bool(payload["meta"]["has_more"])
+            next_link = payload.get("links", {}).get("next")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise errors.MalformedResponse(
+                f"{response.request.url.path} returned a page without meta/links.",
+                status=response.status_code,
+            ) from None
+        cursor = cursor_from_next_link(next_link) if has_more else None
+        if has_more and cursor is None:
+            raise errors.MalformedResponse("The server said there is more but gave no next link.")
+        return PageResult(items=items, next_cursor=cursor, has_more=has_more)
+
+    @staticmethod
+    def _page_params(page_size: int, after: str | None) -> dict[str, str]:
+        params = {"page[size]": str(page_size)}
+        if after:
+            params["page[after]"] = after
+        return params
+
+    # --- endpoints ---------------------------------------------------------
+
+    async def health(self) -> Health:
+        return self._parse(await self._request("GET", "/health", safe_to_retry=True), Health)
+
+    async def me(self) -> Me:
+        return self._parse(await self._request("GET", "/me", safe_to_retry=True), Me)
+
+    async def queues(self) -> list[Queue]:
+        return self._parse_list(await self._request("GET", "/queues", safe_to_retry=True), Queue)
+
+    async def list_tickets(
+        self, filters: Mapping[str, str] | None = None, *, page_size: int = 50, after: str | None = None
+    ) -> PageResult[Ticket]:
+        params = {**(filters or {}), **self._page_params(page_size, after)}
+        response = await self._request("GET", "/tickets", params=params, safe_to_retry=True)
+        return self._parse_page(response, Ticket)
+
+    async def get_ticket(self, ticket_id: int) -> Ticket:
+        response = await self._request("GET", f"/tickets/{int(ticket_id)}", safe_to_retry=True)
+        return self._parse(response, Ticket)
+
+    async def create_ticket(self, ticket: TicketCreate, *, idempotency_key: str | None = None) -> Ticket:
+        key = idempotency_key or new_idempotency_key()
+        response = await self._request(
+            "POST", "/tickets", json_body=ticket.model_dump(mode="json", exclude_none=True),
+            headers={"Idempotency-Key": key}, safe_to_retry=True,
+        )
+        return self._parse(response, Ticket)
+
+    async def update_ticket(self, ticket_id: int, patch: TicketPatch, *, version: int) -> Ticket:
+        """Conditional update; raises `VersionConflict` with the current ticket when stale.
+
+        Never retried automatically: a lost response would turn into a false conflict.
+        """
+        response = await self._request(
+            "PATCH", f"/tickets/{int(ticket_id)}",
+            json_body=patch.model_dump(mode="json", exclude_none=True),
+            headers={"If-Match": f'"{version}"'}, safe_to_retry=False,
+        )
+        return self._parse(response, Ticket)
+
+    async def list_messages(
+        self, ticket_id: int, *, order: str = "asc", page_size: int = 50, after: str | None = None
+    ) -> PageResult[Message]:
+        params = {"order": order, **self._page_params(page_size, after)}
+        response = await self._request("GET", f"/tickets/{int(ticket_id)}/messages", params=params,
+                                       safe_to_retry=True)
+        return self._parse_page(response, Message)
+
+    async def post_message(
+        self, ticket_id: int, message: MessageCreate, *, idempotency_key: str
+    ) -> MessagePosted:
+        """Keyed, so a retry after a lost response replays the first result instead of posting twice."""
+        response = await self._request(
+            "POST", f"/tickets/{int(ticket_id)}/messages",
+            json_body=message.model_dump(mode="json", exclude_none=True),
+            headers={"Idempotency-Key": idempotency_key}, safe_to_retry=True,
+        )
+        return self._parse(response, MessagePosted)
+
+    async def canned_replies(self) -> list[CannedReply]:
+        return self._parse_list(await self._request("GET", "/canned-replies", safe_to_retry=True),
+                                CannedReply)
+
+    async def components(self) -> list[Component]:
+        return self._parse_list(await self._request("GET", "/components", safe_to_retry=True), Component)
+
+    async def create_escalation(
+        self, ticket_id: int, escalation: EscalationCreate, *, idempotency_key: str | None = None
+    ) -> Escalation:
+        response = await self._request(
+            "POST", f"/tickets/{int(ticket_id)}/escalations",
+            json_body=escalation.model_dump(mode="json", exclude_none=True),
+            headers={"Idempotency-Key": idempotency_key or new_idempotency_key()}, safe_to_retry=True,
+        )
+        return self._parse(response, Escalation)
+
+    async def list_escalations(self, statuses: list[str] | None = None) -> list[Escalation]:
+        params = {"status": ",".join(statuses)} if statuses else None
+        response = await self._request("GET", "/escalations", params=params, safe_to_retry=True)
+        return self._parse_list(response, Escalation)
+
+    async def get_escalation(self, key: str) -> Escalation:
+        response = await self._request("GET", f"/escalations/{_path_segment(key)}", safe_to_retry=True)
+        return self._parse(response, Escalation)
+
+    async def update_escalation(self, key: str, patch: EscalationPatch) -> Escalation:
+        response = await self._request(
+            "PATCH", f"/escalations/{_path_segment(key)}", json_body=patch.model_dump(mode="json"),
+            safe_to_retry=False,
+        )
+        return self._parse(response, Escalation)
+
+    async def set_presence(self, ticket_id: int, state: PresenceState) -> None:
+        await self._request(
+            "PUT", f"/tickets/{int(ticket_id)}/presence",
+            json_body=PresenceUpdate(state=state).model_dump(mode="json"), safe_to_retry=True,
+        )
+
+    async def live_stats(self) -> LiveStats:
+        return self._parse(await self._request("GET", "/stats/live", safe_to_retry=True), LiveStats)
+
+    async def stats_history(self, window_seconds: int = 3600) -> StatsHistory:
+        response = await self._request("GET", "/stats/history", params={"window": str(window_seconds)},
+                                       safe_to_retry=True)
+        return self._parse(response, StatsHistory)
+
+
+def _path_segment(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")

@@ -1,0 +1,128 @@
+"""Every way a call to the backend can fail, each with a title and a message a person can act on.
+
+Messages never include the token or request headers: they are shown on screen,
+logged and may end up in screenshots.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from supportdesk_tui.api.models import Message, Ticket
+
+
+class ApiError(Exception):
+    """Base of all client errors. `retryable` says whether sending again later is safe and useful."""
+
+    title = "Request failed"
+    retryable = False
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
+                 details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.details = details
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.message}"
+
+
+class NetworkError(ApiError):
+    title = "Server unreachable"
+    retryable = True
+
+
+class RequestTimeout(NetworkError):
+    title = "Server too slow"
+
+
+class AuthError(ApiError):
+    title = "Not signed in"
+
+
+class ForbiddenError(ApiError):
+    title = "Not allowed"
+
+
+class NotFoundError(ApiError):
+    title = "Not found"
+
+
+class ValidationFailed(ApiError):
+    title = "Invalid input"
+
+    def field_errors(self) -> dict[str, str]:
+        """Map of dotted field path → message, from the server's `details` list."""
+        out: dict[str, str] = {}
+        if isinstance(self.details, list):
+            for item in self.details:
+                if isinstance(item, dict):
+                    loc = item.get("loc", [])
+                    parts = loc if isinstance(loc, list) else []
+                    path = ".".join(str(p) for p in parts if p != "body")
+                    out[path or "_"] = str(item.get("msg", ""))
+        return out
+
+
+class PayloadTooLarge(ApiError):
+    title = "Too large"
+
+
+class VersionConflict(ApiError):
+    """The ticket changed since it was loaded (HTTP 412); `current` is the server's version."""
+
+    title = "Changed by someone else"
+
+    def __init__(self, message: str, *, current: Ticket | None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.current = current
+
+
+class NewActivity(ApiError):
+    """A customer message or another agent's reply arrived after the draft was started (409)."""
+
+    title = "New activity on this ticket"
+
+    def __init__(self, message: str, *, messages: list[Message], **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.messages = messages
+
+
+class IdempotencyInFlight(ApiError):
+    title = "Still sending"
+    retryable = True
+
+
+class IdempotencyMismatch(ApiError):
+    title = "Duplicate request key"
+
+
+class RateLimited(ApiError):
+    title = "Slow down"
+    retryable = True
+
+    def __init__(self, message: str, *, retry_after: float | None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServerError(ApiError):
+    title = "Server error"
+    retryable = True
+
+
+class MalformedResponse(ApiError):
+    """The server answered something that is not the contract. Retrying may help (a proxy hiccup)."""
+
+    title = "Unexpected reply from the server"
+    retryable = True
+
+
+def is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, ApiError) and exc.retryable
+
+
+def retry_after_of(exc: BaseException) -> float | None:
+    return exc.retry_after if isinstance(exc, RateLimited) else None

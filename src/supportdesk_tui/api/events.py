@@ -1,0 +1,131 @@
+"""Consumer of the Server-Sent Events stream with reconnect, `Last-Event-ID` resume and a polling fallback.
+
+`EventStream.items()` yields parsed `Event`s and `StreamStatus` changes. While the
+stream is down the consumer is told (`StreamStatus.state == "polling"`) so it can
+refresh by polling; once the stream is back, missed events are replayed by the
+server from the last event id, or a `reset` event says to reload everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Literal
+
+import httpx
+from pydantic import ValidationError
+
+from supportdesk_tui.api.client import API_PREFIX, SupportDeskClient
+from supportdesk_tui.api.models import Event
+
+StreamState = Literal["connecting", "live", "polling", "unauthorized"]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamStatus:
+    state: StreamState
+    detail: str = ""
+    retry_in: float | None = None
+
+
+@dataclass(slots=True)
+class _RawEvent:
+    id: str | None = None
+    type: str = "message"
+    data: str = ""
+
+
+async def parse_sse(lines: AsyncIterator[str]) -> AsyncIterator[_RawEvent]:
+    """Parse the text/event-stream format (WHATWG): fields until a blank line end one event."""
+    current = _RawEvent()
+    data_lines: list[str] = []
+    async for raw_line in lines:
+        line = raw_line.rstrip("\r\n")
+        if not line:
+            if data_lines or current.id is not None:
+                current.data = "\n".join(data_lines)
+                yield current
+            current = _RawEvent()
+            data_lines = []
+            continue
+        if line.startswith(":"):
+            continue
+        field, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if field == "data":
+            data_lines.append(value)
+        elif field == "event":
+            current.type = value
+        elif field == "id" and "\0" not in value:
+            current.id = value
+
+
+class EventStream:
+    """Iterate `items()` for as long as the view lives; cancel the task to stop."""
+
+    def __init__(
+        self,
+        client: SupportDeskClient,
+        *,
+        last_event_id: int | None = None,
+        read_timeout: float = 45.0,
+        max_backoff: float = 30.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._client = client
+        self.last_event_id = last_event_id
+        self._read_timeout = read_timeout
+        self._max_backoff = max_backoff
+        self._rng = rng or random.Random()
+        self.malformed_events = 0
+
+    def _backoff(self, failures: int) -> float:
+        return self._rng.uniform(0.5, min(self._max_backoff, 1.0 * (2 ** min(failures, 6))))
+
+    async def items(self) -> AsyncIterator[Event | StreamStatus]:
+        failures = 0
+        while True:
+            yield StreamStatus("connecting")
+            headers = {"Accept": "text/event-stream"}
+            if self.last_event_id is not None:
+                headers["Last-Event-ID"] = str(self.last_event_id)
+            timeout = httpx.Timeout(10.0, read=self._read_timeout)
+            try:
+                async with self._client.http.stream(
+                    "GET", API_PREFIX + "/events", headers=headers, timeout=timeout
+                ) as response:
+                    if response.status_code == 401:
+                        yield StreamStatus("unauthorized", "The server refused the token.")
+                        return
+                    if response.status_code != 200:
+                        raise httpx.HTTPStatusError("stream refused", request=response.request,
+                                                    response=response)
+                    failures = 0
+                    yield StreamStatus("live")
+                    async for raw in parse_sse(response.aiter_lines()):
+                        event = self._decode(raw)
+                        if event is None:
+                            continue
+                        self.last_event_id = event.id
+                        yield event
+                raise httpx.ReadError("stream ended")
+            except (httpx.HTTPError, httpx.StreamError):
+                failures += 1
+                delay = self._backoff(failures)
+                yield StreamStatus("polling", "Live updates interrupted.", retry_in=delay)
+                await asyncio.sleep(delay)
+
+    def _decode(self, raw: _RawEvent) -> Event | None:
+        try:
+            event_id = int(raw.id) if raw.id is not None else None
+            data = json.loads(raw.data) if raw.data else {}
+            if event_id is None or not isinstance(data, dict):
+                raise ValueError("event without id or object data")
+            return Event.model_validate({"id": event_id, "type": raw.type, "data": data})
+        except (ValueError, ValidationError):
+            # A malformed event loses freshness, never data: the consumer re-polls on `reset`.
+            self.malformed_events += 1
+            return None
