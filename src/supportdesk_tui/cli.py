@@ -1,5 +1,92 @@
-"""Placeholder entry point, replaced below."""
+"""The `supportdesk` command. Parses arguments, then imports only what the chosen command needs,
+so `--help` and the subcommands start without Textual or httpx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from supportdesk_tui import __version__
+
+_SERVER_COMMANDS = ("serve", "token")
 
 
-def main() -> None:
-    raise SystemExit(0)
+def _app_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--server", metavar="URL", help="backend base URL, e.g. http://127.0.0.1:8765")
+    parser.add_argument("--lang", choices=["en", "ru"], help="interface language (default: config, then locale)")
+    parser.add_argument("--theme", help="theme name (see `supportdesk themes`)")
+    parser.add_argument("--insecure", action="store_true",
+                        help="do not verify the server's TLS certificate (never on a real deployment)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="supportdesk",
+        description="SupportDesk TUI: work the support queue from the terminal.",
+        epilog="Token: SUPPORTDESK_TOKEN, the config file, or `supportdesk login`.",
+    )
+    parser.add_argument("--version", action="version", version=f"supportdesk {__version__}")
+    _app_arguments(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("serve", help="run the reference backend (see `supportdesk serve --help`)", add_help=False)
+    sub.add_parser("token", help="create API tokens for the reference backend", add_help=False)
+
+    demo = sub.add_parser("demo", help="start a demo backend with live data and open the app")
+    demo.add_argument("--as", dest="role", choices=["agent", "lead"], default="agent")
+    demo.add_argument("--tickets", type=int, default=0, help="also generate N extra tickets")
+    demo.add_argument("--simulate", type=float, default=0.3, metavar="RATE",
+                      help="new customer events per second (0 to stop)")
+    _app_arguments(demo)
+
+    login = sub.add_parser("login", help="store a token for a server")
+    login.add_argument("--server", metavar="URL", required=False)
+    login.add_argument("--token-stdin", action="store_true", help="read the token from standard input")
+    login.add_argument("--insecure", action="store_true")
+    sub.add_parser("logout", help="forget the stored token")
+
+    config = sub.add_parser("config", help="show where the config lives, print it, or check it")
+    config.add_argument("action", choices=["path", "show", "check"])
+
+    dashboard = sub.add_parser("dashboard", help="open the shift lead's dashboard")
+    dashboard.add_argument("--wallboard", action="store_true", help="read-only large view for a wall screen")
+    _app_arguments(dashboard)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] in _SERVER_COMMANDS:
+        from supportdesk_tui.server.__main__ import main as server_main
+
+        raise SystemExit(server_main(args_list))
+    args = build_parser().parse_args(args_list)
+    command = args.command
+    if command == "demo":
+        from supportdesk_tui.demo import run_demo
+
+        raise SystemExit(run_demo(args))
+    if command == "login":
+        from supportdesk_tui.launch import run_login
+
+        raise SystemExit(run_login(args))
+    if command == "logout":
+        from supportdesk_tui.launch import run_logout
+
+        raise SystemExit(run_logout())
+    if command == "config":
+        from supportdesk_tui.launch import run_config
+
+        raise SystemExit(run_config(args.action))
+    from supportdesk_tui.launch import run_app
+
+    mode = "dashboard" if command == "dashboard" else None
+    raise SystemExit(run_app(args, mode=mode, wallboard=bool(getattr(args, "wallboard", False))))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

@@ -1,0 +1,147 @@
+"""Wiring only: the session (one API client, who I am), the live event hub, global bindings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.message import Message as TextualMessage
+from textual.widget import Widget
+
+from supportdesk_tui import messages
+from supportdesk_tui.i18n import _
+from supportdesk_tui.keymap import with_cyrillic_aliases
+from supportdesk_tui.screens.connect import ConnectScreen
+from supportdesk_tui.settings import AppSettings
+
+if TYPE_CHECKING:
+    from supportdesk_tui.api.client import SupportDeskClient
+    from supportdesk_tui.api.models import Me, Queue
+    from supportdesk_tui.session import Session
+
+
+class SupportDeskApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "SupportDesk"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
+        Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ])
+
+    def __init__(self, settings: AppSettings) -> None:
+        super().__init__()
+        self.settings = settings
+        self._session: Session | None = None
+        self._subscribers: list[Widget] = []
+        self.theme_problems: list[str] = []
+
+    # --- session -------------------------------------------------------------
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("no session yet")
+        return self._session
+
+    @property
+    def api(self) -> SupportDeskClient:
+        return self.session.api
+
+    @property
+    def me(self) -> Me:
+        return self.session.me
+
+    @property
+    def queues(self) -> list[Queue]:
+        return self.session.queues
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        from supportdesk_tui.themes import APP_TOKEN_DEFAULTS
+
+        return dict(APP_TOKEN_DEFAULTS)
+
+    def on_mount(self) -> None:
+        from supportdesk_tui.i18n import set_language
+        from supportdesk_tui.keymap import apply_keymap
+        from supportdesk_tui.themes import register_all_themes
+
+        set_language(self.settings.language)
+        self.theme_problems = register_all_themes(self)
+        try:
+            self.theme = self.settings.theme
+        except Exception:
+            self.theme_problems.append(_("Theme {name!r} not found; using the default.").format(
+                name=self.settings.theme))
+            self.theme = "supportdesk-dark"
+        problems = [*self.settings.startup_warnings, *self.theme_problems,
+                    *apply_keymap(self, self.settings.keymap)]
+        for problem in problems:
+            self.notify(problem, title=_("Configuration"), severity="warning", markup=False, timeout=10)
+        self.push_screen(ConnectScreen(self.settings.server_url))
+        self.call_after_refresh(self.connect)
+
+    @work(exclusive=True, group="session")
+    async def connect(self) -> None:
+        """Sign in and open the first screen; errors stay on the connect screen with what to do."""
+        from supportdesk_tui.api.errors import ApiError
+        from supportdesk_tui.session import Session
+
+        screen = self.screen
+        if isinstance(screen, ConnectScreen):
+            screen.show_progress()
+        try:
+            session = await Session.open(self.settings)
+        except ApiError as exc:
+            if isinstance(screen, ConnectScreen):
+                screen.show_error(exc)
+            return
+        self._session = session
+        self.start_live_updates()
+        self.open_start_screen()
+
+    def open_start_screen(self) -> None:
+        from supportdesk_tui.screens.queue import QueueScreen
+
+        self.switch_screen(QueueScreen())
+
+    async def on_unmount(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    # --- live updates --------------------------------------------------------
+
+    def subscribe(self, widget: Widget) -> None:
+        """`widget` receives the cross-screen messages of `supportdesk_tui.messages`."""
+        if widget not in self._subscribers:
+            self._subscribers.append(widget)
+
+    def unsubscribe(self, widget: Widget) -> None:
+        if widget in self._subscribers:
+            self._subscribers.remove(widget)
+
+    def publish(self, build: type[TextualMessage], /, **fields: object) -> None:
+        """Post a fresh message instance to every subscriber (messages can't be shared)."""
+        for widget in list(self._subscribers):
+            if not widget.is_attached:
+                self._subscribers.remove(widget)
+                continue
+            widget.post_message(build(**fields))
+
+    def start_live_updates(self) -> None:
+        if self.settings.live_updates:
+            self.run_worker(self.session.live_updates(self), group="live", exclusive=True)
+
+    def on_connection_changed(self, event: messages.ConnectionChanged) -> None:
+        self.publish(messages.ConnectionChanged, state=event.state, detail=event.detail)
+
+    # --- actions ---------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from supportdesk_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))

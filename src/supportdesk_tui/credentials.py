@@ -1,0 +1,104 @@
+"""Where the agent's token lives: the system keyring when one works, else a 0600 file.
+
+The token is never logged or printed; only where it is stored is reported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from supportdesk_tui import paths
+
+_SERVICE = "supportdesk-tui"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLogin:
+    server: str
+    token: str
+    where: str  # "keyring" or the file path
+
+
+def _file() -> Path:
+    return paths.data_dir() / "credentials.json"
+
+
+def _keyring_usable() -> bool:
+    if os.environ.get("SUPPORTDESK_NO_KEYRING"):
+        return False
+    try:
+        import keyring
+        from keyring.backends import fail
+
+        backend = keyring.get_keyring()
+    except Exception:
+        return False
+    return not isinstance(backend, fail.Keyring) and "null" not in type(backend).__name__.lower()
+
+
+def save_login(server: str, token: str) -> str:
+    """Store the token; returns a human description of where it went."""
+    record: dict[str, str] = {"server": server}
+    where: str
+    if _keyring_usable():
+        import keyring
+
+        keyring.set_password(_SERVICE, server, token)
+        where = "the system keyring"
+    else:
+        record["token"] = token
+        where = str(_file())
+    path = _file()
+    paths.ensure_dir(path.parent)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(record, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    os.chmod(path, 0o600)
+    return where
+
+
+def load_login() -> StoredLogin | None:
+    path = _file()
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    server = record.get("server") if isinstance(record, dict) else None
+    if not isinstance(server, str):
+        return None
+    token = record.get("token")
+    if isinstance(token, str):
+        return StoredLogin(server, token, str(path))
+    if _keyring_usable():
+        import keyring
+
+        secret = keyring.get_password(_SERVICE, server)
+        if secret:
+            return StoredLogin(server, secret, "keyring")
+    return None
+
+
+def delete_login() -> bool:
+    stored = load_login()
+    removed = False
+    if stored and stored.where == "keyring":
+        import keyring
+
+        try:
+            keyring.delete_password(_SERVICE, stored.server)
+            removed = True
+        except Exception:
+            removed = False
+    try:
+        _file().unlink()
+        removed = True
+    except FileNotFoundError:
+        pass
+    return removed

@@ -1,0 +1,97 @@
+"""`supportdesk demo`: a fresh reference backend with demo data and live traffic, and the app on it.
+
+Everything lives in a temporary directory that is removed on exit, so every demo
+starts from the same deterministic data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+DEMO_LOGINS = {"agent": "anna", "lead": "lena"}
+LISTENING_PREFIX = "SUPPORTDESK_LISTENING "
+
+
+class DemoServer:
+    """The reference backend in a child process on a free loopback port."""
+
+    def __init__(self, workdir: Path, *, tickets: int = 0, simulate: float = 0.0) -> None:
+        self.workdir = workdir
+        self.db_path = workdir / "demo.db"
+        self.log_path = workdir / "server.log"
+        self.tickets = tickets
+        self.simulate = simulate
+        self.url = ""
+        self._process: subprocess.Popen[str] | None = None
+
+    def start(self, timeout: float = 60.0) -> str:
+        command = [sys.executable, "-m", "supportdesk_tui.server", "serve", "--host", "127.0.0.1",
+                   "--port", "0", "--db", str(self.db_path), "--demo"]
+        if self.tickets:
+            command += ["--tickets", str(self.tickets)]
+        if self.simulate > 0:
+            command += ["--simulate", str(self.simulate)]
+        log = self.log_path.open("w", encoding="utf-8")
+        self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True,
+                                         env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        assert self._process.stdout is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self._process.stdout.readline()
+            if not line:
+                break
+            if line.startswith(LISTENING_PREFIX):
+                self.url = line[len(LISTENING_PREFIX):].strip()
+                return self.url
+        self.stop()
+        raise RuntimeError(f"the demo backend did not start; see {self.log_path}:\n"
+                           + self.log_path.read_text(encoding="utf-8")[-2000:])
+
+    def token_for(self, login: str) -> str:
+        from supportdesk_tui.server.cli import create_token
+
+        return create_token(self.db_path, login)
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+        self._process = None
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from supportdesk_tui.launch import resolve_settings, run_with_settings
+
+    workdir = Path(tempfile.mkdtemp(prefix="supportdesk-demo-"))
+    server = DemoServer(workdir, tickets=args.tickets, simulate=args.simulate)
+    try:
+        print("Starting the demo backend with seeded data…", flush=True)
+        try:
+            url = server.start()
+        except RuntimeError as exc:
+            print(f"supportdesk: {exc}", file=sys.stderr)
+            return 1
+        login = DEMO_LOGINS[args.role]
+        token = server.token_for(login)
+        os.environ["SUPPORTDESK_HOME"] = str(workdir / "home")
+        args.server = url
+        os.environ["SUPPORTDESK_TOKEN"] = token
+        settings = resolve_settings(args, mode="dashboard" if args.role == "lead" else None)
+        if isinstance(settings, str):
+            print(f"supportdesk: {settings}", file=sys.stderr)
+            return 2
+        return run_with_settings(replace(settings, token=token))
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)

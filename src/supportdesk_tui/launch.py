@@ -1,0 +1,132 @@
+"""Resolve settings from flags, environment, config and stored login; run the app or a small command.
+
+Every failure here is a sentence on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from supportdesk_tui import paths
+from supportdesk_tui.settings import AppSettings
+
+EXIT_USAGE = 2
+
+
+def _fail(message: str) -> int:
+    print(f"supportdesk: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def resolve_settings(args: argparse.Namespace, *, mode: str | None = None,
+                     wallboard: bool = False) -> AppSettings | str:
+    """Settings to run with, or the error sentence to print."""
+    from supportdesk_tui.config import ConfigError, load_config
+    from supportdesk_tui.credentials import load_login
+    from supportdesk_tui.i18n import detect_language
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        return str(exc)
+    stored = load_login()
+    server = getattr(args, "server", None) or config.server.url or (stored.server if stored else None)
+    if not server:
+        return ("no server configured. Pass --server URL, set SUPPORTDESK_SERVER, or run "
+                "`supportdesk login --server URL`. To try the app with demo data: `make demo`.")
+    if not server.startswith(("http://", "https://")):
+        return f"the server address {server!r} must start with http:// or https://"
+    token = os.environ.get("SUPPORTDESK_TOKEN") or config.server.token
+    if not token and stored and stored.server.rstrip("/") == server.rstrip("/"):
+        token = stored.token
+    if not token:
+        return (f"no token for {server}. Run `supportdesk login --server {server}` "
+                "or set SUPPORTDESK_TOKEN.")
+    language = detect_language(getattr(args, "lang", None), config.ui.language, os.environ)
+    return AppSettings(
+        server_url=server.rstrip("/"),
+        token=token,
+        data_dir=paths.data_dir(),
+        verify_tls=config.server.verify_tls and not getattr(args, "insecure", False),
+        timeout=config.server.timeout,
+        language=language,
+        theme=getattr(args, "theme", None) or config.ui.theme,
+        keymap=dict(config.keymap),
+        page_size=config.queue.page_size,
+        default_filter=config.queue.default_filter,
+        start_mode=mode,
+        wallboard=wallboard,
+    )
+
+
+def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: bool = False) -> int:
+    settings = resolve_settings(args, mode=mode, wallboard=wallboard)
+    if isinstance(settings, str):
+        return _fail(settings)
+    return run_with_settings(settings)
+
+
+def run_with_settings(settings: AppSettings) -> int:
+    from supportdesk_tui.app import SupportDeskApp
+
+    app = SupportDeskApp(settings)
+    app.run()
+    return app.return_code or 0
+
+
+def run_login(args: argparse.Namespace) -> int:
+    import asyncio
+    import getpass
+
+    from supportdesk_tui.api.client import SupportDeskClient
+    from supportdesk_tui.api.errors import ApiError
+    from supportdesk_tui.credentials import save_login
+
+    server = args.server or os.environ.get("SUPPORTDESK_SERVER")
+    if not server:
+        server = input("Server URL (e.g. https://support.example.com): ").strip()
+    if not server.startswith(("http://", "https://")):
+        return _fail(f"the server address {server!r} must start with http:// or https://")
+    token = sys.stdin.readline().strip() if args.token_stdin else getpass.getpass("Token: ").strip()
+    if not token:
+        return _fail("no token given.")
+
+    async def check() -> str:
+        async with SupportDeskClient(server, token, verify=not args.insecure) as client:
+            me = await client.me()
+            return f"{me.name} ({me.role})"
+
+    try:
+        who = asyncio.run(check())
+    except ApiError as exc:
+        return _fail(f"{exc.title}: {exc.message}")
+    where = save_login(server.rstrip("/"), token)
+    print(f"Signed in to {server} as {who}. Token stored in {where}.")
+    return 0
+
+
+def run_logout() -> int:
+    from supportdesk_tui.credentials import delete_login
+
+    print("Signed out; the stored token was removed." if delete_login() else "No stored token.")
+    return 0
+
+
+def run_config(action: str) -> int:
+    from supportdesk_tui.config import ConfigError, config_as_toml, load_config
+
+    path = paths.config_file()
+    if action == "path":
+        print(path)
+        return 0
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        return _fail(str(exc))
+    if action == "show":
+        print(config_as_toml(config), end="")
+    else:
+        print(f"{path}: OK" if path.exists() else f"{path}: not found; using the defaults (OK)")
+    return 0

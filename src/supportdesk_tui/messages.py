@@ -1,0 +1,64 @@
+"""Cross-screen messages: what the live event stream and the session tell every open view.
+
+Widget-local messages live on their widgets; only messages that several screens
+handle are here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message as TextualMessage
+
+from supportdesk_tui.api.models import Escalation, Message, Presence, Queue, Ticket
+
+
+@dataclass
+class TicketChanged(TextualMessage):
+    """A ticket was created or updated on the server."""
+
+    ticket: Ticket
+    created: bool = False
+
+
+@dataclass
+class MessageArrived(TextualMessage):
+    ticket_id: int
+    message: Message
+
+
+@dataclass
+class PresenceChanged(TextualMessage):
+    ticket_id: int
+    presence: list[Presence]
+
+
+@dataclass
+class QueuesChanged(TextualMessage):
+    queues: list[Queue]
+
+    def can_replace(self, message: TextualMessage) -> bool:
+        # Only the newest counts matter: a burst of count events costs one repaint.
+        return isinstance(message, QueuesChanged)
+
+
+@dataclass
+class EscalationChanged(TextualMessage):
+    escalation: Escalation
+
+
+@dataclass
+class StreamReset(TextualMessage):
+    """Events were missed beyond what the server keeps: reload what is shown."""
+
+
+@dataclass
+class ConnectionChanged(TextualMessage):
+    state: str  # "live" | "polling" | "connecting" | "offline"
+    detail: str = ""
+
+
+@dataclass
+class OutboxChanged(TextualMessage):
+    waiting: int
+    failed: int

@@ -1,0 +1,98 @@
+"""First screen: connecting to the backend, and what to do when that fails."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, LoadingIndicator, Static
+
+from supportdesk_tui.i18n import _
+from supportdesk_tui.keymap import with_cyrillic_aliases
+
+if TYPE_CHECKING:
+    from supportdesk_tui.api.errors import ApiError
+
+
+def advice_for(error: ApiError) -> str:
+    """What the person should do next, by kind of failure."""
+    from supportdesk_tui.api import errors
+
+    if isinstance(error, errors.AuthError):
+        return _("Sign in again: `supportdesk login --server URL`, or set SUPPORTDESK_TOKEN.")
+    if isinstance(error, errors.ForbiddenError):
+        return _("This token cannot use the agent workspace. Ask your lead for an agent or lead token.")
+    if isinstance(error, errors.RequestTimeout):
+        return _("The server is slow to answer. Press r to try again.")
+    if isinstance(error, errors.NetworkError):
+        return _("Check the address (--server or SUPPORTDESK_SERVER) and that the server is running, "
+                 "then press r to try again.")
+    if isinstance(error, errors.MalformedResponse):
+        return _("The address answers, but not like a SupportDesk server. Check the URL "
+                 "(it should be the server's base URL, without /api/v1).")
+    return _("Press r to try again, or q to quit.")
+
+
+class ConnectScreen(Screen[None]):
+    DEFAULT_CSS = """
+    ConnectScreen { align: center middle; }
+    ConnectScreen #connect-box {
+        width: 80; height: auto; padding: 1 2; border: round $primary; background: $surface;
+    }
+    ConnectScreen #connect-title { text-style: bold; margin-bottom: 1; }
+    ConnectScreen.-error #connect-box { border: round $error; }
+    ConnectScreen #connect-advice { color: $text-muted; margin-top: 1; }
+    ConnectScreen LoadingIndicator { height: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
+        Binding("r", "retry", "Retry", id="connect.retry"),
+        Binding("q", "app.quit", "Quit", id="connect.quit"),
+    ])
+
+    def __init__(self, server_url: str) -> None:
+        super().__init__()
+        self.server_url = server_url
+        self.failed = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="connect-box"):
+            yield Static(id="connect-title")
+            yield Static(id="connect-detail")
+            yield LoadingIndicator()
+            yield Static(id="connect-advice")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_progress()
+
+    def show_progress(self) -> None:
+        self.failed = False
+        self.remove_class("-error")
+        self.query_one("#connect-title", Static).update(Text(_("Connecting…")))
+        self.query_one("#connect-detail", Static).update(Text(self.server_url))
+        self.query_one("#connect-advice", Static).update("")
+        self.query_one(LoadingIndicator).display = True
+
+    def show_error(self, error: ApiError) -> None:
+        self.failed = True
+        self.add_class("-error")
+        self.query_one(LoadingIndicator).display = False
+        self.query_one("#connect-title", Static).update(Text(error.title))
+        self.query_one("#connect-detail", Static).update(Text(error.message))
+        self.query_one("#connect-advice", Static).update(Text(advice_for(error)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry":
+            return self.failed
+        return True
+
+    def action_retry(self) -> None:
+        from supportdesk_tui.app import SupportDeskApp
+
+        app = self.app
+        if isinstance(app, SupportDeskApp):
+            app.connect()

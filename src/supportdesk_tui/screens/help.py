@@ -1,0 +1,59 @@
+"""`?`: the bindings of the screen underneath, with their ids (for `[keymap]` in the config)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Static
+
+from supportdesk_tui.i18n import _
+
+
+def format_key(key: str) -> str:
+    return key.replace("question_mark", "?").replace("ctrl+", "Ctrl+").replace("shift+", "Shift+")
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen #help-box {
+        width: 96; max-height: 90%; height: auto; border: round $primary; background: $surface; padding: 0 1;
+    }
+    HelpScreen #help-title { text-style: bold; padding: 1 0 0 0; }
+    HelpScreen #help-hint { color: $text-muted; padding-bottom: 1; }
+    HelpScreen DataTable { height: auto; max-height: 30; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
+    ]
+
+    def __init__(self, under: Screen[object]) -> None:
+        super().__init__()
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static(Text(_("Keyboard help")), id="help-title")
+            yield Static(Text(_("Remap any key in the config file: [keymap] <id> = \"key\". "
+                                "Single keys also work with the Russian layout.")), id="help-hint")
+            yield DataTable(cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(_("Key"), _("Action"), _("Binding id"))
+        seen: set[str] = set()
+        for key, active in self.under.active_bindings.items():
+            binding = active.binding
+            if not binding.description or len(key) == 1 and not key.isascii():
+                continue  # Cyrillic aliases are implied; listing them twice is noise
+            ident = binding.id or binding.action
+            if (marker := f"{ident}\0{key}") in seen:
+                continue
+            seen.add(marker)
+            table.add_row(format_key(binding.key_display or key), _(binding.description), ident)
+        table.focus()

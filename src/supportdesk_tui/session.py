@@ -1,0 +1,88 @@
+"""One signed-in session: the API client, who I am, my queues, and the live event pump."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from supportdesk_tui import messages
+from supportdesk_tui.api.client import SupportDeskClient
+from supportdesk_tui.api.events import EventStream, StreamStatus
+from supportdesk_tui.api.models import (
+    Escalation,
+    Event,
+    EventType,
+    Me,
+    MessageCreatedData,
+    PresenceChangedData,
+    Queue,
+    QueueCountsData,
+    Ticket,
+)
+from supportdesk_tui.settings import AppSettings
+
+if TYPE_CHECKING:
+    from supportdesk_tui.app import SupportDeskApp
+
+
+class Session:
+    def __init__(self, api: SupportDeskClient, me: Me, queues: list[Queue]) -> None:
+        self.api = api
+        self.me = me
+        self.queues = queues
+        self.stream_state = "connecting"
+        self.stream: EventStream | None = None
+
+    @classmethod
+    async def open(cls, settings: AppSettings) -> Session:
+        api = SupportDeskClient(settings.server_url, settings.token, timeout=settings.timeout,
+                                verify=settings.verify_tls)
+        try:
+            me = await api.me()
+            queues = await api.queues() if me.role != "intake" else []
+        except BaseException:
+            await api.aclose()
+            raise
+        return cls(api, me, queues)
+
+    async def close(self) -> None:
+        await self.api.aclose()
+
+    def queue_name(self, queue_id: str) -> str:
+        for queue in self.queues:
+            if queue.id == queue_id:
+                return queue.name
+        return queue_id
+
+    async def live_updates(self, app: SupportDeskApp) -> None:
+        """Pump server events into the app's subscribers until cancelled."""
+        self.stream = EventStream(self.api)
+        async for item in self.stream.items():
+            if isinstance(item, StreamStatus):
+                self.stream_state = item.state
+                app.publish(messages.ConnectionChanged, state=item.state, detail=item.detail)
+                continue
+            self._dispatch(app, item)
+
+    def _dispatch(self, app: SupportDeskApp, event: Event) -> None:
+        try:
+            if event.type in (EventType.TICKET_CREATED, EventType.TICKET_UPDATED):
+                app.publish(messages.TicketChanged, ticket=Ticket.model_validate(event.data),
+                            created=event.type == EventType.TICKET_CREATED)
+            elif event.type == EventType.MESSAGE_CREATED:
+                data = MessageCreatedData.model_validate(event.data)
+                app.publish(messages.MessageArrived, ticket_id=data.ticket_id, message=data.message)
+            elif event.type == EventType.PRESENCE_CHANGED:
+                presence = PresenceChangedData.model_validate(event.data)
+                app.publish(messages.PresenceChanged, ticket_id=presence.ticket_id,
+                            presence=presence.presence)
+            elif event.type == EventType.QUEUE_COUNTS:
+                counts = QueueCountsData.model_validate(event.data)
+                self.queues = counts.queues
+                app.publish(messages.QueuesChanged, queues=counts.queues)
+            elif event.type == EventType.ESCALATION_UPDATED:
+                app.publish(messages.EscalationChanged, escalation=Escalation.model_validate(event.data))
+            elif event.type == EventType.RESET:
+                app.publish(messages.StreamReset)
+        except ValueError:
+            # A malformed event costs freshness only; a reset makes views reload from the API.
+            app.publish(messages.StreamReset)

@@ -1,0 +1,36 @@
+"""What the app needs to start, resolved from flags, environment, config file and stored login.
+
+Plain data with no Textual import, so the CLI can build it cheaply and tests can
+construct it directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    server_url: str
+    token: str | None
+    data_dir: Path
+    verify_tls: bool = True
+    timeout: float = 10.0
+    language: str = "en"
+    theme: str = "supportdesk-dark"
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    page_size: int = 100
+    default_filter: str = ""
+    start_mode: str | None = None  # None: by role (lead → dashboard)
+    wallboard: bool = False
+    live_updates: bool = True
+    clock: Callable[[], datetime] = utc_now
+    # Pieces the launcher found wrong but that should not stop the app (e.g. a broken user theme).
+    startup_warnings: tuple[str, ...] = ()
