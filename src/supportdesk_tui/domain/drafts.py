@@ -1,0 +1,149 @@
+"""Unsent reply/note drafts, one JSON file per ticket, surviving crashes and `kill -9`.
+
+A file that cannot be read is renamed to `<name>.corrupt` and reported through
+`pop_warnings()`; it never crashes the app and is never deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from supportdesk_tui.api.models import MessageKind
+from supportdesk_tui.domain.atomic import (
+    TEMP_SUFFIX,
+    StorageWarning,
+    atomic_write_text,
+    ensure_private_dir,
+    quarantine_reporting,
+    read_json_or_quarantine,
+)
+
+__all__ = ["Draft", "DraftKind", "DraftStore", "StorageWarning"]
+
+_FORMAT = 1
+_STALE_TEMP_SECONDS = 3600
+
+
+class DraftKind(StrEnum):
+    REPLY = "reply"
+    NOTE = "note"
+
+    @property
+    def message_kind(self) -> MessageKind:
+        return MessageKind(self.value)
+
+
+@dataclass(frozen=True)
+class Draft:
+    ticket_id: int
+    body: str
+    kind: DraftKind = DraftKind.REPLY
+    seen_up_to: int | None = None  # newest message id the agent had seen while writing
+    updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": _FORMAT,
+            "ticket_id": self.ticket_id,
+            "body": self.body,
+            "kind": self.kind.value,
+            "seen_up_to": self.seen_up_to,
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> Draft:
+        """Strict: anything unexpected raises `ValueError`."""
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+            raise ValueError("not a draft file (or an unknown format)")
+        ticket_id, body, seen = data.get("ticket_id"), data.get("body"), data.get("seen_up_to")
+        if type(ticket_id) is not int or not isinstance(body, str):
+            raise ValueError("ticket_id/body missing or of the wrong type")
+        if seen is not None and type(seen) is not int:
+            raise ValueError("seen_up_to is not an integer")
+        updated_at = datetime.fromisoformat(str(data.get("updated_at")))
+        if updated_at.tzinfo is None:
+            updated_at = updated_at.replace(tzinfo=UTC)
+        return cls(ticket_id, body, DraftKind(str(data.get("kind"))), seen, updated_at)
+
+
+class DraftStore:
+    """Drafts under `directory` (created 0700 on first save; files are 0600)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._warnings: list[StorageWarning] = []
+
+    def _path(self, ticket_id: int) -> Path:
+        return self.directory / f"{int(ticket_id)}.json"
+
+    def save(self, ticket_id: int, draft: Draft) -> None:
+        """Write `draft` atomically; an all-whitespace body deletes the draft instead."""
+        if draft.ticket_id != ticket_id:
+            raise ValueError(f"draft of ticket {draft.ticket_id} saved as ticket {ticket_id}")
+        if not draft.body.strip():
+            self.delete(draft.ticket_id)
+            return
+        ensure_private_dir(self.directory)
+        text = json.dumps(draft.to_json(), ensure_ascii=False, indent=1)
+        atomic_write_text(self._path(draft.ticket_id), text)
+
+    def load(self, ticket_id: int) -> Draft | None:
+        path = self._path(ticket_id)
+        data = read_json_or_quarantine(path, self._warnings)
+        if data is None:
+            return None
+        try:
+            draft = Draft.from_json(data)
+        except (ValueError, TypeError) as exc:
+            quarantine_reporting(path, str(exc), self._warnings)
+            return None
+        if draft.ticket_id != ticket_id:
+            quarantine_reporting(path, f"holds ticket {draft.ticket_id}, not {ticket_id}", self._warnings)
+            return None
+        return draft
+
+    def delete(self, ticket_id: int) -> None:
+        self._path(ticket_id).unlink(missing_ok=True)
+
+    def all(self) -> list[Draft]:
+        """Every readable draft, most recently updated first."""
+        try:
+            entries = list(os.scandir(self.directory))
+        except FileNotFoundError:
+            return []
+        drafts: list[Draft] = []
+        for entry in entries:
+            name = entry.name
+            if name.endswith(TEMP_SUFFIX) and name.startswith("."):
+                self._remove_stale_temp(Path(entry.path))
+                continue
+            stem = name.removesuffix(".json")
+            if stem == name or not stem.isdigit():
+                continue
+            draft = self.load(int(stem))
+            if draft is not None:
+                drafts.append(draft)
+        drafts.sort(key=lambda d: d.updated_at, reverse=True)
+        return drafts
+
+    def pop_warnings(self) -> list[StorageWarning]:
+        """Problems met since the last call (for one toast), then forgotten."""
+        warnings, self._warnings = self._warnings, []
+        return warnings
+
+    @staticmethod
+    def _remove_stale_temp(path: Path) -> None:
+        # Left behind only by a crash mid-write; a fresh one may belong to another instance.
+        try:
+            if time.time() - path.stat().st_mtime > _STALE_TEMP_SECONDS:
+                path.unlink()
+        except OSError:
+            pass

@@ -1,0 +1,304 @@
+"""Replies and notes that could not be sent yet, kept on disk until they are.
+
+Each item carries its idempotency key (`id`), so resending after a lost response
+cannot post twice. Rules:
+- a retryable failure (network, 5xx, 429) schedules the next attempt with
+  exponential backoff and full jitter (or the server's `Retry-After`);
+- a non-retryable one (409 new activity, 422, 403, ...) parks the item as
+  `failed` with its error: it is never dropped silently and never resent
+  until the agent asks (`requeue`) or discards it (`remove`);
+- items of one ticket go out in order: nothing is sent while an older item of
+  the same ticket is still waiting or failed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from supportdesk_tui.api.models import Status
+from supportdesk_tui.domain.atomic import (
+    StorageWarning,
+    atomic_write_text,
+    ensure_private_dir,
+    quarantine_reporting,
+    read_json_or_quarantine,
+)
+from supportdesk_tui.domain.drafts import DraftKind
+
+__all__ = [
+    "BACKOFF_BASE",
+    "BACKOFF_CAP",
+    "FlushResult",
+    "Outbox",
+    "OutboxItem",
+    "OutboxState",
+    "backoff_delay",
+    "flush",
+]
+
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 60.0
+_FORMAT = 1
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"  # will be sent when due
+    FAILED = "failed"  # refused for good; waits for the agent
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: str  # the Idempotency-Key
+    ticket_id: int
+    kind: DraftKind
+    body: str
+    status_after: Status | None
+    seen_up_to: int | None
+    created_at: datetime
+    next_attempt_at: datetime
+    attempts: int = 0
+    last_error: str | None = None
+    state: OutboxState = OutboxState.PENDING
+
+    @classmethod
+    def new(
+        cls,
+        ticket_id: int,
+        kind: DraftKind,
+        body: str,
+        *,
+        now: datetime,
+        status_after: Status | None = None,
+        seen_up_to: int | None = None,
+    ) -> OutboxItem:
+        """A fresh item with a new uuid4 idempotency key, due immediately."""
+        now = _aware(now)
+        return cls(str(uuid.uuid4()), ticket_id, kind, body, status_after, seen_up_to, now, now)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "ticket_id": self.ticket_id,
+            "kind": self.kind.value,
+            "body": self.body,
+            "status_after": self.status_after.value if self.status_after else None,
+            "seen_up_to": self.seen_up_to,
+            "created_at": self.created_at.isoformat(),
+            "next_attempt_at": self.next_attempt_at.isoformat(),
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+            "state": self.state.value,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> OutboxItem:
+        if not isinstance(data, dict):
+            raise ValueError("an outbox item is not an object")
+        ints = [data.get("ticket_id"), data.get("attempts")]
+        if any(type(v) is not int for v in ints) or not isinstance(data.get("body"), str):
+            raise ValueError("ticket_id/attempts/body missing or of the wrong type")
+        seen, error, status = data.get("seen_up_to"), data.get("last_error"), data.get("status_after")
+        if (seen is not None and type(seen) is not int) or (error is not None and not isinstance(error, str)):
+            raise ValueError("seen_up_to/last_error of the wrong type")
+        return cls(
+            id=str(uuid.UUID(str(data.get("id")))),
+            ticket_id=data["ticket_id"],
+            kind=DraftKind(str(data.get("kind"))),
+            body=data["body"],
+            status_after=None if status is None else Status(status),
+            seen_up_to=seen,
+            created_at=_aware(datetime.fromisoformat(str(data.get("created_at")))),
+            next_attempt_at=_aware(datetime.fromisoformat(str(data.get("next_attempt_at")))),
+            attempts=data["attempts"],
+            last_error=error,
+            state=OutboxState(str(data.get("state"))),
+        )
+
+
+def backoff_delay(
+    attempt: int,
+    rng: random.Random,
+    *,
+    base: float = BACKOFF_BASE,
+    cap: float = BACKOFF_CAP,
+) -> float:
+    """Seconds to wait before retry number `attempt` (1-based): full jitter over min(cap, base·2^(n-1))."""
+    ceiling = min(cap, base * 2.0 ** min(max(attempt, 1) - 1, 63))
+    return rng.uniform(0.0, ceiling)
+
+
+class Outbox:
+    """The outbox file at `path` (JSON, written atomically, 0600). Loaded once at construction."""
+
+    def __init__(self, path: Path, *, rng: random.Random | None = None) -> None:
+        self.path = path
+        self._rng = rng if rng is not None else random.Random()
+        self._items: dict[str, OutboxItem] = {}
+        self._warnings: list[StorageWarning] = []
+        self._load()
+
+    def _load(self) -> None:
+        data = read_json_or_quarantine(self.path, self._warnings)
+        if data is None:
+            return
+        try:
+            if not isinstance(data, dict) or data.get("format") != _FORMAT:
+                raise ValueError("not an outbox file (or an unknown format)")
+            raw_items = data.get("items")
+            if not isinstance(raw_items, list):
+                raise ValueError("items is not a list")
+            items = [OutboxItem.from_json(raw) for raw in raw_items]
+        except (ValueError, TypeError, KeyError) as exc:
+            # All or nothing: a half-trusted outbox could resend or lose a reply.
+            quarantine_reporting(self.path, str(exc), self._warnings)
+            return
+        self._items = {item.id: item for item in items}
+
+    def _save(self) -> None:
+        ensure_private_dir(self.path.parent)
+        payload = {"format": _FORMAT, "items": [item.to_json() for item in self._items.values()]}
+        atomic_write_text(self.path, json.dumps(payload, ensure_ascii=False, indent=1))
+
+    def pop_warnings(self) -> list[StorageWarning]:
+        warnings, self._warnings = self._warnings, []
+        return warnings
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[OutboxItem]:
+        return iter(self.items())
+
+    def items(self) -> list[OutboxItem]:
+        """Every item, oldest first."""
+        return sorted(self._items.values(), key=lambda i: i.created_at)
+
+    def get(self, item_id: str) -> OutboxItem | None:
+        return self._items.get(item_id)
+
+    def add(self, item: OutboxItem) -> OutboxItem:
+        if item.id in self._items:
+            raise ValueError(f"outbox item {item.id} already queued")
+        self._items[item.id] = item
+        self._save()
+        return item
+
+    def remove(self, item_id: str) -> OutboxItem | None:
+        """Drop an item (sent, or discarded by the agent); unknown ids are ignored."""
+        item = self._items.pop(item_id, None)
+        if item is not None:
+            self._save()
+        return item
+
+    def due(self, now: datetime) -> list[OutboxItem]:
+        """Pending items whose time has come and that are first in line for their ticket."""
+        now = _aware(now)
+        blocked: set[int] = set()
+        ready: list[OutboxItem] = []
+        for item in self.items():
+            if item.ticket_id in blocked:
+                continue
+            blocked.add(item.ticket_id)
+            if item.state is OutboxState.PENDING and item.next_attempt_at <= now:
+                ready.append(item)
+        return ready
+
+    def _update(self, item_id: str, **changes: Any) -> OutboxItem:
+        item = replace(self._items[item_id], **changes)
+        self._items[item_id] = item
+        self._save()
+        return item
+
+    def mark_failed(
+        self,
+        item_id: str,
+        error: str,
+        now: datetime,
+        retry_after: float | None = None,
+    ) -> OutboxItem:
+        """A retryable failure: count the attempt and schedule the next one."""
+        attempts = self._items[item_id].attempts + 1
+        delay = retry_after if retry_after is not None else backoff_delay(attempts, self._rng)
+        return self._update(
+            item_id,
+            attempts=attempts,
+            last_error=error,
+            next_attempt_at=_aware(now) + timedelta(seconds=max(0.0, delay)),
+        )
+
+    def mark_rejected(self, item_id: str, error: str) -> OutboxItem:
+        """A permanent failure: keep the item, parked as `failed`, until the agent decides."""
+        return self._update(
+            item_id,
+            attempts=self._items[item_id].attempts + 1,
+            last_error=error,
+            state=OutboxState.FAILED,
+        )
+
+    def requeue(self, item_id: str, now: datetime, *, seen_up_to: int | None = None) -> OutboxItem:
+        """The agent asks to try a failed item again (e.g. after reading the new activity)."""
+        changes: dict[str, Any] = {"state": OutboxState.PENDING, "next_attempt_at": _aware(now)}
+        if seen_up_to is not None:
+            changes["seen_up_to"] = seen_up_to
+        return self._update(item_id, **changes)
+
+
+@dataclass
+class FlushResult:
+    sent: list[str] = field(default_factory=list)
+    retrying: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # parked for the agent
+
+    @property
+    def nothing_happened(self) -> bool:
+        return not (self.sent or self.retrying or self.failed)
+
+
+async def flush(
+    outbox: Outbox,
+    send: Callable[[OutboxItem], Awaitable[None]],
+    now_fn: Callable[[], datetime],
+    *,
+    is_retryable: Callable[[BaseException], bool],
+    retry_after: Callable[[BaseException], float | None] = lambda _exc: None,
+) -> FlushResult:
+    """Send every due item once, in order; `send` must pass `item.id` as the Idempotency-Key.
+
+    Cancellation propagates (the item stays queued and is resent with the same key).
+    """
+    result = FlushResult()
+    attempted: set[str] = set()
+    while True:
+        # Re-read after each send: the next item of a ticket becomes due once its elder is gone,
+        # and the agent may have discarded items meanwhile.
+        item = next((i for i in outbox.due(now_fn()) if i.id not in attempted), None)
+        if item is None:
+            return result
+        attempted.add(item.id)
+        try:
+            await send(item)
+        except Exception as exc:
+            message = str(exc) or type(exc).__name__
+            if outbox.get(item.id) is None:
+                continue
+            if is_retryable(exc):
+                outbox.mark_failed(item.id, message, now_fn(), retry_after(exc))
+                result.retrying.append(item.id)
+            else:
+                outbox.mark_rejected(item.id, message)
+                result.failed.append(item.id)
+            continue
+        outbox.remove(item.id)
+        result.sent.append(item.id)
