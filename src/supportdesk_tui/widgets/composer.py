@@ -1,0 +1,246 @@
+"""The reply/note editor.
+
+The two modes look different on purpose (border colour, title, background): sending
+an internal note to a customer is the mistake this widget exists to prevent. The
+TextArea consumes printable keys, so the screen's single-key shortcuts stay quiet
+while the agent types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import Static, TextArea
+
+from supportdesk_tui.api.models import MessageKind, Status
+from supportdesk_tui.domain.safe_text import one_line, strip_unsafe
+from supportdesk_tui.i18n import _
+
+
+class Composer(Vertical):
+    """Write a public reply or an internal note; posts `SendRequested`, never sends by itself."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s,ctrl+enter,ctrl+j", "send", _("Send"), id="composer.send", key_display="^s"),
+        Binding("ctrl+o", "send_pending", _("Send + pending"), id="composer.send_pending", key_display="^o"),
+        Binding("ctrl+r", "send_solved", _("Send + solved"), id="composer.send_solved", key_display="^r"),
+        Binding("ctrl+t", "toggle_kind", _("Reply/note"), id="composer.toggle_kind", key_display="^t"),
+    ]
+
+    DEFAULT_CSS = """
+    Composer {
+        height: auto;
+        min-height: 6;
+        max-height: 50%;
+        border: round $reply-border;
+        border-title-color: $reply-border;
+        border-title-style: bold;
+        border-subtitle-color: $text-muted;
+        padding: 0 1;
+        background: $surface;
+    }
+    Composer.-note {
+        border: heavy $note-border;
+        border-title-color: $note-border;
+        background: $note-background;
+    }
+    Composer > TextArea {
+        height: auto;
+        min-height: 3;
+        max-height: 20;
+        border: none;
+        padding: 0;
+        background: transparent;
+    }
+    Composer > TextArea:focus { border: none; }
+    Composer > #composer-status { height: 1; color: $text-muted; }
+    Composer > #composer-status.-blocked { color: $error; text-style: bold; }
+    Composer > #composer-status.-busy { color: $warning; text-style: italic; }
+    """
+
+    CHANGE_THROTTLE = 0.5
+
+    kind: reactive[MessageKind] = reactive(MessageKind.REPLY, init=False)
+    busy: reactive[bool] = reactive(False, init=False)
+
+    @dataclass
+    class Changed(Message):
+        """The draft changed (at most every `CHANGE_THROTTLE` s): save it, announce "composing"."""
+
+        composer: Composer
+        text: str
+        kind: MessageKind
+
+        @property
+        def control(self) -> Composer:
+            return self.composer
+
+    @dataclass
+    class SendRequested(Message):
+        """The agent wants this sent; `status_after` is the status to set in the same request."""
+
+        composer: Composer
+        body: str
+        kind: MessageKind
+        status_after: Status | None
+
+        @property
+        def control(self) -> Composer:
+            return self.composer
+
+    def __init__(
+        self,
+        *,
+        kind: MessageKind = MessageKind.REPLY,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._throttle: Timer | None = None
+        self._blocked: str | None = None
+        self.set_reactive(Composer.kind, kind)
+
+    def compose(self) -> ComposeResult:
+        yield TextArea(
+            "",
+            language=None,
+            soft_wrap=True,
+            show_line_numbers=False,
+            tab_behavior="focus",
+            id="composer-input",
+        )
+        yield Static("", id="composer-status")
+
+    def on_mount(self) -> None:
+        self._apply_kind()
+        self._show_status()
+
+    # --- public API ---------------------------------------------------------
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#composer-input", TextArea)
+
+    @property
+    def text(self) -> str:
+        return self.editor.text
+
+    def set_draft(self, body: str, kind: MessageKind) -> None:
+        """Restore a saved draft (no `Changed` is posted for it)."""
+        self.kind = kind
+        with self.editor.prevent(TextArea.Changed):
+            self.editor.load_text(strip_unsafe(body))
+        self._blocked = None
+        self._show_status()
+
+    def clear(self) -> None:
+        """Empty the editor after a successful send; the mode stays as it was."""
+        with self.editor.prevent(TextArea.Changed):
+            self.editor.load_text("")
+        self._blocked = None
+        self._show_status()
+
+    def insert_at_cursor(self, text: str) -> None:
+        """Insert e.g. a rendered canned reply where the caret is."""
+        self.editor.insert(strip_unsafe(text))
+        self.editor.focus()
+
+    def set_busy(self, busy: bool) -> None:
+        """While a send is in flight the text is frozen and sending is refused."""
+        self.busy = busy
+
+    def show_blocked(self, reason: str) -> None:
+        """Explain why the last send did not go out (shown until the next edit)."""
+        self._blocked = reason
+        self._show_status()
+
+    def focus_editor(self) -> None:
+        self.editor.focus()
+
+    # --- actions ------------------------------------------------------------
+
+    def action_toggle_kind(self) -> None:
+        self.kind = MessageKind.NOTE if self.kind is MessageKind.REPLY else MessageKind.REPLY
+        self._post_changed_now()
+
+    def action_send(self) -> None:
+        self._request_send(None)
+
+    def action_send_pending(self) -> None:
+        self._request_send(Status.PENDING)
+
+    def action_send_solved(self) -> None:
+        self._request_send(Status.SOLVED)
+
+    def _request_send(self, status_after: Status | None) -> None:
+        if self.busy:
+            return
+        body = self.text
+        if not body.strip():
+            self.show_blocked(_("Nothing to send: write a message first."))
+            return
+        self._blocked = None
+        self._show_status()
+        self.post_message(self.SendRequested(self, body, self.kind, status_after))
+
+    # --- state --------------------------------------------------------------
+
+    def watch_kind(self) -> None:
+        self._apply_kind()
+
+    def watch_busy(self, busy: bool) -> None:
+        if self.is_mounted:
+            self.editor.read_only = busy
+            self._show_status()
+
+    def _apply_kind(self) -> None:
+        note = self.kind is MessageKind.NOTE
+        self.set_class(note, "-note")
+        self.set_class(not note, "-reply")
+        self.border_title = (
+            _("Internal note — not visible to the customer") if note else _("Reply to customer")
+        )
+        self.border_subtitle = _("^s send · ^o send+pending · ^r send+solved · ^t reply/note")
+        if self.is_mounted:
+            self._show_status()
+
+    def _show_status(self) -> None:
+        if not self.is_mounted:
+            return
+        status = self.query_one("#composer-status", Static)
+        status.set_class(self._blocked is not None and not self.busy, "-blocked")
+        status.set_class(self.busy, "-busy")
+        if self.busy:
+            status.update(_("Sending…"))
+        elif self._blocked is not None:
+            # The reason may echo server text: one line, never markup.
+            status.update(Text("⚠ " + one_line(self._blocked)))
+        elif self.kind is MessageKind.NOTE:
+            status.update(_("Only agents will see this note."))
+        else:
+            status.update(_("The customer will see this reply."))
+
+    @on(TextArea.Changed, "#composer-input")
+    def _text_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        if self._blocked is not None:
+            self._blocked = None
+            self._show_status()
+        if self._throttle is None:
+            self._throttle = self.set_timer(self.CHANGE_THROTTLE, self._post_changed_now)
+
+    def _post_changed_now(self) -> None:
+        if self._throttle is not None:
+            self._throttle.stop()
+            self._throttle = None
+        self.post_message(self.Changed(self, self.text, self.kind))

@@ -1,0 +1,324 @@
+"""The conversation: customer messages, public replies and internal notes, each unmistakable.
+
+Every mounted widget costs each scroll ~0.3 ms, so at most `MAX_MOUNTED` cards are
+mounted; the rest of the loaded messages wait in memory and are swapped in as the
+agent scrolls. Reaching the top with nothing older in memory posts `NeedOlder`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message as TextualMessage
+from textual.widget import Widget
+from textual.widgets import Static
+
+from supportdesk_tui.api.models import Language, Message, MessageKind
+from supportdesk_tui.domain.reltime import absolute, relative
+from supportdesk_tui.domain.safe_text import find_links, one_line, safe_text
+from supportdesk_tui.i18n import _, current_language
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _content_language() -> Language:
+    return Language.RU if current_language() == "ru" else Language.EN
+
+
+def kind_title(kind: MessageKind) -> str:
+    if kind is MessageKind.NOTE:
+        return _("INTERNAL NOTE · only agents see this")
+    if kind is MessageKind.REPLY:
+        return _("Reply to customer")
+    return _("Customer")
+
+
+class CardHeader(Widget):
+    """Kind label, author and time on one line, coloured through the card's component classes."""
+
+    DEFAULT_CSS = """
+    CardHeader { height: 1; color: $text-muted; }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "card-header--customer",
+        "card-header--reply",
+        "card-header--note",
+        "card-header--author",
+    }
+
+    def __init__(self, message: Message, label: Callable[[], str]) -> None:
+        super().__init__()
+        self.message = message
+        self._time_label = label
+
+    def render(self) -> Text:
+        kind = self.message.kind
+        header = Text(no_wrap=True, overflow="ellipsis")
+        title = kind_title(kind)
+        header.append(f" {title} " if kind is MessageKind.NOTE else title,
+                      style=self.get_component_rich_style(f"card-header--{kind.value}", partial=True))
+        header.append("  ")
+        header.append(one_line(self.message.author.name),
+                      style=self.get_component_rich_style("card-header--author", partial=True))
+        header.append(" · ")
+        header.append(self._time_label())
+        return header
+
+
+class MessageCard(Vertical):
+    """One message: a header (kind, author, time), the body, and the links it contains (not opened)."""
+
+    DEFAULT_CSS = """
+    MessageCard {
+        height: auto;
+        margin: 0 1 1 0;
+        padding: 0 1;
+        border-left: thick $customer-border;
+        background: $surface;
+    }
+    MessageCard.-reply { border-left: thick $reply-border; background: $reply-border 10%; }
+    MessageCard.-note { border-left: thick $note-border; background: $note-background; }
+    MessageCard > CardHeader > .card-header--customer { color: $customer-border; text-style: bold; }
+    MessageCard > CardHeader > .card-header--reply { color: $reply-border; text-style: bold; }
+    MessageCard > CardHeader > .card-header--note { color: $note-border; text-style: bold reverse; }
+    MessageCard > CardHeader > .card-header--author { color: $foreground; text-style: bold; }
+    MessageCard > .card--body { height: auto; }
+    MessageCard > .card--links { color: $text-muted; height: auto; }
+    """
+
+    def __init__(self, message: Message, *, absolute_time: bool, now: datetime) -> None:
+        super().__init__(classes=f"-{message.kind.value}")
+        self.message = message
+        self._absolute = absolute_time
+        self._now = now
+
+    def compose(self) -> Iterable[Widget]:
+        yield CardHeader(self.message, self._time_label)
+        yield Static(safe_text(self.message.body), classes="card--body")
+        links = find_links(self.message.body)
+        if links:
+            lines = Text()
+            for index, url in enumerate(links):
+                if index:
+                    lines.append("\n")
+                lines.append("↗ ")
+                lines.append(one_line(url), style="underline")
+            yield Static(lines, classes="card--links")
+
+    def _time_label(self) -> str:
+        when = self.message.created_at
+        if self._absolute:
+            return absolute(when, _content_language())
+        return relative(when, self._now, _content_language())
+
+    def set_time_mode(self, *, absolute_time: bool, now: datetime) -> None:
+        self._absolute = absolute_time
+        self._now = now
+        if self.is_mounted:
+            self.query_one(CardHeader).refresh()
+
+
+class Thread(VerticalScroll, can_focus=True):
+    """The messages of one ticket, oldest at the top, newest at the bottom."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("T", "toggle_time", _("Relative/absolute time"), id="thread.toggle_time"),
+    ]
+
+    DEFAULT_CSS = """
+    Thread { height: 1fr; padding: 0 0 0 1; background: $background; }
+    Thread > .thread--empty { color: $text-muted; text-style: italic; padding: 1 2; }
+    Thread > .thread--older { color: $text-muted; text-style: italic; height: 1; content-align: center middle;
+                              width: 100%; }
+    """
+
+    MAX_MOUNTED = 50
+
+    @dataclass
+    class NeedOlder(TextualMessage):
+        """The agent reached the top and no older messages are in memory: load some and `prepend_messages`."""
+
+        thread: Thread
+        before_id: int | None
+
+        @property
+        def control(self) -> Thread:
+            return self.thread
+
+    def __init__(
+        self,
+        *,
+        clock: Clock = _utc_now,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.clock = clock
+        self.absolute_time = False
+        self.has_older = False
+        """Set by the screen: the server holds messages older than the first one loaded."""
+        self._messages: list[Message] = []
+        self._first = 0  # index in `_messages` of the first mounted card
+        self._older_requested = False
+        self._loading = False
+        self._empty_message = "No messages yet."
+
+    # --- public API ---------------------------------------------------------
+
+    @property
+    def messages(self) -> list[Message]:
+        return list(self._messages)
+
+    @property
+    def mounted_cards(self) -> list[MessageCard]:
+        return list(self.query_children(MessageCard))
+
+    def show_loading(self) -> None:
+        self._loading = True
+        self.set_messages([])
+
+    def set_messages(self, messages: Iterable[Message], *, has_older: bool = False) -> None:
+        """Show a conversation from scratch, scrolled to the newest message."""
+        self._messages = sorted(messages, key=lambda m: (m.created_at, m.id))
+        if self._messages:
+            self._loading = False
+        self.has_older = has_older
+        self._older_requested = False
+        self._first = max(0, len(self._messages) - self.MAX_MOUNTED)
+        self.remove_children()
+        if not self._messages:
+            label = _("Loading conversation…") if self._loading else _(self._empty_message)
+            self.mount(Static(label, classes="thread--empty"))
+            return
+        self.mount_all(self._cards(self._messages[self._first :]))
+        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
+    def prepend_messages(self, older: Iterable[Message], *, has_older: bool = False) -> None:
+        """Older messages the screen loaded after `NeedOlder`; the reading position does not jump."""
+        known = {m.id for m in self._messages}
+        fresh = sorted((m for m in older if m.id not in known), key=lambda m: (m.created_at, m.id))
+        self.has_older = has_older
+        self._older_requested = False
+        if not fresh:
+            return
+        self._messages[:0] = fresh
+        self._first += len(fresh)
+        self._reveal_older()
+
+    def append_message(self, message: Message) -> None:
+        """A live message; followed to the bottom only if the agent was already reading the end."""
+        if any(m.id == message.id for m in self._messages):
+            return
+        if not self._messages:
+            self.set_messages([message], has_older=self.has_older)
+            return
+        at_bottom = self.scroll_y >= self.max_scroll_y - 1
+        tail_mounted = self._first + len(self.query_children(MessageCard)) >= len(self._messages)
+        self._messages.append(message)
+        if tail_mounted:
+            self.mount(*self._cards([message]))
+            self._trim_top()
+        if at_bottom:
+            self.call_after_refresh(self.scroll_end, animate=False)
+
+    def set_empty_message(self, message: str) -> None:
+        self._empty_message = message
+
+    # --- time mode ----------------------------------------------------------
+
+    def action_toggle_time(self) -> None:
+        self.absolute_time = not self.absolute_time
+        now = self.clock()
+        for card in self.query_children(MessageCard):
+            card.set_time_mode(absolute_time=self.absolute_time, now=now)
+
+    def refresh_times(self) -> None:
+        """Relative times age: the screen may call this on a slow timer."""
+        now = self.clock()
+        for card in self.query_children(MessageCard):
+            card.set_time_mode(absolute_time=self.absolute_time, now=now)
+
+    # --- windowing ----------------------------------------------------------
+
+    def _cards(self, messages: Iterable[Message]) -> list[MessageCard]:
+        now = self.clock()
+        return [MessageCard(m, absolute_time=self.absolute_time, now=now) for m in messages]
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value <= 0 < old_value or (new_value <= 0 and old_value <= 0):
+            self._at_top()
+        elif new_value >= self.max_scroll_y > 0:
+            self._at_bottom()
+
+    def _at_top(self) -> None:
+        if self._first > 0:
+            self._reveal_older()
+        elif self.has_older and not self._older_requested and self._messages:
+            self._older_requested = True
+            self.post_message(self.NeedOlder(self, self._messages[0].id))
+
+    def _at_bottom(self) -> None:
+        mounted = len(self.query_children(MessageCard))
+        end = self._first + mounted
+        if end < len(self._messages):
+            newer = self._messages[end : end + self.MAX_MOUNTED // 2]
+            self.mount(*self._cards(newer))
+            self._trim_top()
+
+    def _reveal_older(self) -> None:
+        """Mount up to half a window of older cards above, drop as many below, keep the view still."""
+        cards = list(self.query_children(MessageCard))
+        anchor = cards[0] if cards else None
+        count = min(self._first, self.MAX_MOUNTED // 2)
+        if count == 0:
+            return
+        start = self._first - count
+        new_cards = self._cards(self._messages[start : self._first])
+        self._first = start
+        anchor_y = anchor.virtual_region.y if anchor else 0
+        if anchor is not None:
+            self.mount(*new_cards, before=anchor)
+        else:
+            self.mount(*new_cards)
+        excess = len(cards) + len(new_cards) - self.MAX_MOUNTED
+        if excess > 0:
+            for card in cards[-excess:]:
+                card.remove()
+
+        def keep_still() -> None:
+            if anchor is not None and anchor.is_mounted:
+                shift = anchor.virtual_region.y - anchor_y
+                self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
+
+        self.call_after_refresh(keep_still)
+
+    def _trim_top(self) -> None:
+        cards = list(self.query_children(MessageCard))
+        excess = len(cards) - self.MAX_MOUNTED
+        if excess <= 0:
+            return
+        keep = cards[excess]
+        keep_y = keep.virtual_region.y
+        for card in cards[:excess]:
+            card.remove()
+        self._first += excess
+
+        def keep_still() -> None:
+            if keep.is_mounted:
+                shift = keep.virtual_region.y - keep_y
+                self.scroll_to(y=max(0, self.scroll_y + shift), animate=False, immediate=True)
+
+        self.call_after_refresh(keep_still)

@@ -1,0 +1,191 @@
+"""The top of a conversation: subject, state, people, and the three SLA clocks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.widget import Widget
+
+from supportdesk_tui.api.models import Sla, Status, Ticket
+from supportdesk_tui.domain.safe_text import one_line
+from supportdesk_tui.domain.sla import SlaRisk, format_countdown, sla_state
+from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n.labels import priority_label, status_label
+from supportdesk_tui.widgets._labels import ESCALATION_MARK, escalation_label
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TicketHeader(Widget):
+    """Set with `set_ticket`; repaints its countdowns every second (no fetching)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "ticket-header--subject",
+        "ticket-header--label",
+        "ticket-header--muted",
+        "ticket-header--tag",
+        "ticket-header--priority-urgent",
+        "ticket-header--priority-high",
+        "ticket-header--priority-normal",
+        "ticket-header--priority-low",
+        "ticket-header--status-new",
+        "ticket-header--status-open",
+        "ticket-header--status-pending",
+        "ticket-header--status-on_hold",
+        "ticket-header--status-solved",
+        "ticket-header--status-closed",
+        "ticket-header--sla-ok",
+        "ticket-header--sla-at_risk",
+        "ticket-header--sla-breached",
+        "ticket-header--sla-paused",
+        "ticket-header--sla-none",
+        "ticket-header--escalation",
+        "ticket-header--needs-reply",
+    }
+
+    DEFAULT_CSS = """
+    TicketHeader { height: auto; padding: 0 1; background: $panel; border-bottom: solid $panel-lighten-2; }
+    TicketHeader > .ticket-header--subject { text-style: bold; color: $foreground; }
+    TicketHeader > .ticket-header--label { color: $text-muted; }
+    TicketHeader > .ticket-header--muted { color: $text-muted; }
+    TicketHeader > .ticket-header--tag { color: $accent; }
+    TicketHeader > .ticket-header--priority-urgent { color: $priority-urgent; text-style: bold; }
+    TicketHeader > .ticket-header--priority-high { color: $priority-high; text-style: bold; }
+    TicketHeader > .ticket-header--priority-normal { color: $priority-normal; }
+    TicketHeader > .ticket-header--priority-low { color: $priority-low; }
+    TicketHeader > .ticket-header--status-new { color: $status-new; text-style: bold; }
+    TicketHeader > .ticket-header--status-open { color: $status-open; text-style: bold; }
+    TicketHeader > .ticket-header--status-pending { color: $status-pending; text-style: bold; }
+    TicketHeader > .ticket-header--status-on_hold { color: $status-pending; text-style: bold italic; }
+    TicketHeader > .ticket-header--status-solved { color: $status-solved; text-style: bold; }
+    TicketHeader > .ticket-header--status-closed { color: $text-muted; }
+    TicketHeader > .ticket-header--sla-ok { color: $sla-ok; }
+    TicketHeader > .ticket-header--sla-at_risk { color: $sla-at-risk; text-style: bold; }
+    TicketHeader > .ticket-header--sla-breached { color: $sla-breached; text-style: bold reverse; }
+    TicketHeader > .ticket-header--sla-paused { color: $sla-paused; }
+    TicketHeader > .ticket-header--sla-none { color: $text-muted; }
+    TicketHeader > .ticket-header--escalation { color: $warning; text-style: bold; }
+    TicketHeader > .ticket-header--needs-reply { color: $warning; text-style: bold reverse; }
+    """
+
+    def __init__(
+        self,
+        ticket: Ticket | None = None,
+        *,
+        clock: Clock = _utc_now,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._ticket = ticket
+        self.clock = clock
+
+    @property
+    def ticket(self) -> Ticket | None:
+        return self._ticket
+
+    def set_ticket(self, ticket: Ticket | None) -> None:
+        self._ticket = ticket
+        self.refresh(layout=True)
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick, name="ticket-header countdowns")
+
+    def _tick(self) -> None:
+        if self._ticket is not None and self.screen.is_current:
+            self.refresh()
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"ticket-header--{name}", partial=True)
+
+    def render(self) -> Text:
+        ticket = self._ticket
+        if ticket is None:
+            return Text(_("No ticket selected."), style=self._style("muted"))
+        lines = [self._title_line(ticket), self._facts_line(ticket), self._sla_line(ticket)]
+        flags = self._flags_line(ticket)
+        if flags.plain:
+            lines.append(flags)
+        return Text("\n").join(lines)
+
+    def _title_line(self, ticket: Ticket) -> Text:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f"#{ticket.id} ", style=self._style("muted"))
+        line.append(one_line(ticket.subject), style=self._style("subject"))
+        return line
+
+    def _facts_line(self, ticket: Ticket) -> Text:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        sep = Text("  ·  ", style=self._style("muted"))
+        line.append(status_label(ticket.status), style=self._style(f"status-{ticket.status.value}"))
+        line.append_text(sep)
+        line.append(priority_label(ticket.priority), style=self._style(f"priority-{ticket.priority.value}"))
+        line.append_text(sep)
+        line.append(_("Queue") + " ", style=self._style("label"))
+        line.append(one_line(ticket.queue))
+        line.append_text(sep)
+        line.append(ticket.language.value.upper())
+        line.append_text(sep)
+        line.append(_("Assignee") + " ", style=self._style("label"))
+        if ticket.assignee is None:
+            line.append(_("unassigned"), style=self._style("muted"))
+        else:
+            line.append(one_line(ticket.assignee.name))
+        if ticket.tags:
+            line.append_text(sep)
+            for index, tag in enumerate(ticket.tags):
+                if index:
+                    line.append(" ")
+                line.append("#" + one_line(tag), style=self._style("tag"))
+        return line
+
+    def _sla_line(self, ticket: Ticket) -> Text:
+        now = self.clock()
+        sla = ticket.sla
+        stopped = ticket.status in (Status.SOLVED, Status.CLOSED)
+        paused = sla.paused or ticket.status is Status.PENDING
+        line = Text(no_wrap=True, overflow="ellipsis")
+        clocks: list[tuple[str, datetime | None, bool]] = [
+            (_("First response"), sla.first_response_due, sla.first_responded_at is not None),
+            (_("Next response"), sla.next_response_due, False),
+            (_("Resolution"), sla.resolution_due, False),
+        ]
+        for index, (label, due, done) in enumerate(clocks):
+            if index:
+                line.append("   ")
+            line.append(label + " ", style=self._style("label"))
+            if done:
+                line.append("✓ " + _("done"), style=self._style("sla-ok"))
+            elif due is None or stopped:
+                line.append("—", style=self._style("sla-none"))
+            elif paused:
+                line.append("⏸ " + _("paused"), style=self._style("sla-paused"))
+            else:
+                state = sla_state(Sla(next_response_due=due), now)
+                mark = "✕ " if state.risk is SlaRisk.BREACHED else ""
+                countdown = mark + format_countdown(state.remaining_seconds)
+                line.append(countdown, style=self._style(f"sla-{state.risk.value}"))
+        return line
+
+    def _flags_line(self, ticket: Ticket) -> Text:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if ticket.escalation is not None:
+            ref = ticket.escalation
+            line.append(_("Escalation") + " ", style=self._style("label"))
+            line.append(f"{one_line(ref.key)} {ESCALATION_MARK[ref.status]} {escalation_label(ref.status)}",
+                        style=self._style("escalation"))
+        if ticket.needs_reply:
+            if line.plain:
+                line.append("   ")
+            line.append(" ↩ " + _("Fix shipped — the customer needs a reply") + " ",
+                        style=self._style("needs-reply"))
+        return line

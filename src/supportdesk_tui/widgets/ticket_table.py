@@ -1,0 +1,665 @@
+"""The queue: a line-rendered table over a `TicketWindow`.
+
+Only the visible lines are rendered (`render_line`), so the cost of a frame is
+the same for 50 tickets or 100,000. Rows the window has not loaded yet are drawn
+as "Loading…" placeholders while a worker asks the window for them; the window's
+fetcher (the only I/O) is injected by the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events, work
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.timer import Timer
+
+from supportdesk_tui.api.models import (
+    EscalationStatus,
+    PresenceState,
+    Ticket,
+    TicketSort,
+)
+from supportdesk_tui.domain.safe_text import one_line
+from supportdesk_tui.domain.sla import format_countdown, format_waiting, sla_state, waiting_seconds
+from supportdesk_tui.domain.ticket_window import Change, TicketWindow
+from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n.labels import priority_label, status_label
+from supportdesk_tui.widgets._labels import ESCALATION_MARK
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class _Column:
+    key: str
+    title: str  # untranslated; `_()` is applied when the header is drawn
+    width: int
+    flex: int = 0  # share of the spare width
+    max_width: int = 0  # 0 = unbounded
+    right: bool = False
+
+
+COLUMNS: tuple[_Column, ...] = (
+    _Column("id", "#", 7, right=True),
+    _Column("priority", "Priority", 8),
+    _Column("status", "Status", 7),
+    _Column("language", "Ln", 2),
+    _Column("subject", "Subject", 14, flex=3),
+    _Column("requester", "Requester", 10, flex=1, max_width=24),
+    _Column("waiting", "Waiting", 7, right=True),
+    _Column("sla", "SLA", 8, right=True),
+    _Column("assignee", "Assignee", 9),
+    _Column("presence", "Here", 8),
+    _Column("escalation", "Escalation", 10),
+    _Column("needs_reply", "↩", 1),
+)
+
+# Which column shows the sort indicator, and which way it points.
+_SORT_MARK: dict[TicketSort, tuple[str, str]] = {
+    TicketSort.SLA_DUE: ("sla", "▲"),
+    TicketSort.CREATED: ("id", "▲"),
+    TicketSort.CREATED_DESC: ("id", "▼"),
+    TicketSort.UPDATED_DESC: ("subject", "▼"),
+    TicketSort.PRIORITY: ("priority", "▲"),
+    TicketSort.WAITING: ("waiting", "▼"),
+}
+
+_PRESENCE_MARK = {PresenceState.COMPOSING: "✎", PresenceState.VIEWING: "◎"}
+
+
+def layout_columns(width: int) -> list[tuple[_Column, int]]:
+    """Column widths for `width` cells: fixed columns first, the rest shared by the flexible ones."""
+    gaps = len(COLUMNS) - 1
+    fixed = sum(c.width for c in COLUMNS) + gaps
+    spare = max(0, width - fixed)
+    weights = sum(c.flex for c in COLUMNS)
+    widths: list[tuple[_Column, int]] = []
+    left = spare
+    for column in COLUMNS:
+        extra = 0
+        if column.flex:
+            extra = spare * column.flex // weights
+            if column.max_width:
+                extra = min(extra, column.max_width - column.width)
+            left -= extra
+        widths.append((column, column.width + extra))
+    if left > 0:  # the capped column's leftover goes to the subject
+        widths = [(c, w + left if c.key == "subject" else w) for c, w in widths]
+    return widths
+
+
+class TicketTable(ScrollView, can_focus=True):
+    """A keyboard-driven ticket list over a `TicketWindow`, keyed by ticket id."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", _("Next ticket"), show=False, id="queue.cursor_down"),
+        Binding("k,up", "cursor_up", _("Previous ticket"), show=False, id="queue.cursor_up"),
+        Binding("pagedown", "page_down", _("Page down"), show=False, id="queue.page_down"),
+        Binding("pageup", "page_up", _("Page up"), show=False, id="queue.page_up"),
+        Binding("home,g", "first", _("First ticket"), show=False, id="queue.first"),
+        Binding("end,G", "last", _("Last ticket"), show=False, id="queue.last"),
+        Binding("enter", "select", _("Open"), id="queue.open"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "ticket-table--header",
+        "ticket-table--sort",
+        "ticket-table--cursor",
+        "ticket-table--cursor-blurred",
+        "ticket-table--placeholder",
+        "ticket-table--empty",
+        "ticket-table--muted",
+        "ticket-table--priority-urgent",
+        "ticket-table--priority-high",
+        "ticket-table--priority-normal",
+        "ticket-table--priority-low",
+        "ticket-table--status-new",
+        "ticket-table--status-open",
+        "ticket-table--status-pending",
+        "ticket-table--status-on_hold",
+        "ticket-table--status-solved",
+        "ticket-table--status-closed",
+        "ticket-table--sla-ok",
+        "ticket-table--sla-at_risk",
+        "ticket-table--sla-breached",
+        "ticket-table--sla-paused",
+        "ticket-table--sla-none",
+        "ticket-table--presence-viewing",
+        "ticket-table--presence-composing",
+        "ticket-table--escalation",
+        "ticket-table--needs-reply",
+    }
+
+    DEFAULT_CSS = """
+    TicketTable {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        height: 1fr;
+    }
+    TicketTable > .ticket-table--header { background: $panel; color: $text-muted; text-style: bold; }
+    TicketTable > .ticket-table--sort { color: $accent; text-style: bold; }
+    TicketTable > .ticket-table--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+    }
+    TicketTable > .ticket-table--cursor-blurred { background: $primary 15%; }
+    TicketTable > .ticket-table--placeholder { color: $text-muted; text-style: italic; }
+    TicketTable > .ticket-table--empty { color: $text-muted; text-style: italic; }
+    TicketTable > .ticket-table--muted { color: $text-muted; }
+    TicketTable > .ticket-table--priority-urgent { color: $priority-urgent; text-style: bold; }
+    TicketTable > .ticket-table--priority-high { color: $priority-high; text-style: bold; }
+    TicketTable > .ticket-table--priority-normal { color: $priority-normal; }
+    TicketTable > .ticket-table--priority-low { color: $priority-low; }
+    TicketTable > .ticket-table--status-new { color: $status-new; text-style: bold; }
+    TicketTable > .ticket-table--status-open { color: $status-open; }
+    TicketTable > .ticket-table--status-pending { color: $status-pending; }
+    TicketTable > .ticket-table--status-on_hold { color: $status-pending; text-style: italic; }
+    TicketTable > .ticket-table--status-solved { color: $status-solved; }
+    TicketTable > .ticket-table--status-closed { color: $text-muted; }
+    TicketTable > .ticket-table--sla-ok { color: $sla-ok; }
+    TicketTable > .ticket-table--sla-at_risk { color: $sla-at-risk; text-style: bold; }
+    TicketTable > .ticket-table--sla-breached { color: $sla-breached; text-style: bold reverse; }
+    TicketTable > .ticket-table--sla-paused { color: $sla-paused; }
+    TicketTable > .ticket-table--sla-none { color: $text-muted; }
+    TicketTable > .ticket-table--presence-viewing { color: $presence-viewing; }
+    TicketTable > .ticket-table--presence-composing { color: $presence-composing; text-style: bold; }
+    TicketTable > .ticket-table--escalation { color: $warning; }
+    TicketTable > .ticket-table--needs-reply { color: $warning; text-style: bold; }
+    """
+
+    # --- messages -----------------------------------------------------------
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor settled on a ticket (debounced ~100 ms, for preview loading)."""
+
+        ticket_table: TicketTable
+        ticket: Ticket
+
+        @property
+        def control(self) -> TicketTable:
+            return self.ticket_table
+
+    @dataclass
+    class Selected(Message):
+        """The agent pressed enter (or double-clicked) on a ticket."""
+
+        ticket_table: TicketTable
+        ticket: Ticket
+
+        @property
+        def control(self) -> TicketTable:
+            return self.ticket_table
+
+    @dataclass
+    class LoadFailed(Message):
+        """The window's fetcher raised; rows stay placeholders until `retry()` or the next move."""
+
+        ticket_table: TicketTable
+        error: Exception
+
+        @property
+        def control(self) -> TicketTable:
+            return self.ticket_table
+
+    HIGHLIGHT_DELAY = 0.1
+    TICK_SECONDS = 1.0
+    PREFETCH_ROWS = 20
+
+    def __init__(
+        self,
+        window: TicketWindow | None = None,
+        *,
+        sort: TicketSort = TicketSort.SLA_DUE,
+        clock: Clock = utc_now,
+        me_login: str | None = None,
+        empty_message: str = "No tickets match this view.",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._window = window
+        self.sort = sort
+        self.clock = clock
+        """Where "now" comes from; tests pass a fixed clock so countdowns are deterministic."""
+        self.me_login = me_login
+        """Our own presence is not shown."""
+        self._empty_message = empty_message
+        self._cursor_row = 0
+        self._cursor_id: int | None = None
+        self._posted_id: int | None = None
+        self._highlight_timer: Timer | None = None
+        self._follow_end = False
+        self._load_failed = False
+        self._widths: list[tuple[_Column, int]] = layout_columns(120)
+        self._width = 0
+
+    # --- public API ---------------------------------------------------------
+
+    @property
+    def window(self) -> TicketWindow | None:
+        return self._window
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor_row
+
+    @property
+    def cursor_ticket(self) -> Ticket | None:
+        """The ticket under the cursor, if its page is loaded."""
+        return self._window.get(self._cursor_row) if self._window else None
+
+    @property
+    def row_count(self) -> int:
+        """Rows shown: the known ones, plus placeholders while more may follow."""
+        window = self._window
+        if window is None:
+            return 0
+        known = window.row_count_known
+        if window.exhausted:
+            return known
+        return max(known + 1, window.total_hint or 0)
+
+    @property
+    def empty_message(self) -> str:
+        return self._empty_message
+
+    @empty_message.setter
+    def empty_message(self, message: str) -> None:
+        self._empty_message = message
+        self.refresh()
+
+    def set_window(self, window: TicketWindow | None, *, sort: TicketSort | None = None) -> None:
+        """Show another list (new queue, filter or sort); the cursor goes to the top."""
+        self._window = window
+        if sort is not None:
+            self.sort = sort
+        self._cursor_row = 0
+        self._cursor_id = None
+        self._posted_id = None
+        self._follow_end = False
+        self._load_failed = False
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self._rows_changed()
+
+    def set_sort(self, sort: TicketSort) -> None:
+        """Only moves the header indicator; the screen builds the window for the new order."""
+        self.sort = sort
+        self.refresh()
+
+    def move_cursor(self, row: int) -> None:
+        self._follow_end = False
+        self._set_cursor(row)
+
+    def select_ticket(self, ticket_id: int) -> bool:
+        """Put the cursor on a loaded ticket; False if it is not in memory."""
+        window = self._window
+        index = window.index_of(ticket_id) if window else None
+        if index is None:
+            return False
+        self.move_cursor(index)
+        return True
+
+    def apply_update(self, ticket: Ticket) -> Change:
+        """A `ticket.updated` event: repaint in place, or move/drop the row, keeping the cursor's ticket."""
+        if self._window is None:
+            return Change("none")
+        return self._after_change(self._window.apply_update(ticket))
+
+    def apply_created(self, ticket: Ticket) -> Change:
+        """A `ticket.created` event: insert it if it sorts into the loaded rows (else `pending_new`)."""
+        if self._window is None:
+            return Change("none")
+        return self._after_change(self._window.apply_created(ticket))
+
+    def remove_ticket(self, ticket_id: int) -> Change:
+        if self._window is None:
+            return Change("none")
+        return self._after_change(self._window.remove(ticket_id))
+
+    def rows_changed(self) -> None:
+        """Call after editing the window directly (e.g. `reset()`), so the view re-reads it."""
+        self._rows_changed()
+
+    def retry(self) -> None:
+        self._load_failed = False
+        self._request_visible(force=True)
+        self.refresh()
+
+    # --- geometry -----------------------------------------------------------
+
+    @property
+    def _body_height(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    @property
+    def _top_row(self) -> int:
+        return round(self.scroll_y)
+
+    def _update_virtual_size(self) -> None:
+        width = self.scrollable_content_region.width or self.size.width
+        self.virtual_size = Size(width, self.row_count + 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._update_virtual_size()
+        self._scroll_cursor_into_view()
+        self._request_visible()
+
+    def on_mount(self) -> None:
+        self.set_interval(self.TICK_SECONDS, self._tick, name="ticket-table countdowns")
+        self._rows_changed()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self._request_visible()
+
+    def _tick(self) -> None:
+        # Countdowns move: repaint what is visible, fetch nothing.
+        if self.screen.is_current and self.display:
+            self.refresh()
+
+    # --- cursor -------------------------------------------------------------
+
+    def _set_cursor(self, row: int) -> None:
+        count = self.row_count
+        row = max(0, min(row, count - 1)) if count else 0
+        previous = self._cursor_row
+        self._cursor_row = row
+        ticket = self.cursor_ticket
+        self._cursor_id = ticket.id if ticket else None
+        self._scroll_cursor_into_view()
+        self.refresh_lines(previous + 1)
+        self.refresh_lines(row + 1)
+        self._request_visible()
+        self._schedule_highlight()
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = self._top_row
+        body = self._body_height
+        if self._cursor_row < top:
+            self.scroll_to(y=self._cursor_row, animate=False, immediate=True)
+        elif self._cursor_row >= top + body:
+            self.scroll_to(y=self._cursor_row - body + 1, animate=False, immediate=True)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self._cursor_row + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self._cursor_row - 1)
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self._cursor_row + max(1, self._body_height - 1))
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self._cursor_row - max(1, self._body_height - 1))
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        window = self._window
+        if window is None:
+            return
+        self.move_cursor(max(0, window.row_count_known - 1))
+        # Keep following the end while more pages arrive, until the agent moves.
+        self._follow_end = not window.exhausted
+        self._request_visible(force=True)
+
+    def action_select(self) -> None:
+        ticket = self.cursor_ticket
+        if ticket is not None:
+            self.post_message(self.Selected(self, ticket))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y < 1:
+            return
+        self.move_cursor(self._top_row + event.y - 1)
+        if event.chain >= 2:
+            self.action_select()
+
+    def _schedule_highlight(self) -> None:
+        if self._highlight_timer is not None:
+            self._highlight_timer.stop()
+        self._highlight_timer = self.set_timer(self.HIGHLIGHT_DELAY, self._post_highlight)
+
+    def _post_highlight(self) -> None:
+        self._highlight_timer = None
+        ticket = self.cursor_ticket
+        if ticket is not None and ticket.id != self._posted_id:
+            self._posted_id = ticket.id
+            self.post_message(self.Highlighted(self, ticket))
+
+    # --- data ---------------------------------------------------------------
+
+    def _after_change(self, change: Change) -> Change:
+        top = self._top_row
+        # Rows added or removed above the viewport shift what the agent is reading: follow them.
+        if change.kind == "inserted" and change.new_index is not None and change.new_index < top:
+            self.scroll_to(y=top + 1, animate=False, immediate=True)
+        elif change.kind == "removed" and change.old_index is not None and change.old_index < top:
+            self.scroll_to(y=max(0, top - 1), animate=False, immediate=True)
+        if change.kind != "none":
+            self._rows_changed()
+        return change
+
+    def _rows_changed(self) -> None:
+        """Re-read the window: size, cursor anchored on its ticket id, placeholders, highlight."""
+        window = self._window
+        self._update_virtual_size()
+        if window is not None:
+            if self._cursor_id is not None:
+                index = window.index_of(self._cursor_id)
+                if index is not None and index != self._cursor_row:
+                    self._cursor_row = index
+                    self._scroll_cursor_into_view()
+            if self._follow_end and window.row_count_known:
+                self._cursor_row = window.row_count_known - 1
+                self._follow_end = not window.exhausted
+                self._scroll_cursor_into_view()
+            count = self.row_count
+            self._cursor_row = max(0, min(self._cursor_row, count - 1)) if count else 0
+            ticket = self.cursor_ticket
+            self._cursor_id = ticket.id if ticket else self._cursor_id
+            if ticket is not None and ticket.id != self._posted_id:
+                self._schedule_highlight()
+        self.refresh()
+        self._request_visible()
+
+    def _request_visible(self, *, force: bool = False) -> None:
+        window = self._window
+        if window is None or not self.is_mounted or (self._load_failed and not force):
+            return
+        top = self._top_row
+        # One screen ahead is loaded too, so page-down never lands on placeholders once settled.
+        stop = top + 2 * self._body_height + self.PREFETCH_ROWS
+        stop = max(stop, self._cursor_row + 1)
+        missing = (not window.exhausted and stop > window.row_count_known) or any(
+            not window.is_loaded(i) for i in range(top, min(stop, window.row_count_known))
+        )
+        if missing:
+            self._load(range(top, stop))
+
+    @work(exclusive=True, group="ticket-table-rows")
+    async def _load(self, rows: range) -> None:
+        window = self._window
+        if window is None:
+            return
+        try:
+            await window.ensure(rows)
+        except Exception as error:  # the screen decides how to tell the agent
+            self._load_failed = True
+            self.refresh()
+            self.post_message(self.LoadFailed(self, error))
+            return
+        if window is self._window:
+            self._load_failed = False
+            self._rows_changed()
+
+    # --- rendering ----------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"ticket-table--{name}", partial=True)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if width != self._width:
+            self._width = width
+            self._widths = layout_columns(width)
+        base = self.rich_style
+        if y == 0:
+            return self._header_line(width, base)
+        row = self._top_row + y - 1
+        window = self._window
+        if window is None or (window.exhausted and window.row_count_known == 0):
+            if y == 2:
+                message = _(self._empty_message) if window is not None else ""
+                text = Text(message, style=base + self._style("empty"), justify="center")
+                return self._strip(text, width, base)
+            return Strip.blank(width, base)
+        if row >= self.row_count:
+            return Strip.blank(width, base)
+        row_style = base
+        cursor_style: Style | None = None
+        if row == self._cursor_row:
+            cursor_style = self._style("cursor" if self.has_focus else "cursor-blurred")
+            row_style = base + cursor_style
+        ticket = window.get(row)
+        if ticket is None:
+            label = _("Could not load these rows") if self._load_failed else _("Loading…")
+            text = Text("  " + label, style=row_style + self._style("placeholder"))
+            return self._strip(text, width, row_style)
+        text = self._row_text(ticket, row_style)
+        if cursor_style is not None and self.has_focus:
+            # Colour-coded cells would be unreadable on the cursor colour: the cursor wins.
+            text.stylize(cursor_style)
+        return self._strip(text, width, row_style)
+
+    def _strip(self, text: Text, width: int, style: Style) -> Strip:
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        text.truncate(width, pad=True)
+        segments = [Segment(s.text, s.style) for s in text.render(self.app.console) if s.text != "\n"]
+        return Strip(segments).adjust_cell_length(width, style)
+
+    def _header_line(self, width: int, base: Style) -> Strip:
+        header_style = base + self._style("header")
+        sort_column, arrow = _SORT_MARK.get(self.sort, ("", ""))
+        line = Text(style=header_style)
+        for index, (column, cell_width) in enumerate(self._widths):
+            if index:
+                line.append(" ")
+            title = _(column.title)
+            if column.key == sort_column:
+                room = max(0, cell_width - 1)
+                cell = Text(title[:room])
+                cell.append(arrow, style=self._style("sort"))
+            else:
+                cell = Text(title)
+            self._fit(cell, cell_width, column.right)
+            line.append_text(cell)
+        return self._strip(line, width, header_style)
+
+    @staticmethod
+    def _fit(cell: Text, width: int, right: bool) -> None:
+        cell.no_wrap = True
+        cell.overflow = "ellipsis"
+        cell.truncate(width, overflow="ellipsis")
+        if right:
+            cell.pad_left(width - cell.cell_len)
+        else:
+            cell.pad_right(width - cell.cell_len)
+
+    def _row_text(self, ticket: Ticket, row_style: Style) -> Text:
+        now = self.clock()
+        line = Text(style=row_style)
+        for index, (column, cell_width) in enumerate(self._widths):
+            if index:
+                line.append(" ")
+            cell = self._cell(column.key, ticket, now)
+            self._fit(cell, cell_width, column.right)
+            line.append_text(cell)
+        return line
+
+    def _cell(self, key: str, ticket: Ticket, now: datetime) -> Text:
+        # Everything that came from the server is folded onto one line and never parsed as markup.
+        if key == "id":
+            return Text(str(ticket.id), style=self._style("muted"))
+        if key == "priority":
+            priority = ticket.priority
+            return Text(priority_label(priority), style=self._style(f"priority-{priority.value}"))
+        if key == "status":
+            return Text(status_label(ticket.status), style=self._style(f"status-{ticket.status.value}"))
+        if key == "language":
+            return Text(ticket.language.value.upper(), style=self._style("muted"))
+        if key == "subject":
+            return Text(one_line(ticket.subject))
+        if key == "requester":
+            return Text(one_line(ticket.requester.name))
+        if key == "waiting":
+            return Text(format_waiting(waiting_seconds(ticket, now)))
+        if key == "sla":
+            state = sla_state(ticket, now)
+            label = _("paused") if state.risk.value == "paused" else format_countdown(state.remaining_seconds)
+            return Text(label, style=self._style(f"sla-{state.risk.value}"))
+        if key == "assignee":
+            if ticket.assignee is None:
+                return Text(_("—"), style=self._style("muted"))
+            return Text(one_line(ticket.assignee.login))
+        if key == "presence":
+            return self._presence_cell(ticket, now)
+        if key == "escalation":
+            ref = ticket.escalation
+            if ref is None:
+                return Text("")
+            cell = Text(one_line(ref.key), style=self._style("escalation"))
+            cell.append(" " + ESCALATION_MARK[ref.status])
+            if ref.status is EscalationStatus.FIXED:
+                cell.stylize(self._style("needs-reply"), len(cell) - 1)
+            return cell
+        if key == "needs_reply":
+            return Text("↩", style=self._style("needs-reply")) if ticket.needs_reply else Text("")
+        return Text("")
+
+    def _presence_cell(self, ticket: Ticket, now: datetime) -> Text:
+        active = [
+            p
+            for p in ticket.presence
+            if p.state is not PresenceState.LEFT and p.expires_at > now and p.agent.login != self.me_login
+        ]
+        if not active:
+            return Text("")
+        # Someone composing matters more than someone reading.
+        active.sort(key=lambda p: p.state is not PresenceState.COMPOSING)
+        first = active[0]
+        cell = Text(
+            f"{_PRESENCE_MARK[first.state]} {one_line(first.agent.login)}",
+            style=self._style(f"presence-{first.state.value}"),
+        )
+        if len(active) > 1:
+            cell.append(f"+{len(active) - 1}")
+        return cell

@@ -1,0 +1,150 @@
+"""The conversation: notes vs replies unmistakable, hostile text inert, bounded mounting, older on demand."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from test_widget_fakes import NOW, WidgetHost, make_message
+from textual.binding import Binding, BindingType
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from supportdesk_tui.api.models import Message
+from supportdesk_tui.widgets.thread import CardHeader, MessageCard, Thread
+
+
+class ThreadHost(WidgetHost):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+
+    def __init__(self) -> None:
+        self.thread = Thread(clock=lambda: NOW, id="thread")
+        super().__init__([self.thread])
+        self.need_older: list[int | None] = []
+
+    def on_thread_need_older(self, event: Thread.NeedOlder) -> None:
+        self.need_older.append(event.before_id)
+
+
+def card_text(card: MessageCard) -> str:
+    header = card.query_one(CardHeader).render().plain
+    body = str(card.query_one(".card--body", Static).render())
+    return header + "\n" + body
+
+
+def many(count: int, start: int = 1) -> list[Message]:
+    kinds = ("customer", "reply", "note")
+    return [
+        make_message(i, kinds[i % 3], f"Message number {i}", minutes_ago=10_000 - i)
+        for i in range(start, start + count)
+    ]
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def test_agent_tells_notes_replies_and_customer_messages_apart() -> None:
+    app = ThreadHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.thread.set_messages([
+            make_message(1, "customer", "My account is locked", minutes_ago=30),
+            make_message(2, "note", "Brute-force attempt in the logs", author="Anna", minutes_ago=20),
+            make_message(3, "reply", "We unlocked it for you", author="Anna", minutes_ago=10),
+        ])
+        await settle(pilot)
+        customer, note, reply = app.thread.mounted_cards
+        assert customer.has_class("-customer") and note.has_class("-note") and reply.has_class("-reply")
+        assert "INTERNAL NOTE · only agents see this" in card_text(note)
+        assert "Reply to customer" in card_text(reply)
+        assert "INTERNAL NOTE" not in card_text(reply) and "INTERNAL NOTE" not in card_text(customer)
+        # Different colours, not only different words.
+        assert note.styles.background != reply.styles.background
+        assert note.styles.border_left != reply.styles.border_left != customer.styles.border_left
+        assert "10 min ago" in card_text(reply)
+
+
+async def test_time_toggle_switches_to_absolute_time() -> None:
+    app = ThreadHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.thread.set_messages([make_message(1, "customer", "hi", minutes_ago=30)])
+        await settle(pilot)
+        app.thread.focus()
+        assert "30 min ago" in card_text(app.thread.mounted_cards[0])
+        await pilot.press("T")
+        await settle(pilot)
+        text = card_text(app.thread.mounted_cards[0])
+        assert "ago" not in text and "2025" in text
+
+
+async def test_hostile_message_text_is_shown_literally_and_quits_nothing() -> None:
+    app = ThreadHost()
+    hostile = "[@click=app.quit]Click[/] [b]bold?[/b] \x1b[2J\x1b]8;;https://evil.example\x07x\u202e"
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.thread.set_messages([make_message(1, "customer", hostile, author="[@click=app.quit]Eve")])
+        await settle(pilot)
+        card = app.thread.mounted_cards[0]
+        text = card_text(card)
+        assert "[@click=app.quit]Click[/]" in text and "[b]bold?[/b]" in text
+        assert "[@click=app.quit]Eve" in text
+        assert "\x1b" not in text and "\u202e" not in text
+        await pilot.click(MessageCard, offset=(3, 1))
+        await pilot.click(MessageCard, offset=(5, 2))
+        await pilot.pause()
+        assert app.is_running
+
+
+async def test_links_are_listed_not_opened() -> None:
+    app = ThreadHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.thread.set_messages([make_message(1, "customer", "See https://example.com/help/unlock.")])
+        await settle(pilot)
+        links = app.thread.mounted_cards[0].query_one(".card--links", Static)
+        assert "https://example.com/help/unlock" in str(links.render())
+
+
+async def test_a_long_thread_keeps_at_most_fifty_cards_mounted() -> None:
+    app = ThreadHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.thread.set_messages(many(500))
+        await settle(pilot)
+        cards = app.thread.mounted_cards
+        assert len(cards) == Thread.MAX_MOUNTED
+        assert cards[-1].message.id == 500
+        # Scrolling to the top reveals older messages from memory, still bounded.
+        app.thread.scroll_home(animate=False, immediate=True)
+        await settle(pilot)
+        cards = app.thread.mounted_cards
+        assert len(cards) <= Thread.MAX_MOUNTED
+        assert cards[0].message.id < 451
+
+
+async def test_reaching_the_top_asks_for_older_messages_and_prepending_keeps_the_view_calm() -> None:
+    app = ThreadHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.thread.set_messages(many(30, start=101), has_older=True)
+        await settle(pilot)
+        app.thread.scroll_home(animate=False, immediate=True)
+        await settle(pilot)
+        assert app.need_older == [101]
+        first_card = app.thread.mounted_cards[0]
+        app.thread.prepend_messages(many(20, start=81), has_older=False)
+        await settle(pilot)
+        assert app.thread.mounted_cards[0].message.id == 81
+        # The card that was at the top of the view is still there.
+        assert first_card.region.y >= 0 and app.thread.scroll_y > 0
+
+
+async def test_a_live_message_is_appended_and_an_empty_thread_says_so() -> None:
+    app = ThreadHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.thread.set_messages([])
+        await settle(pilot)
+        assert "No messages yet." in str(app.thread.query_one(".thread--empty", Static).render())
+        app.thread.append_message(make_message(7, "customer", "Hello?"))
+        await settle(pilot)
+        assert [c.message.id for c in app.thread.mounted_cards] == [7]
+        app.thread.append_message(make_message(8, "reply", "Hi!", minutes_ago=1))
+        app.thread.append_message(make_message(8, "reply", "Hi!", minutes_ago=1))  # duplicate event
+        await settle(pilot)
+        assert [c.message.id for c in app.thread.mounted_cards] == [7, 8]
