@@ -67,18 +67,16 @@ class SupportDeskApp(App[None]):
     def on_mount(self) -> None:
         from supportdesk_tui.i18n import set_language
         from supportdesk_tui.keymap import apply_keymap
-        from supportdesk_tui.themes import register_all_themes
+        from supportdesk_tui.screens import screen_classes
+        from supportdesk_tui.themes import apply_theme, register_all_themes
 
         set_language(self.settings.language)
         self.theme_problems = register_all_themes(self)
-        try:
-            self.theme = self.settings.theme
-        except Exception:
-            self.theme_problems.append(_("Theme {name!r} not found; using the default.").format(
-                name=self.settings.theme))
-            self.theme = "supportdesk-dark"
+        theme_problem = apply_theme(self, self.settings.theme)
+        if theme_problem:
+            self.theme_problems.append(theme_problem)
         problems = [*self.settings.startup_warnings, *self.theme_problems,
-                    *apply_keymap(self, self.settings.keymap)]
+                    *apply_keymap(self, self.settings.keymap, scopes=screen_classes())]
         for problem in problems:
             self.notify(problem, title=_("Configuration"), severity="warning", markup=False, timeout=10)
         self.push_screen(ConnectScreen(self.settings.server_url))
@@ -102,6 +100,8 @@ class SupportDeskApp(App[None]):
         self._session = session
         self.start_live_updates()
         self.open_start_screen()
+        self.outbox_changed()
+        self.set_interval(2.0, self._flush_outbox_if_due)
 
     def open_start_screen(self) -> None:
         from supportdesk_tui.screens.queue import QueueScreen
@@ -137,6 +137,26 @@ class SupportDeskApp(App[None]):
 
     def on_connection_changed(self, event: messages.ConnectionChanged) -> None:
         self.publish(messages.ConnectionChanged, state=event.state, detail=event.detail)
+
+    # --- outbox -----------------------------------------------------------------
+
+    def outbox_changed(self) -> None:
+        sender = self.session.sender
+        self.publish(messages.OutboxChanged, waiting=sender.waiting, failed=sender.failed)
+
+    def _flush_outbox_if_due(self) -> None:
+        if self._session is not None and self._session.sender.outbox.due(self.settings.clock()):
+            self.flush_outbox()
+
+    @work(exclusive=True, group="outbox")
+    async def flush_outbox(self) -> None:
+        """Retry queued replies; each lands once thanks to its idempotency key."""
+        landed = await self.session.sender.flush_due()
+        for posted in landed:
+            self.publish(messages.MessageArrived, ticket_id=posted.ticket.id, message=posted.message)
+            self.publish(messages.TicketChanged, ticket=posted.ticket)
+            self.notify(_("Queued message to #{id} sent.").format(id=posted.ticket.id))
+        self.outbox_changed()
 
     # --- actions ---------------------------------------------------------------
 

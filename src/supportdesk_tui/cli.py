@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in _SERVER_COMMANDS:
-        from supportdesk_tui.server.__main__ import main as server_main
+        from supportdesk_tui.server.cli import main as server_main
 
         raise SystemExit(server_main(args_list))
     args = build_parser().parse_args(args_list)

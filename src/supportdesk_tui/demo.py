@@ -58,7 +58,7 @@ class DemoServer:
     def token_for(self, login: str) -> str:
         from supportdesk_tui.server.cli import create_token
 
-        return create_token(self.db_path, login)
+        return create_token(self.db_path, login, role=None, queues=None)
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from supportdesk_tui import messages
@@ -18,17 +19,30 @@ from supportdesk_tui.api.models import (
     QueueCountsData,
     Ticket,
 )
+from supportdesk_tui.domain.drafts import DraftStore
+from supportdesk_tui.domain.outbox import Outbox
+from supportdesk_tui.sending import Sender
 from supportdesk_tui.settings import AppSettings
 
 if TYPE_CHECKING:
     from supportdesk_tui.app import SupportDeskApp
 
 
+def _store_name(server_url: str, login: str) -> str:
+    digest = hashlib.sha256(f"{server_url.rstrip('/')}\0{login}".encode()).hexdigest()[:16]
+    return f"{login}-{digest}"
+
+
 class Session:
-    def __init__(self, api: SupportDeskClient, me: Me, queues: list[Queue]) -> None:
+    def __init__(self, api: SupportDeskClient, me: Me, queues: list[Queue], settings: AppSettings) -> None:
         self.api = api
         self.me = me
         self.queues = queues
+        self.settings = settings
+        # Drafts and the outbox are per server and agent: two accounts never mix their replies.
+        store_dir = settings.data_dir / _store_name(settings.server_url, me.login)
+        self.drafts = DraftStore(store_dir / "drafts")
+        self.sender = Sender(api, Outbox(store_dir / "outbox.json"), self.drafts, settings.clock)
         self.stream_state = "connecting"
         self.stream: EventStream | None = None
 
@@ -42,7 +56,7 @@ class Session:
         except BaseException:
             await api.aclose()
             raise
-        return cls(api, me, queues)
+        return cls(api, me, queues, settings)
 
     async def close(self) -> None:
         await self.api.aclose()

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
 
-from supportdesk_tui.api.models import Language, Priority, Status, TicketSort
+from supportdesk_tui.api.models import Language, Priority, Status, Ticket, TicketSort
 
-__all__ = ["QueryError", "TicketQuery", "format_query", "parse_query"]
+__all__ = ["QueryError", "TicketQuery", "format_query", "parse_query", "ticket_matches"]
 
 
 class QueryError(ValueError):
@@ -354,3 +354,33 @@ def format_query(query: TicketQuery) -> str:
         parts.append(f"sort:{query.sort.value}")
     parts.extend(_text_word(word) for word in query.text.split())
     return " ".join(parts)
+
+
+def ticket_matches(query: TicketQuery, ticket: Ticket, *, me_login: str, queue: str | None = None) -> bool:
+    """Whether a ticket pushed by the event stream belongs in a view filtered by `query`.
+
+    Mirrors the server's filters closely enough to place live tickets; free text is
+    matched on subject, requester and `#id` (the server's search may be broader).
+    """
+    wanted_queue = query.queue or queue
+    if wanted_queue and ticket.queue != wanted_queue:
+        return False
+    if query.statuses and ticket.status not in query.statuses:
+        return False
+    if query.priorities and ticket.priority not in query.priorities:
+        return False
+    if query.language and ticket.language != query.language:
+        return False
+    if query.tags and not set(query.tags) <= set(ticket.tags):
+        return False
+    if query.assignee:
+        login = ticket.assignee.login if ticket.assignee else None
+        expected = {"me": me_login, "none": None}.get(query.assignee, query.assignee)
+        if login != expected:
+            return False
+    if query.text:
+        haystack = " ".join([f"#{ticket.id}", ticket.subject, ticket.requester.name,
+                             ticket.requester.account_id]).casefold()
+        if not all(word.casefold() in haystack for word in query.text.split()):
+            return False
+    return True

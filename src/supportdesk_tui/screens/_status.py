@@ -1,0 +1,36 @@
+"""The connection/outbox line every working screen shows, kept in step with the session."""
+
+from __future__ import annotations
+
+from textual.screen import Screen
+
+from supportdesk_tui import messages
+from supportdesk_tui.widgets.status_line import StatusLine
+
+
+def show_connection(line: StatusLine, state: str) -> None:
+    if state == "live":
+        line.set_online()
+    elif state == "connecting":
+        line.set_connecting()
+    else:
+        line.set_offline()
+
+
+class StatusLineScreen(Screen[None]):
+    """A screen with a `StatusLine`; handles the session's connection and outbox messages."""
+
+    def init_status_line(self) -> None:
+        from supportdesk_tui.app import SupportDeskApp
+
+        app = self.app
+        if isinstance(app, SupportDeskApp):
+            line = self.query_one(StatusLine)
+            show_connection(line, app.session.stream_state)
+            line.set_outbox(app.session.sender.waiting)
+
+    def on_connection_changed(self, event: messages.ConnectionChanged) -> None:
+        show_connection(self.query_one(StatusLine), event.state)
+
+    def on_outbox_changed(self, event: messages.OutboxChanged) -> None:
+        self.query_one(StatusLine).set_outbox(event.waiting)

@@ -1,0 +1,406 @@
+"""One ticket: header, thread, customer sidebar and the composer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from supportdesk_tui import messages
+from supportdesk_tui.api.errors import ApiError, NewActivity, NotFoundError, VersionConflict
+from supportdesk_tui.api.models import (
+    Message,
+    MessageKind,
+    PresenceState,
+    Priority,
+    Status,
+    Ticket,
+    TicketPatch,
+)
+from supportdesk_tui.domain.drafts import Draft, DraftKind
+from supportdesk_tui.domain.safe_text import one_line
+from supportdesk_tui.domain.ticket_diff import describe_changes
+from supportdesk_tui.i18n import N_, _
+from supportdesk_tui.i18n.labels import priority_label, status_label
+from supportdesk_tui.keymap import with_cyrillic_aliases
+from supportdesk_tui.screens._status import StatusLineScreen
+from supportdesk_tui.sending import Queued
+from supportdesk_tui.widgets.composer import Composer
+from supportdesk_tui.widgets.customer_sidebar import CustomerSidebar
+from supportdesk_tui.widgets.status_line import StatusLine
+from supportdesk_tui.widgets.thread import Thread
+from supportdesk_tui.widgets.ticket_header import TicketHeader
+
+if TYPE_CHECKING:
+    from supportdesk_tui.app import SupportDeskApp
+
+PRESENCE_RENEW_SECONDS = 20
+COMPOSING_IDLE_SECONDS = 15
+
+
+class ConversationScreen(StatusLineScreen):
+    DEFAULT_CSS = """
+    ConversationScreen #conversation-body { height: 1fr; }
+    ConversationScreen #conversation-main { width: 1fr; }
+    ConversationScreen Thread { height: 1fr; }
+    ConversationScreen Composer { height: 12; }
+    ConversationScreen CustomerSidebar { width: 36; border-left: solid $panel; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
+        Binding("escape", "back", N_("Back"), id="ticket.back"),
+        Binding("r", "compose('reply')", N_("Reply"), id="ticket.reply"),
+        Binding("i", "compose('note')", N_("Note"), id="ticket.note"),
+        Binding("t", "take", N_("Take"), id="ticket.take"),
+        Binding("s", "set_status", N_("Status"), id="ticket.status"),
+        Binding("p", "set_priority", N_("Priority"), id="ticket.priority"),
+        Binding("g", "set_tags", N_("Tags"), id="ticket.tags"),
+        Binding("u", "unassign", N_("Unassign"), id="ticket.unassign", show=False),
+        Binding("n", "next_ticket", N_("Next for me"), id="ticket.next"),
+    ])
+
+    def __init__(self, ticket_id: int) -> None:
+        super().__init__()
+        self.ticket_id = ticket_id
+        self.ticket: Ticket | None = None
+        self.seen_up_to: int | None = None
+        self._older_cursor: str | None = None
+        self._composing = False
+        self._composing_timer: Timer | None = None
+
+    @property
+    def sd_app(self) -> SupportDeskApp:
+        from supportdesk_tui.app import SupportDeskApp
+
+        assert isinstance(self.app, SupportDeskApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        clock = self.sd_app.settings.clock
+        yield TicketHeader(clock=clock, id="header")
+        with Horizontal(id="conversation-body"):
+            with Vertical(id="conversation-main"):
+                yield Thread(clock=clock, id="thread")
+                yield Composer(id="composer")
+            yield CustomerSidebar(id="customer")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    @property
+    def thread(self) -> Thread:
+        return self.query_one(Thread)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    def on_mount(self) -> None:
+        self.sd_app.subscribe(self)
+        self.init_status_line()
+        self.thread.show_loading()
+        self.thread.focus()
+        draft = self.sd_app.session.drafts.load(self.ticket_id)
+        if draft is not None:
+            self.composer.set_draft(draft.body, draft.kind.message_kind)
+            self.seen_up_to = draft.seen_up_to
+            self.notify(_("Your unsent draft is back."), timeout=3)
+        self.load()
+        self.set_presence(PresenceState.VIEWING)
+        self.set_interval(PRESENCE_RENEW_SECONDS, self._renew_presence)
+
+    def on_unmount(self) -> None:
+        self.sd_app.unsubscribe(self)
+        self._save_draft_now()
+        self.sd_app.run_worker(self._leave(), group="presence")
+
+    async def _leave(self) -> None:
+        try:
+            await self.sd_app.api.set_presence(self.ticket_id, PresenceState.LEFT)
+        except (ApiError, RuntimeError):
+            pass  # presence expires by itself on the server
+
+    # --- loading ---------------------------------------------------------------
+
+    @work(exclusive=True, group="load")
+    async def load(self) -> None:
+        api = self.sd_app.api
+        try:
+            ticket = await api.get_ticket(self.ticket_id)
+            page = await api.list_messages(self.ticket_id, order="desc", page_size=50)
+        except NotFoundError:
+            self.notify(_("Ticket #{id} does not exist or is in a queue you can't see.").format(
+                id=self.ticket_id), severity="error")
+            self.dismiss_screen()
+            return
+        except ApiError as exc:
+            self.thread.set_empty_message(f"{exc.title}: {exc.message}")
+            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            return
+        self.set_ticket(ticket)
+        self._older_cursor = page.next_cursor
+        self.thread.set_messages(list(reversed(page.items)), has_older=page.has_more)
+        if self.seen_up_to is None:
+            self.seen_up_to = ticket.last_message_id
+        self.load_other_tickets(ticket)
+
+    def dismiss_screen(self) -> None:
+        if self.app.screen is self:
+            self.app.pop_screen()
+
+    @work(exclusive=True, group="others")
+    async def load_other_tickets(self, ticket: Ticket) -> None:
+        try:
+            page = await self.sd_app.api.list_tickets(
+                {"requester": ticket.requester.account_id, "sort": "-created_at"}, page_size=10)
+        except ApiError:
+            return
+        self.query_one(CustomerSidebar).set_other_tickets([t for t in page.items if t.id != ticket.id])
+
+    @on(Thread.NeedOlder)
+    def _need_older(self) -> None:
+        if self._older_cursor:
+            self.load_older(self._older_cursor)
+
+    @work(exclusive=True, group="older")
+    async def load_older(self, cursor: str) -> None:
+        try:
+            page = await self.sd_app.api.list_messages(self.ticket_id, order="desc", page_size=50,
+                                                       after=cursor)
+        except ApiError as exc:
+            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            return
+        self._older_cursor = page.next_cursor
+        self.thread.prepend_messages(list(reversed(page.items)), has_older=page.has_more)
+
+    def set_ticket(self, ticket: Ticket) -> None:
+        self.ticket = ticket
+        self.query_one(TicketHeader).set_ticket(ticket)
+        self.query_one(CustomerSidebar).set_ticket(ticket)
+        self.sub_title = f"#{ticket.id}"
+
+    @on(CustomerSidebar.OpenTicket)
+    def _open_other(self, event: CustomerSidebar.OpenTicket) -> None:
+        self.app.switch_screen(ConversationScreen(event.ticket_id))
+
+    # --- composing and sending ---------------------------------------------------
+
+    def action_compose(self, kind: str) -> None:
+        composer = self.composer
+        if composer.kind.value != kind:
+            composer.action_toggle_kind()
+        composer.focus_editor()
+
+    def action_back(self) -> None:
+        if self.composer.has_focus_within:
+            self.thread.focus()
+            return
+        self.dismiss_screen()
+
+    @on(Composer.Changed)
+    def _composer_changed(self, event: Composer.Changed) -> None:
+        self._save_draft_now()
+        if event.text.strip():
+            if not self._composing:
+                self._composing = True
+                self.set_presence(PresenceState.COMPOSING)
+            if self._composing_timer is not None:
+                self._composing_timer.stop()
+            self._composing_timer = self.set_timer(COMPOSING_IDLE_SECONDS, self._stop_composing)
+
+    def _stop_composing(self) -> None:
+        if self._composing:
+            self._composing = False
+            self.set_presence(PresenceState.VIEWING)
+
+    def _save_draft_now(self) -> None:
+        try:
+            composer = self.composer
+        except Exception:
+            return
+        kind = DraftKind.NOTE if composer.kind is MessageKind.NOTE else DraftKind.REPLY
+        drafts = self.sd_app.session.drafts
+        text = composer.text
+        if text.strip():
+            drafts.save(self.ticket_id, Draft(self.ticket_id, text, kind, self.seen_up_to))
+        else:
+            drafts.delete(self.ticket_id)
+
+    @on(Composer.SendRequested)
+    def _send_requested(self, event: Composer.SendRequested) -> None:
+        self.send(event.body, event.kind, event.status_after)
+
+    @work(group="send")
+    async def send(self, body: str, kind: MessageKind, status_after: Status | None) -> None:
+        composer = self.composer
+        composer.set_busy(True)
+        draft_kind = DraftKind.NOTE if kind is MessageKind.NOTE else DraftKind.REPLY
+        self._save_draft_now()
+        try:
+            result = await self.sd_app.session.sender.send(
+                self.ticket_id, draft_kind, body, status_after=status_after, seen_up_to=self.seen_up_to)
+        except NewActivity as exc:
+            composer.set_busy(False)
+            for message in exc.messages:
+                self._show_message(message)
+            composer.show_blocked(_("New activity arrived while you were writing. Read it, then send "
+                                    "again — your text is kept."))
+            return
+        except ApiError as exc:
+            composer.set_busy(False)
+            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            return
+        composer.set_busy(False)
+        composer.clear()
+        self._stop_composing()
+        self.sd_app.outbox_changed()
+        if isinstance(result, Queued):
+            self.notify(_("Not sent yet: {error}. It is kept in the outbox and will be sent "
+                          "automatically.").format(error=result.error.message),
+                        title=_("Queued"), severity="warning", markup=False)
+            return
+        self._show_message(result.message)
+        self.set_ticket(result.ticket)
+        self.notify(_("Internal note added.") if kind is MessageKind.NOTE else _("Reply sent."))
+
+    def _show_message(self, message: Message) -> None:
+        if message.ticket_id != self.ticket_id:
+            return
+        self.seen_up_to = max(self.seen_up_to or 0, message.id)
+        if not any(m.id == message.id for m in self.thread.messages):
+            self.thread.append_message(message)
+
+    # --- field changes -------------------------------------------------------------
+
+    def _patch(self, patch: TicketPatch, done: str) -> None:
+        if self.ticket is None:
+            self.notify(_("The ticket is still loading."), severity="warning")
+            return
+        self.apply_patch(self.ticket, patch, done)
+
+    @work(group="writes")
+    async def apply_patch(self, base: Ticket, patch: TicketPatch, done: str) -> None:
+        try:
+            updated = await self.sd_app.api.update_ticket(base.id, patch, version=base.version)
+        except VersionConflict as exc:
+            if exc.current is None:
+                self.notify(exc.message, title=exc.title, severity="error", markup=False)
+                return
+            self.set_ticket(exc.current)
+            self.offer_reapply(base, exc.current, patch, done)
+            return
+        except ApiError as exc:
+            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            return
+        self.set_ticket(updated)
+        self.notify(done, markup=False)
+
+    def offer_reapply(self, base: Ticket, current: Ticket, patch: TicketPatch, done: str) -> None:
+        from supportdesk_tui.screens.pickers import ConfirmModal
+
+        body = Text()
+        who = current.assignee.name if current.assignee else _("someone")
+        body.append(_("While you looked, the ticket changed (last by {who}):").format(who=one_line(who)))
+        for name, old, new in describe_changes(base, current):
+            body.append(f"\n  {_(name)}: {one_line(old)} → {one_line(new)}")
+        mine = ", ".join(f"{k} = {v}" for k, v in patch.model_dump(exclude_none=True).items())
+        body.append("\n\n" + _("Your change: {change}").format(change=one_line(mine)))
+
+        def answered(reapply: bool | None) -> None:
+            if reapply:
+                self.apply_patch(current, patch, done)
+
+        self.app.push_screen(ConfirmModal(_("Changed by someone else"), body,
+                                          question=_("Apply your change on top?")), answered)
+
+    def action_take(self) -> None:
+        self._patch(TicketPatch(assignee_id=self.sd_app.me.id), _("The ticket is yours."))
+
+    def action_unassign(self) -> None:
+        self._patch(TicketPatch(assignee_id=0), _("The ticket is unassigned."))
+
+    def action_set_status(self) -> None:
+        from supportdesk_tui.screens.pickers import ChoiceModal
+
+        current = self.ticket.status if self.ticket else None
+
+        def chosen(status: Status | None) -> None:
+            if status is not None and status != current:
+                self._patch(TicketPatch(status=status),
+                            _("Status set to {status}.").format(status=status_label(status)))
+
+        choices = [(s, status_label(s)) for s in Status if s is not Status.NEW]
+        self.app.push_screen(ChoiceModal(_("Set status"), choices, current=current), chosen)
+
+    def action_set_priority(self) -> None:
+        from supportdesk_tui.screens.pickers import ChoiceModal
+
+        current = self.ticket.priority if self.ticket else None
+
+        def chosen(priority: Priority | None) -> None:
+            if priority is not None and priority != current:
+                self._patch(TicketPatch(priority=priority),
+                            _("Priority set to {priority}.").format(priority=priority_label(priority)))
+
+        choices = [(p, priority_label(p)) for p in Priority]
+        self.app.push_screen(ChoiceModal(_("Set priority"), choices, current=current), chosen)
+
+    def action_set_tags(self) -> None:
+        from supportdesk_tui.screens.pickers import TextPromptModal
+
+        if self.ticket is None:
+            return
+
+        def entered(value: str | None) -> None:
+            if value is None:
+                return
+            tags = sorted({t.strip().lower() for t in value.replace(",", " ").split() if t.strip()})
+            self._patch(TicketPatch(tags=tags), _("Tags updated."))
+
+        self.app.push_screen(TextPromptModal(
+            _("Tags"), value=", ".join(self.ticket.tags),
+            hint=_("Separate tags with commas or spaces; enter saves, esc cancels.")), entered)
+
+    def action_next_ticket(self) -> None:
+        from supportdesk_tui.screens.queue import QueueScreen
+
+        for screen in reversed(self.app.screen_stack):
+            if isinstance(screen, QueueScreen):
+                self.dismiss_screen()
+                screen.next_ticket()
+                return
+
+    # --- presence --------------------------------------------------------------------
+
+    @work(group="presence")
+    async def set_presence(self, state: PresenceState) -> None:
+        try:
+            await self.sd_app.api.set_presence(self.ticket_id, state)
+        except ApiError:
+            pass  # presence is best effort; it expires on the server
+
+    def _renew_presence(self) -> None:
+        self.set_presence(PresenceState.COMPOSING if self._composing else PresenceState.VIEWING)
+
+    # --- live updates ----------------------------------------------------------------
+
+    def on_ticket_changed(self, event: messages.TicketChanged) -> None:
+        if event.ticket.id == self.ticket_id and (
+                self.ticket is None or event.ticket.version >= self.ticket.version):
+            self.set_ticket(event.ticket)
+
+    def on_message_arrived(self, event: messages.MessageArrived) -> None:
+        if event.ticket_id == self.ticket_id and not any(m.id == event.message.id
+                                                         for m in self.thread.messages):
+            self.thread.append_message(event.message)
+            if not self.composer.text.strip():
+                self.seen_up_to = max(self.seen_up_to or 0, event.message.id)
+
+    def on_presence_changed(self, event: messages.PresenceChanged) -> None:
+        if event.ticket_id == self.ticket_id and self.ticket is not None:
+            self.set_ticket(self.ticket.model_copy(update={"presence": event.presence}))
+

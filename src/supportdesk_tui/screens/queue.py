@@ -1,0 +1,345 @@
+"""The queue: queues sidebar, filter bar, the ticket list (a window onto the server) and a preview."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header
+
+from supportdesk_tui import messages
+from supportdesk_tui.api.errors import ApiError, VersionConflict
+from supportdesk_tui.api.models import PresenceState, Ticket, TicketPatch, TicketSort
+from supportdesk_tui.domain.query import QueryError, TicketQuery, format_query, parse_query, ticket_matches
+from supportdesk_tui.domain.ticket_window import TicketWindow, sort_key_for
+from supportdesk_tui.i18n import N_, _
+from supportdesk_tui.keymap import with_cyrillic_aliases
+from supportdesk_tui.screens._status import StatusLineScreen
+from supportdesk_tui.widgets.filter_bar import FilterBar
+from supportdesk_tui.widgets.preview import TicketPreview
+from supportdesk_tui.widgets.queue_sidebar import QueueSidebar
+from supportdesk_tui.widgets.status_line import StatusLine
+from supportdesk_tui.widgets.ticket_table import TicketTable
+
+if TYPE_CHECKING:
+    from supportdesk_tui.app import SupportDeskApp
+
+SORT_LABELS: dict[TicketSort, str] = {
+    TicketSort.SLA_DUE: N_("Next SLA deadline first"),
+    TicketSort.WAITING: N_("Longest waiting first"),
+    TicketSort.PRIORITY: N_("Priority, then oldest"),
+    TicketSort.CREATED: N_("Oldest first"),
+    TicketSort.CREATED_DESC: N_("Newest first"),
+    TicketSort.UPDATED_DESC: N_("Recently updated first"),
+}
+
+
+class QueueScreen(StatusLineScreen):
+    DEFAULT_CSS = """
+    QueueScreen #queue-body { height: 1fr; }
+    QueueScreen QueueSidebar { width: 30; }
+    QueueScreen #queue-main { width: 1fr; }
+    QueueScreen TicketTable { height: 1fr; }
+    QueueScreen TicketPreview { height: 12; border-top: solid $panel; }
+    QueueScreen FilterBar { display: none; }
+    QueueScreen.-filtering FilterBar { display: block; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
+        Binding("slash", "filter", N_("Filter"), id="queue.filter", key_display="/"),
+        Binding("t", "take", N_("Take"), id="queue.take"),
+        Binding("n", "next_ticket", N_("Next for me"), id="queue.next"),
+        Binding("o", "sort", N_("Sort"), id="queue.sort"),
+        Binding("r", "refresh", N_("Refresh"), id="queue.refresh"),
+        Binding("escape", "clear_filter", N_("Clear filter"), id="queue.clear_filter", show=False),
+        Binding("q", "app.quit", N_("Quit"), id="queue.quit"),
+    ])
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_filter = TicketQuery()
+        self.queue_id: str | None = None
+        self.sort = TicketSort.SLA_DUE
+
+    @property
+    def sd_app(self) -> SupportDeskApp:
+        from supportdesk_tui.app import SupportDeskApp
+
+        assert isinstance(self.app, SupportDeskApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        clock = self.sd_app.settings.clock
+        yield Header(icon="☰")
+        with Horizontal(id="queue-body"):
+            yield QueueSidebar(id="queues")
+            with Vertical(id="queue-main"):
+                yield FilterBar(id="filter")
+                yield TicketTable(clock=clock, me_login=self.sd_app.me.login, id="tickets")
+                yield TicketPreview(clock=clock, id="preview")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    @property
+    def table(self) -> TicketTable:
+        return self.query_one(TicketTable)
+
+    def on_mount(self) -> None:
+        app = self.sd_app
+        me = app.me
+        self.title = "SupportDesk"
+        self.sub_title = f"{me.name} · {_(me.role.value)}"
+        self.query_one(QueueSidebar).set_queues(app.queues)
+        default = app.settings.default_filter
+        if default:
+            try:
+                self.query_filter = parse_query(default)
+            except QueryError as exc:
+                self.notify(_("The default filter in the config is invalid: {error}").format(
+                    error=exc.message), severity="warning", markup=False)
+        app.subscribe(self)
+        self.init_status_line()
+        self.reload()
+        self.table.focus()
+        self.set_interval(15, self._poll_when_offline)
+
+    def on_unmount(self) -> None:
+        self.sd_app.unsubscribe(self)
+
+    # --- the list ----------------------------------------------------------------
+
+    def current_params(self) -> dict[str, str]:
+        params = self.query_filter.to_params()
+        if self.queue_id and "queue" not in params:
+            params["queue"] = self.queue_id
+        params["sort"] = (self.query_filter.sort or self.sort).value
+        return params
+
+    def reload(self) -> None:
+        """Point the table at a new window for the current queue, filter and sort."""
+        api = self.sd_app.api
+        params = self.current_params()
+        page_size = self.sd_app.settings.page_size
+
+        async def fetch_page(after: str | None) -> tuple[list[Ticket], str | None]:
+            page = await api.list_tickets(params, page_size=page_size, after=after)
+            return page.items, page.next_cursor
+
+        sort = self.query_filter.sort or self.sort
+        me_login = self.sd_app.me.login
+        window = TicketWindow(
+            fetch_page, page_size=page_size, sort_key=sort_key_for(sort),
+            matches=lambda t: ticket_matches(self.query_filter, t, me_login=me_login, queue=self.queue_id),
+        )
+        window.total_hint = self._total_hint()
+        table = self.table
+        table.empty_message = (
+            _("No tickets match this filter. Press esc to clear it.") if not self.query_filter.is_empty
+            else _("Nothing waiting in this queue. New tickets appear here as they arrive."))
+        table.set_window(window, sort=sort)
+        self.query_one(TicketPreview).show_nothing()
+
+    def _total_hint(self) -> int | None:
+        if not self.query_filter.is_empty:
+            return None
+        queues = [q for q in self.sd_app.queues if self.queue_id in (None, q.id)]
+        return sum(q.counts.open for q in queues) if queues else None
+
+    @on(QueueSidebar.Selected)
+    def _queue_chosen(self, event: QueueSidebar.Selected) -> None:
+        self.queue_id = event.queue_id
+        self.reload()
+        self.table.focus()
+
+    @on(TicketTable.Highlighted)
+    def _highlighted(self, event: TicketTable.Highlighted) -> None:
+        self.load_preview(event.ticket)
+
+    @on(TicketTable.Selected)
+    def _selected(self, event: TicketTable.Selected) -> None:
+        self.open_ticket(event.ticket.id)
+
+    @on(TicketTable.LoadFailed)
+    def _load_failed(self, event: TicketTable.LoadFailed) -> None:
+        error = event.error
+        if isinstance(error, ApiError):
+            self.query_one(StatusLine).set_offline()
+            self.notify(error.message, title=error.title, severity="error", markup=False)
+
+    @work(exclusive=True, group="preview")
+    async def load_preview(self, ticket: Ticket) -> None:
+        preview = self.query_one(TicketPreview)
+        preview.show_loading(ticket)
+        try:
+            page = await self.sd_app.api.list_messages(ticket.id, order="desc", page_size=4)
+        except ApiError as exc:
+            preview.show_error(ticket, exc.message)
+            return
+        preview.show_messages(ticket, list(reversed(page.items)))
+
+    def open_ticket(self, ticket_id: int) -> None:
+        from supportdesk_tui.screens.conversation import ConversationScreen
+
+        self.app.push_screen(ConversationScreen(ticket_id))
+
+    # --- filter and sort -----------------------------------------------------------
+
+    def action_filter(self) -> None:
+        bar = self.query_one(FilterBar)
+        self.add_class("-filtering")
+        bar.set_value(format_query(self.query_filter))
+        bar.focus_input()
+
+    @on(FilterBar.Submitted)
+    def _filter_submitted(self, event: FilterBar.Submitted) -> None:
+        bar = self.query_one(FilterBar)
+        try:
+            query = parse_query(event.text)
+        except QueryError as exc:
+            bar.show_error(exc.message)
+            return
+        bar.clear_error()
+        if query.ticket_ref is not None:
+            self.remove_class("-filtering")
+            self.table.focus()
+            self.open_ticket(query.ticket_ref)
+            return
+        self.query_filter = query
+        if query.is_empty:
+            self.remove_class("-filtering")
+        self.reload()
+        self.table.focus()
+
+    @on(FilterBar.Cancelled)
+    def _filter_cancelled(self) -> None:
+        if self.query_filter.is_empty:
+            self.remove_class("-filtering")
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        if not self.query_filter.is_empty:
+            self.query_filter = TicketQuery()
+            self.remove_class("-filtering")
+            self.reload()
+
+    def action_sort(self) -> None:
+        from supportdesk_tui.screens.pickers import ChoiceModal
+
+        def chosen(sort: TicketSort | None) -> None:
+            if sort is not None and sort != self.sort:
+                self.sort = sort
+                self.reload()
+
+        choices = [(sort, _(label)) for sort, label in SORT_LABELS.items()]
+        self.app.push_screen(ChoiceModal(_("Sort the queue"), choices, current=self.sort), chosen)
+
+    def action_refresh(self) -> None:
+        self.refresh_queues()
+        self.reload()
+
+    @work(exclusive=True, group="queues")
+    async def refresh_queues(self) -> None:
+        try:
+            queues = await self.sd_app.api.queues()
+        except ApiError:
+            return
+        self.sd_app.session.queues = queues
+        self.query_one(QueueSidebar).set_queues(queues)
+
+    # --- take and next -------------------------------------------------------------
+
+    def action_take(self) -> None:
+        ticket = self.table.cursor_ticket
+        if ticket is None:
+            self.notify(_("No ticket under the cursor."), severity="warning")
+            return
+        self.take(ticket)
+
+    @work(group="writes")
+    async def take(self, ticket: Ticket) -> None:
+        me = self.sd_app.me
+        if ticket.assignee and ticket.assignee.id == me.id:
+            self.notify(_("Ticket #{id} is already yours.").format(id=ticket.id))
+            return
+        try:
+            updated = await self.sd_app.api.update_ticket(ticket.id, TicketPatch(assignee_id=me.id),
+                                                          version=ticket.version)
+        except VersionConflict as exc:
+            current = exc.current
+            if current is not None:
+                self.table.apply_update(current)
+                if current.assignee and current.assignee.id != me.id:
+                    self.notify(_("{name} took #{id} first.").format(name=current.assignee.name,
+                                                                      id=ticket.id),
+                                title=_("Changed by someone else"), severity="warning", markup=False)
+                    return
+                self.take(current)
+            return
+        except ApiError as exc:
+            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            return
+        self.table.apply_update(updated)
+        self.notify(_("Ticket #{id} is yours.").format(id=ticket.id))
+
+    def action_next_ticket(self) -> None:
+        self.next_ticket()
+
+    @work(exclusive=True, group="next")
+    async def next_ticket(self) -> None:
+        """Oldest unassigned open ticket in my queues that nobody else is looking at."""
+        me = self.sd_app.me
+        try:
+            page = await self.sd_app.api.list_tickets(
+                {"assignee": "none", "status": "new,open", "sort": TicketSort.WAITING.value}, page_size=50)
+        except ApiError as exc:
+            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            return
+        for ticket in page.items:
+            others = [p for p in ticket.presence
+                      if p.agent.id != me.id and p.state != PresenceState.LEFT]
+            if not others:
+                self.open_ticket(ticket.id)
+                return
+        self.notify(_("Nothing needs you right now: every unassigned ticket is taken or being viewed."))
+
+    # --- live updates ----------------------------------------------------------------
+
+    def on_ticket_changed(self, event: messages.TicketChanged) -> None:
+        table = self.table
+        window = table.window
+        if window is None:
+            return
+        if ticket_matches(self.query_filter, event.ticket, me_login=self.sd_app.me.login,
+                          queue=self.queue_id):
+            if window.index_of(event.ticket.id) is not None:
+                table.apply_update(event.ticket)
+            elif event.created or event.ticket.status.value in ("new", "open"):
+                table.apply_created(event.ticket)
+        elif window.index_of(event.ticket.id) is not None:
+            table.remove_ticket(event.ticket.id)
+
+    def on_presence_changed(self, event: messages.PresenceChanged) -> None:
+        window = self.table.window
+        if window is None:
+            return
+        index = window.index_of(event.ticket_id)
+        ticket = window.get(index) if index is not None else None
+        if ticket is not None:
+            self.table.apply_update(ticket.model_copy(update={"presence": event.presence}))
+
+    def on_queues_changed(self, event: messages.QueuesChanged) -> None:
+        self.query_one(QueueSidebar).set_queues(event.queues)
+        window = self.table.window
+        if window is not None:
+            window.total_hint = self._total_hint()
+
+    def on_stream_reset(self, _event: messages.StreamReset) -> None:
+        self.action_refresh()
+
+
+    def _poll_when_offline(self) -> None:
+        """Without the live stream, refresh counts by polling so numbers don't go stale."""
+        if self.sd_app.session.stream_state != "live":
+            self.refresh_queues()

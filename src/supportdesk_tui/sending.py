@@ -1,0 +1,89 @@
+"""Sending replies and notes so that none is lost and none lands twice.
+
+Every send is written to the persistent outbox *before* the request goes out,
+keyed by its Idempotency-Key. A crash, a dropped connection or a timeout leaves
+the item queued; the next attempt (now, after backoff, or after a restart)
+reuses the key, so the server replays instead of posting again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from supportdesk_tui.api import errors
+from supportdesk_tui.api.client import SupportDeskClient
+from supportdesk_tui.api.models import MessageCreate, MessagePosted, Status
+from supportdesk_tui.domain.drafts import DraftKind, DraftStore
+from supportdesk_tui.domain.outbox import Outbox, OutboxItem, OutboxState, flush
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """The send could not complete now; it stays in the outbox and will be retried."""
+
+    item: OutboxItem
+    error: errors.ApiError
+
+
+class Sender:
+    def __init__(self, api: SupportDeskClient, outbox: Outbox, drafts: DraftStore,
+                 clock: Callable[[], datetime]) -> None:
+        self.api = api
+        self.outbox = outbox
+        self.drafts = drafts
+        self.clock = clock
+        self.delivered: list[MessagePosted] = []
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for item in self.outbox if item.state is OutboxState.PENDING)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for item in self.outbox if item.state is OutboxState.FAILED)
+
+    async def _post(self, item: OutboxItem) -> MessagePosted:
+        request = MessageCreate(kind=item.kind.message_kind, body=item.body,
+                                status=item.status_after, seen_up_to=item.seen_up_to)
+        return await self.api.post_message(item.ticket_id, request, idempotency_key=item.id)
+
+    async def send(self, ticket_id: int, kind: DraftKind, body: str, *, status_after: Status | None,
+                   seen_up_to: int | None) -> MessagePosted | Queued:
+        """Send now. Raises `NewActivity` or a non-retryable `ApiError` with nothing queued
+        (the caller keeps the text); returns `Queued` when it will be retried later."""
+        item = self.outbox.add(OutboxItem.new(ticket_id, kind, body, now=self.clock(),
+                                              status_after=status_after, seen_up_to=seen_up_to))
+        try:
+            posted = await self._post(item)
+        except errors.ApiError as exc:
+            if exc.retryable:
+                self.outbox.mark_failed(item.id, str(exc), self.clock(), errors.retry_after_of(exc))
+                self.drafts.delete(ticket_id)  # the outbox now holds the text
+                return Queued(item, exc)
+            self.outbox.remove(item.id)
+            raise
+        self.outbox.remove(item.id)
+        self.drafts.delete(ticket_id)
+        return posted
+
+    async def flush_due(self) -> list[MessagePosted]:
+        """Retry every due queued item once; returns what landed."""
+        landed: list[MessagePosted] = []
+
+        async def send(item: OutboxItem) -> None:
+            try:
+                landed.append(await self._post(item))
+            except errors.NewActivity:
+                # The customer wrote again: the agent must read it first. Back to a draft.
+                from supportdesk_tui.domain.drafts import Draft
+
+                self.drafts.save(item.ticket_id, Draft(item.ticket_id, item.body, item.kind,
+                                                       item.seen_up_to))
+                self.outbox.remove(item.id)
+                raise
+
+        await flush(self.outbox, send, self.clock, is_retryable=errors.is_retryable,
+                    retry_after=errors.retry_after_of)
+        return landed
