@@ -135,9 +135,6 @@ class SupportDeskApp(App[None]):
         if self.settings.live_updates:
             self.run_worker(self.session.live_updates(self), group="live", exclusive=True)
 
-    def on_connection_changed(self, event: messages.ConnectionChanged) -> None:
-        self.publish(messages.ConnectionChanged, state=event.state, detail=event.detail)
-
     # --- outbox -----------------------------------------------------------------
 
     def outbox_changed(self) -> None:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Static
 
 from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, VersionConflict
 from supportdesk_tui.api.models import PresenceState, Ticket, TicketPatch, TicketSort
 from supportdesk_tui.domain.query import QueryError, TicketQuery, format_query, parse_query, ticket_matches
+from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.domain.ticket_window import TicketWindow, sort_key_for
 from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.keymap import with_cyrillic_aliases
@@ -39,6 +41,7 @@ SORT_LABELS: dict[TicketSort, str] = {
 
 class QueueScreen(StatusLineScreen):
     DEFAULT_CSS = """
+    QueueScreen #app-bar { height: 1; background: $panel; padding: 0 1; }
     QueueScreen #queue-body { height: 1fr; }
     QueueScreen QueueSidebar { width: 30; }
     QueueScreen #queue-main { width: 1fr; }
@@ -72,7 +75,7 @@ class QueueScreen(StatusLineScreen):
 
     def compose(self) -> ComposeResult:
         clock = self.sd_app.settings.clock
-        yield Header(icon="☰")
+        yield Static(id="app-bar")
         with Horizontal(id="queue-body"):
             yield QueueSidebar(id="queues")
             with Vertical(id="queue-main"):
@@ -89,8 +92,13 @@ class QueueScreen(StatusLineScreen):
     def on_mount(self) -> None:
         app = self.sd_app
         me = app.me
-        self.title = "SupportDesk"
-        self.sub_title = f"{me.name} · {_(me.role.value)}"
+        bar = Text()
+        bar.append("SupportDesk", style="bold")
+        bar.append("  ·  ")
+        bar.append(one_line(me.name))
+        bar.append("  ·  " + _(me.role.value) + "  ·  ")
+        bar.append(app.settings.server_url, style="dim")
+        self.query_one("#app-bar", Static).update(bar)
         self.query_one(QueueSidebar).set_queues(app.queues)
         default = app.settings.default_filter
         if default:

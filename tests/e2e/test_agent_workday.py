@@ -1,0 +1,157 @@
+"""An agent's day, driven with keys through the real app against the real reference backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from e2e_helpers import create_customer_ticket, make_app, server_messages, server_ticket, wait_until
+
+from supportdesk_tui.screens.conversation import ConversationScreen
+from supportdesk_tui.screens.queue import QueueScreen
+from supportdesk_tui.widgets.composer import Composer
+from supportdesk_tui.widgets.ticket_table import TicketTable
+
+
+def rows(table: TicketTable) -> list[Any]:
+    window = table.window
+    assert window is not None
+    return [window.get(i) for i in range(window.row_count_known) if window.get(i) is not None]
+
+
+async def type_text(pilot: Any, text: str) -> None:
+    for char in text:
+        await pilot.press("space" if char == " " else char)
+
+
+async def test_agent_filters_opens_takes_replies_notes_sets_pending_and_moves_on(
+    live_server: Any, tmp_path: Path
+) -> None:
+    created = create_customer_ticket(live_server, subject="Не могу войти workday42")
+    ticket_id = created["id"]
+    app = make_app(live_server, "anna", tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
+        await wait_until(pilot, lambda: rows(app.screen.query_one(TicketTable)), what="ticket rows")
+        table = app.screen.query_one(TicketTable)
+
+        # Filter the queue with the query language.
+        await pilot.press("slash")
+        await type_text(pilot, "lang:ru status:new workday42")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: [t.id for t in rows(table)] == [ticket_id], what="filtered list")
+
+        # Open it.
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen), what="conversation")
+        screen = app.screen
+        assert isinstance(screen, ConversationScreen)
+        await wait_until(
+            pilot, lambda: screen.ticket is not None and screen.thread.messages, what="ticket loaded"
+        )
+
+        # Take it.
+        await pilot.press("t")
+        await wait_until(
+            pilot,
+            lambda: (server_ticket(live_server, ticket_id)["assignee"] or {}).get("login") == "anna",
+            what="assignment on the server",
+        )
+
+        # Reply.
+        await pilot.press("r")
+        await type_text(pilot, "Здравствуйте! Помогу восстановить доступ.")
+        await pilot.press("ctrl+s")
+        await wait_until(
+            pilot,
+            lambda: any(
+                m["kind"] == "reply" and m["body"] == "Здравствуйте! Помогу восстановить доступ."
+                for m in server_messages(live_server, ticket_id)
+            ),
+            what="reply on the server",
+        )
+        assert screen.query_one(Composer).text == ""
+
+        # Internal note: switch the composer to note mode with its key.
+        await pilot.press("escape", "i")
+        await type_text(pilot, "Checked last login place: matches.")
+        await pilot.press("ctrl+s")
+        await wait_until(
+            pilot,
+            lambda: any(
+                m["kind"] == "note" and m["body"] == "Checked last login place: matches."
+                for m in server_messages(live_server, ticket_id)
+            ),
+            what="note on the server",
+        )
+
+        # A reply that sets the ticket pending.
+        await pilot.press("escape", "r")
+        await type_text(pilot, "Please confirm your phone number.")
+        await pilot.press("ctrl+o")
+        await wait_until(
+            pilot,
+            lambda: server_ticket(live_server, ticket_id)["status"] == "pending",
+            what="pending status on the server",
+        )
+        kinds = [m["kind"] for m in server_messages(live_server, ticket_id)]
+        assert kinds.count("reply") == 2 and kinds.count("note") == 1
+
+        # Next ticket that needs me: back to the queue flow, a different unassigned ticket opens.
+        await pilot.press("escape", "n")
+        await wait_until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, ConversationScreen)
+                and app.screen.ticket_id != ticket_id
+                and app.screen.ticket is not None
+            ),
+            what="the next ticket",
+        )
+        next_screen = app.screen
+        assert isinstance(next_screen, ConversationScreen)
+        assert next_screen.ticket is not None and next_screen.ticket.assignee is None
+        assert next_screen.ticket.queue in app.me.queues
+
+
+async def test_single_keys_never_fire_while_typing_in_the_composer(live_server: Any, tmp_path: Path) -> None:
+    created = create_customer_ticket(live_server)
+    app = make_app(live_server, "anna", tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
+                         and app.screen.query_one(TicketTable), what="the queue")
+        app.screen.open_ticket(created["id"])  # type: ignore[attr-defined]
+        await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, ConversationScreen) and app.screen.ticket is not None,
+            what="conversation",
+        )
+        await pilot.press("r")
+        await type_text(pilot, "tsgpnq")
+        await pilot.pause(0.3)
+        assert app.screen.query_one(Composer).text == "tsgpnq"
+        assert server_ticket(live_server, created["id"])["assignee"] is None
+        assert isinstance(app.screen, ConversationScreen)
+
+
+async def test_draft_is_back_after_the_app_restarts(live_server: Any, tmp_path: Path) -> None:
+    created = create_customer_ticket(live_server)
+    for attempt in range(2):
+        app = make_app(live_server, "anna", tmp_path)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
+                             and app.screen.query_one(TicketTable), what="the queue")
+            app.screen.open_ticket(created["id"])  # type: ignore[attr-defined]
+            await wait_until(
+                pilot,
+                lambda: isinstance(app.screen, ConversationScreen) and app.screen.ticket is not None,
+                what="conversation",
+            )
+            composer = app.screen.query_one(Composer)
+            if attempt == 0:
+                await pilot.press("r")
+                await type_text(pilot, "half written reply")
+                await pilot.pause(0.8)  # past the composer's save throttle
+            else:
+                assert composer.text == "half written reply"
+    assert not [m for m in server_messages(live_server, created["id"]) if m["kind"] != "customer"]
