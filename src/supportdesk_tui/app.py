@@ -11,6 +11,7 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
 from supportdesk_tui import messages
+from supportdesk_tui.commands import ActionCommands, QueueCommands, TicketCommands
 from supportdesk_tui.i18n import _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.screens.connect import ConnectScreen
@@ -26,10 +27,11 @@ class SupportDeskApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "SupportDesk"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {ActionCommands, QueueCommands, TicketCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
         Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
     ])
 
     def __init__(self, settings: AppSettings) -> None:

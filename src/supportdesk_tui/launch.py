@@ -69,6 +69,10 @@ def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: boo
 
 
 def run_with_settings(settings: AppSettings) -> int:
+    from supportdesk_tui.i18n import set_language
+
+    # Before the UI modules are imported: their binding descriptions are translated as they load.
+    set_language(settings.language)
     from supportdesk_tui.app import SupportDeskApp
 
     app = SupportDeskApp(settings)

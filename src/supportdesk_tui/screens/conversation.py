@@ -26,7 +26,7 @@ from supportdesk_tui.api.models import (
 from supportdesk_tui.domain.drafts import Draft, DraftKind
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.domain.ticket_diff import describe_changes
-from supportdesk_tui.i18n import N_, _
+from supportdesk_tui.i18n import _
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.screens._status import StatusLineScreen
@@ -53,15 +53,15 @@ class ConversationScreen(StatusLineScreen):
     ConversationScreen CustomerSidebar { width: 36; border-left: solid $panel; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("escape", "back", N_("Back"), id="ticket.back"),
-        Binding("r", "compose('reply')", N_("Reply"), id="ticket.reply"),
-        Binding("i", "compose('note')", N_("Note"), id="ticket.note"),
-        Binding("t", "take", N_("Take"), id="ticket.take"),
-        Binding("s", "set_status", N_("Status"), id="ticket.status"),
-        Binding("p", "set_priority", N_("Priority"), id="ticket.priority"),
-        Binding("g", "set_tags", N_("Tags"), id="ticket.tags"),
-        Binding("u", "unassign", N_("Unassign"), id="ticket.unassign", show=False),
-        Binding("n", "next_ticket", N_("Next for me"), id="ticket.next"),
+        Binding("escape", "back", _("Back"), id="ticket.back"),
+        Binding("r", "compose('reply')", _("Reply"), id="ticket.reply"),
+        Binding("i", "compose('note')", _("Note"), id="ticket.note"),
+        Binding("t", "take", _("Take"), id="ticket.take"),
+        Binding("s", "set_status", _("Status"), id="ticket.status"),
+        Binding("p", "set_priority", _("Priority"), id="ticket.priority"),
+        Binding("g", "set_tags", _("Tags"), id="ticket.tags"),
+        Binding("u", "unassign", _("Unassign"), id="ticket.unassign", show=False),
+        Binding("n", "next_ticket", _("Next for me"), id="ticket.next"),
     ])
 
     def __init__(self, ticket_id: int) -> None:

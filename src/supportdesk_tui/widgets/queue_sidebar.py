@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from supportdesk_tui.api.models import Queue, QueueCounts
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.i18n import _
+from supportdesk_tui.keymap import with_cyrillic_aliases
 
 ALL_QUEUES = "__all__"
 """Option id of the "All my queues" entry; `Selected.queue_id` is `None` for it."""
@@ -26,10 +27,10 @@ ALL_QUEUES = "__all__"
 class QueueSidebar(Vertical):
     """A short list (an agent has a handful of queues), so an `OptionList` is the right tool."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
+    BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
         Binding("j", "cursor_down", _("Next queue"), show=False, id="queues.cursor_down"),
         Binding("k", "cursor_up", _("Previous queue"), show=False, id="queues.cursor_up"),
-    ]
+    ])
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "queue-sidebar--name",

@@ -23,6 +23,7 @@ from supportdesk_tui.api.models import Language, Message, MessageKind
 from supportdesk_tui.domain.reltime import absolute, relative
 from supportdesk_tui.domain.safe_text import find_links, one_line, safe_text
 from supportdesk_tui.i18n import _, current_language
+from supportdesk_tui.keymap import with_cyrillic_aliases
 
 Clock = Callable[[], datetime]
 
@@ -132,9 +133,9 @@ class MessageCard(Vertical):
 class Thread(VerticalScroll, can_focus=True):
     """The messages of one ticket, oldest at the top, newest at the bottom."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
+    BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
         Binding("T", "toggle_time", _("Relative/absolute time"), id="thread.toggle_time"),
-    ]
+    ])
 
     DEFAULT_CSS = """
     Thread { height: 1fr; padding: 0 0 0 1; background: $background; }

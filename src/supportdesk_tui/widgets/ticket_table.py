@@ -35,6 +35,7 @@ from supportdesk_tui.domain.sla import format_countdown, format_waiting, sla_sta
 from supportdesk_tui.domain.ticket_window import Change, TicketWindow
 from supportdesk_tui.i18n import _
 from supportdesk_tui.i18n.labels import priority_label, status_label
+from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 
 Clock = Callable[[], datetime]
@@ -106,7 +107,7 @@ def layout_columns(width: int) -> list[tuple[_Column, int]]:
 class TicketTable(ScrollView, can_focus=True):
     """A keyboard-driven ticket list over a `TicketWindow`, keyed by ticket id."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
+    BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
         Binding("j,down", "cursor_down", _("Next ticket"), show=False, id="queue.cursor_down"),
         Binding("k,up", "cursor_up", _("Previous ticket"), show=False, id="queue.cursor_up"),
         Binding("pagedown", "page_down", _("Page down"), show=False, id="queue.page_down"),
@@ -114,7 +115,7 @@ class TicketTable(ScrollView, can_focus=True):
         Binding("home,g", "first", _("First ticket"), show=False, id="queue.first"),
         Binding("end,G", "last", _("Last ticket"), show=False, id="queue.last"),
         Binding("enter", "select", _("Open"), id="queue.open"),
-    ]
+    ])
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "ticket-table--header",

@@ -1,0 +1,59 @@
+"""Routes for engineering escalations and the component list."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from supportdesk_tui.api.models import (
+    Component,
+    Escalation,
+    EscalationCreate,
+    EscalationPatch,
+    EscalationStatus,
+)
+from supportdesk_tui.server.api_tickets import TicketId, enum_list
+from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep, run_post_hook
+from supportdesk_tui.server.schemas import DataList
+
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES, tags=["escalations"])
+EscalationKey = Annotated[str, Path(max_length=32, description="e.g. ENG-1001")]
+
+
+@router.get("/components", response_model=DataList[Component], summary="Engineering components")
+def list_components(service: ServiceDep, caller: CallerDep) -> DataList[Component]:
+    return DataList[Component](data=service.components(caller))
+
+
+@router.post(
+    "/tickets/{ticket_id}/escalations",
+    response_model=Escalation,
+    status_code=201,
+    summary="Escalate a ticket to engineering",
+)
+def create_escalation(
+    request: Request, ticket_id: TicketId, body: EscalationCreate, service: ServiceDep, caller: CallerDep
+) -> Escalation:
+    run_post_hook(request)
+    return service.create_escalation(caller, ticket_id, body)
+
+
+@router.get("/escalations", response_model=DataList[Escalation], summary="All escalations (lead only)")
+def list_escalations(
+    service: ServiceDep,
+    caller: CallerDep,
+    status: Annotated[str | None, Query(description="Comma list of escalation statuses.")] = None,
+) -> DataList[Escalation]:
+    statuses = enum_list(EscalationStatus, status, "status")
+    return DataList[Escalation](data=service.list_escalations(caller, statuses))
+
+
+@router.get("/escalations/{key}", response_model=Escalation, summary="One escalation")
+def get_escalation(key: EscalationKey, service: ServiceDep, caller: CallerDep) -> Escalation:
+    return service.get_escalation(caller, key)
+
+
+@router.patch("/escalations/{key}", response_model=Escalation, summary="Move an escalation along")
+def patch_escalation(
+    key: EscalationKey, body: EscalationPatch, service: ServiceDep, caller: CallerDep
+) -> Escalation:
+    return service.patch_escalation(caller, key, body)

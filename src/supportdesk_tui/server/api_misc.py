@@ -1,0 +1,34 @@
+"""Health, the caller, queues and canned replies."""
+
+from fastapi import APIRouter
+
+from supportdesk_tui import __version__
+from supportdesk_tui.api.models import CannedReply, Health, Me, Queue
+from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep
+from supportdesk_tui.server.schemas import DataList
+
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+
+
+@router.get("/health", response_model=Health, tags=["meta"], summary="Liveness (no auth)")
+def health() -> Health:
+    return Health(status="ok", version=__version__)
+
+
+@router.get("/me", response_model=Me, tags=["meta"], summary="Who the token belongs to")
+def me(service: ServiceDep, caller: CallerDep) -> Me:
+    return service.me(caller)
+
+
+@router.get(
+    "/queues", response_model=DataList[Queue], tags=["queues"], summary="Visible queues with live counts"
+)
+def queues(service: ServiceDep, caller: CallerDep) -> DataList[Queue]:
+    return DataList[Queue](data=service.queues(caller))
+
+
+@router.get(
+    "/canned-replies", response_model=DataList[CannedReply], tags=["canned"], summary="Canned replies"
+)
+def canned_replies(service: ServiceDep, caller: CallerDep) -> DataList[CannedReply]:
+    return DataList[CannedReply](data=service.canned_replies(caller))

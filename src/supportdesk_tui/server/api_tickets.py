@@ -1,0 +1,224 @@
+"""Routes for tickets, their messages and presence."""
+
+import re
+from enum import StrEnum
+from typing import Annotated, Literal, TypeVar
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+
+from supportdesk_tui.api.models import (
+    Language,
+    Message,
+    MessageCreate,
+    MessagePosted,
+    Page,
+    PageLinks,
+    PageMeta,
+    PresenceUpdate,
+    Priority,
+    Status,
+    Ticket,
+    TicketCreate,
+    TicketPatch,
+    TicketSort,
+)
+from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep, run_post_hook
+from supportdesk_tui.server.errors import ApiError, invalid
+from supportdesk_tui.server.pagination import (
+    bad_cursor,
+    clamp_page_size,
+    decode_cursor,
+    encode_cursor,
+    next_link,
+)
+from supportdesk_tui.server.records import TicketQuery
+
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+
+MAX_ID = 2**62
+TicketId = Annotated[int, Path(ge=1, le=MAX_ID, description="Ticket id.")]
+PageSize = Annotated[int | None, Query(alias="page[size]", description="1..200, default 50 (clamped).")]
+PageAfter = Annotated[str | None, Query(alias="page[after]", description="Opaque cursor from `links.next`.")]
+E = TypeVar("E", bound=StrEnum)
+ID_QUERY = re.compile(r"^#(\d{1,18})$")
+
+
+def enum_list(kind: type[E], raw: str | None, name: str) -> tuple[E, ...]:
+    if raw is None or not raw.strip():
+        return ()
+    values: list[E] = []
+    for part in raw.split(","):
+        try:
+            values.append(kind(part.strip()))
+        except ValueError:
+            allowed = ", ".join(m.value for m in kind)
+            raise invalid(["query", name], f"{part.strip()!r} is not one of: {allowed}.") from None
+    return tuple(values)
+
+
+def etag(response: Response, ticket: Ticket) -> Ticket:
+    response.headers["ETag"] = f'"{ticket.version}"'
+    return ticket
+
+
+def parse_if_match(raw: str | None) -> int:
+    if raw is None:
+        raise ApiError(428, "precondition_required", 'PATCH needs an If-Match: "<version>" header.')
+    value = raw.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    if not value.isdigit() or len(value) > 18:
+        raise ApiError(400, "bad_request", 'If-Match must be "<version>".')
+    return int(value)
+
+
+@router.get("/tickets", response_model=Page[Ticket], tags=["tickets"], summary="List tickets")
+def list_tickets(
+    request: Request,
+    service: ServiceDep,
+    caller: CallerDep,
+    queue: str | None = None,
+    status: Annotated[str | None, Query(description="Comma list of statuses.")] = None,
+    priority: Annotated[str | None, Query(description="Comma list of priorities.")] = None,
+    language: Language | None = None,
+    assignee: Annotated[str | None, Query(description="`me`, `none`, or an agent login.")] = None,
+    tag: str | None = None,
+    q: Annotated[str | None, Query(description="Subject, requester name/account id, or `#id`.")] = None,
+    requester: Annotated[str | None, Query(description="Requester account id.")] = None,
+    sort: TicketSort = TicketSort.SLA_DUE,
+    page_size: PageSize = None,
+    page_after: PageAfter = None,
+) -> Page[Ticket]:
+    size = clamp_page_size(page_size)
+    assignee_id: int | None = None
+    unassigned = False
+    if assignee == "me":
+        assignee_id = caller.id
+    elif assignee == "none":
+        unassigned = True
+    elif assignee:
+        assignee_id = service.agent_login_id(assignee) or -1
+    ticket_id: int | None = None
+    text = q.strip() if q else None
+    if text and (match := ID_QUERY.match(text)):
+        ticket_id, text = int(match.group(1)), None
+    query = TicketQuery(
+        queues=None if queue is None else (queue,),
+        statuses=enum_list(Status, status, "status"),
+        priorities=enum_list(Priority, priority, "priority"),
+        language=language,
+        assignee_id=assignee_id,
+        unassigned=unassigned,
+        tag=tag.strip().lower() if tag else None,
+        text=text or None,
+        ticket_id=ticket_id,
+        requester=requester,
+    )
+    after: list[int] | None = None
+    if page_after is not None:
+        cursor = decode_cursor(page_after)
+        keys = cursor.get("k")
+        if (
+            cursor.get("s") != sort.value
+            or not isinstance(keys, list)
+            or not all(isinstance(k, int) and abs(k) <= 2**62 for k in keys)
+        ):
+            raise bad_cursor()
+        after = keys
+    try:
+        tickets, last_key = service.list_tickets(caller, query, sort, after, size)
+    except ValueError as exc:
+        raise bad_cursor() from exc
+    link = None
+    if last_key is not None:
+        token = encode_cursor({"s": sort.value, "k": last_key})
+        link = next_link(request.url.path, request.query_params.multi_items(), token)
+    return Page[Ticket](
+        data=tickets, meta=PageMeta(has_more=last_key is not None, page_size=size), links=PageLinks(next=link)
+    )
+
+
+@router.post("/tickets", response_model=Ticket, status_code=201, tags=["tickets"], summary="Create a ticket")
+def create_ticket(
+    request: Request, response: Response, body: TicketCreate, service: ServiceDep, caller: CallerDep
+) -> Ticket:
+    run_post_hook(request)
+    return etag(response, service.create_ticket(caller, body))
+
+
+@router.get("/tickets/{ticket_id}", response_model=Ticket, tags=["tickets"], summary="Get a ticket")
+def get_ticket(ticket_id: TicketId, response: Response, service: ServiceDep, caller: CallerDep) -> Ticket:
+    return etag(response, service.get_ticket(caller, ticket_id))
+
+
+@router.patch("/tickets/{ticket_id}", response_model=Ticket, tags=["tickets"], summary="Change a ticket")
+def patch_ticket(
+    ticket_id: TicketId,
+    body: TicketPatch,
+    response: Response,
+    service: ServiceDep,
+    caller: CallerDep,
+    if_match: Annotated[str | None, Header(alias="If-Match", description='"<version>"')] = None,
+) -> Ticket:
+    service.ensure_reader(caller)
+    expected = parse_if_match(if_match)
+    return etag(response, service.patch_ticket(caller, ticket_id, body, expected))
+
+
+@router.get(
+    "/tickets/{ticket_id}/messages", response_model=Page[Message], tags=["messages"], summary="List messages"
+)
+def list_messages(
+    request: Request,
+    ticket_id: TicketId,
+    service: ServiceDep,
+    caller: CallerDep,
+    order: Literal["asc", "desc"] = "asc",
+    page_size: PageSize = None,
+    page_after: PageAfter = None,
+) -> Page[Message]:
+    size = clamp_page_size(page_size)
+    after: int | None = None
+    if page_after is not None:
+        cursor = decode_cursor(page_after)
+        key = cursor.get("k")
+        if cursor.get("o") != order or not isinstance(key, int) or not 0 <= key <= 2**62:
+            raise bad_cursor()
+        after = key
+    messages, more = service.list_messages(caller, ticket_id, order == "desc", after, size)
+    link = None
+    if more and messages:
+        cursor_text = encode_cursor({"o": order, "k": messages[-1].id})
+        link = next_link(request.url.path, request.query_params.multi_items(), cursor_text)
+    return Page[Message](
+        data=messages, meta=PageMeta(has_more=more, page_size=size), links=PageLinks(next=link)
+    )
+
+
+@router.post(
+    "/tickets/{ticket_id}/messages",
+    response_model=MessagePosted,
+    status_code=201,
+    tags=["messages"],
+    summary="Post a customer message, a reply or an internal note",
+)
+def post_message(
+    request: Request, ticket_id: TicketId, body: MessageCreate, service: ServiceDep, caller: CallerDep
+) -> MessagePosted:
+    run_post_hook(request)
+    return service.post_message(caller, ticket_id, body)
+
+
+@router.put(
+    "/tickets/{ticket_id}/presence",
+    status_code=204,
+    response_class=Response,
+    tags=["presence"],
+    summary="Say you are viewing or composing (renew every < 30 s)",
+)
+def put_presence(
+    ticket_id: TicketId, body: PresenceUpdate, service: ServiceDep, caller: CallerDep
+) -> Response:
+    service.set_presence(caller, ticket_id, body.state)
+    return Response(status_code=204)

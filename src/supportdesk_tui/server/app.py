@@ -1,0 +1,178 @@
+"""`create_app`: wires the store, the service, middleware, routes and background jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+
+from supportdesk_tui import __version__
+from supportdesk_tui.server import api_escalations, api_events, api_misc, api_stats, api_tickets
+from supportdesk_tui.server.background import Background, Intervals
+from supportdesk_tui.server.deps import reject_unknown_query
+from supportdesk_tui.server.errors import ApiError
+from supportdesk_tui.server.events import EventBus
+from supportdesk_tui.server.middleware import (
+    MAX_BODY,
+    BodyLimitMiddleware,
+    IdempotencyMiddleware,
+    RateLimitMiddleware,
+)
+from supportdesk_tui.server.presence import PresenceBoard
+from supportdesk_tui.server.ratelimit import RateLimit, RateLimiter
+from supportdesk_tui.server.service import Clock, Service, utc_now
+from supportdesk_tui.server.store import Store
+
+log = logging.getLogger("supportdesk.server")
+OPENAPI_PATH = "/api/v1/openapi.json"
+DEFAULT_RATE_LIMIT = RateLimit(rate=50.0, burst=200)
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+BackgroundJob = Callable[[Service], Callable[[], Coroutine[Any, Any, None]]]
+DEFAULT_INTERVALS = Intervals()
+
+
+def _error(status: int, code: str, message: str, details: Any = None, **headers: str) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "details": details}}
+    return JSONResponse(body, status_code=status, headers=headers or None)
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {
+            "loc": [str(part) if not isinstance(part, int) else part for part in err.get("loc", ())],
+            "msg": err["msg"],
+        }
+        for err in exc.errors()
+    ]
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(err.get("type") == "json_invalid" for err in exc.errors()):
+            return _error(400, "bad_request", "The request body is not valid JSON.")
+        return _error(422, "validation_error", "The request is not valid.", _validation_details(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(exc.status_code, "error")
+        message = "No such endpoint." if exc.status_code == 404 else str(exc.detail)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette lists only the first matching route's methods; a path served by
+            # several routes (GET and PATCH /tickets/{id}) must list them all.
+            headers["Allow"] = ", ".join(_allowed_methods(app, request))
+        return _error(exc.status_code, code, message, None, **headers)
+
+    @app.exception_handler(OverflowError)
+    async def overflow(_: Request, exc: OverflowError) -> JSONResponse:
+        # An id too large for the database can't name anything that exists.
+        return _error(
+            422, "validation_error", "A number is out of range.", [{"loc": ["body"], "msg": str(exc)}]
+        )
+
+    @app.exception_handler(UnicodeEncodeError)
+    async def bad_text(_: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        return _error(
+            422, "validation_error", "Text is not valid Unicode.", [{"loc": ["body"], "msg": str(exc)}]
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return _error(500, "internal_error", "Something went wrong on the server.")
+
+
+def create_app(
+    store: Store,
+    *,
+    clock: Clock = utc_now,
+    rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
+    keepalive_seconds: float = 15.0,
+    max_body: int = MAX_BODY,
+    event_queue_size: int = 1000,
+    intervals: Intervals = DEFAULT_INTERVALS,
+    background: bool = True,
+    jobs: list[BackgroundJob] | None = None,
+    post_hook: Callable[[str], None] | None = None,
+) -> FastAPI:
+    """Build the API app.
+
+    `jobs` are extra background coroutines (the traffic simulator); `post_hook`
+    runs inside every POST handler, so tests can hold a request in flight.
+    """
+    service = Service(store, clock=clock, presence=PresenceBoard())
+    bus = EventBus(max_queue=event_queue_size)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        bus.attach(asyncio.get_running_loop())
+        store.add_commit_listener(bus.publish)
+        runner = Background(service, intervals)
+        if background:
+            runner.start([job(service) for job in jobs or []])
+        try:
+            yield
+        finally:
+            await runner.stop()
+            store.remove_commit_listener(bus.publish)
+            bus.detach()
+
+    app = FastAPI(
+        title="SupportDesk ticket API",
+        version=__version__,
+        summary="The reference backend of SupportDesk TUI; see docs/api/contract.md.",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        dependencies=[Depends(reject_unknown_query)],
+    )
+    app.state.service = service
+    app.state.bus = bus
+    app.state.keepalive_seconds = keepalive_seconds
+    app.state.post_hook = post_hook
+    for module in (api_misc, api_tickets, api_escalations, api_stats, api_events):
+        app.include_router(module.router)
+
+    @app.get(OPENAPI_PATH, include_in_schema=False)
+    def openapi_document() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    _install_error_handlers(app)
+    # Added innermost first: rate limit runs before anything reads the body.
+    app.add_middleware(IdempotencyMiddleware, service=service)
+    app.add_middleware(BodyLimitMiddleware, max_body=max_body)
+    app.add_middleware(RateLimitMiddleware, limiter=None if rate_limit is None else RateLimiter(rate_limit))
+    return app

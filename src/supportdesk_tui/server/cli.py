@@ -1,0 +1,267 @@
+"""Command-line entry points of the reference backend: `serve` and `token create`.
+
+Only argparse and the standard library are imported at module level, so the
+main `supportdesk` CLI can reuse these builders without paying for FastAPI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import socket
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+LISTENING_PREFIX = "SUPPORTDESK_LISTENING"
+DEFAULT_PORT = 8765
+
+
+def default_db_path() -> Path:
+    import platformdirs
+
+    return platformdirs.user_data_path("supportdesk") / "server.sqlite3"
+
+
+def parse_when(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# --- argparse builders (reused by the `supportdesk` console script) ------------------
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port; 0 picks a free one")
+    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: the user data dir)")
+    parser.add_argument("--demo", action="store_true", help="seed the demo world into an empty database")
+    parser.add_argument(
+        "--demo-now",
+        type=parse_when,
+        default=None,
+        metavar="ISO",
+        help="anchor the demo seed and the server clock at this UTC time (the clock then runs on)",
+    )
+    parser.add_argument("--tickets", type=int, default=0, metavar="N", help="also generate N bulk tickets")
+    parser.add_argument(
+        "--simulate", type=float, default=0.0, metavar="RATE", help="simulated arrivals per second (e.g. 0.3)"
+    )
+    parser.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host with --demo")
+    parser.add_argument(
+        "--rate-limit", type=float, default=50.0, metavar="RPS", help="requests per second per token; 0 = off"
+    )
+    parser.add_argument("--rate-burst", type=int, default=200, metavar="N", help="token bucket size")
+    parser.add_argument(
+        "--keepalive", type=float, default=15.0, metavar="SECONDS", help="event-stream keep-alive interval"
+    )
+    parser.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when standard input closes (lets a test harness that dies take the server with it)",
+    )
+
+
+def add_token_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("login", help="agent login (created when missing)")
+    parser.add_argument(
+        "--role", choices=("agent", "lead", "intake"), default=None, help="role for a new agent"
+    )
+    parser.add_argument("--queues", default=None, help="comma list of queue ids for a new agent")
+    parser.add_argument("--name", default=None, help="display name for a new agent")
+    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: the user data dir)")
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    try:
+        serve(
+            host=args.host,
+            port=args.port,
+            db=args.db or default_db_path(),
+            demo=args.demo,
+            tickets=args.tickets,
+            simulate=args.simulate,
+            allow_remote=args.allow_remote,
+            demo_now=args.demo_now,
+            rate_limit=args.rate_limit,
+            rate_burst=args.rate_burst,
+            keepalive=args.keepalive,
+            log_level=args.log_level,
+            exit_with_stdin=args.exit_with_stdin,
+        )
+    except ValueError as exc:
+        print(f"supportdesk serve: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def run_token_create(args: argparse.Namespace) -> int:
+    queues = None if args.queues is None else [q.strip() for q in args.queues.split(",") if q.strip()]
+    try:
+        token = create_token(args.db or default_db_path(), args.login, args.role, queues, name=args.name)
+    except ValueError as exc:
+        print(f"supportdesk token create: {exc}", file=sys.stderr)
+        return 2
+    print(token)
+    return 0
+
+
+# --- the functions behind them ---------------------------------------------------------
+
+
+def create_token(
+    db: str | Path, login: str, role: str | None, queues: Sequence[str] | None, name: str | None = None
+) -> str:
+    """Create a bearer token for `login` (creating the agent when missing); only its hash is stored."""
+    from supportdesk_tui.api.models import Language, Role
+    from supportdesk_tui.server.auth import hash_token, new_token
+    from supportdesk_tui.server.seed import seed_base
+    from supportdesk_tui.server.store import Store
+
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    store = Store(db)
+    try:
+        seed_base(store)
+        agent = store.agent_by_login(login)
+        with store.write() as tx:
+            if agent is None or role is not None or queues is not None or name is not None:
+                wanted_role = Role(role) if role is not None else (agent.role if agent else Role.AGENT)
+                wanted_queues = list(queues) if queues is not None else (list(agent.queues) if agent else [])
+                known = {q.id for q in store.list_queues()}
+                unknown = [q for q in wanted_queues if q not in known]
+                if unknown:
+                    raise ValueError(f"unknown queue(s): {', '.join(unknown)}")
+                agent = tx.upsert_agent(
+                    login,
+                    name or (agent.name if agent else login),
+                    wanted_role,
+                    agent.languages if agent else (Language.RU, Language.EN),
+                    wanted_queues,
+                )
+            token = new_token()
+            tx.add_token(agent.id, hash_token(token), datetime.now(UTC))
+        return token
+    finally:
+        store.close()
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+    db: str | Path | None = None,
+    demo: bool = False,
+    tickets: int = 0,
+    simulate: float = 0.0,
+    allow_remote: bool = False,
+    demo_now: datetime | None = None,
+    rate_limit: float = 50.0,
+    rate_burst: int = 200,
+    keepalive: float = 15.0,
+    log_level: str = "warning",
+    exit_with_stdin: bool = False,
+) -> None:
+    """Seed as asked, bind, print `SUPPORTDESK_LISTENING <url>` and serve until interrupted."""
+    if demo and not is_loopback(host) and not allow_remote:
+        raise ValueError(
+            "refusing to serve demo data (with well-known logins) on a non-loopback address; "
+            "pass --allow-remote if you mean it"
+        )
+    import uvicorn
+
+    from supportdesk_tui.server.app import create_app
+    from supportdesk_tui.server.ratelimit import RateLimit
+    from supportdesk_tui.server.seed import seed_base, seed_bulk, seed_demo
+    from supportdesk_tui.server.service import Clock, utc_now
+    from supportdesk_tui.server.simulate import simulation_job
+    from supportdesk_tui.server.store import Store
+
+    path = Path(db) if db is not None else default_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(path)
+    clock: Clock = utc_now
+    if demo_now is not None:
+        started, anchor = time.monotonic(), demo_now
+
+        def anchored() -> datetime:
+            return anchor + timedelta(seconds=time.monotonic() - started)
+
+        clock = anchored
+    seed_base(store)
+    if demo:
+        seed_demo(store, demo_now or clock())
+    if tickets > 0 and store.get_meta("bulk_seeded") is None:
+        seed_bulk(store, tickets, demo_now or clock())
+        with store.write() as tx:
+            tx.set_meta("bulk_seeded", str(tickets))
+    app = create_app(
+        store,
+        clock=clock,
+        rate_limit=RateLimit(rate=rate_limit, burst=rate_burst) if rate_limit > 0 else None,
+        keepalive_seconds=keepalive,
+        jobs=[simulation_job(simulate)] if simulate > 0 else None,
+    )
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    bound_port = sock.getsockname()[1]
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=False,
+        timeout_graceful_shutdown=2,
+        lifespan="on",
+    )
+    # The socket already listens, so a client that reads this line can connect at once.
+    print(f"{LISTENING_PREFIX} http://{shown}:{bound_port}", flush=True)
+    server = uvicorn.Server(config)
+    if exit_with_stdin:
+        threading.Thread(target=_stop_on_stdin_eof, args=(server,), daemon=True).start()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        store.close()
+
+
+def _stop_on_stdin_eof(server: Any) -> None:
+    for _ in sys.stdin.buffer:
+        pass
+    server.should_exit = True
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m supportdesk_tui.server", description="SupportDesk reference backend"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="run the HTTP API")
+    add_serve_arguments(serve_parser)
+    serve_parser.set_defaults(func=run_serve)
+    token = commands.add_parser("token", help="manage bearer tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", help="create a token for an agent")
+    add_token_arguments(create)
+    create.set_defaults(func=run_token_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result

@@ -1,0 +1,77 @@
+"""FastAPI dependencies shared by the route modules."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from supportdesk_tui.api.models import ErrorEnvelope
+from supportdesk_tui.server.errors import ApiError
+from supportdesk_tui.server.records import AgentRecord
+from supportdesk_tui.server.service import Service
+
+bearer_scheme = HTTPBearer(auto_error=False, description="A token from `supportdesk token create`.")
+
+_ERRORS: dict[int, str] = {
+    400: "Unparsable JSON or a bad cursor.",
+    401: "No or unknown token.",
+    403: "The caller's role may not do this.",
+    404: "Unknown object, or one in a queue the caller cannot see.",
+    409: "New activity, or the same Idempotency-Key is still being processed.",
+    412: "If-Match is stale; `details.current` is the current ticket.",
+    413: "Request body over 256 KiB.",
+    422: "Validation error, or an Idempotency-Key reused with a different body.",
+    428: "PATCH without If-Match.",
+    429: "Rate limited; see Retry-After.",
+}
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": text} for status, text in _ERRORS.items()
+}
+
+
+def get_service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+def get_caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> AgentRecord:
+    service = get_service(request)
+    caller = service.authenticate(None if credentials is None else credentials.credentials)
+    service.touch(caller)
+    return caller
+
+
+def _query_aliases(dependant: Any) -> set[str]:
+    names = {str(param.alias) for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_aliases(sub)
+    return names
+
+
+def reject_unknown_query(request: Request) -> None:
+    """Unknown query parameters are errors: a typo such as `page_size` must not pass silently."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.query_params:
+        return
+    unknown = sorted(set(request.query_params.keys()) - _query_aliases(dependant))
+    if unknown:
+        details = [{"loc": ["query", name], "msg": "unknown query parameter"} for name in unknown]
+        raise ApiError(422, "validation_error", f"Unknown query parameter(s): {', '.join(unknown)}.", details)
+
+
+def run_post_hook(request: Request) -> None:
+    """Tests slow a POST down here to observe an Idempotency-Key while it is in flight."""
+    hook = getattr(request.app.state, "post_hook", None)
+    if hook is not None:
+        hook(request.url.path)
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+CallerDep = Annotated[AgentRecord, Depends(get_caller)]

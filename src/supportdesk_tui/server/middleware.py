@@ -1,0 +1,238 @@
+"""Pure ASGI middleware: body size limit, per-token rate limit, and POST idempotency.
+
+They sit below routing so they also cover requests no handler accepts, and
+they answer in the contract's error envelope like everything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+from typing import Any
+
+import anyio.to_thread
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from supportdesk_tui.server.auth import bearer, hash_token
+from supportdesk_tui.server.errors import ApiError
+from supportdesk_tui.server.ratelimit import RateLimiter
+from supportdesk_tui.server.service import Service
+
+MAX_BODY = 256 * 1024
+IDEMPOTENCY_KEEP = timedelta(hours=24)
+MAX_KEY_LENGTH = 200
+# Responses worth replaying: the outcome is a function of the request body. A 409/412/429
+# depends on the moment, so the client may retry the same key once it has caught up.
+STORED_STATUSES = frozenset({400, 403, 404, 422})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+async def send_error(send: Send, error: ApiError, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    body = json.dumps(error.envelope(), ensure_ascii=False).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": error.status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = ApiError(
+            413, "payload_too_large", f"The request body is over {self.max_body // 1024} KiB."
+        )
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            await send_error(send, too_large, [(b"connection", b"close")])
+            return
+        # Chunked bodies have no length up front: buffer and count.
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                await send_error(send, too_large, [(b"connection", b"close")])
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        await self.app(scope, _replay_body(b"".join(chunks), receive), send)
+
+
+def _replay(messages: list[Message]) -> Receive:
+    pending = list(messages)
+
+    async def receive() -> Message:
+        return pending.pop(0) if pending else {"type": "http.disconnect"}
+
+    return receive
+
+
+def _replay_body(body: bytes, downstream: Receive) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await downstream()
+
+    return receive
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter | None) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = bearer(_header(scope, b"authorization")) if scope["type"] == "http" else None
+        if self.limiter is None or token is None:
+            await self.app(scope, receive, send)
+            return
+        wait = self.limiter.acquire(hash_token(token))
+        if wait > 0:
+            retry = self.limiter.retry_after(wait)
+            error = ApiError(
+                429, "rate_limited", f"Too many requests; retry in {retry} s.", {"retry_after": retry}
+            )
+            await send_error(send, error, [(b"retry-after", retry.encode())])
+            return
+        await self.app(scope, receive, send)
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp, service: Service) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = _header(scope, b"idempotency-key") if scope["type"] == "http" else None
+        if key is None or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        if not key or len(key) > MAX_KEY_LENGTH:
+            msg = f"Idempotency-Key must be 1..{MAX_KEY_LENGTH} characters."
+            await send_error(
+                send,
+                ApiError(422, "validation_error", msg, [{"loc": ["header", "Idempotency-Key"], "msg": msg}]),
+            )
+            return
+        token = bearer(_header(scope, b"authorization"))
+        caller = None
+        if token is not None:
+            try:
+                caller = await anyio.to_thread.run_sync(self.service.authenticate, token)
+            except ApiError:
+                caller = None
+        if caller is None:  # the handler answers 401; nothing to remember
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        digest = hashlib.sha256(scope["path"].encode() + b"\0" + body).hexdigest()
+        now = self.service.now()
+        store = self.service.store
+        outcome = await anyio.to_thread.run_sync(
+            store.idempotency_begin, caller.id, key, digest, now, IDEMPOTENCY_KEEP
+        )
+        if outcome.kind == "mismatch":
+            await send_error(
+                send,
+                ApiError(
+                    422,
+                    "idempotency_mismatch",
+                    "This Idempotency-Key was used with a different request body.",
+                    [{"loc": ["header", "Idempotency-Key"], "msg": "key reused with a different body"}],
+                ),
+            )
+            return
+        if outcome.kind == "in_flight":
+            await send_error(
+                send,
+                ApiError(
+                    409, "idempotency_in_flight", "A request with this Idempotency-Key is still running."
+                ),
+            )
+            return
+        if outcome.kind == "replay":
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": outcome.status,
+                    "headers": [
+                        (b"content-type", outcome.content_type.encode()),
+                        (b"content-length", str(len(outcome.body)).encode()),
+                        (b"idempotent-replayed", b"true"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": outcome.body})
+            return
+        captured: dict[str, Any] = {"status": 500, "content_type": "application/json", "body": []}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                for name, value in message.get("headers", []):
+                    if bytes(name).lower() == b"content-type":
+                        captured["content_type"] = bytes(value).decode("latin-1")
+            elif message["type"] == "http.response.body":
+                captured["body"].append(message.get("body", b""))
+            await send(message)
+
+        finished = False
+        try:
+            await self.app(scope, _replay_body(body, receive), capture)
+            status = int(captured["status"])
+            if 200 <= status < 300 or status in STORED_STATUSES:
+                await anyio.to_thread.run_sync(
+                    store.idempotency_finish,
+                    caller.id,
+                    key,
+                    status,
+                    b"".join(captured["body"]),
+                    str(captured["content_type"]),
+                )
+                finished = True
+        finally:
+            if not finished:
+                await anyio.to_thread.run_sync(store.idempotency_release, caller.id, key)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)

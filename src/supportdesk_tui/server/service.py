@@ -1,0 +1,497 @@
+"""Business rules of the ticket API, shared by the HTTP handlers, the simulator and the seed.
+
+Every write happens in one store transaction together with the events it
+causes, so a client that reconnects to the event stream never misses a change
+that is already visible through the API.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from supportdesk_tui.api.models import (
+    Author,
+    CannedReply,
+    Component,
+    Escalation,
+    EscalationCreate,
+    EscalationPatch,
+    EscalationStatus,
+    EventType,
+    Me,
+    Message,
+    MessageCreate,
+    MessageKind,
+    MessagePosted,
+    PresenceState,
+    Queue,
+    Requester,
+    Role,
+    Status,
+    Ticket,
+    TicketCreate,
+    TicketPatch,
+    TicketSort,
+)
+from supportdesk_tui.server import routing, sla
+from supportdesk_tui.server.auth import hash_token
+from supportdesk_tui.server.errors import ApiError, forbidden, invalid, not_found
+from supportdesk_tui.server.presence import PresenceBoard
+from supportdesk_tui.server.records import AgentRecord, StoredEvent, TicketQuery, TicketState
+from supportdesk_tui.server.store import Store, WriteTx
+
+Clock = Callable[[], datetime]
+SYSTEM_AUTHOR = Author(type="system", id="system", name="SupportDesk")
+INTAKE_ONLY = "The intake role may only create tickets and post customer messages."
+
+ESCALATION_MOVES: dict[EscalationStatus, frozenset[EscalationStatus]] = {
+    EscalationStatus.OPEN: frozenset(
+        {EscalationStatus.IN_PROGRESS, EscalationStatus.FIXED, EscalationStatus.WONT_FIX}
+    ),
+    EscalationStatus.IN_PROGRESS: frozenset(
+        {EscalationStatus.OPEN, EscalationStatus.FIXED, EscalationStatus.WONT_FIX}
+    ),
+    EscalationStatus.FIXED: frozenset({EscalationStatus.IN_PROGRESS}),
+    EscalationStatus.WONT_FIX: frozenset({EscalationStatus.OPEN}),
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def normalize_tags(tags: Sequence[str]) -> list[str]:
+    seen: list[str] = []
+    for tag in tags:
+        clean = tag.strip().lower()
+        if clean and clean not in seen:
+            seen.append(clean[:64])
+    return seen
+
+
+def agent_author(agent: AgentRecord) -> Author:
+    return Author(type="agent", id=agent.login, name=agent.name)
+
+
+class Service:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock = utc_now,
+        presence: PresenceBoard | None = None,
+        risk_window: timedelta = sla.RISK_WINDOW,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.presence = presence or PresenceBoard()
+        self.risk_window = risk_window
+        self.last_seen: dict[int, datetime] = {}
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # --- callers and visibility ---------------------------------------------
+    def authenticate(self, token: str | None) -> AgentRecord:
+        caller = None if token is None else self.store.agent_by_token(hash_token(token))
+        if caller is None:
+            raise ApiError(401, "unauthorized", "A valid bearer token is required.")
+        return caller
+
+    def touch(self, caller: AgentRecord) -> None:
+        self.last_seen[caller.id] = self.now()
+
+    def visible_queues(self, caller: AgentRecord) -> tuple[str, ...] | None:
+        """The queues a caller may see; None means all of them."""
+        if caller.role == Role.LEAD:
+            return None
+        if caller.role == Role.INTAKE:
+            return ()
+        return caller.queues
+
+    def can_see(self, caller: AgentRecord, queue: str) -> bool:
+        visible = self.visible_queues(caller)
+        return visible is None or queue in visible
+
+    def ensure_reader(self, caller: AgentRecord) -> None:
+        if caller.role == Role.INTAKE:
+            raise forbidden(INTAKE_ONLY)
+
+    def ensure_lead(self, caller: AgentRecord) -> None:
+        if caller.role != Role.LEAD:
+            raise forbidden("Only a shift lead may use this endpoint.")
+
+    # --- reads ---------------------------------------------------------------
+    def me(self, caller: AgentRecord) -> Me:
+        queues = [q.id for q in self.store.list_queues()] if caller.role == Role.LEAD else list(caller.queues)
+        return Me(
+            id=caller.id,
+            login=caller.login,
+            name=caller.name,
+            role=caller.role,
+            languages=list(caller.languages),
+            queues=queues,
+        )
+
+    def all_queues(self) -> list[Queue]:
+        counts = self.store.queue_counts(self.now(), self.risk_window)
+        return [
+            Queue(id=q.id, name=q.name, languages=list(q.languages), counts=counts[q.id])
+            for q in self.store.list_queues()
+        ]
+
+    def queues(self, caller: AgentRecord) -> list[Queue]:
+        self.ensure_reader(caller)
+        return [q for q in self.all_queues() if self.can_see(caller, q.id)]
+
+    def with_presence(self, ticket: Ticket) -> Ticket:
+        presence = self.presence.get(ticket.id, self.now())
+        return ticket.model_copy(update={"presence": presence}) if presence else ticket
+
+    def get_ticket(self, caller: AgentRecord, ticket_id: int) -> Ticket:
+        self.ensure_reader(caller)
+        ticket = self.store.get_ticket(ticket_id)
+        if ticket is None or not self.can_see(caller, ticket.queue):
+            raise not_found()
+        return self.with_presence(ticket)
+
+    def list_tickets(
+        self,
+        caller: AgentRecord,
+        query: TicketQuery,
+        sort: TicketSort,
+        after: Sequence[int] | None,
+        limit: int,
+    ) -> tuple[list[Ticket], list[int] | None]:
+        """A page of tickets and the sort key to continue after (None at the end)."""
+        self.ensure_reader(caller)
+        visible = self.visible_queues(caller)
+        if visible is not None:
+            wanted = visible if query.queues is None else tuple(q for q in query.queues if q in visible)
+            query = TicketQuery(**{**query.__dict__, "queues": wanted})
+        tickets, keys = self.store.list_tickets(query, sort, after, limit + 1)
+        more = len(tickets) > limit
+        tickets, keys = tickets[:limit], keys[:limit]
+        return [self.with_presence(t) for t in tickets], (keys[-1] if more and keys else None)
+
+    def list_messages(
+        self, caller: AgentRecord, ticket_id: int, descending: bool, after: int | None, limit: int
+    ) -> tuple[list[Message], bool]:
+        self.ensure_reader(caller)
+        queue = self.store.ticket_queue(ticket_id)
+        if queue is None or not self.can_see(caller, queue):
+            raise not_found()
+        messages = self.store.list_messages(ticket_id, descending, after, limit + 1)
+        return messages[:limit], len(messages) > limit
+
+    def canned_replies(self, caller: AgentRecord) -> list[CannedReply]:
+        self.ensure_reader(caller)
+        return self.store.list_canned_replies()
+
+    def components(self, caller: AgentRecord) -> list[Component]:
+        self.ensure_reader(caller)
+        return self.store.list_components()
+
+    def agent_login_id(self, login: str) -> int | None:
+        agent = self.store.agent_by_login(login)
+        return None if agent is None else agent.id
+
+    # --- events ----------------------------------------------------------------
+    def _emit_ticket(self, tx: WriteTx, type_: EventType, ticket: Ticket) -> Ticket:
+        ticket = self.with_presence(ticket)
+        tx.event(type_.value, ticket.queue, ticket.model_dump(mode="json"), self.now())
+        return ticket
+
+    def _emit_message(self, tx: WriteTx, queue: str, message: Message) -> None:
+        data = {"ticket_id": message.ticket_id, "queue": queue, "message": message.model_dump(mode="json")}
+        tx.event(EventType.MESSAGE_CREATED.value, queue, data, self.now())
+
+    def emit_counts(self, queues: Sequence[Queue]) -> None:
+        with self.store.write() as tx:
+            data = {"queues": [q.model_dump(mode="json") for q in queues]}
+            tx.event(EventType.QUEUE_COUNTS.value, None, data, self.now())
+
+    def event_visible(self, caller: AgentRecord, event: StoredEvent) -> str | None:
+        """The event's data as this caller may see it, or None to skip it."""
+        if event.queue is not None:
+            return event.data if self.can_see(caller, event.queue) else None
+        if event.type == EventType.QUEUE_COUNTS.value:
+            visible = self.visible_queues(caller)
+            if visible is None:
+                return event.data
+            data: dict[str, Any] = event.payload()
+            queues = [q for q in data.get("queues", []) if q.get("id") in visible]
+            if not queues:
+                return None
+            return json.dumps({"queues": queues}, ensure_ascii=False, separators=(",", ":"))
+        return event.data if caller.role == Role.LEAD else None
+
+    # --- writes --------------------------------------------------------------
+    def create_ticket(self, caller: AgentRecord, body: TicketCreate) -> Ticket:
+        now = self.now()
+        queue = routing.route(body.category, body.language, self.store.list_queues())
+        if queue is None:
+            raise invalid(["body", "language"], f"No queue serves the language {body.language.value!r}.")
+        state = TicketState(
+            id=0,
+            version=1,
+            subject=body.subject,
+            status=Status.NEW,
+            priority=body.priority,
+            queue=queue,
+            language=body.language,
+            category=body.category.strip().lower(),
+            tags=normalize_tags(body.tags),
+            requester=Requester(**body.requester.model_dump()),
+            created_at=now,
+            updated_at=now,
+            environment=body.environment,
+        )
+        sla.start(state, now)
+        customer = Author(type="customer", id=body.requester.account_id, name=body.requester.name)
+        with self.store.write() as tx:
+            ticket_id = tx.insert_ticket(state)
+            message = tx.insert_message(ticket_id, MessageKind.CUSTOMER, customer, body.body, now)
+            state.last_message_id, state.message_count = message.id, 1
+            tx.save_ticket(state)
+            ticket = self._emit_ticket(tx, EventType.TICKET_CREATED, tx.ticket(ticket_id))
+            self._emit_message(tx, queue, message)
+        return ticket
+
+    def patch_ticket(self, caller: AgentRecord, ticket_id: int, patch: TicketPatch, expected: int) -> Ticket:
+        self.ensure_reader(caller)
+        now = self.now()
+        if (
+            caller.role == Role.AGENT
+            and patch.assignee_id is not None
+            and patch.assignee_id not in (0, caller.id)
+        ):
+            raise forbidden("Only a shift lead may assign a ticket to someone else.")
+        queues = {q.id: q for q in self.store.list_queues()}
+        with self.store.write() as tx:
+            state = tx.ticket_state(ticket_id)
+            if state is None or not self.can_see(caller, state.queue):
+                raise not_found()
+            if state.version != expected:
+                current = self.with_presence(tx.ticket(ticket_id)).model_dump(mode="json")
+                raise ApiError(
+                    412,
+                    "precondition_failed",
+                    "The ticket changed since you loaded it.",
+                    {"current": current},
+                )
+            changed = False
+            if patch.queue is not None and patch.queue != state.queue:
+                target = queues.get(patch.queue)
+                if target is None:
+                    raise invalid(["body", "queue"], f"No such queue {patch.queue!r}.")
+                if not self.can_see(caller, target.id):
+                    raise forbidden("You may only move tickets to queues you belong to.")
+                if state.language not in target.languages:
+                    raise invalid(["body", "queue"], "That queue does not serve the ticket's language.")
+                state.queue = target.id
+                if state.assignee_id is not None:
+                    assignee = self.store.agent_by_id(state.assignee_id)
+                    if assignee is None or not _serves(assignee, target.id):
+                        state.assignee_id = None
+                changed = True
+            if patch.assignee_id is not None:
+                new_assignee: int | None = None
+                if patch.assignee_id != 0:
+                    agent = self.store.agent_by_id(patch.assignee_id)
+                    if agent is None or agent.role == Role.INTAKE:
+                        raise invalid(["body", "assignee_id"], "No such agent.")
+                    if not _serves(agent, state.queue):
+                        raise invalid(["body", "assignee_id"], "That agent does not work this queue.")
+                    new_assignee = agent.id
+                if new_assignee != state.assignee_id:
+                    state.assignee_id = new_assignee
+                    changed = True
+            if patch.priority is not None and patch.priority != state.priority:
+                sla.set_priority(state, patch.priority)
+                changed = True
+            if patch.status is not None and patch.status != state.status:
+                sla.set_status(state, patch.status, now)
+                changed = True
+            if patch.tags is not None:
+                tags = normalize_tags(patch.tags)
+                if tags != state.tags:
+                    state.tags = tags
+                    changed = True
+            if not changed:
+                return self.with_presence(tx.ticket(ticket_id))
+            state.version += 1
+            state.updated_at = now
+            tx.save_ticket(state)
+            return self._emit_ticket(tx, EventType.TICKET_UPDATED, tx.ticket(ticket_id))
+
+    def post_message(self, caller: AgentRecord, ticket_id: int, body: MessageCreate) -> MessagePosted:
+        if body.kind == MessageKind.CUSTOMER and caller.role != Role.INTAKE:
+            raise forbidden("Only the intake channel may post customer messages.")
+        if caller.role == Role.INTAKE:
+            if body.kind != MessageKind.CUSTOMER:
+                raise forbidden(INTAKE_ONLY)
+            if body.status is not None:
+                raise forbidden("The intake channel may not set a status.")
+        now = self.now()
+        with self.store.write() as tx:
+            state = tx.ticket_state(ticket_id)
+            if state is None or (caller.role != Role.INTAKE and not self.can_see(caller, state.queue)):
+                raise not_found()
+            if body.seen_up_to is not None:
+                newer = [
+                    m
+                    for m in tx.messages_after(ticket_id, body.seen_up_to)
+                    if m.kind == MessageKind.CUSTOMER
+                    or (m.kind == MessageKind.REPLY and m.author.id != caller.login)
+                ]
+                if newer:
+                    raise ApiError(
+                        409,
+                        "new_activity",
+                        "New messages arrived since you loaded the ticket.",
+                        {"messages": [m.model_dump(mode="json") for m in newer]},
+                    )
+            if body.kind == MessageKind.CUSTOMER:
+                author = Author(type="customer", id=state.requester.account_id, name=state.requester.name)
+            else:
+                author = agent_author(caller)
+            message = tx.insert_message(ticket_id, body.kind, author, body.body, now)
+            state.last_message_id = message.id
+            state.message_count += 1
+            if body.kind == MessageKind.CUSTOMER:
+                sla.customer_wrote(state, now)
+            elif body.kind == MessageKind.REPLY:
+                sla.agent_replied(state, now)
+                tx.set_agent_last_reply(caller.id, now)
+                if state.assignee_id is None and caller.role != Role.INTAKE:
+                    state.assignee_id = caller.id
+                if body.status is None and state.status == Status.NEW:
+                    sla.set_status(state, Status.OPEN, now)
+            if body.status is not None:
+                sla.set_status(state, body.status, now)
+            state.version += 1
+            state.updated_at = now
+            tx.save_ticket(state)
+            self._emit_message(tx, state.queue, message)
+            ticket = self._emit_ticket(tx, EventType.TICKET_UPDATED, tx.ticket(ticket_id))
+        return MessagePosted(message=message, ticket=ticket)
+
+    # --- escalations -------------------------------------------------------------
+    def create_escalation(self, caller: AgentRecord, ticket_id: int, body: EscalationCreate) -> Escalation:
+        self.ensure_reader(caller)
+        now = self.now()
+        if body.component not in {c.id for c in self.store.list_components()}:
+            raise invalid(["body", "component"], f"No such component {body.component!r}.")
+        with self.store.write() as tx:
+            state = tx.ticket_state(ticket_id)
+            if state is None or not self.can_see(caller, state.queue):
+                raise not_found()
+            missing = set(body.message_ids) - tx.existing_message_ids(ticket_id, body.message_ids)
+            if missing:
+                raise invalid(["body", "message_ids"], f"Messages not in this ticket: {sorted(missing)}.")
+            escalation = tx.insert_escalation(
+                ticket_id,
+                severity=body.severity,
+                component=body.component,
+                summary=body.summary,
+                steps=body.steps,
+                expected=body.expected,
+                actual=body.actual,
+                environment=body.environment,
+                message_ids=body.message_ids,
+                status=EscalationStatus.OPEN,
+                at=now,
+            )
+            note = tx.insert_message(
+                ticket_id,
+                MessageKind.NOTE,
+                SYSTEM_AUTHOR,
+                f"{caller.name} escalated this ticket to engineering as {escalation.key} "
+                f"({body.severity.value}, {body.component}): {body.summary}\n{escalation.url}",
+                now,
+            )
+            state.escalation_key = escalation.key
+            state.last_message_id = note.id
+            state.message_count += 1
+            if body.set_status is not None:
+                sla.set_status(state, body.set_status, now)
+            state.version += 1
+            state.updated_at = now
+            tx.save_ticket(state)
+            tx.event(EventType.ESCALATION_UPDATED.value, state.queue, escalation.model_dump(mode="json"), now)
+            self._emit_message(tx, state.queue, note)
+            self._emit_ticket(tx, EventType.TICKET_UPDATED, tx.ticket(ticket_id))
+        return escalation
+
+    def _visible_escalation(self, caller: AgentRecord, key: str) -> Escalation:
+        self.ensure_reader(caller)
+        escalation = self.store.get_escalation(key)
+        if escalation is None:
+            raise not_found("escalation")
+        queue = self.store.ticket_queue(escalation.ticket_id)
+        if queue is None or not self.can_see(caller, queue):
+            raise not_found("escalation")
+        return escalation
+
+    def get_escalation(self, caller: AgentRecord, key: str) -> Escalation:
+        return self._visible_escalation(caller, key)
+
+    def list_escalations(self, caller: AgentRecord, statuses: Sequence[EscalationStatus]) -> list[Escalation]:
+        self.ensure_lead(caller)
+        return self.store.list_escalations(statuses)
+
+    def patch_escalation(self, caller: AgentRecord, key: str, body: EscalationPatch) -> Escalation:
+        escalation = self._visible_escalation(caller, key)
+        if body.status == escalation.status:
+            return escalation
+        if body.status not in ESCALATION_MOVES[escalation.status]:
+            raise invalid(
+                ["body", "status"],
+                f"An escalation cannot move from {escalation.status.value} to {body.status.value}.",
+            )
+        now = self.now()
+        with self.store.write() as tx:
+            escalation = tx.set_escalation_status(key, body.status, now)
+            state = tx.ticket_state(escalation.ticket_id)
+            assert state is not None
+            tx.event(EventType.ESCALATION_UPDATED.value, state.queue, escalation.model_dump(mode="json"), now)
+            if body.status == EscalationStatus.FIXED:
+                state.needs_reply = True
+            if state.escalation_key == key or body.status == EscalationStatus.FIXED:
+                state.version += 1
+                state.updated_at = now
+                tx.save_ticket(state)
+                self._emit_ticket(tx, EventType.TICKET_UPDATED, tx.ticket(state.id))
+        return escalation
+
+    # --- presence ------------------------------------------------------------------
+    def set_presence(self, caller: AgentRecord, ticket_id: int, state: PresenceState) -> None:
+        self.ensure_reader(caller)
+        queue = self.store.ticket_queue(ticket_id)
+        if queue is None or not self.can_see(caller, queue):
+            raise not_found()
+        if self.presence.set(ticket_id, caller.ref(), state, self.now()):
+            self._emit_presence([ticket_id])
+
+    def sweep_presence(self) -> None:
+        changed = self.presence.sweep(self.now())
+        if changed:
+            self._emit_presence(changed)
+
+    def _emit_presence(self, ticket_ids: Sequence[int]) -> None:
+        now = self.now()
+        with self.store.write() as tx:
+            for ticket_id in ticket_ids:
+                queue = self.store.ticket_queue(ticket_id)
+                if queue is None:
+                    continue
+                presence = [p.model_dump(mode="json") for p in self.presence.get(ticket_id, now)]
+                data = {"ticket_id": ticket_id, "queue": queue, "presence": presence}
+                tx.event(EventType.PRESENCE_CHANGED.value, queue, data, now)
+
+
+def _serves(agent: AgentRecord, queue: str) -> bool:
+    return agent.role == Role.LEAD or queue in agent.queues

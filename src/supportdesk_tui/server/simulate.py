@@ -1,0 +1,101 @@
+"""Background traffic for demos: new tickets and customer follow-ups through the intake code path."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import anyio.to_thread
+
+from supportdesk_tui.api.models import (
+    Language,
+    MessageCreate,
+    MessageKind,
+    Priority,
+    RequesterIn,
+    TicketCreate,
+)
+from supportdesk_tui.server import seed_data
+from supportdesk_tui.server.errors import ApiError
+from supportdesk_tui.server.records import AgentRecord
+from supportdesk_tui.server.seed import SEED
+from supportdesk_tui.server.service import Service
+
+log = logging.getLogger("supportdesk.simulate")
+NEW_TICKET_SHARE = 0.6
+
+
+class Simulator:
+    def __init__(self, service: Service, rate: float, seed: int = SEED) -> None:
+        self.service = service
+        self.rate = rate
+        self.rng = random.Random(seed)
+        self._intake: AgentRecord | None = None
+
+    def intake(self) -> AgentRecord:
+        if self._intake is None:
+            agent = self.service.store.agent_by_login("intake")
+            if agent is None:
+                raise RuntimeError("the simulator needs the 'intake' agent (seed_base creates it)")
+            self._intake = agent
+        return self._intake
+
+    def step(self) -> None:
+        """One arrival: a new ticket or a follow-up on an open one, sent as the intake channel does."""
+        rng = self.rng
+        open_ids = self.service.store.random_open_ticket_ids(50)
+        if open_ids and rng.random() > NEW_TICKET_SHARE:
+            ticket_id = rng.choice(open_ids)
+            ticket = self.service.store.get_ticket(ticket_id)
+            if ticket is not None:
+                scenario = next(
+                    (s for s in seed_data.SCENARIOS if s.category == ticket.category), seed_data.SCENARIOS[0]
+                )
+                body = MessageCreate(
+                    kind=MessageKind.CUSTOMER, body=rng.choice(scenario.followups[ticket.language])
+                )
+                self.service.post_message(self.intake(), ticket_id, body)
+                return
+        scenario = rng.choices(seed_data.SCENARIOS, weights=[s.weight for s in seed_data.SCENARIOS])[0]
+        language = Language.RU if rng.random() < 0.55 else Language.EN
+        first = rng.choice(seed_data.RU_FIRST if language == Language.RU else seed_data.EN_FIRST)
+        last = rng.choice(seed_data.EN_LAST) if language == Language.EN else rng.choice(seed_data.RU_LAST)[0]
+        create = TicketCreate(
+            subject=rng.choice(scenario.subjects[language]),
+            category=scenario.category,
+            language=language,
+            priority=rng.choices(
+                [p for p, _ in scenario.priorities], weights=[w for _, w in scenario.priorities]
+            )[0]
+            if scenario.priorities
+            else Priority.NORMAL,
+            tags=list(scenario.tags),
+            requester=RequesterIn(
+                account_id=f"id{rng.randrange(10_000_000, 99_999_999)}",
+                name=f"{first} {last}",
+                email=f"user{rng.randrange(1000, 9999)}@example.com",
+                language=language,
+            ),
+            body=rng.choice(scenario.bodies[language]),
+        )
+        self.service.create_ticket(self.intake(), create)
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self.rng.expovariate(self.rate))
+            try:
+                await anyio.to_thread.run_sync(self.step)
+            except (ApiError, RuntimeError) as exc:
+                log.warning("simulated arrival failed: %s", exc)
+
+
+def simulation_job(rate: float) -> Callable[[Service], Callable[[], Coroutine[Any, Any, None]]]:
+    """A background job for `create_app(jobs=...)` producing `rate` arrivals per second on average."""
+
+    def make(service: Service) -> Callable[[], Coroutine[Any, Any, None]]:
+        return Simulator(service, rate).run
+
+    return make

@@ -1,0 +1,1112 @@
+"""The one place that speaks SQL.
+
+`Store` hides SQLite behind a narrow typed interface so handlers and business
+rules never see rows or cursors (a PostgreSQL store only has to reimplement
+this class). Reads use one connection per thread (WAL lets them run beside a
+writer); writes are serialised by one lock and run as `BEGIN IMMEDIATE`
+transactions so they never fail half-way on a busy database.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from supportdesk_tui.api.models import (
+    PRIORITY_RANK,
+    AgentRef,
+    Author,
+    CannedReply,
+    Component,
+    Environment,
+    Escalation,
+    EscalationStatus,
+    HistoryPoint,
+    Language,
+    Message,
+    MessageKind,
+    Priority,
+    QueueCounts,
+    Requester,
+    Role,
+    Severity,
+    Status,
+    Ticket,
+    TicketSort,
+)
+from supportdesk_tui.server.records import (
+    OPEN_STATUSES,
+    AgentRecord,
+    IdempotencyOutcome,
+    OpenAggregate,
+    QueueRecord,
+    StoredEvent,
+    TicketQuery,
+    TicketState,
+    from_ms,
+    to_ms,
+    tracker_url,
+)
+from supportdesk_tui.server.views import ticket_from_state
+
+EVENTS_KEPT = 10_000
+NO_DUE = 2**62  # sort-key stand-in for "no deadline running": sorts after every real time
+Listener = Callable[[Sequence[StoredEvent]], None]
+
+# (column, descending) pairs; the last column is always the id so keys are unique.
+SORT_COLUMNS: dict[TicketSort, tuple[tuple[str, bool], ...]] = {
+    TicketSort.SLA_DUE: (("sla_due", False), ("id", False)),
+    TicketSort.CREATED: (("created_at", False), ("id", False)),
+    TicketSort.CREATED_DESC: (("created_at", True), ("id", True)),
+    TicketSort.UPDATED_DESC: (("updated_at", True), ("id", True)),
+    TicketSort.PRIORITY: (("priority_rank", False), ("created_at", False), ("id", False)),
+    TicketSort.WAITING: (("waiting_key", False), ("id", False)),
+}
+
+
+# --- schema migrations ---------------------------------------------------------
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    # Not executescript(): it commits first, and a migration must be one transaction.
+    for statement in script.split(";"):
+        lines = [line for line in statement.splitlines() if not line.strip().startswith("--")]
+        if "".join(lines).strip():
+            db.execute("\n".join(lines))
+
+
+def _migration_1_initial(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE agents (
+            id INTEGER PRIMARY KEY,
+            login TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            languages TEXT NOT NULL,
+            queues TEXT NOT NULL,
+            last_reply_at INTEGER
+        );
+        CREATE TABLE tokens (
+            hash TEXT PRIMARY KEY,
+            agent_id INTEGER NOT NULL REFERENCES agents(id),
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE queues (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            languages TEXT NOT NULL,
+            position INTEGER NOT NULL
+        );
+        CREATE TABLE components (id TEXT PRIMARY KEY, name TEXT NOT NULL, position INTEGER NOT NULL);
+        CREATE TABLE canned_replies (id TEXT PRIMARY KEY, position INTEGER NOT NULL, body TEXT NOT NULL);
+        CREATE TABLE tickets (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            version INTEGER NOT NULL,
+            subject TEXT NOT NULL,
+            status TEXT NOT NULL,
+            is_open INTEGER NOT NULL,
+            priority TEXT NOT NULL,
+            priority_rank INTEGER NOT NULL,
+            queue TEXT NOT NULL,
+            language TEXT NOT NULL,
+            category TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            requester TEXT NOT NULL,
+            requester_account_id TEXT NOT NULL,
+            search_text TEXT NOT NULL,
+            assignee_id INTEGER,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            waiting_since INTEGER,
+            waiting_key INTEGER NOT NULL,
+            last_message_id INTEGER,
+            message_count INTEGER NOT NULL,
+            first_response_due INTEGER,
+            first_responded_at INTEGER,
+            next_response_due INTEGER,
+            resolution_due INTEGER,
+            paused_at INTEGER,
+            solved_at INTEGER,
+            sla_due INTEGER NOT NULL,
+            environment TEXT,
+            escalation_key TEXT,
+            needs_reply INTEGER NOT NULL
+        );
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            author_type TEXT NOT NULL,
+            author_id TEXT NOT NULL,
+            author_name TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE escalations (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL UNIQUE,
+            ticket_id INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            component TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            steps TEXT NOT NULL,
+            expected TEXT NOT NULL,
+            actual TEXT NOT NULL,
+            environment TEXT NOT NULL,
+            message_ids TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            type TEXT NOT NULL,
+            queue TEXT,
+            data TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE idempotency (
+            caller_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            body_hash TEXT NOT NULL,
+            state TEXT NOT NULL,
+            status INTEGER,
+            body BLOB,
+            content_type TEXT,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (caller_id, key)
+        );
+        -- Ticket numbers start at 1001: "#7" reads like a test record to a customer.
+        INSERT INTO sqlite_sequence (name, seq) VALUES ('tickets', 1000);
+        CREATE TABLE stats_history (
+            at INTEGER NOT NULL,
+            queue TEXT NOT NULL,
+            open INTEGER NOT NULL,
+            created INTEGER NOT NULL,
+            solved INTEGER NOT NULL,
+            PRIMARY KEY (at, queue)
+        );
+        """,
+    )
+
+
+# Listing: one index per sort order behind a queue prefix (the rowid rides along
+# in every index entry, so the id tie-break is free); lists over several queues
+# merge one index walk per queue (see Store.list_tickets). Counting: partial
+# indexes over open tickets only, so `GET /queues` touches a few small index
+# ranges instead of the table.
+BULK_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX IF NOT EXISTS ix_tickets_queue_due ON tickets(queue, sla_due)",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_queue_created ON tickets(queue, created_at)",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_queue_updated ON tickets(queue, updated_at)",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_queue_priority ON tickets(queue, priority_rank, created_at)",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_queue_waiting ON tickets(queue, waiting_key)",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_assignee ON tickets(assignee_id, sla_due)",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_requester ON tickets(requester_account_id)",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_solved ON tickets(solved_at) WHERE solved_at IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS ix_open_queue_due ON tickets(queue, sla_due) WHERE is_open = 1",
+    "CREATE INDEX IF NOT EXISTS ix_open_queue_waiting ON tickets(queue, waiting_since) "
+    "WHERE is_open = 1 AND waiting_since IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS ix_open_queue_unassigned ON tickets(queue) "
+    "WHERE is_open = 1 AND assignee_id IS NULL",
+    # Covers the lead's live statistics: one ordered pass, no table lookups.
+    "CREATE INDEX IF NOT EXISTS ix_open_stats "
+    "ON tickets(queue, language, priority, assignee_id, waiting_since, sla_due) WHERE is_open = 1",
+    "CREATE INDEX IF NOT EXISTS ix_messages_ticket ON messages(ticket_id, id)",
+)
+
+
+def _index_name(ddl: str) -> str:
+    return ddl.split(" IF NOT EXISTS ", 1)[1].split(" ", 1)[0]
+
+
+def _migration_2_indexes(db: sqlite3.Connection) -> None:
+    for ddl in BULK_INDEXES:
+        db.execute(ddl)
+    db.execute("CREATE INDEX ix_escalations_ticket ON escalations(ticket_id)")
+    db.execute("CREATE INDEX ix_idempotency_created ON idempotency(created_at)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migration_1_initial,
+    _migration_2_indexes,
+)
+
+
+# --- row mapping -------------------------------------------------------------
+
+
+def _ms(value: datetime | None) -> int | None:
+    return None if value is None else to_ms(value)
+
+
+def _dt(value: int | None) -> datetime | None:
+    return None if value is None else from_ms(value)
+
+
+def _search_text(state: TicketState) -> str:
+    parts = (state.subject, state.requester.name, state.requester.account_id, state.requester.email or "")
+    return " ".join(parts).casefold()
+
+
+TICKET_COLUMNS = (
+    "version, subject, status, is_open, priority, priority_rank, queue, language, category, tags, "
+    "requester, requester_account_id, search_text, assignee_id, created_at, updated_at, waiting_since, "
+    "waiting_key, last_message_id, message_count, first_response_due, first_responded_at, "
+    "next_response_due, resolution_due, paused_at, solved_at, sla_due, environment, escalation_key, "
+    "needs_reply"
+)
+TICKET_PLACEHOLDERS = ", ".join("?" for _ in TICKET_COLUMNS.split(","))
+TICKET_SELECT = (
+    "SELECT t.*, a.login AS a_login, a.name AS a_name, e.status AS e_status FROM tickets t "
+    "LEFT JOIN agents a ON a.id = t.assignee_id LEFT JOIN escalations e ON e.key = t.escalation_key"
+)
+
+
+def _ticket_params(state: TicketState, memo: dict[int, str] | None = None) -> tuple[Any, ...]:
+    """Column values in TICKET_COLUMNS order; `memo` caches requester JSON for shared requesters."""
+    if memo is None:
+        requester_json = state.requester.model_dump_json()
+    else:
+        requester_json = memo.get(id(state.requester)) or memo.setdefault(
+            id(state.requester), state.requester.model_dump_json()
+        )
+    return (
+        state.version,
+        state.subject,
+        state.status.value,
+        1 if state.status in OPEN_STATUSES else 0,
+        state.priority.value,
+        PRIORITY_RANK[state.priority],
+        state.queue,
+        state.language.value,
+        state.category,
+        json.dumps(state.tags, ensure_ascii=False),
+        requester_json,
+        state.requester.account_id,
+        _search_text(state),
+        state.assignee_id,
+        to_ms(state.created_at),
+        to_ms(state.updated_at),
+        _ms(state.waiting_since),
+        NO_DUE if state.waiting_since is None else to_ms(state.waiting_since),
+        state.last_message_id,
+        state.message_count,
+        _ms(state.first_response_due),
+        _ms(state.first_responded_at),
+        _ms(state.next_response_due),
+        _ms(state.resolution_due),
+        _ms(state.paused_at),
+        _ms(state.solved_at),
+        NO_DUE if state.sla_due is None else to_ms(state.sla_due),
+        None if state.environment is None else state.environment.model_dump_json(),
+        state.escalation_key,
+        1 if state.needs_reply else 0,
+    )
+
+
+def _state_from_row(row: sqlite3.Row) -> TicketState:
+    return TicketState(
+        id=row["id"],
+        version=row["version"],
+        subject=row["subject"],
+        status=Status(row["status"]),
+        priority=Priority(row["priority"]),
+        queue=row["queue"],
+        language=Language(row["language"]),
+        category=row["category"],
+        tags=json.loads(row["tags"]),
+        requester=Requester.model_validate_json(row["requester"]),
+        created_at=from_ms(row["created_at"]),
+        updated_at=from_ms(row["updated_at"]),
+        assignee_id=row["assignee_id"],
+        waiting_since=_dt(row["waiting_since"]),
+        last_message_id=row["last_message_id"],
+        message_count=row["message_count"],
+        first_response_due=_dt(row["first_response_due"]),
+        first_responded_at=_dt(row["first_responded_at"]),
+        next_response_due=_dt(row["next_response_due"]),
+        resolution_due=_dt(row["resolution_due"]),
+        paused_at=_dt(row["paused_at"]),
+        solved_at=_dt(row["solved_at"]),
+        sla_due=None if row["sla_due"] >= NO_DUE else from_ms(row["sla_due"]),
+        environment=None
+        if row["environment"] is None
+        else Environment.model_validate_json(row["environment"]),
+        escalation_key=row["escalation_key"],
+        needs_reply=bool(row["needs_reply"]),
+    )
+
+
+def _ticket_from_row(row: sqlite3.Row) -> Ticket:
+    assignee = (
+        AgentRef(id=row["assignee_id"], login=row["a_login"], name=row["a_name"])
+        if row["assignee_id"] is not None and row["a_login"] is not None
+        else None
+    )
+    escalation = None if row["e_status"] is None else EscalationStatus(row["e_status"])
+    return ticket_from_state(_state_from_row(row), assignee, escalation)
+
+
+def _message_from_row(row: sqlite3.Row) -> Message:
+    return Message(
+        id=row["id"],
+        ticket_id=row["ticket_id"],
+        kind=MessageKind(row["kind"]),
+        author=Author(type=row["author_type"], id=row["author_id"], name=row["author_name"]),
+        body=row["body"],
+        created_at=from_ms(row["created_at"]),
+    )
+
+
+def _escalation_from_row(row: sqlite3.Row) -> Escalation:
+    return Escalation(
+        key=row["key"],
+        ticket_id=row["ticket_id"],
+        status=EscalationStatus(row["status"]),
+        url=tracker_url(row["key"]),
+        severity=Severity(row["severity"]),
+        component=row["component"],
+        summary=row["summary"],
+        steps=row["steps"],
+        expected=row["expected"],
+        actual=row["actual"],
+        environment=Environment.model_validate_json(row["environment"]),
+        message_ids=json.loads(row["message_ids"]),
+        created_at=from_ms(row["created_at"]),
+        updated_at=from_ms(row["updated_at"]),
+    )
+
+
+def _agent_from_row(row: sqlite3.Row) -> AgentRecord:
+    return AgentRecord(
+        id=row["id"],
+        login=row["login"],
+        name=row["name"],
+        role=Role(row["role"]),
+        languages=tuple(Language(x) for x in json.loads(row["languages"])),
+        queues=tuple(json.loads(row["queues"])),
+    )
+
+
+@dataclass(frozen=True)
+class BulkTicket:
+    """One generated ticket for `Store.bulk_insert`: a ticket and its single customer message."""
+
+    state: TicketState
+    body: str
+
+
+# --- transactions --------------------------------------------------------------
+
+
+class WriteTx:
+    """The operations available inside `Store.write()`; all run in one transaction."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self.events: list[StoredEvent] = []
+
+    # tickets
+    def ticket_state(self, ticket_id: int) -> TicketState | None:
+        row = self._db.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        return None if row is None else _state_from_row(row)
+
+    def insert_ticket(self, state: TicketState) -> int:
+        cur = self._db.execute(
+            f"INSERT INTO tickets ({TICKET_COLUMNS}) VALUES ({TICKET_PLACEHOLDERS})", _ticket_params(state)
+        )
+        assert cur.lastrowid is not None
+        state.id = cur.lastrowid
+        return state.id
+
+    def save_ticket(self, state: TicketState) -> None:
+        assignments = ", ".join(f"{c.strip()} = ?" for c in TICKET_COLUMNS.split(","))
+        self._db.execute(f"UPDATE tickets SET {assignments} WHERE id = ?", (*_ticket_params(state), state.id))
+
+    def ticket(self, ticket_id: int) -> Ticket:
+        row = self._db.execute(f"{TICKET_SELECT} WHERE t.id = ?", (ticket_id,)).fetchone()
+        if row is None:
+            raise KeyError(ticket_id)
+        return _ticket_from_row(row)
+
+    # messages
+    def insert_message(
+        self, ticket_id: int, kind: MessageKind, author: Author, body: str, at: datetime
+    ) -> Message:
+        cur = self._db.execute(
+            "INSERT INTO messages (ticket_id, kind, author_type, author_id, author_name, body, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (ticket_id, kind.value, author.type, author.id, author.name, body, to_ms(at)),
+        )
+        assert cur.lastrowid is not None
+        return Message(
+            id=cur.lastrowid, ticket_id=ticket_id, kind=kind, author=author, body=body, created_at=at
+        )
+
+    def messages_after(self, ticket_id: int, after_id: int) -> list[Message]:
+        rows = self._db.execute(
+            "SELECT * FROM messages WHERE ticket_id = ? AND id > ? ORDER BY id", (ticket_id, after_id)
+        ).fetchall()
+        return [_message_from_row(r) for r in rows]
+
+    def existing_message_ids(self, ticket_id: int, ids: Sequence[int]) -> set[int]:
+        if not ids:
+            return set()
+        marks = ", ".join("?" for _ in ids)
+        rows = self._db.execute(
+            f"SELECT id FROM messages WHERE ticket_id = ? AND id IN ({marks})", (ticket_id, *ids)
+        ).fetchall()
+        return {int(r["id"]) for r in rows}
+
+    def set_agent_last_reply(self, agent_id: int, at: datetime) -> None:
+        self._db.execute("UPDATE agents SET last_reply_at = ? WHERE id = ?", (to_ms(at), agent_id))
+
+    # escalations
+    def insert_escalation(
+        self,
+        ticket_id: int,
+        *,
+        severity: Severity,
+        component: str,
+        summary: str,
+        steps: str,
+        expected: str,
+        actual: str,
+        environment: Environment,
+        message_ids: Sequence[int],
+        status: EscalationStatus,
+        at: datetime,
+    ) -> Escalation:
+        seq = self._db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM escalations").fetchone()[0]
+        key = f"ENG-{1000 + seq}"
+        self._db.execute(
+            "INSERT INTO escalations (seq, key, ticket_id, status, severity, component, summary, steps, "
+            "expected, actual, environment, message_ids, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                seq,
+                key,
+                ticket_id,
+                status.value,
+                severity.value,
+                component,
+                summary,
+                steps,
+                expected,
+                actual,
+                environment.model_dump_json(),
+                json.dumps(list(message_ids)),
+                to_ms(at),
+                to_ms(at),
+            ),
+        )
+        escalation = self.escalation(key)
+        assert escalation is not None
+        return escalation
+
+    def escalation(self, key: str) -> Escalation | None:
+        row = self._db.execute("SELECT * FROM escalations WHERE key = ?", (key,)).fetchone()
+        return None if row is None else _escalation_from_row(row)
+
+    def set_escalation_status(self, key: str, status: EscalationStatus, at: datetime) -> Escalation:
+        self._db.execute(
+            "UPDATE escalations SET status = ?, updated_at = ? WHERE key = ?", (status.value, to_ms(at), key)
+        )
+        escalation = self.escalation(key)
+        assert escalation is not None
+        return escalation
+
+    # events
+    def event(self, type_: str, queue: str | None, data: dict[str, Any] | str, at: datetime) -> None:
+        payload = (
+            data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        )
+        cur = self._db.execute(
+            "INSERT INTO events (type, queue, data, created_at) VALUES (?, ?, ?, ?)",
+            (type_, queue, payload, to_ms(at)),
+        )
+        assert cur.lastrowid is not None
+        self.events.append(StoredEvent(id=cur.lastrowid, type=type_, queue=queue, data=payload))
+
+    # reference data (seed, tokens)
+    def upsert_agent(
+        self, login: str, name: str, role: Role, languages: Sequence[Language], queues: Sequence[str]
+    ) -> AgentRecord:
+        self._db.execute(
+            "INSERT INTO agents (login, name, role, languages, queues) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(login) DO UPDATE SET name = excluded.name, role = excluded.role, "
+            "languages = excluded.languages, queues = excluded.queues",
+            (login, name, role.value, json.dumps([x.value for x in languages]), json.dumps(list(queues))),
+        )
+        row = self._db.execute("SELECT * FROM agents WHERE login = ?", (login,)).fetchone()
+        return _agent_from_row(row)
+
+    def add_token(self, agent_id: int, token_hash: str, at: datetime) -> None:
+        self._db.execute(
+            "INSERT INTO tokens (hash, agent_id, created_at) VALUES (?, ?, ?)",
+            (token_hash, agent_id, to_ms(at)),
+        )
+
+    def upsert_queue(self, queue: QueueRecord, position: int) -> None:
+        self._db.execute(
+            "INSERT INTO queues (id, name, languages, position) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET name = excluded.name, languages = excluded.languages, "
+            "position = excluded.position",
+            (queue.id, queue.name, json.dumps([x.value for x in queue.languages]), position),
+        )
+
+    def replace_components(self, components: Sequence[Component]) -> None:
+        self._db.execute("DELETE FROM components")
+        self._db.executemany(
+            "INSERT INTO components (id, name, position) VALUES (?, ?, ?)",
+            [(c.id, c.name, i) for i, c in enumerate(components)],
+        )
+
+    def replace_canned_replies(self, replies: Sequence[CannedReply]) -> None:
+        self._db.execute("DELETE FROM canned_replies")
+        self._db.executemany(
+            "INSERT INTO canned_replies (id, position, body) VALUES (?, ?, ?)",
+            [(r.id, i, r.model_dump_json()) for i, r in enumerate(replies)],
+        )
+
+    def add_history(self, points: Iterable[HistoryPoint]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO stats_history (at, queue, open, created, solved) VALUES (?, ?, ?, ?, ?)",
+            [(to_ms(p.at), p.queue, p.open, p.created, p.solved) for p in points],
+        )
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+# --- the store -------------------------------------------------------------------
+
+
+class Store:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        self._listeners: list[Listener] = []
+        self._generation = 0
+        self._counts_cache: tuple[tuple[int, int], dict[str, QueueCounts]] | None = None
+        self._migrate()
+        with self._tx() as db:
+            # Requests that were in flight when a previous process died will never finish.
+            db.execute("DELETE FROM idempotency WHERE state = 'in_flight'")
+            # A bulk load killed half-way leaves its dropped indexes missing.
+            for ddl in BULK_INDEXES:
+                db.execute(ddl)
+
+    # connections ------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode = WAL")
+            # NORMAL in WAL mode survives a killed process (only power loss can cost the last commits).
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute("PRAGMA cache_size = -16384")  # 16 MiB: the hot index pages of a big queue
+            self._local.db = db
+            with self._all_lock:
+                self._all.append(db)
+        return db
+
+    def close(self) -> None:
+        with self._all_lock:
+            for db in self._all:
+                with suppress(sqlite3.Error):
+                    db.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._write_lock:
+            db = self._conn()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self._tx() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = db.execute("SELECT version FROM schema_version").fetchone()
+            current = 0 if row is None else int(row[0])
+            if row is None:
+                db.execute("INSERT INTO schema_version (version) VALUES (0)")
+            for number, migration in enumerate(MIGRATIONS, start=1):
+                if number > current:
+                    migration(db)
+                    db.execute("UPDATE schema_version SET version = ?", (number,))
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn().execute("SELECT version FROM schema_version").fetchone()[0])
+
+    # writes ----------------------------------------------------------------
+    def add_commit_listener(self, listener: Listener) -> None:
+        """Called with the events of each commit, in commit order (still under the write lock)."""
+        self._listeners.append(listener)
+
+    def remove_commit_listener(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    @contextmanager
+    def write(self) -> Iterator[WriteTx]:
+        with self._write_lock:
+            with self._tx() as db:
+                tx = WriteTx(db)
+                yield tx
+                if tx.events:
+                    db.execute("DELETE FROM events WHERE id <= ?", (tx.events[-1].id - EVENTS_KEPT,))
+            self._generation += 1
+            for listener in list(self._listeners):
+                listener(tx.events)
+
+    # agents and tokens ------------------------------------------------------
+    def agent_by_token(self, token_hash: str) -> AgentRecord | None:
+        row = (
+            self._conn()
+            .execute(
+                "SELECT a.* FROM tokens t JOIN agents a ON a.id = t.agent_id WHERE t.hash = ?", (token_hash,)
+            )
+            .fetchone()
+        )
+        return None if row is None else _agent_from_row(row)
+
+    def agent_by_login(self, login: str) -> AgentRecord | None:
+        row = self._conn().execute("SELECT * FROM agents WHERE login = ?", (login,)).fetchone()
+        return None if row is None else _agent_from_row(row)
+
+    def agent_by_id(self, agent_id: int) -> AgentRecord | None:
+        row = self._conn().execute("SELECT * FROM agents WHERE id = ?", (agent_id,)).fetchone()
+        return None if row is None else _agent_from_row(row)
+
+    def list_agents(self) -> list[AgentRecord]:
+        rows = self._conn().execute("SELECT * FROM agents ORDER BY id").fetchall()
+        return [_agent_from_row(r) for r in rows]
+
+    def last_replies(self) -> dict[int, datetime]:
+        rows = self._conn().execute("SELECT id, last_reply_at FROM agents WHERE last_reply_at IS NOT NULL")
+        return {int(r["id"]): from_ms(r["last_reply_at"]) for r in rows}
+
+    def open_assigned_counts(self) -> dict[int, int]:
+        rows = self._conn().execute(
+            "SELECT assignee_id, count(*) AS n FROM tickets WHERE is_open = 1 AND assignee_id IS NOT NULL "
+            "GROUP BY assignee_id"
+        )
+        return {int(r["assignee_id"]): int(r["n"]) for r in rows}
+
+    # queues and reference data ----------------------------------------------
+    def list_queues(self) -> list[QueueRecord]:
+        rows = self._conn().execute("SELECT * FROM queues ORDER BY position, id").fetchall()
+        return [
+            QueueRecord(
+                id=r["id"], name=r["name"], languages=tuple(Language(x) for x in json.loads(r["languages"]))
+            )
+            for r in rows
+        ]
+
+    def list_components(self) -> list[Component]:
+        rows = self._conn().execute("SELECT id, name FROM components ORDER BY position").fetchall()
+        return [Component(id=r["id"], name=r["name"]) for r in rows]
+
+    def list_canned_replies(self) -> list[CannedReply]:
+        rows = self._conn().execute("SELECT body FROM canned_replies ORDER BY position").fetchall()
+        return [CannedReply.model_validate_json(r["body"]) for r in rows]
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row["value"])
+
+    def queue_counts(self, now: datetime, risk: timedelta) -> dict[str, QueueCounts]:
+        """Live counts per queue, from index ranges only; cached per write and per second."""
+        key = (self._generation, to_ms(now) // 1000)
+        cached = self._counts_cache
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        db = self._conn()
+        now_ms, risk_ms = to_ms(now), to_ms(now + risk)
+        result: dict[str, QueueCounts] = {}
+        for queue in self.list_queues():
+            q = queue.id
+            open_ = db.execute(
+                "SELECT count(*) FROM tickets WHERE is_open = 1 AND queue = ?", (q,)
+            ).fetchone()[0]
+            unassigned = db.execute(
+                "SELECT count(*) FROM tickets WHERE is_open = 1 AND assignee_id IS NULL AND queue = ?", (q,)
+            ).fetchone()[0]
+            oldest = db.execute(
+                "SELECT min(waiting_since) FROM tickets WHERE is_open = 1 AND waiting_since IS NOT NULL "
+                "AND queue = ?",
+                (q,),
+            ).fetchone()[0]
+            breached = db.execute(
+                "SELECT count(*) FROM tickets WHERE is_open = 1 AND queue = ? AND sla_due < ?", (q, now_ms)
+            ).fetchone()[0]
+            at_risk = db.execute(
+                "SELECT count(*) FROM tickets WHERE is_open = 1 AND queue = ? "
+                "AND sla_due >= ? AND sla_due < ?",
+                (q, now_ms, risk_ms),
+            ).fetchone()[0]
+            result[q] = QueueCounts(
+                open=open_,
+                unassigned=unassigned,
+                oldest_waiting_seconds=None if oldest is None else max(0, (now_ms - oldest) // 1000),
+                sla_at_risk=at_risk,
+                sla_breached=breached,
+            )
+        self._counts_cache = (key, result)
+        return result
+
+    # tickets -------------------------------------------------------------
+    def get_ticket(self, ticket_id: int) -> Ticket | None:
+        row = self._conn().execute(f"{TICKET_SELECT} WHERE t.id = ?", (ticket_id,)).fetchone()
+        return None if row is None else _ticket_from_row(row)
+
+    def ticket_queue(self, ticket_id: int) -> str | None:
+        row = self._conn().execute("SELECT queue FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        return None if row is None else str(row["queue"])
+
+    def list_tickets(
+        self, query: TicketQuery, sort: TicketSort, after: Sequence[int] | None, limit: int
+    ) -> tuple[list[Ticket], list[list[int]]]:
+        """One page in sort order; returns the tickets and each one's sort key (for cursors)."""
+        queues = query.queues if query.queues is not None else tuple(q.id for q in self.list_queues())
+        if not queues:
+            return [], []
+        columns = SORT_COLUMNS[sort]
+        # One ordered index walk per queue, merged here: SQLite can't merge an IN list
+        # in index order itself and would sort every matching row instead.
+        merged: list[tuple[list[int], sqlite3.Row]] = []
+        for queue in dict.fromkeys(queues):
+            for row in self._list_one_queue(queue, query, columns, after, limit):
+                merged.append(([int(row[c]) for c, _ in columns], row))
+        merged.sort(key=lambda item: item[0], reverse=columns[0][1])
+        merged = merged[:limit]
+        return [_ticket_from_row(row) for _, row in merged], [key for key, _ in merged]
+
+    def _list_one_queue(
+        self,
+        queue: str,
+        query: TicketQuery,
+        columns: tuple[tuple[str, bool], ...],
+        after: Sequence[int] | None,
+        limit: int,
+    ) -> list[sqlite3.Row]:
+        where: list[str] = ["t.queue = ?"]
+        params: list[Any] = [queue]
+        if query.statuses:
+            where.append(f"t.status IN ({', '.join('?' for _ in query.statuses)})")
+            params.extend(s.value for s in query.statuses)
+        if query.priorities:
+            where.append(f"t.priority IN ({', '.join('?' for _ in query.priorities)})")
+            params.extend(p.value for p in query.priorities)
+        if query.language is not None:
+            where.append("t.language = ?")
+            params.append(query.language.value)
+        if query.unassigned:
+            where.append("t.assignee_id IS NULL")
+        elif query.assignee_id is not None:
+            where.append("t.assignee_id = ?")
+            params.append(query.assignee_id)
+        if query.tag is not None:
+            where.append("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE json_each.value = ?)")
+            params.append(query.tag)
+        if query.ticket_id is not None:
+            where.append("t.id = ?")
+            params.append(query.ticket_id)
+        if query.text:
+            where.append("instr(t.search_text, ?) > 0")
+            params.append(query.text.casefold())
+        if query.requester is not None:
+            where.append("t.requester_account_id = ?")
+            params.append(query.requester)
+        if after is not None:
+            if len(after) != len(columns):
+                raise ValueError("cursor does not match the sort order")
+            op = "<" if columns[0][1] else ">"
+            where.append(
+                f"({', '.join('t.' + c for c, _ in columns)}) {op} ({', '.join('?' for _ in columns)})"
+            )
+            params.extend(after)
+        order = ", ".join(f"t.{c} {'DESC' if desc else 'ASC'}" for c, desc in columns)
+        sql = f"{TICKET_SELECT} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
+        return self._conn().execute(sql, (*params, limit)).fetchall()
+
+    def worst_tickets(self, limit: int) -> list[tuple[Ticket, datetime]]:
+        """Open tickets with the nearest (or most overdue) running deadline, with that deadline."""
+        rows = self._conn().execute(
+            f"{TICKET_SELECT} WHERE t.is_open = 1 AND t.sla_due < ? ORDER BY t.sla_due, t.id LIMIT ?",
+            (NO_DUE, limit),
+        )
+        return [(_ticket_from_row(r), from_ms(r["sla_due"])) for r in rows]
+
+    def open_aggregates(self, now: datetime, risk: timedelta) -> list[OpenAggregate]:
+        now_ms, risk_ms = to_ms(now), to_ms(now + risk)
+        rows = self._conn().execute(
+            "SELECT queue, language, priority, count(*) AS n, sum(assignee_id IS NULL) AS unassigned, "
+            "min(waiting_since) AS oldest, sum(sla_due >= ? AND sla_due < ?) AS at_risk, "
+            "sum(sla_due < ?) AS breached FROM tickets WHERE is_open = 1 GROUP BY queue, language, priority",
+            (now_ms, risk_ms, now_ms),
+        )
+        return [
+            OpenAggregate(
+                queue=r["queue"],
+                language=Language(r["language"]),
+                priority=Priority(r["priority"]),
+                open=int(r["n"]),
+                unassigned=int(r["unassigned"] or 0),
+                oldest_waiting=_dt(r["oldest"]),
+                at_risk=int(r["at_risk"] or 0),
+                breached=int(r["breached"] or 0),
+            )
+            for r in rows
+        ]
+
+    def count_tickets(self) -> int:
+        return int(self._conn().execute("SELECT count(*) FROM tickets").fetchone()[0])
+
+    def random_open_ticket_ids(self, limit: int) -> list[int]:
+        rows = self._conn().execute(
+            "SELECT id FROM tickets WHERE is_open = 1 ORDER BY updated_at DESC LIMIT ?", (limit,)
+        )
+        return [int(r["id"]) for r in rows]
+
+    # messages --------------------------------------------------------------
+    def list_messages(
+        self, ticket_id: int, descending: bool, after_id: int | None, limit: int
+    ) -> list[Message]:
+        op, order = ("<", "DESC") if descending else (">", "ASC")
+        if after_id is None:
+            rows = self._conn().execute(
+                f"SELECT * FROM messages WHERE ticket_id = ? ORDER BY id {order} LIMIT ?", (ticket_id, limit)
+            )
+        else:
+            rows = self._conn().execute(
+                f"SELECT * FROM messages WHERE ticket_id = ? AND id {op} ? ORDER BY id {order} LIMIT ?",
+                (ticket_id, after_id, limit),
+            )
+        return [_message_from_row(r) for r in rows]
+
+    # escalations ------------------------------------------------------------
+    def get_escalation(self, key: str) -> Escalation | None:
+        row = self._conn().execute("SELECT * FROM escalations WHERE key = ?", (key,)).fetchone()
+        return None if row is None else _escalation_from_row(row)
+
+    def list_escalations(self, statuses: Sequence[EscalationStatus]) -> list[Escalation]:
+        if statuses:
+            marks = ", ".join("?" for _ in statuses)
+            rows = self._conn().execute(
+                f"SELECT * FROM escalations WHERE status IN ({marks}) ORDER BY seq DESC",
+                [s.value for s in statuses],
+            )
+        else:
+            rows = self._conn().execute("SELECT * FROM escalations ORDER BY seq DESC")
+        return [_escalation_from_row(r) for r in rows]
+
+    # events -------------------------------------------------------------------
+    def events_after(self, after_id: int, limit: int) -> list[StoredEvent]:
+        rows = self._conn().execute(
+            "SELECT id, type, queue, data FROM events WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit)
+        )
+        return [StoredEvent(id=r["id"], type=r["type"], queue=r["queue"], data=r["data"]) for r in rows]
+
+    def event_bounds(self) -> tuple[int | None, int]:
+        """(oldest kept id or None, last id ever assigned)."""
+        db = self._conn()
+        oldest = db.execute("SELECT min(id) FROM events").fetchone()[0]
+        row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+        return oldest, 0 if row is None else int(row[0])
+
+    # idempotency ----------------------------------------------------------
+    def idempotency_begin(
+        self, caller_id: int, key: str, body_hash: str, now: datetime, keep: timedelta
+    ) -> IdempotencyOutcome:
+        with self._tx() as db:
+            db.execute("DELETE FROM idempotency WHERE created_at < ?", (to_ms(now - keep),))
+            row = db.execute(
+                "SELECT body_hash, state, status, body, content_type FROM idempotency "
+                "WHERE caller_id = ? AND key = ?",
+                (caller_id, key),
+            ).fetchone()
+            if row is None:
+                db.execute(
+                    "INSERT INTO idempotency (caller_id, key, body_hash, state, created_at) "
+                    "VALUES (?, ?, ?, 'in_flight', ?)",
+                    (caller_id, key, body_hash, to_ms(now)),
+                )
+                return IdempotencyOutcome(kind="new")
+            if row["body_hash"] != body_hash:
+                return IdempotencyOutcome(kind="mismatch")
+            if row["state"] == "in_flight":
+                return IdempotencyOutcome(kind="in_flight")
+            return IdempotencyOutcome(
+                kind="replay",
+                status=int(row["status"]),
+                body=bytes(row["body"]),
+                content_type=row["content_type"],
+            )
+
+    def idempotency_finish(
+        self, caller_id: int, key: str, status: int, body: bytes, content_type: str
+    ) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE idempotency SET state = 'done', status = ?, body = ?, content_type = ? "
+                "WHERE caller_id = ? AND key = ?",
+                (status, body, content_type, caller_id, key),
+            )
+
+    def idempotency_release(self, caller_id: int, key: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM idempotency WHERE caller_id = ? AND key = ?", (caller_id, key))
+
+    # stats history ----------------------------------------------------------
+    def history_since(self, since: datetime) -> list[HistoryPoint]:
+        rows = self._conn().execute(
+            "SELECT * FROM stats_history WHERE at >= ? ORDER BY at, queue", (to_ms(since),)
+        )
+        return [
+            HistoryPoint(
+                at=from_ms(r["at"]),
+                queue=r["queue"],
+                open=r["open"],
+                created=r["created"],
+                solved=r["solved"],
+            )
+            for r in rows
+        ]
+
+    def snapshot_counts(self, start: datetime, end: datetime) -> list[HistoryPoint]:
+        """Open now, created and solved in [start, end), per queue: one history point each."""
+        db = self._conn()
+        s, e = to_ms(start), to_ms(end)
+        open_ = dict(
+            db.execute("SELECT queue, count(*) FROM tickets WHERE is_open = 1 GROUP BY queue").fetchall()
+        )
+        created = {
+            q.id: db.execute(
+                "SELECT count(*) FROM tickets WHERE queue = ? AND created_at >= ? AND created_at < ?",
+                (q.id, s, e),
+            ).fetchone()[0]
+            for q in self.list_queues()
+        }
+        solved = dict(
+            db.execute(
+                "SELECT queue, count(*) FROM tickets WHERE solved_at >= ? AND solved_at < ? GROUP BY queue",
+                (s, e),
+            ).fetchall()
+        )
+        return [
+            HistoryPoint(
+                at=end,
+                queue=q.id,
+                open=open_.get(q.id, 0),
+                created=created.get(q.id, 0),
+                solved=solved.get(q.id, 0),
+            )
+            for q in self.list_queues()
+        ]
+
+    # bulk -----------------------------------------------------------------
+    def bulk_insert(self, tickets: Iterable[BulkTicket], batch: int = 20_000) -> int:
+        """Insert generated tickets with one customer message each, in big transactions."""
+        inserted = 0
+        chunk: list[BulkTicket] = []
+
+        def flush() -> None:
+            nonlocal inserted
+            # Requesters are often shared between generated tickets; keyed by id(), which
+            # stays unique while `chunk` keeps every one of them alive.
+            memo: dict[int, str] = {}
+            with self._tx() as db:
+                db.execute("PRAGMA cache_size = -262144")  # index inserts thrash a small cache
+                next_ticket, next_message = (
+                    1
+                    + int(
+                        db.execute(
+                            f"SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = '{t}'"
+                        ).fetchone()[0]
+                    )
+                    for t in ("tickets", "messages")
+                )
+                ticket_rows = []
+                message_rows = []
+                for offset, item in enumerate(chunk):
+                    state = item.state
+                    state.id = next_ticket + offset
+                    state.last_message_id = next_message + offset
+                    state.message_count = 1
+                    ticket_rows.append((state.id, *_ticket_params(state, memo)))
+                    message_rows.append(
+                        (
+                            state.last_message_id,
+                            state.id,
+                            MessageKind.CUSTOMER.value,
+                            "customer",
+                            state.requester.account_id,
+                            state.requester.name,
+                            item.body,
+                            to_ms(state.created_at),
+                        )
+                    )
+                db.executemany(
+                    f"INSERT INTO tickets (id, {TICKET_COLUMNS}) VALUES (?, {TICKET_PLACEHOLDERS})",
+                    ticket_rows,
+                )
+                db.executemany(
+                    "INSERT INTO messages (id, ticket_id, kind, author_type, author_id, author_name, body, "
+                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    message_rows,
+                )
+            inserted += len(chunk)
+            chunk.clear()
+
+        # Loading into an empty table: building each index once at the end, from
+        # sorted data, is several times faster than updating it row by row.
+        rebuild = self.count_tickets() == 0
+        if rebuild:
+            with self._tx() as db:
+                for ddl in BULK_INDEXES:
+                    db.execute(f"DROP INDEX IF EXISTS {_index_name(ddl)}")
+        for item in tickets:
+            chunk.append(item)
+            if len(chunk) >= batch:
+                flush()
+        if chunk:
+            flush()
+        if rebuild:
+            with self._tx() as db:
+                db.execute("PRAGMA cache_size = -262144")
+                for ddl in BULK_INDEXES:
+                    db.execute(ddl)
+        self._conn().execute("PRAGMA cache_size = -16384")
+        self._generation += 1
+        return inserted
