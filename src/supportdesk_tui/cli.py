@@ -16,7 +16,8 @@ _SERVER_COMMANDS = ("serve", "token")
 
 def _app_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--server", metavar="URL", help="backend base URL, e.g. http://127.0.0.1:8765")
-    parser.add_argument("--lang", choices=["en", "ru"], help="interface language (default: config, then locale)")
+    parser.add_argument("--lang", choices=["en", "ru"],
+                        help="interface language (default: config, then locale)")
     parser.add_argument("--theme", help="theme name (see `supportdesk themes`)")
     parser.add_argument("--insecure", action="store_true",
                         help="do not verify the server's TLS certificate (never on a real deployment)")

@@ -134,24 +134,26 @@ async def test_single_keys_never_fire_while_typing_in_the_composer(live_server: 
         assert isinstance(app.screen, ConversationScreen)
 
 
+async def open_ticket_in_new_app(pilot: Any, app: Any, ticket_id: int) -> Composer:
+    await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
+                     and app.screen.query_one(TicketTable), what="the queue")
+    app.screen.open_ticket(ticket_id)
+    await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen)
+                     and app.screen.ticket is not None, what="conversation")
+    composer: Composer = app.screen.query_one(Composer)
+    return composer
+
+
 async def test_draft_is_back_after_the_app_restarts(live_server: Any, tmp_path: Path) -> None:
     created = create_customer_ticket(live_server)
-    for attempt in range(2):
-        app = make_app(live_server, "anna", tmp_path)
-        async with app.run_test(size=(160, 48)) as pilot:
-            await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
-                             and app.screen.query_one(TicketTable), what="the queue")
-            app.screen.open_ticket(created["id"])  # type: ignore[attr-defined]
-            await wait_until(
-                pilot,
-                lambda: isinstance(app.screen, ConversationScreen) and app.screen.ticket is not None,
-                what="conversation",
-            )
-            composer = app.screen.query_one(Composer)
-            if attempt == 0:
-                await pilot.press("r")
-                await type_text(pilot, "half written reply")
-                await pilot.pause(0.8)  # past the composer's save throttle
-            else:
-                assert composer.text == "half written reply"
+    first = make_app(live_server, "anna", tmp_path)
+    async with first.run_test(size=(160, 48)) as pilot:
+        await open_ticket_in_new_app(pilot, first, created["id"])
+        await pilot.press("r")
+        await type_text(pilot, "half written reply")
+        await pilot.pause(0.8)  # past the composer's save throttle
+    second = make_app(live_server, "anna", tmp_path)
+    async with second.run_test(size=(160, 48)) as pilot:
+        composer = await open_ticket_in_new_app(pilot, second, created["id"])
+        assert composer.text == "half written reply"
     assert not [m for m in server_messages(live_server, created["id"]) if m["kind"] != "customer"]

@@ -25,7 +25,8 @@ def connect_text(app: SupportDeskApp) -> str:
     return " ".join(str(w.render()) for w in screen.query(Static))
 
 
-async def test_refused_connection_says_what_to_do_and_retry_recovers(live_server: Any, tmp_path: Path) -> None:
+async def test_refused_connection_says_what_to_do_and_retry_recovers(
+        live_server: Any, tmp_path: Path) -> None:
     app = SupportDeskApp(AppSettings(server_url="http://127.0.0.1:9", token="x", data_dir=tmp_path))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.failed,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -119,10 +120,8 @@ class ConversationScreen(StatusLineScreen):
         self.sd_app.run_worker(self._leave(), group="presence")
 
     async def _leave(self) -> None:
-        try:
+        with contextlib.suppress(ApiError, RuntimeError):  # presence expires by itself on the server
             await self.sd_app.api.set_presence(self.ticket_id, PresenceState.LEFT)
-        except (ApiError, RuntimeError):
-            pass  # presence expires by itself on the server
 
     # --- loading ---------------------------------------------------------------
 
@@ -378,10 +377,8 @@ class ConversationScreen(StatusLineScreen):
 
     @work(group="presence")
     async def set_presence(self, state: PresenceState) -> None:
-        try:
+        with contextlib.suppress(ApiError):  # presence is best effort; it expires on the server
             await self.sd_app.api.set_presence(self.ticket_id, state)
-        except ApiError:
-            pass  # presence is best effort; it expires on the server
 
     def _renew_presence(self) -> None:
         self.set_presence(PresenceState.COMPOSING if self._composing else PresenceState.VIEWING)

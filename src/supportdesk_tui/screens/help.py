@@ -49,7 +49,7 @@ class HelpScreen(ModalScreen[None]):
         seen: set[str] = set()
         for key, active in self.under.active_bindings.items():
             binding = active.binding
-            if not binding.description or len(key) == 1 and not key.isascii():
+            if not binding.description or (len(key) == 1 and not key.isascii()):
                 continue  # Cyrillic aliases are implied; listing them twice is noise
             ident = binding.id or binding.action
             if (marker := f"{ident}\0{key}") in seen:

@@ -33,7 +33,8 @@ _MODAL_CSS = """
 class ChoiceModal(ModalScreen[T | None], Generic[T]):
     """Choose one value; enter picks, escape cancels (returns None)."""
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="ChoiceModal") + "ChoiceModal OptionList { height: auto; max-height: 20; }"
+    DEFAULT_CSS = (_MODAL_CSS.format(name="ChoiceModal")
+                   + "ChoiceModal OptionList { height: auto; max-height: 20; }")
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
 
     def __init__(self, title: str, choices: Sequence[tuple[T, str]], *, current: T | None = None,

@@ -77,7 +77,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_token_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("login", help="agent login (created when missing)")
+    parser.add_argument("login", nargs="?", help="agent login (created when missing)")
+    parser.add_argument("--agent", dest="agent_login", metavar="LOGIN", help="same as the positional LOGIN")
     parser.add_argument(
         "--role", choices=("agent", "lead", "intake"), default=None, help="role for a new agent"
     )
@@ -111,8 +112,12 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_token_create(args: argparse.Namespace) -> int:
     queues = None if args.queues is None else [q.strip() for q in args.queues.split(",") if q.strip()]
+    login = args.agent_login or args.login
+    if not login:
+        print("supportdesk token create: name the agent: --agent LOGIN", file=sys.stderr)
+        return 2
     try:
-        token = create_token(args.db or default_db_path(), args.login, args.role, queues, name=args.name)
+        token = create_token(args.db or default_db_path(), login, args.role, queues, name=args.name)
     except ValueError as exc:
         print(f"supportdesk token create: {exc}", file=sys.stderr)
         return 2
