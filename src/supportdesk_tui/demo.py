@@ -34,13 +34,16 @@ class DemoServer:
 
     def start(self, timeout: float = 60.0) -> str:
         command = [sys.executable, "-m", "supportdesk_tui.server", "serve", "--host", "127.0.0.1",
-                   "--port", "0", "--db", str(self.db_path), "--demo"]
+                   "--port", "0", "--db", str(self.db_path), "--demo",
+                   # If this process dies without cleaning up, the server notices and exits too.
+                   "--exit-with-stdin"]
         if self.tickets:
             command += ["--tickets", str(self.tickets)]
         if self.simulate > 0:
             command += ["--simulate", str(self.simulate)]
         log = self.log_path.open("w", encoding="utf-8")
-        self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True,
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=log, text=True,
                                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
         assert self._process.stdout is not None
         deadline = time.monotonic() + timeout

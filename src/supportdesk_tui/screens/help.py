@@ -46,14 +46,19 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns(_("Key"), _("Action"), _("Binding id"))
+        rows: list[tuple[int, str, str, str]] = []
         seen: set[str] = set()
         for key, active in self.under.active_bindings.items():
             binding = active.binding
-            if not binding.description or (len(key) == 1 and not key.isascii()):
-                continue  # Cyrillic aliases are implied; listing them twice is noise
-            ident = binding.id or binding.action
+            ident = binding.id or ""
+            # Layout twins are `system` bindings; Textual's own scrolling keys have no namespaced id.
+            if binding.system or not binding.description or "." not in ident:
+                continue
             if (marker := f"{ident}\0{key}") in seen:
                 continue
             seen.add(marker)
-            table.add_row(format_key(binding.key_display or key), _(binding.description), ident)
+            order = 1 if ident.startswith(("app.", "screen.")) else 0
+            rows.append((order, format_key(binding.key_display or key), _(binding.description), ident))
+        for _order, key_label, description, ident in sorted(rows, key=lambda row: row[0]):
+            table.add_row(key_label, description, ident)
         table.focus()
