@@ -157,3 +157,74 @@ async def test_draft_is_back_after_the_app_restarts(live_server: Any, tmp_path: 
         composer = await open_ticket_in_new_app(pilot, second, created["id"])
         assert composer.text == "half written reply"
     assert not [m for m in server_messages(live_server, created["id"]) if m["kind"] != "customer"]
+
+
+async def test_send_stops_when_the_customer_wrote_meanwhile_and_keeps_my_text(
+        live_server: Any, tmp_path: Path) -> None:
+    created = create_customer_ticket(live_server)
+    app = make_app(live_server, "anna", tmp_path, live_updates=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_ticket_in_new_app(pilot, app, created["id"])
+        await pilot.press("r")
+        await type_text(pilot, "Reset link sent")
+        with live_server.client("intake") as http:
+            http.post(f"/api/v1/tickets/{created['id']}/messages",
+                      json={"kind": "customer", "body": "Actually I got in, thanks!"},
+                      headers={"Idempotency-Key": f"late-{created['id']}"}).raise_for_status()
+        await pilot.press("ctrl+s")
+        screen = app.screen
+        assert isinstance(screen, ConversationScreen)
+        await wait_until(pilot, lambda: any(m.body == "Actually I got in, thanks!"
+                                            for m in screen.thread.messages), what="the new message shown")
+        assert screen.query_one(Composer).text == "Reset link sent"
+        assert not [m for m in server_messages(live_server, created["id"]) if m["kind"] == "reply"]
+        # Having read it, the agent sends on purpose: now it goes through, once.
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: [m["body"] for m in server_messages(live_server, created["id"])
+                                         if m["kind"] == "reply"] == ["Reset link sent"], what="the reply")
+
+
+async def test_conflicting_field_change_shows_what_changed_and_reapplies(
+        live_server: Any, tmp_path: Path) -> None:
+    from supportdesk_tui.screens.pickers import ChoiceModal, ConfirmModal
+
+    created = create_customer_ticket(live_server)
+    app = make_app(live_server, "anna", tmp_path, live_updates=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_ticket_in_new_app(pilot, app, created["id"])
+        # Meanwhile the lead changes the status behind the agent's back.
+        with live_server.client("lena") as http:
+            current = http.get(f"/api/v1/tickets/{created['id']}").json()
+            http.patch(f"/api/v1/tickets/{created['id']}", json={"status": "open", "tags": ["vip"]},
+                       headers={"If-Match": f'"{current["version"]}"'}).raise_for_status()
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceModal), what="the priority picker")
+        await pilot.press("home", "enter")  # first choice: low
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal), what="the conflict dialog")
+        shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "tags" in shown and "vip" in shown
+        await pilot.press("y")
+        await wait_until(pilot, lambda: server_ticket(live_server, created["id"])["priority"] == "low",
+                         what="the re-applied priority")
+        final = server_ticket(live_server, created["id"])
+        assert final["tags"] == ["vip"] and final["status"] == "open"  # nothing overwritten
+
+
+async def test_agent_sees_a_colleague_composing_on_the_same_ticket_live(
+        live_server: Any, tmp_path: Path) -> None:
+    from supportdesk_tui.widgets.ticket_header import TicketHeader
+
+    created = create_customer_ticket(live_server)
+    app = make_app(live_server, "anna", tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_ticket_in_new_app(pilot, app, created["id"])
+        with live_server.client("dmitry") as http:
+            http.put(f"/api/v1/tickets/{created['id']}/presence", json={"state": "composing"}
+                     ).raise_for_status()
+        header = app.screen.query_one(TicketHeader)
+        await wait_until(pilot, lambda: "Dmitry Sokolov is writing a reply" in header.render().plain,
+                         what="the colleague's presence")
+        # And the server knows I am viewing it.
+        viewers = {p["agent"]["login"]: p["state"]
+                   for p in server_ticket(live_server, created["id"])["presence"]}
+        assert viewers.get("anna") == "viewing"

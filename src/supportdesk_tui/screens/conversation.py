@@ -101,6 +101,7 @@ class ConversationScreen(StatusLineScreen):
         return self.query_one(Composer)
 
     def on_mount(self) -> None:
+        self.query_one(TicketHeader).me_login = self.sd_app.me.login
         self.sd_app.subscribe(self)
         self.init_status_line()
         self.thread.show_loading()

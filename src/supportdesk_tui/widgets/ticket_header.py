@@ -10,7 +10,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from supportdesk_tui.api.models import Sla, Status, Ticket
+from supportdesk_tui.api.models import PresenceState, Sla, Status, Ticket
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.domain.sla import SlaRisk, format_countdown, sla_state
 from supportdesk_tui.i18n import _
@@ -49,6 +49,8 @@ class TicketHeader(Widget):
         "ticket-header--sla-none",
         "ticket-header--escalation",
         "ticket-header--needs-reply",
+        "ticket-header--presence-viewing",
+        "ticket-header--presence-composing",
     }
 
     DEFAULT_CSS = """
@@ -74,6 +76,8 @@ class TicketHeader(Widget):
     TicketHeader > .ticket-header--sla-none { color: $text-muted; }
     TicketHeader > .ticket-header--escalation { color: $warning; text-style: bold; }
     TicketHeader > .ticket-header--needs-reply { color: $warning; text-style: bold reverse; }
+    TicketHeader > .ticket-header--presence-viewing { color: $presence-viewing; }
+    TicketHeader > .ticket-header--presence-composing { color: $presence-composing; text-style: bold; }
     """
 
     def __init__(
@@ -88,6 +92,8 @@ class TicketHeader(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self._ticket = ticket
         self.clock = clock
+        self.me_login: str | None = None
+        """Our own presence is not shown."""
 
     @property
     def ticket(self) -> Ticket | None:
@@ -115,7 +121,26 @@ class TicketHeader(Widget):
         flags = self._flags_line(ticket)
         if flags.plain:
             lines.append(flags)
+        presence = self._presence_line(ticket)
+        if presence.plain:
+            lines.append(presence)
         return Text("\n").join(lines)
+
+    def _presence_line(self, ticket: Ticket) -> Text:
+        """Who else has this ticket open right now, and whether they are writing."""
+        line = Text(no_wrap=True, overflow="ellipsis")
+        others = [p for p in ticket.presence
+                  if p.state is not PresenceState.LEFT and p.agent.login != self.me_login]
+        for index, presence in enumerate(others):
+            if index:
+                line.append("   ")
+            composing = presence.state is PresenceState.COMPOSING
+            line.append("✎ " if composing else "👁 ",
+                        style=self._style("presence-composing" if composing else "presence-viewing"))
+            line.append(one_line(presence.agent.name))
+            line.append(" " + (_("is writing a reply…") if composing else _("is viewing")),
+                        style=self._style("muted"))
+        return line
 
     def _title_line(self, ticket: Ticket) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
