@@ -332,7 +332,8 @@ class SupportDeskClient:
     ) -> Escalation:
         response = await self._request(
             "POST", f"/tickets/{int(ticket_id)}/escalations",
-            json_body=escalation.model_dump(mode="json", exclude_none=True),
+            # `set_status: null` means "leave the status alone": it must reach the server as null.
+            json_body=escalation.model_dump(mode="json"),
             headers={"Idempotency-Key": idempotency_key or new_idempotency_key()}, safe_to_retry=True,
         )
         return self._parse(response, Escalation)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from supportdesk_tui.api.client import API_PREFIX, SupportDeskClient
 from supportdesk_tui.api.models import Event
 
-StreamState = Literal["connecting", "live", "polling", "unauthorized"]
+StreamState = Literal["connecting", "live", "polling", "unauthorized", "forbidden"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ class EventStream:
     def _backoff(self, failures: int) -> float:
         return self._rng.uniform(0.5, min(self._max_backoff, 1.0 * (2 ** min(failures, 6))))
 
-    async def items(self) -> AsyncIterator[Event | StreamStatus]:
+    async def items(self) -> AsyncGenerator[Event | StreamStatus, None]:
         failures = 0
         while True:
             yield StreamStatus("connecting")
@@ -99,6 +99,10 @@ class EventStream:
                 ) as response:
                     if response.status_code == 401:
                         yield StreamStatus("unauthorized", "The server refused the token.")
+                        return
+                    if response.status_code == 403:
+                        # Retrying can't help: this role may not read events.
+                        yield StreamStatus("forbidden", "This account may not receive live updates.")
                         return
                     if response.status_code != 200:
                         raise httpx.HTTPStatusError("stream refused", request=response.request,
