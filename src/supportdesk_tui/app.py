@@ -136,6 +136,8 @@ class SupportDeskApp(App[None]):
     def start_live_updates(self) -> None:
         if self.settings.live_updates:
             self.run_worker(self.session.live_updates(self), group="live", exclusive=True)
+        else:
+            self.session.stream_state = "off"
 
     # --- outbox -----------------------------------------------------------------
 

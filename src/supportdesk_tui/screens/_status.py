@@ -9,7 +9,7 @@ from supportdesk_tui.widgets.status_line import StatusLine
 
 
 def show_connection(line: StatusLine, state: str) -> None:
-    if state == "live":
+    if state in ("live", "off"):
         line.set_online()
     elif state == "connecting":
         line.set_connecting()

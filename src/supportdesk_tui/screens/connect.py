@@ -76,6 +76,7 @@ class ConnectScreen(Screen[None]):
         self.query_one("#connect-detail", Static).update(Text(self.server_url))
         self.query_one("#connect-advice", Static).update("")
         self.query_one(LoadingIndicator).display = True
+        self.refresh_bindings()
 
     def show_error(self, error: ApiError) -> None:
         self.failed = True
@@ -84,6 +85,7 @@ class ConnectScreen(Screen[None]):
         self.query_one("#connect-title", Static).update(Text(error.title))
         self.query_one("#connect-detail", Static).update(Text(error.message))
         self.query_one("#connect-advice", Static).update(Text(advice_for(error)))
+        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":

@@ -101,7 +101,9 @@ class ConversationScreen(StatusLineScreen):
         return self.query_one(Composer)
 
     def on_mount(self) -> None:
-        self.query_one(TicketHeader).me_login = self.sd_app.me.login
+        header = self.query_one(TicketHeader)
+        header.me_login = self.sd_app.me.login
+        header.queue_names = {q.id: q.name for q in self.sd_app.queues}
         self.sd_app.subscribe(self)
         self.init_status_line()
         self.thread.show_loading()

@@ -54,9 +54,8 @@ class Composer(Vertical):
         background: $note-background;
     }
     Composer > TextArea {
-        height: auto;
+        height: 1fr;
         min-height: 3;
-        max-height: 20;
         border: none;
         padding: 0;
         background: transparent;
@@ -123,7 +122,8 @@ class Composer(Vertical):
 
     def on_mount(self) -> None:
         self._apply_kind()
-        self._show_status()
+        # `is_mounted` turns true only after this handler returns; show the status on the next frame.
+        self.call_after_refresh(self._show_status)
 
     # --- public API ---------------------------------------------------------
 

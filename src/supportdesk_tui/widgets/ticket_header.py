@@ -93,6 +93,8 @@ class TicketHeader(Widget):
         self._ticket = ticket
         self.clock = clock
         self.me_login: str | None = None
+        self.queue_names: dict[str, str] = {}
+        """Queue id → display name, set by the screen."""
         """Our own presence is not shown."""
 
     @property
@@ -156,7 +158,7 @@ class TicketHeader(Widget):
         line.append(priority_label(ticket.priority), style=self._style(f"priority-{ticket.priority.value}"))
         line.append_text(sep)
         line.append(_("Queue") + " ", style=self._style("label"))
-        line.append(one_line(ticket.queue))
+        line.append(one_line(self.queue_names.get(ticket.queue, ticket.queue)))
         line.append_text(sep)
         line.append(ticket.language.value.upper())
         line.append_text(sep)
