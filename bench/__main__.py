@@ -1,0 +1,339 @@
+"""`python -m bench [--quick]`: measure, print a table, write docs/benchmarks.md.
+
+Figures (median and p95 over repeated runs), each next to a baseline measured in the same run:
+1. cold start in a pseudo-terminal vs a trivial Textual app;
+2. the queue on backends with 1,000 / 100,000 (/ 1,000,000) tickets vs Textual's DataTable;
+3. key → frame for opening a ticket vs the two API requests it waits for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.backend import BulkBackend
+from bench.coldstart import clean_environment, time_to_text
+from bench.machine import facts
+from bench.probes import REPO, run_probe
+from bench.report import ColdStart, Figure
+from bench.stats import summarize
+from bench.trivial_app import READY_TEXT
+
+MILLION_SEED_BUDGET_SECONDS = 70.0
+COLD_TARGET = 1.3
+SCALE_TARGET = 1.2
+MOVE_TARGET_S = 0.016
+OPEN_TARGET_S = 0.100
+
+
+@dataclass(frozen=True)
+class Plan:
+    cold_runs: int
+    probe_runs: int
+    opens: int
+    scales: tuple[int, ...]
+    try_million: bool
+
+
+QUICK = Plan(cold_runs=5, probe_runs=3, opens=4, scales=(1_000, 100_000), try_million=False)
+FULL = Plan(cold_runs=12, probe_runs=6, opens=5, scales=(1_000, 100_000), try_million=True)
+
+_began = time.perf_counter()
+
+
+def say(message: str) -> None:
+    print(f"[{time.perf_counter() - _began:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+# --- 1. cold start ---------------------------------------------------------------------
+
+
+async def _first_page_subjects(url: str, token: str) -> list[bytes]:
+    from supportdesk_tui.api.client import SupportDeskClient
+    from supportdesk_tui.domain.query import TicketQuery
+
+    params = TicketQuery().to_params()
+    params["sort"] = "sla_due"
+    async with SupportDeskClient(url, token) as api:
+        page = await api.list_tickets(params, page_size=100)
+    # A prefix, so a subject cut short by its column still matches; bytes as the terminal gets them.
+    return sorted({t.subject[:12].encode() for t in page.items if len(t.subject) >= 8})
+
+
+def measure_cold_start(workdir: Path, runs: int) -> ColdStart:
+    from supportdesk_tui.demo import DemoServer
+
+    server = DemoServer(workdir / "demo")
+    (workdir / "demo").mkdir()
+    try:
+        url = server.start()
+        token = server.token_for("anna")
+        needles = asyncio.run(_first_page_subjects(url, token))
+        trivial_argv = [sys.executable, "-m", "bench.trivial_app"]
+        app_argv = [sys.executable, "-m", "supportdesk_tui", "--server", url]
+
+        def trivial() -> float:
+            return time_to_text(trivial_argv, clean_environment({}), [READY_TEXT.encode()], cwd=REPO)
+
+        def app(n: int) -> float:
+            home = workdir / f"home-{n}"  # a fresh home each run: nothing cached from the last one
+            env = clean_environment({"SUPPORTDESK_TOKEN": token, "SUPPORTDESK_HOME": str(home)})
+            return time_to_text(app_argv, env, needles, cwd=REPO)
+
+        trivial(), app(-1)  # warm-up (OS file cache, .pyc), not counted
+        result = ColdStart([], [])
+        for n in range(runs):  # interleaved, so drift in machine load hits both alike
+            result.trivial.append(trivial())
+            result.app.append(app(n))
+        return result
+    finally:
+        server.stop()
+
+
+# --- 2 and 3. queue at scale, opening a ticket -------------------------------------------
+
+
+def start_backends(workdir: Path, plan: Plan) -> dict[int, BulkBackend]:
+    backends: dict[int, BulkBackend] = {}
+    for scale in plan.scales:
+        say(f"seeding and starting a backend with {scale:,} tickets")
+        backend = BulkBackend(workdir, scale)
+        backends[scale] = backend
+        backend.start()
+        say(f"  listening after {backend.start_seconds:.1f} s")
+    if plan.try_million:
+        small, big = backends[1_000].start_seconds, backends[100_000].start_seconds
+        estimate = small + (big - small) * 10
+        if estimate <= MILLION_SEED_BUDGET_SECONDS:
+            say(f"seeding 1,000,000 tickets (estimated {estimate:.0f} s)")
+            backend = BulkBackend(workdir, 1_000_000)
+            backends[1_000_000] = backend
+            backend.start(timeout=MILLION_SEED_BUDGET_SECONDS * 4)
+            say(f"  listening after {backend.start_seconds:.1f} s")
+        else:
+            say(f"skipping 1,000,000 tickets: the seed would take about {estimate:.0f} s")
+    return backends
+
+
+def measure_queues(backends: dict[int, BulkBackend], plan: Plan) -> dict[int, list[dict[str, Any]]]:
+    tokens = {scale: backend.lead_token() for scale, backend in backends.items()}
+    runs: dict[int, list[dict[str, Any]]] = {scale: [] for scale in backends}
+    for n in range(plan.probe_runs):
+        for scale, backend in backends.items():  # interleaved across scales, like the cold start
+            say(f"queue run {n + 1}/{plan.probe_runs} at {scale:,} tickets")
+            runs[scale].append(run_probe("bench.queue_probe", "--url", backend.url, "--token", tokens[scale],
+                                         "--opens", str(plan.opens)))
+    return runs
+
+
+def measure_table_baseline(plan: Plan) -> list[dict[str, Any]]:
+    results = []
+    for n in range(plan.probe_runs):
+        say(f"DataTable baseline run {n + 1}/{plan.probe_runs}")
+        results.append(run_probe("bench.table_baseline"))
+    return results
+
+
+def gather(results: list[dict[str, Any]], key: str) -> list[float]:
+    samples: list[float] = []
+    for result in results:
+        value = result[key]
+        samples.extend(value if isinstance(value, list) else [value])
+    return samples
+
+
+def build_figures(runs: dict[int, list[dict[str, Any]]], base: list[dict[str, Any]]) -> list[Figure]:
+    floor_1k = gather(runs[1_000], "api_open_s")
+    specs: list[tuple[str, str, str, list[float] | None, str]] = [
+        ("Start → first rows on screen (in-process)", "s",
+         "DataTable, 1,000 local rows", gather(base, "first_rows_s"), "first_rows_s"),
+        ("Cursor move (j), key → frame", "ms", "DataTable, 1,000 rows", gather(base, "move_s"), "move_s"),
+        ("  · moves inside the view", "ms", "", None, "move_in_view_s"),
+        ("  · moves that scroll the list", "ms", "", None, "move_scrolling_s"),
+        ("50 moves sent at once → last one shown", "ms", "DataTable, 1,000 rows",
+         gather(base, "burst_s"), "burst_s"),
+        ("Page down → visible rows loaded and shown", "ms", "DataTable, 1,000 rows",
+         gather(base, "pagedown_s"), "pagedown_s"),
+        ("RSS after 20 page-downs", "MiB", "DataTable app, same steps",
+         gather(base, "rss_after_paging_kib"), "rss_after_paging_kib"),
+        ("Open a ticket (enter → messages shown)", "ms", "the 2 GETs it waits for (1k)", floor_1k, "open_s"),
+        ("  · of which garbage-collector pauses", "ms", "", None, "open_gc_s"),
+        ("API floor: GET ticket + GET messages", "ms", "", None, "api_open_s"),
+        ("API floor: first queue page (100 rows)", "ms", "", None, "api_first_page_s"),
+    ]
+    figures: list[Figure] = []
+    for name, unit, label, baseline, key in specs:
+        figure = Figure(name, unit, label, baseline)
+        for scale, results in runs.items():
+            figure.per_scale[scale] = gather(results, key)
+        figures.append(figure)
+    return figures
+
+
+# --- verdicts ------------------------------------------------------------------------------
+
+
+def verdict(ok: bool) -> str:
+    return "**met**" if ok else "**missed**"
+
+
+def reading(cold: ColdStart, figures: list[Figure], scales: tuple[int, ...]) -> list[str]:
+    by_key = {f.name: f for f in figures}
+    lines: list[str] = []
+    lines.append(
+        f"- Cold start ≤ {COLD_TARGET}× the trivial app: {verdict(cold.ratio <= COLD_TARGET)} "
+        f"({cold.ratio:.2f}×: {summarize(cold.app).median:.2f} s vs {summarize(cold.trivial).median:.2f} s)."
+    )
+    # Sub-rows (·) and the API floors explain the figures; the target is judged on the figures.
+    compared = [f for f in figures if not f.name.startswith(("API floor", "  ·"))]
+    for big in (s for s in scales if s != 1_000):
+        label = report.SCALE_LABELS[big]
+        misses = [f"{f.name.strip(' ·')} {f.scale_ratio(big):.2f}×" for f in compared
+                  if f.scale_ratio(big) > SCALE_TARGET]
+        worst = max(compared, key=lambda f: f.scale_ratio(big))
+        target_note = "target" if big == 100_000 else "same bar, for information"
+        lines.append(
+            f"- {label} within {SCALE_TARGET}× of 1k on every figure ({target_note}): "
+            f"{verdict(not misses)}"
+            + (f" — over: {'; '.join(misses)}." if misses else
+               f" (largest ratio: {worst.name.strip(' ·')} {worst.scale_ratio(big):.2f}×).")
+        )
+    move = by_key["Cursor move (j), key → frame"]
+    in_view = by_key["  · moves inside the view"]
+    scrolling = by_key["  · moves that scroll the list"]
+    for scale in scales:
+        s, v, sc = move.summary(scale), in_view.summary(scale), scrolling.summary(scale)
+        label = report.SCALE_LABELS[scale]
+        lines.append(
+            f"- Cursor move < 16 ms at {label}: median {verdict(s.median < MOVE_TARGET_S)}, "
+            f"p95 {verdict(s.p95 < MOVE_TARGET_S)} ({s.median * 1000:.1f} / {s.p95 * 1000:.1f} ms; "
+            f"in view {v.median * 1000:.1f} ms, scrolling {sc.median * 1000:.1f} ms median)."
+        )
+    opened = by_key["Open a ticket (enter → messages shown)"]
+    floor = by_key["API floor: GET ticket + GET messages"]
+    for scale in scales:
+        s, f = opened.summary(scale), floor.summary(scale)
+        label = report.SCALE_LABELS[scale]
+        lines.append(
+            f"- Open a ticket < 100 ms at {label}: median {verdict(s.median < OPEN_TARGET_S)}, "
+            f"p95 {verdict(s.p95 < OPEN_TARGET_S)} ({s.median * 1000:.0f} / {s.p95 * 1000:.0f} ms; "
+            f"the two requests alone take {f.median * 1000:.0f} ms)."
+        )
+    lines.append(
+        "\nA frame here is what Textual writes to the terminal: the bench wraps `App._display` and also "
+        "renders the update to terminal bytes, which headless mode skips. Textual paints at most every "
+        "1/60 s, so a key that lands just after a frame waits up to ~17 ms for the next one; that "
+        "pacing is inside every key → frame figure. With 3–6 runs, p95 is close to the worst sample."
+    )
+    return lines
+
+
+PROFILE_NOTES = [
+    "These notes come from profiling the 1k backend with pyinstrument 5.1.3 "
+    "(`.venv/bin/pip install pyinstrument`; a bench-only tool, not a project dependency) and from "
+    "`gc.callbacks`, on the machine above, when this bench was written. They are not regenerated "
+    "by the run; the table above is.",
+    "",
+    "- **Cold start.** `import supportdesk_tui.app` plus the queue screen costs ≈ 0.35 s against "
+    "≈ 0.16 s for `import textual.app` (httpx, pydantic models, the screens). The rest is the app's "
+    "own start in the event loop (≈ 0.4–0.65 s in-process to first rows, about as long as the "
+    "stock DataTable baseline takes for 1,000 local rows): CSS parsing and `Stylesheet.apply` for "
+    "every widget, the Footer building one `FooterKey` per binding (≈ 30 ms), constructing the "
+    "`httpx.AsyncClient` before the first frame (≈ 40 ms, incl. ≈ 20 ms loading CA certificates "
+    "for a plain-http URL), then three sequential requests (`/me`, `/queues`, first page) before the "
+    "queue screen is even composed. The connect screen paints early, but the first *useful* frame "
+    "waits for all of it.",
+    "- **Opening a ticket** is CPU in Textual, not network: ≈ 0.54 s of CPU for one open. A new "
+    "`ConversationScreen` is composed for every ticket, so each open pays `Stylesheet.apply` for all "
+    "its widgets (≈ 110 ms), a fresh Footer (`FooterKey` class toggling → `update_node_styles`, "
+    "≈ 100 ms), and a full first render (≈ 135 ms). On top of that a generation-2 garbage collection "
+    "runs during nearly every open (54–95 ms each while profiling; the `of which garbage-collector "
+    "pauses` row has this run's figure). Candidates: keep one conversation screen and swap "
+    "the ticket into it, drop or slim its Footer, `gc.freeze()` after start-up so full collections "
+    "do not rescan the long-lived objects.",
+    "- **Cursor moves** are cheap while the cursor stays in view (two lines repainted); a move that "
+    "scrolls the list repaints every visible line through `render_line` → `_row_text` (twelve "
+    "`Text` cells per row plus `Text.render`), which is what pushes those moves past 16 ms.",
+    "- **The API floor** (GET ticket + GET messages ≈ 90–100 ms on loopback) is the whole 100 ms "
+    "budget for opening a ticket, and it is not the server's work: against the 1k backend, `/me` "
+    "and even `/api/v1/health` take ≈ 44 ms on a kept-alive connection (httpx and the stdlib "
+    "`http.client` alike) but ≈ 2.5 ms as the first request on a fresh connection. A constant "
+    "≈ 40 ms per small response is the signature of Nagle's algorithm meeting delayed ACKs "
+    "(response written in two pieces on a socket without TCP_NODELAY). Worth checking in the "
+    "reference server; it taxes every request the app makes (sign-in, each page, each open).",
+]
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs and no 1,000,000-ticket queue")
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md",
+                        help="where to write the Markdown report")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    command = "`.venv/bin/python -m bench --quick` (`make bench-quick`)" if args.quick else \
+        "`.venv/bin/python -m bench` (`make bench`)"
+    machine = facts()
+    workdir = Path(tempfile.mkdtemp(prefix="supportdesk-bench-"))
+    backends: dict[int, BulkBackend] = {}
+    try:
+        say(f"cold start: {plan.cold_runs} runs each of the trivial app and SupportDesk")
+        cold = measure_cold_start(workdir, plan.cold_runs)
+        backends = start_backends(workdir, plan)
+        seed_seconds = {scale: b.start_seconds for scale, b in backends.items()}
+        base = measure_table_baseline(plan)
+        runs = measure_queues(backends, plan)
+    finally:
+        for backend in backends.values():
+            backend.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    scales = tuple(runs)
+    figures = build_figures(runs, base)
+    print()
+    print(report.render_text(report.cold_table(cold)))
+    print()
+    print(report.render_text(report.queue_table(figures, scales)))
+    lines = reading(cold, figures, scales)
+    print()
+    print("\n".join(lines))
+    first = runs[scales[0]][0]
+    setup = [
+        f"Cold start: `python -m supportdesk_tui --server URL` (agent `anna`, demo backend, fresh "
+        f"SUPPORTDESK_HOME each run) in a pty it owns, TERM=xterm-256color, 160x48; timed from spawn "
+        f"until the output holds a subject from the queue's first page; then killed. Baseline "
+        f"`python -m bench.trivial_app` timed until its label appears. One discarded warm-up each, "
+        f"then {plan.cold_runs} interleaved runs.",
+        "Queue: reference backends seeded with " + ", ".join(f"{s:,}" for s in scales)
+        + " bulk tickets (no demo data, rate limit off), signed in as a lead (sees every queue); "
+        + "seed + start took " + ", ".join(f"{seed_seconds[s]:.1f} s" for s in scales) + ".",
+        f"Each queue run is a fresh interpreter (`python -m bench.queue_probe`) driving the real app "
+        f"headless at 160x48 with Pilot: start → first rows; 50 × `j` one at a time (20 ms apart); 50 × `k` "
+        f"sent at once; 20 × page down; RSS (VmRSS); then {plan.opens} × (`j`, enter, wait, escape). "
+        f"{plan.probe_runs} runs per size, sizes interleaved. Paging reached row "
+        f"{first['cursor_row_reached']} with {first['pages_held']} pages ({first['rows_held']} rows) held.",
+        "Baseline for the list figures: `python -m bench.table_baseline`, Textual's DataTable with "
+        "1,000 local rows driven the same way, same number of runs.",
+        "Key → frame: the time from handing the key to the driver until the first frame that shows "
+        "its result (cursor on the new row; for page down also every visible row loaded; for open "
+        "the conversation screen with its message cards laid out).",
+    ]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    report.write_markdown(args.out, command=command, machine=machine, setup=setup, cold=cold,
+                          figures=figures, scales=scales, reading=lines, profile_notes=PROFILE_NOTES)
+    say(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

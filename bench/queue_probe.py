@@ -1,0 +1,217 @@
+"""One run of the queue scenario in a fresh interpreter; prints its timings as one JSON line.
+
+`python -m bench.queue_probe --url URL --token TOKEN`. A fresh process per run keeps the
+memory figure honest (no earlier app's garbage) and each run independent.
+
+Every key time is "key press → first frame that shows the result", via `FrameRecorder`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.frames import FrameRecorder, send_key
+from bench.gcwatch import GcWatch
+from bench.procfs import peak_rss_kib, rss_kib
+from supportdesk_tui.app import SupportDeskApp
+from supportdesk_tui.screens.conversation import ConversationScreen
+from supportdesk_tui.screens.queue import QueueScreen
+from supportdesk_tui.settings import AppSettings
+from supportdesk_tui.widgets.ticket_table import TicketTable
+
+SIZE = (160, 48)
+SETTLE_SECONDS = 0.3  # lets the debounced preview load land, so each step starts from a quiet app
+KEY_GAP_SECONDS = 0.02  # between paced keys: about a held-down key's repeat rate
+
+
+def visible_rows_loaded(table: TicketTable) -> bool:
+    window = table.window
+    if window is None or table.row_count == 0:
+        return False
+    top = round(table.scroll_y)
+    body = max(1, table.scrollable_content_region.height - 1)
+    stop = min(top + body, table.row_count)
+    return all(
+        window.is_loaded(i) or (window.exhausted and i >= window.row_count_known) for i in range(top, stop)
+    )
+
+
+async def settle(pilot: Any) -> None:
+    await pilot.pause()
+    await asyncio.sleep(SETTLE_SECONDS)
+    await pilot.pause()
+
+
+async def run(url: str, token: str, moves: int, pagedowns: int, opens: int) -> dict[str, Any]:
+    result: dict[str, Any] = {"rss_imported_kib": rss_kib()}
+    with tempfile.TemporaryDirectory(prefix="sd-bench-") as data_dir:
+        app = SupportDeskApp(AppSettings(server_url=url, token=token, data_dir=Path(data_dir)))
+        recorder = FrameRecorder(app)
+
+        def queue_shown() -> bool:
+            screen = app.screen
+            return isinstance(screen, QueueScreen) and visible_rows_loaded(screen.query_one(TicketTable))
+
+        first = recorder.expect(queue_shown)
+        started = time.perf_counter()
+        async with app.run_test(size=SIZE) as pilot:
+            result["first_rows_s"] = await recorder.wait(first) - started
+            queue = app.screen
+            assert isinstance(queue, QueueScreen)
+            table = queue.query_one(TicketTable)
+            await settle(pilot)
+
+            stayed: list[float] = []
+            scrolled: list[float] = []
+            result["move_s"] = await cursor_moves(recorder, table, moves, stayed, scrolled)
+            result["move_in_view_s"], result["move_scrolling_s"] = stayed, scrolled
+            await settle(pilot)
+            result["burst_s"] = await cursor_burst(recorder, table, moves)
+            await settle(pilot)
+            result["pagedown_s"] = await page_downs(recorder, table, pagedowns)
+            await settle(pilot)
+            window = table.window
+            assert window is not None
+            result["rss_after_paging_kib"] = rss_kib()
+            result["peak_rss_kib"] = peak_rss_kib()
+            result["cursor_row_reached"] = table.cursor_row
+            result["rows_held"] = window.rows_held
+            result["pages_held"] = window.pages_held
+
+            opened: list[int] = []
+            gc_paused: list[float] = []
+            result["open_s"] = await open_tickets(
+                pilot, recorder, app, queue, table, opens, opened, gc_paused)
+            result["open_gc_s"] = gc_paused
+            result["api_open_s"] = await api_open_floor(app, opened)
+            result["api_first_page_s"] = await api_first_page_floor(app, queue)
+    return result
+
+
+async def cursor_moves(
+    recorder: FrameRecorder, table: TicketTable, count: int, stayed: list[float], scrolled: list[float]
+) -> list[float]:
+    """Key → frame for each `j`, one key at a time."""
+    samples: list[float] = []
+    for _ in range(count):
+        target = table.cursor_row + 1
+        top = round(table.scroll_y)
+        shown = recorder.expect(lambda target=target: table.cursor_row == target)  # type: ignore[misc]
+        pressed = time.perf_counter()
+        send_key(recorder.app, "j")
+        elapsed = await recorder.wait(shown) - pressed
+        # Split by whether the list had to scroll (every visible line redrawn) or not (two lines).
+        (scrolled if round(table.scroll_y) != top else stayed).append(elapsed)
+        samples.append(elapsed)
+        await asyncio.sleep(KEY_GAP_SECONDS)
+    return samples
+
+
+async def cursor_burst(recorder: FrameRecorder, table: TicketTable, count: int) -> float:
+    """`count` presses of `k` sent at once (a key held down faster than frames): until the last shows."""
+    target = max(0, table.cursor_row - count)
+    shown = recorder.expect(lambda: table.cursor_row == target)
+    pressed = time.perf_counter()
+    for _ in range(count):
+        send_key(recorder.app, "k")
+    return await recorder.wait(shown) - pressed
+
+
+async def page_downs(recorder: FrameRecorder, table: TicketTable, count: int) -> list[float]:
+    samples: list[float] = []
+    for _ in range(count):
+        body = max(1, table.scrollable_content_region.height - 1)
+        target = min(table.cursor_row + max(1, body - 1), table.row_count - 1)
+
+        def landed(target: int = target) -> bool:
+            return table.cursor_row == target and visible_rows_loaded(table)
+
+        shown = recorder.expect(landed)
+        pressed = time.perf_counter()
+        send_key(recorder.app, "pagedown")
+        samples.append(await recorder.wait(shown) - pressed)
+        await asyncio.sleep(KEY_GAP_SECONDS)
+    return samples
+
+
+async def open_tickets(
+    pilot: Any,
+    recorder: FrameRecorder,
+    app: SupportDeskApp,
+    queue: QueueScreen,
+    table: TicketTable,
+    count: int,
+    opened: list[int],
+    gc_paused: list[float],
+) -> list[float]:
+    samples: list[float] = []
+    watch = GcWatch()
+    for _ in range(count):
+        send_key(app, "j")
+        await settle(pilot)
+        ticket = table.cursor_ticket
+        assert ticket is not None
+        opened.append(ticket.id)
+
+        def conversation_shown() -> bool:
+            screen = app.screen
+            if not isinstance(screen, ConversationScreen) or screen.ticket is None:
+                return False
+            cards = screen.thread.mounted_cards
+            return bool(cards) and all(card.region.height > 0 for card in cards)
+
+        shown = recorder.expect(conversation_shown)
+        paused_before = watch.paused
+        pressed = time.perf_counter()
+        send_key(app, "enter")
+        samples.append(await recorder.wait(shown) - pressed)
+        gc_paused.append(watch.paused - paused_before)
+        await settle(pilot)  # the screen's follow-up requests (presence, other tickets) finish
+        back = recorder.expect(lambda: app.screen is queue)
+        send_key(app, "escape")
+        await recorder.wait(back)
+    return samples
+
+
+async def api_open_floor(app: SupportDeskApp, ticket_ids: list[int]) -> list[float]:
+    """The two requests opening a ticket waits for, on the app's own client: the network floor."""
+    samples: list[float] = []
+    for ticket_id in ticket_ids:
+        began = time.perf_counter()
+        await app.api.get_ticket(ticket_id)
+        await app.api.list_messages(ticket_id, order="desc", page_size=50)
+        samples.append(time.perf_counter() - began)
+    return samples
+
+
+async def api_first_page_floor(app: SupportDeskApp, queue: QueueScreen, repeats: int = 3) -> list[float]:
+    """The queue's first page request alone (what first rows wait for after sign-in)."""
+    samples: list[float] = []
+    params = queue.current_params()
+    for _ in range(repeats):
+        began = time.perf_counter()
+        await app.api.list_tickets(params, page_size=app.settings.page_size)
+        samples.append(time.perf_counter() - began)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.queue_probe")
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--moves", type=int, default=50)
+    parser.add_argument("--pagedowns", type=int, default=20)
+    parser.add_argument("--opens", type=int, default=5)
+    args = parser.parse_args()
+    result = asyncio.run(run(args.url, args.token, args.moves, args.pagedowns, args.opens))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
