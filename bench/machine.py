@@ -29,4 +29,10 @@ def facts() -> dict[str, str]:
         "python": sys.version.split()[0],
         "textual": metadata.version("textual"),
         "httpx": metadata.version("httpx"),
+        "load average at start (1/5/15 min)": load_average(),
     }
+
+
+def load_average() -> str:
+    """Other work on the machine skews everything; the load average says whether there was any."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
