@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
-from bench.backend import BulkBackend
+from bench.backend import bulk_backend, lead_token
 from bench.coldstart import clean_environment, time_to_text
 from bench.machine import facts, load_average
 from bench.probes import REPO, run_probe
 from bench.report import ColdStart, Figure
 from bench.stats import summarize
 from bench.trivial_app import READY_TEXT
+from supportdesk_tui.demo import BackendProcess
 
 MILLION_SEED_BUDGET_SECONDS = 70.0
 COLD_TARGET = 1.3
@@ -69,9 +70,9 @@ async def _first_page_subjects(url: str, token: str) -> list[bytes]:
 
 
 def measure_cold_start(workdir: Path, runs: int) -> ColdStart:
-    from supportdesk_tui.demo import DemoServer
+    from supportdesk_tui.demo import demo_server
 
-    server = DemoServer(workdir / "demo")
+    server = demo_server(workdir / "demo")
     (workdir / "demo").mkdir()
     try:
         url = server.start()
@@ -101,11 +102,11 @@ def measure_cold_start(workdir: Path, runs: int) -> ColdStart:
 # --- 2 and 3. queue at scale, opening a ticket -------------------------------------------
 
 
-def start_backends(workdir: Path, plan: Plan) -> dict[int, BulkBackend]:
-    backends: dict[int, BulkBackend] = {}
+def start_backends(workdir: Path, plan: Plan) -> dict[int, BackendProcess]:
+    backends: dict[int, BackendProcess] = {}
     for scale in plan.scales:
         say(f"seeding and starting a backend with {scale:,} tickets")
-        backend = BulkBackend(workdir, scale)
+        backend = bulk_backend(workdir, scale)
         backends[scale] = backend
         backend.start()
         say(f"  listening after {backend.start_seconds:.1f} s")
@@ -114,7 +115,7 @@ def start_backends(workdir: Path, plan: Plan) -> dict[int, BulkBackend]:
         estimate = small + (big - small) * 10
         if estimate <= MILLION_SEED_BUDGET_SECONDS:
             say(f"seeding 1,000,000 tickets (estimated {estimate:.0f} s)")
-            backend = BulkBackend(workdir, 1_000_000)
+            backend = bulk_backend(workdir, 1_000_000)
             backends[1_000_000] = backend
             backend.start(timeout=MILLION_SEED_BUDGET_SECONDS * 4)
             say(f"  listening after {backend.start_seconds:.1f} s")
@@ -123,8 +124,8 @@ def start_backends(workdir: Path, plan: Plan) -> dict[int, BulkBackend]:
     return backends
 
 
-def measure_queues(backends: dict[int, BulkBackend], plan: Plan) -> dict[int, list[dict[str, Any]]]:
-    tokens = {scale: backend.lead_token() for scale, backend in backends.items()}
+def measure_queues(backends: dict[int, BackendProcess], plan: Plan) -> dict[int, list[dict[str, Any]]]:
+    tokens = {scale: lead_token(backend) for scale, backend in backends.items()}
     runs: dict[int, list[dict[str, Any]]] = {scale: [] for scale in backends}
     for n in range(plan.probe_runs):
         for scale, backend in backends.items():  # interleaved across scales, like the cold start
@@ -288,7 +289,7 @@ def main() -> int:
         "`.venv/bin/python -m bench` (`make bench`)"
     machine = facts()
     workdir = Path(tempfile.mkdtemp(prefix="supportdesk-bench-"))
-    backends: dict[int, BulkBackend] = {}
+    backends: dict[int, BackendProcess] = {}
     try:
         say(f"cold start: {plan.cold_runs} runs each of the trivial app and SupportDesk")
         cold = measure_cold_start(workdir, plan.cold_runs)

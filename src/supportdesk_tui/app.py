@@ -108,6 +108,12 @@ class SupportDeskApp(App[None]):
     def open_start_screen(self) -> None:
         from supportdesk_tui.screens.queue import QueueScreen
 
+        mode = self.settings.start_mode
+        if self.settings.wallboard or mode == "dashboard" or (mode is None and self.me.role == "lead"):
+            from supportdesk_tui.screens.dashboard import open_dashboard
+
+            open_dashboard(self)
+            return
         self.switch_screen(QueueScreen())
 
     async def on_unmount(self) -> None:

@@ -20,31 +20,30 @@ DEMO_LOGINS = {"agent": "anna", "lead": "lena"}
 LISTENING_PREFIX = "SUPPORTDESK_LISTENING "
 
 
-class DemoServer:
-    """The reference backend in a child process on a free loopback port."""
+class BackendProcess:
+    """The reference backend in a child process on a free loopback port, on its own SQLite file."""
 
-    def __init__(self, workdir: Path, *, tickets: int = 0, simulate: float = 0.0) -> None:
+    def __init__(self, workdir: Path, serve_args: list[str], *, name: str = "demo") -> None:
         self.workdir = workdir
-        self.db_path = workdir / "demo.db"
-        self.log_path = workdir / "server.log"
-        self.tickets = tickets
-        self.simulate = simulate
+        self.db_path = workdir / f"{name}.db"
+        self.log_path = workdir / f"{name}-server.log"
+        self.serve_args = serve_args
+        self.name = name
         self.url = ""
+        self.start_seconds = 0.0
+        """Process start until it listens (dominated by seeding on a fresh database)."""
         self._process: subprocess.Popen[str] | None = None
 
     def start(self, timeout: float = 60.0) -> str:
         command = [sys.executable, "-m", "supportdesk_tui.server", "serve", "--host", "127.0.0.1",
-                   "--port", "0", "--db", str(self.db_path), "--demo",
+                   "--port", "0", "--db", str(self.db_path), *self.serve_args,
                    # If this process dies without cleaning up, the server notices and exits too.
                    "--exit-with-stdin"]
-        if self.tickets:
-            command += ["--tickets", str(self.tickets)]
-        if self.simulate > 0:
-            command += ["--simulate", str(self.simulate)]
-        log = self.log_path.open("w", encoding="utf-8")
-        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=log, text=True,
-                                         env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        started = time.perf_counter()
+        with self.log_path.open("w", encoding="utf-8") as log:
+            self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=log, text=True,
+                                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
         assert self._process.stdout is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -53,31 +52,50 @@ class DemoServer:
                 break
             if line.startswith(LISTENING_PREFIX):
                 self.url = line[len(LISTENING_PREFIX):].strip()
+                self.start_seconds = time.perf_counter() - started
                 return self.url
         self.stop()
-        raise RuntimeError(f"the demo backend did not start; see {self.log_path}:\n"
+        raise RuntimeError(f"the {self.name} backend did not start; see {self.log_path}:\n"
                            + self.log_path.read_text(encoding="utf-8")[-2000:])
 
-    def token_for(self, login: str) -> str:
+    def token_for(self, login: str, role: str | None = None, queues: list[str] | None = None) -> str:
         from supportdesk_tui.server.cli import create_token
 
-        return create_token(self.db_path, login, role=None, queues=None)
+        return create_token(self.db_path, login, role=role, queues=queues)
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+        process = self._process
         self._process = None
+        if process is None or process.poll() is not None:
+            return
+        if process.stdin is not None:
+            process.stdin.close()  # --exit-with-stdin: a polite stop
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def demo_server(workdir: Path, *, tickets: int = 0, simulate: float = 0.0) -> BackendProcess:
+    """The demo world: seeded data, optional extra tickets and live traffic."""
+    args = ["--demo"]
+    if tickets:
+        args += ["--tickets", str(tickets)]
+    if simulate > 0:
+        args += ["--simulate", str(simulate)]
+    return BackendProcess(workdir, args)
 
 
 def run_demo(args: argparse.Namespace) -> int:
     from supportdesk_tui.launch import resolve_settings, run_with_settings
 
     workdir = Path(tempfile.mkdtemp(prefix="supportdesk-demo-"))
-    server = DemoServer(workdir, tickets=args.tickets, simulate=args.simulate)
+    server = demo_server(workdir, tickets=args.tickets, simulate=args.simulate)
     try:
         print("Starting the demo backend with seeded data…", flush=True)
         try:

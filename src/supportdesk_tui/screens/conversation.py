@@ -63,6 +63,7 @@ class ConversationScreen(StatusLineScreen):
         Binding("g", "set_tags", _("Tags"), id="ticket.tags"),
         Binding("u", "unassign", _("Unassign"), id="ticket.unassign", show=False),
         Binding("n", "next_ticket", _("Next for me"), id="ticket.next"),
+        Binding("e", "escalate", _("Escalate"), id="ticket.escalate"),
     ])
 
     def __init__(self, ticket_id: int) -> None:
@@ -366,6 +367,11 @@ class ConversationScreen(StatusLineScreen):
         self.app.push_screen(TextPromptModal(
             _("Tags"), value=", ".join(self.ticket.tags),
             hint=_("Separate tags with commas or spaces; enter saves, esc cancels.")), entered)
+
+    def action_escalate(self) -> None:
+        from supportdesk_tui.screens.escalate import start_escalation
+
+        start_escalation(self)
 
     def action_next_ticket(self) -> None:
         from supportdesk_tui.screens.queue import QueueScreen

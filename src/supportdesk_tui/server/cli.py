@@ -222,6 +222,9 @@ def serve(
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Responses leave in two writes (head, body); without TCP_NODELAY, Nagle + delayed ACK add
+    # ~40 ms to every request on a kept-alive connection. Accepted sockets inherit the option.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     sock.listen(128)
     bound_port = sock.getsockname()[1]
