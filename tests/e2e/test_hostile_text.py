@@ -1,0 +1,147 @@
+"""Hostile customer text through the real backend into the real app: shown literally, never obeyed."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from e2e_helpers import make_app, wait_until
+
+from supportdesk_tui.screens.conversation import ConversationScreen
+from supportdesk_tui.screens.queue import QueueScreen
+from supportdesk_tui.widgets.preview import TicketPreview
+from supportdesk_tui.widgets.thread import Thread
+from supportdesk_tui.widgets.ticket_header import TicketHeader
+from supportdesk_tui.widgets.ticket_table import TicketTable
+
+HOSTILE_SUBJECT = "\x1b]0;pwned-title\x07[@click=app.quit]Click me[/] \u202eevil\u200b"
+HOSTILE_NAME = "[bold red]Mallory\x1b[2J[/bold red]"
+HOSTILE_BODY = (
+    "hi \x1b]52;c;cHduZWQ=\x07 clipboard\n"
+    "\x9b31mC1 CSI\x1bPq#0;2;0;0;0\x1b\\ DCS\n"
+    "[link=https://evil.example]open[/link] [@click=app.bell]ring[/] \x1b[1;31mred\x1b[0m\n"
+    "lone escape \x1b and a bell \x07 end"
+)
+# Byte sequences that would make a terminal act on customer text.
+FORBIDDEN = [b"\x1b]0;pwned", b"\x1b]52;", b"pwned-title\x07", b"\x1bPq", b"\xc2\x9b", b"\x1b[2J[",
+             "\u202e".encode(), "\u200b".encode()]
+
+
+@pytest.fixture
+def hostile_desk(server_factory: Any) -> Any:
+    """A backend whose only ticket was written by an attacker, and an agent of its queue."""
+    server = server_factory(demo=False)
+    server.new_token("agent1", "agent", ["hacked"], name="Agent One")
+    server.new_token("gateway", "intake", [])
+    payload = {"subject": HOSTILE_SUBJECT, "category": "hacked", "language": "en", "priority": "urgent",
+               "requester": {"account_id": "id666", "name": HOSTILE_NAME, "language": "en",
+                             "email": "m@evil.example"},
+               "body": HOSTILE_BODY}
+    with httpx.Client(base_url=server.url, headers=server.headers("gateway")) as http:
+        response = http.post("/api/v1/tickets", json=payload, headers={"Idempotency-Key": "hostile-1"})
+        response.raise_for_status()
+        server.hostile_id = response.json()["id"]
+    return server
+
+
+async def test_hostile_ticket_is_shown_literally_and_fires_no_action(hostile_desk: Any, tmp_path: Path) -> None:
+    app = make_app(hostile_desk, "agent1", tmp_path)
+    bells: list[int] = []
+    app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
+                         and app.screen.query_one(TicketTable).cursor_ticket is not None, what="the queue")
+        table = app.screen.query_one(TicketTable)
+        row = "".join(segment.text for segment in table.render_line(1))
+        assert "␛]0;pwned-title␇[@click=app.quit]C" in row  # literal (and truncated to the column)
+        assert "[bold red]Mallor" in row
+        await wait_until(pilot, lambda: "clipboard" in " ".join(
+            str(w.render()) for w in app.screen.query_one(TicketPreview).query("Static")),
+            what="the preview")
+        await pilot.click(TicketTable, offset=(60, 1))  # clicking the "link" text must not run it
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen)
+                         and app.screen.ticket is not None and app.screen.query_one(Thread).messages,
+                         what="the conversation")
+        await pilot.pause(0.3)
+        header = app.screen.query_one(TicketHeader).render().plain
+        assert "[@click=app.quit]Click me[/]" in header
+        assert "⟨U+202E⟩evil" in header  # the bidi override is shown, not obeyed
+        body_text = " ".join(str(s.render()) for s in app.screen.query(".card--body"))
+        assert "[link=https://evil.example]open[/link]" in body_text
+        assert "␛]52;c;" in body_text and "\x1b" not in body_text
+        await pilot.click(Thread, offset=(10, 3))
+        await pilot.pause(0.2)
+        assert app.is_running and app.return_code is None
+        assert bells == []
+
+
+def _read_until(fd: int, needle: bytes, timeout: float) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if needle in seen:
+                # Keep reading a moment: the thread and preview paint after the first rows.
+                end = time.monotonic() + 1.5
+                while time.monotonic() < end:
+                    if select.select([fd], [], [], 0.1)[0]:
+                        try:
+                            seen += os.read(fd, 65536)
+                        except OSError:
+                            break
+                return seen
+    return seen
+
+
+def test_no_escape_sequence_from_customer_text_reaches_the_terminal(hostile_desk: Any, tmp_path: Path) -> None:
+    """The real CLI in a pseudo-terminal: the bytes it writes carry no customer control sequences."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUPPORTDESK_")}
+    env.update(SUPPORTDESK_HOME=str(tmp_path), SUPPORTDESK_TOKEN=hostile_desk.token("agent1"),
+               TERM="xterm-256color", COLUMNS="160", LINES="48")
+    pid, fd = pty.fork()
+    if pid == 0:  # child: become the app
+        os.execve(sys.executable, [sys.executable, "-m", "supportdesk_tui", "--server", hostile_desk.url], env)
+    try:
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
+        os.kill(pid, signal.SIGWINCH)
+        output = _read_until(fd, b"Mallory", timeout=30)
+        # Open the ticket so its body (OSC 52, DCS, C1 …) is painted too.
+        os.write(fd, b"\r")
+        output += _read_until(fd, b"clipboard", timeout=15)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    assert b"Mallory" in output, output[-2000:]
+    assert b"clipboard" in output
+    for sequence in FORBIDDEN:
+        assert sequence not in output, f"{sequence!r} reached the terminal"
+    assert "␛".encode() in output  # shown as a visible placeholder instead
+
+
+def test_pty_harness_would_catch_a_raw_escape() -> None:
+    """The byte check above can fail: a program that prints customer text raw trips it."""
+    raw = subprocess.run([sys.executable, "-c", f"print({HOSTILE_SUBJECT!r})"], capture_output=True,
+                         timeout=30).stdout
+    assert any(sequence in raw for sequence in FORBIDDEN)
