@@ -56,7 +56,8 @@ def hostile_desk(server_factory: Any) -> Any:
     return server
 
 
-async def test_hostile_ticket_is_shown_literally_and_fires_no_action(hostile_desk: Any, tmp_path: Path) -> None:
+async def test_hostile_ticket_is_shown_literally_and_fires_no_action(
+        hostile_desk: Any, tmp_path: Path) -> None:
     app = make_app(hostile_desk, "agent1", tmp_path)
     bells: list[int] = []
     app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
@@ -114,14 +115,16 @@ def _read_until(fd: int, needle: bytes, timeout: float) -> bytes:
     return seen
 
 
-def test_no_escape_sequence_from_customer_text_reaches_the_terminal(hostile_desk: Any, tmp_path: Path) -> None:
+def test_no_escape_sequence_from_customer_text_reaches_the_terminal(
+        hostile_desk: Any, tmp_path: Path) -> None:
     """The real CLI in a pseudo-terminal: the bytes it writes carry no customer control sequences."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SUPPORTDESK_")}
     env.update(SUPPORTDESK_HOME=str(tmp_path), SUPPORTDESK_TOKEN=hostile_desk.token("agent1"),
                TERM="xterm-256color", COLUMNS="160", LINES="48")
     pid, fd = pty.fork()
     if pid == 0:  # child: become the app
-        os.execve(sys.executable, [sys.executable, "-m", "supportdesk_tui", "--server", hostile_desk.url], env)
+        os.execve(sys.executable,
+                  [sys.executable, "-m", "supportdesk_tui", "--server", hostile_desk.url], env)
     try:
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
         os.kill(pid, signal.SIGWINCH)
