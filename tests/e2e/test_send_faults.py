@@ -1,0 +1,88 @@
+"""A reply is never lost and never sent twice: lost responses, dead servers, app restarts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from e2e_helpers import create_customer_ticket, make_app, server_messages, wait_until
+
+from supportdesk_tui.api.client import SupportDeskClient
+from supportdesk_tui.domain.drafts import DraftKind, DraftStore
+from supportdesk_tui.domain.outbox import Outbox
+from supportdesk_tui.screens.conversation import ConversationScreen
+from supportdesk_tui.screens.queue import QueueScreen
+from supportdesk_tui.sending import Queued, Sender
+from supportdesk_tui.widgets.composer import Composer
+from supportdesk_tui.widgets.ticket_table import TicketTable
+
+
+class LoseFirstResponse(httpx.AsyncBaseTransport):
+    """Forwards to the real server, then drops the first POST's answer: committed, but unseen."""
+
+    def __init__(self) -> None:
+        self.real = httpx.AsyncHTTPTransport()
+        self.dropped = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.real.handle_async_request(request)
+        if request.method == "POST" and not self.dropped:
+            await response.aread()
+            self.dropped += 1
+            raise httpx.ReadTimeout("answer lost on the way back", request=request)
+        return response
+
+    async def aclose(self) -> None:
+        await self.real.aclose()
+
+
+def replies(server: Any, ticket_id: int) -> list[str]:
+    return [m["body"] for m in server_messages(server, ticket_id) if m["kind"] == "reply"]
+
+
+async def test_reply_whose_answer_was_lost_after_commit_lands_exactly_once(
+        server_factory: Any, tmp_path: Path) -> None:
+    server = server_factory()
+    ticket = create_customer_ticket(server)
+    transport = LoseFirstResponse()
+    async with SupportDeskClient(server.url, server.token("anna"), transport=transport,
+                                 retry_base_delay=0.01) as api:
+        sender = Sender(api, Outbox(tmp_path / "outbox.json"), DraftStore(tmp_path / "drafts"),
+                        lambda: datetime.now(UTC))
+        result = await sender.send(ticket["id"], DraftKind.REPLY, "Once only", status_after=None,
+                                   seen_up_to=None)
+    assert transport.dropped == 1
+    assert not isinstance(result, Queued)
+    assert replies(server, ticket["id"]) == ["Once only"]
+    assert len(sender.outbox) == 0
+
+
+async def test_reply_written_while_the_server_is_dead_survives_an_app_restart_and_lands_once(
+        server_factory: Any, tmp_path: Path) -> None:
+    server = server_factory()
+    ticket = create_customer_ticket(server)
+    first = make_app(server, "anna", tmp_path)
+    async with first.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: isinstance(first.screen, QueueScreen)
+                         and first.screen.query_one(TicketTable), what="the queue")
+        first.screen.open_ticket(ticket["id"])  # type: ignore[attr-defined]
+        await wait_until(pilot, lambda: isinstance(first.screen, ConversationScreen)
+                         and first.screen.ticket is not None, what="the conversation")
+        server.kill()  # the backend crashes
+        await pilot.press("r")
+        for char in "We are on it":
+            await pilot.press("space" if char == " " else char)
+        await pilot.press("ctrl+s")
+        # Queued in the outbox (which now holds the text), the composer is free again.
+        await wait_until(pilot, lambda: first.session.sender.waiting == 1
+                         and first.screen.query_one(Composer).text == "", what="the reply queued")
+    # The app is closed, the backend comes back, the agent starts the app again.
+    server.restart()
+    second = make_app(server, "anna", tmp_path)
+    async with second.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: second._session is not None
+                         and second.session.sender.waiting == 0, timeout=20, what="the outbox flushed")
+        await pilot.pause(2.5)  # another flush cycle: nothing may go out twice
+    assert replies(server, ticket["id"]) == ["We are on it"]
