@@ -1,0 +1,85 @@
+"""The sending layer under a misbehaving server: nothing lost, retried with the same key, 429 honoured."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from supportdesk_tui.api.client import SupportDeskClient
+from supportdesk_tui.domain.drafts import Draft, DraftKind, DraftStore
+from supportdesk_tui.domain.outbox import Outbox
+from supportdesk_tui.sending import Queued, Sender
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+POSTED = {
+    "message": {"id": 5, "ticket_id": 7, "kind": "reply", "body": "hello",
+                "author": {"type": "agent", "id": "anna", "name": "Anna"}, "created_at": NOW.isoformat()},
+    "ticket": {"id": 7, "version": 2, "subject": "s", "status": "open", "priority": "normal",
+               "queue": "access",
+               "language": "en", "category": "password", "tags": [],
+               "requester": {"account_id": "id1", "name": "Ivan", "language": "en"},
+               "created_at": NOW.isoformat(), "updated_at": NOW.isoformat(), "sla": {}},
+}
+
+
+def sender_for(tmp_path: Path, handler: Callable[[httpx.Request], httpx.Response]) -> Sender:
+    api = SupportDeskClient("http://backend.test", "t", transport=httpx.MockTransport(handler),
+                            retries=1, retry_base_delay=0.001)
+    drafts = DraftStore(tmp_path / "drafts")
+    drafts.save(7, Draft(7, "hello"))
+    return Sender(api, Outbox(tmp_path / "outbox.json"), drafts, lambda: NOW)
+
+
+async def test_a_500_keeps_the_reply_queued_and_the_retry_reuses_its_key(tmp_path: Path) -> None:
+    keys: list[str] = []
+    healthy = False
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        keys.append(request.headers["Idempotency-Key"])
+        return httpx.Response(201, json=POSTED) if healthy else httpx.Response(500)
+
+    sender = sender_for(tmp_path, handler)
+    result = await sender.send(7, DraftKind.REPLY, "hello", status_after=None, seen_up_to=None)
+    assert isinstance(result, Queued)
+    assert sender.waiting == 1
+    # Survives a restart: a new outbox on the same file still holds it.
+    assert len(Outbox(tmp_path / "outbox.json")) == 1
+    healthy = True
+    sender.clock = lambda: NOW + timedelta(minutes=5)
+    landed = await sender.flush_due()
+    assert [p.message.id for p in landed] == [5]
+    assert len(set(keys)) == 1  # every attempt carried the same Idempotency-Key
+    assert sender.waiting == 0
+
+
+async def test_429_retry_after_sets_when_the_queued_reply_is_tried_again(tmp_path: Path) -> None:
+    sender = sender_for(tmp_path, lambda r: httpx.Response(
+        429, headers={"Retry-After": "90"}, json={"error": {"code": "rate_limited", "message": "slow"}}))
+    result = await sender.send(7, DraftKind.REPLY, "hello", status_after=None, seen_up_to=None)
+    assert isinstance(result, Queued)
+    (item,) = sender.outbox.items()
+    assert item.next_attempt_at >= NOW + timedelta(seconds=90)
+    assert sender.outbox.due(NOW + timedelta(seconds=30)) == []
+
+
+async def test_a_malformed_answer_queues_the_reply_instead_of_losing_it(tmp_path: Path) -> None:
+    sender = sender_for(tmp_path, lambda r: httpx.Response(201, content=b"<html>oops"))
+    result = await sender.send(7, DraftKind.REPLY, "hello", status_after=None, seen_up_to=None)
+    assert isinstance(result, Queued)
+    assert [i.body for i in sender.outbox.items()] == ["hello"]
+
+
+async def test_a_refused_reply_is_not_queued_and_its_draft_is_kept(tmp_path: Path) -> None:
+    sender = sender_for(tmp_path, lambda r: httpx.Response(
+        422, json={"error": {"code": "validation_error", "message": "body too long"}}))
+    try:
+        await sender.send(7, DraftKind.REPLY, "hello", status_after=None, seen_up_to=None)
+    except Exception as exc:
+        assert "body too long" in str(exc)
+    else:
+        raise AssertionError("a refused reply must raise so the agent sees why")
+    assert len(sender.outbox) == 0
+    assert sender.drafts.load(7) is not None
