@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from supportdesk_tui import paths
@@ -18,8 +18,8 @@ _SERVICE = "supportdesk-tui"
 @dataclass(frozen=True, slots=True)
 class StoredLogin:
     server: str
-    token: str
-    where: str  # "keyring" or the file path
+    token: str = field(repr=False)
+    where: str = ""  # "keyring" or the file path
 
 
 def _file() -> Path:

@@ -19,7 +19,8 @@ def utc_now() -> datetime:
 @dataclass(frozen=True)
 class AppSettings:
     server_url: str
-    token: str | None
+    # Kept out of repr: Textual crash reports print locals, and settings are often among them.
+    token: str | None = field(repr=False)
     data_dir: Path
     verify_tls: bool = True
     timeout: float = 10.0
