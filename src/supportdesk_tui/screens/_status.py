@@ -9,6 +9,8 @@ from supportdesk_tui.widgets.status_line import StatusLine
 
 
 def show_connection(line: StatusLine, state: str) -> None:
+    if state == "connecting" and line.connection == "offline":
+        return  # a reconnect attempt while offline: keep saying offline until it succeeds
     if state in ("live", "off"):
         line.set_online()
     elif state == "connecting":
