@@ -86,3 +86,56 @@ async def test_reply_written_while_the_server_is_dead_survives_an_app_restart_an
                          and second.session.sender.waiting == 0, timeout=20, what="the outbox flushed")
         await pilot.pause(2.5)  # another flush cycle: nothing may go out twice
     assert replies(server, ticket["id"]) == ["We are on it"]
+
+
+def test_draft_survives_kill_dash_nine_of_the_app(server_factory: Any, tmp_path: Path) -> None:
+    """The real CLI in a pty: type a reply, SIGKILL the process, the draft is on disk for the restart."""
+    import os
+    import pty
+    import select
+    import signal
+    import sys
+    import time
+
+    server = server_factory()
+    ticket = create_customer_ticket(server)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUPPORTDESK_")}
+    env.update(SUPPORTDESK_HOME=str(tmp_path), SUPPORTDESK_TOKEN=server.token("anna"), TERM="xterm-256color")
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(sys.executable, [sys.executable, "-m", "supportdesk_tui", "--server", server.url], env)
+
+    def pump(seconds: float) -> bytes:
+        seen = b""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if select.select([fd], [], [], 0.05)[0]:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:
+                    break
+        return seen
+
+    try:
+        shown = b""
+        for _ in range(60):
+            shown += pump(0.5)
+            if b"Anna Petrova" in shown:
+                break
+        for keys in (b"/", f"#{ticket['id']}".encode(), b"\r"):
+            os.write(fd, keys)
+            pump(0.6)
+        pump(1.5)
+        os.write(fd, b"r")
+        pump(0.5)
+        os.write(fd, b"draft before the crash")
+        pump(2.0)  # past the composer's save throttle
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    drafts = list((tmp_path / "data").rglob(f"drafts/*{ticket['id']}*"))
+    assert drafts, "no draft file was written before the kill"
+    store = DraftStore(drafts[0].parent)
+    restored = store.load(ticket["id"])
+    assert restored is not None and restored.body == "draft before the crash"
