@@ -135,6 +135,55 @@ def measure_queues(backends: dict[int, BackendProcess], plan: Plan) -> dict[int,
     return runs
 
 
+def measure_dashboard(backends: dict[int, BackendProcess]) -> dict[int, list[dict[str, Any]]]:
+    """One dashboard run per backend: event storms and an hour of events (bench/dashboard_probe.py)."""
+    runs: dict[int, list[dict[str, Any]]] = {}
+    for scale, backend in backends.items():
+        say(f"dashboard run at {scale:,} tickets")
+        token = lead_token(backend)
+        args = ("--url", backend.url, "--token", token)
+        runs[scale] = [run_probe("bench.dashboard_probe", *args, timeout=900)]
+    return runs
+
+
+def dashboard_figures(runs: dict[int, list[dict[str, Any]]]) -> list[Figure]:
+    specs: list[tuple[str, str, str, str, str | None]] = [
+        ("Dashboard: events/s absorbed (flood)", "ev/s", "the issue's storm: 100/s", "flood_events_per_s",
+         None),
+        ("Dashboard: redraws per frame in the flood", "ratio", "one per frame", "flood_redraws_per_frame",
+         None),
+        ("Dashboard: redraws/s at 100 events/s", "per s", "", "storm100_redraws_per_s", None),
+        ("Dashboard: RSS after an hour of events (100/s)", "MiB", "RSS with the dashboard just open",
+         "rss_after_hour_kib", "rss_dashboard_open_kib"),
+    ]
+    fixed = {"flood_events_per_s": [100.0], "flood_redraws_per_frame": [1.0]}
+    figures: list[Figure] = []
+    for name, unit, label, key, base_key in specs:
+        baseline = fixed.get(key)
+        if base_key is not None:
+            baseline = [float(r[base_key]) for results in runs.values() for r in results]
+        figure = Figure(name, unit, label, baseline)
+        for scale, results in runs.items():
+            figure.per_scale[scale] = gather(results, key)
+        figures.append(figure)
+    return figures
+
+
+def dashboard_reading(figures: list[Figure], scales: tuple[int, ...]) -> list[str]:
+    by_key = {f.name: f for f in figures}
+    lines: list[str] = []
+    for scale in scales:
+        absorbed = by_key["Dashboard: events/s absorbed (flood)"].summary(scale).median
+        per_frame = by_key["Dashboard: redraws per frame in the flood"].summary(scale).median
+        rss = by_key["Dashboard: RSS after an hour of events (100/s)"].summary(scale).median
+        lines.append(
+            f"- Dashboard at {report.SCALE_LABELS[scale]}: absorbs ≥ 100 events/s at ≤ 1 redraw per frame: "
+            f"{verdict(absorbed >= 100 and per_frame <= 1)} ({absorbed:,.0f} events/s, "
+            f"{per_frame:.2f} redraws per frame); RSS after an hour of events {rss / 1024:.0f} MiB."
+        )
+    return lines
+
+
 def measure_table_baseline(plan: Plan) -> list[dict[str, Any]]:
     results = []
     for n in range(plan.probe_runs):
@@ -194,7 +243,7 @@ def reading(cold: ColdStart, figures: list[Figure], scales: tuple[int, ...]) -> 
         f"({cold.ratio:.2f}×: {summarize(cold.app).median:.2f} s vs {summarize(cold.trivial).median:.2f} s)."
     )
     # Sub-rows (·) and the API floors explain the figures; the target is judged on the figures.
-    compared = [f for f in figures if not f.name.startswith(("API floor", "  ·"))]
+    compared = [f for f in figures if not f.name.startswith(("API floor", "  ·", "Dashboard"))]
     for big in (s for s in scales if s != 1_000):
         label = report.SCALE_LABELS[big]
         misses = [f"{f.name.strip(' ·')} {f.scale_ratio(big):.2f}×" for f in compared
@@ -297,6 +346,7 @@ def main() -> int:
         seed_seconds = {scale: b.start_seconds for scale, b in backends.items()}
         base = measure_table_baseline(plan)
         runs = measure_queues(backends, plan)
+        dashboard_runs = measure_dashboard({s: b for s, b in backends.items() if s in (1_000, 100_000)})
     finally:
         for backend in backends.values():
             backend.stop()
@@ -304,11 +354,12 @@ def main() -> int:
     machine["load average at end (1/5/15 min)"] = load_average()
     scales = tuple(runs)
     figures = build_figures(runs, base)
+    figures += dashboard_figures(dashboard_runs)
     print()
     print(report.render_text(report.cold_table(cold)))
     print()
     print(report.render_text(report.queue_table(figures, scales)))
-    lines = reading(cold, figures, scales)
+    lines = reading(cold, figures, scales) + dashboard_reading(figures, tuple(dashboard_runs))
     print()
     print("\n".join(lines))
     first = runs[scales[0]][0]

@@ -51,7 +51,8 @@ async def settle(pilot: Any) -> None:
 async def run(url: str, token: str, moves: int, pagedowns: int, opens: int) -> dict[str, Any]:
     result: dict[str, Any] = {"rss_imported_kib": rss_kib()}
     with tempfile.TemporaryDirectory(prefix="sd-bench-") as data_dir:
-        app = SupportDeskApp(AppSettings(server_url=url, token=token, data_dir=Path(data_dir)))
+        app = SupportDeskApp(AppSettings(server_url=url, token=token, data_dir=Path(data_dir),
+                                         start_mode="queue"))  # a lead would open on the dashboard
         recorder = FrameRecorder(app)
 
         def queue_shown() -> bool:

@@ -169,6 +169,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHand
 
 
 @pytest.fixture(scope="session")
+def workday_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
+    """A demo server the app's end-to-end tests work in (they create tickets, escalate, reply).
+
+    Kept apart from `live_server`, which stays exactly as seeded.
+    """
+    handle = _new_server(tmp_path_factory.mktemp("workday"))
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture(scope="session")
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
     """Another demo server for the backend's own tests, which change the world they run in.
 

@@ -15,6 +15,7 @@ from supportdesk_tui.commands import ActionCommands, QueueCommands, TicketComman
 from supportdesk_tui.i18n import _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.screens.connect import ConnectScreen
+from supportdesk_tui.screens.escalations import EscalationCommands
 from supportdesk_tui.settings import AppSettings
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class SupportDeskApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "SupportDesk"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {ActionCommands, QueueCommands, TicketCommands}
+    COMMANDS = App.COMMANDS | {ActionCommands, QueueCommands, TicketCommands, EscalationCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
         Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
@@ -98,6 +99,8 @@ class SupportDeskApp(App[None]):
         except ApiError as exc:
             if isinstance(screen, ConnectScreen):
                 screen.show_error(exc)
+            if self.settings.wallboard:
+                self.set_timer(5.0, self.connect)  # a wall screen has nobody to press retry
             return
         self._session = session
         self.start_live_updates()

@@ -58,6 +58,8 @@ def resolve_settings(args: argparse.Namespace, *, mode: str | None = None,
         default_filter=config.queue.default_filter,
         start_mode=mode,
         wallboard=wallboard,
+        dashboard_bell=config.dashboard.bell,
+        dashboard_thresholds=dict(config.dashboard.thresholds),
     )
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from typing import TYPE_CHECKING
 
 from supportdesk_tui import messages
 from supportdesk_tui.api.client import SupportDeskClient
+from supportdesk_tui.api.errors import ApiError
 from supportdesk_tui.api.events import EventStream, StreamStatus
 from supportdesk_tui.api.models import (
+    CannedReply,
     Escalation,
     Event,
     EventType,
@@ -19,6 +22,13 @@ from supportdesk_tui.api.models import (
     QueueCountsData,
     Ticket,
 )
+from supportdesk_tui.domain.canned_library import (
+    LibraryEntry,
+    load_personal_library,
+    merge_library,
+    personal_library_dir,
+)
+from supportdesk_tui.domain.canned_usage import UsageStore
 from supportdesk_tui.domain.drafts import DraftStore
 from supportdesk_tui.domain.outbox import Outbox
 from supportdesk_tui.sending import Sender
@@ -43,6 +53,8 @@ class Session:
         store_dir = settings.data_dir / _store_name(settings.server_url, me.login)
         self.drafts = DraftStore(store_dir / "drafts")
         self.sender = Sender(api, Outbox(store_dir / "outbox.json"), self.drafts, settings.clock)
+        self.canned_usage = UsageStore(store_dir / "canned-usage.json", settings.clock)
+        self._team_canned: list[CannedReply] | None = None
         self.stream_state = "connecting"
         self.stream: EventStream | None = None
 
@@ -66,6 +78,21 @@ class Session:
             if queue.id == queue_id:
                 return queue.name
         return queue_id
+
+    async def canned_library(self) -> tuple[list[LibraryEntry], list[str]]:
+        """The team's canned replies (fetched once per session) and the agent's own files
+        (re-read each time, so an edited file counts without a restart), with any problems."""
+        problems: list[str] = []
+        team = self._team_canned
+        if team is None:
+            try:
+                team = self._team_canned = await self.api.canned_replies()
+            except ApiError as exc:
+                problems.append(f"{exc.title}: {exc.message}")
+                team = []
+        personal = await asyncio.to_thread(load_personal_library, personal_library_dir())
+        problems += [str(problem) for problem in personal.problems]
+        return merge_library(team, personal.entries), problems
 
     async def live_updates(self, app: SupportDeskApp) -> None:
         """Pump server events into the app's subscribers until cancelled."""

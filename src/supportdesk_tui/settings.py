@@ -10,6 +10,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from supportdesk_tui.domain.dashboard_state import QueueLimits
 
 
 def utc_now() -> datetime:
@@ -32,6 +36,9 @@ class AppSettings:
     start_mode: str | None = None  # None: by role (lead → dashboard)
     wallboard: bool = False
     live_updates: bool = True
+    # [dashboard]: ring the bell on a new alarm; thresholds by queue id (config.QueueThresholds).
+    dashboard_bell: bool = True
+    dashboard_thresholds: Mapping[str, QueueLimits] = field(default_factory=dict)
     clock: Callable[[], datetime] = utc_now
     # Pieces the launcher found wrong but that should not stop the app (e.g. a broken user theme).
     startup_warnings: tuple[str, ...] = ()

@@ -61,6 +61,9 @@ APP_TOKEN_DEFAULTS: dict[str, str] = {
     "status-open": "#e5534b",
     "status-pending": "#4c8fd6",
     "status-solved": "#8b949e",
+    # Dashboard tiles past a threshold: near the limit, and over it.
+    "alarm-warning": "#c69026",
+    "alarm-critical": "#e5534b",
 }
 APP_TOKENS: tuple[str, ...] = tuple(APP_TOKEN_DEFAULTS)
 

@@ -25,11 +25,11 @@ async def type_text(pilot: Any, text: str) -> None:
 
 
 async def test_agent_filters_opens_takes_replies_notes_sets_pending_and_moves_on(
-    live_server: Any, tmp_path: Path
+    workday_server: Any, tmp_path: Path
 ) -> None:
-    created = create_customer_ticket(live_server, subject="Не могу войти workday42")
+    created = create_customer_ticket(workday_server, subject="Не могу войти workday42")
     ticket_id = created["id"]
-    app = make_app(live_server, "anna", tmp_path)
+    app = make_app(workday_server, "anna", tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
         await wait_until(pilot, lambda: rows(app.screen.query_one(TicketTable)), what="ticket rows")
@@ -54,7 +54,7 @@ async def test_agent_filters_opens_takes_replies_notes_sets_pending_and_moves_on
         await pilot.press("t")
         await wait_until(
             pilot,
-            lambda: (server_ticket(live_server, ticket_id)["assignee"] or {}).get("login") == "anna",
+            lambda: (server_ticket(workday_server, ticket_id)["assignee"] or {}).get("login") == "anna",
             what="assignment on the server",
         )
 
@@ -66,7 +66,7 @@ async def test_agent_filters_opens_takes_replies_notes_sets_pending_and_moves_on
             pilot,
             lambda: any(
                 m["kind"] == "reply" and m["body"] == "Здравствуйте! Помогу восстановить доступ."
-                for m in server_messages(live_server, ticket_id)
+                for m in server_messages(workday_server, ticket_id)
             ),
             what="reply on the server",
         )
@@ -80,7 +80,7 @@ async def test_agent_filters_opens_takes_replies_notes_sets_pending_and_moves_on
             pilot,
             lambda: any(
                 m["kind"] == "note" and m["body"] == "Checked last login place: matches."
-                for m in server_messages(live_server, ticket_id)
+                for m in server_messages(workday_server, ticket_id)
             ),
             what="note on the server",
         )
@@ -91,10 +91,10 @@ async def test_agent_filters_opens_takes_replies_notes_sets_pending_and_moves_on
         await pilot.press("ctrl+o")
         await wait_until(
             pilot,
-            lambda: server_ticket(live_server, ticket_id)["status"] == "pending",
+            lambda: server_ticket(workday_server, ticket_id)["status"] == "pending",
             what="pending status on the server",
         )
-        kinds = [m["kind"] for m in server_messages(live_server, ticket_id)]
+        kinds = [m["kind"] for m in server_messages(workday_server, ticket_id)]
         assert kinds.count("reply") == 2 and kinds.count("note") == 1
 
         # Next ticket that needs me: back to the queue flow, a different unassigned ticket opens.
@@ -114,9 +114,10 @@ async def test_agent_filters_opens_takes_replies_notes_sets_pending_and_moves_on
         assert next_screen.ticket.queue in app.me.queues
 
 
-async def test_single_keys_never_fire_while_typing_in_the_composer(live_server: Any, tmp_path: Path) -> None:
-    created = create_customer_ticket(live_server)
-    app = make_app(live_server, "anna", tmp_path)
+async def test_single_keys_never_fire_while_typing_in_the_composer(
+        workday_server: Any, tmp_path: Path) -> None:
+    created = create_customer_ticket(workday_server)
+    app = make_app(workday_server, "anna", tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
                          and app.screen.query_one(TicketTable), what="the queue")
@@ -130,7 +131,7 @@ async def test_single_keys_never_fire_while_typing_in_the_composer(live_server: 
         await type_text(pilot, "tsgpnq")
         await pilot.pause(0.3)
         assert app.screen.query_one(Composer).text == "tsgpnq"
-        assert server_ticket(live_server, created["id"])["assignee"] is None
+        assert server_ticket(workday_server, created["id"])["assignee"] is None
         assert isinstance(app.screen, ConversationScreen)
 
 
@@ -144,30 +145,30 @@ async def open_ticket_in_new_app(pilot: Any, app: Any, ticket_id: int) -> Compos
     return composer
 
 
-async def test_draft_is_back_after_the_app_restarts(live_server: Any, tmp_path: Path) -> None:
-    created = create_customer_ticket(live_server)
-    first = make_app(live_server, "anna", tmp_path)
+async def test_draft_is_back_after_the_app_restarts(workday_server: Any, tmp_path: Path) -> None:
+    created = create_customer_ticket(workday_server)
+    first = make_app(workday_server, "anna", tmp_path)
     async with first.run_test(size=(160, 48)) as pilot:
         await open_ticket_in_new_app(pilot, first, created["id"])
         await pilot.press("r")
         await type_text(pilot, "half written reply")
         await pilot.pause(0.8)  # past the composer's save throttle
-    second = make_app(live_server, "anna", tmp_path)
+    second = make_app(workday_server, "anna", tmp_path)
     async with second.run_test(size=(160, 48)) as pilot:
         composer = await open_ticket_in_new_app(pilot, second, created["id"])
         assert composer.text == "half written reply"
-    assert not [m for m in server_messages(live_server, created["id"]) if m["kind"] != "customer"]
+    assert not [m for m in server_messages(workday_server, created["id"]) if m["kind"] != "customer"]
 
 
 async def test_send_stops_when_the_customer_wrote_meanwhile_and_keeps_my_text(
-        live_server: Any, tmp_path: Path) -> None:
-    created = create_customer_ticket(live_server)
-    app = make_app(live_server, "anna", tmp_path, live_updates=False)
+        workday_server: Any, tmp_path: Path) -> None:
+    created = create_customer_ticket(workday_server)
+    app = make_app(workday_server, "anna", tmp_path, live_updates=False)
     async with app.run_test(size=(160, 48)) as pilot:
         await open_ticket_in_new_app(pilot, app, created["id"])
         await pilot.press("r")
         await type_text(pilot, "Reset link sent")
-        with live_server.client("intake") as http:
+        with workday_server.client("intake") as http:
             http.post(f"/api/v1/tickets/{created['id']}/messages",
                       json={"kind": "customer", "body": "Actually I got in, thanks!"},
                       headers={"Idempotency-Key": f"late-{created['id']}"}).raise_for_status()
@@ -177,23 +178,23 @@ async def test_send_stops_when_the_customer_wrote_meanwhile_and_keeps_my_text(
         await wait_until(pilot, lambda: any(m.body == "Actually I got in, thanks!"
                                             for m in screen.thread.messages), what="the new message shown")
         assert screen.query_one(Composer).text == "Reset link sent"
-        assert not [m for m in server_messages(live_server, created["id"]) if m["kind"] == "reply"]
+        assert not [m for m in server_messages(workday_server, created["id"]) if m["kind"] == "reply"]
         # Having read it, the agent sends on purpose: now it goes through, once.
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: [m["body"] for m in server_messages(live_server, created["id"])
+        await wait_until(pilot, lambda: [m["body"] for m in server_messages(workday_server, created["id"])
                                          if m["kind"] == "reply"] == ["Reset link sent"], what="the reply")
 
 
 async def test_conflicting_field_change_shows_what_changed_and_reapplies(
-        live_server: Any, tmp_path: Path) -> None:
+        workday_server: Any, tmp_path: Path) -> None:
     from supportdesk_tui.screens.pickers import ChoiceModal, ConfirmModal
 
-    created = create_customer_ticket(live_server)
-    app = make_app(live_server, "anna", tmp_path, live_updates=False)
+    created = create_customer_ticket(workday_server)
+    app = make_app(workday_server, "anna", tmp_path, live_updates=False)
     async with app.run_test(size=(160, 48)) as pilot:
         await open_ticket_in_new_app(pilot, app, created["id"])
         # Meanwhile the lead changes the status behind the agent's back.
-        with live_server.client("lena") as http:
+        with workday_server.client("lena") as http:
             current = http.get(f"/api/v1/tickets/{created['id']}").json()
             http.patch(f"/api/v1/tickets/{created['id']}", json={"status": "open", "tags": ["vip"]},
                        headers={"If-Match": f'"{current["version"]}"'}).raise_for_status()
@@ -204,21 +205,21 @@ async def test_conflicting_field_change_shows_what_changed_and_reapplies(
         shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
         assert "tags" in shown and "vip" in shown
         await pilot.press("y")
-        await wait_until(pilot, lambda: server_ticket(live_server, created["id"])["priority"] == "low",
+        await wait_until(pilot, lambda: server_ticket(workday_server, created["id"])["priority"] == "low",
                          what="the re-applied priority")
-        final = server_ticket(live_server, created["id"])
+        final = server_ticket(workday_server, created["id"])
         assert final["tags"] == ["vip"] and final["status"] == "open"  # nothing overwritten
 
 
 async def test_agent_sees_a_colleague_composing_on_the_same_ticket_live(
-        live_server: Any, tmp_path: Path) -> None:
+        workday_server: Any, tmp_path: Path) -> None:
     from supportdesk_tui.widgets.ticket_header import TicketHeader
 
-    created = create_customer_ticket(live_server)
-    app = make_app(live_server, "anna", tmp_path)
+    created = create_customer_ticket(workday_server)
+    app = make_app(workday_server, "anna", tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await open_ticket_in_new_app(pilot, app, created["id"])
-        with live_server.client("dmitry") as http:
+        with workday_server.client("dmitry") as http:
             http.put(f"/api/v1/tickets/{created['id']}/presence", json={"state": "composing"}
                      ).raise_for_status()
         header = app.screen.query_one(TicketHeader)
@@ -226,5 +227,5 @@ async def test_agent_sees_a_colleague_composing_on_the_same_ticket_live(
                          what="the colleague's presence")
         # And the server knows I am viewing it.
         viewers = {p["agent"]["login"]: p["state"]
-                   for p in server_ticket(live_server, created["id"])["presence"]}
+                   for p in server_ticket(workday_server, created["id"])["presence"]}
         assert viewers.get("anna") == "viewing"

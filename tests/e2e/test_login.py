@@ -17,9 +17,9 @@ def run_cli(args: list[str], home: Path, stdin: str = "") -> subprocess.Complete
                           capture_output=True, text=True, timeout=60)
 
 
-def test_agent_logs_in_and_out_and_the_token_file_is_private(live_server: Any, tmp_path: Path) -> None:
-    token = live_server.token("anna")
-    result = run_cli(["login", "--server", live_server.url, "--token-stdin"], tmp_path, stdin=token + "\n")
+def test_agent_logs_in_and_out_and_the_token_file_is_private(workday_server: Any, tmp_path: Path) -> None:
+    token = workday_server.token("anna")
+    result = run_cli(["login", "--server", workday_server.url, "--token-stdin"], tmp_path, stdin=token + "\n")
     assert result.returncode == 0, result.stderr
     assert "Anna Petrova" in result.stdout
     assert token not in result.stdout + result.stderr
@@ -32,8 +32,8 @@ def test_agent_logs_in_and_out_and_the_token_file_is_private(live_server: Any, t
     assert not stored.exists()
 
 
-def test_a_wrong_token_is_refused_without_echoing_it(live_server: Any, tmp_path: Path) -> None:
-    result = run_cli(["login", "--server", live_server.url, "--token-stdin"], tmp_path,
+def test_a_wrong_token_is_refused_without_echoing_it(workday_server: Any, tmp_path: Path) -> None:
+    result = run_cli(["login", "--server", workday_server.url, "--token-stdin"], tmp_path,
                      stdin="sdt_wrong_token_value\n")
     assert result.returncode == 2
     assert "Not signed in" in result.stderr

@@ -26,7 +26,7 @@ def connect_text(app: SupportDeskApp) -> str:
 
 
 async def test_refused_connection_says_what_to_do_and_retry_recovers(
-        live_server: Any, tmp_path: Path) -> None:
+        workday_server: Any, tmp_path: Path) -> None:
     app = SupportDeskApp(AppSettings(server_url="http://127.0.0.1:9", token="x", data_dir=tmp_path))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.failed,
@@ -35,16 +35,16 @@ async def test_refused_connection_says_what_to_do_and_retry_recovers(
         assert "Server unreachable" in text
         assert "press r to try again" in text
         # The agent fixes nothing but the server comes back: point at the live one and retry.
-        app.settings = AppSettings(server_url=live_server.url, token=live_server.token("anna"),
+        app.settings = AppSettings(server_url=workday_server.url, token=workday_server.token("anna"),
                                    data_dir=tmp_path)
         await pilot.press("r")
         await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue after retry")
 
 
-async def test_bad_token_says_how_to_sign_in_without_showing_the_token(live_server: Any,
+async def test_bad_token_says_how_to_sign_in_without_showing_the_token(workday_server: Any,
                                                                         tmp_path: Path) -> None:
     secret = "sdt_not_a_real_token_123456"
-    app = SupportDeskApp(AppSettings(server_url=live_server.url, token=secret, data_dir=tmp_path))
+    app = SupportDeskApp(AppSettings(server_url=workday_server.url, token=secret, data_dir=tmp_path))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.failed,
                          what="the auth error")
@@ -53,8 +53,9 @@ async def test_bad_token_says_how_to_sign_in_without_showing_the_token(live_serv
         assert secret not in text
 
 
-async def test_a_url_that_is_not_a_supportdesk_server_is_explained(tmp_path: Path, live_server: Any) -> None:
-    app = SupportDeskApp(AppSettings(server_url=live_server.url + "/api/v1/health", token="x",
+async def test_a_url_that_is_not_a_supportdesk_server_is_explained(
+        tmp_path: Path, workday_server: Any) -> None:
+    app = SupportDeskApp(AppSettings(server_url=workday_server.url + "/api/v1/health", token="x",
                                      data_dir=tmp_path))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.failed,
@@ -72,9 +73,9 @@ def test_cli_without_a_server_prints_what_to_do(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-async def test_agent_takes_a_ticket_from_the_command_palette(live_server: Any, tmp_path: Path) -> None:
-    created = create_customer_ticket(live_server)
-    app = make_app(live_server, "anna", tmp_path)
+async def test_agent_takes_a_ticket_from_the_command_palette(workday_server: Any, tmp_path: Path) -> None:
+    created = create_customer_ticket(workday_server)
+    app = make_app(workday_server, "anna", tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
                          and app.screen.query_one(TicketTable), what="the queue")
@@ -90,5 +91,5 @@ async def test_agent_takes_a_ticket_from_the_command_palette(live_server: Any, t
             await pilot.press("space" if char == " " else char)
         await pilot.pause(0.5)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: (server_ticket(live_server, created["id"])["assignee"] or {})
+        await wait_until(pilot, lambda: (server_ticket(workday_server, created["id"])["assignee"] or {})
                          .get("login") == "anna", what="assignment through the palette")

@@ -9,10 +9,13 @@ def screen_classes() -> list[type[DOMNode]]:
     """Every screen and widget class whose bindings a `[keymap]` may remap (imported on demand)."""
     from supportdesk_tui.screens.connect import ConnectScreen
     from supportdesk_tui.screens.conversation import ConversationScreen
+    from supportdesk_tui.screens.dashboard import DashboardScreen
+    from supportdesk_tui.screens.escalations import EscalationsScreen
     from supportdesk_tui.screens.help import HelpScreen
     from supportdesk_tui.screens.queue import QueueScreen
     from supportdesk_tui.widgets.composer import Composer
     from supportdesk_tui.widgets.thread import Thread
     from supportdesk_tui.widgets.ticket_table import TicketTable
 
-    return [ConnectScreen, QueueScreen, ConversationScreen, HelpScreen, Composer, Thread, TicketTable]
+    return [ConnectScreen, QueueScreen, ConversationScreen, HelpScreen, EscalationsScreen, DashboardScreen,
+            Composer, Thread, TicketTable]

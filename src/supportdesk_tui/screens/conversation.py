@@ -16,6 +16,7 @@ from textual.widgets import Footer
 from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, NewActivity, NotFoundError, VersionConflict
 from supportdesk_tui.api.models import (
+    CannedActions,
     Message,
     MessageKind,
     PresenceState,
@@ -64,6 +65,8 @@ class ConversationScreen(StatusLineScreen):
         Binding("u", "unassign", _("Unassign"), id="ticket.unassign", show=False),
         Binding("n", "next_ticket", _("Next for me"), id="ticket.next"),
         Binding("e", "escalate", _("Escalate"), id="ticket.escalate"),
+        Binding("c", "canned", _("Canned"), id="ticket.canned",
+                tooltip=_("Insert a canned reply (or type :: in the composer)")),
     ])
 
     def __init__(self, ticket_id: int) -> None:
@@ -235,10 +238,11 @@ class ConversationScreen(StatusLineScreen):
 
     @on(Composer.SendRequested)
     def _send_requested(self, event: Composer.SendRequested) -> None:
-        self.send(event.body, event.kind, event.status_after)
+        self.send(event.body, event.kind, event.status_after, event.actions)
 
     @work(group="send")
-    async def send(self, body: str, kind: MessageKind, status_after: Status | None) -> None:
+    async def send(self, body: str, kind: MessageKind, status_after: Status | None,
+                   actions: CannedActions | None = None) -> None:
         composer = self.composer
         composer.set_busy(True)
         draft_kind = DraftKind.NOTE if kind is MessageKind.NOTE else DraftKind.REPLY
@@ -265,10 +269,62 @@ class ConversationScreen(StatusLineScreen):
             self.notify(_("Not sent yet: {error}. It is kept in the outbox and will be sent "
                           "automatically.").format(error=result.error.message),
                         title=_("Queued"), severity="warning", markup=False)
+            if self.ticket is not None:
+                self._apply_canned_actions(self.ticket, actions)
             return
         self._show_message(result.message)
         self.set_ticket(result.ticket)
         self.notify(_("Internal note added.") if kind is MessageKind.NOTE else _("Reply sent."))
+        self._apply_canned_actions(result.ticket, actions)
+
+    # --- canned replies -------------------------------------------------------------
+
+    def _apply_canned_actions(self, ticket: Ticket, actions: CannedActions | None) -> None:
+        """Priority and tags of the inserted canned replies (the status went with the message)."""
+        from supportdesk_tui.domain.canned_pick import describe_actions
+
+        if actions is None or not (actions.priority or actions.add_tags):
+            return
+        tags = sorted({*ticket.tags, *actions.add_tags}) if actions.add_tags else None
+        patch = TicketPatch(priority=actions.priority if actions.priority != ticket.priority else None,
+                            tags=tags if tags != sorted(ticket.tags) else None)
+        if patch.priority is None and patch.tags is None:
+            return
+        shown = CannedActions(priority=patch.priority, add_tags=actions.add_tags if patch.tags else [])
+        self.apply_patch(ticket, patch, _("Canned reply actions applied: {actions}").format(
+            actions=describe_actions(shown)))
+
+    def action_canned(self) -> None:
+        self.open_canned_picker()
+
+    @on(Composer.CannedRequested)
+    def _canned_requested(self) -> None:
+        self.open_canned_picker()
+
+    def open_canned_picker(self) -> None:
+        from supportdesk_tui.domain.templates import context_for
+        from supportdesk_tui.screens.canned import CannedInsert, CannedPicker
+
+        ticket = self.ticket
+        if ticket is None:
+            self.notify(_("The ticket is still loading."), severity="warning")
+            return
+        session = self.sd_app.session
+        context = context_for(ticket, self.sd_app.me.name, session.queue_name(ticket.queue),
+                              ticket.language)
+        usage = session.canned_usage
+
+        def inserted(choice: CannedInsert | None) -> None:
+            if choice is None:
+                return
+            composer = self.composer
+            composer.insert_snippet(choice.text, choice.actions)
+            composer.focus_editor()
+            usage.record(choice.entry_key)
+
+        self.app.push_screen(CannedPicker(session.canned_library, language=ticket.language,
+                                          context=context, boosts=usage.boosts(),
+                                          recent=usage.recent()), inserted)
 
     def _show_message(self, message: Message) -> None:
         if message.ticket_id != self.ticket_id:

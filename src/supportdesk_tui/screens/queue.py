@@ -56,6 +56,8 @@ class QueueScreen(StatusLineScreen):
         Binding("n", "next_ticket", _("Next for me"), id="queue.next"),
         Binding("o", "sort", _("Sort"), id="queue.sort"),
         Binding("r", "refresh", _("Refresh"), id="queue.refresh"),
+        Binding("D", "dashboard", _("Dashboard"), id="queue.dashboard"),
+        Binding("E", "escalations", _("Escalations"), id="queue.escalations", show=False),
         Binding("escape", "clear_filter", _("Clear filter"), id="queue.clear_filter", show=False),
         Binding("q", "app.quit", _("Quit"), id="queue.quit"),
     ])
@@ -250,6 +252,16 @@ class QueueScreen(StatusLineScreen):
     def action_refresh(self) -> None:
         self.refresh_queues()
         self.reload()
+
+    def action_dashboard(self) -> None:
+        from supportdesk_tui.screens.dashboard import open_dashboard
+
+        open_dashboard(self.sd_app)
+
+    def action_escalations(self) -> None:
+        from supportdesk_tui.screens.escalations import open_escalations
+
+        open_escalations(self.sd_app)
 
     @work(exclusive=True, group="queues")
     async def refresh_queues(self) -> None:

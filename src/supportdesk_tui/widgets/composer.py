@@ -8,6 +8,7 @@ while the agent types.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -21,9 +22,15 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
-from supportdesk_tui.api.models import MessageKind, Status
+from supportdesk_tui.api.models import CannedActions, MessageKind, Status
+from supportdesk_tui.domain.canned_pick import describe_actions, has_actions, merge_actions
 from supportdesk_tui.domain.safe_text import one_line, strip_unsafe
 from supportdesk_tui.i18n import _
+
+# `::` typed at the start of a line or after a space opens the canned-reply picker
+# ("std::vector" or "12::30" never do).
+CANNED_TRIGGER = "::"
+_TRIGGER_BEFORE_CURSOR = re.compile(r"(?:^|\s)::$")
 
 
 class Composer(Vertical):
@@ -34,6 +41,8 @@ class Composer(Vertical):
         Binding("ctrl+o", "send_pending", _("Send + pending"), id="composer.send_pending", key_display="^o"),
         Binding("ctrl+r", "send_solved", _("Send + solved"), id="composer.send_solved", key_display="^r"),
         Binding("ctrl+t", "toggle_kind", _("Reply/note"), id="composer.toggle_kind", key_display="^t"),
+        Binding("ctrl+g", "drop_actions", _("Drop canned actions"), id="composer.drop_actions",
+                key_display="^g", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -64,6 +73,7 @@ class Composer(Vertical):
     Composer > #composer-status { height: 1; color: $text-muted; }
     Composer > #composer-status.-blocked { color: $error; text-style: bold; }
     Composer > #composer-status.-busy { color: $warning; text-style: italic; }
+    Composer > #composer-status.-actions { color: $accent; }
     """
 
     CHANGE_THROTTLE = 0.5
@@ -91,6 +101,18 @@ class Composer(Vertical):
         body: str
         kind: MessageKind
         status_after: Status | None
+        # Priority/tags from inserted canned replies, to apply once the message has landed.
+        actions: CannedActions | None = None
+
+        @property
+        def control(self) -> Composer:
+            return self.composer
+
+    @dataclass
+    class CannedRequested(Message):
+        """The agent typed the `::` trigger: open the canned-reply picker (the trigger is gone)."""
+
+        composer: Composer
 
         @property
         def control(self) -> Composer:
@@ -107,6 +129,8 @@ class Composer(Vertical):
         super().__init__(name=name, id=id, classes=classes)
         self._throttle: Timer | None = None
         self._blocked: str | None = None
+        self._pending_actions: CannedActions | None = None
+        self._last_length = 0
         self.set_reactive(Composer.kind, kind)
 
     def compose(self) -> ComposeResult:
@@ -140,6 +164,7 @@ class Composer(Vertical):
         self.kind = kind
         with self.editor.prevent(TextArea.Changed):
             self.editor.load_text(strip_unsafe(body))
+        self._last_length = len(self.editor.text)
         self._blocked = None
         self._show_status()
 
@@ -147,13 +172,30 @@ class Composer(Vertical):
         """Empty the editor after a successful send; the mode stays as it was."""
         with self.editor.prevent(TextArea.Changed):
             self.editor.load_text("")
+        self._last_length = 0
         self._blocked = None
+        self._pending_actions = None
         self._show_status()
 
     def insert_at_cursor(self, text: str) -> None:
         """Insert e.g. a rendered canned reply where the caret is."""
         self.editor.insert(strip_unsafe(text))
         self.editor.focus()
+
+    def insert_snippet(self, text: str, actions: CannedActions | None = None) -> None:
+        """Insert a canned reply at the caret; its actions join the pending ones for the next send."""
+        row, column = self.editor.cursor_location
+        before = self.editor.document.get_line(row)[:column]
+        # "Hello ::hi" continues the sentence; after finished text the snippet is a new paragraph.
+        self.insert_at_cursor(("\n\n" if before and not before[-1].isspace() else "") + text)
+        if has_actions(actions):
+            self._pending_actions = merge_actions(self._pending_actions, actions)
+            self._show_status()
+
+    @property
+    def pending_actions(self) -> CannedActions | None:
+        """Status/priority/tags from inserted canned replies, applied when the reply is sent."""
+        return self._pending_actions
 
     def set_busy(self, busy: bool) -> None:
         """While a send is in flight the text is frozen and sending is refused."""
@@ -182,6 +224,12 @@ class Composer(Vertical):
     def action_send_solved(self) -> None:
         self._request_send(Status.SOLVED)
 
+    def action_drop_actions(self) -> None:
+        if self._pending_actions is not None:
+            self._pending_actions = None
+            self._show_status()
+            self.notify(_("Canned reply actions dropped; the text stays."), timeout=3)
+
     def _request_send(self, status_after: Status | None) -> None:
         if self.busy:
             return
@@ -191,7 +239,11 @@ class Composer(Vertical):
             return
         self._blocked = None
         self._show_status()
-        self.post_message(self.SendRequested(self, body, self.kind, status_after))
+        actions = self._pending_actions
+        # An explicit "send + solved/pending" key beats the status a canned reply suggested.
+        if status_after is None and actions is not None:
+            status_after = actions.status
+        self.post_message(self.SendRequested(self, body, self.kind, status_after, actions))
 
     # --- state --------------------------------------------------------------
 
@@ -220,11 +272,17 @@ class Composer(Vertical):
         status = self.query_one("#composer-status", Static)
         status.set_class(self._blocked is not None and not self.busy, "-blocked")
         status.set_class(self.busy, "-busy")
+        showing_actions = not self.busy and self._blocked is None and self._pending_actions is not None
+        status.set_class(showing_actions, "-actions")
         if self.busy:
             status.update(_("Sending…"))
         elif self._blocked is not None:
             # The reason may echo server text: one line, never markup.
             status.update(Text("⚠ " + one_line(self._blocked)))
+        elif showing_actions:
+            # Tags come from the backend or the agent's files: plain Text, one line.
+            status.update(Text(one_line(_("On send: {actions}  (^g drops them)").format(
+                actions=describe_actions(self._pending_actions)))))
         elif self.kind is MessageKind.NOTE:
             status.update(_("Only agents will see this note."))
         else:
@@ -236,8 +294,22 @@ class Composer(Vertical):
         if self._blocked is not None:
             self._blocked = None
             self._show_status()
+        grew_by_one = len(self.text) == self._last_length + 1
+        self._last_length = len(self.text)
+        # Only a typed character can complete the trigger: pasted or inserted text never opens it.
+        if grew_by_one and self._remove_trigger():
+            self.post_message(self.CannedRequested(self))
         if self._throttle is None:
             self._throttle = self.set_timer(self.CHANGE_THROTTLE, self._post_changed_now)
+
+    def _remove_trigger(self) -> bool:
+        editor = self.editor
+        row, column = editor.cursor_location
+        if not _TRIGGER_BEFORE_CURSOR.search(editor.document.get_line(row)[:column]):
+            return False
+        editor.delete((row, column - len(CANNED_TRIGGER)), (row, column))
+        self._last_length = len(editor.text)
+        return True
 
     def _post_changed_now(self) -> None:
         if self._throttle is not None:
