@@ -11,7 +11,14 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
 from supportdesk_tui import messages
-from supportdesk_tui.commands import ActionCommands, QueueCommands, TicketCommands
+from supportdesk_tui.commands import (
+    ActionCommands,
+    CannedCommands,
+    LanguageCommands,
+    QueueCommands,
+    ThemeCommands,
+    TicketCommands,
+)
 from supportdesk_tui.i18n import _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.screens.connect import ConnectScreen
@@ -28,11 +35,17 @@ class SupportDeskApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "SupportDesk"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {ActionCommands, QueueCommands, TicketCommands, EscalationCommands}
+    COMMANDS = App.COMMANDS | {ActionCommands, QueueCommands, TicketCommands, EscalationCommands,
+                               LanguageCommands, ThemeCommands, CannedCommands}
+    # Long enough to read the "restarting" toast (and for the last draft keystrokes to be saved).
+    RESTART_DELAY = 1.5
 
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
+        Binding("question_mark", "help", _("Help"), id="app.help", key_display="?"),
+        Binding("ctrl+q", "quit", _("Quit"), id="app.quit", priority=True, show=False),
+        # Declared here (not left to Textual) so its footer label is translated.
+        Binding("ctrl+p", "command_palette", _("palette"), id="app.command_palette", show=False,
+                priority=True, tooltip=_("Open the command palette")),
     ])
 
     def __init__(self, settings: AppSettings) -> None:
@@ -41,6 +54,8 @@ class SupportDeskApp(App[None]):
         self._session: Session | None = None
         self._subscribers: list[Widget] = []
         self.theme_problems: list[str] = []
+        # Set when the agent picks another language; launch.py restarts the process in it.
+        self.restart_language: str | None = None
 
     # --- session -------------------------------------------------------------
 
@@ -167,6 +182,38 @@ class SupportDeskApp(App[None]):
             self.publish(messages.TicketChanged, ticket=posted.ticket)
             self.notify(_("Queued message to #{id} sent.").format(id=posted.ticket.id))
         self.outbox_changed()
+
+    # --- language and theme ----------------------------------------------------------
+
+    def switch_language(self, language: str) -> None:
+        """Remember `language` and restart in it: binding descriptions are translated on import."""
+        from supportdesk_tui.i18n import current_language
+        from supportdesk_tui.launch import RESTART_EXIT_CODE
+
+        if language == current_language():
+            return
+        self._remember("language", language)
+        self.restart_language = language
+        self.notify(_("Restarting in the new language; your drafts are saved."), timeout=self.RESTART_DELAY)
+        self.set_timer(self.RESTART_DELAY, lambda: self.exit(return_code=RESTART_EXIT_CODE))
+
+    def switch_theme(self, name: str) -> None:
+        from supportdesk_tui.themes import apply_theme
+
+        problem = apply_theme(self, name)
+        if problem:
+            self.notify(problem, severity="warning", markup=False)
+            return
+        self._remember("theme", name)
+
+    def _remember(self, key: str, value: str) -> None:
+        """Save a UI choice in the config file; a file we can't write costs only the memory."""
+        from supportdesk_tui.config import ConfigError, save_ui_choice
+
+        try:
+            save_ui_choice(key, value)
+        except (ConfigError, OSError) as exc:
+            self.notify(str(exc), title=_("Not remembered"), severity="warning", markup=False, timeout=8)
 
     # --- actions ---------------------------------------------------------------
 

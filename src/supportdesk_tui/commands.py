@@ -1,16 +1,28 @@
-"""Command palette providers: every action of the current screen, the queues, and "go to ticket"."""
+"""Command palette providers: every action of the current screen, the queues, "go to ticket",
+the interface language, themes and canned replies."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
+from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.dom import DOMNode
+from textual.markup import escape
 
+from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.i18n import _
 from supportdesk_tui.screens.help import format_key
+
+if TYPE_CHECKING:
+    from supportdesk_tui.app import SupportDeskApp
+    from supportdesk_tui.screens.canned import CannedPicker
+
+# Each language named in itself, so an agent who can't read the current one still finds theirs.
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "ru": "Русский"}
 
 _TICKET_REF = re.compile(r"^\s*#?(\d{1,9})\s*$")
 
@@ -98,3 +110,120 @@ class QueueCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), partial(self._show, queue_id))
+
+
+def _plain_highlight(matcher: Matcher, name: str) -> Text:
+    """`matcher.highlight` parses markup; names with untrusted parts stay plain text."""
+    text = Text(name)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, name)
+    for offset in offsets:
+        if not name[offset].isspace():
+            text.stylize("reverse", offset, offset + 1)
+    return text
+
+
+class _ListProvider(Provider):
+    """A fixed list of (name, callback) commands, shown on open and fuzzy-matched on typing."""
+
+    def commands(self) -> list[tuple[str, Callable[[], object]]]:
+        raise NotImplementedError
+
+    async def discover(self) -> Hits:
+        for name, run in self.commands():
+            yield DiscoveryHit(Text(name), run, text=name)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, run in self.commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, _plain_highlight(matcher, name), run, text=name)
+
+
+def _sd_app(provider: Provider) -> SupportDeskApp | None:
+    from supportdesk_tui.app import SupportDeskApp
+
+    app = provider.app
+    return app if isinstance(app, SupportDeskApp) else None
+
+
+class LanguageCommands(_ListProvider):
+    """`language: English` / `language: Русский` restart the interface in that language."""
+
+    def commands(self) -> list[tuple[str, Callable[[], object]]]:
+        app = _sd_app(self)
+        if app is None:
+            return []
+        return [(_("language: {name}").format(name=name), partial(app.switch_language, code))
+                for code, name in LANGUAGE_NAMES.items()]
+
+
+class ThemeCommands(_ListProvider):
+    """`theme: <name>` for every registered theme; the choice is remembered in the config file."""
+
+    def commands(self) -> list[tuple[str, Callable[[], object]]]:
+        app = _sd_app(self)
+        if app is None:
+            return []
+        # User theme names come from files on disk: shown as plain text, never markup.
+        return [(_("theme: {name}").format(name=one_line(name)), partial(app.switch_theme, name))
+                for name in sorted(app.available_themes)]
+
+
+class CannedCommands(Provider):
+    """`canned: <title>` on a ticket opens the canned-reply picker on that reply, so variables,
+    language checks and actions go through the picker exactly as when it is opened by key."""
+
+    async def _entries(self) -> list[tuple[str, str]]:
+        from supportdesk_tui.domain.canned_pick import title_in
+        from supportdesk_tui.screens.conversation import ConversationScreen
+
+        screen = self.screen
+        app = _sd_app(self)
+        if not isinstance(screen, ConversationScreen) or screen.ticket is None or app is None:
+            return []
+        entries, _problems = await app.session.canned_library()
+        language = screen.ticket.language
+        return [(_("canned: {title}").format(title=one_line(title_in(e.reply, language))),
+                 one_line(e.reply.shortcut)) for e in entries]
+
+    def _open(self, shortcut: str) -> None:
+        from supportdesk_tui.screens.canned import CannedPicker
+        from supportdesk_tui.screens.conversation import ConversationScreen
+
+        screen = self.screen
+        if not isinstance(screen, ConversationScreen):
+            return
+        screen.open_canned_picker()
+        picker = self.app.screen
+        if isinstance(picker, CannedPicker):
+            _prefill(picker, shortcut)
+
+    async def discover(self) -> Hits:
+        for name, shortcut in await self._entries():
+            yield DiscoveryHit(Text(name), partial(self._open, shortcut), text=name,
+                               help=escape("::" + shortcut))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, shortcut in await self._entries():
+            score = max(matcher.match(name), matcher.match(shortcut))
+            if score > 0:
+                yield Hit(score, _plain_highlight(matcher, name), partial(self._open, shortcut),
+                          text=name, help=escape("::" + shortcut))
+
+
+def _prefill(picker: CannedPicker, query: str) -> None:
+    """Put `query` in the picker's search box once it exists (the picker filters on change,
+    and on load it filters by whatever the box holds)."""
+    from textual.widgets import Input
+
+    if not picker.is_attached:
+        return
+    boxes = picker.query("#canned-search").results(Input)
+    box = next(iter(boxes), None)
+    if box is None:
+        picker.call_after_refresh(_prefill, picker, query)
+        return
+    box.value = query
+    box.cursor_position = len(query)

@@ -109,35 +109,40 @@ def waiting_seconds(ticket: Ticket, now: datetime) -> float | None:
     return max(0.0, (_aware(now) - _aware(ticket.waiting_since)).total_seconds())
 
 
-def format_countdown(seconds: float | None) -> str:
+_UNITS = {"en": ("d", "h", "m"), "ru": ("д", "ч", "м")}
+
+
+def format_countdown(seconds: float | None, lang: str = "en") -> str:
     """Compact time left: "2h 05m", "12m", "1d 03h"; "-3m" once breached; "—" with no deadline.
 
     A started minute counts as a whole one, so 59 s left shows "1m", not "0m".
     """
     if seconds is None or math.isnan(seconds):
         return NO_VALUE
+    d, h, m = _UNITS.get(lang, _UNITS["en"])
     sign = "-" if seconds < 0 else ""
     minutes = math.ceil(abs(seconds) / 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        return f"{sign}{days}d {hours:02d}h"
+        return f"{sign}{days}{d} {hours:02d}{h}"
     if hours:
-        return f"{sign}{hours}h {mins:02d}m"
-    return f"{sign}{mins}m"
+        return f"{sign}{hours}{h} {mins:02d}{m}"
+    return f"{sign}{mins}{m}"
 
 
-def format_waiting(seconds: float | None) -> str:
+def format_waiting(seconds: float | None, lang: str = "en") -> str:
     """Elapsed waiting time: "3d 4h", "2h 15m", "15m", "<1m"; "—" when not waiting."""
     if seconds is None or math.isnan(seconds):
         return NO_VALUE
+    d, h, m = _UNITS.get(lang, _UNITS["en"])
     minutes = int(max(0.0, seconds) // 60)
     if minutes == 0:
-        return "<1m"
+        return f"<1{m}"
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        return f"{days}d {hours}h" if hours else f"{days}d"
+        return f"{days}{d} {hours}{h}" if hours else f"{days}{d}"
     if hours:
-        return f"{hours}h {mins}m" if mins else f"{hours}h"
-    return f"{mins}m"
+        return f"{hours}{h} {mins}{m}" if mins else f"{hours}{h}"
+    return f"{mins}{m}"

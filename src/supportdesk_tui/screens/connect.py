@@ -49,8 +49,8 @@ class ConnectScreen(Screen[None]):
     ConnectScreen LoadingIndicator { height: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("r", "retry", "Retry", id="connect.retry"),
-        Binding("q", "app.quit", "Quit", id="connect.quit"),
+        Binding("r", "retry", _("Retry"), id="connect.retry"),
+        Binding("q", "app.quit", _("Quit"), id="connect.quit"),
     ])
 
     def __init__(self, server_url: str) -> None:

@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.timer import Timer
 from textual.widgets import Footer
 
@@ -147,6 +148,8 @@ class ConversationScreen(StatusLineScreen):
             self.thread.set_empty_message(f"{exc.title}: {exc.message}")
             self.notify(exc.message, title=exc.title, severity="error", markup=False)
             return
+        if not self.is_attached:
+            return  # the agent left while it loaded
         self.set_ticket(ticket)
         self._older_cursor = page.next_cursor
         self.thread.set_messages(list(reversed(page.items)), has_older=page.has_more)
@@ -165,7 +168,8 @@ class ConversationScreen(StatusLineScreen):
                 {"requester": ticket.requester.account_id, "sort": "-created_at"}, page_size=10)
         except ApiError:
             return
-        self.query_one(CustomerSidebar).set_other_tickets([t for t in page.items if t.id != ticket.id])
+        with contextlib.suppress(NoMatches):  # the agent left (or the app closed) while it loaded
+            self.query_one(CustomerSidebar).set_other_tickets([t for t in page.items if t.id != ticket.id])
 
     @on(Thread.NeedOlder)
     def _need_older(self) -> None:
@@ -185,8 +189,12 @@ class ConversationScreen(StatusLineScreen):
 
     def set_ticket(self, ticket: Ticket) -> None:
         self.ticket = ticket
-        self.query_one(TicketHeader).set_ticket(ticket)
-        self.query_one(CustomerSidebar).set_ticket(ticket)
+        try:
+            header, sidebar = self.query_one(TicketHeader), self.query_one(CustomerSidebar)
+        except NoMatches:
+            return  # the screen is being torn down
+        header.set_ticket(ticket)
+        sidebar.set_ticket(ticket)
         self.sub_title = f"#{ticket.id}"
 
     @on(CustomerSidebar.OpenTicket)

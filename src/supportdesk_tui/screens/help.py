@@ -29,7 +29,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen DataTable { height: auto; max-height: 30; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
+        Binding("escape,question_mark,q", "dismiss", _("Close"), id="help.close"),
     ]
 
     def __init__(self, under: Screen[object]) -> None:

@@ -29,6 +29,9 @@ from supportdesk_tui.widgets.ticket_table import TicketTable
 if TYPE_CHECKING:
     from supportdesk_tui.app import SupportDeskApp
 
+# Role names are looked up with `_(role)` at render time; listed here so the catalogs have them.
+ROLE_NAMES = (N_("agent"), N_("lead"), N_("intake"))
+
 SORT_LABELS: dict[TicketSort, str] = {
     TicketSort.SLA_DUE: N_("Next SLA deadline first"),
     TicketSort.WAITING: N_("Longest waiting first"),

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
+from textual.widgets.text_area import Selection
 
 from supportdesk_tui.api.models import CannedActions, MessageKind, Status
 from supportdesk_tui.domain.canned_pick import describe_actions, has_actions, merge_actions
@@ -43,6 +44,11 @@ class Composer(Vertical):
         Binding("ctrl+t", "toggle_kind", _("Reply/note"), id="composer.toggle_kind", key_display="^t"),
         Binding("ctrl+g", "drop_actions", _("Drop canned actions"), id="composer.drop_actions",
                 key_display="^g", show=False),
+        # ctrl+l, not ctrl+k: the editor keeps ctrl+k for "delete to end of line".
+        Binding("ctrl+l", "fix_layout", _("Fix keyboard layout"), id="composer.fix_layout",
+                key_display="^l", show=False,
+                tooltip=_("Retype the selection (or the word before the cursor) in the other layout: "
+                          "ghbdtn → привет")),
     ]
 
     DEFAULT_CSS = """
@@ -229,6 +235,34 @@ class Composer(Vertical):
             self._pending_actions = None
             self._show_status()
             self.notify(_("Canned reply actions dropped; the text stays."), timeout=3)
+
+    def action_fix_layout(self) -> None:
+        """Convert text typed with the wrong keyboard layout; a converted selection stays selected
+        (a second press undoes it), a converted word leaves the caret after it to type on."""
+        from supportdesk_tui.domain.layout import swap_layout
+
+        editor = self.editor
+        if editor.read_only:
+            return
+        selection = editor.selection
+        start, end = sorted((selection.start, selection.end))
+        had_selection = start != end
+        if not had_selection:
+            row, column = end
+            before = editor.document.get_line(row)[:column]
+            word = re.search(r"\S+$", before)
+            if word is None:
+                self.app.bell()
+                return
+            start = (row, word.start())
+        original = editor.get_text_range(start, end)
+        converted = swap_layout(original)
+        if converted == original:
+            self.app.bell()
+            return
+        result = editor.replace(converted, start, end)
+        end_after = result.end_location
+        editor.selection = Selection(start, end_after) if had_selection else Selection.cursor(end_after)
 
     def _request_send(self, status_after: Status | None) -> None:
         if self.busy:

@@ -13,7 +13,7 @@ from textual.widget import Widget
 from supportdesk_tui.api.models import PresenceState, Sla, Status, Ticket
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.domain.sla import SlaRisk, format_countdown, sla_state
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import _, current_language
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.widgets._labels import ESCALATION_MARK, escalation_label
 
@@ -199,7 +199,7 @@ class TicketHeader(Widget):
             else:
                 state = sla_state(Sla(next_response_due=due), now)
                 mark = "✕ " if state.risk is SlaRisk.BREACHED else ""
-                countdown = mark + format_countdown(state.remaining_seconds)
+                countdown = mark + format_countdown(state.remaining_seconds, current_language())
                 line.append(countdown, style=self._style(f"sla-{state.risk.value}"))
         return line
 

@@ -33,7 +33,7 @@ from supportdesk_tui.api.models import (
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.domain.sla import format_countdown, format_waiting, sla_state, waiting_seconds
 from supportdesk_tui.domain.ticket_window import Change, TicketWindow
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _, current_language
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
@@ -57,16 +57,16 @@ class _Column:
 
 COLUMNS: tuple[_Column, ...] = (
     _Column("id", "#", 7, right=True),
-    _Column("priority", "Priority", 8),
-    _Column("status", "Status", 7),
-    _Column("language", "Ln", 2),
-    _Column("subject", "Subject", 14, flex=3),
-    _Column("requester", "Requester", 10, flex=1, max_width=24),
-    _Column("waiting", "Waiting", 7, right=True),
+    _Column("priority", N_("Priority"), 8),
+    _Column("status", N_("Status"), 7),
+    _Column("language", N_("Ln"), 2),
+    _Column("subject", N_("Subject"), 14, flex=3),
+    _Column("requester", N_("Requester"), 10, flex=1, max_width=24),
+    _Column("waiting", N_("Waiting"), 7, right=True),
     _Column("sla", "SLA", 8, right=True),
-    _Column("assignee", "Assignee", 9),
-    _Column("presence", "Here", 8),
-    _Column("escalation", "Escalation", 10),
+    _Column("assignee", N_("Assignee"), 9),
+    _Column("presence", N_("Here"), 8),
+    _Column("escalation", N_("Escalation"), 10),
     _Column("needs_reply", "↩", 1),
 )
 
@@ -622,10 +622,11 @@ class TicketTable(ScrollView, can_focus=True):
         if key == "requester":
             return Text(one_line(ticket.requester.name))
         if key == "waiting":
-            return Text(format_waiting(waiting_seconds(ticket, now)))
+            return Text(format_waiting(waiting_seconds(ticket, now), current_language()))
         if key == "sla":
             state = sla_state(ticket, now)
-            label = _("paused") if state.risk.value == "paused" else format_countdown(state.remaining_seconds)
+            paused = state.risk.value == "paused"
+            label = _("paused") if paused else format_countdown(state.remaining_seconds, current_language())
             return Text(label, style=self._style(f"sla-{state.risk.value}"))
         if key == "assignee":
             if ticket.assignee is None:
