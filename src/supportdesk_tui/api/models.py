@@ -459,3 +459,76 @@ class PresenceChangedData(Model):
 
 class QueueCountsData(Model):
     queues: list[Queue]
+
+
+# --- account playbooks, audit, help articles --------------------------------------------
+
+
+class AccountAction(StrEnum):
+    SIGN_OUT_ALL = "sign_out_all"
+    SEND_RESET_LINK = "send_reset_link"
+    UNLINK_PHONE = "unlink_phone"
+    SCHEDULE_DELETION = "schedule_deletion"
+    CANCEL_DELETION = "cancel_deletion"
+
+
+class PlaybookStep(Model):
+    id: str
+    kind: Literal["check", "evidence", "action", "reply"]
+    title: dict[Language, str]
+    hint: dict[Language, str] = Field(default_factory=dict)
+    evidence_fields: list[str] = Field(default_factory=list, description="Names of facts to record.")
+    action: AccountAction | None = None
+    canned_reply: str | None = Field(default=None, description="Canned reply id to use at this step.")
+    verification: bool = Field(default=False, description="Must be done before account actions.")
+
+
+class Playbook(Model):
+    id: str
+    categories: list[str] = Field(description="Ticket categories this playbook opens for.")
+    title: dict[Language, str]
+    cooling_off_days: int | None = None
+    steps: list[PlaybookStep]
+
+
+class AuditEntry(Model):
+    id: int
+    ticket_id: int
+    agent: AgentRef
+    kind: Literal["step", "reveal", "action"]
+    step_id: str | None = None
+    summary: str = Field(description="What was checked or done — never the secret or evidence value.")
+    created_at: datetime
+
+
+class AuditCreate(Model):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["step", "reveal"]
+    step_id: str | None = None
+    evidence_fields: list[str] = Field(default_factory=list, max_length=20,
+                                       description="Which facts were checked (names only, no values).")
+    message_id: int | None = Field(default=None, description="For `reveal`: the message shown unmasked.")
+
+
+class AccountActionRequest(Model):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    action: AccountAction
+
+
+class AccountActionResult(Model):
+    action: AccountAction
+    done_at: datetime
+    account_state: Literal["active", "locked", "deletion_scheduled", "deleted"]
+    deletion_scheduled_for: datetime | None = None
+    ticket: Ticket
+
+
+class Article(Model):
+    id: str
+    language: Language
+    title: str
+    summary: str
+    url: str
+    tags: list[str] = Field(default_factory=list)
