@@ -21,6 +21,12 @@ from pydantic import ValidationError as PydanticValidationError
 
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.models import (
+    AccountAction,
+    AccountActionRequest,
+    AccountActionResult,
+    Article,
+    AuditCreate,
+    AuditEntry,
     CannedReply,
     Component,
     Escalation,
@@ -32,6 +38,7 @@ from supportdesk_tui.api.models import (
     Message,
     MessageCreate,
     MessagePosted,
+    Playbook,
     PresenceState,
     PresenceUpdate,
     Queue,
@@ -90,6 +97,12 @@ def _error_from_response(response: httpx.Response) -> errors.ApiError:
         except PydanticValidationError:
             msgs = []
         return errors.NewActivity(message, messages=msgs, **common)
+    if status == 409 and code == "verification_incomplete":
+        raw_steps = details.get("missing_steps", []) if isinstance(details, dict) else []
+        steps = [str(s) for s in raw_steps] if isinstance(raw_steps, list) else []
+        return errors.VerificationIncomplete(message, missing_steps=steps, **common)
+    if status == 409 and code is not None and code != "idempotency_in_flight":
+        return errors.ApiError(message, **common)
     if status == 409:
         return errors.IdempotencyInFlight(message, **common)
     if status == 412:
@@ -367,6 +380,43 @@ class SupportDeskClient:
         response = await self._request("GET", "/stats/history", params={"window": str(window_seconds)},
                                        safe_to_retry=True)
         return self._parse(response, StatsHistory)
+
+    # --- account playbooks, audit, articles ----------------------------------
+
+    async def playbooks(self) -> list[Playbook]:
+        return self._parse_list(await self._request("GET", "/playbooks", safe_to_retry=True), Playbook)
+
+    async def audit(self, ticket_id: int) -> list[AuditEntry]:
+        response = await self._request("GET", f"/tickets/{int(ticket_id)}/audit", safe_to_retry=True)
+        return self._parse_list(response, AuditEntry)
+
+    async def add_audit(self, ticket_id: int, entry: AuditCreate) -> AuditEntry:
+        # Not retried: a lost response would record the same step twice in the trail.
+        response = await self._request(
+            "POST", f"/tickets/{int(ticket_id)}/audit",
+            json_body=entry.model_dump(mode="json", exclude_none=True), safe_to_retry=False,
+        )
+        return self._parse(response, AuditEntry)
+
+    async def account_action(
+        self, ticket_id: int, action: AccountAction, *, idempotency_key: str
+    ) -> AccountActionResult:
+        """Raises `VerificationIncomplete` (with `.missing_steps`) until the playbook is verified."""
+        response = await self._request(
+            "POST", f"/tickets/{int(ticket_id)}/account-actions",
+            json_body=AccountActionRequest(action=action).model_dump(mode="json"),
+            headers={"Idempotency-Key": idempotency_key}, safe_to_retry=True,
+        )
+        return self._parse(response, AccountActionResult)
+
+    async def articles(self, q: str = "", lang: str | None = None) -> list[Article]:
+        params: dict[str, str] = {}
+        if q:
+            params["q"] = q
+        if lang:
+            params["lang"] = lang
+        response = await self._request("GET", "/articles", params=params or None, safe_to_retry=True)
+        return self._parse_list(response, Article)
 
 
 def _path_segment(value: str) -> str:

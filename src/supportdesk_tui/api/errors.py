@@ -90,6 +90,16 @@ class NewActivity(ApiError):
         self.messages = messages
 
 
+class VerificationIncomplete(ApiError):
+    """An account action was refused (409) until the playbook's verification steps are recorded."""
+
+    title = "Verification not complete"
+
+    def __init__(self, message: str, *, missing_steps: list[str], **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.missing_steps = missing_steps
+
+
 class IdempotencyInFlight(ApiError):
     title = "Still sending"
     retryable = True

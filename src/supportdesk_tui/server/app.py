@@ -15,7 +15,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from supportdesk_tui import __version__
-from supportdesk_tui.server import api_escalations, api_events, api_misc, api_stats, api_tickets
+from supportdesk_tui.server import (
+    api_accounts,
+    api_escalations,
+    api_events,
+    api_misc,
+    api_stats,
+    api_tickets,
+)
 from supportdesk_tui.server.background import Background, Intervals
 from supportdesk_tui.server.deps import reject_unknown_query
 from supportdesk_tui.server.errors import ApiError
@@ -163,7 +170,7 @@ def create_app(
     app.state.bus = bus
     app.state.keepalive_seconds = keepalive_seconds
     app.state.post_hook = post_hook
-    for module in (api_misc, api_tickets, api_escalations, api_stats, api_events):
+    for module in (api_misc, api_tickets, api_escalations, api_accounts, api_stats, api_events):
         app.include_router(module.router)
 
     @app.get(OPENAPI_PATH, include_in_schema=False)

@@ -19,7 +19,10 @@ _ERRORS: dict[int, str] = {
     401: "No or unknown token.",
     403: "The caller's role may not do this.",
     404: "Unknown object, or one in a queue the caller cannot see.",
-    409: "New activity, or the same Idempotency-Key is still being processed.",
+    409: (
+        "New activity, the same Idempotency-Key still being processed, or an account action "
+        "refused (`verification_incomplete`, `cooling_off_over`)."
+    ),
     412: "If-Match is stale; `details.current` is the current ticket.",
     413: "Request body over 256 KiB.",
     422: "Validation error, or an Idempotency-Key reused with a different body.",

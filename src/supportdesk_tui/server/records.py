@@ -145,3 +145,13 @@ class OpenAggregate:
     oldest_waiting: datetime | None
     at_risk: int
     breached: int
+
+
+@dataclass
+class AccountRecord:
+    """What the support desk did to a customer account, kept apart from ticket rows."""
+
+    account_id: str
+    signed_out_at: datetime | None = None
+    reset_sent_at: datetime | None = None
+    deletion_scheduled_for: datetime | None = None

@@ -22,6 +22,7 @@ from typing import Any
 from supportdesk_tui.api.models import (
     PRIORITY_RANK,
     AgentRef,
+    AuditEntry,
     Author,
     CannedReply,
     Component,
@@ -43,6 +44,7 @@ from supportdesk_tui.api.models import (
 )
 from supportdesk_tui.server.records import (
     OPEN_STATUSES,
+    AccountRecord,
     AgentRecord,
     IdempotencyOutcome,
     OpenAggregate,
@@ -237,9 +239,37 @@ def _migration_2_indexes(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX ix_idempotency_created ON idempotency(created_at)")
 
 
+def _migration_3_accounts_and_audit(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        -- Account facts that outlive any one ticket (a deletion date must survive restarts).
+        CREATE TABLE accounts (
+            account_id TEXT PRIMARY KEY,
+            signed_out_at INTEGER,
+            reset_sent_at INTEGER,
+            deletion_scheduled_for INTEGER
+        );
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_id INTEGER NOT NULL,
+            agent_id INTEGER NOT NULL,
+            agent_login TEXT NOT NULL,
+            agent_name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            step_id TEXT,
+            summary TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX ix_audit_ticket ON audit(ticket_id, id)
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial,
     _migration_2_indexes,
+    _migration_3_accounts_and_audit,
 )
 
 
@@ -388,6 +418,29 @@ def _escalation_from_row(row: sqlite3.Row) -> Escalation:
     )
 
 
+def _audit_from_row(row: sqlite3.Row) -> AuditEntry:
+    return AuditEntry(
+        id=row["id"],
+        ticket_id=row["ticket_id"],
+        agent=AgentRef(id=row["agent_id"], login=row["agent_login"], name=row["agent_name"]),
+        kind=row["kind"],
+        step_id=row["step_id"],
+        summary=row["summary"],
+        created_at=from_ms(row["created_at"]),
+    )
+
+
+def _account_from_row(row: sqlite3.Row | None, account_id: str) -> AccountRecord:
+    if row is None:
+        return AccountRecord(account_id=account_id)
+    return AccountRecord(
+        account_id=account_id,
+        signed_out_at=_dt(row["signed_out_at"]),
+        reset_sent_at=_dt(row["reset_sent_at"]),
+        deletion_scheduled_for=_dt(row["deletion_scheduled_for"]),
+    )
+
+
 def _agent_from_row(row: sqlite3.Row) -> AgentRecord:
     return AgentRecord(
         id=row["id"],
@@ -526,6 +579,57 @@ class WriteTx:
         escalation = self.escalation(key)
         assert escalation is not None
         return escalation
+
+    # accounts and audit
+    def tickets_of_requester(self, account_id: str) -> list[TicketState]:
+        rows = self._db.execute(
+            "SELECT * FROM tickets WHERE requester_account_id = ? ORDER BY id", (account_id,)
+        ).fetchall()
+        return [_state_from_row(r) for r in rows]
+
+    def account(self, account_id: str) -> AccountRecord:
+        row = self._db.execute("SELECT * FROM accounts WHERE account_id = ?", (account_id,)).fetchone()
+        return _account_from_row(row, account_id)
+
+    def save_account(self, account: AccountRecord) -> None:
+        self._db.execute(
+            "INSERT INTO accounts (account_id, signed_out_at, reset_sent_at, deletion_scheduled_for) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(account_id) DO UPDATE SET "
+            "signed_out_at = excluded.signed_out_at, reset_sent_at = excluded.reset_sent_at, "
+            "deletion_scheduled_for = excluded.deletion_scheduled_for",
+            (
+                account.account_id,
+                _ms(account.signed_out_at),
+                _ms(account.reset_sent_at),
+                _ms(account.deletion_scheduled_for),
+            ),
+        )
+
+    def insert_audit(
+        self,
+        ticket_id: int,
+        agent: AgentRef,
+        kind: str,
+        step_id: str | None,
+        summary: str,
+        at: datetime,
+    ) -> AuditEntry:
+        cur = self._db.execute(
+            "INSERT INTO audit (ticket_id, agent_id, agent_login, agent_name, kind, step_id, summary, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (ticket_id, agent.id, agent.login, agent.name, kind, step_id, summary, to_ms(at)),
+        )
+        assert cur.lastrowid is not None
+        row = self._db.execute("SELECT * FROM audit WHERE id = ?", (cur.lastrowid,)).fetchone()
+        return _audit_from_row(row)
+
+    def audit_step_ids(self, ticket_id: int) -> set[str]:
+        rows = self._db.execute(
+            "SELECT DISTINCT step_id FROM audit WHERE ticket_id = ? AND kind = 'step' "
+            "AND step_id IS NOT NULL",
+            (ticket_id,),
+        ).fetchall()
+        return {str(r["step_id"]) for r in rows}
 
     # events
     def event(self, type_: str, queue: str | None, data: dict[str, Any] | str, at: datetime) -> None:
@@ -784,6 +888,19 @@ class Store:
             )
         self._counts_cache = (key, result)
         return result
+
+    # accounts and audit ----------------------------------------------------
+    def list_audit(self, ticket_id: int) -> list[AuditEntry]:
+        rows = (
+            self._conn()
+            .execute("SELECT * FROM audit WHERE ticket_id = ? ORDER BY id", (ticket_id,))
+            .fetchall()
+        )
+        return [_audit_from_row(r) for r in rows]
+
+    def get_account(self, account_id: str) -> AccountRecord:
+        row = self._conn().execute("SELECT * FROM accounts WHERE account_id = ?", (account_id,)).fetchone()
+        return _account_from_row(row, account_id)
 
     # tickets -------------------------------------------------------------
     def get_ticket(self, ticket_id: int) -> Ticket | None:

@@ -22,6 +22,7 @@ from textual.widgets import Static
 from supportdesk_tui.api.models import Language, Message, MessageKind
 from supportdesk_tui.domain.reltime import absolute, relative
 from supportdesk_tui.domain.safe_text import find_links, one_line, safe_text
+from supportdesk_tui.domain.secrets import mask_secrets
 from supportdesk_tui.i18n import _, current_language
 from supportdesk_tui.keymap import with_cyrillic_aliases
 
@@ -103,11 +104,15 @@ class MessageCard(Vertical):
         self.message = message
         self._absolute = absolute_time
         self._now = now
+        # Customers paste codes, passwords and cards; they stay masked unless revealed on purpose.
+        self.masked_body, secrets = mask_secrets(message.body)
+        self.has_secrets = bool(secrets)
+        self.revealed = False
 
     def compose(self) -> Iterable[Widget]:
         yield CardHeader(self.message, self._time_label)
-        yield Static(safe_text(self.message.body), classes="card--body")
-        links = find_links(self.message.body)
+        yield Static(safe_text(self.masked_body), classes="card--body")
+        links = find_links(self.masked_body)
         if links:
             lines = Text()
             for index, url in enumerate(links):
@@ -116,6 +121,19 @@ class MessageCard(Vertical):
                 lines.append("↗ ")
                 lines.append(one_line(url), style="underline")
             yield Static(lines, classes="card--links")
+
+    def reveal(self, seconds: float) -> None:
+        """Show the unmasked body for `seconds`; the caller records the reveal in the audit trail."""
+        if not self.has_secrets:
+            return
+        self.revealed = True
+        self.query_one(".card--body", Static).update(safe_text(self.message.body))
+        self.set_timer(seconds, self.hide_secrets)
+
+    def hide_secrets(self) -> None:
+        self.revealed = False
+        if self.is_mounted:
+            self.query_one(".card--body", Static).update(safe_text(self.masked_body))
 
     def _time_label(self) -> str:
         when = self.message.created_at
@@ -185,6 +203,10 @@ class Thread(VerticalScroll, can_focus=True):
     @property
     def mounted_cards(self) -> list[MessageCard]:
         return list(self.query_children(MessageCard))
+
+    def last_masked_card(self) -> MessageCard | None:
+        """The newest message with a masked secret: what the reveal key acts on."""
+        return next((c for c in reversed(self.mounted_cards) if c.has_secrets), None)
 
     def show_loading(self) -> None:
         self._loading = True
