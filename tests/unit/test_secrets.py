@@ -115,3 +115,11 @@ def test_luhn_check() -> None:
     assert luhn_ok("4111111111111111")
     assert not luhn_ok("4111111111111112")
     assert not luhn_ok("41x1")
+
+
+def test_a_reset_link_after_the_word_password_is_not_a_password() -> None:
+    from supportdesk_tui.domain.secrets import looks_sensitive_for_sending
+
+    assert not looks_sensitive_for_sending("Ссылка для сброса пароля: https://example.com/r/2")
+    assert not looks_sensitive_for_sending("Password reset link: https://vk.example/reset/abc")
+    assert looks_sensitive_for_sending("Ваш новый пароль: Qwerty2024!")

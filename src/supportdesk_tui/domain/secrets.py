@@ -113,7 +113,9 @@ def _passwords(text: str) -> list[Secret]:
     out: list[Secret] = []
     for m in _PASSWORD.finditer(text):
         value = m.group("value").rstrip(".!?)")
-        if len(value) < 4 or value.lower() in _PASSWORD_STOPWORDS:
+        # "ссылка для сброса пароля: https://…" names a link, not a password.
+        lowered = value.lower()
+        if len(value) < 4 or lowered in _PASSWORD_STOPWORDS or lowered.startswith(("http", "www.")):
             continue
         start = m.start("value")
         out.append(Secret("password", start, start + len(value), _PASSWORD_MASK))

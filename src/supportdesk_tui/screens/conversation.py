@@ -32,7 +32,7 @@ from supportdesk_tui.domain.ticket_diff import describe_changes
 from supportdesk_tui.i18n import _
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.keymap import with_cyrillic_aliases
-from supportdesk_tui.screens._status import StatusLineScreen
+from supportdesk_tui.screens.account_case import AccountCaseScreen
 from supportdesk_tui.sending import Queued
 from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.customer_sidebar import CustomerSidebar
@@ -47,7 +47,7 @@ PRESENCE_RENEW_SECONDS = 20
 COMPOSING_IDLE_SECONDS = 15
 
 
-class ConversationScreen(StatusLineScreen):
+class ConversationScreen(AccountCaseScreen):
     DEFAULT_CSS = """
     ConversationScreen #conversation-body { height: 1fr; }
     ConversationScreen #conversation-main { width: 1fr; }
@@ -66,6 +66,11 @@ class ConversationScreen(StatusLineScreen):
         Binding("u", "unassign", _("Unassign"), id="ticket.unassign", show=False),
         Binding("n", "next_ticket", _("Next for me"), id="ticket.next"),
         Binding("e", "escalate", _("Escalate"), id="ticket.escalate"),
+        Binding("b", "toggle_playbook", _("Playbook"), id="ticket.playbook"),
+        Binding("v", "reveal_secret", _("Reveal secret"), id="ticket.reveal", show=False),
+        Binding("a", "insert_article", _("Article"), id="ticket.article"),
+        Binding("l", "show_audit", _("Audit trail"), id="ticket.audit", show=False),
+        Binding("x", "cancel_deletion", _("Cancel deletion"), id="ticket.cancel_deletion", show=False),
         Binding("c", "canned", _("Canned"), id="ticket.canned",
                 tooltip=_("Insert a canned reply (or type :: in the composer)")),
     ])
@@ -156,6 +161,7 @@ class ConversationScreen(StatusLineScreen):
         if self.seen_up_to is None:
             self.seen_up_to = ticket.last_message_id
         self.load_other_tickets(ticket)
+        self.load_playbook(ticket)
 
     def dismiss_screen(self) -> None:
         if self.app.screen is self:
@@ -246,7 +252,21 @@ class ConversationScreen(StatusLineScreen):
 
     @on(Composer.SendRequested)
     def _send_requested(self, event: Composer.SendRequested) -> None:
-        self.send(event.body, event.kind, event.status_after, event.actions)
+        from supportdesk_tui.domain.secrets import looks_sensitive_for_sending
+
+        if event.kind is not MessageKind.REPLY or not looks_sensitive_for_sending(event.body):
+            self.send(event.body, event.kind, event.status_after, event.actions)
+            return
+        from supportdesk_tui.screens.pickers import ConfirmModal
+
+        def answered(go: bool | None) -> None:
+            if go:
+                self.send(event.body, event.kind, event.status_after, event.actions)
+
+        self.app.push_screen(ConfirmModal(
+            _("This reply looks like it contains a password or a full card number"),
+            Text(_("The customer will see it, and it stays in the conversation history.")),
+            question=_("Send it anyway?")), answered)
 
     @work(group="send")
     async def send(self, body: str, kind: MessageKind, status_after: Status | None,
