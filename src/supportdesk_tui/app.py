@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message as TextualMessage
@@ -19,6 +20,7 @@ from supportdesk_tui.commands import (
     ThemeCommands,
     TicketCommands,
 )
+from supportdesk_tui.domain.gc_policy import IdleCollector
 from supportdesk_tui.i18n import _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.screens.connect import ConnectScreen
@@ -26,9 +28,15 @@ from supportdesk_tui.screens.escalations import EscalationCommands
 from supportdesk_tui.settings import AppSettings
 
 if TYPE_CHECKING:
+    from textual.theme import Theme
+
     from supportdesk_tui.api.client import SupportDeskClient
     from supportdesk_tui.api.models import Me, Queue
     from supportdesk_tui.session import Session
+
+# Long enough after sign-in for the first screen and its first page to exist.
+FREEZE_AFTER_SIGN_IN_SECONDS = 1.0
+GC_CHECK_SECONDS = 1.0
 
 
 class SupportDeskApp(App[None]):
@@ -56,6 +64,7 @@ class SupportDeskApp(App[None]):
         self.theme_problems: list[str] = []
         # Set when the agent picks another language; launch.py restarts the process in it.
         self.restart_language: str | None = None
+        self.collector = IdleCollector()
 
     # --- session -------------------------------------------------------------
 
@@ -76,6 +85,14 @@ class SupportDeskApp(App[None]):
     @property
     def queues(self) -> list[Queue]:
         return self.session.queues
+
+    @property
+    def current_theme(self) -> Theme:
+        # Textual asks for the theme on every rendered line, and its lookup copies the dict of
+        # all registered themes each time (≈ 20 ms per full repaint here); `App.theme` is always
+        # one validated name, so a direct lookup is the same answer.
+        registered = self._registered_themes
+        return registered.get(self.theme) or registered["textual-dark"]
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         from supportdesk_tui.themes import APP_TOKEN_DEFAULTS
@@ -122,6 +139,23 @@ class SupportDeskApp(App[None]):
         self.open_start_screen()
         self.outbox_changed()
         self.set_interval(2.0, self._flush_outbox_if_due)
+        freeze = self.settings.freeze_gc_after_sign_in
+        if freeze or (freeze is None and not self.is_headless):
+            self.set_timer(FREEZE_AFTER_SIGN_IN_SECONDS, self._take_over_garbage_collection)
+
+    def _take_over_garbage_collection(self) -> None:
+        # Full collections paused the UI 50-100 ms in the middle of ticket opens; see
+        # domain/gc_policy.py and docs/benchmarks.md.
+        self.collector.take_over(time.monotonic())
+        self.set_interval(GC_CHECK_SECONDS, self._collect_garbage_when_idle)
+
+    def _collect_garbage_when_idle(self) -> None:
+        self.collector.collect_if_due(time.monotonic())
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.collector.note_input(time.monotonic())
+        await super().on_event(event)
 
     def open_start_screen(self) -> None:
         from supportdesk_tui.screens.queue import QueueScreen
@@ -135,6 +169,7 @@ class SupportDeskApp(App[None]):
         self.switch_screen(QueueScreen())
 
     async def on_unmount(self) -> None:
+        self.collector.release()
         if self._session is not None:
             await self._session.close()
 

@@ -42,3 +42,6 @@ class AppSettings:
     clock: Callable[[], datetime] = utc_now
     # Pieces the launcher found wrong but that should not stop the app (e.g. a broken user theme).
     startup_warnings: tuple[str, ...] = ()
+    # Freeze the objects alive after sign-in out of the garbage collector's view (app.py).
+    # None: only in a real terminal; a test process runs hundreds of apps and would keep them all.
+    freeze_gc_after_sign_in: bool | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.screen import Screen
 
 from supportdesk_tui import messages
@@ -21,6 +22,14 @@ def show_connection(line: StatusLine, state: str) -> None:
 
 class StatusLineScreen(Screen[None]):
     """A screen with a `StatusLine`; handles the session's connection and outbox messages."""
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual re-applies every CSS rule to the whole screen on each resume (≈ 40 ms for a
+        # conversation, paid again on the way back to the queue). A screen just composed was
+        # styled while mounting, and CSS or theme changes already reach stacked screens
+        # (`App.refresh_css`), so nothing is lost by skipping it.
+        event.refresh_styles = False
+        super()._on_screen_resume(event)
 
     def init_status_line(self) -> None:
         from supportdesk_tui.app import SupportDeskApp

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, LoadingIndicator, Static
+from textual.widgets import LoadingIndicator, Static
 
 from supportdesk_tui.i18n import _
 from supportdesk_tui.keymap import with_cyrillic_aliases
+from supportdesk_tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from supportdesk_tui.api.errors import ApiError
@@ -64,7 +65,7 @@ class ConnectScreen(Screen[None]):
             yield Static(id="connect-detail")
             yield LoadingIndicator()
             yield Static(id="connect-advice")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show_progress()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -12,7 +13,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, NewActivity, NotFoundError, VersionConflict
@@ -36,15 +36,30 @@ from supportdesk_tui.screens.account_case import AccountCaseScreen
 from supportdesk_tui.sending import Queued
 from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.customer_sidebar import CustomerSidebar
+from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.status_line import StatusLine
 from supportdesk_tui.widgets.thread import Thread
 from supportdesk_tui.widgets.ticket_header import TicketHeader
 
 if TYPE_CHECKING:
+    from supportdesk_tui.api.client import PageResult
     from supportdesk_tui.app import SupportDeskApp
 
 PRESENCE_RENEW_SECONDS = 20
 COMPOSING_IDLE_SECONDS = 15
+# Enough cards to fill a tall terminal; each mounted card costs layout and CSS time on open,
+# and older messages come in pages as the agent scrolls up.
+FIRST_PAGE_MESSAGES = 20
+OLDER_PAGE_MESSAGES = 50
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    """The ticket and its newest messages as another screen already fetched them (the queue's
+    preview): the conversation paints them at once and refreshes them behind the agent's back."""
+
+    ticket: Ticket
+    newest_first: PageResult[Message]
 
 
 class ConversationScreen(AccountCaseScreen):
@@ -75,11 +90,16 @@ class ConversationScreen(AccountCaseScreen):
                 tooltip=_("Insert a canned reply (or type :: in the composer)")),
     ])
 
-    def __init__(self, ticket_id: int) -> None:
+    def __init__(self, ticket_id: int, prefetched: Prefetched | None = None) -> None:
         super().__init__()
         self.ticket_id = ticket_id
         self.ticket: Ticket | None = None
         self.seen_up_to: int | None = None
+        self._seen_from_draft = False
+        self._prefetched = prefetched if prefetched is not None and prefetched.ticket.id == ticket_id \
+            else None
+        # What the thread shows: ticket version, last message id, message count.
+        self._shown: tuple[int, int | None, int] | None = None
         self._older_cursor: str | None = None
         self._composing = False
         self._composing_timer: Timer | None = None
@@ -100,7 +120,7 @@ class ConversationScreen(AccountCaseScreen):
                 yield Composer(id="composer")
             yield CustomerSidebar(id="customer")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def thread(self) -> Thread:
@@ -116,13 +136,17 @@ class ConversationScreen(AccountCaseScreen):
         header.queue_names = {q.id: q.name for q in self.sd_app.queues}
         self.sd_app.subscribe(self)
         self.init_status_line()
-        self.thread.show_loading()
         self.thread.focus()
         draft = self.sd_app.session.drafts.load(self.ticket_id)
         if draft is not None:
             self.composer.set_draft(draft.body, draft.kind.message_kind)
             self.seen_up_to = draft.seen_up_to
+            self._seen_from_draft = True
             self.notify(_("Your unsent draft is back."), timeout=3)
+        if self._prefetched is not None:
+            self._show_loaded(self._prefetched.ticket, self._prefetched.newest_first)
+        else:
+            self.thread.show_loading()
         self.load()
         self.set_presence(PresenceState.VIEWING)
         self.set_interval(PRESENCE_RENEW_SECONDS, self._renew_presence)
@@ -143,7 +167,7 @@ class ConversationScreen(AccountCaseScreen):
         api = self.sd_app.api
         try:
             ticket = await api.get_ticket(self.ticket_id)
-            page = await api.list_messages(self.ticket_id, order="desc", page_size=50)
+            page = await api.list_messages(self.ticket_id, order="desc", page_size=FIRST_PAGE_MESSAGES)
         except NotFoundError:
             self.notify(_("Ticket #{id} does not exist or is in a queue you can't see.").format(
                 id=self.ticket_id), severity="error")
@@ -155,13 +179,21 @@ class ConversationScreen(AccountCaseScreen):
             return
         if not self.is_attached:
             return  # the agent left while it loaded
-        self.set_ticket(ticket)
-        self._older_cursor = page.next_cursor
-        self.thread.set_messages(list(reversed(page.items)), has_older=page.has_more)
-        if self.seen_up_to is None:
-            self.seen_up_to = ticket.last_message_id
+        self._show_loaded(ticket, page)
         self.load_other_tickets(ticket)
         self.load_playbook(ticket)
+
+    def _show_loaded(self, ticket: Ticket, newest_first: PageResult[Message]) -> None:
+        shown = (ticket.version, ticket.last_message_id, len(newest_first.items))
+        if shown == self._shown:
+            return  # the refresh after a prefetched open found nothing new: keep the cards
+        self._shown = shown
+        self.set_ticket(ticket)
+        self._older_cursor = newest_first.next_cursor
+        self.thread.set_messages(list(reversed(newest_first.items)), has_older=newest_first.has_more)
+        if not self._seen_from_draft:
+            # What the agent now has in front of them; a restored draft keeps what it was written against.
+            self.seen_up_to = max(self.seen_up_to or 0, ticket.last_message_id or 0) or None
 
     def dismiss_screen(self) -> None:
         if self.app.screen is self:
@@ -185,7 +217,8 @@ class ConversationScreen(AccountCaseScreen):
     @work(exclusive=True, group="older")
     async def load_older(self, cursor: str) -> None:
         try:
-            page = await self.sd_app.api.list_messages(self.ticket_id, order="desc", page_size=50,
+            page = await self.sd_app.api.list_messages(self.ticket_id, order="desc",
+                                                       page_size=OLDER_PAGE_MESSAGES,
                                                        after=cursor)
         except ApiError as exc:
             self.notify(exc.message, title=exc.title, severity="error", markup=False)

@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, ForbiddenError
@@ -31,6 +31,7 @@ from supportdesk_tui.widgets.dashboard_escalations import EscalationsList
 from supportdesk_tui.widgets.dashboard_tiles import CountsBreakdown, QueueTile
 from supportdesk_tui.widgets.dashboard_trend import TrendChart, TrendRow
 from supportdesk_tui.widgets.dashboard_worst import WorstTickets
+from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -306,7 +307,7 @@ class DashboardScreen(LiveStatsScreen):
                     with VerticalScroll(id="alarms-panel", classes="panel"):
                         yield AlarmLog(self.queue_name, id="alarms")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         app = self.sd_app

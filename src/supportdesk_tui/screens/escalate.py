@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Select, SelectionList, Static, TextArea
+from textual.widgets import Input, Select, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
 from supportdesk_tui.api.client import new_idempotency_key
@@ -37,6 +37,7 @@ from supportdesk_tui.domain.safe_text import one_line, safe_text
 from supportdesk_tui.i18n import _, pgettext
 from supportdesk_tui.i18n.labels import status_label
 from supportdesk_tui.widgets._labels import ESCALATION_MARK, escalation_label
+from supportdesk_tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from supportdesk_tui.api.client import SupportDeskClient
@@ -225,7 +226,7 @@ class EscalationForm(ModalScreen[EscalationResult | None]):
                                  allow_blank=False, value="on_hold", id="set-status")
                 yield self._error("set_status")
             yield Static(id="form-state")
-        yield Footer()
+        yield KeyFooter()
 
     @staticmethod
     def _label(text: str) -> Static:

@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from supportdesk_tui import messages
@@ -28,6 +28,7 @@ from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.screens._status import StatusLineScreen
 from supportdesk_tui.screens.escalate import severity_label
 from supportdesk_tui.widgets._labels import ESCALATION_MARK, escalation_label
+from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ class EscalationsScreen(StatusLineScreen):
         yield Static(id="escalations-state")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="escalations")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def table(self) -> DataTable[Text]:

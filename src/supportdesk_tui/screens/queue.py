@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -9,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, VersionConflict
@@ -21,6 +22,7 @@ from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.screens._status import StatusLineScreen
 from supportdesk_tui.widgets.filter_bar import FilterBar
+from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.preview import TicketPreview
 from supportdesk_tui.widgets.queue_sidebar import QueueSidebar
 from supportdesk_tui.widgets.status_line import StatusLine
@@ -28,6 +30,7 @@ from supportdesk_tui.widgets.ticket_table import TicketTable
 
 if TYPE_CHECKING:
     from supportdesk_tui.app import SupportDeskApp
+    from supportdesk_tui.screens.conversation import Prefetched
 
 # Role names are looked up with `_(role)` at render time; listed here so the catalogs have them.
 ROLE_NAMES = (N_("agent"), N_("lead"), N_("intake"))
@@ -67,6 +70,7 @@ class QueueScreen(StatusLineScreen):
 
     def __init__(self) -> None:
         super().__init__()
+        self._prefetched: Prefetched | None = None
         self.query_filter = TicketQuery()
         self.queue_id: str | None = None
         self.sort = TicketSort.SLA_DUE
@@ -88,7 +92,7 @@ class QueueScreen(StatusLineScreen):
                 yield TicketTable(clock=clock, me_login=self.sd_app.me.login, id="tickets")
                 yield TicketPreview(clock=clock, id="preview")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def table(self) -> TicketTable:
@@ -187,19 +191,33 @@ class QueueScreen(StatusLineScreen):
 
     @work(exclusive=True, group="preview")
     async def load_preview(self, ticket: Ticket) -> None:
+        from supportdesk_tui.screens.conversation import FIRST_PAGE_MESSAGES, Prefetched
+
         preview = self.query_one(TicketPreview)
         preview.show_loading(ticket)
+        self._prefetched = None
         try:
-            page = await self.sd_app.api.list_messages(ticket.id, order="desc", page_size=4)
+            # The page the conversation starts with, so opening this ticket needs no wait.
+            page = await self.sd_app.api.list_messages(ticket.id, order="desc", page_size=FIRST_PAGE_MESSAGES)
         except ApiError as exc:
             preview.show_error(ticket, exc.message)
             return
+        self._prefetched = Prefetched(ticket, page)
         preview.show_messages(ticket, list(reversed(page.items)))
 
     def open_ticket(self, ticket_id: int) -> None:
         from supportdesk_tui.screens.conversation import ConversationScreen
 
-        self.app.push_screen(ConversationScreen(ticket_id))
+        prefetched = self._prefetched
+        tables = self.query(TicketTable)  # may be asked before the screen has composed
+        window = tables.first().window if tables else None
+        if prefetched is not None and prefetched.ticket.id == ticket_id and window is not None:
+            # Live events may have changed the row since the preview loaded: take the newer ticket.
+            index = window.index_of(ticket_id)
+            current = window.get(index) if index is not None else None
+            if current is not None and current.version > prefetched.ticket.version:
+                prefetched = replace(prefetched, ticket=current)
+        self.app.push_screen(ConversationScreen(ticket_id, prefetched))
 
     # --- filter and sort -----------------------------------------------------------
 

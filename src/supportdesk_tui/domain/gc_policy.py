@@ -1,0 +1,68 @@
+"""When the cyclic garbage collector may pause the UI thread.
+
+CPython's automatic full (generation 2) collection rescans every tracked object that has
+survived a while — Textual's widgets, styles and line caches, the loaded tickets — and here
+that took 50-100 ms, landing in the middle of ticket opens and key presses. The policy:
+freeze what exists after sign-in (it lives until quit), stop automatic full collections,
+and run them ourselves while the agent is not touching the keyboard — or after a ceiling,
+so memory stays bounded for somebody who never pauses. Young generations still collect
+automatically: they are cheap and catch most short-lived cycles.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass, field
+
+# High enough that the automatic full collection never triggers in practice.
+NO_AUTOMATIC_FULL_COLLECTION = 1_000_000
+
+
+@dataclass
+class IdleCollector:
+    idle_seconds: float = 2.0
+    """Quiet time after the last key or click before a full collection may run."""
+    ceiling_seconds: float = 60.0
+    """Collect at the next check after this long even without a quiet moment."""
+    last_input: float = 0.0
+    last_collection: float = 0.0
+    collections: int = field(default=0, init=False)
+    _previous_thresholds: tuple[int, int, int] | None = field(default=None, init=False)
+
+    def take_over(self, now: float) -> None:
+        """Freeze the long-lived objects and switch automatic full collections off."""
+        gc.collect(1)
+        gc.freeze()
+        if self._previous_thresholds is None:
+            self._previous_thresholds = gc.get_threshold()
+            young, middle, _full = self._previous_thresholds
+            gc.set_threshold(young, middle, NO_AUTOMATIC_FULL_COLLECTION)
+        self.last_collection = now
+
+    def release(self) -> None:
+        """Give the collector back its own schedule (the app is closing)."""
+        if self._previous_thresholds is not None:
+            gc.set_threshold(*self._previous_thresholds)
+            self._previous_thresholds = None
+
+    @property
+    def active(self) -> bool:
+        return self._previous_thresholds is not None
+
+    def note_input(self, now: float) -> None:
+        self.last_input = now
+
+    def due(self, now: float) -> bool:
+        if not self.active:
+            return False
+        quiet = now - self.last_input >= self.idle_seconds
+        pending = now - self.last_collection
+        return (quiet and pending >= self.idle_seconds) or pending >= self.ceiling_seconds
+
+    def collect_if_due(self, now: float) -> bool:
+        if not self.due(now):
+            return False
+        gc.collect(2)
+        self.last_collection = now
+        self.collections += 1
+        return True

@@ -1,0 +1,56 @@
+"""Full garbage collections wait for a quiet moment (or a ceiling), never land mid-keystroke."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from supportdesk_tui.domain.gc_policy import NO_AUTOMATIC_FULL_COLLECTION, IdleCollector
+
+
+@pytest.fixture
+def collector() -> Iterator[IdleCollector]:
+    before = gc.get_threshold()
+    collector = IdleCollector(idle_seconds=2.0, ceiling_seconds=60.0)
+    collector.take_over(now=100.0)
+    yield collector
+    collector.release()
+    gc.unfreeze()
+    assert gc.get_threshold() == before
+
+
+def test_taking_over_switches_automatic_full_collections_off(collector: IdleCollector) -> None:
+    assert gc.get_threshold()[2] == NO_AUTOMATIC_FULL_COLLECTION
+    assert gc.get_freeze_count() > 0
+
+
+def test_no_collection_while_the_agent_keeps_typing(collector: IdleCollector) -> None:
+    for second in range(101, 150):
+        collector.note_input(float(second))
+        assert not collector.collect_if_due(second + 0.5)
+    assert collector.collections == 0
+
+
+def test_collection_runs_once_the_agent_pauses(collector: IdleCollector) -> None:
+    collector.note_input(101.0)
+    assert not collector.collect_if_due(102.0)
+    assert collector.collect_if_due(103.5)
+    assert not collector.collect_if_due(104.0)  # just collected: nothing to do yet
+    assert collector.collections == 1
+
+
+def test_collection_runs_after_the_ceiling_even_without_a_pause(collector: IdleCollector) -> None:
+    second = 100.0
+    while second < 161.0:
+        collector.note_input(second)
+        collector.collect_if_due(second)
+        second += 0.5
+    assert collector.collections == 1
+
+
+def test_released_collector_never_collects() -> None:
+    collector = IdleCollector()
+    assert not collector.active
+    assert not collector.collect_if_due(10_000.0)
