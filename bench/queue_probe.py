@@ -28,6 +28,9 @@ from supportdesk_tui.widgets.ticket_table import TicketTable
 SIZE = (160, 48)
 SETTLE_SECONDS = 0.3  # lets the debounced preview load land, so each step starts from a quiet app
 KEY_GAP_SECONDS = 0.02  # between paced keys: about a held-down key's repeat rate
+# Jump to the end (G) walks the queue's pages when it has to; past this we report "did not finish".
+JUMP_TIMEOUT_SECONDS = 120.0
+CANNED_SHORTCUT = "hi"  # the team's greeting: no variables to ask for, so enter inserts at once
 
 
 def visible_rows_loaded(table: TicketTable) -> bool:
@@ -48,7 +51,8 @@ async def settle(pilot: Any) -> None:
     await pilot.pause()
 
 
-async def run(url: str, token: str, moves: int, pagedowns: int, opens: int) -> dict[str, Any]:
+async def run(url: str, token: str, moves: int, pagedowns: int, opens: int,
+              canned: int = 3) -> dict[str, Any]:
     result: dict[str, Any] = {"rss_imported_kib": rss_kib()}
     with tempfile.TemporaryDirectory(prefix="sd-bench-") as data_dir:
         app = SupportDeskApp(AppSettings(server_url=url, token=token, data_dir=Path(data_dir),
@@ -91,8 +95,13 @@ async def run(url: str, token: str, moves: int, pagedowns: int, opens: int) -> d
             result["open_s"] = await open_tickets(
                 pilot, recorder, app, queue, table, opens, opened, gc_paused)
             result["open_gc_s"] = gc_paused
+            result["open_uncached_s"] = await open_uncached(pilot, recorder, app, queue, table, opens)
+            result["canned_insert_s"] = await canned_inserts(pilot, recorder, app, queue, table, canned)
             result["api_open_s"] = await api_open_floor(app, opened)
             result["api_first_page_s"] = await api_first_page_floor(app, queue)
+            jump, rows = await jump_to_end(pilot, recorder, table, JUMP_TIMEOUT_SECONDS)
+            result["jump_end_s"], result["jump_end_rows"] = jump, rows
+            result["rss_after_jump_kib"] = rss_kib()
     return result
 
 
@@ -181,6 +190,105 @@ async def open_tickets(
     return samples
 
 
+def _conversation_shown(app: SupportDeskApp) -> bool:
+    screen = app.screen
+    if not isinstance(screen, ConversationScreen) or screen.ticket is None:
+        return False
+    cards = screen.thread.mounted_cards
+    return bool(cards) and all(card.region.height > 0 for card in cards)
+
+
+async def open_uncached(pilot: Any, recorder: FrameRecorder, app: SupportDeskApp, queue: QueueScreen,
+                        table: TicketTable, count: int) -> list[float]:
+    """`j` then `enter` at once: the preview has not fetched this ticket yet, so nothing is prefetched."""
+    samples: list[float] = []
+    for _ in range(count):
+        target = table.cursor_row + 1
+        moved = recorder.expect(lambda target=target: table.cursor_row == target)  # type: ignore[misc]
+        send_key(app, "j")
+        await recorder.wait(moved)
+        shown = recorder.expect(lambda: _conversation_shown(app))
+        pressed = time.perf_counter()
+        send_key(app, "enter")
+        samples.append(await recorder.wait(shown) - pressed)
+        await settle(pilot)
+        back = recorder.expect(lambda: app.screen is queue)
+        send_key(app, "escape")
+        await recorder.wait(back)
+        await settle(pilot)
+    return samples
+
+
+async def canned_inserts(pilot: Any, recorder: FrameRecorder, app: SupportDeskApp, queue: QueueScreen,
+                         table: TicketTable, count: int) -> list[float]:
+    """In an open conversation: `c`, type the shortcut, then `enter` → the composer shows the text."""
+    from supportdesk_tui.screens.canned import CannedPicker
+    from supportdesk_tui.widgets.composer import Composer
+
+    samples: list[float] = []
+    for _ in range(count):
+        send_key(app, "j")
+        await settle(pilot)
+        shown = recorder.expect(lambda: _conversation_shown(app))
+        send_key(app, "enter")
+        await recorder.wait(shown)
+        await settle(pilot)
+        conversation = app.screen
+        assert isinstance(conversation, ConversationScreen) and conversation.ticket is not None
+        marker = f"#{conversation.ticket.id}"
+        await pilot.press("c")
+
+        def picker_ready() -> bool:
+            picker = app.screen
+            entry = picker.highlighted if isinstance(picker, CannedPicker) and picker.loaded else None
+            return entry is not None and entry.reply.shortcut == CANNED_SHORTCUT
+
+        for char in CANNED_SHORTCUT:
+            await pilot.press(char)
+        for _attempt in range(100):
+            if picker_ready():
+                break
+            await pilot.pause(0.02)
+        assert picker_ready(), "the canned picker did not find the greeting"
+        composer = conversation.query_one(Composer)
+        def text_inserted(screen: ConversationScreen = conversation, composer: Composer = composer,
+                          marker: str = marker) -> bool:
+            return app.screen is screen and marker in composer.text
+
+        inserted = recorder.expect(text_inserted)
+        pressed = time.perf_counter()
+        send_key(app, "enter")
+        samples.append(await recorder.wait(inserted) - pressed)
+        await settle(pilot)
+        composer.clear()  # nothing left to save as a draft
+        await pilot.press("escape")  # leave the composer
+        back = recorder.expect(lambda: app.screen is queue)
+        send_key(app, "escape")
+        await recorder.wait(back)
+        await settle(pilot)
+    return samples
+
+
+async def jump_to_end(pilot: Any, recorder: FrameRecorder, table: TicketTable,
+                      timeout: float) -> tuple[float | None, int]:
+    """`G` → the frame with the cursor on the queue's last ticket; None when it takes over `timeout`."""
+    window = table.window
+    assert window is not None
+
+    def at_end() -> bool:
+        return (window.exhausted and table.row_count > 0 and table.cursor_row == table.row_count - 1
+                and visible_rows_loaded(table))
+
+    shown = recorder.expect(at_end)
+    pressed = time.perf_counter()
+    send_key(recorder.app, "G")
+    try:
+        elapsed: float | None = await recorder.wait(shown, timeout=timeout) - pressed
+    except TimeoutError:
+        elapsed = None
+    return elapsed, table.row_count
+
+
 async def api_open_floor(app: SupportDeskApp, ticket_ids: list[int]) -> list[float]:
     """The two requests opening a ticket waits for, on the app's own client: the network floor."""
     samples: list[float] = []
@@ -210,8 +318,9 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=50)
     parser.add_argument("--pagedowns", type=int, default=20)
     parser.add_argument("--opens", type=int, default=5)
+    parser.add_argument("--canned", type=int, default=3)
     args = parser.parse_args()
-    result = asyncio.run(run(args.url, args.token, args.moves, args.pagedowns, args.opens))
+    result = asyncio.run(run(args.url, args.token, args.moves, args.pagedowns, args.opens, args.canned))
     print(json.dumps(result))
 
 

@@ -98,8 +98,11 @@ def render_markdown(rows: list[list[str]]) -> str:
 
 def write_markdown(path: Path, *, command: str, machine: dict[str, str], setup: list[str],
                    cold: ColdStart, figures: Sequence[Figure], scales: Sequence[int],
-                   reading: list[str], profile_notes: list[str]) -> None:
+                   reading: list[str], profile_notes: list[str],
+                   sections: Sequence[tuple[str, str]] = ()) -> None:
+    """`sections`: (title, Markdown body) of the other benchmarks, placed after the queue table."""
     facts = "\n".join(f"- {k}: {v}" for k, v in machine.items())
+    extra = "".join(f"## {title}\n\n{body.strip()}\n\n" for title, body in sections)
     text = f"""# Benchmarks
 
 Written by {command}; rerun the same command to regenerate it. Numbers from one run
@@ -125,7 +128,7 @@ RSS in MiB.
 
 {render_markdown(queue_table(figures, scales))}
 
-## Reading the numbers
+{extra}## Reading the numbers
 
 {chr(10).join(reading)}
 

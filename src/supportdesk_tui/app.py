@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
@@ -15,6 +16,7 @@ from supportdesk_tui import messages
 from supportdesk_tui.commands import (
     ActionCommands,
     CannedCommands,
+    EscalationCommands,
     LanguageCommands,
     QueueCommands,
     ThemeCommands,
@@ -24,7 +26,6 @@ from supportdesk_tui.domain.gc_policy import IdleCollector
 from supportdesk_tui.i18n import _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.screens.connect import ConnectScreen
-from supportdesk_tui.screens.escalations import EscalationCommands
 from supportdesk_tui.settings import AppSettings
 
 if TYPE_CHECKING:
@@ -102,7 +103,6 @@ class SupportDeskApp(App[None]):
     def on_mount(self) -> None:
         from supportdesk_tui.i18n import set_language
         from supportdesk_tui.keymap import apply_keymap
-        from supportdesk_tui.screens import screen_classes
         from supportdesk_tui.themes import apply_theme, register_all_themes
 
         set_language(self.settings.language)
@@ -111,11 +111,17 @@ class SupportDeskApp(App[None]):
         if theme_problem:
             self.theme_problems.append(theme_problem)
         problems = [*self.settings.startup_warnings, *self.theme_problems,
-                    *apply_keymap(self, self.settings.keymap, scopes=screen_classes())]
+                    *apply_keymap(self, self.settings.keymap, scopes=self._keymap_scopes())]
         for problem in problems:
             self.notify(problem, title=_("Configuration"), severity="warning", markup=False, timeout=10)
         self.push_screen(ConnectScreen(self.settings.server_url))
         self.call_after_refresh(self.connect)
+
+    def _keymap_scopes(self) -> list[type[DOMNode]]:
+        from supportdesk_tui.screens import screen_classes
+
+        # Checking a keymap needs every screen class; without one, start-up need not import them.
+        return screen_classes() if self.settings.keymap else []
 
     @work(exclusive=True, group="session")
     async def connect(self) -> None:

@@ -227,3 +227,36 @@ def _prefill(picker: CannedPicker, query: str) -> None:
         return
     box.value = query
     box.cursor_position = len(query)
+
+
+class EscalationCommands(Provider):
+    """`escalations: list open` from any screen, for leads (register in `App.COMMANDS`)."""
+
+    def _name(self) -> str | None:
+        from supportdesk_tui.api.models import Role
+        from supportdesk_tui.app import SupportDeskApp
+
+        app = self.app
+        if not isinstance(app, SupportDeskApp) or app._session is None or app.me.role is not Role.LEAD:
+            return None
+        return _("escalations: list open escalations")
+
+    def _open(self) -> None:
+        from supportdesk_tui.app import SupportDeskApp
+        from supportdesk_tui.screens.escalations import open_escalations
+
+        if isinstance(self.app, SupportDeskApp):
+            open_escalations(self.app)
+
+    async def discover(self) -> Hits:
+        name = self._name()
+        if name is not None:
+            yield DiscoveryHit(name, self._open)
+
+    async def search(self, query: str) -> Hits:
+        name = self._name()
+        if name is None:
+            return
+        score = self.matcher(query).match(name)
+        if score > 0:
+            yield Hit(score, self.matcher(query).highlight(name), self._open)

@@ -81,11 +81,39 @@ async def test_only_visible_lines_are_rendered(monkeypatch: object) -> None:
         await settle(pilot)
         TicketTable._row_text = spy  # type: ignore[assignment,method-assign]
         try:
+            table._row_cache.clear()
             table.refresh()
             await pilot.pause()
         finally:
             TicketTable._row_text = original  # type: ignore[method-assign]
         assert 0 < len(rendered) <= 30
+
+
+async def test_a_changed_ticket_is_redrawn_while_unchanged_rows_come_from_the_cache() -> None:
+    app, table, _queue = build(count=200)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        window = table.window
+        assert window is not None
+        second = window.get(1)
+        assert second is not None
+        rendered: list[int] = []
+        original = TicketTable._row_text
+
+        def spy(self: TicketTable, ticket: object, style: object) -> object:
+            rendered.append(ticket.id)  # type: ignore[attr-defined]
+            return original(self, ticket, style)  # type: ignore[arg-type]
+
+        TicketTable._row_text = spy  # type: ignore[assignment,method-assign]
+        try:
+            window.apply_update(second.model_copy(update={"subject": "Renamed by a colleague",
+                                                          "version": second.version + 1}))
+            table.refresh()
+            await pilot.pause()
+        finally:
+            TicketTable._row_text = original  # type: ignore[method-assign]
+        assert rendered == [second.id]
+        assert "Renamed by a colleague" in "".join(s.text for s in table.render_line(2))
 
 
 async def test_agent_moves_through_the_queue_with_keys_and_pages_load_on_demand() -> None:

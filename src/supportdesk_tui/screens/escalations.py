@@ -14,7 +14,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowDoesNotExist
 
@@ -48,37 +47,6 @@ def open_escalations(app: SupportDeskApp) -> None:
         return
     if not isinstance(app.screen, EscalationsScreen):
         app.push_screen(EscalationsScreen())
-
-
-class EscalationCommands(Provider):
-    """`escalations: list open` from any screen, for leads (register in `App.COMMANDS`)."""
-
-    def _name(self) -> str | None:
-        from supportdesk_tui.app import SupportDeskApp
-
-        app = self.app
-        if not isinstance(app, SupportDeskApp) or app._session is None or app.me.role is not Role.LEAD:
-            return None
-        return _("escalations: list open escalations")
-
-    def _open(self) -> None:
-        from supportdesk_tui.app import SupportDeskApp
-
-        if isinstance(self.app, SupportDeskApp):
-            open_escalations(self.app)
-
-    async def discover(self) -> Hits:
-        name = self._name()
-        if name is not None:
-            yield DiscoveryHit(name, self._open)
-
-    async def search(self, query: str) -> Hits:
-        name = self._name()
-        if name is None:
-            return
-        score = self.matcher(query).match(name)
-        if score > 0:
-            yield Hit(score, self.matcher(query).highlight(name), self._open)
 
 
 class EscalationsScreen(StatusLineScreen):

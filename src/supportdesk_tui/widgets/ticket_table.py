@@ -104,6 +104,17 @@ def layout_columns(width: int) -> list[tuple[_Column, int]]:
     return widths
 
 
+ROW_CACHE_LIMIT = 1024
+
+
+@dataclass(frozen=True)
+class _CachedRow:
+    ticket: Ticket  # the very object rendered: the window swaps in a new one on every change
+    second: int
+    width: int
+    strip: Strip
+
+
 class TicketTable(ScrollView, can_focus=True):
     """A keyboard-driven ticket list over a `TicketWindow`, keyed by ticket id."""
 
@@ -252,6 +263,9 @@ class TicketTable(ScrollView, can_focus=True):
         self._load_failed = False
         self._widths: list[tuple[_Column, int]] = layout_columns(120)
         self._width = 0
+        # Rendered rows by (ticket id, cursor look): a move that scrolls the list repaints every
+        # visible line, and building twelve styled cells per row was most of that frame.
+        self._row_cache: dict[tuple[int, str], _CachedRow] = {}
 
     # --- public API ---------------------------------------------------------
 
@@ -554,11 +568,26 @@ class TicketTable(ScrollView, can_focus=True):
             label = _("Could not load these rows") if self._load_failed else _("Loading…")
             text = Text("  " + label, style=row_style + self._style("placeholder"))
             return self._strip(text, width, row_style)
+        look = "plain" if cursor_style is None else ("cursor" if self.has_focus else "cursor-blurred")
+        # Countdowns and waiting times read the clock: a cached row is good for the same second.
+        second = int(self.clock().timestamp())
+        cached = self._row_cache.get((ticket.id, look))
+        if (cached is not None and cached.ticket is ticket and cached.second == second
+                and cached.width == width):
+            return cached.strip
         text = self._row_text(ticket, row_style)
         if cursor_style is not None and self.has_focus:
             # Colour-coded cells would be unreadable on the cursor colour: the cursor wins.
             text.stylize(cursor_style)
-        return self._strip(text, width, row_style)
+        strip = self._strip(text, width, row_style)
+        if len(self._row_cache) >= ROW_CACHE_LIMIT:
+            self._row_cache.clear()
+        self._row_cache[(ticket.id, look)] = _CachedRow(ticket, second, width, strip)
+        return strip
+
+    def notify_style_update(self) -> None:
+        self._row_cache.clear()  # a theme or CSS change: cached rows carry the old colours
+        super().notify_style_update()
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
         text.no_wrap = True
