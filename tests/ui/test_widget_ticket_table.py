@@ -22,12 +22,16 @@ class QueueHost(WidgetHost):
         self.highlighted: list[int] = []
         self.selected: list[int] = []
         self.failures: list[Exception] = []
+        self.jumps: list[bool] = []
 
     def on_ticket_table_highlighted(self, event: TicketTable.Highlighted) -> None:
         self.highlighted.append(event.ticket.id)
 
     def on_ticket_table_selected(self, event: TicketTable.Selected) -> None:
         self.selected.append(event.ticket.id)
+
+    def on_ticket_table_jump_requested(self, event: TicketTable.JumpRequested) -> None:
+        self.jumps.append(event.to_end)
 
     def on_ticket_table_load_failed(self, event: TicketTable.LoadFailed) -> None:
         self.failures.append(event.error)
@@ -140,10 +144,42 @@ async def test_agent_moves_through_the_queue_with_keys_and_pages_load_on_demand(
         assert queue.fetches < 30
 
 
+async def test_end_of_a_long_list_asks_to_read_it_from_its_end_instead_of_walking() -> None:
+    app, table, queue = build(count=100_000)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        table.focus()
+        fetches_before = queue.fetches
+        await pilot.press("end")
+        await settle(pilot)
+        assert app.jumps == [True]
+        assert queue.fetches == fetches_before, "no page walked"
+
+
+async def test_end_walks_to_the_real_end_when_only_a_few_pages_are_left() -> None:
+    app, table, _queue = build(count=200)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        assert table.window is not None
+        table.window.total_hint = 200
+        table.focus()
+        await pilot.press("end")
+        for _ in range(30):
+            await settle(pilot)
+            if table.window is not None and table.window.exhausted:
+                break
+        await settle(pilot)
+        assert table.cursor_row == 199
+        assert app.jumps == []
+
+
 async def test_end_walks_to_the_real_end_and_enter_opens_the_ticket() -> None:
     app, table, _queue = build(count=1_000)
     async with app.run_test(size=(140, 30)) as pilot:
         await settle(pilot)
+        assert table.window is not None
+        table.window.total_hint = 1_000
+        table.window.page_size = 400  # a few big pages: walking is the quick way here
         table.focus()
         await pilot.press("end")
         for _ in range(30):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from supportdesk_tui.api.models import Priority, Status, Ticket, TicketSort
-from supportdesk_tui.domain.ticket_window import TicketWindow, sort_key_for
+from supportdesk_tui.domain.ticket_window import TicketWindow, backwards, sort_key_for
 
 BASE = datetime(2025, 1, 1, tzinfo=UTC)
 TEMPLATE = Ticket.model_validate(
@@ -211,3 +211,40 @@ async def test_reset_forgets_everything() -> None:
     assert window.row_count_known == 0 and window.pages_held == 0 and not window.exhausted
     await window.ensure(range(0, 10))
     assert window.get(0) is not None
+
+
+class BackwardsServer(FakeServer):
+    """The same list read from its end (`reverse=true`): highest ids first."""
+
+    async def fetch(self, after: str | None) -> tuple[list[Ticket], str | None]:
+        self.calls.append(after)
+        ids = self.ids[::-1]
+        start = 0 if after is None else ids.index(int(after)) + 1
+        chunk = ids[start : start + self.page_size]
+        more = start + self.page_size < len(ids)
+        return [self.ticket(i) for i in chunk], (str(chunk[-1]) if more and chunk else None)
+
+
+async def test_a_list_read_from_its_end_starts_at_the_last_ticket_after_one_request() -> None:
+    server = BackwardsServer(1_000_000)
+    window = TicketWindow(server.fetch, page_size=server.page_size,
+                          sort_key=backwards(sort_key_for(TicketSort.CREATED)))
+    await window.ensure(range(0, 40))
+    assert len(server.calls) == 1
+    first = window.get(0)
+    assert first is not None and first.id == 1_000_000
+
+
+async def test_live_tickets_land_in_the_right_place_when_the_list_is_read_backwards() -> None:
+    server = BackwardsServer(1_000)
+    window = TicketWindow(server.fetch, page_size=server.page_size,
+                          sort_key=backwards(sort_key_for(TicketSort.CREATED)))
+    await window.ensure(range(0, 100))
+    # Created between tickets 980 and 981, so read backwards it sits after 981 (index 19).
+    newcomer = make_ticket(5_000, created_at=BASE + timedelta(seconds=980.5))
+    change = window.apply_created(newcomer)
+    assert change.kind == "inserted" and change.new_index == 20
+    assert window.get(19) is not None and window.get(19).id == 981  # type: ignore[union-attr]
+    # The newest ticket of all belongs at the top of a list read from its end.
+    newest = make_ticket(6_000, created_at=BASE + timedelta(seconds=10_000))
+    assert window.apply_created(newest).new_index == 0

@@ -67,6 +67,32 @@ def sort_key_for(sort: TicketSort) -> SortKey:
     return lambda t: (t.waiting_since is None, _ts(t.waiting_since), t.id)
 
 
+class _Backwards:
+    """A sort key that compares the other way round."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple[Any, ...]) -> None:
+        self.key = key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Backwards) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __lt__(self, other: _Backwards) -> bool:
+        return other.key < self.key
+
+    def __le__(self, other: _Backwards) -> bool:
+        return other.key <= self.key
+
+
+def backwards(key: SortKey) -> SortKey:
+    """The order of the same list read from its end (the server's `reverse=true`)."""
+    return lambda t: (_Backwards(key(t)),)
+
+
 @dataclass(frozen=True)
 class Change:
     """What an edit did to the row indexes, so a view can keep its cursor and scroll calm."""

@@ -8,6 +8,7 @@ polls, and the notice line says so. After a reconnect one more fetch converges o
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING, ClassVar
 
@@ -42,8 +43,13 @@ QUEUE_SCREEN = "queue"
 TOTAL_TILE = "__total__"
 
 TICK_SECONDS = 0.1
-MIN_FETCH_INTERVAL = 0.25  # at most four fetches a second, whatever the event rate
+# At most ~seven fetches a second whatever the event rate: short enough that a change shows
+# within 250 ms (interval + fetch + draw), long enough that a storm costs a bounded amount.
+MIN_FETCH_INTERVAL = 0.15
 POLL_SECONDS = 5.0  # while the event stream is down
+# The server writes a history point a little after each minute ends: until it has, asking again
+# on every live answer only re-reads the same points.
+HISTORY_RETRY_SECONDS = 5.0
 QUIET_REFRESH_SECONDS = 30.0  # waiting times grow even when nothing happens
 _STREAM_OK = ("live", "off")
 
@@ -63,6 +69,7 @@ class LiveStatsScreen(StatusLineScreen):
         self.events_seen = 0
         self._history_wanted = True
         self._history_busy = False
+        self._history_asked_at = -math.inf
         self._loaded = False
 
     @property
@@ -105,10 +112,21 @@ class LiveStatsScreen(StatusLineScreen):
         if self._history_wanted and not self._history_busy:
             self._history_wanted = False
             self._history_busy = True
+            self._history_asked_at = now
             self.fetch_history()
+        self._fetch_live_if_due(now)
+
+    def _fetch_live_if_due(self, now: float) -> None:
         if self.gate.due(now):
             self.gate.begin(now)
             self.fetch_live()
+
+    def _changed(self) -> None:
+        """Something moved: fetch at once when the gate allows, else the next tick will."""
+        self.events_seen += 1
+        self.gate.request()
+        if not self.forbidden and self.is_current:
+            self._fetch_live_if_due(time.monotonic())
 
     @work(exclusive=True, group="dashboard-live", exit_on_error=False)
     async def fetch_live(self) -> None:
@@ -127,7 +145,8 @@ class LiveStatsScreen(StatusLineScreen):
         settings = self.sd_app.settings
         changes = self.state.apply_live(stats, now=settings.clock())
         self.updated_at = settings.clock().astimezone().strftime("%H:%M:%S")
-        if self.state.history_due(stats.at):
+        if self.state.history_due(stats.at) and \
+                time.monotonic() - self._history_asked_at >= HISTORY_RETRY_SECONDS:
             self._history_wanted = True
         self._ring_for(changes)
         self._loaded = True
@@ -161,17 +180,14 @@ class LiveStatsScreen(StatusLineScreen):
     # --- what the live stream says ------------------------------------------------------------
 
     def on_ticket_changed(self, event: messages.TicketChanged) -> None:
-        self.events_seen += 1
         self.state.note_ticket(event.ticket)
-        self.gate.request()
+        self._changed()
 
     def on_queues_changed(self, _event: messages.QueuesChanged) -> None:
-        self.events_seen += 1
-        self.gate.request()
+        self._changed()
 
     def on_escalation_changed(self, _event: messages.EscalationChanged) -> None:
-        self.events_seen += 1
-        self.gate.request()
+        self._changed()
 
     def on_presence_changed(self, _event: messages.PresenceChanged) -> None:
         self.events_seen += 1

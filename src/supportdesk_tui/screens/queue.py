@@ -17,7 +17,7 @@ from supportdesk_tui.api.errors import ApiError, VersionConflict
 from supportdesk_tui.api.models import PresenceState, Ticket, TicketPatch, TicketSort
 from supportdesk_tui.domain.query import QueryError, TicketQuery, format_query, parse_query, ticket_matches
 from supportdesk_tui.domain.safe_text import one_line
-from supportdesk_tui.domain.ticket_window import TicketWindow, sort_key_for
+from supportdesk_tui.domain.ticket_window import TicketWindow, backwards, sort_key_for
 from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.screens._status import StatusLineScreen
@@ -71,6 +71,7 @@ class QueueScreen(StatusLineScreen):
     def __init__(self) -> None:
         super().__init__()
         self._prefetched: Prefetched | None = None
+        self.from_end = False
         self.query_filter = TicketQuery()
         self.queue_id: str | None = None
         self.sort = TicketSort.SLA_DUE
@@ -132,10 +133,16 @@ class QueueScreen(StatusLineScreen):
         if self.queue_id and "queue" not in params:
             params["queue"] = self.queue_id
         params["sort"] = (self.query_filter.sort or self.sort).value
+        if self.from_end:
+            params["reverse"] = "true"
         return params
 
-    def reload(self) -> None:
-        """Point the table at a new window for the current queue, filter and sort."""
+    def reload(self, *, from_end: bool = False) -> None:
+        """Point the table at a new window for the current queue, filter and sort.
+
+        `from_end`: read the list backwards from its last ticket (`G` on a long list).
+        """
+        self.from_end = from_end
         api = self.sd_app.api
         params = self.current_params()
         page_size = self.sd_app.settings.page_size
@@ -146,8 +153,9 @@ class QueueScreen(StatusLineScreen):
 
         sort = self.query_filter.sort or self.sort
         me_login = self.sd_app.me.login
+        sort_key = backwards(sort_key_for(sort)) if from_end else sort_key_for(sort)
         window = TicketWindow(
-            fetch_page, page_size=page_size, sort_key=sort_key_for(sort),
+            fetch_page, page_size=page_size, sort_key=sort_key,
             matches=lambda t: ticket_matches(self.query_filter, t, me_login=me_login, queue=self.queue_id),
         )
         window.total_hint = self._total_hint()
@@ -155,7 +163,7 @@ class QueueScreen(StatusLineScreen):
         table.empty_message = (
             _("No tickets match this filter. Press esc to clear it.") if not self.query_filter.is_empty
             else _("Nothing waiting in this queue. New tickets appear here as they arrive."))
-        table.set_window(window, sort=sort)
+        table.set_window(window, sort=sort, from_end=from_end)
         self.query_one(TicketPreview).show_nothing()
 
     def _total_hint(self) -> int | None:
@@ -272,7 +280,14 @@ class QueueScreen(StatusLineScreen):
 
     def action_refresh(self) -> None:
         self.refresh_queues()
-        self.reload()
+        self.reload(from_end=self.from_end)
+
+    @on(TicketTable.JumpRequested)
+    def _jump_requested(self, event: TicketTable.JumpRequested) -> None:
+        self.reload(from_end=event.to_end)
+        if event.to_end:
+            self.notify(_("Showing the queue from its last ticket (the sort arrow is flipped). "
+                          "g goes back to the first."), timeout=4)
 
     def action_dashboard(self) -> None:
         from supportdesk_tui.screens.dashboard import open_dashboard

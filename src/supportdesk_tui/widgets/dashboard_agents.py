@@ -48,8 +48,9 @@ class AgentsTable(Widget):
     def show(self, agents: list[AgentActivity]) -> None:
         ordered = tuple(sorted(agents, key=lambda a: (STATE_ORDER.get(a.state, 9), a.agent.name)))
         if ordered != self.agents:
+            # Only a different number of rows changes the height; a new value is a repaint.
+            self.refresh(layout=len(ordered) != len(self.agents))
             self.agents = ordered
-            self.refresh(layout=True)
 
     def render(self) -> RenderableType:
         header = self.get_component_rich_style("agents-table--header", partial=True)

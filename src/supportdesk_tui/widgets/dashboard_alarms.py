@@ -43,8 +43,9 @@ class AlarmLog(Widget):
     def show(self, entries: Sequence[AlarmEntry], *, configured: bool) -> None:
         newest = tuple(reversed(entries))[: self.shown]
         if (newest, configured) != (self.entries, self.configured):
+            # Only a different number of lines changes the height; new text is a repaint.
+            self.refresh(layout=len(newest) != len(self.entries) or configured != self.configured)
             self.entries, self.configured = newest, configured
-            self.refresh(layout=True)
 
     def render(self) -> RenderableType:
         muted = self.get_component_rich_style("alarm-log--muted", partial=True)

@@ -40,8 +40,9 @@ class EscalationsList(Widget):
     def show(self, escalations: list[Escalation]) -> None:
         ordered = tuple(sorted(escalations, key=lambda e: e.created_at, reverse=True))
         if ordered != self.escalations:
+            # Only a different number of rows changes the height; a new value is a repaint.
+            self.refresh(layout=len(ordered) != len(self.escalations))
             self.escalations = ordered
-            self.refresh(layout=True)
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"escalations-list--{name}", partial=True)

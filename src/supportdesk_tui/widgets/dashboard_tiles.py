@@ -108,9 +108,10 @@ class CountsBreakdown(Widget):
         rows = tuple([(language_label(c.key), c) for c in by_language]
                      + [(priority_label(c.key), c) for c in reversed(by_priority)])
         if rows != self.rows:
+            # Only a different number of rows changes the height; a new count is a repaint.
+            self.refresh(layout=len(rows) != len(self.rows))
             self.rows = rows
             self._languages = len(by_language)
-            self.refresh(layout=True)
 
     def render(self) -> RenderableType:
         header = self.get_component_rich_style("counts-breakdown--header", partial=True)

@@ -18,7 +18,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -105,6 +105,10 @@ def layout_columns(width: int) -> list[tuple[_Column, int]]:
 
 
 ROW_CACHE_LIMIT = 1024
+_FLIPPED = {"▲": "▼", "▼": "▲"}
+# `G` walks forward when the window already knows most of the list; past this many pages it
+# asks the screen to read the list from its end (one request instead of hundreds).
+JUMP_WALK_PAGES = 3
 
 
 @dataclass(frozen=True)
@@ -221,6 +225,18 @@ class TicketTable(ScrollView, can_focus=True):
             return self.ticket_table
 
     @dataclass
+    class JumpRequested(Message):
+        """The agent asked for the other end of a list this window has not read to the end:
+        the screen reads it from that end instead of walking every page in between."""
+
+        ticket_table: TicketTable
+        to_end: bool
+
+        @property
+        def control(self) -> TicketTable:
+            return self.ticket_table
+
+    @dataclass
     class LoadFailed(Message):
         """The window's fetcher raised; rows stay placeholders until `retry()` or the next move."""
 
@@ -261,6 +277,7 @@ class TicketTable(ScrollView, can_focus=True):
         self._highlight_timer: Timer | None = None
         self._follow_end = False
         self._load_failed = False
+        self.from_end = False
         self._widths: list[tuple[_Column, int]] = layout_columns(120)
         self._width = 0
         # Rendered rows by (ticket id, cursor look): a move that scrolls the list repaints every
@@ -302,11 +319,16 @@ class TicketTable(ScrollView, can_focus=True):
         self._empty_message = message
         self.refresh()
 
-    def set_window(self, window: TicketWindow | None, *, sort: TicketSort | None = None) -> None:
-        """Show another list (new queue, filter or sort); the cursor goes to the top."""
+    def set_window(self, window: TicketWindow | None, *, sort: TicketSort | None = None,
+                   from_end: bool = False) -> None:
+        """Show another list (new queue, filter or sort); the cursor goes to the top.
+
+        `from_end`: the window reads the list backwards from its last ticket (after `G`).
+        """
         self._window = window
         if sort is not None:
             self.sort = sort
+        self.from_end = from_end
         self._cursor_row = 0
         self._cursor_id = None
         self._posted_id = None
@@ -434,12 +456,28 @@ class TicketTable(ScrollView, can_focus=True):
         self.move_cursor(self._cursor_row - max(1, self._body_height - 1))
 
     def action_first(self) -> None:
+        window = self._window
+        if self.from_end and window is not None:
+            if window.exhausted:  # read backwards to the very first ticket: it is the last row here
+                self.move_cursor(max(0, window.row_count_known - 1))
+            else:
+                self.post_message(self.JumpRequested(self, False))
+            return
         self.move_cursor(0)
 
     def action_last(self) -> None:
         window = self._window
         if window is None:
             return
+        if self.from_end:
+            self.move_cursor(0)  # the list is read from its end: the last ticket is the top row
+            return
+        if not window.exhausted:
+            hint = window.total_hint
+            if hint is None or hint - window.row_count_known > window.page_size * JUMP_WALK_PAGES:
+                self.post_message(self.JumpRequested(self, True))
+                return
+            # Only a few pages left: walking them keeps the whole list in one reading direction.
         self.move_cursor(max(0, window.row_count_known - 1))
         # Keep following the end while more pages arrive, until the agent moves.
         self._follow_end = not window.exhausted
@@ -478,6 +516,17 @@ class TicketTable(ScrollView, can_focus=True):
             self.scroll_to(y=top + 1, animate=False, immediate=True)
         elif change.kind == "removed" and change.old_index is not None and change.old_index < top:
             self.scroll_to(y=max(0, top - 1), animate=False, immediate=True)
+        if change.kind == "updated" and change.new_index is not None:
+            # Same row, new content: repaint that line only (the storm case: many updates a
+            # second would otherwise repaint the whole table and re-check every visible page).
+            line = change.new_index - top + 1
+            if 1 <= line <= self._body_height:
+                self.refresh(Region(0, line, self.size.width, 1))
+            if change.new_index == self._cursor_row:
+                ticket = self.cursor_ticket
+                if ticket is not None and ticket.id != self._posted_id:
+                    self._schedule_highlight()
+            return change
         if change.kind != "none":
             self._rows_changed()
         return change
@@ -599,6 +648,8 @@ class TicketTable(ScrollView, can_focus=True):
     def _header_line(self, width: int, base: Style) -> Strip:
         header_style = base + self._style("header")
         sort_column, arrow = _SORT_MARK.get(self.sort, ("", ""))
+        if self.from_end:
+            arrow = _FLIPPED.get(arrow, arrow)
         line = Text(style=header_style)
         for index, (column, cell_width) in enumerate(self._widths):
             if index:
