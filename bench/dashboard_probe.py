@@ -147,7 +147,7 @@ async def run(url: str, token: str, hour_rate: int) -> dict[str, Any]:
     result: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="sd-bench-") as data_dir:
         app = SupportDeskApp(AppSettings(server_url=url, token=token, data_dir=Path(data_dir),
-                                         start_mode="dashboard"))
+                                         start_mode="dashboard", freeze_gc_after_sign_in=True))
         recorder = FrameRecorder(app)
         async with app.run_test(size=SIZE) as pilot:
             deadline = time.perf_counter() + 60

@@ -314,7 +314,7 @@ async def run(url: str, token: str, driver_token: str, rate: float, seconds: flo
     with tempfile.TemporaryDirectory(prefix="sd-bench-live-") as scratch:
         workdir = Path(scratch)
         app = SupportDeskApp(AppSettings(server_url=url, token=token, data_dir=workdir / "data",
-                                         start_mode=view))
+                                         start_mode=view, freeze_gc_after_sign_in=True))  # as a terminal
         frames = FrameLog(app, FrameRecorder(app))
         async with app.run_test(size=SIZE):
             await _wait_for(lambda: app._session is not None and app.session.stream_state == "live",
