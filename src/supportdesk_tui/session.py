@@ -63,8 +63,17 @@ class Session:
         api = SupportDeskClient(settings.server_url, settings.token, timeout=settings.timeout,
                                 verify=settings.verify_tls)
         try:
-            me = await api.me()
-            queues = await api.queues() if me.role != "intake" else []
+            # Both at once: sign-in waits for one round trip, not two. Intake tokens have no
+            # queues to list; their refusal is ignored below.
+            me, queues_or_error = await asyncio.gather(api.me(), api.queues(), return_exceptions=True)
+            if isinstance(me, BaseException):
+                raise me
+            if me.role == "intake":
+                queues: list[Queue] = []
+            elif isinstance(queues_or_error, BaseException):
+                raise queues_or_error
+            else:
+                queues = queues_or_error
         except BaseException:
             await api.aclose()
             raise
