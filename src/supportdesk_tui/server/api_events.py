@@ -1,6 +1,5 @@
 """`GET /api/v1/events`: the Server-Sent Events stream."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -10,7 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from supportdesk_tui.api.models import EventType
 from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep
-from supportdesk_tui.server.events import EventBus, format_event
+from supportdesk_tui.server.events import KEEPALIVE, EventBus, format_event
 from supportdesk_tui.server.records import AgentRecord
 from supportdesk_tui.server.service import Service
 
@@ -31,7 +30,7 @@ SSE_RESPONSE = {
     responses=SSE_RESPONSE,  # type: ignore[arg-type]
     summary="Live events (SSE); resume with Last-Event-ID",
 )
-def events(
+async def events(
     request: Request,
     service: ServiceDep,
     caller: CallerDep,
@@ -43,18 +42,20 @@ def events(
     if resume is None and last_event_id_header is not None and last_event_id_header.strip().isdigit():
         resume = min(int(last_event_id_header.strip()), 2**62)
     bus: EventBus = request.app.state.bus
-    keepalive: float = request.app.state.keepalive_seconds
-    body = _stream(service, bus, caller, resume, keepalive)
+    body = _stream(service, bus, caller, resume)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(body, media_type="text/event-stream", headers=headers)
 
 
 async def _stream(
-    service: Service, bus: EventBus, caller: AgentRecord, resume: int | None, keepalive: float
+    service: Service, bus: EventBus, caller: AgentRecord, resume: int | None
 ) -> AsyncIterator[bytes]:
     # Subscribe before reading the backlog so nothing committed in between is lost;
     # live events already replayed are skipped by id.
-    sub = bus.subscribe()
+    visible = service.visible_queues(caller)
+    sub = bus.subscribe(None if visible is None else frozenset(visible))
+    queue = sub.queue
+    frame_for = service.frame_filter(caller)
     try:
         yield b": connected\n\n"
         cursor = 0
@@ -67,26 +68,40 @@ async def _stream(
                 cursor = resume
                 while True:
                     batch = await anyio.to_thread.run_sync(service.store.events_after, cursor, REPLAY_BATCH)
+                    replayed: list[bytes] = []
                     for event in batch:
                         cursor = event.id
-                        data = service.event_visible(caller, event)
-                        if data is not None:
-                            yield format_event(event.id, event.type, data)
+                        frame = frame_for(event)
+                        if frame is not None:
+                            replayed.append(frame)
+                    if replayed:
+                        yield b"".join(replayed)
                     if len(batch) < REPLAY_BATCH:
                         break
         while True:
-            try:
-                live = await asyncio.wait_for(sub.queue.get(), timeout=keepalive)
-            except TimeoutError:
-                yield b": keep-alive\n\n"
-                continue
-            if live is None:  # dropped as too slow, or the server is stopping
+            # A commit's events arrive together: take all that are queued and write them as one
+            # chunk (one send through the ASGI stack instead of one per event).
+            pending = [await queue.get()]
+            while not queue.empty():
+                pending.append(queue.get_nowait())
+            frames: list[bytes] = []
+            ended = False
+            for live in pending:
+                if live is None:  # dropped as too slow, or the server is stopping
+                    ended = True
+                    break
+                if live is KEEPALIVE:
+                    frames.append(b": keep-alive\n\n")
+                    continue
+                if live.id <= cursor:
+                    continue
+                cursor = live.id
+                frame = frame_for(live)
+                if frame is not None:
+                    frames.append(frame)
+            if frames:
+                yield b"".join(frames)
+            if ended:
                 return
-            if live.id <= cursor:
-                continue
-            cursor = live.id
-            data = service.event_visible(caller, live)
-            if data is not None:
-                yield format_event(live.id, live.type, data)
     finally:
         bus.unsubscribe(sub)

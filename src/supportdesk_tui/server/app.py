@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -54,6 +55,14 @@ HTTP_CODES = {
 }
 BackgroundJob = Callable[[Service], Callable[[], Coroutine[Any, Any, None]]]
 DEFAULT_INTERVALS = Intervals()
+
+
+def _no_telemetry() -> dict[str, Any]:
+    """FastAPI's built-in OpenTelemetry off: this server configures no provider, yet recent
+    FastAPI versions look the providers up on every request (older ones have no such option)."""
+    if "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
+        return {}
+    return {"telemetry": {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}}
 
 
 def _error(status: int, code: str, message: str, details: Any = None, **headers: str) -> JSONResponse:
@@ -140,7 +149,7 @@ def create_app(
     runs inside every POST handler, so tests can hold a request in flight.
     """
     service = Service(store, clock=clock, presence=PresenceBoard())
-    bus = EventBus(max_queue=event_queue_size)
+    bus = EventBus(max_queue=event_queue_size, keepalive=keepalive_seconds)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -165,10 +174,10 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
         dependencies=[Depends(reject_unknown_query)],
+        **_no_telemetry(),
     )
     app.state.service = service
     app.state.bus = bus
-    app.state.keepalive_seconds = keepalive_seconds
     app.state.post_hook = post_hook
     for module in (api_misc, api_tickets, api_escalations, api_accounts, api_stats, api_events):
         app.include_router(module.router)

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from supportdesk_tui.server.auth import bearer, hash_token
 from supportdesk_tui.server.errors import ApiError
 from supportdesk_tui.server.ratelimit import RateLimiter
+from supportdesk_tui.server.records import AgentRecord, IdempotencyOutcome
 from supportdesk_tui.server.service import Service
 
 MAX_BODY = 256 * 1024
@@ -146,22 +147,18 @@ class IdempotencyMiddleware:
             )
             return
         token = bearer(_header(scope, b"authorization"))
-        caller = None
-        if token is not None:
-            try:
-                caller = await anyio.to_thread.run_sync(self.service.authenticate, token)
-            except ApiError:
-                caller = None
-        if caller is None:  # the handler answers 401; nothing to remember
+        if token is None:  # the handler answers 401; nothing to remember
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
         digest = hashlib.sha256(scope["path"].encode() + b"\0" + body).hexdigest()
-        now = self.service.now()
+        # One thread hop for both reads: each hop is a GIL hand-off with the event loop.
+        begun = await anyio.to_thread.run_sync(self._begin, token, key, digest)
+        if begun is None:  # unknown token: the handler answers 401; nothing to remember
+            await self.app(scope, _replay_body(body, receive), send)
+            return
+        caller, outcome = begun
         store = self.service.store
-        outcome = await anyio.to_thread.run_sync(
-            store.idempotency_begin, caller.id, key, digest, now, IDEMPOTENCY_KEEP
-        )
         if outcome.kind == "mismatch":
             await send_error(
                 send,
@@ -224,6 +221,16 @@ class IdempotencyMiddleware:
         finally:
             if not finished:
                 await anyio.to_thread.run_sync(store.idempotency_release, caller.id, key)
+
+    def _begin(self, token: str, key: str, digest: str) -> tuple[AgentRecord, IdempotencyOutcome] | None:
+        try:
+            caller = self.service.authenticate(token)
+        except ApiError:
+            return None
+        outcome = self.service.store.idempotency_begin(
+            caller.id, key, digest, self.service.now(), IDEMPOTENCY_KEEP
+        )
+        return caller, outcome
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -39,6 +39,8 @@ class PresenceBoard:
             return not alive or before is None or before.state != state
 
     def get(self, ticket_id: int, now: datetime) -> list[Presence]:
+        if ticket_id not in self._by_ticket:  # most tickets of a page: skip the lock
+            return []
         with self._lock:
             entries = list(self._by_ticket.get(ticket_id, {}).values())
         return [

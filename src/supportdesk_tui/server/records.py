@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any, Literal
 
 from supportdesk_tui.api.models import (
@@ -98,6 +99,16 @@ class TicketState:
 
 
 @dataclass(frozen=True)
+class TicketJson:
+    """A ticket as the API's JSON (`body`), without its presence, which is not stored."""
+
+    id: int
+    queue: str
+    version: int
+    body: bytes  # ends with `"presence":[]}`
+
+
+@dataclass(frozen=True)
 class TicketQuery:
     """Filters of `GET /tickets`, already resolved against the caller's visibility."""
 
@@ -119,6 +130,12 @@ class StoredEvent:
     type: str
     queue: str | None
     data: str  # the JSON object, serialised once
+
+    @cached_property
+    def frame(self) -> bytes:
+        """The Server-Sent Events frame, encoded once and shared by every stream that carries it."""
+        # `data` is compact JSON: one line, so a single `data:` field is enough.
+        return f"id: {self.id}\nevent: {self.type}\ndata: {self.data}\n\n".encode()
 
     def payload(self) -> dict[str, Any]:
         loaded: dict[str, Any] = json.loads(self.data)

@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from supportdesk_tui.api.models import (
     Author,
     CannedReply,
@@ -26,6 +28,7 @@ from supportdesk_tui.api.models import (
     MessageCreate,
     MessageKind,
     MessagePosted,
+    Presence,
     PresenceState,
     Queue,
     Requester,
@@ -39,13 +42,16 @@ from supportdesk_tui.api.models import (
 from supportdesk_tui.server import routing, sla
 from supportdesk_tui.server.auth import hash_token
 from supportdesk_tui.server.errors import ApiError, forbidden, invalid, not_found
+from supportdesk_tui.server.events import format_event
 from supportdesk_tui.server.presence import PresenceBoard
-from supportdesk_tui.server.records import AgentRecord, StoredEvent, TicketQuery, TicketState
+from supportdesk_tui.server.records import AgentRecord, StoredEvent, TicketJson, TicketQuery, TicketState
 from supportdesk_tui.server.store import Store, WriteTx
 
 Clock = Callable[[], datetime]
 SYSTEM_AUTHOR = Author(type="system", id="system", name="SupportDesk")
 INTAKE_ONLY = "The intake role may only create tickets and post customer messages."
+COUNTS_FRAMES_KEPT = 1024
+PRESENCE_LIST: TypeAdapter[list[Presence]] = TypeAdapter(list[Presence])
 
 ESCALATION_MOVES: dict[EscalationStatus, frozenset[EscalationStatus]] = {
     EscalationStatus.OPEN: frozenset(
@@ -89,6 +95,7 @@ class Service:
         self.presence = presence or PresenceBoard()
         self.risk_window = risk_window
         self.last_seen: dict[int, datetime] = {}
+        self._counts_frames: dict[tuple[int, tuple[str, ...]], bytes | None] = {}
 
     def now(self) -> datetime:
         return self.clock()
@@ -167,24 +174,69 @@ class Service:
     ) -> tuple[list[Ticket], list[int] | None]:
         """A page of tickets and the sort key to continue after (None at the end)."""
         self.ensure_reader(caller)
-        visible = self.visible_queues(caller)
-        if visible is not None:
-            wanted = visible if query.queues is None else tuple(q for q in query.queues if q in visible)
-            query = TicketQuery(**{**query.__dict__, "queues": wanted})
-        tickets, keys = self.store.list_tickets(query, sort, after, limit + 1)
+        tickets, keys = self.store.list_tickets(self._visible_query(caller, query), sort, after, limit + 1)
         more = len(tickets) > limit
         tickets, keys = tickets[:limit], keys[:limit]
         return [self.with_presence(t) for t in tickets], (keys[-1] if more and keys else None)
 
+    def list_tickets_json(
+        self,
+        caller: AgentRecord,
+        query: TicketQuery,
+        sort: TicketSort,
+        after: Sequence[int] | None,
+        limit: int,
+    ) -> tuple[list[bytes], list[int] | None]:
+        """`list_tickets` as each ticket's JSON: the hot path of every queue view."""
+        self.ensure_reader(caller)
+        visible = self._visible_query(caller, query)
+        tickets, keys = self.store.list_ticket_json(visible, sort, after, limit + 1)
+        more = len(tickets) > limit
+        now = self.now()
+        return [self.ticket_bytes(t, now) for t in tickets[:limit]], (keys[limit - 1] if more else None)
+
+    def _visible_query(self, caller: AgentRecord, query: TicketQuery) -> TicketQuery:
+        visible = self.visible_queues(caller)
+        if visible is None:
+            return query
+        wanted = visible if query.queues is None else tuple(q for q in query.queues if q in visible)
+        return TicketQuery(**{**query.__dict__, "queues": wanted})
+
+    def ticket_bytes(self, ticket: TicketJson, now: datetime) -> bytes:
+        """The ticket's JSON with who is on it now (presence changes without a new version)."""
+        presence = self.presence.get(ticket.id, now)
+        if not presence:
+            return ticket.body
+        return ticket.body[:-3] + PRESENCE_LIST.dump_json(presence) + b"}"
+
+    def get_ticket_json(self, caller: AgentRecord, ticket_id: int) -> tuple[int, bytes]:
+        """(version, JSON) of `get_ticket`."""
+        self.ensure_reader(caller)
+        ticket = self.store.ticket_json(ticket_id)
+        if ticket is None or not self.can_see(caller, ticket.queue):
+            raise not_found()
+        return ticket.version, self.ticket_bytes(ticket, self.now())
+
     def list_messages(
         self, caller: AgentRecord, ticket_id: int, descending: bool, after: int | None, limit: int
     ) -> tuple[list[Message], bool]:
+        self._ensure_ticket_visible(caller, ticket_id)
+        messages = self.store.list_messages(ticket_id, descending, after, limit + 1)
+        return messages[:limit], len(messages) > limit
+
+    def list_messages_json(
+        self, caller: AgentRecord, ticket_id: int, descending: bool, after: int | None, limit: int
+    ) -> tuple[list[tuple[int, bytes]], bool]:
+        """`list_messages` as (id, JSON) pairs."""
+        self._ensure_ticket_visible(caller, ticket_id)
+        messages = self.store.list_message_json(ticket_id, descending, after, limit + 1)
+        return messages[:limit], len(messages) > limit
+
+    def _ensure_ticket_visible(self, caller: AgentRecord, ticket_id: int) -> None:
         self.ensure_reader(caller)
         queue = self.store.ticket_queue(ticket_id)
         if queue is None or not self.can_see(caller, queue):
             raise not_found()
-        messages = self.store.list_messages(ticket_id, descending, after, limit + 1)
-        return messages[:limit], len(messages) > limit
 
     def canned_replies(self, caller: AgentRecord) -> list[CannedReply]:
         self.ensure_reader(caller)
@@ -213,20 +265,37 @@ class Service:
             data = {"queues": [q.model_dump(mode="json") for q in queues]}
             tx.event(EventType.QUEUE_COUNTS.value, None, data, self.now())
 
-    def event_visible(self, caller: AgentRecord, event: StoredEvent) -> str | None:
-        """The event's data as this caller may see it, or None to skip it."""
-        if event.queue is not None:
-            return event.data if self.can_see(caller, event.queue) else None
-        if event.type == EventType.QUEUE_COUNTS.value:
-            visible = self.visible_queues(caller)
-            if visible is None:
-                return event.data
-            data: dict[str, Any] = event.payload()
-            queues = [q for q in data.get("queues", []) if q.get("id") in visible]
-            if not queues:
-                return None
-            return json.dumps({"queues": queues}, ensure_ascii=False, separators=(",", ":"))
-        return event.data if caller.role == Role.LEAD else None
+    def frame_filter(self, caller: AgentRecord) -> Callable[[StoredEvent], bytes | None]:
+        """The SSE frame of an event as this caller may see it, or None to skip it; visibility is
+        worked out once (a stream's caller is fixed when it connects, and the filter runs for
+        every event on every stream)."""
+        visible = self.visible_queues(caller)
+        allowed = None if visible is None else frozenset(visible)
+        is_lead = caller.role == Role.LEAD
+        counts = EventType.QUEUE_COUNTS.value
+
+        def frame(event: StoredEvent) -> bytes | None:
+            if event.queue is not None:
+                return event.frame if allowed is None or event.queue in allowed else None
+            if event.type == counts:
+                return event.frame if visible is None else self._counts_frame(event, visible)
+            return event.frame if is_lead else None
+
+        return frame
+
+    def _counts_frame(self, event: StoredEvent, visible: tuple[str, ...]) -> bytes | None:
+        # Every stream gets each counts event; streams of agents with the same queues share one frame.
+        key = (event.id, visible)
+        if key in self._counts_frames:
+            return self._counts_frames[key]
+        data: dict[str, Any] = event.payload()
+        queues = [q for q in data.get("queues", []) if q.get("id") in visible]
+        text = json.dumps({"queues": queues}, ensure_ascii=False, separators=(",", ":"))
+        frame = format_event(event.id, event.type, text) if queues else None
+        if len(self._counts_frames) >= COUNTS_FRAMES_KEPT:
+            self._counts_frames.clear()
+        self._counts_frames[key] = frame
+        return frame
 
     # --- writes --------------------------------------------------------------
     def create_ticket(self, caller: AgentRecord, body: TicketCreate) -> Ticket:

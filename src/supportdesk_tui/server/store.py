@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -50,17 +51,21 @@ from supportdesk_tui.server.records import (
     OpenAggregate,
     QueueRecord,
     StoredEvent,
+    TicketJson,
     TicketQuery,
     TicketState,
     from_ms,
     to_ms,
     tracker_url,
 )
+from supportdesk_tui.server.rowjson import RowJsonCache
 from supportdesk_tui.server.views import ticket_from_state
 
 EVENTS_KEPT = 10_000
 NO_DUE = 2**62  # sort-key stand-in for "no deadline running": sorts after every real time
 Listener = Callable[[Sequence[StoredEvent]], None]
+# A row by column name: sqlite3.Row, or a dict built from a plain tuple row (see `_tuples`).
+Row = sqlite3.Row | Mapping[str, Any]
 
 # (column, descending) pairs; the last column is always the id so keys are unique.
 SORT_COLUMNS: dict[TicketSort, tuple[tuple[str, bool], ...]] = {
@@ -345,7 +350,7 @@ def _ticket_params(state: TicketState, memo: dict[int, str] | None = None) -> tu
     )
 
 
-def _state_from_row(row: sqlite3.Row) -> TicketState:
+def _state_from_row(row: Row) -> TicketState:
     return TicketState(
         id=row["id"],
         version=row["version"],
@@ -378,7 +383,7 @@ def _state_from_row(row: sqlite3.Row) -> TicketState:
     )
 
 
-def _ticket_from_row(row: sqlite3.Row) -> Ticket:
+def _ticket_from_row(row: Row) -> Ticket:
     assignee = (
         AgentRef(id=row["assignee_id"], login=row["a_login"], name=row["a_name"])
         if row["assignee_id"] is not None and row["a_login"] is not None
@@ -388,7 +393,21 @@ def _ticket_from_row(row: sqlite3.Row) -> Ticket:
     return ticket_from_state(_state_from_row(row), assignee, escalation)
 
 
-def _message_from_row(row: sqlite3.Row) -> Message:
+# Presence is not in the row: it is added per request (see Service.ticket_bytes), so the cached
+# JSON carries an empty list last, where it can be spliced in.
+EMPTY_PRESENCE = b',"presence":[]}'
+
+
+def _ticket_json_from_row(row: Row) -> bytes:
+    ticket = _ticket_from_row(row)
+    return ticket.model_dump_json(exclude={"presence"}).encode()[:-1] + EMPTY_PRESENCE
+
+
+def _message_json_from_row(row: Row) -> bytes:
+    return _message_from_row(row).model_dump_json().encode()
+
+
+def _message_from_row(row: Row) -> Message:
     return Message(
         id=row["id"],
         ticket_id=row["ticket_id"],
@@ -711,6 +730,8 @@ class Store:
         self._listeners: list[Listener] = []
         self._generation = 0
         self._counts_cache: tuple[tuple[int, int], dict[str, QueueCounts]] | None = None
+        self._ticket_json = RowJsonCache(_ticket_json_from_row)
+        self._message_json = RowJsonCache(_message_json_from_row)
         self._migrate()
         with self._tx() as db:
             # Requests that were in flight when a previous process died will never finish.
@@ -915,19 +936,51 @@ class Store:
         self, query: TicketQuery, sort: TicketSort, after: Sequence[int] | None, limit: int
     ) -> tuple[list[Ticket], list[list[int]]]:
         """One page in sort order; returns the tickets and each one's sort key (for cursors)."""
+        page, names = self._page_rows(query, sort, after, limit)
+        tickets = [_ticket_from_row(dict(zip(names, row, strict=True))) for _, row in page]
+        return tickets, [key for key, _ in page]
+
+    def list_ticket_json(
+        self, query: TicketQuery, sort: TicketSort, after: Sequence[int] | None, limit: int
+    ) -> tuple[list[TicketJson], list[list[int]]]:
+        """`list_tickets` as JSON, rendered only for rows that changed since they were last rendered."""
+        page, names = self._page_rows(query, sort, after, limit)
+        return [self._ticket_json_of(row, names) for _, row in page], [key for key, _ in page]
+
+    def _ticket_json_of(self, row: tuple[Any, ...], names: dict[str, int]) -> TicketJson:
+        id_ = row[names["id"]]
+        body = self._ticket_json.get(id_, row, names)
+        return TicketJson(id_, row[names["queue"]], row[names["version"]], body)
+
+    def _page_rows(
+        self, query: TicketQuery, sort: TicketSort, after: Sequence[int] | None, limit: int
+    ) -> tuple[list[tuple[list[int], tuple[Any, ...]]], dict[str, int]]:
         queues = query.queues if query.queues is not None else tuple(q.id for q in self.list_queues())
         if not queues:
-            return [], []
+            return [], {}
         columns = SORT_COLUMNS[sort]
         # One ordered index walk per queue, merged here: SQLite can't merge an IN list
         # in index order itself and would sort every matching row instead.
-        merged: list[tuple[list[int], sqlite3.Row]] = []
+        merged: list[tuple[tuple[int, ...], tuple[Any, ...]]] = []
+        names: dict[str, int] = {}
         for queue in dict.fromkeys(queues):
-            for row in self._list_one_queue(queue, query, columns, after, limit):
-                merged.append(([int(row[c]) for c, _ in columns], row))
-        merged.sort(key=lambda item: item[0], reverse=columns[0][1])
-        merged = merged[:limit]
-        return [_ticket_from_row(row) for _, row in merged], [key for key, _ in merged]
+            rows, names = self._list_one_queue(queue, query, columns, after, limit)
+            key_of = itemgetter(*(names[c] for c, _ in columns))  # every sort has two columns or more
+            merged.extend((key_of(row), row) for row in rows)
+        if len(queues) > 1:
+            merged.sort(key=lambda item: item[0], reverse=columns[0][1])
+        return [(list(key), row) for key, row in merged[:limit]], names
+
+    def ticket_json(self, ticket_id: int) -> TicketJson | None:
+        rows, names = self._tuples(f"{TICKET_SELECT} WHERE t.id = ?", (ticket_id,))
+        return self._ticket_json_of(rows[0], names) if rows else None
+
+    def _tuples(self, sql: str, params: Sequence[Any]) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
+        """Rows as plain tuples (cheap to compare with a cached row) and each column's position."""
+        cursor = self._conn().cursor()
+        cursor.row_factory = None
+        rows: list[tuple[Any, ...]] = cursor.execute(sql, params).fetchall()
+        return rows, {d[0]: i for i, d in enumerate(cursor.description)}
 
     def _list_one_queue(
         self,
@@ -936,7 +989,7 @@ class Store:
         columns: tuple[tuple[str, bool], ...],
         after: Sequence[int] | None,
         limit: int,
-    ) -> list[sqlite3.Row]:
+    ) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
         where: list[str] = ["t.queue = ?"]
         params: list[Any] = [queue]
         if query.statuses:
@@ -975,7 +1028,7 @@ class Store:
             params.extend(after)
         order = ", ".join(f"t.{c} {'DESC' if desc else 'ASC'}" for c, desc in columns)
         sql = f"{TICKET_SELECT} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
-        return self._conn().execute(sql, (*params, limit)).fetchall()
+        return self._tuples(sql, (*params, limit))
 
     def worst_tickets(self, limit: int) -> list[tuple[Ticket, datetime]]:
         """Open tickets with the nearest (or most overdue) running deadline, with that deadline."""
@@ -1020,17 +1073,26 @@ class Store:
     def list_messages(
         self, ticket_id: int, descending: bool, after_id: int | None, limit: int
     ) -> list[Message]:
+        rows, names = self._message_rows(ticket_id, descending, after_id, limit)
+        return [_message_from_row(dict(zip(names, r, strict=True))) for r in rows]
+
+    def list_message_json(
+        self, ticket_id: int, descending: bool, after_id: int | None, limit: int
+    ) -> list[tuple[int, bytes]]:
+        """(id, JSON) of each message of `list_messages`, rendered once per message."""
+        rows, names = self._message_rows(ticket_id, descending, after_id, limit)
+        at, render = names.get("id", 0), self._message_json.get
+        return [(r[at], render(r[at], r, names)) for r in rows]
+
+    def _message_rows(
+        self, ticket_id: int, descending: bool, after_id: int | None, limit: int
+    ) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
         op, order = ("<", "DESC") if descending else (">", "ASC")
         if after_id is None:
-            rows = self._conn().execute(
-                f"SELECT * FROM messages WHERE ticket_id = ? ORDER BY id {order} LIMIT ?", (ticket_id, limit)
-            )
-        else:
-            rows = self._conn().execute(
-                f"SELECT * FROM messages WHERE ticket_id = ? AND id {op} ? ORDER BY id {order} LIMIT ?",
-                (ticket_id, after_id, limit),
-            )
-        return [_message_from_row(r) for r in rows]
+            sql = f"SELECT * FROM messages WHERE ticket_id = ? ORDER BY id {order} LIMIT ?"
+            return self._tuples(sql, (ticket_id, limit))
+        sql = f"SELECT * FROM messages WHERE ticket_id = ? AND id {op} ? ORDER BY id {order} LIMIT ?"
+        return self._tuples(sql, (ticket_id, after_id, limit))
 
     # escalations ------------------------------------------------------------
     def get_escalation(self, key: str) -> Escalation | None:
