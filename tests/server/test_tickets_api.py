@@ -319,3 +319,24 @@ def test_a_chunked_body_over_the_limit_is_refused_too(backend: ServerHandle) -> 
             "/api/v1/tickets", content=chunks(), headers={"Content-Type": "application/json"}
         )
     assert response.status_code == 413
+
+
+def test_a_queue_read_from_its_end_is_the_same_list_backwards_in_every_sort(backend: ServerHandle) -> None:
+    with backend.client("lena") as client:
+        for sort in ("sla_due", "created_at", "-created_at", "priority", "waiting"):
+            params = {"sort": sort, "page[size]": 37, "queue": "access"}
+            forward = [t["id"] for t in all_pages(client, "/api/v1/tickets", params)]
+            backward = [t["id"] for t in all_pages(client, "/api/v1/tickets", {**params, "reverse": "true"})]
+            assert len(forward) > 37, "several pages, so the backward cursors are exercised"
+            assert backward == forward[::-1], sort
+
+
+def test_the_end_of_a_queue_is_one_request_away_and_cursors_keep_their_direction(
+        backend: ServerHandle) -> None:
+    with backend.client("lena") as client:
+        everything = [t["id"] for t in all_pages(client, "/api/v1/tickets", {"page[size]": 200})]
+        last_page = client.get("/api/v1/tickets", params={"reverse": "true", "page[size]": 5}).json()
+        assert [t["id"] for t in last_page["data"]] == everything[::-1][:5]
+        forward_cursor = client.get("/api/v1/tickets", params={"page[size]": 5}).json()["links"]["next"]
+        mixed = client.get(forward_cursor + "&reverse=true")
+        assert mixed.status_code == 400 and error_code(mixed) == "bad_request"

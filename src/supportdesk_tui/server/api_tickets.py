@@ -108,6 +108,9 @@ async def list_tickets(
     q: Annotated[str | None, Query(description="Subject, requester name/account id, or `#id`.")] = None,
     requester: Annotated[str | None, Query(description="Requester account id.")] = None,
     sort: TicketSort = TicketSort.SLA_DUE,
+    reverse: Annotated[bool, Query(
+        description="Read the same order from its end: the last ticket first; cursors continue backwards."
+    )] = False,
     page_size: PageSize = None,
     page_after: PageAfter = None,
 ) -> Response:
@@ -135,6 +138,7 @@ async def list_tickets(
         text=text or None,
         ticket_id=ticket_id,
         requester=requester,
+        reverse=reverse,
     )
     after: list[int] | None = None
     if page_after is not None:
@@ -142,6 +146,7 @@ async def list_tickets(
         keys = cursor.get("k")
         if (
             cursor.get("s") != sort.value
+            or bool(cursor.get("r")) != reverse
             or not isinstance(keys, list)
             or not all(isinstance(k, int) and abs(k) <= 2**62 for k in keys)
         ):
@@ -158,7 +163,7 @@ async def list_tickets(
         raise bad_cursor() from exc
     link = None
     if last_key is not None:
-        token = encode_cursor({"s": sort.value, "k": last_key})
+        token = encode_cursor({"s": sort.value, "k": last_key, **({"r": 1} if reverse else {})})
         link = next_link(request.url.path, request.query_params.multi_items(), token)
     return json_response(page_body(tickets, last_key is not None, size, link))
 

@@ -122,6 +122,7 @@ class TicketQuery:
     text: str | None = None
     ticket_id: int | None = None
     requester: str | None = None
+    reverse: bool = False  # the same order read from its end
 
 
 @dataclass(frozen=True)

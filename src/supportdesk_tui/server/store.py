@@ -959,6 +959,8 @@ class Store:
         if not queues:
             return [], {}
         columns = SORT_COLUMNS[sort]
+        if query.reverse:  # every column flips, so keyset comparisons stay one row-value compare
+            columns = tuple((column, not descending) for column, descending in columns)
         # One ordered index walk per queue, merged here: SQLite can't merge an IN list
         # in index order itself and would sort every matching row instead.
         merged: list[tuple[tuple[int, ...], tuple[Any, ...]]] = []
