@@ -2,8 +2,11 @@
 
 Figures (median and p95 over repeated runs), each next to a baseline measured in the same run:
 1. cold start in a pseudo-terminal vs a trivial Textual app;
-2. the queue on backends with 1,000 / 100,000 (/ 1,000,000) tickets vs Textual's DataTable;
-3. key → frame for opening a ticket vs the two API requests it waits for.
+2. the queue on backends with 1,000 / 100,000 / 1,000,000 tickets vs Textual's DataTable;
+3. key → frame for cursor moves, opening a ticket (cached and not), inserting a canned reply;
+4. live latency: a change committed on the backend → the frame that shows it, vs a bare SSE reader;
+5. a 2,000-message conversation vs a short one;
+6. the backend under a team of 10 / 100 / 500 simulated agents vs one agent on an idle server.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import report
+from bench import live_section, report, team_section, thread_section
 from bench.backend import bulk_backend, lead_token
 from bench.coldstart import clean_environment, time_to_text
 from bench.machine import facts, load_average
@@ -40,12 +43,20 @@ class Plan:
     cold_runs: int
     probe_runs: int
     opens: int
+    moves: int
+    pagedowns: int
+    canned: int
     scales: tuple[int, ...]
     try_million: bool
+    live_seconds: float
+    thread_runs: int
+    dashboard_storm: bool
 
 
-QUICK = Plan(cold_runs=5, probe_runs=3, opens=4, scales=(1_000, 100_000), try_million=False)
-FULL = Plan(cold_runs=12, probe_runs=6, opens=5, scales=(1_000, 100_000), try_million=True)
+QUICK = Plan(cold_runs=4, probe_runs=2, opens=3, moves=30, pagedowns=10, canned=2, scales=(1_000, 100_000),
+             try_million=False, live_seconds=3.0, thread_runs=1, dashboard_storm=False)
+FULL = Plan(cold_runs=10, probe_runs=4, opens=5, moves=50, pagedowns=20, canned=3, scales=(1_000, 100_000),
+            try_million=True, live_seconds=10.0, thread_runs=3, dashboard_storm=True)
 
 _began = time.perf_counter()
 
@@ -131,7 +142,9 @@ def measure_queues(backends: dict[int, BackendProcess], plan: Plan) -> dict[int,
         for scale, backend in backends.items():  # interleaved across scales, like the cold start
             say(f"queue run {n + 1}/{plan.probe_runs} at {scale:,} tickets")
             runs[scale].append(run_probe("bench.queue_probe", "--url", backend.url, "--token", tokens[scale],
-                                         "--opens", str(plan.opens)))
+                                         "--opens", str(plan.opens), "--moves", str(plan.moves),
+                                         "--pagedowns", str(plan.pagedowns), "--canned", str(plan.canned),
+                                         timeout=600))
     return runs
 
 
@@ -195,8 +208,9 @@ def measure_table_baseline(plan: Plan) -> list[dict[str, Any]]:
 def gather(results: list[dict[str, Any]], key: str) -> list[float]:
     samples: list[float] = []
     for result in results:
-        value = result[key]
-        samples.extend(value if isinstance(value, list) else [value])
+        value = result.get(key)
+        values = value if isinstance(value, list) else [value]
+        samples.extend(v for v in values if v is not None)  # None: did not finish (see the reading)
     return samples
 
 
@@ -216,6 +230,11 @@ def build_figures(runs: dict[int, list[dict[str, Any]]], base: list[dict[str, An
          gather(base, "rss_after_paging_kib"), "rss_after_paging_kib"),
         ("Open a ticket (enter → messages shown)", "ms", "the 2 GETs it waits for (1k)", floor_1k, "open_s"),
         ("  · of which garbage-collector pauses", "ms", "", None, "open_gc_s"),
+        ("Open a ticket not prefetched (j+enter at once)", "ms", "the 2 GETs it waits for (1k)", floor_1k,
+         "open_uncached_s"),
+        ("Insert a canned reply (enter → text in composer)", "ms", "", None, "canned_insert_s"),
+        ("Jump to the last ticket (G → last row shown)", "ms", "", None, "jump_end_s"),
+        ("RSS after G and the opens", "MiB", "", None, "rss_after_jump_kib"),
         ("API floor: GET ticket + GET messages", "ms", "", None, "api_open_s"),
         ("API floor: first queue page (100 rows)", "ms", "", None, "api_first_page_s"),
     ]
@@ -267,16 +286,30 @@ def reading(cold: ColdStart, figures: list[Figure], scales: tuple[int, ...]) -> 
             f"p95 {verdict(s.p95 < MOVE_TARGET_S)} ({s.median * 1000:.1f} / {s.p95 * 1000:.1f} ms; "
             f"in view {v.median * 1000:.1f} ms, scrolling {sc.median * 1000:.1f} ms median)."
         )
-    opened = by_key["Open a ticket (enter → messages shown)"]
     floor = by_key["API floor: GET ticket + GET messages"]
+    opens = (("Open a ticket (enter → messages shown)", "Open a ticket (prefetched by the preview)"),
+             ("Open a ticket not prefetched (j+enter at once)", "Open a ticket (not prefetched)"))
+    for name, what in opens:
+        opened = by_key[name]
+        for scale in scales:
+            s, f = opened.summary(scale), floor.summary(scale)
+            label = report.SCALE_LABELS[scale]
+            lines.append(
+                f"- {what} < 100 ms at {label}: median {verdict(s.median < OPEN_TARGET_S)}, "
+                f"p95 {verdict(s.p95 < OPEN_TARGET_S)} ({s.median * 1000:.0f} / {s.p95 * 1000:.0f} ms; "
+                f"the two requests alone take {f.median * 1000:.0f} ms)."
+            )
+    canned = by_key["Insert a canned reply (enter → text in composer)"]
+    jump = by_key["Jump to the last ticket (G → last row shown)"]
     for scale in scales:
-        s, f = opened.summary(scale), floor.summary(scale)
+        c, j = canned.summary(scale), jump.summary(scale)
         label = report.SCALE_LABELS[scale]
-        lines.append(
-            f"- Open a ticket < 100 ms at {label}: median {verdict(s.median < OPEN_TARGET_S)}, "
-            f"p95 {verdict(s.p95 < OPEN_TARGET_S)} ({s.median * 1000:.0f} / {s.p95 * 1000:.0f} ms; "
-            f"the two requests alone take {f.median * 1000:.0f} ms)."
-        )
+        lines.append(f"- Insert a canned reply at {label}: {c.median * 1000:.0f} / {c.p95 * 1000:.0f} ms "
+                     f"(no target of its own; under one frame budget of 16 ms would be "
+                     f"{'met' if c.p95 < MOVE_TARGET_S else 'missed'}).")
+        if j.n == 0:
+            lines.append(f"- Jump to the last ticket at {label}: **did not finish** within the probe's "
+                         "limit.")
     lines.append(
         "\nA frame here is what Textual writes to the terminal: the bench wraps `App._display` and also "
         "renders the update to terminal bytes, which headless mode skips. Textual paints at most every "
@@ -344,7 +377,15 @@ def main() -> int:
         seed_seconds = {scale: b.start_seconds for scale, b in backends.items()}
         base = measure_table_baseline(plan)
         runs = measure_queues(backends, plan)
-        dashboard_runs = measure_dashboard({s: b for s, b in backends.items() if s in (1_000, 100_000)})
+        storm_scales = (1_000, 100_000) if plan.dashboard_storm else (1_000,)
+        dashboard_runs = measure_dashboard({s: b for s, b in backends.items() if s in storm_scales})
+        for backend in backends.values():
+            backend.stop()  # the other benchmarks want the two cores to themselves
+        live_runs = live_section.measure_live(workdir / "live", plan.live_seconds, say)
+        thread_result = thread_section.measure_thread(workdir / "thread", plan.thread_runs, say)
+        say("backend under a team: 10, 100 and 500 agents (bench.team_load)")
+        team_args = ("--quick",) if args.quick else ()
+        team_result = run_probe("bench.team_load", *team_args, timeout=900)
     finally:
         for backend in backends.values():
             backend.stop()
@@ -357,7 +398,20 @@ def main() -> int:
     print(report.render_text(report.cold_table(cold)))
     print()
     print(report.render_text(report.queue_table(figures, scales)))
-    lines = reading(cold, figures, scales) + dashboard_reading(figures, tuple(dashboard_runs))
+    team_command = "python -m bench.team_load" + (" --quick" if args.quick else "")
+    sections = [
+        ("Live latency: a change on the backend → the frame that shows it",
+         report.render_markdown(live_section.live_rows(live_runs))),
+        ("A long conversation: 2,000 messages",
+         report.render_markdown(thread_section.thread_rows(thread_result))),
+        ("The backend under a team",
+         report.render_markdown(team_section.team_rows(team_result))),
+    ]
+    for title, body in sections:
+        print(f"\n{title}\n{body}")
+    lines = (reading(cold, figures, scales) + dashboard_reading(figures, tuple(dashboard_runs))
+             + live_section.live_reading(live_runs) + thread_section.thread_reading(thread_result)
+             + team_section.team_reading(team_result))
     print()
     print("\n".join(lines))
     first = runs[scales[0]][0]
@@ -371,19 +425,28 @@ def main() -> int:
         + " bulk tickets (no demo data, rate limit off), signed in as a lead (sees every queue); "
         + "seed + start took " + ", ".join(f"{seed_seconds[s]:.1f} s" for s in scales) + ".",
         f"Each queue run is a fresh interpreter (`python -m bench.queue_probe`) driving the real app "
-        f"headless at 160x48 with Pilot: start → first rows; 50 × `j` one at a time (20 ms apart); 50 × `k` "
-        f"sent at once; 20 × page down; RSS (VmRSS); then {plan.opens} × (`j`, enter, wait, escape). "
-        f"{plan.probe_runs} runs per size, sizes interleaved. Paging reached row "
-        f"{first['cursor_row_reached']} with {first['pages_held']} pages ({first['rows_held']} rows) held.",
+        f"headless at 160x48 with Pilot: start → first rows; {plan.moves} × `j` one at a time (20 ms "
+        f"apart); {plan.moves} × `k` sent at once; {plan.pagedowns} × page down; RSS (VmRSS); then "
+        f"{plan.opens} × (`j`, wait for the preview, enter, escape) = open cached (the queue's preview "
+        f"already fetched the ticket's first page); {plan.opens} × (`j` and enter at once) = open "
+        f"uncached; {plan.canned} × (open, `c`, type `hi`, enter) = insert a canned reply; finally `G` "
+        f"(jump to the last ticket). {plan.probe_runs} runs per size, sizes interleaved. Paging reached "
+        f"row {first['cursor_row_reached']} with {first['pages_held']} pages ({first['rows_held']} rows) "
+        f"held.",
         "Baseline for the list figures: `python -m bench.table_baseline`, Textual's DataTable with "
         "1,000 local rows driven the same way, same number of runs.",
         "Key → frame: the time from handing the key to the driver until the first frame that shows "
         "its result (cursor on the new row; for page down also every visible row loaded; for open "
-        "the conversation screen with its message cards laid out).",
+        "the conversation screen with its message cards laid out; for a canned reply the composer "
+        "holding the inserted text; for `G` the cursor on the last ticket with its rows loaded).",
+        live_section.live_setup(plan.live_seconds),
+        thread_section.thread_setup(thread_result),
+        team_section.team_setup(team_result, team_command),
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     report.write_markdown(args.out, command=command, machine=machine, setup=setup, cold=cold,
-                          figures=figures, scales=scales, reading=lines, profile_notes=PROFILE_NOTES)
+                          figures=figures, scales=scales, reading=lines, profile_notes=PROFILE_NOTES,
+                          sections=sections)
     say(f"wrote {args.out}")
     return 0
 

@@ -3,6 +3,9 @@
 Every mounted widget costs each scroll ~0.3 ms, so at most `MAX_MOUNTED` cards are
 mounted; the rest of the loaded messages wait in memory and are swapped in as the
 agent scrolls. Reaching the top with nothing older in memory posts `NeedOlder`.
+
+Home and end go to the first and the newest message of the conversation, not to the
+edges of the mounted window (which, in a long thread, is an arbitrary slice of it).
 """
 
 from __future__ import annotations
@@ -163,6 +166,8 @@ class Thread(VerticalScroll, can_focus=True):
     """
 
     MAX_MOUNTED = 50
+    MIN_CARD_HEIGHT = 3
+    """The smallest card (header, one line of body, margin): a view holds at most height / this."""
 
     @dataclass
     class NeedOlder(TextualMessage):
@@ -191,6 +196,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._messages: list[Message] = []
         self._first = 0  # index in `_messages` of the first mounted card
         self._older_requested = False
+        self._jumping = False  # home was pressed: keep asking for older pages until there are none
         self._loading = False
         self._empty_message = "No messages yet."
 
@@ -219,6 +225,7 @@ class Thread(VerticalScroll, can_focus=True):
             self._loading = False
         self.has_older = has_older
         self._older_requested = False
+        self._jumping = False
         self._first = max(0, len(self._messages) - self.MAX_MOUNTED)
         self.remove_children()
         if not self._messages:
@@ -226,6 +233,9 @@ class Thread(VerticalScroll, can_focus=True):
             self.mount(Static(label, classes="thread--empty"))
             return
         self.mount_all(self._cards(self._messages[self._first :]))
+        # Anchored, the view stays on the newest message while the layout settles (the sidebar and
+        # the playbook arrive after the messages and narrow the thread, so every card grows taller).
+        self.anchor()
         self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
     def prepend_messages(self, older: Iterable[Message], *, has_older: bool = False) -> None:
@@ -234,11 +244,17 @@ class Thread(VerticalScroll, can_focus=True):
         fresh = sorted((m for m in older if m.id not in known), key=lambda m: (m.created_at, m.id))
         self.has_older = has_older
         self._older_requested = False
+        if self._jumping:
+            self._messages[:0] = fresh
+            self._first += len(fresh)
+            self._continue_jump()
+            return
         if not fresh:
             return
         self._messages[:0] = fresh
         self._first += len(fresh)
-        self._reveal_older()
+        if self.scroll_y <= 0:  # a page that arrives after the agent scrolled away waits in memory
+            self._reveal_older()
 
     def append_message(self, message: Message) -> None:
         """A live message; followed to the bottom only if the agent was already reading the end."""
@@ -273,6 +289,91 @@ class Thread(VerticalScroll, can_focus=True):
         for card in self.query_children(MessageCard):
             card.set_time_mode(absolute_time=self.absolute_time, now=now)
 
+    # --- first and newest message ---------------------------------------------
+
+    def action_scroll_home(self) -> None:
+        """The first message of the conversation, fetching every older page first if need be."""
+        if not self._messages:
+            return
+        if not self.has_older:
+            self._show_window(0, at_end=False)
+            return
+        if self._jumping:
+            return
+        self._jumping = True
+        # Pages arrive one request at a time; say so at the top meanwhile.
+        cards = self.query_children(MessageCard)
+        notice = Static(_("Loading…"), classes="thread--older")
+        if cards:
+            self.mount(notice, before=cards.first())
+        else:
+            self.mount(notice)
+        self.scroll_home(animate=False, immediate=True)
+        # Asked even when a request is out: the screen's loader restarts it, and a failed one
+        # (which never answers) does not leave home stuck.
+        self._continue_jump()
+
+    def action_scroll_end(self) -> None:
+        """The newest message, wherever the mounted window is."""
+        self._jumping = False
+        if self._messages:
+            self._show_window(max(0, len(self._messages) - self.MAX_MOUNTED), at_end=True)
+
+    def _continue_jump(self) -> None:
+        if self.has_older and self._messages:
+            self._older_requested = True
+            self.post_message(self.NeedOlder(self, self._messages[0].id))
+            return
+        self._jumping = False
+        self._show_window(0, at_end=False)
+
+    def _show_window(self, start: int, *, at_end: bool) -> None:
+        """Mount the cards from `start` on (at most `MAX_MOUNTED`) and scroll to that window's top or end.
+
+        A screenful of cards is mounted first and painted; the rest of the window follows after
+        that frame, so the key that asked for it is answered in a fraction of the mount time.
+        """
+        cards = list(self.query_children(MessageCard))
+        stop = min(len(self._messages), start + self.MAX_MOUNTED)
+        wanted = self._messages[start:stop]
+        if [c.message.id for c in cards] == [m.id for m in wanted] and len(self.children) == len(cards):
+            self._first = start
+            self._scroll_to_edge(at_end=at_end)
+            return
+        screenful = max(1, self.scrollable_content_region.height // self.MIN_CARD_HEIGHT + 1)
+        shown = wanted[-screenful:] if at_end else wanted[:screenful]
+        rest = len(wanted) - len(shown)
+        self._first = stop - len(shown) if at_end else start
+        self.remove_children()
+        first_batch = self._cards(shown)
+        self.mount_all(first_batch)
+        self._scroll_to_edge(at_end=at_end)
+        if rest == 0:
+            return
+
+        def mount_rest() -> None:
+            if list(self.query_children(MessageCard)) != first_batch:
+                return  # the window moved on meanwhile; scrolling fills it as usual
+            if not at_end:
+                self.mount_all(self._cards(self._messages[stop - rest : stop]))
+            elif self.scroll_y >= self.max_scroll_y - 1:
+                # Still at the newest message: older cards go above, and the view stays at the end.
+                self._first -= rest
+                self.mount_all(self._cards(self._messages[self._first : self._first + rest]),
+                               before=first_batch[0])
+                self._scroll_to_edge(at_end=True)
+            else:
+                self._reveal_older(limit=rest)
+
+        self.call_after_refresh(mount_rest)
+
+    def _scroll_to_edge(self, *, at_end: bool) -> None:
+        if at_end:
+            self.anchor()
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+        else:
+            self.call_after_refresh(self.scroll_home, animate=False, immediate=True)
+
     # --- windowing ----------------------------------------------------------
 
     def _cards(self, messages: Iterable[Message]) -> list[MessageCard]:
@@ -287,6 +388,8 @@ class Thread(VerticalScroll, can_focus=True):
             self._at_bottom()
 
     def _at_top(self) -> None:
+        if self._jumping:
+            return  # the whole window is replaced when the first page arrives
         if self._first > 0:
             self._reveal_older()
         elif self.has_older and not self._older_requested and self._messages:
@@ -297,15 +400,17 @@ class Thread(VerticalScroll, can_focus=True):
         mounted = len(self.query_children(MessageCard))
         end = self._first + mounted
         if end < len(self._messages):
+            # Reaching the bottom re-anchors the view; not here, where newer cards are still to come.
+            self.release_anchor()
             newer = self._messages[end : end + self.MAX_MOUNTED // 2]
             self.mount(*self._cards(newer))
             self._trim_top()
 
-    def _reveal_older(self) -> None:
+    def _reveal_older(self, limit: int | None = None) -> None:
         """Mount up to half a window of older cards above, drop as many below, keep the view still."""
         cards = list(self.query_children(MessageCard))
         anchor = cards[0] if cards else None
-        count = min(self._first, self.MAX_MOUNTED // 2)
+        count = min(self._first, self.MAX_MOUNTED // 2 if limit is None else limit)
         if count == 0:
             return
         start = self._first - count
