@@ -156,7 +156,25 @@ class SupportDeskApp(App[None]):
         self.set_interval(GC_CHECK_SECONDS, self._collect_garbage_when_idle)
 
     def _collect_garbage_when_idle(self) -> None:
+        if self.collector.due(time.monotonic()):
+            self.drop_watchers_of_closed_widgets()
         self.collector.collect_if_due(time.monotonic())
+
+    def drop_watchers_of_closed_widgets(self) -> int:
+        """Forget watchers whose widget is gone; returns how many were dropped.
+
+        A widget watching an app attribute (Textual's TextArea watches `theme`) stays in the
+        app's watcher list until that attribute next changes, so every closed conversation's
+        composer, with everything it references, stayed alive: 2-3 MB per ticket opened.
+        """
+        watchers: dict[str, list[tuple[object, object]]] | None = getattr(self, "__watchers", None)
+        dropped = 0
+        for entries in (watchers or {}).values():
+            alive = [(node, callback) for node, callback in entries
+                     if not (getattr(node, "_closing", False) or getattr(node, "_closed", False))]
+            dropped += len(entries) - len(alive)
+            entries[:] = alive
+        return dropped
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown)):

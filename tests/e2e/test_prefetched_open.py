@@ -73,3 +73,24 @@ async def test_agent_opens_the_highlighted_ticket_from_the_queue_with_the_previe
         assert isinstance(screen, ConversationScreen)
         assert screen.ticket is not None and screen.ticket.id == highlighted.id
         assert screen.thread.messages, "the preview's page is on screen at once"
+
+
+async def test_closed_conversations_do_not_stay_alive_through_the_apps_theme_watchers(
+        workday_server: Any, tmp_path: Path) -> None:
+    created = create_customer_ticket(workday_server)
+    app = make_app(workday_server, "anna", tmp_path, live_updates=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
+        for _ in range(3):
+            screen = ConversationScreen(created["id"])
+            await app.push_screen(screen)
+            await wait_until(pilot, lambda s=screen: s.ticket is not None,  # type: ignore[misc]
+                             what="the conversation")
+            app.pop_screen()
+            await pilot.pause()
+        watchers = getattr(app, "__watchers")["theme"]
+        closed_before = [node for node, _ in watchers if getattr(node, "_closed", False)]
+        assert closed_before, "Textual keeps each closed composer in the app's theme watchers"
+        assert app.drop_watchers_of_closed_widgets() >= len(closed_before)
+        still = getattr(app, "__watchers")["theme"]
+        assert not [node for node, _ in still if getattr(node, "_closed", False)]
