@@ -119,7 +119,7 @@ class Windows:
 
 
 FULL = Windows(window=40.0, settle=5.0, drain=10.0, baseline_rounds=60, baseline_gap=0.05)
-QUICK = Windows(window=6.0, settle=2.0, drain=4.0, baseline_rounds=15, baseline_gap=0.05)
+QUICK = Windows(window=5.0, settle=1.0, drain=2.0, baseline_rounds=15, baseline_gap=0.05)
 
 _began = time.monotonic()
 
