@@ -55,7 +55,7 @@ class Plan:
 
 QUICK = Plan(cold_runs=4, probe_runs=1, opens=3, moves=30, pagedowns=10, canned=2, scales=(1_000, 100_000),
              try_million=False, live_seconds=2.0, thread_runs=1, dashboard_storm=False)
-FULL = Plan(cold_runs=10, probe_runs=4, opens=8, moves=50, pagedowns=20, canned=4, scales=(1_000, 100_000),
+FULL = Plan(cold_runs=10, probe_runs=4, opens=5, moves=50, pagedowns=20, canned=3, scales=(1_000, 100_000),
             try_million=True, live_seconds=10.0, thread_runs=3, dashboard_storm=True)
 
 _began = time.perf_counter()
