@@ -46,6 +46,17 @@ def visible_rows_loaded(table: TicketTable) -> bool:
     )
 
 
+def queue_app(url: str, token: str, data_dir: Path) -> SupportDeskApp:
+    """The real app opening on the queue (a lead would open on the dashboard), GC as in a terminal."""
+    return SupportDeskApp(AppSettings(server_url=url, token=token, data_dir=data_dir, start_mode="queue",
+                                      freeze_gc_after_sign_in=True))
+
+
+def queue_shown(app: SupportDeskApp) -> bool:
+    screen = app.screen
+    return isinstance(screen, QueueScreen) and visible_rows_loaded(screen.query_one(TicketTable))
+
+
 async def settle(pilot: Any) -> None:
     await pilot.pause()
     await asyncio.sleep(SETTLE_SECONDS)
@@ -56,16 +67,9 @@ async def run(url: str, token: str, moves: int, pagedowns: int, opens: int,
               canned: int = 3) -> dict[str, Any]:
     result: dict[str, Any] = {"rss_imported_kib": rss_kib()}
     with tempfile.TemporaryDirectory(prefix="sd-bench-") as data_dir:
-        app = SupportDeskApp(AppSettings(server_url=url, token=token, data_dir=Path(data_dir),
-                                         start_mode="queue",  # a lead would open on the dashboard
-                                         freeze_gc_after_sign_in=True))  # as in a real terminal
+        app = queue_app(url, token, Path(data_dir))
         recorder = FrameRecorder(app)
-
-        def queue_shown() -> bool:
-            screen = app.screen
-            return isinstance(screen, QueueScreen) and visible_rows_loaded(screen.query_one(TicketTable))
-
-        first = recorder.expect(queue_shown)
+        first = recorder.expect(lambda: queue_shown(app))
         started = time.perf_counter()
         async with app.run_test(size=SIZE) as pilot:
             result["first_rows_s"] = await recorder.wait(first) - started

@@ -59,12 +59,11 @@ from typing import Any
 from bench.frames import FrameRecorder, send_key
 from bench.gcwatch import GcWatch
 from bench.procfs import peak_rss_kib, rss_kib
-from bench.queue_probe import settle, visible_rows_loaded
+from bench.queue_probe import queue_app, queue_shown, settle, visible_rows_loaded
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.domain.query import parse_query
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
-from supportdesk_tui.settings import AppSettings
 from supportdesk_tui.widgets.thread import Thread
 from supportdesk_tui.widgets.ticket_table import TicketTable
 
@@ -216,15 +215,9 @@ async def api_all_pages_floor(app: SupportDeskApp, ticket_id: int) -> float:
 async def run(url: str, token: str, long_id: int, small_id: int, opens: int, pageups: int) -> dict[str, Any]:
     imported = rss_kib()
     with tempfile.TemporaryDirectory(prefix="sd-bench-") as data_dir:
-        app = SupportDeskApp(AppSettings(server_url=url, token=token, data_dir=Path(data_dir),
-                                         start_mode="queue", freeze_gc_after_sign_in=True))  # as a terminal
+        app = queue_app(url, token, Path(data_dir))
         recorder = FrameRecorder(app)
-
-        def queue_shown() -> bool:
-            screen = app.screen
-            return isinstance(screen, QueueScreen) and visible_rows_loaded(screen.query_one(TicketTable))
-
-        first = recorder.expect(queue_shown)
+        first = recorder.expect(lambda: queue_shown(app))
         started = time.perf_counter()
         async with app.run_test(size=SIZE) as pilot:
             first_rows = await recorder.wait(first, WAIT_SECONDS) - started
