@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser("serve", help="run the reference backend (see `supportdesk serve --help`)", add_help=False)
-    sub.add_parser("token", help="create API tokens for the reference backend", add_help=False)
+    sub.add_parser("token", help="create, list and revoke reference backend tokens", add_help=False)
 
     demo = sub.add_parser("demo", help="start a demo backend with live data and open the app")
     demo.add_argument("--as", dest="role", choices=["agent", "lead"], default="agent")

@@ -8,10 +8,12 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from supportdesk_tui.api.models import EventType
+from supportdesk_tui.server.auth import bearer, hash_token
 from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep
-from supportdesk_tui.server.events import KEEPALIVE, EventBus, format_event
-from supportdesk_tui.server.records import AgentRecord
+from supportdesk_tui.server.events import KEEPALIVE, RECHECK, EventBus, format_event
+from supportdesk_tui.server.records import StoredEvent
 from supportdesk_tui.server.service import Service
+from supportdesk_tui.server.stream_access import StreamAccess
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES, tags=["events"])
 REPLAY_BATCH = 500
@@ -42,20 +44,30 @@ async def events(
     if resume is None and last_event_id_header is not None and last_event_id_header.strip().isdigit():
         resume = min(int(last_event_id_header.strip()), 2**62)
     bus: EventBus = request.app.state.bus
-    body = _stream(service, bus, caller, resume)
+    body = _stream(service, bus, _token_hash(request), resume)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(body, media_type="text/event-stream", headers=headers)
 
 
+def _token_hash(request: Request) -> str:
+    # The stream re-checks this token while it is open; the caller record alone can't say whether
+    # the token that authenticated it still works.
+    token = bearer(request.headers.get("authorization"))
+    return "" if token is None else hash_token(token)
+
+
 async def _stream(
-    service: Service, bus: EventBus, caller: AgentRecord, resume: int | None
+    service: Service, bus: EventBus, token_hash: str, resume: int | None
 ) -> AsyncIterator[bytes]:
+    # Every chunk is judged by the permissions of the newest auth epoch the bus knows, which is at
+    # least that of the chunk's events: a revoked token's stream ends, a re-scoped one's narrows.
+    access = StreamAccess(service, token_hash)
+    if not access.refresh(bus.auth_epoch):
+        return
     # Subscribe before reading the backlog so nothing committed in between is lost;
     # live events already replayed are skipped by id.
-    visible = service.visible_queues(caller)
-    sub = bus.subscribe(None if visible is None else frozenset(visible))
+    sub = bus.subscribe(access.queues)
     queue = sub.queue
-    frame_for = service.frame_filter(caller)
     try:
         yield b": connected\n\n"
         cursor = 0
@@ -67,11 +79,15 @@ async def _stream(
             else:
                 cursor = resume
                 while True:
-                    batch = await anyio.to_thread.run_sync(service.store.events_after, cursor, REPLAY_BATCH)
+                    batch, epoch = await anyio.to_thread.run_sync(_replay_batch, service, cursor)
+                    bus.observe_auth_epoch(epoch)
+                    if not access.refresh(bus.auth_epoch):
+                        return
+                    sub.queues = access.queues
                     replayed: list[bytes] = []
                     for event in batch:
                         cursor = event.id
-                        frame = frame_for(event)
+                        frame = access.frame(event)
                         if frame is not None:
                             replayed.append(frame)
                     if replayed:
@@ -84,6 +100,9 @@ async def _stream(
             pending = [await queue.get()]
             while not queue.empty():
                 pending.append(queue.get_nowait())
+            if not access.refresh(bus.auth_epoch):
+                return
+            sub.queues = access.queues
             frames: list[bytes] = []
             ended = False
             for live in pending:
@@ -93,10 +112,10 @@ async def _stream(
                 if live is KEEPALIVE:
                     frames.append(b": keep-alive\n\n")
                     continue
-                if live.id <= cursor:
+                if live is RECHECK or live.id <= cursor:
                     continue
                 cursor = live.id
-                frame = frame_for(live)
+                frame = access.frame(live)
                 if frame is not None:
                     frames.append(frame)
             if frames:
@@ -105,3 +124,9 @@ async def _stream(
                 return
     finally:
         bus.unsubscribe(sub)
+
+
+def _replay_batch(service: Service, cursor: int) -> tuple[list[StoredEvent], int]:
+    # The epoch is read after the events, so it covers every change committed before them.
+    batch = service.store.events_after(cursor, REPLAY_BATCH)
+    return batch, service.store.auth_epoch()

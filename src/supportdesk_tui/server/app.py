@@ -149,7 +149,7 @@ def create_app(
     runs inside every POST handler, so tests can hold a request in flight.
     """
     service = Service(store, clock=clock, presence=PresenceBoard())
-    bus = EventBus(max_queue=event_queue_size, keepalive=keepalive_seconds)
+    bus = EventBus(max_queue=event_queue_size, keepalive=keepalive_seconds, auth_epoch=store.auth_epoch)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

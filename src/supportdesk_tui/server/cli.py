@@ -1,4 +1,4 @@
-"""Command-line entry points of the reference backend: `serve` and `token create`.
+"""Command-line entry points of the reference backend: `serve` and `token create|list|revoke`.
 
 Only argparse and the standard library are imported at module level, so the
 main `supportdesk` CLI can reuse these builders without paying for FastAPI.
@@ -87,6 +87,22 @@ def add_token_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: the user data dir)")
 
 
+def add_token_list_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--agent", dest="agent_login", metavar="LOGIN", help="only this agent's tokens")
+    parser.add_argument("--active", action="store_true", help="leave out revoked tokens")
+    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: the user data dir)")
+
+
+def add_token_revoke_arguments(parser: argparse.ArgumentParser) -> None:
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "token", nargs="?", help="the token itself; `-` reads it from standard input (keeps it out of ps)"
+    )
+    which.add_argument("--id", dest="token_id", metavar="ID", help="a token id as `token list` shows it")
+    which.add_argument("--agent", dest="agent_login", metavar="LOGIN", help="every token of this agent")
+    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: the user data dir)")
+
+
 def run_serve(args: argparse.Namespace) -> int:
     try:
         serve(
@@ -122,6 +138,35 @@ def run_token_create(args: argparse.Namespace) -> int:
         print(f"supportdesk token create: {exc}", file=sys.stderr)
         return 2
     print(token)
+    return 0
+
+
+def run_token_list(args: argparse.Namespace) -> int:
+    from supportdesk_tui.server.token_admin import TokenAdminError, format_table, list_tokens
+
+    try:
+        tokens = list_tokens(args.db or default_db_path(), args.agent_login, active_only=args.active)
+    except TokenAdminError as exc:
+        print(f"supportdesk token list: {exc}", file=sys.stderr)
+        return 2
+    print(format_table(tokens))
+    return 0
+
+
+def run_token_revoke(args: argparse.Namespace) -> int:
+    from supportdesk_tui.server.token_admin import TokenAdminError, describe, revoke
+
+    token = args.token
+    if token == "-":
+        token = sys.stdin.readline()
+    try:
+        result = revoke(
+            args.db or default_db_path(), token=token, token_id=args.token_id, login=args.agent_login
+        )
+    except TokenAdminError as exc:
+        print(f"supportdesk token revoke: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(describe(result)))
     return 0
 
 
@@ -266,6 +311,12 @@ def build_parser() -> argparse.ArgumentParser:
     create = token_commands.add_parser("create", help="create a token for an agent")
     add_token_arguments(create)
     create.set_defaults(func=run_token_create)
+    listing = token_commands.add_parser("list", help="list tokens (ids, agents, scopes; never the tokens)")
+    add_token_list_arguments(listing)
+    listing.set_defaults(func=run_token_list)
+    revoke = token_commands.add_parser("revoke", help="revoke a token, or every token of an agent")
+    add_token_revoke_arguments(revoke)
+    revoke.set_defaults(func=run_token_revoke)
     return parser
 
 

@@ -59,6 +59,26 @@ class AgentRecord:
         return self.name.split(" ", 1)[0]
 
 
+TOKEN_ID_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """A stored token as `supportdesk token list` shows it (never the token itself)."""
+
+    hash: str
+    login: str
+    role: Role
+    queues: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def token_id(self) -> str:
+        # A prefix of the sha256 of a 256-bit random token: names it without helping to guess it.
+        return self.hash[:TOKEN_ID_LENGTH]
+
+
 @dataclass(frozen=True)
 class QueueRecord:
     id: str

@@ -267,8 +267,8 @@ class Service:
 
     def frame_filter(self, caller: AgentRecord) -> Callable[[StoredEvent], bytes | None]:
         """The SSE frame of an event as this caller may see it, or None to skip it; visibility is
-        worked out once (a stream's caller is fixed when it connects, and the filter runs for
-        every event on every stream)."""
+        worked out once per filter (it runs for every event on every stream): a stream builds a
+        new one when the caller's permissions change (see `StreamAccess`)."""
         visible = self.visible_queues(caller)
         allowed = None if visible is None else frozenset(visible)
         is_lead = caller.role == Role.LEAD

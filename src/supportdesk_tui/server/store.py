@@ -55,6 +55,7 @@ from supportdesk_tui.server.records import (
     TicketJson,
     TicketQuery,
     TicketState,
+    TokenRecord,
     from_ms,
     to_ms,
     tracker_url,
@@ -276,10 +277,37 @@ def _migration_3_accounts_and_audit(db: sqlite3.Connection) -> None:
     )
 
 
+# Bumped, in the same transaction, by every change that can take access away from a token that
+# is already in use (revocation, a new role or queues); triggers make that hold for any writer,
+# including a `supportdesk token` command in another process. Open event streams poll this one
+# row and re-check their token when it moves (a new token or agent changes nothing in use).
+_BUMP = "BEGIN UPDATE auth_epoch SET value = value + 1; END"
+AUTH_EPOCH_DDL: tuple[str, ...] = (
+    "CREATE TABLE IF NOT EXISTS auth_epoch (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL)",
+    "INSERT OR IGNORE INTO auth_epoch (id, value) VALUES (1, 0)",
+    f"CREATE TRIGGER IF NOT EXISTS auth_epoch_token_update AFTER UPDATE ON tokens {_BUMP}",
+    f"CREATE TRIGGER IF NOT EXISTS auth_epoch_token_delete AFTER DELETE ON tokens {_BUMP}",
+    f"CREATE TRIGGER IF NOT EXISTS auth_epoch_agent_update AFTER UPDATE OF role, queues ON agents {_BUMP}",
+    f"CREATE TRIGGER IF NOT EXISTS auth_epoch_agent_delete AFTER DELETE ON agents {_BUMP}",
+)
+
+
+def _migration_token_revocation(db: sqlite3.Connection) -> None:
+    # Revoked tokens keep their row (with the time): `token list` can still say who held a
+    # token and when it stopped working. The hash alone is no use to anyone.
+    # Guarded so it can sit anywhere after the initial schema, whatever else is merged around it.
+    columns = {row[1] for row in db.execute("PRAGMA table_info(tokens)")}
+    if "revoked_at" not in columns:
+        db.execute("ALTER TABLE tokens ADD COLUMN revoked_at INTEGER")
+    for ddl in AUTH_EPOCH_DDL:  # trigger bodies hold ";": not for _run_script
+        db.execute(ddl)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial,
     _migration_2_indexes,
     _migration_3_accounts_and_audit,
+    _migration_token_revocation,
 )
 
 
@@ -686,6 +714,17 @@ class WriteTx:
             (token_hash, agent_id, to_ms(at)),
         )
 
+    def revoke_tokens(self, token_hashes: Sequence[str], at: datetime) -> int:
+        """Revoke the given tokens that are still active; returns how many were."""
+        revoked = 0
+        for token_hash in token_hashes:
+            cur = self._db.execute(
+                "UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL",
+                (to_ms(at), token_hash),
+            )
+            revoked += cur.rowcount
+        return revoked
+
     def upsert_queue(self, queue: QueueRecord, position: int) -> None:
         self._db.execute(
             "INSERT INTO queues (id, name, languages, position) VALUES (?, ?, ?, ?) "
@@ -826,11 +865,34 @@ class Store:
         row = (
             self._conn()
             .execute(
-                "SELECT a.* FROM tokens t JOIN agents a ON a.id = t.agent_id WHERE t.hash = ?", (token_hash,)
+                "SELECT a.* FROM tokens t JOIN agents a ON a.id = t.agent_id "
+                "WHERE t.hash = ? AND t.revoked_at IS NULL",
+                (token_hash,),
             )
             .fetchone()
         )
         return None if row is None else _agent_from_row(row)
+
+    def auth_epoch(self) -> int:
+        """Moves whenever a token in use may have lost access (see AUTH_EPOCH_DDL)."""
+        return int(self._conn().execute("SELECT value FROM auth_epoch WHERE id = 1").fetchone()[0])
+
+    def list_tokens(self) -> list[TokenRecord]:
+        rows = self._conn().execute(
+            "SELECT t.hash, t.created_at, t.revoked_at, a.login, a.role, a.queues "
+            "FROM tokens t JOIN agents a ON a.id = t.agent_id ORDER BY t.created_at, t.hash"
+        )
+        return [
+            TokenRecord(
+                hash=r["hash"],
+                login=r["login"],
+                role=Role(r["role"]),
+                queues=tuple(json.loads(r["queues"])),
+                created_at=from_ms(r["created_at"]),
+                revoked_at=_dt(r["revoked_at"]),
+            )
+            for r in rows
+        ]
 
     def agent_by_login(self, login: str) -> AgentRecord | None:
         row = self._conn().execute("SELECT * FROM agents WHERE login = ?", (login,)).fetchone()
