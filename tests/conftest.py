@@ -82,6 +82,8 @@ class ServerHandle:
             cmd += ["--rate-burst", str(opts["rate_burst"])]
         if opts.get("keepalive") is not None:
             cmd += ["--keepalive", str(opts["keepalive"])]
+        if opts.get("idempotency_lease") is not None:
+            cmd += ["--idempotency-lease", str(opts["idempotency_lease"])]
         return cmd
 
     def start(self) -> ServerHandle:

@@ -83,3 +83,45 @@ async def test_a_refused_reply_is_not_queued_and_its_draft_is_kept(tmp_path: Pat
         raise AssertionError("a refused reply must raise so the agent sees why")
     assert len(sender.outbox) == 0
     assert sender.drafts.load(7) is not None
+
+
+def raising(error: type[httpx.TransportError], text: str) -> Callable[[httpx.Request], httpx.Response]:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise error(text, request=request)
+
+    return fail
+
+
+async def test_a_reply_sent_as_the_server_died_is_retried_with_its_key_until_answered(tmp_path: Path) -> None:
+    """Every way a dying or restarting server can fail to answer keeps the reply queued under the
+    same key; the wait after a 409 in-flight is the server's Retry-After (its lease), not a guess."""
+    in_flight = {"error": {"code": "idempotency_in_flight", "message": "still running", "details": None}}
+    faults: list[Callable[[httpx.Request], httpx.Response]] = [
+        raising(httpx.ConnectError, "connection refused"),
+        raising(httpx.ReadTimeout, "no answer"),
+        raising(httpx.RemoteProtocolError, "peer closed the connection mid-body"),
+        lambda r: httpx.Response(503, content=b"<html>restarting</html>"),
+        lambda r: httpx.Response(409, headers={"Retry-After": "25"}, json=in_flight),
+        lambda r: httpx.Response(201, headers={"Idempotent-Replayed": "true"}, json=POSTED),
+    ]
+    keys: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        keys.append(request.headers["Idempotency-Key"])
+        return faults[len(keys) - 1](request)
+
+    api = SupportDeskClient("http://backend.test", "t", transport=httpx.MockTransport(handler), retries=0)
+    now = NOW
+    sender = Sender(api, Outbox(tmp_path / "outbox.json"), DraftStore(tmp_path / "drafts"), lambda: now)
+    first = await sender.send(7, DraftKind.REPLY, "hello", status_after=None, seen_up_to=None)
+    assert isinstance(first, Queued)
+    landed: list[object] = []
+    while not landed:
+        assert len(keys) < len(faults), "the reply was given up on"
+        (item,) = sender.outbox.items()
+        if len(keys) == 5:  # the last answer was the 409: the lease ends in 25 s
+            assert item.next_attempt_at == now + timedelta(seconds=25)
+        now = item.next_attempt_at
+        landed = list(await sender.flush_due())
+    assert len(keys) == len(faults) and len(set(keys)) == 1
+    assert len(sender.outbox) == 0

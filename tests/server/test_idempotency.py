@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import uuid
+from collections.abc import Sequence
+from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import anyio.to_thread
 import httpx
+from fastapi import FastAPI
 from server_helpers import all_pages, error_code, new_ticket_body
 
 from conftest import ServerHandle
 from supportdesk_tui.server.app import create_app
 from supportdesk_tui.server.auth import hash_token
+from supportdesk_tui.server.records import StoredEvent
 from supportdesk_tui.server.seed import seed_base
 from supportdesk_tui.server.store import Store
 
@@ -79,8 +85,6 @@ async def test_a_key_still_being_processed_is_a_conflict(tmp_path: Path) -> None
     intake = store.agent_by_login("intake")
     assert intake is not None
     with store.write() as tx:
-        from datetime import UTC, datetime
-
         tx.add_token(intake.id, hash_token(token), datetime.now(UTC))
     entered, release = threading.Event(), threading.Event()
 
@@ -107,4 +111,119 @@ async def test_a_key_still_being_processed_is_a_conflict(tmp_path: Path) -> None
     assert results[0].status_code == 201
     assert after.status_code == 201 and after.headers["Idempotent-Replayed"] == "true"
     assert after.json()["id"] == results[0].json()["id"]
+    store.close()
+
+
+# --- crashes and leases ------------------------------------------------------------
+
+
+def keyed_world(path: Path) -> tuple[Store, dict[str, dict[str, str]]]:
+    """A seeded store and the auth header of lena (a lead) and intake (the channel)."""
+    store = Store(path)
+    seed_base(store)
+    headers: dict[str, dict[str, str]] = {}
+    for login in ("lena", "intake"):
+        agent = store.agent_by_login(login)
+        assert agent is not None
+        token = f"test-token-{login}"
+        with store.write() as tx:
+            tx.add_token(agent.id, hash_token(token), datetime.now(UTC))
+        headers[login] = {"Authorization": f"Bearer {token}"}
+    return store, headers
+
+
+def in_process(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+def count_bodies(path: Path, body: str) -> int:
+    with closing(sqlite3.connect(path)) as db:
+        return int(db.execute("SELECT count(*) FROM messages WHERE body = ?", (body,)).fetchone()[0])
+
+
+async def test_a_note_committed_just_before_a_crash_is_replayed_after_restart_not_posted_twice(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    dying, auth = keyed_world(path)
+    frozen, thaw = threading.Event(), threading.Event()
+
+    def die_after_commit(events: Sequence[StoredEvent]) -> None:
+        # The server stops dead right after the note's commit: it never runs another line.
+        if any(e.type == "message.created" and "last words" in e.data for e in events):
+            frozen.set()
+            thaw.wait(10)
+
+    dying.add_commit_listener(die_after_commit)
+    note = {"kind": "note", "body": "last words"}
+    headers = {"Idempotency-Key": "sent-as-the-server-died", **auth["lena"]}
+    lost: list[httpx.Response] = []
+    async with in_process(create_app(dying, background=False, rate_limit=None)) as first:
+        created = await first.post("/api/v1/tickets", json=new_ticket_body(), headers=auth["intake"])
+        url = f"/api/v1/tickets/{created.json()['id']}/messages"
+
+        async def send_and_lose_the_answer() -> None:
+            lost.append(await first.post(url, json=note, headers=headers))
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(send_and_lose_the_answer)
+            assert await anyio.to_thread.run_sync(frozen.wait, 10)
+            # A new server process on the same database; the client retries with the same key.
+            restarted = Store(path)
+            async with in_process(create_app(restarted, background=False, rate_limit=None)) as second:
+                retry = await second.post(url, json=note, headers=headers)
+            thaw.set()  # only so the test can end: the dead process's thread finishes
+    assert retry.status_code == 201, retry.text
+    assert retry.headers.get("Idempotent-Replayed") == "true"
+    assert count_bodies(path, "last words") == 1
+    assert retry.json()["message"]["id"] == lost[0].json()["message"]["id"]
+    restarted.close()
+    dying.close()
+
+
+async def test_a_retry_that_takes_over_an_expired_lease_is_the_only_one_that_writes(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    store, auth = keyed_world(path)
+    entered, release = threading.Event(), threading.Event()
+    held: list[str] = []
+
+    def hold_the_first_note(url_path: str) -> None:
+        if url_path.endswith("/messages") and not held:
+            held.append(url_path)
+            entered.set()
+            release.wait(10)
+
+    app = create_app(
+        store, post_hook=hold_the_first_note, background=False, rate_limit=None, idempotency_lease=0.2
+    )
+    note = {"kind": "note", "body": "written once"}
+    headers = {"Idempotency-Key": "slow-then-retried", **auth["lena"]}
+    stalled: list[httpx.Response] = []
+    refusals: list[httpx.Response] = []
+    async with in_process(app) as client:
+        created = await client.post("/api/v1/tickets", json=new_ticket_body(), headers=auth["intake"])
+        url = f"/api/v1/tickets/{created.json()['id']}/messages"
+
+        async def stall() -> None:
+            stalled.append(await client.post(url, json=note, headers=headers))
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(stall)
+            assert await anyio.to_thread.run_sync(entered.wait, 10)
+            # The first attempt is stuck; once its lease is over, a retry takes the key over.
+            taken_over = await client.post(url, json=note, headers=headers)
+            for _ in range(200):
+                if taken_over.status_code != 409:
+                    break
+                refusals.append(taken_over)
+                await anyio.sleep(0.05)
+                taken_over = await client.post(url, json=note, headers=headers)
+            release.set()  # the stuck attempt wakes up and tries to write too
+        replay = await client.post(url, json=note, headers=headers)
+    assert taken_over.status_code == 201 and "Idempotent-Replayed" not in taken_over.headers
+    assert all(r.headers.get("Retry-After", "").isdigit() for r in refusals)
+    assert stalled[0].status_code == 409 and error_code(stalled[0]) == "idempotency_in_flight"
+    assert replay.headers.get("Idempotent-Replayed") == "true"
+    assert replay.json()["message"]["id"] == taken_over.json()["message"]["id"]
+    assert count_bodies(path, "written once") == 1
     store.close()

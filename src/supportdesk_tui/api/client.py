@@ -104,7 +104,7 @@ def _error_from_response(response: httpx.Response) -> errors.ApiError:
     if status == 409 and code is not None and code != "idempotency_in_flight":
         return errors.ApiError(message, **common)
     if status == 409:
-        return errors.IdempotencyInFlight(message, **common)
+        return errors.IdempotencyInFlight(message, retry_after=_parse_retry_after(response), **common)
     if status == 412:
         current: Ticket | None = None
         if isinstance(details, dict) and "current" in details:

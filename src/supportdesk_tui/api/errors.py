@@ -101,8 +101,15 @@ class VerificationIncomplete(ApiError):
 
 
 class IdempotencyInFlight(ApiError):
+    """The same key is still being processed (perhaps by a server that died holding it):
+    ask again with the same key after `retry_after` seconds, when its lease ends."""
+
     title = "Still sending"
     retryable = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
 
 
 class IdempotencyMismatch(ApiError):
@@ -135,4 +142,4 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 def retry_after_of(exc: BaseException) -> float | None:
-    return exc.retry_after if isinstance(exc, RateLimited) else None
+    return exc.retry_after if isinstance(exc, RateLimited | IdempotencyInFlight) else None

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from supportdesk_tui.api.models import (
     AccountActionRequest,
@@ -17,6 +17,7 @@ from supportdesk_tui.server.accounts import AccountDesk
 from supportdesk_tui.server.api_tickets import TicketId
 from supportdesk_tui.server.articles_data import search_articles
 from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep, run_post_hook
+from supportdesk_tui.server.idempotency import effect_response
 from supportdesk_tui.server.schemas import DataList
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
@@ -46,9 +47,11 @@ def list_audit(ticket_id: TicketId, service: ServiceDep, caller: CallerDep) -> D
 )
 def post_audit(
     request: Request, ticket_id: TicketId, body: AuditCreate, service: ServiceDep, caller: CallerDep
-) -> AuditEntry:
+) -> Response:
     run_post_hook(request)
-    return AccountDesk(service).record(caller, ticket_id, body)
+    return effect_response(
+        service.store, AuditEntry, 201, lambda: AccountDesk(service).record(caller, ticket_id, body)
+    )
 
 
 @router.post(
@@ -63,9 +66,12 @@ def post_account_action(
     body: AccountActionRequest,
     service: ServiceDep,
     caller: CallerDep,
-) -> AccountActionResult:
+) -> Response:
     run_post_hook(request)
-    return AccountDesk(service).act(caller, ticket_id, body.action)
+    desk = AccountDesk(service)
+    return effect_response(
+        service.store, AccountActionResult, 200, lambda: desk.act(caller, ticket_id, body.action)
+    )
 
 
 @router.get("/articles", response_model=DataList[Article], tags=["articles"], summary="Help articles")

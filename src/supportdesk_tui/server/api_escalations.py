@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from supportdesk_tui.api.models import (
     Component,
@@ -13,6 +13,7 @@ from supportdesk_tui.api.models import (
 )
 from supportdesk_tui.server.api_tickets import TicketId, enum_list
 from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep, run_post_hook
+from supportdesk_tui.server.idempotency import effect_response
 from supportdesk_tui.server.schemas import DataList
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES, tags=["escalations"])
@@ -32,9 +33,11 @@ def list_components(service: ServiceDep, caller: CallerDep) -> DataList[Componen
 )
 def create_escalation(
     request: Request, ticket_id: TicketId, body: EscalationCreate, service: ServiceDep, caller: CallerDep
-) -> Escalation:
+) -> Response:
     run_post_hook(request)
-    return service.create_escalation(caller, ticket_id, body)
+    return effect_response(
+        service.store, Escalation, 201, lambda: service.create_escalation(caller, ticket_id, body)
+    )
 
 
 @router.get("/escalations", response_model=DataList[Escalation], summary="All escalations (lead only)")

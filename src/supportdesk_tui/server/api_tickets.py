@@ -31,6 +31,7 @@ from supportdesk_tui.api.models import (
 )
 from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep, run_post_hook
 from supportdesk_tui.server.errors import ApiError, invalid
+from supportdesk_tui.server.idempotency import effect_response
 from supportdesk_tui.server.jsonbody import json_response, page_body
 from supportdesk_tui.server.pagination import (
     bad_cursor,
@@ -62,6 +63,10 @@ def enum_list(kind: type[E], raw: str | None, name: str) -> tuple[E, ...]:
             allowed = ", ".join(m.value for m in kind)
             raise invalid(["query", name], f"{part.strip()!r} is not one of: {allowed}.") from None
     return tuple(values)
+
+
+def etag_header(ticket: Ticket) -> dict[str, str]:
+    return {"ETag": f'"{ticket.version}"'}
 
 
 def etag(response: Response, ticket: Ticket) -> Ticket:
@@ -170,13 +175,15 @@ async def list_tickets(
 
 @router.post("/tickets", response_model=Ticket, status_code=201, tags=["tickets"], summary="Create a ticket")
 async def create_ticket(
-    request: Request, response: Response, body: TicketCreate, service: ServiceDep, caller: CallerDep
-) -> Ticket:
-    def work() -> Ticket:
+    request: Request, body: TicketCreate, service: ServiceDep, caller: CallerDep
+) -> Response:
+    def work() -> Response:
         run_post_hook(request)
-        return service.create_ticket(caller, body)
+        return effect_response(
+            service.store, Ticket, 201, lambda: service.create_ticket(caller, body), etag_header
+        )
 
-    return etag(response, await anyio.to_thread.run_sync(work))
+    return await anyio.to_thread.run_sync(work)
 
 
 @router.get("/tickets/{ticket_id}", response_model=Ticket, tags=["tickets"], summary="Get a ticket")
@@ -237,10 +244,12 @@ async def list_messages(
 )
 async def post_message(
     request: Request, ticket_id: TicketId, body: MessageCreate, service: ServiceDep, caller: CallerDep
-) -> MessagePosted:
-    def work() -> MessagePosted:
+) -> Response:
+    def work() -> Response:
         run_post_hook(request)
-        return service.post_message(caller, ticket_id, body)
+        return effect_response(
+            service.store, MessagePosted, 201, lambda: service.post_message(caller, ticket_id, body)
+        )
 
     return await anyio.to_thread.run_sync(work)
 

@@ -7,6 +7,7 @@ import inspect
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -29,6 +30,7 @@ from supportdesk_tui.server.deps import reject_unknown_query
 from supportdesk_tui.server.errors import ApiError
 from supportdesk_tui.server.events import EventBus
 from supportdesk_tui.server.middleware import (
+    IDEMPOTENCY_LEASE,
     MAX_BODY,
     BodyLimitMiddleware,
     IdempotencyMiddleware,
@@ -142,11 +144,14 @@ def create_app(
     background: bool = True,
     jobs: list[BackgroundJob] | None = None,
     post_hook: Callable[[str], None] | None = None,
+    idempotency_lease: float = IDEMPOTENCY_LEASE.total_seconds(),
 ) -> FastAPI:
     """Build the API app.
 
     `jobs` are extra background coroutines (the traffic simulator); `post_hook`
-    runs inside every POST handler, so tests can hold a request in flight.
+    runs inside every POST handler, so tests can hold a request in flight;
+    `idempotency_lease` is how many seconds a keyed POST holds its key before a
+    retry may take it over (the holder may have crashed).
     """
     service = Service(store, clock=clock, presence=PresenceBoard())
     bus = EventBus(max_queue=event_queue_size, keepalive=keepalive_seconds, auth_epoch=store.auth_epoch)
@@ -188,7 +193,7 @@ def create_app(
 
     _install_error_handlers(app)
     # Added innermost first: rate limit runs before anything reads the body.
-    app.add_middleware(IdempotencyMiddleware, service=service)
+    app.add_middleware(IdempotencyMiddleware, service=service, lease=timedelta(seconds=idempotency_lease))
     app.add_middleware(BodyLimitMiddleware, max_body=max_body)
     app.add_middleware(RateLimitMiddleware, limiter=None if rate_limit is None else RateLimiter(rate_limit))
     return app

@@ -68,6 +68,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--keepalive", type=float, default=15.0, metavar="SECONDS", help="event-stream keep-alive interval"
     )
+    parser.add_argument(
+        "--idempotency-lease",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long a POST holds its Idempotency-Key before a retry may take it over (default 30)",
+    )
     parser.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
     parser.add_argument(
         "--exit-with-stdin",
@@ -117,6 +124,7 @@ def run_serve(args: argparse.Namespace) -> int:
             rate_limit=args.rate_limit,
             rate_burst=args.rate_burst,
             keepalive=args.keepalive,
+            idempotency_lease=args.idempotency_lease,
             log_level=args.log_level,
             exit_with_stdin=args.exit_with_stdin,
         )
@@ -221,6 +229,7 @@ def serve(
     rate_limit: float = 50.0,
     rate_burst: int = 200,
     keepalive: float = 15.0,
+    idempotency_lease: float = 30.0,
     log_level: str = "warning",
     exit_with_stdin: bool = False,
 ) -> None:
@@ -262,6 +271,7 @@ def serve(
         clock=clock,
         rate_limit=RateLimit(rate=rate_limit, burst=rate_burst) if rate_limit > 0 else None,
         keepalive_seconds=keepalive,
+        idempotency_lease=idempotency_lease,
         jobs=[simulation_job(simulate)] if simulate > 0 else None,
     )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

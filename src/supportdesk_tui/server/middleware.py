@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -16,12 +17,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from supportdesk_tui.server.auth import bearer, hash_token
 from supportdesk_tui.server.errors import ApiError
+from supportdesk_tui.server.idempotency import CURRENT, Attempt
 from supportdesk_tui.server.ratelimit import RateLimiter
 from supportdesk_tui.server.records import AgentRecord, IdempotencyOutcome
 from supportdesk_tui.server.service import Service
 
 MAX_BODY = 256 * 1024
 IDEMPOTENCY_KEEP = timedelta(hours=24)
+# How long a request holds its Idempotency-Key before a retry may take it over (a crashed
+# server never releases it). Longer than any write should take under load.
+IDEMPOTENCY_LEASE = timedelta(seconds=30)
 MAX_KEY_LENGTH = 200
 # Responses worth replaying: the outcome is a function of the request body. A 409/412/429
 # depends on the moment, so the client may retry the same key once it has caught up.
@@ -130,9 +135,12 @@ class RateLimitMiddleware:
 
 
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp, service: Service) -> None:
+    """Replays, refuses or runs a keyed POST; see `server/idempotency.py` for the commit side."""
+
+    def __init__(self, app: ASGIApp, service: Service, lease: timedelta = IDEMPOTENCY_LEASE) -> None:
         self.app = app
         self.service = service
+        self.lease = lease
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _header(scope, b"idempotency-key") if scope["type"] == "http" else None
@@ -171,11 +179,15 @@ class IdempotencyMiddleware:
             )
             return
         if outcome.kind == "in_flight":
+            retry = str(max(1, math.ceil(outcome.retry_after)))
             await send_error(
                 send,
                 ApiError(
-                    409, "idempotency_in_flight", "A request with this Idempotency-Key is still running."
+                    409,
+                    "idempotency_in_flight",
+                    "A request with this Idempotency-Key is still running.",
                 ),
+                [(b"retry-after", retry.encode())],
             )
             return
         if outcome.kind == "replay":
@@ -204,23 +216,30 @@ class IdempotencyMiddleware:
                 captured["body"].append(message.get("body", b""))
             await send(message)
 
+        attempt = Attempt(caller.id, key, outcome.attempt)
+        token_ = CURRENT.set(attempt)
         finished = False
         try:
             await self.app(scope, _replay_body(body, receive), capture)
             status = int(captured["status"])
-            if 200 <= status < 300 or status in STORED_STATUSES:
+            if attempt.sealed:  # the effect committed together with its record
+                finished = True
+            elif 200 <= status < 300 or status in STORED_STATUSES:
+                # No effect to commit with (a refusal): remember the answer now.
                 await anyio.to_thread.run_sync(
                     store.idempotency_finish,
                     caller.id,
                     key,
+                    attempt.attempt,
                     status,
                     b"".join(captured["body"]),
                     str(captured["content_type"]),
                 )
                 finished = True
         finally:
+            CURRENT.reset(token_)
             if not finished:
-                await anyio.to_thread.run_sync(store.idempotency_release, caller.id, key)
+                await anyio.to_thread.run_sync(store.idempotency_release, caller.id, key, attempt.attempt)
 
     def _begin(self, token: str, key: str, digest: str) -> tuple[AgentRecord, IdempotencyOutcome] | None:
         try:
@@ -228,7 +247,7 @@ class IdempotencyMiddleware:
         except ApiError:
             return None
         outcome = self.service.store.idempotency_begin(
-            caller.id, key, digest, self.service.now(), IDEMPOTENCY_KEEP
+            caller.id, key, digest, self.service.now(), IDEMPOTENCY_KEEP, self.lease
         )
         return caller, outcome
 

@@ -169,6 +169,8 @@ class IdempotencyOutcome:
     status: int = 0
     body: bytes = b""
     content_type: str = "application/json"
+    attempt: str = ""  # "new": the id of this attempt, which alone may commit the effect
+    retry_after: float = 0.0  # "in_flight": seconds until the holder's lease expires
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import json
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -292,7 +293,7 @@ AUTH_EPOCH_DDL: tuple[str, ...] = (
 )
 
 
-def _migration_token_revocation(db: sqlite3.Connection) -> None:
+def _migration_4_token_revocation(db: sqlite3.Connection) -> None:
     # Revoked tokens keep their row (with the time): `token list` can still say who held a
     # token and when it stopped working. The hash alone is no use to anyone.
     # Guarded so it can sit anywhere after the initial schema, whatever else is merged around it.
@@ -303,11 +304,23 @@ def _migration_token_revocation(db: sqlite3.Connection) -> None:
         db.execute(ddl)
 
 
+def _migration_5_idempotency_leases(db: sqlite3.Connection) -> None:
+    # An in-flight record is a lease held by one attempt: a retry takes it over once it expires,
+    # and only the attempt that still holds it may commit the effect (see server/idempotency.py).
+    # Rows left in flight by an older version have no lease and count as expired.
+    columns = {row[1] for row in db.execute("PRAGMA table_info(idempotency)")}
+    if "attempt" not in columns:
+        db.execute("ALTER TABLE idempotency ADD COLUMN attempt TEXT")
+    if "lease_until" not in columns:
+        db.execute("ALTER TABLE idempotency ADD COLUMN lease_until INTEGER")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial,
     _migration_2_indexes,
     _migration_3_accounts_and_audit,
-    _migration_token_revocation,
+    _migration_4_token_revocation,
+    _migration_5_idempotency_leases,
 )
 
 
@@ -760,6 +773,30 @@ class WriteTx:
             (key, value),
         )
 
+    # idempotency
+    def idempotency_done(
+        self, caller_id: int, key: str, attempt: str, status: int, body: bytes, content_type: str
+    ) -> bool:
+        """Store the response with the effect; False when `attempt` no longer holds the key."""
+        return _idempotency_done(self._db, caller_id, key, attempt, status, body, content_type)
+
+
+def _idempotency_done(
+    db: sqlite3.Connection,
+    caller_id: int,
+    key: str,
+    attempt: str,
+    status: int,
+    body: bytes,
+    content_type: str,
+) -> bool:
+    cur = db.execute(
+        "UPDATE idempotency SET state = 'done', status = ?, body = ?, content_type = ?, lease_until = NULL "
+        "WHERE caller_id = ? AND key = ? AND attempt = ? AND state = 'in_flight'",
+        (status, body, content_type, caller_id, key, attempt),
+    )
+    return cur.rowcount == 1
+
 
 # --- the store -------------------------------------------------------------------
 
@@ -779,9 +816,9 @@ class Store:
         self._ticket_json = RowJsonCache(_ticket_json_from_row)
         self._message_json = RowJsonCache(_message_json_from_row)
         self._migrate()
+        # In-flight idempotency records stay: each is a lease that a retry takes over once it
+        # expires (another server on this database may still be working on it).
         with self._tx() as db:
-            # Requests that were in flight when a previous process died will never finish.
-            db.execute("DELETE FROM idempotency WHERE state = 'in_flight'")
             # A bulk load killed half-way leaves its dropped indexes missing.
             for ddl in BULK_INDEXES:
                 db.execute(ddl)
@@ -815,6 +852,11 @@ class Store:
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._write_lock:
             db = self._conn()
+            if db.in_transaction:
+                # Nested in this thread's open transaction (an idempotent POST wraps the
+                # service's write): the outermost block commits or rolls back everything.
+                yield db
+                return
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -850,12 +892,21 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[WriteTx]:
+        """One write transaction; a `write()` inside another on the same thread joins it."""
         with self._write_lock:
-            with self._tx() as db:
-                tx = WriteTx(db)
-                yield tx
-                if tx.events:
-                    db.execute("DELETE FROM events WHERE id <= ?", (tx.events[-1].id - EVENTS_KEPT,))
+            outer: WriteTx | None = getattr(self._local, "write_tx", None)
+            if outer is not None:
+                yield outer
+                return
+            try:
+                with self._tx() as db:
+                    tx = WriteTx(db)
+                    self._local.write_tx = tx
+                    yield tx
+                    if tx.events:
+                        db.execute("DELETE FROM events WHERE id <= ?", (tx.events[-1].id - EVENTS_KEPT,))
+            finally:
+                self._local.write_tx = None
             self._generation += 1
             for listener in list(self._listeners):
                 listener(tx.events)
@@ -1206,26 +1257,40 @@ class Store:
 
     # idempotency ----------------------------------------------------------
     def idempotency_begin(
-        self, caller_id: int, key: str, body_hash: str, now: datetime, keep: timedelta
+        self, caller_id: int, key: str, body_hash: str, now: datetime, keep: timedelta, lease: timedelta
     ) -> IdempotencyOutcome:
+        """Start an attempt at (caller, key): a new one, or a takeover of an expired lease."""
+        attempt = uuid.uuid4().hex
+        # Leases run on the wall clock: they are about processes, not the (possibly demo) day.
+        wall = int(time.time() * 1000)
+        lease_until = wall + int(lease.total_seconds() * 1000)
         with self._tx() as db:
             db.execute("DELETE FROM idempotency WHERE created_at < ?", (to_ms(now - keep),))
             row = db.execute(
-                "SELECT body_hash, state, status, body, content_type FROM idempotency "
+                "SELECT body_hash, state, status, body, content_type, lease_until FROM idempotency "
                 "WHERE caller_id = ? AND key = ?",
                 (caller_id, key),
             ).fetchone()
             if row is None:
                 db.execute(
-                    "INSERT INTO idempotency (caller_id, key, body_hash, state, created_at) "
-                    "VALUES (?, ?, ?, 'in_flight', ?)",
-                    (caller_id, key, body_hash, to_ms(now)),
+                    "INSERT INTO idempotency (caller_id, key, body_hash, state, created_at, attempt, "
+                    "lease_until) VALUES (?, ?, ?, 'in_flight', ?, ?, ?)",
+                    (caller_id, key, body_hash, to_ms(now), attempt, lease_until),
                 )
-                return IdempotencyOutcome(kind="new")
+                return IdempotencyOutcome(kind="new", attempt=attempt)
             if row["body_hash"] != body_hash:
                 return IdempotencyOutcome(kind="mismatch")
             if row["state"] == "in_flight":
-                return IdempotencyOutcome(kind="in_flight")
+                held_until = row["lease_until"]
+                if held_until is not None and held_until > wall:
+                    return IdempotencyOutcome(kind="in_flight", retry_after=(held_until - wall) / 1000)
+                # The attempt that held it died or is too slow: this one takes over. The old one
+                # can no longer commit (its effect is checked against `attempt` in its transaction).
+                db.execute(
+                    "UPDATE idempotency SET attempt = ?, lease_until = ? WHERE caller_id = ? AND key = ?",
+                    (attempt, lease_until, caller_id, key),
+                )
+                return IdempotencyOutcome(kind="new", attempt=attempt)
             return IdempotencyOutcome(
                 kind="replay",
                 status=int(row["status"]),
@@ -1234,18 +1299,20 @@ class Store:
             )
 
     def idempotency_finish(
-        self, caller_id: int, key: str, status: int, body: bytes, content_type: str
-    ) -> None:
+        self, caller_id: int, key: str, attempt: str, status: int, body: bytes, content_type: str
+    ) -> bool:
+        """Remember a response that had no effect to commit with (a replayable 4xx)."""
+        with self._tx() as db:
+            return _idempotency_done(db, caller_id, key, attempt, status, body, content_type)
+
+    def idempotency_release(self, caller_id: int, key: str, attempt: str) -> None:
+        """Forget an attempt that ended without an answer worth replaying (if it still holds the key)."""
         with self._tx() as db:
             db.execute(
-                "UPDATE idempotency SET state = 'done', status = ?, body = ?, content_type = ? "
-                "WHERE caller_id = ? AND key = ?",
-                (status, body, content_type, caller_id, key),
+                "DELETE FROM idempotency WHERE caller_id = ? AND key = ? AND attempt = ? "
+                "AND state = 'in_flight'",
+                (caller_id, key, attempt),
             )
-
-    def idempotency_release(self, caller_id: int, key: str) -> None:
-        with self._tx() as db:
-            db.execute("DELETE FROM idempotency WHERE caller_id = ? AND key = ?", (caller_id, key))
 
     # stats history ----------------------------------------------------------
     def history_since(self, since: datetime) -> list[HistoryPoint]:
