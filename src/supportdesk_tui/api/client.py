@@ -37,7 +37,9 @@ from supportdesk_tui.api.models import (
     Me,
     Message,
     MessageCreate,
+    MessageKind,
     MessagePosted,
+    MessageReceipt,
     Playbook,
     PresenceState,
     PresenceUpdate,
@@ -46,11 +48,14 @@ from supportdesk_tui.api.models import (
     Ticket,
     TicketCreate,
     TicketPatch,
+    TicketReceipt,
 )
 
 API_PREFIX = "/api/v1"
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
+# Who may not read the ticket it created gets a receipt; the two shapes share no required field.
+CREATED: TypeAdapter[Ticket | TicketReceipt] = TypeAdapter(Ticket | TicketReceipt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,8 +237,10 @@ class SupportDeskClient:
                 await asyncio.sleep(delay)
 
     @staticmethod
-    def _parse(response: httpx.Response, model: type[M]) -> M:
+    def _parse(response: httpx.Response, model: type[M] | TypeAdapter[T]) -> M | T:
         try:
+            if isinstance(model, TypeAdapter):
+                return model.validate_json(response.content)
             return model.model_validate_json(response.content)
         except PydanticValidationError as exc:
             raise errors.MalformedResponse(
@@ -297,13 +304,17 @@ class SupportDeskClient:
         response = await self._request("GET", f"/tickets/{int(ticket_id)}", safe_to_retry=True)
         return self._parse(response, Ticket)
 
-    async def create_ticket(self, ticket: TicketCreate, *, idempotency_key: str | None = None) -> Ticket:
+    async def create_ticket(
+        self, ticket: TicketCreate, *, idempotency_key: str | None = None
+    ) -> Ticket | TicketReceipt:
+        """The new ticket, or only a receipt when the caller may not read it (the intake channel,
+        or an agent whose ticket is routed outside their queues)."""
         key = idempotency_key or new_idempotency_key()
         response = await self._request(
             "POST", "/tickets", json_body=ticket.model_dump(mode="json", exclude_none=True),
             headers={"Idempotency-Key": key}, safe_to_retry=True,
         )
-        return self._parse(response, Ticket)
+        return self._parse(response, CREATED)
 
     async def update_ticket(self, ticket_id: int, patch: TicketPatch, *, version: int) -> Ticket:
         """Conditional update; raises `VersionConflict` with the current ticket when stale.
@@ -335,6 +346,18 @@ class SupportDeskClient:
             headers={"Idempotency-Key": idempotency_key}, safe_to_retry=True,
         )
         return self._parse(response, MessagePosted)
+
+    async def post_customer_message(
+        self, ticket_id: int, body: str, *, idempotency_key: str
+    ) -> MessageReceipt:
+        """The intake channel's follow-up from a customer; it learns only its receipt."""
+        message = MessageCreate(kind=MessageKind.CUSTOMER, body=body)
+        response = await self._request(
+            "POST", f"/tickets/{int(ticket_id)}/messages",
+            json_body=message.model_dump(mode="json", exclude_none=True),
+            headers={"Idempotency-Key": idempotency_key}, safe_to_retry=True,
+        )
+        return self._parse(response, MessageReceipt)
 
     async def canned_replies(self) -> list[CannedReply]:
         return self._parse_list(await self._request("GET", "/canned-replies", safe_to_retry=True),

@@ -20,6 +20,7 @@ from supportdesk_tui.api.models import (
     Message,
     MessageCreate,
     MessagePosted,
+    MessageReceipt,
     Page,
     PresenceUpdate,
     Priority,
@@ -27,6 +28,7 @@ from supportdesk_tui.api.models import (
     Ticket,
     TicketCreate,
     TicketPatch,
+    TicketReceipt,
     TicketSort,
 )
 from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep, run_post_hook
@@ -39,6 +41,7 @@ from supportdesk_tui.server.pagination import (
     encode_cursor,
     next_link,
 )
+from supportdesk_tui.server.receipts import message_receipt, ticket_receipt
 from supportdesk_tui.server.records import TicketQuery
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
@@ -168,15 +171,29 @@ async def list_tickets(
     return json_response(page_body(tickets, last_key is not None, size, link))
 
 
-@router.post("/tickets", response_model=Ticket, status_code=201, tags=["tickets"], summary="Create a ticket")
+@router.post(
+    "/tickets",
+    response_model=Ticket | TicketReceipt,
+    status_code=201,
+    tags=["tickets"],
+    summary="Create a ticket",
+    responses={201: {"description": (
+        "The new `Ticket` (with its ETag) when the caller may read it; otherwise a `TicketReceipt` "
+        "with only the ids: always for intake, and for an agent whose ticket is routed outside "
+        "their queues."
+    )}},
+)
 async def create_ticket(
     request: Request, response: Response, body: TicketCreate, service: ServiceDep, caller: CallerDep
-) -> Ticket:
+) -> Ticket | TicketReceipt:
     def work() -> Ticket:
         run_post_hook(request)
         return service.create_ticket(caller, body)
 
-    return etag(response, await anyio.to_thread.run_sync(work))
+    ticket = await anyio.to_thread.run_sync(work)
+    if not service.can_see(caller, ticket.queue):
+        return ticket_receipt(ticket)
+    return etag(response, ticket)
 
 
 @router.get("/tickets/{ticket_id}", response_model=Ticket, tags=["tickets"], summary="Get a ticket")
@@ -230,17 +247,23 @@ async def list_messages(
 
 @router.post(
     "/tickets/{ticket_id}/messages",
-    response_model=MessagePosted,
+    response_model=MessagePosted | MessageReceipt,
     status_code=201,
     tags=["messages"],
     summary="Post a customer message, a reply or an internal note",
+    responses={201: {"description": (
+        "`MessagePosted` (the message and the ticket after it) for agents and leads; a "
+        "`MessageReceipt` (ids and `reopened` only) for intake, which reads no ticket."
+    )}},
 )
 async def post_message(
     request: Request, ticket_id: TicketId, body: MessageCreate, service: ServiceDep, caller: CallerDep
-) -> MessagePosted:
-    def work() -> MessagePosted:
+) -> MessagePosted | MessageReceipt:
+    def work() -> MessagePosted | MessageReceipt:
         run_post_hook(request)
-        return service.post_message(caller, ticket_id, body)
+        result = service.post_message(caller, ticket_id, body)
+        ticket = result.posted.ticket
+        return result.posted if service.can_see(caller, ticket.queue) else message_receipt(result)
 
     return await anyio.to_thread.run_sync(work)
 
