@@ -258,6 +258,17 @@ async def test_intake_may_create_tickets_but_not_read_them(desk: ServerHandle) -
             await intake.list_tickets()
 
 
+async def test_an_agent_reads_back_only_the_tickets_it_creates_in_its_own_queues(desk: ServerHandle) -> None:
+    async with client_for(desk, "anna") as anna:
+        own = await anna.create_ticket(ticket_body(category="password"))
+        elsewhere = await anna.create_ticket(ticket_body(category="payment"))
+    assert isinstance(own, Ticket) and own.queue == "access"
+    assert isinstance(elsewhere, TicketReceipt)
+    async with client_for(desk, "lena") as lena:
+        landed = await lena.get_ticket(elsewhere.ticket_id)
+    assert landed.queue == "payments" and landed.last_message_id == elsewhere.message_id
+
+
 async def test_intake_resending_a_ticket_with_the_same_key_gets_the_same_ticket(
     desk: ServerHandle,
 ) -> None:

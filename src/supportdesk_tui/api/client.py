@@ -54,8 +54,6 @@ from supportdesk_tui.api.models import (
 API_PREFIX = "/api/v1"
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
-# Who may not read the ticket it created gets a receipt; the two shapes share no required field.
-CREATED: TypeAdapter[Ticket | TicketReceipt] = TypeAdapter(Ticket | TicketReceipt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +65,15 @@ class PageResult(Generic[T]):
 
 def new_idempotency_key() -> str:
     return str(uuid.uuid4())
+
+
+def _is_receipt(response: httpx.Response) -> bool:
+    """A receipt names the ticket `ticket_id`; a ticket has no field of that name."""
+    try:
+        payload = json.loads(response.content)
+    except ValueError:
+        return False  # parsed as a ticket, it becomes a MalformedResponse
+    return isinstance(payload, dict) and "ticket_id" in payload
 
 
 def _error_from_response(response: httpx.Response) -> errors.ApiError:
@@ -237,10 +244,8 @@ class SupportDeskClient:
                 await asyncio.sleep(delay)
 
     @staticmethod
-    def _parse(response: httpx.Response, model: type[M] | TypeAdapter[T]) -> M | T:
+    def _parse(response: httpx.Response, model: type[M]) -> M:
         try:
-            if isinstance(model, TypeAdapter):
-                return model.validate_json(response.content)
             return model.model_validate_json(response.content)
         except PydanticValidationError as exc:
             raise errors.MalformedResponse(
@@ -314,7 +319,9 @@ class SupportDeskClient:
             "POST", "/tickets", json_body=ticket.model_dump(mode="json", exclude_none=True),
             headers={"Idempotency-Key": key}, safe_to_retry=True,
         )
-        return self._parse(response, CREATED)
+        if _is_receipt(response):
+            return self._parse(response, TicketReceipt)
+        return self._parse(response, Ticket)
 
     async def update_ticket(self, ticket_id: int, patch: TicketPatch, *, version: int) -> Ticket:
         """Conditional update; raises `VersionConflict` with the current ticket when stale.
