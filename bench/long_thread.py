@@ -187,7 +187,7 @@ def seed_long_thread_via_api(backend: BackendProcess, messages: int = 2000) -> t
                 "requester": requester.model_dump(mode="json", exclude={"account_state"}),
                 "body": lines[0].body})
             created.raise_for_status()
-            ticket_id = int(created.json()["id"])
+            ticket_id = int(created.json()["ticket_id"])  # intake gets a receipt
             ids.append(ticket_id)
             for n, line in enumerate(lines[1:], start=1):
                 token = intake if line.kind is MessageKind.CUSTOMER else agent

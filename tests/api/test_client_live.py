@@ -40,6 +40,7 @@ from supportdesk_tui.api.models import (
     Ticket,
     TicketCreate,
     TicketPatch,
+    TicketReceipt,
     TicketSort,
 )
 
@@ -96,17 +97,19 @@ def client_for(server: ServerHandle, login: str) -> SupportDeskClient:
 
 
 async def intake_creates(server: ServerHandle, body: TicketCreate) -> Ticket:
+    """The intake channel creates the ticket (it gets only a receipt); the lead reads it back."""
     async with client_for(server, "intake") as intake:
-        return await intake.create_ticket(body)
+        receipt = await intake.create_ticket(body)
+    assert isinstance(receipt, TicketReceipt)
+    async with client_for(server, "lena") as lena:
+        return await lena.get_ticket(receipt.ticket_id)
 
 
 async def customer_writes(server: ServerHandle, ticket_id: int, text: str) -> int:
     async with client_for(server, "intake") as intake:
-        posted = await intake.post_message(
-            ticket_id, MessageCreate(kind=MessageKind.CUSTOMER, body=text),
-            idempotency_key=new_idempotency_key(),
-        )
-    return posted.message.id
+        receipt = await intake.post_customer_message(ticket_id, text, idempotency_key=new_idempotency_key())
+    assert receipt.ticket_id == ticket_id
+    return receipt.message_id
 
 
 def note(text: str) -> MessageCreate:
@@ -235,24 +238,35 @@ async def test_intake_tickets_land_in_the_queue_their_category_routes_to(desk: S
         ("something-we-never-heard-of", Language.EN): "access",
     }
     landed: dict[tuple[str, Language], str] = {}
-    async with client_for(desk, "intake") as intake:
-        for (category, language), _ in routes.items():
-            ticket = await intake.create_ticket(ticket_body(category=category, language=language))
-            landed[(category, language)] = ticket.queue
-            assert ticket.language == language
-            assert ticket.category == category.lower()
-            assert (ticket.status, ticket.version, ticket.message_count) == (Status.NEW, 1, 1)
-            assert ticket.assignee is None
+    for (category, language), _ in routes.items():
+        ticket = await intake_creates(desk, ticket_body(category=category, language=language))
+        landed[(category, language)] = ticket.queue
+        assert ticket.language == language
+        assert ticket.category == category.lower()
+        assert (ticket.status, ticket.version, ticket.message_count) == (Status.NEW, 1, 1)
+        assert ticket.assignee is None
     assert landed == routes
 
 
 async def test_intake_may_create_tickets_but_not_read_them(desk: ServerHandle) -> None:
     async with client_for(desk, "intake") as intake:
-        ticket = await intake.create_ticket(ticket_body())
+        receipt = await intake.create_ticket(ticket_body())
+        assert isinstance(receipt, TicketReceipt)
         with pytest.raises(errors.ForbiddenError):
-            await intake.get_ticket(ticket.id)
+            await intake.get_ticket(receipt.ticket_id)
         with pytest.raises(errors.ForbiddenError):
             await intake.list_tickets()
+
+
+async def test_an_agent_reads_back_only_the_tickets_it_creates_in_its_own_queues(desk: ServerHandle) -> None:
+    async with client_for(desk, "anna") as anna:
+        own = await anna.create_ticket(ticket_body(category="password"))
+        elsewhere = await anna.create_ticket(ticket_body(category="payment"))
+    assert isinstance(own, Ticket) and own.queue == "access"
+    assert isinstance(elsewhere, TicketReceipt)
+    async with client_for(desk, "lena") as lena:
+        landed = await lena.get_ticket(elsewhere.ticket_id)
+    assert landed.queue == "payments" and landed.last_message_id == elsewhere.message_id
 
 
 async def test_intake_resending_a_ticket_with_the_same_key_gets_the_same_ticket(
@@ -267,10 +281,10 @@ async def test_intake_resending_a_ticket_with_the_same_key_gets_the_same_ticket(
         changed = body.model_copy(update={"subject": "Charged three times"})
         with pytest.raises(errors.IdempotencyMismatch):
             await intake.create_ticket(changed, idempotency_key=key)
-    assert again == first
+    assert again == first and isinstance(first, TicketReceipt)
     async with client_for(desk, "lena") as lena:
         page = await lena.list_tickets({"requester": account})
-    assert ticket_ids(page.items) == [first.id]
+    assert ticket_ids(page.items) == [first.ticket_id]
 
 
 # --- reading tickets -------------------------------------------------------------------
@@ -323,9 +337,10 @@ def filter_world(desk: ServerHandle) -> Iterator[FilterWorld]:
     def create(intake_http: httpx.Client, body: TicketCreate) -> Ticket:
         response = intake_http.post("/api/v1/tickets", json=body.model_dump(mode="json", exclude_none=True))
         response.raise_for_status()
-        return Ticket.model_validate_json(response.content)
+        receipt = TicketReceipt.model_validate_json(response.content)
+        return Ticket.model_validate_json(lena.get(f"/api/v1/tickets/{receipt.ticket_id}").content)
 
-    with desk.client("intake") as intake, desk.client("anna") as anna:
+    with desk.client("intake") as intake, desk.client("anna") as anna, desk.client("lena") as lena:
         access_ru = create(intake, ticket_body(
             tags=(tag,), priority=Priority.LOW, account_id=f"acct-{tag}", name=requester_name,
         ))

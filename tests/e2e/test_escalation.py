@@ -40,8 +40,7 @@ def bug_ticket(server: Any, *, language: str = "ru") -> dict[str, Any]:
     with server.client("intake") as http:
         response = http.post("/api/v1/tickets", json=payload, headers={"Idempotency-Key": marker})
         response.raise_for_status()
-        result: dict[str, Any] = response.json()
-        return result
+    return server_ticket(server, response.json()["ticket_id"])
 
 
 def escalations_of(server: Any, ticket_id: int) -> list[dict[str, Any]]:

@@ -52,7 +52,7 @@ def hostile_desk(server_factory: Any) -> Any:
     with httpx.Client(base_url=server.url, headers=server.headers("gateway")) as http:
         response = http.post("/api/v1/tickets", json=payload, headers={"Idempotency-Key": "hostile-1"})
         response.raise_for_status()
-        server.hostile_id = response.json()["id"]
+        server.hostile_id = response.json()["ticket_id"]
     return server
 
 

@@ -51,6 +51,22 @@ def new_ticket_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+def intake_creates(
+    server: Any, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """`POST /tickets` as the intake channel, then the new ticket as the lead sees it.
+
+    Intake's own answer is only a receipt (`ticket_id`, `message_id`); tests that need the
+    ticket read it back with a token that may.
+    """
+    with server.client("intake") as intake:
+        created = intake.post("/api/v1/tickets", json=body or new_ticket_body(), headers=headers)
+    assert created.status_code == 201, created.text
+    with server.client("lena") as lena:
+        ticket: dict[str, Any] = lena.get(f"/api/v1/tickets/{created.json()['ticket_id']}").json()
+    return ticket
+
+
 def error_code(response: httpx.Response) -> str:
     body = response.json()
     assert set(body) == {"error"}, body

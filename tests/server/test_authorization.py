@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from server_helpers import DEMO_QUEUES, EventStream, all_pages, error_code, new_ticket_body
+from server_helpers import DEMO_QUEUES, EventStream, all_pages, error_code, intake_creates, new_ticket_body
 
 from conftest import ServerHandle
 
@@ -20,10 +20,7 @@ AGENT_QUEUES = {
 @pytest.fixture(scope="module")
 def access_ticket(backend: ServerHandle) -> dict[str, Any]:
     """A ticket in `access`, which boris and dmitry don't work."""
-    with backend.client("intake") as client:
-        ticket: dict[str, Any] = client.post(
-            "/api/v1/tickets", json=new_ticket_body(subject="authz: zebra-unique-subject")
-        ).json()
+    ticket = intake_creates(backend, new_ticket_body(subject="authz: zebra-unique-subject"))
     assert ticket["queue"] == "access"
     return ticket
 
@@ -108,8 +105,8 @@ def test_events_of_hidden_queues_never_reach_the_agent(
             intake.post(
                 f"/api/v1/tickets/{access_ticket['id']}/messages", json={"kind": "customer", "body": "hi"}
             )
-            own = intake.post("/api/v1/tickets", json=new_ticket_body(category="payment")).json()
-        _, before = stream.until(lambda e: e["event"] == "ticket.created" and e["data"]["id"] == own["id"])
+            own = intake.post("/api/v1/tickets", json=new_ticket_body(category="payment")).json()["ticket_id"]
+        _, before = stream.until(lambda e: e["event"] == "ticket.created" and e["data"]["id"] == own)
     for event in before:
         data = event["data"]
         if event["event"] == "queue.counts":

@@ -100,7 +100,8 @@ def test_notes_sent_through_repeated_kill_9_land_exactly_once(server_factory: Se
     rng = random.Random(SEED)
     server = server_factory(demo=False, idempotency_lease=LEASE)
     with server.client("intake") as intake:
-        tickets = [intake.post("/api/v1/tickets", json=new_ticket_body()).json()["id"] for _ in WRITERS]
+        created = [intake.post("/api/v1/tickets", json=new_ticket_body()) for _ in WRITERS]
+    tickets = [answer.json()["ticket_id"] for answer in created]
     writers = [
         Writer(login, ticket, [f"w{w}-k{n}" for n in range(KEYS_PER_WRITER)])
         for w, (login, ticket) in enumerate(zip(WRITERS, tickets, strict=True))

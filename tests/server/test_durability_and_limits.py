@@ -16,25 +16,26 @@ def test_tickets_and_events_survive_kill_9_and_restart(server_factory: ServerFac
     server = server_factory(demo=False)
     key = {"Idempotency-Key": uuid.uuid4().hex}
     with server.client("intake") as intake:
-        ticket = intake.post("/api/v1/tickets", json=new_ticket_body(), headers=key).json()
+        ticket = intake.post("/api/v1/tickets", json=new_ticket_body(), headers=key).json()  # a receipt
+    url = f"/api/v1/tickets/{ticket['ticket_id']}"
     with server.client("anna") as anna:
-        reply = anna.post(f"/api/v1/tickets/{ticket['id']}/messages", json={"kind": "reply", "body": "Kept"})
+        reply = anna.post(f"{url}/messages", json={"kind": "reply", "body": "Kept"})
         assert reply.status_code == 201
     server.kill()
     server.restart()
     with server.client("anna") as anna:
-        again = anna.get(f"/api/v1/tickets/{ticket['id']}")
-        messages = anna.get(f"/api/v1/tickets/{ticket['id']}/messages").json()["data"]
+        again = anna.get(url)
+        messages = anna.get(f"{url}/messages").json()["data"]
     assert again.status_code == 200 and again.json()["message_count"] == 2
     assert [m["body"] for m in messages][-1] == "Kept"
     with server.client("intake") as intake:
         replayed = intake.post("/api/v1/tickets", json=new_ticket_body(), headers=key)
-    assert replayed.headers.get("Idempotent-Replayed") == "true" and replayed.json()["id"] == ticket["id"]
+    assert replayed.headers.get("Idempotent-Replayed") == "true" and replayed.json() == ticket
     with EventStream(server.url, server.token("anna"), last_event_id=0) as stream:
         event, _ = stream.until(
             lambda e: e["event"] == "message.created" and e["data"]["message"]["body"] == "Kept"
         )
-    assert event["data"]["ticket_id"] == ticket["id"]
+    assert event["data"]["ticket_id"] == ticket["ticket_id"]
 
 
 def test_a_flood_from_one_token_gets_429_with_retry_after(server_factory: ServerFactory) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from server_helpers import EventStream, error_code, new_ticket_body
+from server_helpers import EventStream, error_code, intake_creates, new_ticket_body
 
 from conftest import ServerHandle
 
@@ -21,9 +21,7 @@ ESCALATION = {
 
 
 def _bug_ticket(server: ServerHandle) -> dict[str, Any]:
-    with server.client("intake") as client:
-        ticket: dict[str, Any] = client.post("/api/v1/tickets", json=new_ticket_body(category="music")).json()
-    return ticket
+    return intake_creates(server, new_ticket_body(category="music"))
 
 
 def test_escalating_adds_a_note_and_puts_the_ticket_on_hold(backend: ServerHandle) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from server_helpers import EventStream, new_ticket_body
+from server_helpers import EventStream, intake_creates, new_ticket_body
 
 from conftest import ServerFactory, ServerHandle
 from supportdesk_tui.server.events import EventBus
@@ -14,11 +14,7 @@ from supportdesk_tui.server.store import Store
 
 
 def _create(server: ServerHandle, category: str, subject: str) -> dict[str, object]:
-    with server.client("intake") as client:
-        response = client.post("/api/v1/tickets", json=new_ticket_body(category=category, subject=subject))
-    assert response.status_code == 201, response.text
-    ticket: dict[str, object] = response.json()
-    return ticket
+    return intake_creates(server, new_ticket_body(category=category, subject=subject))
 
 
 def _is_created(ticket_id: object) -> object:

@@ -53,13 +53,13 @@ def test_keys_belong_to_one_caller(backend: ServerHandle) -> None:
         first = intake.post("/api/v1/tickets", json=body, headers=key)
         theirs = anna.post("/api/v1/tickets", json=body, headers=key)
     assert theirs.status_code == 201 and "Idempotent-Replayed" not in theirs.headers
-    assert theirs.json()["id"] != first.json()["id"]
+    assert theirs.json()["id"] != first.json()["ticket_id"]
 
 
 def test_a_replayed_message_post_does_not_post_twice(backend: ServerHandle) -> None:
     with backend.client("intake") as intake:
         ticket = intake.post("/api/v1/tickets", json=new_ticket_body()).json()
-    url = f"/api/v1/tickets/{ticket['id']}/messages"
+    url = f"/api/v1/tickets/{ticket['ticket_id']}/messages"
     key = {"Idempotency-Key": uuid.uuid4().hex}
     with backend.client("anna") as anna:
         first = anna.post(url, json={"kind": "reply", "body": "Once"}, headers=key)
@@ -110,7 +110,7 @@ async def test_a_key_still_being_processed_is_a_conflict(tmp_path: Path) -> None
     assert during.status_code == 409 and error_code(during) == "idempotency_in_flight"
     assert results[0].status_code == 201
     assert after.status_code == 201 and after.headers["Idempotent-Replayed"] == "true"
-    assert after.json()["id"] == results[0].json()["id"]
+    assert after.json() == results[0].json()
     store.close()
 
 
@@ -160,7 +160,7 @@ async def test_a_note_committed_just_before_a_crash_is_replayed_after_restart_no
     lost: list[httpx.Response] = []
     async with in_process(create_app(dying, background=False, rate_limit=None)) as first:
         created = await first.post("/api/v1/tickets", json=new_ticket_body(), headers=auth["intake"])
-        url = f"/api/v1/tickets/{created.json()['id']}/messages"
+        url = f"/api/v1/tickets/{created.json()['ticket_id']}/messages"
 
         async def send_and_lose_the_answer() -> None:
             lost.append(await first.post(url, json=note, headers=headers))
@@ -202,7 +202,7 @@ async def test_a_retry_that_takes_over_an_expired_lease_is_the_only_one_that_wri
     refusals: list[httpx.Response] = []
     async with in_process(app) as client:
         created = await client.post("/api/v1/tickets", json=new_ticket_body(), headers=auth["intake"])
-        url = f"/api/v1/tickets/{created.json()['id']}/messages"
+        url = f"/api/v1/tickets/{created.json()['ticket_id']}/messages"
 
         async def stall() -> None:
             stalled.append(await client.post(url, json=note, headers=headers))

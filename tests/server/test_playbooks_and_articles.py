@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from server_helpers import error_code, new_ticket_body
+from server_helpers import error_code, intake_creates, new_ticket_body
 
 from conftest import ServerHandle
 
@@ -19,11 +19,7 @@ HACKED_VERIFICATION = {
 def _ticket(server: ServerHandle, category: str, account: str, language: str = "en") -> dict[str, Any]:
     body = new_ticket_body(category=category, language=language)
     body["requester"] = {**body["requester"], "account_id": account, "language": language}
-    with server.client("intake") as client:
-        created = client.post("/api/v1/tickets", json=body)
-    assert created.status_code == 201, created.text
-    ticket: dict[str, Any] = created.json()
-    return ticket
+    return intake_creates(server, body)
 
 
 def _verify(client: Any, ticket_id: int, steps: dict[str, list[str]]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from server_helpers import EventStream, new_ticket_body
+from server_helpers import EventStream, intake_creates, new_ticket_body
 
 from conftest import ServerHandle
 from supportdesk_tui.api.models import AgentRef, PresenceState, TicketCreate
@@ -16,8 +16,7 @@ from supportdesk_tui.server.store import Store
 
 
 def test_presence_shows_on_the_ticket_and_is_announced(backend: ServerHandle) -> None:
-    with backend.client("intake") as intake:
-        ticket = intake.post("/api/v1/tickets", json=new_ticket_body()).json()
+    ticket = intake_creates(backend)
     url = f"/api/v1/tickets/{ticket['id']}"
     with (
         EventStream(backend.url, backend.token("kate")) as stream,

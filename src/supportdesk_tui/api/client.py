@@ -37,7 +37,9 @@ from supportdesk_tui.api.models import (
     Me,
     Message,
     MessageCreate,
+    MessageKind,
     MessagePosted,
+    MessageReceipt,
     Playbook,
     PresenceState,
     PresenceUpdate,
@@ -46,6 +48,7 @@ from supportdesk_tui.api.models import (
     Ticket,
     TicketCreate,
     TicketPatch,
+    TicketReceipt,
 )
 
 API_PREFIX = "/api/v1"
@@ -62,6 +65,15 @@ class PageResult(Generic[T]):
 
 def new_idempotency_key() -> str:
     return str(uuid.uuid4())
+
+
+def _is_receipt(response: httpx.Response) -> bool:
+    """A receipt names the ticket `ticket_id`; a ticket has no field of that name."""
+    try:
+        payload = json.loads(response.content)
+    except ValueError:
+        return False  # parsed as a ticket, it becomes a MalformedResponse
+    return isinstance(payload, dict) and "ticket_id" in payload
 
 
 def _error_from_response(response: httpx.Response) -> errors.ApiError:
@@ -297,12 +309,18 @@ class SupportDeskClient:
         response = await self._request("GET", f"/tickets/{int(ticket_id)}", safe_to_retry=True)
         return self._parse(response, Ticket)
 
-    async def create_ticket(self, ticket: TicketCreate, *, idempotency_key: str | None = None) -> Ticket:
+    async def create_ticket(
+        self, ticket: TicketCreate, *, idempotency_key: str | None = None
+    ) -> Ticket | TicketReceipt:
+        """The new ticket, or only a receipt when the caller may not read it (the intake channel,
+        or an agent whose ticket is routed outside their queues)."""
         key = idempotency_key or new_idempotency_key()
         response = await self._request(
             "POST", "/tickets", json_body=ticket.model_dump(mode="json", exclude_none=True),
             headers={"Idempotency-Key": key}, safe_to_retry=True,
         )
+        if _is_receipt(response):
+            return self._parse(response, TicketReceipt)
         return self._parse(response, Ticket)
 
     async def update_ticket(self, ticket_id: int, patch: TicketPatch, *, version: int) -> Ticket:
@@ -335,6 +353,18 @@ class SupportDeskClient:
             headers={"Idempotency-Key": idempotency_key}, safe_to_retry=True,
         )
         return self._parse(response, MessagePosted)
+
+    async def post_customer_message(
+        self, ticket_id: int, body: str, *, idempotency_key: str
+    ) -> MessageReceipt:
+        """The intake channel's follow-up from a customer; it learns only its receipt."""
+        message = MessageCreate(kind=MessageKind.CUSTOMER, body=body)
+        response = await self._request(
+            "POST", f"/tickets/{int(ticket_id)}/messages",
+            json_body=message.model_dump(mode="json", exclude_none=True),
+            headers={"Idempotency-Key": idempotency_key}, safe_to_retry=True,
+        )
+        return self._parse(response, MessageReceipt)
 
     async def canned_replies(self) -> list[CannedReply]:
         return self._parse_list(await self._request("GET", "/canned-replies", safe_to_retry=True),

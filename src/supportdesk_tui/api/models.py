@@ -263,6 +263,26 @@ class MessagePosted(Model):
     ticket: Ticket
 
 
+# --- receipts: what a caller that may not read the ticket learns from its own write ------------
+
+
+class TicketReceipt(Model):
+    """`POST /tickets` for a caller that may not read the new ticket (intake always; an agent whose
+    ticket was routed outside their queues): the ids of what it sent, nothing the ticket holds."""
+
+    ticket_id: int
+    message_id: int = Field(description="Id of the first customer message (the ticket's body).")
+
+
+class MessageReceipt(Model):
+    """`POST /tickets/{id}/messages` for the intake channel: the ids of what it sent and whether
+    that message reopened the ticket; nothing about the requester, assignee or thread."""
+
+    ticket_id: int
+    message_id: int
+    reopened: bool = Field(description="The message moved the ticket from pending or solved back to open.")
+
+
 # --- canned replies ------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from supportdesk_tui.api.models import (
     Message,
     MessageCreate,
     MessagePosted,
+    MessageReceipt,
     Page,
     PresenceUpdate,
     Priority,
@@ -27,6 +28,7 @@ from supportdesk_tui.api.models import (
     Ticket,
     TicketCreate,
     TicketPatch,
+    TicketReceipt,
     TicketSort,
 )
 from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep, run_post_hook
@@ -40,6 +42,7 @@ from supportdesk_tui.server.pagination import (
     encode_cursor,
     next_link,
 )
+from supportdesk_tui.server.receipts import message_receipt, ticket_receipt
 from supportdesk_tui.server.records import TicketQuery
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
@@ -67,6 +70,11 @@ def enum_list(kind: type[E], raw: str | None, name: str) -> tuple[E, ...]:
 
 def etag_header(ticket: Ticket) -> dict[str, str]:
     return {"ETag": f'"{ticket.version}"'}
+
+
+def _etag_of_readable(answer: Ticket | TicketReceipt) -> dict[str, str]:
+    # A receipt names no version the caller could send back in If-Match.
+    return etag_header(answer) if isinstance(answer, Ticket) else {}
 
 
 def etag(response: Response, ticket: Ticket) -> Ticket:
@@ -173,15 +181,28 @@ async def list_tickets(
     return json_response(page_body(tickets, last_key is not None, size, link))
 
 
-@router.post("/tickets", response_model=Ticket, status_code=201, tags=["tickets"], summary="Create a ticket")
+@router.post(
+    "/tickets",
+    response_model=Ticket | TicketReceipt,
+    status_code=201,
+    tags=["tickets"],
+    summary="Create a ticket",
+    responses={201: {"description": (
+        "The new `Ticket` (with its ETag) when the caller may read it; otherwise a `TicketReceipt` "
+        "with only the ids: always for intake, and for an agent whose ticket is routed outside "
+        "their queues."
+    )}},
+)
 async def create_ticket(
     request: Request, body: TicketCreate, service: ServiceDep, caller: CallerDep
 ) -> Response:
+    def shaped() -> Ticket | TicketReceipt:
+        ticket = service.create_ticket(caller, body)
+        return ticket if service.can_see(caller, ticket.queue) else ticket_receipt(ticket)
+
     def work() -> Response:
         run_post_hook(request)
-        return effect_response(
-            service.store, Ticket, 201, lambda: service.create_ticket(caller, body), etag_header
-        )
+        return effect_response(service.store, Ticket | TicketReceipt, 201, shaped, _etag_of_readable)
 
     return await anyio.to_thread.run_sync(work)
 
@@ -237,19 +258,26 @@ async def list_messages(
 
 @router.post(
     "/tickets/{ticket_id}/messages",
-    response_model=MessagePosted,
+    response_model=MessagePosted | MessageReceipt,
     status_code=201,
     tags=["messages"],
     summary="Post a customer message, a reply or an internal note",
+    responses={201: {"description": (
+        "`MessagePosted` (the message and the ticket after it) for agents and leads; a "
+        "`MessageReceipt` (ids and `reopened` only) for intake, which reads no ticket."
+    )}},
 )
 async def post_message(
     request: Request, ticket_id: TicketId, body: MessageCreate, service: ServiceDep, caller: CallerDep
 ) -> Response:
+    def shaped() -> MessagePosted | MessageReceipt:
+        result = service.post_message(caller, ticket_id, body)
+        readable = service.can_see(caller, result.posted.ticket.queue)
+        return result.posted if readable else message_receipt(result)
+
     def work() -> Response:
         run_post_hook(request)
-        return effect_response(
-            service.store, MessagePosted, 201, lambda: service.post_message(caller, ticket_id, body)
-        )
+        return effect_response(service.store, MessagePosted | MessageReceipt, 201, shaped)
 
     return await anyio.to_thread.run_sync(work)
 

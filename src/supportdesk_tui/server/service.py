@@ -44,6 +44,7 @@ from supportdesk_tui.server.auth import hash_token
 from supportdesk_tui.server.errors import ApiError, forbidden, invalid, not_found
 from supportdesk_tui.server.events import format_event
 from supportdesk_tui.server.presence import PresenceBoard
+from supportdesk_tui.server.receipts import PostedMessage
 from supportdesk_tui.server.records import AgentRecord, StoredEvent, TicketJson, TicketQuery, TicketState
 from supportdesk_tui.server.store import Store, WriteTx
 
@@ -396,7 +397,7 @@ class Service:
             tx.save_ticket(state)
             return self._emit_ticket(tx, EventType.TICKET_UPDATED, tx.ticket(ticket_id))
 
-    def post_message(self, caller: AgentRecord, ticket_id: int, body: MessageCreate) -> MessagePosted:
+    def post_message(self, caller: AgentRecord, ticket_id: int, body: MessageCreate) -> PostedMessage:
         if body.kind == MessageKind.CUSTOMER and caller.role != Role.INTAKE:
             raise forbidden("Only the intake channel may post customer messages.")
         if caller.role == Role.INTAKE:
@@ -404,6 +405,9 @@ class Service:
                 raise forbidden(INTAKE_ONLY)
             if body.status is not None:
                 raise forbidden("The intake channel may not set a status.")
+            if body.seen_up_to is not None:
+                # A conflict would list the thread's newer messages: intake reads no thread.
+                raise forbidden("The intake channel may not send seen_up_to.")
         now = self.now()
         with self.store.write() as tx:
             state = tx.ticket_state(ticket_id)
@@ -430,6 +434,7 @@ class Service:
             message = tx.insert_message(ticket_id, body.kind, author, body.body, now)
             state.last_message_id = message.id
             state.message_count += 1
+            status_before = state.status
             if body.kind == MessageKind.CUSTOMER:
                 sla.customer_wrote(state, now)
             elif body.kind == MessageKind.REPLY:
@@ -446,7 +451,8 @@ class Service:
             tx.save_ticket(state)
             self._emit_message(tx, state.queue, message)
             ticket = self._emit_ticket(tx, EventType.TICKET_UPDATED, tx.ticket(ticket_id))
-        return MessagePosted(message=message, ticket=ticket)
+        reopened = body.kind == MessageKind.CUSTOMER and state.status != status_before
+        return PostedMessage(MessagePosted(message=message, ticket=ticket), reopened)
 
     # --- escalations -------------------------------------------------------------
     def create_escalation(self, caller: AgentRecord, ticket_id: int, body: EscalationCreate) -> Escalation:
