@@ -69,7 +69,7 @@ def test_a_re_scoped_agents_open_stream_stops_carrying_its_old_queues(backend: S
         _customer_writes(backend, old["id"], "permissions: a secret the agent may no longer read")
         # Events committed before the re-scope (periodic queue counts) may still be on their way;
         # everything from the secret's own event on must be judged by the new queues.
-        secret = lead.until(
+        secret, _ = lead.until(
             lambda e: e["event"] == "message.created" and "may no longer read" in str(e["data"])
         )
         marker = _create(backend, "payment", "permissions: in the agent's new queue")
