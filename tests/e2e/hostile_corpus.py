@@ -8,6 +8,9 @@ check can tell our text from the escape sequences Textual itself writes.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from e2e_helpers import create_customer_ticket
 
 from supportdesk_tui.api.models import CannedReply, CannedVariable, Language
 from supportdesk_tui.server.records import QueueRecord
@@ -81,3 +84,26 @@ def poison_names(db_path: Path) -> None:
             tx.replace_canned_replies([hostile_canned_reply()])
     finally:
         store.close()
+
+
+def poisoned_desk(server_factory: Any) -> Any:
+    """A real backend where every name an admin or agent can set is hostile.
+
+    `agent1` (a plain name) and `mallory` (hostile) work all queues, `lead1` leads; four new
+    tickets (`server.tickets`), the second tagged with hostile tags by the lead.
+    """
+    server = server_factory(demo=False)
+    all_queues = list(QUEUE_NAMES)
+    server.new_token("agent1", "agent", all_queues, name="Agent One")
+    server.new_token("mallory", "agent", all_queues, name=AGENT_NAME)
+    server.new_token("lead1", "lead", all_queues, name="Lead " + AGENT_NAME)
+    server.new_token("intake", "intake", [])
+    poison_names(server.db_path)
+    server.tickets = [create_customer_ticket(server, category=category, language="en")["id"]
+                      for category in ("access", "hacked", "deletion", "payments")]
+    with server.client("lead1") as http:
+        ticket = http.get(f"/api/v1/tickets/{server.tickets[1]}").json()
+        response = http.patch(f"/api/v1/tickets/{ticket['id']}", json={"tags": TICKET_TAGS},
+                              headers={"If-Match": f'"{ticket["version"]}"'})
+        response.raise_for_status()
+    return server

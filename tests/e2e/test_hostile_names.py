@@ -10,17 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from e2e_helpers import create_customer_ticket, make_app, wait_until
+from e2e_helpers import make_app, wait_until
 from hostile_corpus import (
     AGENT_NAME,
     CANNED_SHORTCUT,
     CANNED_TITLE,
     QUEUE_NAMES,
     SERVER_MESSAGE,
-    TICKET_TAGS,
-    poison_names,
+    poisoned_desk,
 )
 from hostile_proxy import hostile_proxy
 from rich.text import Text
@@ -41,8 +39,6 @@ from supportdesk_tui.widgets.dashboard_wall import WallFigure
 from supportdesk_tui.widgets.ticket_header import TicketHeader
 from supportdesk_tui.widgets.ticket_table import TicketTable
 
-ALL_QUEUES = list(QUEUE_NAMES)
-
 
 @pytest.fixture(autouse=True)
 def personal_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -52,24 +48,9 @@ def personal_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-@pytest.fixture
-def poisoned_desk(server_factory: Any) -> Any:
-    """A real backend where every name an admin or agent can set is hostile, and one ticket in
-    each queue (one of them tagged with hostile tags)."""
-    server = server_factory(demo=False)
-    server.new_token("agent1", "agent", ALL_QUEUES, name="Agent One")
-    server.new_token("mallory", "agent", ALL_QUEUES, name=AGENT_NAME)
-    server.new_token("lead1", "lead", ALL_QUEUES, name="Lead " + AGENT_NAME)
-    server.new_token("gateway", "intake", [])
-    poison_names(server.db_path)
-    server.tickets = [create_customer_ticket(server, category=category, language="en")["id"]
-                      for category in ("access", "hacked", "deletion", "payments")]
-    with server.client("lead1") as http:
-        ticket = http.get(f"/api/v1/tickets/{server.tickets[1]}").json()
-        response = http.patch(f"/api/v1/tickets/{ticket['id']}", json={"tags": TICKET_TAGS},
-                              headers={"If-Match": f'"{ticket["version"]}"'})
-        response.raise_for_status()
-    return server
+@pytest.fixture(name="poisoned_desk")
+def poisoned_desk_fixture(server_factory: Any) -> Any:
+    return poisoned_desk(server_factory)
 
 
 def toasts(app: SupportDeskApp) -> list[tuple[str, str]]:
@@ -78,7 +59,7 @@ def toasts(app: SupportDeskApp) -> list[tuple[str, str]]:
 
 def assert_inert(shown: str) -> None:
     """No control character survives; markup-looking text is there literally."""
-    assert not any(ord(c) < 0x20 and c != "\n" or 0x7F <= ord(c) <= 0x9F for c in shown), repr(shown)
+    assert not any((ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) <= 0x9F for c in shown), repr(shown)
     assert "\u202e" not in shown
 
 
@@ -205,7 +186,8 @@ async def test_a_hostile_server_error_message_is_shown_as_text(
         app = make_app(proxied, "agent1", tmp_path)
         async with app.run_test(size=(200, 60)) as pilot:
             await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
-                             and app.screen.query_one(TicketTable).cursor_ticket is not None, what="the queue")
+                             and app.screen.query_one(TicketTable).cursor_ticket is not None,
+                             what="the queue")
             app.screen.open_ticket(poisoned_desk.tickets[1])  # type: ignore[attr-defined]
             await wait_until(pilot, lambda: any("Denied" in m for m, _t in toasts(app)), what="the error")
             message = next(m for m, _t in toasts(app) if "Denied" in m)
