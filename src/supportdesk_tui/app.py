@@ -10,6 +10,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.message import Message as TextualMessage
+from textual.notifications import SeverityLevel
 from textual.widget import Widget
 
 from supportdesk_tui import messages
@@ -23,10 +24,12 @@ from supportdesk_tui.commands import (
     TicketCommands,
 )
 from supportdesk_tui.domain.gc_policy import IdleCollector
+from supportdesk_tui.domain.safe_text import safe_format, safe_text
 from supportdesk_tui.i18n import _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.screens.connect import ConnectScreen
 from supportdesk_tui.settings import AppSettings
+from supportdesk_tui.widgets.safe_notify import Shown, safe_notification
 
 if TYPE_CHECKING:
     from textual.theme import Theme
@@ -66,6 +69,19 @@ class SupportDeskApp(App[None]):
         # Set when the agent picks another language; launch.py restarts the process in it.
         self.restart_language: str | None = None
         self.collector = IdleCollector()
+
+    def notify(
+        self,
+        message: Shown,
+        *,
+        title: Shown = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,  # ignored: a toast is never parsed as markup (see safe_notify.py)
+    ) -> None:
+        """Every toast of the app (screens' and widgets' `notify` end here): literal, sanitised."""
+        text, heading = safe_notification(message, title)
+        super().notify(text, title=heading, severity=severity, timeout=timeout, markup=False)
 
     # --- session -------------------------------------------------------------
 
@@ -113,7 +129,7 @@ class SupportDeskApp(App[None]):
         problems = [*self.settings.startup_warnings, *self.theme_problems,
                     *apply_keymap(self, self.settings.keymap, scopes=self._keymap_scopes())]
         for problem in problems:
-            self.notify(problem, title=_("Configuration"), severity="warning", markup=False, timeout=10)
+            self.notify(safe_text(problem), title=_("Configuration"), severity="warning", timeout=10)
         self.push_screen(ConnectScreen(self.settings.server_url))
         self.call_after_refresh(self.connect)
 
@@ -239,7 +255,7 @@ class SupportDeskApp(App[None]):
         for posted in landed:
             self.publish(messages.MessageArrived, ticket_id=posted.ticket.id, message=posted.message)
             self.publish(messages.TicketChanged, ticket=posted.ticket)
-            self.notify(_("Queued message to #{id} sent.").format(id=posted.ticket.id))
+            self.notify(safe_format(_("Queued message to #{id} sent."), id=posted.ticket.id))
         self.outbox_changed()
 
     # --- language and theme ----------------------------------------------------------
@@ -261,7 +277,7 @@ class SupportDeskApp(App[None]):
 
         problem = apply_theme(self, name)
         if problem:
-            self.notify(problem, severity="warning", markup=False)
+            self.notify(safe_text(problem), severity="warning")
             return
         self._remember("theme", name)
 
@@ -272,7 +288,7 @@ class SupportDeskApp(App[None]):
         try:
             save_ui_choice(key, value)
         except (ConfigError, OSError) as exc:
-            self.notify(str(exc), title=_("Not remembered"), severity="warning", markup=False, timeout=8)
+            self.notify(safe_text(str(exc)), title=_("Not remembered"), severity="warning", timeout=8)
 
     # --- actions ---------------------------------------------------------------
 

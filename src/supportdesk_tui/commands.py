@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.dom import DOMNode
-from textual.markup import escape
 
-from supportdesk_tui.domain.safe_text import one_line
+from supportdesk_tui.domain.safe_text import literal_markup, one_line, safe_format, safe_text
 from supportdesk_tui.i18n import _
 from supportdesk_tui.screens.help import format_key
 
@@ -50,15 +49,16 @@ class ActionCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, key, node, action in _action_commands(self.screen):
-            yield DiscoveryHit(name, partial(self._run, node, action), help=_("key: {key}").format(key=key))
+            yield DiscoveryHit(safe_text(name, single_line=True), partial(self._run, node, action),
+                               text=name, help=_key_help(key))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, key, node, action in _action_commands(self.screen):
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self._run, node, action),
-                          help=_("key: {key}").format(key=key))
+                yield Hit(score, plain_highlight(matcher, name), partial(self._run, node, action),
+                          text=name, help=_key_help(key))
 
 
 class TicketCommands(Provider):
@@ -69,8 +69,8 @@ class TicketCommands(Provider):
         if match is None:
             return
         ticket_id = int(match.group(1))
-        name = _("ticket: open #{id}").format(id=ticket_id)
-        yield Hit(1.0, name, partial(self._open, ticket_id), text=name)
+        name = safe_format(_("ticket: open #{id}"), id=ticket_id)
+        yield Hit(1.0, name, partial(self._open, ticket_id), text=name.plain)
 
     def _open(self, ticket_id: int) -> None:
         from supportdesk_tui.screens.conversation import ConversationScreen
@@ -87,7 +87,8 @@ class QueueCommands(Provider):
         app = self.app
         if not isinstance(app, SupportDeskApp) or app._session is None:
             return []
-        return [(q.id, _("queue: show {name}").format(name=q.name)) for q in app.queues]
+        # Queue names come from the backend: plain text, one line, never markup.
+        return [(q.id, safe_format(_("queue: show {name}"), name=q.name).plain) for q in app.queues]
 
     def _show(self, queue_id: str) -> None:
         from supportdesk_tui.screens.queue import QueueScreen
@@ -102,24 +103,30 @@ class QueueCommands(Provider):
 
     async def discover(self) -> Hits:
         for queue_id, name in self._queues():
-            yield DiscoveryHit(name, partial(self._show, queue_id))
+            yield DiscoveryHit(safe_text(name, single_line=True), partial(self._show, queue_id), text=name)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for queue_id, name in self._queues():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self._show, queue_id))
+                yield Hit(score, plain_highlight(matcher, name), partial(self._show, queue_id), text=name)
 
 
-def _plain_highlight(matcher: Matcher, name: str) -> Text:
-    """`matcher.highlight` parses markup; names with untrusted parts stay plain text."""
-    text = Text(name)
-    _score, offsets = matcher.fuzzy_search.match(matcher.query, name)
+def plain_highlight(matcher: Matcher, name: str) -> Text:
+    """`matcher.highlight` parses markup; names with untrusted parts stay plain, sanitised text."""
+    clean = one_line(name)
+    text = safe_text(clean, single_line=True)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, clean)
     for offset in offsets:
-        if not name[offset].isspace():
+        if not clean[offset].isspace():
             text.stylize("reverse", offset, offset + 1)
     return text
+
+
+def _key_help(key: str) -> str:
+    """A hit's help is always parsed as markup: key names come from the user's keymap."""
+    return literal_markup(_("key: {key}").format(key=key))
 
 
 class _ListProvider(Provider):
@@ -130,14 +137,14 @@ class _ListProvider(Provider):
 
     async def discover(self) -> Hits:
         for name, run in self.commands():
-            yield DiscoveryHit(Text(name), run, text=name)
+            yield DiscoveryHit(safe_text(name, single_line=True), run, text=name)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, run in self.commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, _plain_highlight(matcher, name), run, text=name)
+                yield Hit(score, plain_highlight(matcher, name), run, text=name)
 
 
 def _sd_app(provider: Provider) -> SupportDeskApp | None:
@@ -166,7 +173,7 @@ class ThemeCommands(_ListProvider):
         if app is None:
             return []
         # User theme names come from files on disk: shown as plain text, never markup.
-        return [(_("theme: {name}").format(name=one_line(name)), partial(app.switch_theme, name))
+        return [(safe_format(_("theme: {name}"), name=name).plain, partial(app.switch_theme, name))
                 for name in sorted(app.available_themes)]
 
 
@@ -184,7 +191,9 @@ class CannedCommands(Provider):
             return []
         entries, _problems = await app.session.canned_library()
         language = screen.ticket.language
-        return [(_("canned: {title}").format(title=one_line(title_in(e.reply, language))),
+        # Titles and shortcuts come from the backend or the agent's files: sanitised here, and
+        # shown only as `Text` (prompt) or `literal_markup` (help), which is parsed as markup.
+        return [(safe_format(_("canned: {title}"), title=title_in(e.reply, language)).plain,
                  one_line(e.reply.shortcut)) for e in entries]
 
     def _open(self, shortcut: str) -> None:
@@ -201,16 +210,16 @@ class CannedCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, shortcut in await self._entries():
-            yield DiscoveryHit(Text(name), partial(self._open, shortcut), text=name,
-                               help=escape("::" + shortcut))
+            yield DiscoveryHit(safe_text(name, single_line=True), partial(self._open, shortcut), text=name,
+                               help=literal_markup("::" + shortcut))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, shortcut in await self._entries():
             score = max(matcher.match(name), matcher.match(shortcut))
             if score > 0:
-                yield Hit(score, _plain_highlight(matcher, name), partial(self._open, shortcut),
-                          text=name, help=escape("::" + shortcut))
+                yield Hit(score, plain_highlight(matcher, name), partial(self._open, shortcut),
+                          text=name, help=literal_markup("::" + shortcut))
 
 
 def _prefill(picker: CannedPicker, query: str) -> None:
@@ -251,7 +260,7 @@ class EscalationCommands(Provider):
     async def discover(self) -> Hits:
         name = self._name()
         if name is not None:
-            yield DiscoveryHit(name, self._open)
+            yield DiscoveryHit(safe_text(name), self._open, text=name)
 
     async def search(self, query: str) -> Hits:
         name = self._name()
@@ -259,4 +268,4 @@ class EscalationCommands(Provider):
             return
         score = self.matcher(query).match(name)
         if score > 0:
-            yield Hit(score, self.matcher(query).highlight(name), self._open)
+            yield Hit(score, plain_highlight(self.matcher(query), name), self._open, text=name)

@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 import pytest
 from e2e_helpers import make_app, wait_until
+from hostile_corpus import FORBIDDEN_BYTES, SERVER_MESSAGE, poisoned_desk
+from hostile_proxy import hostile_proxy
 
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
@@ -148,3 +150,82 @@ def test_pty_harness_would_catch_a_raw_escape() -> None:
     raw = subprocess.run([sys.executable, "-c", f"print({HOSTILE_SUBJECT!r})"], capture_output=True,
                          timeout=30).stdout
     assert any(sequence in raw for sequence in FORBIDDEN)
+
+
+class Terminal:
+    """The real CLI in a pseudo-terminal: type keys, wait for text, keep every byte it wrote."""
+
+    def __init__(self, server_url: str, token: str, home: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SUPPORTDESK_")}
+        env.update(SUPPORTDESK_HOME=str(home), SUPPORTDESK_TOKEN=token,
+                   TERM="xterm-256color", COLUMNS="160", LINES="48")
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # child: become the app
+            os.execve(sys.executable, [sys.executable, "-m", "supportdesk_tui", "--server", server_url], env)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
+        os.kill(self.pid, signal.SIGWINCH)
+        self.output = b""
+
+    def wait_for(self, needle: bytes, timeout: float = 20) -> None:
+        start = len(self.output)
+        self.output += _read_until(self.fd, needle, timeout)
+        assert needle in self.output[start:], f"{needle!r} never shown; last bytes: {self.output[-1500:]!r}"
+
+    def press(self, keys: bytes) -> None:
+        os.write(self.fd, keys)
+        time.sleep(0.3)  # lets a lone ESC be read as the escape key, not the start of a sequence
+
+    def close(self) -> None:
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+def test_no_escape_sequence_from_names_titles_tags_or_server_messages_reaches_the_terminal(
+        server_factory: Any, tmp_path: Path) -> None:
+    """Agent and queue names, canned titles and shortcuts, tags and a server's error message,
+    all hostile, painted by the real CLI: none of their control sequences is in its bytes."""
+    desk = poisoned_desk(server_factory)
+    refused = desk.tickets[3]
+    with hostile_proxy(desk.url, SERVER_MESSAGE, refused=refused, hold_events=True) as url:
+        term = Terminal(url, desk.token("agent1"), tmp_path)
+        try:
+            term.wait_for(b"Deletion")  # the queue names in the sidebar
+            with desk.client("mallory") as http:  # Mallory takes every ticket; the app is stale
+                me = http.get("/api/v1/me").json()
+                for ticket_id in desk.tickets:
+                    version = http.get(f"/api/v1/tickets/{ticket_id}").json()["version"]
+                    http.patch(f"/api/v1/tickets/{ticket_id}", json={"assignee_id": me["id"]},
+                               headers={"If-Match": f'"{version}"'}).raise_for_status()
+            term.press(b"t")
+            term.wait_for(b"first.")  # "<Mallory…> took #N first."
+            term.press(b"\x10")  # ctrl+p: open the tagged ticket from the palette
+            term.press(f"#{desk.tickets[1]}".encode())
+            time.sleep(0.5)
+            term.press(b"\r")
+            term.wait_for(b"x[/bold]")  # the ticket header with its tags
+            term.press(b"\x10")
+            term.press(b"canned")
+            term.wait_for(b"::evil")  # the canned command: title, and shortcut in its help
+            term.press(b"\x1b")
+            term.press(b"\x10")
+            term.press(b"queue: show")
+            term.wait_for(b"Video")
+            term.press(b"\x1b")
+            term.press(b"c")
+            term.wait_for(b"Canned ")  # the picker lists the title
+            term.press(b"\r")
+            term.wait_for(b"Fill in")  # the variables form, titled with it
+            term.press(b"\x1b")
+            term.press(b"\x1b")
+            term.press(b"\x10")
+            term.press(f"#{refused}".encode())
+            time.sleep(0.5)
+            term.press(b"\r")
+            term.wait_for(b"Denied")  # the hostile server's error message
+        finally:
+            term.close()
+    output = term.output
+    for sequence in FORBIDDEN_BYTES:
+        assert sequence not in output, f"{sequence!r} reached the terminal"
+    assert "␛".encode() in output and b"[@click=app.quit]" in output  # shown, as text

@@ -26,9 +26,12 @@ from rich.text import Text
 __all__ = [
     "find_links",
     "is_unsafe_char",
+    "literal_markup",
     "one_line",
+    "safe_format",
     "safe_text",
     "sanitize",
+    "shown",
     "strip_unsafe",
 ]
 
@@ -131,6 +134,38 @@ def safe_text(value: str, style: str = "", *, single_line: bool = False) -> Text
     """A `Text` showing `value` literally: no markup, no escapes, no hidden characters."""
     clean = one_line(value) if single_line else sanitize(value)
     return Text(clean, style=style, no_wrap=single_line, overflow="ellipsis" if single_line else "fold")
+
+
+def safe_format(template: str, /, *, single_line: bool = True, **values: object) -> Text:
+    """Our own (translated) `template` with untrusted `values` filled in, as literal `Text`.
+
+    `"{name} took #{id} first."` with `name=<anything>`: the template is ours, each value is
+    sanitised (one line unless `single_line=False`) and the result is never parsed as markup.
+    """
+    clean = {key: (one_line if single_line else sanitize)(str(value)) for key, value in values.items()}
+    return safe_text(template.format_map(clean), single_line=single_line)
+
+
+def shown(value: object, *, single_line: bool = False) -> str:
+    """The plain string a sink may show literally, whatever it was given.
+
+    The runtime backstop of the app's `notify`: a `Text` (already built by `safe_text`) or any
+    other object is reduced to its plain characters and sanitised again (idempotent), so even a
+    raw `str` that slipped past review reaches the terminal with its escapes neutralised.
+    """
+    plain = getattr(value, "plain", None)
+    text = plain if isinstance(plain, str) else str(value)
+    return one_line(text) if single_line else sanitize(text)
+
+
+def literal_markup(value: str) -> str:
+    """`value` sanitised and escaped for an API that only takes Textual markup (a palette hit's help).
+
+    Every `[` is escaped, not only those that look like tags: `textual.markup.escape` leaves an
+    unclosed `[name=value:` alone, which then crashes the markup parser. Textual's parser
+    un-escapes `\\[` to `[` and keeps every other backslash, so this round-trips exactly.
+    """
+    return one_line(value).replace("[", "\\[")
 
 
 # A URL runs until whitespace, a quote/angle bracket, or any character `is_unsafe_char` flags

@@ -6,6 +6,7 @@ from textual import events
 from textual.screen import Screen
 
 from supportdesk_tui import messages
+from supportdesk_tui.widgets.safe_notify import SafeNotify
 from supportdesk_tui.widgets.status_line import StatusLine
 
 
@@ -20,7 +21,7 @@ def show_connection(line: StatusLine, state: str) -> None:
         line.set_offline()
 
 
-class StatusLineScreen(Screen[None]):
+class StatusLineScreen(SafeNotify, Screen[None]):
     """A screen with a `StatusLine`; handles the session's connection and outbox messages."""
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:

@@ -17,7 +17,7 @@ from supportdesk_tui.api.client import new_idempotency_key
 from supportdesk_tui.api.errors import ApiError, VerificationIncomplete
 from supportdesk_tui.api.models import AccountAction, Article, AuditCreate, Language, Playbook, Ticket
 from supportdesk_tui.domain.reltime import absolute
-from supportdesk_tui.domain.safe_text import one_line
+from supportdesk_tui.domain.safe_text import one_line, safe_text
 from supportdesk_tui.i18n import N_, _, current_language
 from supportdesk_tui.screens._status import StatusLineScreen
 from supportdesk_tui.widgets.playbook_panel import PlaybookPanel
@@ -114,7 +114,7 @@ class AccountCaseScreen(StatusLineScreen):
             await self._desk.api.add_audit(self.ticket_id, AuditCreate(
                 kind="step", step_id=step_id, evidence_fields=fields))
         except ApiError as exc:
-            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            self.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         panel.mark_done(step_id)
 
@@ -138,7 +138,7 @@ class AccountCaseScreen(StatusLineScreen):
                         title=_("Refused"), severity="error")
             return
         except ApiError as exc:
-            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            self.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         self.set_ticket(result.ticket)
         when: datetime | None = result.deletion_scheduled_for
@@ -162,7 +162,7 @@ class AccountCaseScreen(StatusLineScreen):
         try:
             await self._desk.api.add_audit(self.ticket_id, AuditCreate(kind="reveal", message_id=message_id))
         except ApiError as exc:
-            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            self.notify(safe_text(exc.message), title=exc.title, severity="error")
 
     # --- audit trail --------------------------------------------------------------
 
@@ -176,7 +176,7 @@ class AccountCaseScreen(StatusLineScreen):
         try:
             trail = await self._desk.api.audit(self.ticket_id)
         except ApiError as exc:
-            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            self.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         body = Text()
         if not trail:

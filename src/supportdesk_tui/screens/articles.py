@@ -21,8 +21,9 @@ from textual.widgets.option_list import Option
 from supportdesk_tui.api.errors import ApiError
 from supportdesk_tui.api.models import Article, Language
 from supportdesk_tui.domain.fuzzy import rank
-from supportdesk_tui.domain.safe_text import one_line, sanitize
+from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text, sanitize
 from supportdesk_tui.i18n import _
+from supportdesk_tui.widgets.safe_notify import SafeNotify
 
 ArticleLoader = Callable[[Language], Awaitable[list[Article]]]
 
@@ -38,7 +39,7 @@ def search_articles(articles: list[Article], query: str) -> list[Article]:
     return rank(query, articles, key=lambda a: f"{a.title} {' '.join(a.tags)} {a.summary}")
 
 
-class ArticlePicker(ModalScreen[str | None]):
+class ArticlePicker(SafeNotify, ModalScreen[str | None]):
     """Dismisses with the snippet of the chosen article, or None."""
 
     DEFAULT_CSS = """
@@ -94,7 +95,7 @@ class ArticlePicker(ModalScreen[str | None]):
             articles = await self._loader(self.language)
         except ApiError as exc:
             self.query_one("#articles-preview", Static).update(Text(one_line(exc.message)))
-            self.notify(exc.message, title=_("Help articles"), severity="error", markup=False)
+            self.notify(safe_text(exc.message), title=_("Help articles"), severity="error")
             return
         self._articles = [a for a in articles if a.language is self.language] or articles
         self.loaded = True
@@ -115,8 +116,8 @@ class ArticlePicker(ModalScreen[str | None]):
                              for i, a in enumerate(self.shown)])
         if self.shown:
             options.highlighted = 0
-        self.query_one("#articles-status", Static).update(Text(
-            _("{shown} of {total} articles").format(shown=len(self.shown), total=len(self._articles))))
+        self.query_one("#articles-status", Static).update(
+            safe_format(_("{shown} of {total} articles"), shown=len(self.shown), total=len(self._articles)))
         self._show_preview()
 
     def _show_preview(self) -> None:

@@ -36,8 +36,9 @@ from supportdesk_tui.domain.canned_pick import (
     used_variables,
     variable_prompt,
 )
-from supportdesk_tui.domain.safe_text import one_line, sanitize
+from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text, sanitize
 from supportdesk_tui.i18n import _, current_language
+from supportdesk_tui.widgets.safe_notify import SafeNotify
 
 LibraryLoader = Callable[[], Awaitable[tuple[list[LibraryEntry], list[str]]]]
 
@@ -56,7 +57,7 @@ class CannedInsert:
     actions: CannedActions | None
 
 
-class CannedPicker(ModalScreen[CannedInsert | None]):
+class CannedPicker(SafeNotify, ModalScreen[CannedInsert | None]):
     DEFAULT_CSS = """
     CannedPicker { align: center middle; }
     CannedPicker > #canned-box {
@@ -150,8 +151,8 @@ class CannedPicker(ModalScreen[CannedInsert | None]):
             text = "⚠ " + first + (" " + _("(+{n} more)").format(n=more) if more else "")
             box.update(Text(text, no_wrap=True, overflow="ellipsis"))
             box.display = True
-            self.notify("\n".join(one_line(p) for p in problems), title=_("Canned replies"),
-                        severity="warning", markup=False, timeout=10)
+            self.notify(safe_text("\n".join(one_line(p) for p in problems)), title=_("Canned replies"),
+                        severity="warning", timeout=10)
         self._refilter()
 
     # --- state ----------------------------------------------------------------------------
@@ -180,8 +181,8 @@ class CannedPicker(ModalScreen[CannedInsert | None]):
         if not self.loaded:
             status.update("")
             return
-        status.update(Text(_("{shown} of {total} replies · ↺ recently used · ✎ personal").format(
-            shown=len(self.shown), total=len(self._entries))))
+        status.update(safe_format(_("{shown} of {total} replies · ↺ recently used · ✎ personal"),
+                                  shown=len(self.shown), total=len(self._entries)))
 
     def _option_label(self, entry: LibraryEntry) -> Text:
         reply = entry.reply
@@ -314,14 +315,15 @@ class CannedPicker(ModalScreen[CannedInsert | None]):
         result = render_canned(reply, self.language, self._values(reply))
         if not result.has_language:
             self.app.bell()
-            self.notify(_("“{title}” has no {language} text; press ^l to use {other} deliberately.").format(
-                title=one_line(title_in(reply, self.language)), language=language_name(self.language),
-                other=language_name(other_language(self.language))), severity="warning", markup=False)
+            self.notify(safe_format(
+                _("“{title}” has no {language} text; press ^l to use {other} deliberately."),
+                title=title_in(reply, self.language), language=language_name(self.language),
+                other=language_name(other_language(self.language))), severity="warning")
             return
         if result.unknown or result.syntax_errors:
             self.app.bell()
             self.notify(_("This reply has placeholders that can't be filled; it was not inserted."),
-                        severity="error", markup=False)
+                        severity="error")
             return
         to_ask = self._to_ask(reply)
         if not to_ask:
@@ -336,7 +338,7 @@ class CannedPicker(ModalScreen[CannedInsert | None]):
                 self._finish(entry, final)
             else:
                 self.notify(_("Some fields are still empty; the reply was not inserted."),
-                            severity="warning", markup=False)
+                            severity="warning")
 
         self.app.push_screen(VariablesForm(title_in(reply, self.language), to_ask,
                                            self._values(reply)), filled)
@@ -348,7 +350,7 @@ class CannedPicker(ModalScreen[CannedInsert | None]):
         self.dismiss(CannedInsert(entry.key, result.text, result.language, entry.reply.actions))
 
 
-class VariablesForm(ModalScreen[dict[str, str] | None]):
+class VariablesForm(SafeNotify, ModalScreen[dict[str, str] | None]):
     """Ask for a canned reply's variables; enter moves on and, on the last field, confirms."""
 
     DEFAULT_CSS = """
@@ -373,7 +375,8 @@ class VariablesForm(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="variables-box") as box:
-            box.border_title = one_line(_("Fill in “{title}”").format(title=self._title))
+            # The title is the canned reply's (backend or the agent's files): literal Text.
+            box.border_title = safe_format(_("Fill in “{title}”"), title=self._title)
             box.border_subtitle = _("enter next / insert · esc back")
             for index, variable in enumerate(self.variables):
                 label = Text(one_line(variable_prompt(variable, current_language())))

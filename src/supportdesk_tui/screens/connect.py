@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import LoadingIndicator, Static
 
+from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.widgets.key_footer import KeyFooter
@@ -74,7 +75,7 @@ class ConnectScreen(Screen[None]):
         self.failed = False
         self.remove_class("-error")
         self.query_one("#connect-title", Static).update(Text(_("Connecting…")))
-        self.query_one("#connect-detail", Static).update(Text(self.server_url))
+        self.query_one("#connect-detail", Static).update(safe_text(self.server_url))
         self.query_one("#connect-advice", Static).update("")
         self.query_one(LoadingIndicator).display = True
         self.refresh_bindings()
@@ -83,9 +84,9 @@ class ConnectScreen(Screen[None]):
         self.failed = True
         self.add_class("-error")
         self.query_one(LoadingIndicator).display = False
-        self.query_one("#connect-title", Static).update(Text(error.title))
-        self.query_one("#connect-detail", Static).update(Text(error.message))
-        self.query_one("#connect-advice", Static).update(Text(advice_for(error)))
+        self.query_one("#connect-title", Static).update(safe_text(error.title))
+        self.query_one("#connect-detail", Static).update(safe_text(error.message))
+        self.query_one("#connect-advice", Static).update(safe_text(advice_for(error)))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

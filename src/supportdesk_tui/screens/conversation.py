@@ -27,7 +27,7 @@ from supportdesk_tui.api.models import (
     TicketPatch,
 )
 from supportdesk_tui.domain.drafts import Draft, DraftKind
-from supportdesk_tui.domain.safe_text import one_line
+from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.domain.ticket_diff import describe_changes
 from supportdesk_tui.i18n import _
 from supportdesk_tui.i18n.labels import priority_label, status_label
@@ -171,13 +171,13 @@ class ConversationScreen(AccountCaseScreen):
             ticket = await api.get_ticket(self.ticket_id)
             page = await api.list_messages(self.ticket_id, order="desc", page_size=FIRST_PAGE_MESSAGES)
         except NotFoundError:
-            self.notify(_("Ticket #{id} does not exist or is in a queue you can't see.").format(
-                id=self.ticket_id), severity="error")
+            self.notify(safe_format(_("Ticket #{id} does not exist or is in a queue you can't see."),
+                                    id=self.ticket_id), severity="error")
             self.dismiss_screen()
             return
         except ApiError as exc:
             self.thread.set_empty_message(f"{exc.title}: {exc.message}")
-            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            self.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         if not self.is_attached:
             return  # the agent left while it loaded
@@ -226,7 +226,7 @@ class ConversationScreen(AccountCaseScreen):
                                                        page_size=OLDER_PAGE_MESSAGES,
                                                        after=cursor)
         except ApiError as exc:
-            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            self.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         self._older_cursor = page.next_cursor
         self.thread.prepend_messages(list(reversed(page.items)), has_older=page.has_more)
@@ -325,16 +325,16 @@ class ConversationScreen(AccountCaseScreen):
             return
         except ApiError as exc:
             composer.set_busy(False)
-            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            self.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         composer.set_busy(False)
         composer.clear()
         self._stop_composing()
         self.sd_app.outbox_changed()
         if isinstance(result, Queued):
-            self.notify(_("Not sent yet: {error}. It is kept in the outbox and will be sent "
-                          "automatically.").format(error=result.error.message),
-                        title=_("Queued"), severity="warning", markup=False)
+            self.notify(safe_format(_("Not sent yet: {error}. It is kept in the outbox and will be sent "
+                                      "automatically."), error=result.error.message),
+                        title=_("Queued"), severity="warning")
             if self.ticket is not None:
                 self._apply_canned_actions(self.ticket, actions)
             return
@@ -413,16 +413,16 @@ class ConversationScreen(AccountCaseScreen):
             updated = await self.sd_app.api.update_ticket(base.id, patch, version=base.version)
         except VersionConflict as exc:
             if exc.current is None:
-                self.notify(exc.message, title=exc.title, severity="error", markup=False)
+                self.notify(safe_text(exc.message), title=exc.title, severity="error")
                 return
             self.set_ticket(exc.current)
             self.offer_reapply(base, exc.current, patch, done)
             return
         except ApiError as exc:
-            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            self.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         self.set_ticket(updated)
-        self.notify(done, markup=False)
+        self.notify(safe_text(done))
 
     def offer_reapply(self, base: Ticket, current: Ticket, patch: TicketPatch, done: str) -> None:
         from supportdesk_tui.screens.pickers import ConfirmModal

@@ -22,7 +22,7 @@ from textual.widgets import Static
 from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, ForbiddenError
 from supportdesk_tui.domain.dashboard_state import HOUR, SHIFT, AlarmEntry, DashboardState, RefreshGate
-from supportdesk_tui.domain.safe_text import one_line
+from supportdesk_tui.domain.safe_text import one_line, safe_format
 from supportdesk_tui.i18n import _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.screens._status import StatusLineScreen
@@ -332,7 +332,7 @@ class DashboardScreen(LiveStatsScreen):
         bar.append("  ·  " + _("Dashboard") + "  ·  ")
         bar.append(one_line(app.me.name))
         bar.append("  ·  " + _(app.me.role.value) + "  ·  ")
-        bar.append(app.settings.server_url, style="dim")
+        bar.append(one_line(app.settings.server_url), style="dim")
         self.query_one("#app-bar", Static).update(bar)
         titles = {
             "#trend-panel": _("Trend"),
@@ -392,7 +392,7 @@ class DashboardScreen(LiveStatsScreen):
     def action_open_number(self, number: int) -> None:
         ticket_id = self.query_one(WorstTickets).ticket_at(number - 1)
         if ticket_id is None:
-            self.notify(_("There is no worst ticket number {n}.").format(n=number), severity="warning")
+            self.notify(safe_format(_("There is no worst ticket number {n}."), n=number), severity="warning")
             return
         self.open_ticket(ticket_id)
 

@@ -33,11 +33,12 @@ from supportdesk_tui.domain.escalation_form import (
     to_create,
     validate,
 )
-from supportdesk_tui.domain.safe_text import one_line, safe_text
+from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.i18n import _, pgettext
 from supportdesk_tui.i18n.labels import status_label
 from supportdesk_tui.widgets._labels import ESCALATION_MARK, escalation_label
 from supportdesk_tui.widgets.key_footer import KeyFooter
+from supportdesk_tui.widgets.safe_notify import SafeNotify
 
 if TYPE_CHECKING:
     from supportdesk_tui.api.client import SupportDeskClient
@@ -95,14 +96,14 @@ async def _open_form(screen: ConversationScreen, ticket: Ticket) -> None:
         components = await api.components()
         messages = await _thread(api, ticket.id)
     except ApiError as exc:
-        screen.notify(exc.message, title=exc.title, severity="error", markup=False)
+        screen.notify(safe_text(exc.message), title=exc.title, severity="error")
         return
 
     def done(result: EscalationResult | None) -> None:
         if result is None:
             return
-        screen.notify(_("Escalated to engineering as {key}.").format(key=one_line(result.escalation.key)),
-                      title=_("Escalation created"), markup=False)
+        screen.notify(safe_format(_("Escalated to engineering as {key}."), key=result.escalation.key),
+                      title=_("Escalation created"))
         screen.load()
 
     await screen.app.push_screen(EscalationForm(api, ticket, components, messages), done)
@@ -111,7 +112,7 @@ async def _open_form(screen: ConversationScreen, ticket: Ticket) -> None:
 # --- the form --------------------------------------------------------------------------------
 
 
-class EscalationForm(ModalScreen[EscalationResult | None]):
+class EscalationForm(SafeNotify, ModalScreen[EscalationResult | None]):
     """Every field keyboard-reachable in reading order; ctrl+s escalates, esc cancels."""
 
     DEFAULT_CSS = """
@@ -163,14 +164,15 @@ class EscalationForm(ModalScreen[EscalationResult | None]):
     def compose(self) -> ComposeResult:
         draft = self._initial
         with Vertical(id="escalation-dialog") as dialog:
-            dialog.border_title = _("Escalate #{id} to engineering").format(id=self._ticket.id)
+            dialog.border_title = safe_format(_("Escalate #{id} to engineering"), id=self._ticket.id)
             with VerticalScroll(id="escalation-fields"):
                 already = self._ticket.escalation
                 if already is not None:
-                    yield Static(Text(_("Already escalated as {key} ({state}); this creates another issue.")
-                                      .format(key=one_line(already.key),
-                                              state=f"{ESCALATION_MARK[already.status]} "
-                                                    f"{escalation_label(already.status)}")), id="already")
+                    yield Static(safe_format(
+                        _("Already escalated as {key} ({state}); this creates another issue."),
+                        key=already.key,
+                        state=f"{ESCALATION_MARK[already.status]} {escalation_label(already.status)}"),
+                        id="already")
                 with Horizontal(classes="field-row"):
                     with Vertical(classes="field"):
                         yield self._label(_("Component"))
@@ -304,7 +306,7 @@ class EscalationForm(ModalScreen[EscalationResult | None]):
             if isinstance(widget, Static):
                 name = (widget.id or "").removeprefix("error-").replace("-", "_")
                 message = errors.get(name, "")
-                widget.update(Text("✕ " + message) if message else Text())
+                widget.update(Text("✕ " + one_line(message)) if message else Text())
                 widget.set_class(bool(message), "-shown")
         general = errors.get("_")
         if general:
@@ -333,7 +335,7 @@ class EscalationForm(ModalScreen[EscalationResult | None]):
 
     def _set_state(self, message: str, *, error: bool = False) -> None:
         state = self.query_one("#form-state", Static)
-        state.update(Text(message))
+        state.update(safe_text(message))
         state.set_class(error, "-error")
 
     def _clear_error(self, widget: Widget | None) -> None:
@@ -404,7 +406,7 @@ class EscalationForm(ModalScreen[EscalationResult | None]):
         except ApiError as exc:
             self._set_busy(False)
             self._set_state(f"{exc.title}: {one_line(exc.message)}", error=True)
-            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            self.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         self._set_busy(False)
         self.dismiss(EscalationResult(escalation, draft.set_status))

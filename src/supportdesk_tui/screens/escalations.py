@@ -183,7 +183,7 @@ class EscalationsScreen(StatusLineScreen):
 
     def _set_state(self, message: str, *, error: bool = False) -> None:
         state = self.query_one("#escalations-state", Static)
-        state.update(Text(message))
+        state.update(safe_text(message))
         state.display = bool(message)
         state.set_class(error, "-error")
 

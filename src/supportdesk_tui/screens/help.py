@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
+from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import _
 
 
@@ -60,5 +61,6 @@ class HelpScreen(ModalScreen[None]):
             order = 1 if ident.startswith(("app.", "screen.")) else 0
             rows.append((order, format_key(binding.key_display or key), _(binding.description), ident))
         for _order, key_label, description, ident in sorted(rows, key=lambda row: row[0]):
-            table.add_row(key_label, description, ident)
+            # A str cell is parsed as markup; keys and ids can come from the user's keymap.
+            table.add_row(*(safe_text(cell, single_line=True) for cell in (key_label, description, ident)))
         table.focus()

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from supportdesk_tui.domain.safe_text import safe_text
+from supportdesk_tui.domain.safe_text import one_line, safe_text
 from supportdesk_tui.i18n import _
 
 T = TypeVar("T")
@@ -47,8 +47,8 @@ class ChoiceModal(ModalScreen[T | None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self._title), classes="modal-title")
-            yield Static(Text(self._hint), classes="modal-hint")
+            yield Static(safe_text(self._title), classes="modal-title")
+            yield Static(safe_text(self._hint), classes="modal-hint")
             yield OptionList(*[Option(safe_text(label, single_line=True), id=str(i))
                                for i, (_value, label) in enumerate(self._choices)])
 
@@ -83,9 +83,9 @@ class TextPromptModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self._title), classes="modal-title")
+            yield Static(safe_text(self._title), classes="modal-title")
             if self._hint:
-                yield Static(Text(self._hint), classes="modal-hint")
+                yield Static(safe_text(self._hint), classes="modal-hint")
             yield Input(value=self._value, placeholder=self._placeholder)
 
     def on_mount(self) -> None:
@@ -116,9 +116,9 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self._title), classes="modal-title")
+            yield Static(safe_text(self._title), classes="modal-title")
             yield Static(self._body)
-            yield Static(Text(self._question + "  [y/n]"), classes="modal-hint")
+            yield Static(Text(one_line(self._question) + "  [y/n]"), classes="modal-hint")
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)

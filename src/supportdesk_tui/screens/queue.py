@@ -16,7 +16,7 @@ from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, VersionConflict
 from supportdesk_tui.api.models import PresenceState, Ticket, TicketPatch, TicketSort
 from supportdesk_tui.domain.query import QueryError, TicketQuery, format_query, parse_query, ticket_matches
-from supportdesk_tui.domain.safe_text import one_line
+from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.domain.ticket_window import TicketWindow, backwards, sort_key_for
 from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.keymap import with_cyrillic_aliases
@@ -107,7 +107,7 @@ class QueueScreen(StatusLineScreen):
         bar.append("  ·  ")
         bar.append(one_line(me.name))
         bar.append("  ·  " + _(me.role.value) + "  ·  ")
-        bar.append(app.settings.server_url, style="dim")
+        bar.append(one_line(app.settings.server_url), style="dim")
         self.query_one("#app-bar", Static).update(bar)
         self.query_one(QueueSidebar).set_queues(app.queues)
         default = app.settings.default_filter
@@ -115,8 +115,8 @@ class QueueScreen(StatusLineScreen):
             try:
                 self.query_filter = parse_query(default)
             except QueryError as exc:
-                self.notify(_("The default filter in the config is invalid: {error}").format(
-                    error=exc.message), severity="warning", markup=False)
+                self.notify(safe_format(_("The default filter in the config is invalid: {error}"),
+                                        error=exc.message), severity="warning")
         app.subscribe(self)
         self.init_status_line()
         self.reload()
@@ -195,7 +195,7 @@ class QueueScreen(StatusLineScreen):
         error = event.error
         if isinstance(error, ApiError):
             self.query_one(StatusLine).set_offline()
-            self.notify(error.message, title=error.title, severity="error", markup=False)
+            self.notify(safe_text(error.message), title=error.title, severity="error")
 
     @work(exclusive=True, group="preview")
     async def load_preview(self, ticket: Ticket) -> None:
@@ -321,7 +321,7 @@ class QueueScreen(StatusLineScreen):
     async def take(self, ticket: Ticket) -> None:
         me = self.sd_app.me
         if ticket.assignee and ticket.assignee.id == me.id:
-            self.notify(_("Ticket #{id} is already yours.").format(id=ticket.id))
+            self.notify(safe_format(_("Ticket #{id} is already yours."), id=ticket.id))
             return
         try:
             updated = await self.sd_app.api.update_ticket(ticket.id, TicketPatch(assignee_id=me.id),
@@ -331,17 +331,18 @@ class QueueScreen(StatusLineScreen):
             if current is not None:
                 self.table.apply_update(current)
                 if current.assignee and current.assignee.id != me.id:
-                    self.notify(_("{name} took #{id} first.").format(name=current.assignee.name,
-                                                                      id=ticket.id),
-                                title=_("Changed by someone else"), severity="warning", markup=False)
+                    # Another agent's display name is untrusted text like a customer's.
+                    self.notify(safe_format(_("{name} took #{id} first."), name=current.assignee.name,
+                                            id=ticket.id),
+                                title=_("Changed by someone else"), severity="warning")
                     return
                 self.take(current)
             return
         except ApiError as exc:
-            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            self.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         self.table.apply_update(updated)
-        self.notify(_("Ticket #{id} is yours.").format(id=ticket.id))
+        self.notify(safe_format(_("Ticket #{id} is yours."), id=ticket.id))
 
     def action_next_ticket(self) -> None:
         self.next_ticket()
@@ -354,7 +355,7 @@ class QueueScreen(StatusLineScreen):
             page = await self.sd_app.api.list_tickets(
                 {"assignee": "none", "status": "new,open", "sort": TicketSort.WAITING.value}, page_size=50)
         except ApiError as exc:
-            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            self.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         for ticket in page.items:
             others = [p for p in ticket.presence

@@ -12,7 +12,7 @@ from textual.widget import Widget
 
 from supportdesk_tui.api.models import CountByKey
 from supportdesk_tui.domain.dashboard_state import Level, MetricCheck
-from supportdesk_tui.domain.safe_text import one_line
+from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import _
 from supportdesk_tui.i18n.labels import priority_label
 from supportdesk_tui.widgets.dashboard_format import language_label, level_badge, seconds_text
@@ -56,7 +56,8 @@ class QueueTile(Widget):
         self.level: Level = "ok"
 
     def on_mount(self) -> None:
-        self.border_title = one_line(self.queue_name)
+        # A queue name is backend text: literal Text (a str border title is parsed as markup).
+        self.border_title = safe_text(self.queue_name, single_line=True)
 
     def show(self, counts: CountByKey | None, checks: list[MetricCheck], level: Level) -> None:
         if (counts, checks, level) == (self.counts, self.checks, self.level):

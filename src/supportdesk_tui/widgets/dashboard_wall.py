@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Digits, Static
 
 from supportdesk_tui.domain.dashboard_state import Level
-from supportdesk_tui.domain.safe_text import one_line
+from supportdesk_tui.domain.safe_text import one_line, safe_text
 
 
 class WallFigure(Vertical):
@@ -33,7 +33,7 @@ class WallFigure(Vertical):
         yield Static(classes="wall-figure--detail")
 
     def on_mount(self) -> None:
-        self.border_title = one_line(self.label)
+        self.border_title = safe_text(self.label, single_line=True)
 
     def show(self, value: int, detail: str = "", level: Level = "ok", badge: str = "") -> None:
         self.value = value
@@ -41,4 +41,4 @@ class WallFigure(Vertical):
         self.query_one(".wall-figure--detail", Static).update(Text(one_line(detail)))
         self.set_class(level == "warning", "-warning")
         self.set_class(level == "alarm", "-alarm")
-        self.border_subtitle = one_line(badge)
+        self.border_subtitle = safe_text(badge, single_line=True)

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from supportdesk_tui.api.models import AccountAction, Language, Playbook, PlaybookStep
-from supportdesk_tui.domain.safe_text import one_line
+from supportdesk_tui.domain.safe_text import one_line, safe_text
 from supportdesk_tui.i18n import _
 
 __all__ = ["PlaybookPanel", "StepRow", "step_title"]
@@ -91,7 +91,7 @@ class StepRow(Vertical, can_focus=True):
     def set_refusal(self, reason: str) -> None:
         self.refusal = reason
         for box in self.query(".step-refusal").results(Static):
-            box.update(Text(reason))
+            box.update(safe_text(reason))
 
     def action_tick(self) -> None:
         panel = next((a for a in self.ancestors if isinstance(a, PlaybookPanel)), None)

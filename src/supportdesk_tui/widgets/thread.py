@@ -230,7 +230,7 @@ class Thread(VerticalScroll, can_focus=True):
         self.remove_children()
         if not self._messages:
             label = _("Loading conversation…") if self._loading else _(self._empty_message)
-            self.mount(Static(label, classes="thread--empty"))
+            self.mount(Static(safe_text(label), classes="thread--empty"))  # may be a server's message
             return
         self.mount_all(self._cards(self._messages[self._first :]))
         # Anchored, the view stays on the newest message while the layout settles (the sidebar and
