@@ -324,8 +324,13 @@ class ConversationScreen(AccountCaseScreen):
                                     "again — your text is kept."))
             return
         except ApiError as exc:
+            # Refused for good (403, 404, 413, 422...): nothing was queued and the text stays in the
+            # composer and its draft. The reason is the server's text: one line, never markup.
             composer.set_busy(False)
-            self.notify(exc.message, title=exc.title, severity="error", markup=False)
+            sentence = _("Not sent: {reason} Your text is still in the composer.").format(
+                reason=one_line(exc.message))
+            composer.show_blocked(sentence)
+            self.notify(sentence, title=_("Not sent"), severity="error", markup=False)
             return
         composer.set_busy(False)
         composer.clear()
@@ -333,7 +338,7 @@ class ConversationScreen(AccountCaseScreen):
         self.sd_app.outbox_changed()
         if isinstance(result, Queued):
             self.notify(_("Not sent yet: {error}. It is kept in the outbox and will be sent "
-                          "automatically.").format(error=result.error.message),
+                          "automatically.").format(error=one_line(result.error.message)),
                         title=_("Queued"), severity="warning", markup=False)
             if self.ticket is not None:
                 self._apply_canned_actions(self.ticket, actions)
