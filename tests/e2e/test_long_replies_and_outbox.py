@@ -147,6 +147,10 @@ async def test_a_reply_the_server_refuses_is_listed_survives_a_restart_and_can_b
                          what="the failed count in the status line")
         assert all(item.last_error for item in sender.outbox.failed()), "each says why"
         assert any(n.severity == "error" and "refused" in str(n.message) for n in first._notifications)
+        await pilot.press("O")  # the key the status line names
+        await wait_until(pilot, lambda: isinstance(first.screen, OutboxScreen), what="the outbox")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(first.screen, QueueScreen), what="back to the queue")
     # The app is closed and started again on the same data: the refused replies are still there.
     second = make_app(server, "anna", tmp_path)
     async with second.run_test(size=SIZE) as pilot:
@@ -154,7 +158,9 @@ async def test_a_reply_the_server_refuses_is_listed_survives_a_restart_and_can_b
                          and "Outbox: 3 failed" in str(second.screen.query_one(StatusLine).render()),
                          what="the failed count after a restart")
         assert any("earlier session" in str(n.message) for n in second._notifications)
-        await pilot.press("O")
+        line = second.screen.query_one(StatusLine)
+        assert line._outbox_span is not None
+        await pilot.click(StatusLine, offset=(line._outbox_span[0] + 2, 0))  # the count is a way in
         await wait_until(pilot, lambda: isinstance(second.screen, OutboxScreen), what="the outbox")
         outbox_screen = second.screen
         assert isinstance(outbox_screen, OutboxScreen)
@@ -211,3 +217,22 @@ async def test_a_reply_the_server_refuses_is_listed_survives_a_restart_and_can_b
         draft = third.session.drafts.load(edit_id)
         assert draft is not None and draft.body == "Edit me\nsecond line"
         assert len(third.session.sender.outbox) == 0
+
+
+async def test_a_reply_refused_while_the_agent_watches_stays_in_the_composer_with_the_reason(
+        workday_server: Any, tmp_path: Path) -> None:
+    ticket = create_customer_ticket(workday_server)
+    app = make_app(workday_server, "anna", tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_conversation(pilot, app, ticket["id"])
+        move_ticket(workday_server, ticket["id"], "payments")  # a lead moves it while anna writes
+        await pilot.press("r")
+        composer = screen.composer
+        await paste(pilot, composer, "Мы уже разбираемся.")
+        await pilot.press("ctrl+s")
+        status = composer.query_one("#composer-status", Static)
+        await wait_until(pilot, lambda: "Not sent:" in shown(status), what="the reason")
+        assert "Your text is still in the composer." in shown(status)
+        assert app.is_running and composer.text == "Мы уже разбираемся."
+        assert len(app.session.sender.outbox) == 0, "kept in the editor, not twice in the outbox"
+    assert replies(workday_server, ticket["id"]) == []

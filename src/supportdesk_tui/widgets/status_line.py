@@ -62,8 +62,8 @@ class StatusLine(Widget):
         def control(self) -> StatusLine:
             return self.status_line
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
         self._outbox_span: tuple[int, int] | None = None
 
     def set_online(self) -> None:
