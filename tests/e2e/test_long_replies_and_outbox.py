@@ -236,3 +236,27 @@ async def test_a_reply_refused_while_the_agent_watches_stays_in_the_composer_wit
         assert app.is_running and composer.text == "Мы уже разбираемся."
         assert len(app.session.sender.outbox) == 0, "kept in the editor, not twice in the outbox"
     assert replies(workday_server, ticket["id"]) == []
+
+
+async def test_editing_a_refused_reply_joins_the_text_already_in_that_tickets_open_composer(
+        workday_server: Any, tmp_path: Path) -> None:
+    ticket_id = create_customer_ticket(workday_server)["id"]
+    move_ticket(workday_server, ticket_id, "payments")
+    app = make_app(workday_server, "anna", tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
+        sender = app.session.sender
+        sender.outbox.add(OutboxItem.new(ticket_id, DraftKind.REPLY, "Refused text", now=datetime.now(UTC)))
+        await wait_until(pilot, lambda: sender.failed == 1, timeout=20, what="the refusal")
+        move_ticket(workday_server, ticket_id, "hacked")
+        screen = await open_conversation(pilot, app, ticket_id)
+        await pilot.press("r")
+        await paste(pilot, screen.composer, "Newer text")
+        await pilot.press("escape", "O")  # out of the editor (where O is a letter), then the outbox
+        await wait_until(pilot, lambda: isinstance(app.screen, OutboxScreen), what="the outbox")
+        await pilot.press("e")
+        await wait_until(pilot, lambda: app.screen is screen, what="back in the conversation")
+        assert screen.composer.text == "Newer text\n\nRefused text"
+        assert len(sender.outbox) == 0
+        draft = app.session.drafts.load(ticket_id)
+        assert draft is not None and draft.body == "Newer text\n\nRefused text"
