@@ -25,11 +25,12 @@ from supportdesk_tui.commands import (
 )
 from supportdesk_tui.domain.gc_policy import IdleCollector
 from supportdesk_tui.domain.safe_text import safe_format, safe_text
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import _, ngettext
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.screens.connect import ConnectScreen
 from supportdesk_tui.settings import AppSettings
 from supportdesk_tui.widgets.safe_notify import Shown, safe_notification
+from supportdesk_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from textual.theme import Theme
@@ -58,6 +59,10 @@ class SupportDeskApp(App[None]):
         # Declared here (not left to Textual) so its footer label is translated.
         Binding("ctrl+p", "command_palette", _("palette"), id="app.command_palette", show=False,
                 priority=True, tooltip=_("Open the command palette")),
+        # Hidden from the key bar (it would crowd every screen's): the status line names the key
+        # whenever the outbox holds something, and the help lists it.
+        Binding("O", "outbox", _("Outbox"), id="app.outbox", show=False,
+                tooltip=_("Replies and notes not sent yet, and the ones the server refused")),
     ])
 
     def __init__(self, settings: AppSettings) -> None:
@@ -160,6 +165,7 @@ class SupportDeskApp(App[None]):
         self.start_live_updates()
         self.open_start_screen()
         self.outbox_changed()
+        self._tell_about_failed(self.session.sender.failed)
         self.set_interval(2.0, self._flush_outbox_if_due)
         freeze = self.settings.freeze_gc_after_sign_in
         if freeze or (freeze is None and not self.is_headless):
@@ -244,6 +250,39 @@ class SupportDeskApp(App[None]):
         sender = self.session.sender
         self.publish(messages.OutboxChanged, waiting=sender.waiting, failed=sender.failed)
 
+    def _tell_about_failed(self, count: int, *, new: bool = False) -> None:
+        """A sentence about refused messages, naming the key that lists them."""
+        if not count:
+            return
+        key = self.key_for("app.outbox") or "O"
+        if new:
+            sentence = ngettext("The server refused a queued message.",
+                                "The server refused {n} queued messages.", count)
+        else:
+            sentence = ngettext("{n} message from an earlier session was refused by the server.",
+                                "{n} messages from an earlier session were refused by the server.",
+                                count)
+        # The key name comes from the agent's config file: a value filled in, never markup.
+        sentence += " " + _("Press {key} to edit, resend or discard it.")
+        self.notify(safe_format(sentence, n=count, key=key),
+                    title=_("Outbox"), severity="error", timeout=10)
+
+    def key_for(self, binding_id: str) -> str | None:
+        """The key of `binding_id` as the agent's keymap has it (for naming keys in text)."""
+        for active in self.screen.active_bindings.values():
+            if active.binding.id == binding_id and not active.binding.system:
+                return self.get_key_display(active.binding)
+        return None
+
+    def on_status_line_outbox_requested(self, _event: StatusLine.OutboxRequested) -> None:
+        self.action_outbox()
+
+    def action_outbox(self) -> None:
+        from supportdesk_tui.screens.outbox import OutboxScreen
+
+        if self._session is not None and not isinstance(self.screen, OutboxScreen):
+            self.push_screen(OutboxScreen())
+
     def _flush_outbox_if_due(self) -> None:
         if self._session is not None and self._session.sender.outbox.due(self.settings.clock()):
             self.flush_outbox()
@@ -251,12 +290,16 @@ class SupportDeskApp(App[None]):
     @work(exclusive=True, group="outbox")
     async def flush_outbox(self) -> None:
         """Retry queued replies; each lands once thanks to its idempotency key."""
-        landed = await self.session.sender.flush_due()
+        sender = self.session.sender
+        failed_before = {item.id for item in sender.outbox.failed()}
+        landed = await sender.flush_due()
         for posted in landed:
             self.publish(messages.MessageArrived, ticket_id=posted.ticket.id, message=posted.message)
             self.publish(messages.TicketChanged, ticket=posted.ticket)
             self.notify(safe_format(_("Queued message to #{id} sent."), id=posted.ticket.id))
+        refused = [item for item in sender.outbox.failed() if item.id not in failed_before]
         self.outbox_changed()
+        self._tell_about_failed(len(refused), new=True)
 
     # --- language and theme ----------------------------------------------------------
 

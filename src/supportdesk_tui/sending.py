@@ -12,11 +12,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import ValidationError as PydanticValidationError
+
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.client import SupportDeskClient
 from supportdesk_tui.api.models import MessageCreate, MessagePosted, Status
 from supportdesk_tui.domain.drafts import DraftKind, DraftStore
 from supportdesk_tui.domain.outbox import Outbox, OutboxItem, OutboxState, flush
+
+
+def message_request(kind: DraftKind, body: str, status_after: Status | None,
+                    seen_up_to: int | None) -> MessageCreate:
+    """The request as the contract types it; a body the contract refuses (too long, empty) is a
+    `ValidationFailed` like the server's own 422, never an exception that escapes the caller."""
+    try:
+        return MessageCreate(kind=kind.message_kind, body=body, status=status_after,
+                             seen_up_to=seen_up_to)
+    except PydanticValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}"
+                             for error in exc.errors(include_url=False, include_input=False))
+        raise errors.ValidationFailed(f"The message was not sent: {problems}.") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +60,15 @@ class Sender:
         return sum(1 for item in self.outbox if item.state is OutboxState.FAILED)
 
     async def _post(self, item: OutboxItem) -> MessagePosted:
-        request = MessageCreate(kind=item.kind.message_kind, body=item.body,
-                                status=item.status_after, seen_up_to=item.seen_up_to)
+        request = message_request(item.kind, item.body, item.status_after, item.seen_up_to)
         return await self.api.post_message(item.ticket_id, request, idempotency_key=item.id)
 
     async def send(self, ticket_id: int, kind: DraftKind, body: str, *, status_after: Status | None,
                    seen_up_to: int | None) -> MessagePosted | Queued:
         """Send now. Raises `NewActivity` or a non-retryable `ApiError` with nothing queued
         (the caller keeps the text); returns `Queued` when it will be retried later."""
+        # Checked before queueing: an item the contract refuses could never leave the outbox.
+        message_request(kind, body, status_after, seen_up_to)
         item = self.outbox.add(OutboxItem.new(ticket_id, kind, body, now=self.clock(),
                                               status_after=status_after, seen_up_to=seen_up_to))
         try:

@@ -6,7 +6,7 @@ cannot post twice. Rules:
   exponential backoff and full jitter (or the server's `Retry-After`);
 - a non-retryable one (409 new activity, 422, 403, ...) parks the item as
   `failed` with its error: it is never dropped silently and never resent
-  until the agent asks (`requeue`) or discards it (`remove`);
+  until the agent asks (`resend`) or discards it (`remove`);
 - items of one ticket go out in order: nothing is sent while an older item of
   the same ticket is still waiting or failed.
 """
@@ -36,6 +36,7 @@ from supportdesk_tui.domain.drafts import DraftKind
 __all__ = [
     "BACKOFF_BASE",
     "BACKOFF_CAP",
+    "REPLAYED_REFUSALS",
     "FlushResult",
     "Outbox",
     "OutboxItem",
@@ -47,6 +48,11 @@ __all__ = [
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 60.0
 _FORMAT = 1
+# Refusals the server stores under the Idempotency-Key and replays for 24 h (the outcome depends
+# only on the request; see docs/api/contract.md, "Idempotency"). Resending with that key would
+# only get the same refusal back; and since a landed request would have been replayed as its 2xx
+# instead, such a refusal also proves that nothing was written under the key.
+REPLAYED_REFUSALS = frozenset({400, 403, 404, 422})
 
 
 class OutboxState(StrEnum):
@@ -71,6 +77,7 @@ class OutboxItem:
     attempts: int = 0
     last_error: str | None = None
     state: OutboxState = OutboxState.PENDING
+    refused_status: int | None = None  # HTTP status of the refusal that parked the item, if any
 
     @classmethod
     def new(
@@ -100,6 +107,7 @@ class OutboxItem:
             "attempts": self.attempts,
             "last_error": self.last_error,
             "state": self.state.value,
+            "refused_status": self.refused_status,
         }
 
     @classmethod
@@ -112,6 +120,9 @@ class OutboxItem:
         seen, error, status = data.get("seen_up_to"), data.get("last_error"), data.get("status_after")
         if (seen is not None and type(seen) is not int) or (error is not None and not isinstance(error, str)):
             raise ValueError("seen_up_to/last_error of the wrong type")
+        refused = data.get("refused_status")  # absent in files written before it existed
+        if refused is not None and type(refused) is not int:
+            raise ValueError("refused_status of the wrong type")
         return cls(
             id=str(uuid.UUID(str(data.get("id")))),
             ticket_id=data["ticket_id"],
@@ -124,6 +135,7 @@ class OutboxItem:
             attempts=data["attempts"],
             last_error=error,
             state=OutboxState(str(data.get("state"))),
+            refused_status=refused,
         )
 
 
@@ -238,14 +250,43 @@ class Outbox:
             next_attempt_at=_aware(now) + timedelta(seconds=max(0.0, delay)),
         )
 
-    def mark_rejected(self, item_id: str, error: str) -> OutboxItem:
-        """A permanent failure: keep the item, parked as `failed`, until the agent decides."""
+    def mark_rejected(self, item_id: str, error: str, *, status: int | None = None) -> OutboxItem:
+        """A permanent failure: keep the item, parked as `failed`, until the agent decides.
+
+        `status` is the server's HTTP status, if it answered (None for a refusal on this side).
+        """
         return self._update(
             item_id,
             attempts=self._items[item_id].attempts + 1,
             last_error=error,
             state=OutboxState.FAILED,
+            refused_status=status,
         )
+
+    def failed(self) -> list[OutboxItem]:
+        """Items parked for the agent, oldest first."""
+        return [item for item in self.items() if item.state is OutboxState.FAILED]
+
+    def resend(self, item_id: str, now: datetime) -> OutboxItem:
+        """The agent asks to send an item now (a failed one again, or a waiting one without waiting).
+
+        The key stays the same unless the server answered with a refusal it replays
+        (`REPLAYED_REFUSALS`): an earlier attempt may have landed with its response lost, and
+        only the same key lets the server answer with that message instead of posting it twice.
+        After a replayed refusal the same key could only ever get that refusal back, and nothing
+        was written under it, so a fresh key is both needed and safe.
+        """
+        item = self._items[item_id]
+        changes: dict[str, Any] = {"state": OutboxState.PENDING, "next_attempt_at": _aware(now)}
+        if item.state is OutboxState.FAILED and item.refused_status in REPLAYED_REFUSALS:
+            changes["id"] = str(uuid.uuid4())
+            changes["refused_status"] = None
+        fresh = replace(item, **changes)
+        # Rebuilt in order: `items()` sorts by created_at, but a stable dict keeps saves diff-able.
+        self._items = {(fresh.id if key == item_id else key): (fresh if key == item_id else value)
+                       for key, value in self._items.items()}
+        self._save()
+        return fresh
 
     def requeue(self, item_id: str, now: datetime, *, seen_up_to: int | None = None) -> OutboxItem:
         """The agent asks to try a failed item again (e.g. after reading the new activity)."""
@@ -297,7 +338,8 @@ async def flush(
                 outbox.mark_failed(item.id, message, now_fn(), retry_after(exc))
                 result.retrying.append(item.id)
             else:
-                outbox.mark_rejected(item.id, message)
+                status = getattr(exc, "status", None)
+                outbox.mark_rejected(item.id, message, status=status if type(status) is int else None)
                 result.failed.append(item.id)
             continue
         outbox.remove(item.id)

@@ -39,10 +39,10 @@ class StatusLineScreen(SafeNotify, Screen[None]):
         if isinstance(app, SupportDeskApp):
             line = self.query_one(StatusLine)
             show_connection(line, app.session.stream_state)
-            line.set_outbox(app.session.sender.waiting)
+            line.set_outbox(app.session.sender.waiting, app.session.sender.failed)
 
     def on_connection_changed(self, event: messages.ConnectionChanged) -> None:
         show_connection(self.query_one(StatusLine), event.state)
 
     def on_outbox_changed(self, event: messages.OutboxChanged) -> None:
-        self.query_one(StatusLine).set_outbox(event.waiting)
+        self.query_one(StatusLine).set_outbox(event.waiting, event.failed)

@@ -324,8 +324,12 @@ class ConversationScreen(AccountCaseScreen):
                                     "again — your text is kept."))
             return
         except ApiError as exc:
+            # Refused for good (403, 404, 413, 422...): nothing was queued and the text stays in the
+            # composer and its draft. The reason is the server's text: one line, never markup.
             composer.set_busy(False)
-            self.notify(safe_text(exc.message), title=exc.title, severity="error")
+            sentence = _("Not sent: {reason} Your text is still in the composer.")
+            composer.show_blocked(sentence.format(reason=one_line(exc.message)))
+            self.notify(safe_format(sentence, reason=exc.message), title=_("Not sent"), severity="error")
             return
         composer.set_busy(False)
         composer.clear()

@@ -25,13 +25,39 @@ from textual.widgets.text_area import Selection
 
 from supportdesk_tui.api.models import CannedActions, MessageKind, Status
 from supportdesk_tui.domain.canned_pick import describe_actions, has_actions, merge_actions
+from supportdesk_tui.domain.limits import MESSAGE_BODY_MAX, Room
 from supportdesk_tui.domain.safe_text import one_line, strip_unsafe
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import _, ngettext, pgettext
 
 # `::` typed at the start of a line or after a space opens the canned-reply picker
 # ("std::vector" or "12::30" never do).
 CANNED_TRIGGER = "::"
 _TRIGGER_BEFORE_CURSOR = re.compile(r"(?:^|\s)::$")
+
+
+def format_count(n: int) -> str:
+    """`n` with the current language's thousands separator ("20,000"; "20 000" in Russian)."""
+    return f"{n:,}".replace(",", pgettext("thousands separator", ","))
+
+
+def room_label(room: Room) -> str:
+    """What the counter under the editor says once the text is near (or past) the limit."""
+    if room.over:
+        over = -room.left
+        return ngettext("{n} character over the limit", "{n} characters over the limit",
+                        over).format(n=format_count(over))
+    return ngettext("{n} character left", "{n} characters left", room.left).format(
+        n=format_count(room.left))
+
+
+def too_long_reason(room: Room) -> str:
+    over = -room.left
+    return ngettext(
+        "Too long to send: {n} character over the limit of {limit}. Shorten the text or split it "
+        "into several messages; nothing was sent and your text is kept.",
+        "Too long to send: {n} characters over the limit of {limit}. Shorten the text or split it "
+        "into several messages; nothing was sent and your text is kept.",
+        over).format(n=format_count(over), limit=format_count(room.limit))
 
 
 class Composer(Vertical):
@@ -80,9 +106,14 @@ class Composer(Vertical):
     Composer > #composer-status.-blocked { color: $error; text-style: bold; }
     Composer > #composer-status.-busy { color: $warning; text-style: italic; }
     Composer > #composer-status.-actions { color: $accent; }
+    Composer > #composer-room { display: none; height: 1; text-align: right; }
+    Composer > #composer-room.-near { display: block; color: $warning; }
+    Composer > #composer-room.-over { display: block; color: $error; text-style: bold; }
     """
 
     CHANGE_THROTTLE = 0.5
+    # The contract's own limit (`MessageCreate.body`), read from the model: never a second literal.
+    body_limit: ClassVar[int] = MESSAGE_BODY_MAX
 
     kind: reactive[MessageKind] = reactive(MessageKind.REPLY, init=False)
     busy: reactive[bool] = reactive(False, init=False)
@@ -154,11 +185,13 @@ class Composer(Vertical):
             id="composer-input",
         )
         yield Static("", id="composer-status")
+        yield Static("", id="composer-room")
 
     def on_mount(self) -> None:
         self._apply_kind()
         # `is_mounted` turns true only after this handler returns; show the status on the next frame.
         self.call_after_refresh(self._show_status)
+        self.call_after_refresh(self._show_room)
 
     # --- public API ---------------------------------------------------------
 
@@ -178,6 +211,7 @@ class Composer(Vertical):
         self._last_length = len(self.editor.text)
         self._blocked = None
         self._show_status()
+        self._show_room()
 
     def clear(self) -> None:
         """Empty the editor after a successful send; the mode stays as it was."""
@@ -187,6 +221,7 @@ class Composer(Vertical):
         self._blocked = None
         self._pending_actions = None
         self._show_status()
+        self._show_room()
 
     def insert_at_cursor(self, text: str) -> None:
         """Insert e.g. a rendered canned reply where the caret is."""
@@ -202,6 +237,11 @@ class Composer(Vertical):
         if has_actions(actions):
             self._pending_actions = merge_actions(self._pending_actions, actions)
             self._show_status()
+
+    @property
+    def room(self) -> Room:
+        """How much of the server's limit the text uses."""
+        return Room(self._last_length, self.body_limit)
 
     @property
     def pending_actions(self) -> CannedActions | None:
@@ -276,6 +316,13 @@ class Composer(Vertical):
         if not body.strip():
             self.show_blocked(_("Nothing to send: write a message first."))
             return
+        room = Room(len(body), self.body_limit)
+        if room.over:
+            # Refused here, before anything is queued: the server would refuse it anyway, and a
+            # reply the outbox can never deliver is worse than one still in the editor.
+            self.show_blocked(too_long_reason(room))
+            self.app.bell()
+            return
         self._blocked = None
         self._show_status()
         actions = self._pending_actions
@@ -327,14 +374,27 @@ class Composer(Vertical):
         else:
             status.update(_("The customer will see this reply."))
 
+    def _show_room(self) -> None:
+        if not self.is_mounted:
+            return
+        room = self.room
+        label = self.query_one("#composer-room", Static)
+        label.set_class(room.near and not room.over, "-near")
+        label.set_class(room.over, "-over")
+        label.update(room_label(room) if room.near else "")
+
     @on(TextArea.Changed, "#composer-input")
     def _text_changed(self, event: TextArea.Changed) -> None:
         event.stop()
         if self._blocked is not None:
             self._blocked = None
             self._show_status()
-        grew_by_one = len(self.text) == self._last_length + 1
-        self._last_length = len(self.text)
+        length = len(self.text)
+        grew_by_one = length == self._last_length + 1
+        was_near = self.room.near
+        self._last_length = length
+        if was_near or self.room.near:
+            self._show_room()
         # Only a typed character can complete the trigger: pasted or inserted text never opens it.
         if grew_by_one and self._remove_trigger():
             self.post_message(self.CannedRequested(self))
@@ -348,6 +408,7 @@ class Composer(Vertical):
             return False
         editor.delete((row, column - len(CANNED_TRIGGER)), (row, column))
         self._last_length = len(editor.text)
+        self._show_room()
         return True
 
     def _post_changed_now(self) -> None:

@@ -1,11 +1,18 @@
-"""One line at the bottom: connection state, outbox, and a short note."""
+"""One line at the bottom: connection state, outbox, and a short note.
+
+The outbox part is a way in: a click on it (or the `app.outbox` key it names) asks for the
+Outbox screen, where failed replies are edited, resent or discarded.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -23,8 +30,11 @@ class StatusLine(Widget):
         "status-line--connecting",
         "status-line--offline",
         "status-line--outbox",
+        "status-line--failed",
         "status-line--note",
     }
+    # The binding that opens the Outbox screen; its current key (after any remap) is shown.
+    OUTBOX_BINDING_ID: ClassVar[str] = "app.outbox"
 
     DEFAULT_CSS = """
     StatusLine { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
@@ -32,13 +42,29 @@ class StatusLine(Widget):
     StatusLine > .status-line--connecting { color: $warning; }
     StatusLine > .status-line--offline { color: $error; text-style: bold; }
     StatusLine > .status-line--outbox { color: $warning; }
+    StatusLine > .status-line--failed { color: $error; text-style: bold; }
     StatusLine > .status-line--note { color: $text-muted; }
     """
 
     connection: reactive[Connection] = reactive("connecting")
     retry_in: reactive[int | None] = reactive(None)
     outbox: reactive[int] = reactive(0)
+    failed: reactive[int] = reactive(0)
     note: reactive[str] = reactive("")
+
+    @dataclass
+    class OutboxRequested(Message):
+        """The agent clicked the outbox count: show the waiting and failed items."""
+
+        status_line: StatusLine
+
+        @property
+        def control(self) -> StatusLine:
+            return self.status_line
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._outbox_span: tuple[int, int] | None = None
 
     def set_online(self) -> None:
         self.connection = "online"
@@ -51,8 +77,9 @@ class StatusLine(Widget):
         self.connection = "offline"
         self.retry_in = None if retry_in is None else max(0, round(retry_in))
 
-    def set_outbox(self, waiting: int) -> None:
+    def set_outbox(self, waiting: int, failed: int = 0) -> None:
         self.outbox = max(0, waiting)
+        self.failed = max(0, failed)
 
     def set_note(self, text: str) -> None:
         """A short message (may contain server text: shown literally on one line)."""
@@ -73,13 +100,51 @@ class StatusLine(Widget):
         else:
             label = "✕ " + _("Offline — showing what was loaded")
         line.append(label, style=self._style(state))
-        if self.outbox:
+        self._outbox_span = None
+        if self.outbox or self.failed:
             line.append("  ·  ")
-            line.append(
-                ngettext("Outbox: {n} waiting", "Outbox: {n} waiting", self.outbox).format(n=self.outbox),
-                style=self._style("outbox"),
-            )
+            start = line.cell_len
+            if self.failed:
+                line.append(
+                    ngettext("Outbox: {n} failed", "Outbox: {n} failed", self.failed).format(n=self.failed),
+                    style=self._style("failed"),
+                )
+                if self.outbox:
+                    line.append(", ")
+                    line.append(ngettext("{n} waiting", "{n} waiting", self.outbox).format(n=self.outbox),
+                                style=self._style("outbox"))
+            else:
+                line.append(
+                    ngettext("Outbox: {n} waiting", "Outbox: {n} waiting", self.outbox).format(n=self.outbox),
+                    style=self._style("outbox"),
+                )
+            key = self._outbox_key()
+            if key:
+                line.append(" (" + key + ")", style=self._style("failed" if self.failed else "outbox"))
+            self._outbox_span = (start, line.cell_len)
         if self.note:
             line.append("  ·  ")
             line.append(one_line(self.note), style=self._style("note"))
         return line
+
+    def _outbox_key(self) -> str:
+        """The key that opens the outbox as the agent's keymap has it (empty if unbound here)."""
+        try:
+            active = self.screen.active_bindings
+        except Exception:  # not on a screen yet
+            return ""
+        for entry in active.values():
+            if entry.binding.id == self.OUTBOX_BINDING_ID and not entry.binding.system:
+                return self.app.get_key_display(entry.binding)
+        return ""
+
+    def outbox_at(self, x: int) -> bool:
+        """Whether content column `x` falls on the outbox count."""
+        span = self._outbox_span
+        return span is not None and span[0] <= x < span[1]
+
+    def on_click(self, event: events.Click) -> None:
+        # Click offsets count the padding; the rendered text starts after it.
+        if self.outbox_at(event.x - self.styles.padding.left):
+            event.stop()
+            self.post_message(self.OutboxRequested(self))
