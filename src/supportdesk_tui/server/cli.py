@@ -62,9 +62,19 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host with --demo")
     parser.add_argument(
-        "--rate-limit", type=float, default=50.0, metavar="RPS", help="requests per second per token; 0 = off"
+        "--rate-limit", type=float, default=50.0, metavar="RPS", help="requests per second per agent; 0 = off"
     )
     parser.add_argument("--rate-burst", type=int, default=200, metavar="N", help="token bucket size")
+    parser.add_argument(
+        "--auth-fail-rate",
+        type=float,
+        default=1.0,
+        metavar="RPS",
+        help="failed authentications per second per client address (off with --rate-limit 0)",
+    )
+    parser.add_argument(
+        "--auth-fail-burst", type=int, default=20, metavar="N", help="failed authentications in a burst"
+    )
     parser.add_argument(
         "--keepalive", type=float, default=15.0, metavar="SECONDS", help="event-stream keep-alive interval"
     )
@@ -123,6 +133,8 @@ def run_serve(args: argparse.Namespace) -> int:
             demo_now=args.demo_now,
             rate_limit=args.rate_limit,
             rate_burst=args.rate_burst,
+            auth_fail_rate=args.auth_fail_rate,
+            auth_fail_burst=args.auth_fail_burst,
             keepalive=args.keepalive,
             idempotency_lease=args.idempotency_lease,
             log_level=args.log_level,
@@ -190,8 +202,7 @@ def create_token(
     from supportdesk_tui.server.seed import seed_base
     from supportdesk_tui.server.store import Store
 
-    Path(db).parent.mkdir(parents=True, exist_ok=True)
-    store = Store(db)
+    store = Store(db)  # creates missing directories 0700 and the database 0600
     try:
         seed_base(store)
         agent = store.agent_by_login(login)
@@ -228,6 +239,8 @@ def serve(
     demo_now: datetime | None = None,
     rate_limit: float = 50.0,
     rate_burst: int = 200,
+    auth_fail_rate: float = 1.0,
+    auth_fail_burst: int = 20,
     keepalive: float = 15.0,
     idempotency_lease: float = 30.0,
     log_level: str = "warning",
@@ -249,8 +262,7 @@ def serve(
     from supportdesk_tui.server.store import Store
 
     path = Path(db) if db is not None else default_db_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    store = Store(path)
+    store = Store(path)  # creates missing directories 0700 and the database 0600
     clock: Clock = utc_now
     if demo_now is not None:
         started, anchor = time.monotonic(), demo_now
@@ -270,6 +282,7 @@ def serve(
         store,
         clock=clock,
         rate_limit=RateLimit(rate=rate_limit, burst=rate_burst) if rate_limit > 0 else None,
+        auth_failure_limit=RateLimit(rate=auth_fail_rate, burst=auth_fail_burst),
         keepalive_seconds=keepalive,
         idempotency_lease=idempotency_lease,
         jobs=[simulation_job(simulate)] if simulate > 0 else None,
@@ -290,6 +303,9 @@ def serve(
         access_log=False,
         timeout_graceful_shutdown=2,
         lifespan="on",
+        # Failed authentication is limited by client address: an X-Forwarded-For a caller
+        # writes itself must not choose that address (uvicorn trusts it from loopback).
+        proxy_headers=False,
     )
     # The socket already listens, so a client that reads this line can connect at once.
     print(f"{LISTENING_PREFIX} http://{shown}:{bound_port}", flush=True)

@@ -10,6 +10,7 @@ transactions so they never fail half-way on a busy database.
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import threading
 import time
@@ -45,6 +46,7 @@ from supportdesk_tui.api.models import (
     Ticket,
     TicketSort,
 )
+from supportdesk_tui.server.private_files import is_file_path, make_private, prepare_private_db
 from supportdesk_tui.server.records import (
     OPEN_STATUSES,
     AccountRecord,
@@ -815,7 +817,11 @@ class Store:
         self._counts_at = -float("inf")  # time.monotonic() when it finished
         self._ticket_json = RowJsonCache(_ticket_json_from_row)
         self._message_json = RowJsonCache(_message_json_from_row)
+        if is_file_path(self.path):
+            prepare_private_db(Path(self.path))
         self._migrate()
+        if is_file_path(self.path):  # the -wal and -shm files exist now
+            make_private(Path(self.path))
         # In-flight idempotency records stay: each is a lease that a retry takes over once it
         # expires (another server on this database may still be working on it).
         with self._tx() as db:
@@ -989,6 +995,15 @@ class Store:
     def get_meta(self, key: str) -> str | None:
         row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row["value"])
+
+    def cursor_secret(self) -> bytes:
+        """The key that signs page cursors: made once, then shared by restarts and every process
+        serving this database (the first writer wins; the others read what it stored)."""
+        with self._tx() as db:
+            fresh = secrets.token_hex(32)
+            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('cursor_secret', ?)", (fresh,))
+            row = db.execute("SELECT value FROM meta WHERE key = 'cursor_secret'").fetchone()
+        return bytes.fromhex(str(row["value"]))
 
     def queue_counts(self, now: datetime, risk: timedelta) -> dict[str, QueueCounts]:
         """Live counts per queue, from index ranges only; cached per write and per second."""
