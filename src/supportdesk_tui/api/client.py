@@ -230,6 +230,11 @@ class SupportDeskClient:
                 f"Cannot reach {instance}. Check the server address and that it is running.",
                 sent=False, instance=instance,
             ) from None
+        except httpx.PoolTimeout:
+            # Our own connection pool was full: no instance is to blame, none is left.
+            raise errors.RequestTimeout(
+                "Too many requests waiting for a connection. Try again in a moment.", sent=False,
+            ) from None
         except httpx.TimeoutException:
             raise errors.RequestTimeout(
                 f"No answer from {instance} in time. It may be overloaded; retrying later is safe.",
@@ -267,11 +272,12 @@ class SupportDeskClient:
                 response = await self._send_once(instance, method, path, params=params,
                                                  json_body=json_body, headers=headers)
             except errors.NetworkError as exc:
-                self.instances.failed(instance)
-                tried.add(instance)
-                if (may_resend or not exc.sent) and self.instances.alternative(tried) is not None:
-                    resent_after_loss = resent_after_loss or exc.sent
-                    continue
+                if exc.instance is not None:  # the instance failed, not our own pool
+                    self.instances.failed(instance)
+                    tried.add(instance)
+                    if (may_resend or not exc.sent) and self.instances.alternative(tried) is not None:
+                        resent_after_loss = resent_after_loss or exc.sent
+                        continue
                 error: errors.ApiError = exc
             except errors.ApiError as exc:
                 error = exc
