@@ -163,3 +163,42 @@ async def test_an_unkeyed_write_moves_only_if_it_never_left() -> None:
             await client.add_audit(5, step)
         assert client.base_url == "http://ok.test"  # the next request goes to the live one
     assert reached == ["dies.test"]
+
+
+async def test_a_stream_knows_where_it_starts_before_any_event_and_resumes_there() -> None:
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("Last-Event-ID"))
+        first = len(seen) == 1
+        body = b"id: 41\n: connected\n\n" if first else b": connected\n\nid: 42\nevent: reset\ndata: {}\n\n"
+        return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
+
+    async with SupportDeskClient(["http://a.test", "http://b.test"], "t",
+                                 transport=httpx.MockTransport(handler)) as client:
+        stream = EventStream(client, max_backoff=0.01)
+        async for item in stream.items():
+            if isinstance(item, Event):
+                assert item.id == 42
+                break
+    assert seen == [None, "41"]
+    assert stream.malformed_events == 0
+
+
+async def test_a_stream_that_dropped_before_knowing_its_place_asks_for_a_reload() -> None:
+    """A server that never says where a stream starts: after a drop, what happened meanwhile
+    can't be replayed, so the consumer is told to reload (a reset) rather than miss it."""
+    connects: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        connects.append(request.url.host)
+        return httpx.Response(200, content=b": connected\n\n", headers={"content-type": "text/event-stream"})
+
+    async with SupportDeskClient(["http://a.test", "http://b.test"], "t",
+                                 transport=httpx.MockTransport(handler)) as client:
+        stream = EventStream(client, max_backoff=0.01)
+        async for item in stream.items():
+            if isinstance(item, Event):
+                assert item.type == EventType.RESET
+                break
+    assert connects == ["a.test", "b.test"]
