@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class Model(BaseModel):
@@ -84,6 +84,30 @@ class Severity(StrEnum):
     TRIVIAL = "trivial"
 
 
+class ComponentId(StrEnum):
+    """Engineering components an escalation may name (`GET /components` lists their names)."""
+
+    MUSIC = "music"
+    MESSAGES = "messages"
+    VIDEO = "video"
+    CALLS = "calls"
+    FEED = "feed"
+    LOGIN = "login"
+    PAYMENTS = "payments"
+    PROFILE = "profile"
+    NOTIFICATIONS = "notifications"
+    SEARCH = "search"
+
+
+# Limits of free text in requests. Responses carry no limits: they return what was stored,
+# including anything stored before a limit existed.
+TAG_MAX_LENGTH = 64
+ENVIRONMENT_MAX_LENGTH = 200
+NAME_MAX_LENGTH = 64
+TagIn = Annotated[str, StringConstraints(max_length=TAG_MAX_LENGTH)]
+NameIn = Annotated[str, StringConstraints(max_length=NAME_MAX_LENGTH)]
+
+
 class TicketSort(StrEnum):
     """Sort orders the list endpoint supports (keyset-paginated, ties broken by id)."""
 
@@ -144,6 +168,14 @@ class Environment(Model):
     platform: str | None = None
     app_version: str | None = None
     device: str | None = None
+
+
+class EnvironmentIn(Environment):
+    """`Environment` as a request sends it, each field at most 200 characters."""
+
+    platform: str | None = Field(default=None, max_length=ENVIRONMENT_MAX_LENGTH)
+    app_version: str | None = Field(default=None, max_length=ENVIRONMENT_MAX_LENGTH)
+    device: str | None = Field(default=None, max_length=ENVIRONMENT_MAX_LENGTH)
 
 
 class Sla(Model):
@@ -207,10 +239,10 @@ class TicketCreate(Model):
     category: str = Field(min_length=1, max_length=64)
     language: Language
     priority: Priority = Priority.NORMAL
-    tags: list[str] = Field(default_factory=list, max_length=20)
+    tags: list[TagIn] = Field(default_factory=list, max_length=20, description="Each at most 64 characters.")
     requester: RequesterIn
     body: str = Field(min_length=1, max_length=20_000, description="The first customer message.")
-    environment: Environment | None = None
+    environment: EnvironmentIn | None = None
 
 
 class TicketPatch(Model):
@@ -221,8 +253,8 @@ class TicketPatch(Model):
     status: Status | None = None
     priority: Priority | None = None
     assignee_id: int | None = Field(default=None, description="An agent id; `0` unassigns.")
-    tags: list[str] | None = Field(default=None, max_length=20)
-    queue: str | None = None
+    tags: list[TagIn] | None = Field(default=None, max_length=20, description="Each at most 64 characters.")
+    queue: NameIn | None = None
 
 
 # --- messages ----------------------------------------------------------------
@@ -300,13 +332,13 @@ class Component(Model):
 class EscalationCreate(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    component: str
+    component: ComponentId
     severity: Severity
     summary: str = Field(min_length=5, max_length=300)
     steps: str = Field(min_length=1, max_length=10_000)
     expected: str = Field(min_length=1, max_length=5_000)
     actual: str = Field(min_length=1, max_length=5_000)
-    environment: Environment = Field(default_factory=Environment)
+    environment: EnvironmentIn = Field(default_factory=EnvironmentIn)
     message_ids: list[int] = Field(default_factory=list, max_length=50)
     set_status: Status | None = Field(default=Status.ON_HOLD)
 
@@ -507,8 +539,8 @@ class AuditCreate(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: Literal["step", "reveal"]
-    step_id: str | None = None
-    evidence_fields: list[str] = Field(default_factory=list, max_length=20,
+    step_id: NameIn | None = None
+    evidence_fields: list[NameIn] = Field(default_factory=list, max_length=20,
                                        description="Which facts were checked (names only, no values).")
     message_id: int | None = Field(default=None, description="For `reveal`: the message shown unmasked.")
 
