@@ -58,7 +58,7 @@ def auth_headers(request: pytest.FixtureRequest) -> dict[str, str]:
 
 
 @schema.exclude(path="/api/v1/events").parametrize()
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=20, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_answers_every_generated_request_per_the_contract(
     case: schemathesis.Case, auth_headers: dict[str, str]
 ) -> None:
