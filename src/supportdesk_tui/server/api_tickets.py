@@ -43,7 +43,9 @@ from supportdesk_tui.server.records import TicketQuery
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
-MAX_ID = 2**62
+# The largest integer a JSON number holds exactly: a bound above it (2**62 was) lets a value past
+# it round down to the bound in a client's float, so the document calls it valid and the server not.
+MAX_ID = 2**53 - 1
 TicketId = Annotated[int, Path(ge=1, le=MAX_ID, description="Ticket id.")]
 PageSize = Annotated[int | None, Query(alias="page[size]", description="1..200, default 50 (clamped).")]
 PageAfter = Annotated[str | None, Query(alias="page[after]", description="Opaque cursor from `links.next`.")]
