@@ -26,7 +26,7 @@ from supportdesk_tui.server import (
     api_tickets,
 )
 from supportdesk_tui.server.background import Background, Intervals
-from supportdesk_tui.server.deps import reject_unknown_query
+from supportdesk_tui.server.deps import reject_unknown_query, require_json_body
 from supportdesk_tui.server.errors import ApiError
 from supportdesk_tui.server.events import EventBus
 from supportdesk_tui.server.middleware import (
@@ -83,6 +83,10 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def _missing_if_match(err: Any) -> bool:
+    return bool(err.get("type") == "missing" and tuple(err.get("loc", ())) == ("header", "If-Match"))
+
+
 def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
     methods: set[str] = set()
     for route in app.router.routes:
@@ -101,6 +105,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         if any(err.get("type") == "json_invalid" for err in exc.errors()):
             return _error(400, "bad_request", "The request body is not valid JSON.")
+        if any(_missing_if_match(err) for err in exc.errors()):
+            # The document marks If-Match required; RFC 6585 names the answer to its absence.
+            return _error(428, "precondition_required", 'PATCH needs an If-Match: "<version>" header.')
         return _error(422, "validation_error", "The request is not valid.", _validation_details(exc))
 
     @app.exception_handler(StarletteHTTPException)
@@ -182,7 +189,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
-        dependencies=[Depends(reject_unknown_query)],
+        dependencies=[Depends(reject_unknown_query), Depends(require_json_body)],
         **_no_telemetry(),
     )
     app.state.service = service
