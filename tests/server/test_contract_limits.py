@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from server_helpers import error_code, new_ticket_body
+from server_helpers import error_code, intake_creates, new_ticket_body
 
 from conftest import ServerHandle
 from supportdesk_tui.api.models import ComponentId, EventType, Priority, Status
@@ -27,11 +27,7 @@ def _locations(response: Any) -> list[list[Any]]:
 
 
 def _new_ticket(server: ServerHandle, **overrides: Any) -> dict[str, Any]:
-    with server.client("intake") as intake:
-        created = intake.post("/api/v1/tickets", json=new_ticket_body(**overrides))
-    assert created.status_code == 201, created.text
-    ticket: dict[str, Any] = created.json()
-    return ticket
+    return intake_creates(server, new_ticket_body(**overrides))
 
 
 def test_a_65_character_tag_is_refused_with_a_sentence_instead_of_cut(backend: ServerHandle) -> None:
@@ -88,7 +84,7 @@ def test_a_json_body_sent_as_text_plain_gets_415_in_the_error_shape(backend: Ser
         )
         assert accepted.status_code == 201, accepted.text
     with backend.client("lena") as lena:
-        url = f"/api/v1/tickets/{accepted.json()['id']}"
+        url = f"/api/v1/tickets/{accepted.json()['ticket_id']}"
         patched = lena.patch(
             url, content=b'{"priority": "high"}', headers={"Content-Type": "text/plain", "If-Match": '"1"'}
         )
