@@ -20,7 +20,7 @@ from schemathesis.core.parameters import ParameterLocation
 from supportdesk_tui.server.app import create_app
 from supportdesk_tui.server.auth import hash_token
 from supportdesk_tui.server.seed import seed_demo
-from supportdesk_tui.server.store import Store
+from supportdesk_tui.server.store import open_store
 
 DEMO_NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 LEAD_TOKEN = "schemathesis-lead-token"
@@ -30,7 +30,7 @@ def _app() -> object:
     # Built at import: schemathesis reads the schema when the module is collected.
     directory = tempfile.mkdtemp(prefix="sd-fuzz-")
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    store = Store(Path(directory) / "db.sqlite3")
+    store = open_store(Path(directory) / "db.sqlite3")
     seed_demo(store, DEMO_NOW)
     lead = store.agent_by_login("lena")
     assert lead is not None

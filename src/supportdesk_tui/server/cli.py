@@ -1,4 +1,4 @@
-"""Command-line entry points of the reference backend: `serve` and `token create|list|revoke`.
+"""Command-line entry points of the reference backend: `serve`, `token create|list|revoke`, `db upgrade`.
 
 Only argparse and the standard library are imported at module level, so the
 main `supportdesk` CLI can reuse these builders without paying for FastAPI.
@@ -27,6 +27,19 @@ def default_db_path() -> Path:
     return platformdirs.user_data_path("supportdesk") / "server.sqlite3"
 
 
+DB_HELP = (
+    "SQLite file or postgresql://user@host/dbname URL "
+    "(default: $SUPPORTDESK_DATABASE_URL, else a SQLite file in the user data dir)"
+)
+
+
+def database(option: str | None) -> str | Path:
+    """The database a command works on: --db, else $SUPPORTDESK_DATABASE_URL, else the default file."""
+    from supportdesk_tui.server.storage import database_from
+
+    return database_from(option, default_db_path())
+
+
 def parse_when(text: str) -> datetime:
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -47,7 +60,7 @@ def is_loopback(host: str) -> bool:
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port; 0 picks a free one")
-    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: the user data dir)")
+    parser.add_argument("--db", default=None, help=DB_HELP)
     parser.add_argument("--demo", action="store_true", help="seed the demo world into an empty database")
     parser.add_argument(
         "--demo-now",
@@ -91,13 +104,13 @@ def add_token_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--queues", default=None, help="comma list of queue ids for a new agent")
     parser.add_argument("--name", default=None, help="display name for a new agent")
-    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: the user data dir)")
+    parser.add_argument("--db", default=None, help=DB_HELP)
 
 
 def add_token_list_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agent", dest="agent_login", metavar="LOGIN", help="only this agent's tokens")
     parser.add_argument("--active", action="store_true", help="leave out revoked tokens")
-    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: the user data dir)")
+    parser.add_argument("--db", default=None, help=DB_HELP)
 
 
 def add_token_revoke_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,7 +120,7 @@ def add_token_revoke_arguments(parser: argparse.ArgumentParser) -> None:
     )
     which.add_argument("--id", dest="token_id", metavar="ID", help="a token id as `token list` shows it")
     which.add_argument("--agent", dest="agent_login", metavar="LOGIN", help="every token of this agent")
-    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: the user data dir)")
+    parser.add_argument("--db", default=None, help=DB_HELP)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -115,7 +128,7 @@ def run_serve(args: argparse.Namespace) -> int:
         serve(
             host=args.host,
             port=args.port,
-            db=args.db or default_db_path(),
+            db=database(args.db),
             demo=args.demo,
             tickets=args.tickets,
             simulate=args.simulate,
@@ -141,7 +154,7 @@ def run_token_create(args: argparse.Namespace) -> int:
         print("supportdesk token create: name the agent: --agent LOGIN", file=sys.stderr)
         return 2
     try:
-        token = create_token(args.db or default_db_path(), login, args.role, queues, name=args.name)
+        token = create_token(database(args.db), login, args.role, queues, name=args.name)
     except ValueError as exc:
         print(f"supportdesk token create: {exc}", file=sys.stderr)
         return 2
@@ -153,7 +166,7 @@ def run_token_list(args: argparse.Namespace) -> int:
     from supportdesk_tui.server.token_admin import TokenAdminError, format_table, list_tokens
 
     try:
-        tokens = list_tokens(args.db or default_db_path(), args.agent_login, active_only=args.active)
+        tokens = list_tokens(database(args.db), args.agent_login, active_only=args.active)
     except TokenAdminError as exc:
         print(f"supportdesk token list: {exc}", file=sys.stderr)
         return 2
@@ -169,7 +182,7 @@ def run_token_revoke(args: argparse.Namespace) -> int:
         token = sys.stdin.readline()
     try:
         result = revoke(
-            args.db or default_db_path(), token=token, token_id=args.token_id, login=args.agent_login
+            database(args.db), token=token, token_id=args.token_id, login=args.agent_login
         )
     except TokenAdminError as exc:
         print(f"supportdesk token revoke: {exc}", file=sys.stderr)
@@ -188,10 +201,12 @@ def create_token(
     from supportdesk_tui.api.models import Language, Role
     from supportdesk_tui.server.auth import hash_token, new_token
     from supportdesk_tui.server.seed import seed_base
-    from supportdesk_tui.server.store import Store
+    from supportdesk_tui.server.storage import is_postgres
+    from supportdesk_tui.server.store import open_store
 
-    Path(db).parent.mkdir(parents=True, exist_ok=True)
-    store = Store(db)
+    if not is_postgres(db):
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
+    store = open_store(db)
     try:
         seed_base(store)
         agent = store.agent_by_login(login)
@@ -246,11 +261,15 @@ def serve(
     from supportdesk_tui.server.seed import seed_base, seed_bulk, seed_demo
     from supportdesk_tui.server.service import Clock, utc_now
     from supportdesk_tui.server.simulate import simulation_job
-    from supportdesk_tui.server.store import Store
+    from supportdesk_tui.server.storage import is_postgres
+    from supportdesk_tui.server.store import open_store
 
-    path = Path(db) if db is not None else default_db_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    store = Store(path)
+    target = db if db is not None else default_db_path()
+    if not is_postgres(target):
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    # SQLite is brought up to date on the spot (`make demo` stays one command); PostgreSQL is
+    # only checked: instances sharing it are upgraded once, by `supportdesk db upgrade`.
+    store = open_store(target)
     clock: Clock = utc_now
     if demo_now is not None:
         started, anchor = time.monotonic(), demo_now
@@ -302,6 +321,21 @@ def serve(
         store.close()
 
 
+def run_db_upgrade(args: argparse.Namespace) -> int:
+    from supportdesk_tui.server.storage import open_store
+    from supportdesk_tui.server.storage.engine import SchemaError
+
+    target = database(args.db)
+    try:
+        store = open_store(target, upgrade=True)
+    except SchemaError as exc:  # ahead of this code
+        print(f"supportdesk db upgrade: {exc}", file=sys.stderr)
+        return 2
+    print(f"{store.path}: schema at version {store.schema_version}")
+    store.close()
+    return 0
+
+
 def _stop_on_stdin_eof(server: Any) -> None:
     for _ in sys.stdin.buffer:
         pass
@@ -327,6 +361,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = token_commands.add_parser("revoke", help="revoke a token, or every token of an agent")
     add_token_revoke_arguments(revoke)
     revoke.set_defaults(func=run_token_revoke)
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="apply pending schema migrations (SQLite or PostgreSQL)")
+    upgrade.add_argument("--db", default=None, help=DB_HELP)
+    upgrade.set_defaults(func=run_db_upgrade)
     return parser
 
 
