@@ -96,6 +96,9 @@ class ServerHandle:
         cmd += ["--rate-limit", str(opts.get("rate_limit", 0))]
         if opts.get("rate_burst") is not None:
             cmd += ["--rate-burst", str(opts["rate_burst"])]
+        for option in ("auth_fail_rate", "auth_fail_burst"):
+            if opts.get(option) is not None:
+                cmd += [f"--{option.replace('_', '-')}", str(opts[option])]
         if opts.get("keepalive") is not None:
             cmd += ["--keepalive", str(opts["keepalive"])]
         if opts.get("idempotency_lease") is not None:

@@ -55,6 +55,8 @@ def save_login(server: str, token: str) -> str:
     paths.ensure_dir(path.parent)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    if hasattr(os, "fchmod"):  # a stale temp file keeps its old mode through O_CREAT: narrow it first
+        os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(record, handle)
         handle.flush()

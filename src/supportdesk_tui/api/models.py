@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+# Ids and other integers a request may carry stop here: the store keeps SQLite's signed 64-bit
+# INTEGER, and a bigger number must be refused as invalid, not reach the driver.
+MAX_ID = 2**62
 
 
 class Model(BaseModel):
@@ -220,7 +224,7 @@ class TicketPatch(Model):
 
     status: Status | None = None
     priority: Priority | None = None
-    assignee_id: int | None = Field(default=None, description="An agent id; `0` unassigns.")
+    assignee_id: int | None = Field(default=None, ge=0, le=MAX_ID, description="An agent id; `0` unassigns.")
     tags: list[str] | None = Field(default=None, max_length=20)
     queue: str | None = None
 
@@ -251,6 +255,8 @@ class MessageCreate(Model):
     status: Status | None = Field(default=None, description="Set this status in the same transaction.")
     seen_up_to: int | None = Field(
         default=None,
+        ge=0,
+        le=MAX_ID,
         description=(
             "Id of the newest message the author had seen. If a customer message or another agent's "
             "reply is newer, the send is refused with 409 `new_activity` listing them."
@@ -327,7 +333,7 @@ class EscalationCreate(Model):
     expected: str = Field(min_length=1, max_length=5_000)
     actual: str = Field(min_length=1, max_length=5_000)
     environment: Environment = Field(default_factory=Environment)
-    message_ids: list[int] = Field(default_factory=list, max_length=50)
+    message_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(default_factory=list, max_length=50)
     set_status: Status | None = Field(default=Status.ON_HOLD)
 
 
@@ -530,7 +536,9 @@ class AuditCreate(Model):
     step_id: str | None = None
     evidence_fields: list[str] = Field(default_factory=list, max_length=20,
                                        description="Which facts were checked (names only, no values).")
-    message_id: int | None = Field(default=None, description="For `reveal`: the message shown unmasked.")
+    message_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="For `reveal`: the message shown unmasked."
+    )
 
 
 class AccountActionRequest(Model):

@@ -1,5 +1,6 @@
 """`GET /api/v1/events`: the Server-Sent Events stream."""
 
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -10,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from supportdesk_tui.api.models import EventType
 from supportdesk_tui.server.auth import bearer, hash_token
 from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep
+from supportdesk_tui.server.errors import invalid
 from supportdesk_tui.server.events import KEEPALIVE, RECHECK, EventBus, format_event
 from supportdesk_tui.server.records import StoredEvent
 from supportdesk_tui.server.service import Service
@@ -26,6 +28,19 @@ SSE_RESPONSE = {
 }
 
 
+MAX_EVENT_ID = 2**62
+EVENT_ID = re.compile(r"[0-9]{1,19}")
+
+
+def parse_last_event_id(raw: str) -> int:
+    """The header holds what the query parameter holds, and garbage is refused the same way:
+    ignoring it would silently skip the replay (and the `reset`) the client is counting on."""
+    if not EVENT_ID.fullmatch(raw) or int(raw) > MAX_EVENT_ID:
+        msg = f"Last-Event-ID must be an event id from 0 to {MAX_EVENT_ID}."
+        raise invalid(["header", "Last-Event-ID"], msg)
+    return int(raw)
+
+
 @router.get(
     "/events",
     response_class=StreamingResponse,
@@ -37,12 +52,11 @@ async def events(
     service: ServiceDep,
     caller: CallerDep,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    last_event_id: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+    last_event_id: Annotated[int | None, Query(ge=0, le=MAX_EVENT_ID)] = None,
 ) -> StreamingResponse:
     service.ensure_reader(caller)
-    resume = last_event_id
-    if resume is None and last_event_id_header is not None and last_event_id_header.strip().isdigit():
-        resume = min(int(last_event_id_header.strip()), 2**62)
+    header_id = None if last_event_id_header is None else parse_last_event_id(last_event_id_header)
+    resume = last_event_id if last_event_id is not None else header_id
     bus: EventBus = request.app.state.bus
     body = _stream(service, bus, _token_hash(request), resume)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

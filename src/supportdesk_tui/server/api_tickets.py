@@ -35,13 +35,7 @@ from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep, 
 from supportdesk_tui.server.errors import ApiError, invalid
 from supportdesk_tui.server.idempotency import effect_response
 from supportdesk_tui.server.jsonbody import json_response, page_body
-from supportdesk_tui.server.pagination import (
-    bad_cursor,
-    clamp_page_size,
-    decode_cursor,
-    encode_cursor,
-    next_link,
-)
+from supportdesk_tui.server.pagination import CursorCodec, bad_cursor, clamp_page_size, next_link
 from supportdesk_tui.server.receipts import message_receipt, ticket_receipt
 from supportdesk_tui.server.records import TicketQuery
 
@@ -82,16 +76,21 @@ def etag(response: Response, ticket: Ticket) -> Ticket:
     return ticket
 
 
+NEVER_MATCHES = -1  # no ticket has this version: the service answers 412 with the current ticket
+
+
 def parse_if_match(raw: str | None) -> int:
     if raw is None:
         raise ApiError(428, "precondition_required", 'PATCH needs an If-Match: "<version>" header.')
     value = raw.strip()
-    if value.startswith("W/"):
+    weak = value.startswith("W/")
+    if weak:
         value = value[2:]
     value = value.strip('"')
     if not value.isdigit() or len(value) > 18:
         raise ApiError(400, "bad_request", 'If-Match must be "<version>".')
-    return int(value)
+    # RFC 9110 §13.1.1: If-Match uses the strong comparison, and a weak tag never matches.
+    return NEVER_MATCHES if weak else int(value)
 
 
 def _may_scan(query: TicketQuery) -> bool:
@@ -153,18 +152,8 @@ async def list_tickets(
         requester=requester,
         reverse=reverse,
     )
-    after: list[int] | None = None
-    if page_after is not None:
-        cursor = decode_cursor(page_after)
-        keys = cursor.get("k")
-        if (
-            cursor.get("s") != sort.value
-            or bool(cursor.get("r")) != reverse
-            or not isinstance(keys, list)
-            or not all(isinstance(k, int) and abs(k) <= 2**62 for k in keys)
-        ):
-            raise bad_cursor()
-        after = keys
+    cursors: CursorCodec = request.app.state.cursors
+    after = None if page_after is None else cursors.open_tickets(page_after, sort.value, reverse)
     try:
         if _may_scan(query):
             tickets, last_key = await anyio.to_thread.run_sync(
@@ -176,7 +165,7 @@ async def list_tickets(
         raise bad_cursor() from exc
     link = None
     if last_key is not None:
-        token = encode_cursor({"s": sort.value, "k": last_key, **({"r": 1} if reverse else {})})
+        token = cursors.tickets(sort.value, last_key, reverse)
         link = next_link(request.url.path, request.query_params.multi_items(), token)
     return json_response(page_body(tickets, last_key is not None, size, link))
 
@@ -241,17 +230,12 @@ async def list_messages(
     page_after: PageAfter = None,
 ) -> Response:
     size = clamp_page_size(page_size)
-    after: int | None = None
-    if page_after is not None:
-        cursor = decode_cursor(page_after)
-        key = cursor.get("k")
-        if cursor.get("o") != order or not isinstance(key, int) or not 0 <= key <= 2**62:
-            raise bad_cursor()
-        after = key
+    cursors: CursorCodec = request.app.state.cursors
+    after = None if page_after is None else cursors.open_messages(page_after, ticket_id, order)
     messages, more = service.list_messages_json(caller, ticket_id, order == "desc", after, size)
     link = None
     if more and messages:
-        cursor_text = encode_cursor({"o": order, "k": messages[-1][0]})
+        cursor_text = cursors.messages(ticket_id, order, messages[-1][0])
         link = next_link(request.url.path, request.query_params.multi_items(), cursor_text)
     return json_response(page_body([body for _, body in messages], more, size, link))
 

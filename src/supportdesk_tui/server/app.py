@@ -36,8 +36,9 @@ from supportdesk_tui.server.middleware import (
     IdempotencyMiddleware,
     RateLimitMiddleware,
 )
+from supportdesk_tui.server.pagination import CursorCodec
 from supportdesk_tui.server.presence import PresenceBoard
-from supportdesk_tui.server.ratelimit import RateLimit, RateLimiter
+from supportdesk_tui.server.ratelimit import AUTH_FAILURE_LIMIT, RateLimit, RateLimiter
 from supportdesk_tui.server.service import Clock, Service, utc_now
 from supportdesk_tui.server.store import Store
 
@@ -113,18 +114,19 @@ def _install_error_handlers(app: FastAPI) -> None:
             headers["Allow"] = ", ".join(_allowed_methods(app, request))
         return _error(exc.status_code, code, message, None, **headers)
 
+    # Last lines of defence for values the request models let through. The driver's and the
+    # interpreter's own words ("Python int too large to convert to SQLite INTEGER", codec
+    # positions) describe our internals, so the answer carries only ours.
     @app.exception_handler(OverflowError)
     async def overflow(_: Request, exc: OverflowError) -> JSONResponse:
         # An id too large for the database can't name anything that exists.
-        return _error(
-            422, "validation_error", "A number is out of range.", [{"loc": ["body"], "msg": str(exc)}]
-        )
+        msg = "A number is out of range."
+        return _error(422, "validation_error", msg, [{"loc": ["body"], "msg": msg}])
 
     @app.exception_handler(UnicodeEncodeError)
     async def bad_text(_: Request, exc: UnicodeEncodeError) -> JSONResponse:
-        return _error(
-            422, "validation_error", "Text is not valid Unicode.", [{"loc": ["body"], "msg": str(exc)}]
-        )
+        msg = "Text is not valid Unicode (a lone surrogate?)."
+        return _error(422, "validation_error", msg, [{"loc": ["body"], "msg": msg}])
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
@@ -137,6 +139,7 @@ def create_app(
     *,
     clock: Clock = utc_now,
     rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
+    auth_failure_limit: RateLimit | None = AUTH_FAILURE_LIMIT,
     keepalive_seconds: float = 15.0,
     max_body: int = MAX_BODY,
     event_queue_size: int = 1000,
@@ -151,7 +154,8 @@ def create_app(
     `jobs` are extra background coroutines (the traffic simulator); `post_hook`
     runs inside every POST handler, so tests can hold a request in flight;
     `idempotency_lease` is how many seconds a keyed POST holds its key before a
-    retry may take it over (the holder may have crashed).
+    retry may take it over (the holder may have crashed). `auth_failure_limit`
+    budgets failed authentication per client address; it is off whenever `rate_limit` is.
     """
     service = Service(store, clock=clock, presence=PresenceBoard())
     bus = EventBus(max_queue=event_queue_size, keepalive=keepalive_seconds, auth_epoch=store.auth_epoch)
@@ -183,6 +187,7 @@ def create_app(
     )
     app.state.service = service
     app.state.bus = bus
+    app.state.cursors = CursorCodec(store.cursor_secret())
     app.state.post_hook = post_hook
     for module in (api_misc, api_tickets, api_escalations, api_accounts, api_stats, api_events):
         app.include_router(module.router)
@@ -195,5 +200,11 @@ def create_app(
     # Added innermost first: rate limit runs before anything reads the body.
     app.add_middleware(IdempotencyMiddleware, service=service, lease=timedelta(seconds=idempotency_lease))
     app.add_middleware(BodyLimitMiddleware, max_body=max_body)
-    app.add_middleware(RateLimitMiddleware, limiter=None if rate_limit is None else RateLimiter(rate_limit))
+    failure_limit = None if rate_limit is None else auth_failure_limit
+    app.add_middleware(
+        RateLimitMiddleware,
+        limiter=None if rate_limit is None else RateLimiter(rate_limit),
+        service=service,
+        failures=None if failure_limit is None else RateLimiter(failure_limit),
+    )
     return app

@@ -75,9 +75,19 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host with --demo")
     parser.add_argument(
-        "--rate-limit", type=float, default=50.0, metavar="RPS", help="requests per second per token; 0 = off"
+        "--rate-limit", type=float, default=50.0, metavar="RPS", help="requests per second per agent; 0 = off"
     )
     parser.add_argument("--rate-burst", type=int, default=200, metavar="N", help="token bucket size")
+    parser.add_argument(
+        "--auth-fail-rate",
+        type=float,
+        default=1.0,
+        metavar="RPS",
+        help="failed authentications per second per client address (off with --rate-limit 0)",
+    )
+    parser.add_argument(
+        "--auth-fail-burst", type=int, default=20, metavar="N", help="failed authentications in a burst"
+    )
     parser.add_argument(
         "--keepalive", type=float, default=15.0, metavar="SECONDS", help="event-stream keep-alive interval"
     )
@@ -136,6 +146,8 @@ def run_serve(args: argparse.Namespace) -> int:
             demo_now=args.demo_now,
             rate_limit=args.rate_limit,
             rate_burst=args.rate_burst,
+            auth_fail_rate=args.auth_fail_rate,
+            auth_fail_burst=args.auth_fail_burst,
             keepalive=args.keepalive,
             idempotency_lease=args.idempotency_lease,
             log_level=args.log_level,
@@ -201,12 +213,9 @@ def create_token(
     from supportdesk_tui.api.models import Language, Role
     from supportdesk_tui.server.auth import hash_token, new_token
     from supportdesk_tui.server.seed import seed_base
-    from supportdesk_tui.server.storage import is_postgres
     from supportdesk_tui.server.store import open_store
 
-    if not is_postgres(db):
-        Path(db).parent.mkdir(parents=True, exist_ok=True)
-    store = open_store(db)
+    store = open_store(db)  # SQLite: creates missing directories 0700 and the database 0600
     try:
         seed_base(store)
         agent = store.agent_by_login(login)
@@ -243,6 +252,8 @@ def serve(
     demo_now: datetime | None = None,
     rate_limit: float = 50.0,
     rate_burst: int = 200,
+    auth_fail_rate: float = 1.0,
+    auth_fail_burst: int = 20,
     keepalive: float = 15.0,
     idempotency_lease: float = 30.0,
     log_level: str = "warning",
@@ -261,15 +272,12 @@ def serve(
     from supportdesk_tui.server.seed import seed_base, seed_bulk, seed_demo
     from supportdesk_tui.server.service import Clock, utc_now
     from supportdesk_tui.server.simulate import simulation_job
-    from supportdesk_tui.server.storage import is_postgres
     from supportdesk_tui.server.store import open_store
 
-    target = db if db is not None else default_db_path()
-    if not is_postgres(target):
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-    # SQLite is brought up to date on the spot (`make demo` stays one command); PostgreSQL is
-    # only checked: instances sharing it are upgraded once, by `supportdesk db upgrade`.
-    store = open_store(target)
+    # SQLite is brought up to date on the spot (`make demo` stays one command) and its missing
+    # directories are created 0700, the file 0600; PostgreSQL is only checked: instances sharing
+    # it are upgraded once, by `supportdesk db upgrade`.
+    store = open_store(db if db is not None else default_db_path())
     clock: Clock = utc_now
     if demo_now is not None:
         started, anchor = time.monotonic(), demo_now
@@ -289,6 +297,7 @@ def serve(
         store,
         clock=clock,
         rate_limit=RateLimit(rate=rate_limit, burst=rate_burst) if rate_limit > 0 else None,
+        auth_failure_limit=RateLimit(rate=auth_fail_rate, burst=auth_fail_burst),
         keepalive_seconds=keepalive,
         idempotency_lease=idempotency_lease,
         jobs=[simulation_job(simulate)] if simulate > 0 else None,
@@ -309,6 +318,9 @@ def serve(
         access_log=False,
         timeout_graceful_shutdown=2,
         lifespan="on",
+        # Failed authentication is limited by client address: an X-Forwarded-For a caller
+        # writes itself must not choose that address (uvicorn trusts it from loopback).
+        proxy_headers=False,
     )
     # The socket already listens, so a client that reads this line can connect at once.
     print(f"{LISTENING_PREFIX} http://{shown}:{bound_port}", flush=True)

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from supportdesk_tui.api.models import ErrorEnvelope
+from supportdesk_tui.server.auth import remembered_caller
 from supportdesk_tui.server.errors import ApiError
 from supportdesk_tui.server.records import AgentRecord
 from supportdesk_tui.server.service import Service
@@ -50,7 +51,10 @@ async def get_caller(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> AgentRecord:
     service: Service = request.app.state.service
-    caller = service.authenticate(None if credentials is None else credentials.credentials)
+    token = None if credentials is None else credentials.credentials
+    caller = None if token is None else remembered_caller(request.scope, token)
+    if caller is None:
+        caller = service.authenticate(token)
     service.touch(caller)
     return caller
 

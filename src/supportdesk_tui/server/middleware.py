@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: body size limit, per-token rate limit, and POST idempotency.
+"""Pure ASGI middleware: body size limit, per-caller rate limit, and POST idempotency.
 
 They sit below routing so they also cover requests no handler accepts, and
 they answer in the contract's error envelope like everything else.
@@ -15,10 +15,10 @@ from typing import Any
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from supportdesk_tui.server.auth import bearer, hash_token
+from supportdesk_tui.server.auth import bearer, remember_caller
 from supportdesk_tui.server.errors import ApiError
 from supportdesk_tui.server.idempotency import CURRENT, Attempt
-from supportdesk_tui.server.ratelimit import RateLimiter
+from supportdesk_tui.server.ratelimit import RateLimiter, client_address_key
 from supportdesk_tui.server.records import AgentRecord, IdempotencyOutcome
 from supportdesk_tui.server.service import Service
 
@@ -114,24 +114,75 @@ def _replay_body(body: bytes, downstream: Receive) -> Receive:
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, limiter: RateLimiter | None) -> None:
+    """Limits each authenticated agent by id and failed authentication by client address.
+
+    Keying by the bearer string would give every made-up token a fresh bucket (and a flood of
+    them unbounded memory); an agent's tokens share one budget, and guesses share their
+    address's, much smaller one. A valid token is never limited by its address, so agents
+    behind one NAT aren't locked out by a neighbour guessing tokens.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        limiter: RateLimiter | None,
+        service: Service | None = None,
+        failures: RateLimiter | None = None,
+    ) -> None:
         self.app = app
         self.limiter = limiter
+        self.service = service
+        self.failures = failures
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        token = bearer(_header(scope, b"authorization")) if scope["type"] == "http" else None
-        if self.limiter is None or token is None:
+        if self.limiter is None or scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        wait = self.limiter.acquire(hash_token(token))
+        token = bearer(_header(scope, b"authorization"))
+        caller = self._authenticate(scope, token)
+        if caller is not None:
+            wait = self.limiter.acquire(caller.id)
+        elif self.failures is None:
+            wait = 0.0
+        elif token is not None:  # an unknown token is a failed authentication already
+            wait = self.failures.acquire(client_address_key(scope.get("client")))
+        else:
+            # No token: an open endpoint, or a 401 that is charged once it is known.
+            await self._anonymous(scope, receive, send, self.failures)
+            return
         if wait > 0:
-            retry = self.limiter.retry_after(wait)
-            error = ApiError(
-                429, "rate_limited", f"Too many requests; retry in {retry} s.", {"retry_after": retry}
-            )
-            await send_error(send, error, [(b"retry-after", retry.encode())])
+            await _rate_limited(send, self.limiter.retry_after(wait))
             return
         await self.app(scope, receive, send)
+
+    def _authenticate(self, scope: Scope, token: str | None) -> AgentRecord | None:
+        if token is None or self.service is None:
+            return None
+        try:
+            caller = self.service.authenticate(token)  # one indexed read, fine on the loop
+        except ApiError:
+            return None
+        remember_caller(scope, token, caller)
+        return caller
+
+    async def _anonymous(self, scope: Scope, receive: Receive, send: Send, failures: RateLimiter) -> None:
+        address = client_address_key(scope.get("client"))
+        wait = failures.peek(address)
+        if wait > 0:
+            await _rate_limited(send, failures.retry_after(wait))
+            return
+
+        async def charge_401(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 401:
+                failures.acquire(address)
+            await send(message)
+
+        await self.app(scope, receive, charge_401)
+
+
+async def _rate_limited(send: Send, retry: int) -> None:
+    error = ApiError(429, "rate_limited", f"Too many requests; retry in {retry} s.", {"retry_after": retry})
+    await send_error(send, error, [(b"retry-after", str(retry).encode())])
 
 
 class IdempotencyMiddleware:

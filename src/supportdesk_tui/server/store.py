@@ -11,6 +11,7 @@ engine's transaction) so read-then-write logic inside `write()` needs no retries
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 import time
 import uuid
@@ -750,6 +751,18 @@ class SqlStore:
     def get_meta(self, key: str) -> str | None:
         row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row["value"])
+
+    def cursor_secret(self) -> bytes:
+        """The key that signs page cursors: made once, then shared by restarts and every process
+        serving this database (the first writer wins; the others read what it stored)."""
+        with self._tx() as db:
+            fresh = secrets.token_hex(32)
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES ('cursor_secret', ?) ON CONFLICT (key) DO NOTHING",
+                (fresh,),
+            )
+            row = db.execute("SELECT value FROM meta WHERE key = 'cursor_secret'").fetchone()
+        return bytes.fromhex(str(row["value"]))
 
     def queue_counts(self, now: datetime, risk: timedelta) -> dict[str, QueueCounts]:
         """Live counts per queue, from index ranges only; cached per write and per second."""

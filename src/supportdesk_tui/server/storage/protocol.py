@@ -93,6 +93,11 @@ class Store(Protocol):
 
     def get_meta(self, key: str) -> str | None: ...
 
+    def cursor_secret(self) -> bytes:
+        """The key that signs page cursors: made once, then shared by restarts and every process
+        serving this database (the first writer wins; the others read what it stored)."""
+        ...
+
     def queue_counts(self, now: datetime, risk: timedelta) -> dict[str, QueueCounts]:
         """Live counts per queue, from index ranges only; cached per write and per second."""
         ...

@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from supportdesk_tui.server.private_files import is_file_path, make_private, prepare_private_db
 from supportdesk_tui.server.storage.engine import DbConn, Engine, schema_ahead, schema_behind
 from supportdesk_tui.server.storage.sqlite_schema import BULK_INDEXES, MIGRATIONS, index_name
 
@@ -96,6 +97,13 @@ class SQLiteEngine(Engine):
         return 0 if found is None else int(found[0])
 
     def migrate(self, upgrade: bool) -> None:
+        if is_file_path(self.path):
+            prepare_private_db(Path(self.path))
+        self._migrate(upgrade)
+        if is_file_path(self.path):  # the -wal and -shm files exist now
+            make_private(Path(self.path))
+
+    def _migrate(self, upgrade: bool) -> None:
         with self.transaction() as conn:
             current = self.schema_version()
             if current > self.schema_target:
