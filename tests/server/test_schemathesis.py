@@ -1,15 +1,12 @@
-"""Property-based fuzzing of the served OpenAPI document against the app, in process.
+"""Property-based fuzzing of the served OpenAPI document against the app, in process, on each engine.
 
 Every generated request must get a documented, schema-conforming answer and never a 5xx.
 """
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -17,6 +14,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.core.parameters import ParameterLocation
 
+from conftest import database_for
 from supportdesk_tui.server.app import create_app
 from supportdesk_tui.server.auth import hash_token
 from supportdesk_tui.server.seed import seed_demo
@@ -26,20 +24,27 @@ DEMO_NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 LEAD_TOKEN = "schemathesis-lead-token"
 
 
-def _app() -> object:
-    # Built at import: schemathesis reads the schema when the module is collected.
-    directory = tempfile.mkdtemp(prefix="sd-fuzz-")
-    atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    store = open_store(Path(directory) / "db.sqlite3")
-    seed_demo(store, DEMO_NOW)
-    lead = store.agent_by_login("lena")
-    assert lead is not None
-    with store.write() as tx:
-        tx.add_token(lead.id, hash_token(LEAD_TOKEN), DEMO_NOW)
-    return create_app(store, clock=lambda: DEMO_NOW, background=False, rate_limit=None)
+@pytest.fixture(scope="session")
+def api_schema(
+    engine: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[schemathesis.BaseSchema]:
+    """The app on a fresh demo database of `engine`, and the schema it serves."""
+    directory = tmp_path_factory.mktemp(f"fuzz-{engine}")
+    store = open_store(database_for(engine, request, directory))
+    try:
+        seed_demo(store, DEMO_NOW)
+        lead = store.agent_by_login("lena")
+        assert lead is not None
+        with store.write() as tx:
+            tx.add_token(lead.id, hash_token(LEAD_TOKEN), DEMO_NOW)
+        app = create_app(store, clock=lambda: DEMO_NOW, background=False, rate_limit=None)
+        yield schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    finally:
+        store.close()
 
 
-schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", _app())
+# Loaded from the fixture when the test runs (one engine's database at a time), not at import.
+schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @pytest.fixture
