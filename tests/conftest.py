@@ -169,6 +169,9 @@ def _read_line_with_timeout(process: subprocess.Popen[str], timeout: float) -> s
     return result[0].strip() if result else ""
 
 
+_clusters: list[PgCluster] = []  # the running one, if any: servers on it stop before it does
+
+
 def _wanted_engines() -> tuple[str, ...]:
     choice = os.environ.get(ENGINE_ENV, "both").strip().lower()
     if choice in ("", "both"):
@@ -216,9 +219,11 @@ def pg_cluster() -> Iterator[PgCluster]:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL must run on CI, and it did not start: {exc}", pytrace=False)
         pytest.skip(f"PostgreSQL is not available here: {exc}")
+    _clusters.append(cluster)
     try:
         yield cluster
     finally:
+        _clusters.remove(cluster)
         cluster.stop()
 
 
@@ -242,7 +247,10 @@ def _new_server(
     )
     for login in tokens:
         handle.token(login)
-    return handle.start()
+    handle.start()
+    if handle.engine == "postgresql" and _clusters:
+        _clusters[-1].before_stop.append(handle.stop)
+    return handle
 
 
 @pytest.fixture(scope="session")

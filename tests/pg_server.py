@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -54,6 +55,9 @@ class PgCluster:
         self._as_root = os.geteuid() == 0
         self._databases = 0
         self.started = False
+        # Servers on this cluster, stopped before it (a server whose database vanished first
+        # spends its shutdown reconnecting).
+        self.before_stop: list[Callable[[], None]] = []
 
     def _run(self, *args: str) -> None:
         command = [str(self.bindir / args[0]), *args[1:]]
@@ -89,6 +93,8 @@ class PgCluster:
         return self.url(name)
 
     def stop(self) -> None:
+        while self.before_stop:
+            self.before_stop.pop()()
         if self.started:
             with contextlib.suppress(PostgresUnavailable, subprocess.TimeoutExpired):
                 self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")

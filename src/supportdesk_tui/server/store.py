@@ -114,6 +114,7 @@ TICKET_COLUMNS = (
     "next_response_due, resolution_due, paused_at, solved_at, sla_due, environment, escalation_key, "
     "needs_reply"
 )
+MESSAGE_COLUMNS = ("id", "ticket_id", "kind", "author_type", "author_id", "author_name", "body", "created_at")
 TICKET_PLACEHOLDERS = ", ".join("?" for _ in TICKET_COLUMNS.split(","))
 TICKET_SELECT = (
     "SELECT t.*, a.login AS a_login, a.name AS a_name, e.status AS e_status FROM tickets t "
@@ -1172,15 +1173,10 @@ class SqlStore:
                             to_ms(state.created_at),
                         )
                     )
-                db.executemany(
-                    f"INSERT INTO tickets (id, {TICKET_COLUMNS}) VALUES (?, {TICKET_PLACEHOLDERS})",
-                    ticket_rows,
+                self.engine.insert_rows(
+                    db, "tickets", ("id", *(c.strip() for c in TICKET_COLUMNS.split(","))), ticket_rows
                 )
-                db.executemany(
-                    "INSERT INTO messages (id, ticket_id, kind, author_type, author_id, author_name, body, "
-                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    message_rows,
-                )
+                self.engine.insert_rows(db, "messages", MESSAGE_COLUMNS, message_rows)
             inserted += len(chunk)
             chunk.clear()
 

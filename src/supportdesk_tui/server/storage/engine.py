@@ -84,6 +84,13 @@ class Engine(ABC):
     def reserve_ids(self, db: DbConn, table: str, count: int) -> int:
         """The first of `count` consecutive fresh ids of `table` (inside a transaction)."""
 
+    def insert_rows(
+        self, db: DbConn, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert many rows at once (a bulk load); an engine may have a faster way than INSERTs."""
+        marks = ", ".join("?" for _ in columns)
+        db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
     def bulk_begin(self, empty: bool) -> None:
         """Before a bulk load; `empty`: the tickets table is empty."""
         return None
