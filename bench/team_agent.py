@@ -141,10 +141,11 @@ class Stream:
                 self._event(block, now)
 
     def _event(self, block: bytes, now: float) -> None:
+        # A fresh stream's first block may carry its starting `id:` before the comment.
+        if self.connected_at is None and b": connected" in block.split(b"\n"):
+            self.connected_at = now
+            self.connected.set()
         if block.startswith(b":"):
-            if self.connected_at is None and block.startswith(b": connected"):
-                self.connected_at = now
-                self.connected.set()
             return
         kind = b""
         data = b""

@@ -135,7 +135,7 @@ class SupportDeskApp(App[None]):
                     *apply_keymap(self, self.settings.keymap, scopes=self._keymap_scopes())]
         for problem in problems:
             self.notify(safe_text(problem), title=_("Configuration"), severity="warning", timeout=10)
-        self.push_screen(ConnectScreen(self.settings.server_url))
+        self.push_screen(ConnectScreen(", ".join(self.settings.instances)))
         self.call_after_refresh(self.connect)
 
     def _keymap_scopes(self) -> list[type[DOMNode]]:

@@ -15,7 +15,9 @@ _SERVER_COMMANDS = ("serve", "token", "db")
 
 
 def _app_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--server", metavar="URL", help="backend base URL, e.g. http://127.0.0.1:8765")
+    parser.add_argument("--server", metavar="URL", action="append",
+                        help="backend base URL, e.g. http://127.0.0.1:8765; several instances of "
+                             "one deployment: URL1,URL2 or --server repeated")
     parser.add_argument("--lang", choices=["en", "ru"],
                         help="interface language (default: config, then locale)")
     parser.add_argument("--theme", help="theme name (see `supportdesk themes`)")
@@ -46,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     _app_arguments(demo)
 
     login = sub.add_parser("login", help="store a token for a server")
-    login.add_argument("--server", metavar="URL", required=False)
+    login.add_argument("--server", metavar="URL", action="append", required=False,
+                       help="base URL; several instances: URL1,URL2 or --server repeated")
     login.add_argument("--token-stdin", action="store_true", help="read the token from standard input")
     login.add_argument("--insecure", action="store_true")
     sub.add_parser("logout", help="forget the stored token")

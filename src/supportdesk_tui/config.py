@@ -69,6 +69,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class ServerConfig:
+    # One base URL, or several instances of one deployment joined by commas (the file may
+    # also give an array); `server_urls()` splits it.
     url: str = ""
     token: str | None = None
     verify_tls: bool = True
@@ -139,12 +141,29 @@ class KeySpec:
     minimum: float | None = None
     maximum: float | None = None
     check: Callable[[Any], str | None] | None = None
+    # A string key that also takes an array of strings, kept as one comma-joined string.
+    joins_list: bool = False
 
 
 def _check_url(value: Any) -> str | None:
-    if value and not re.match(r"^https?://[^\s/]+", str(value)):
-        return "expected an http:// or https:// URL, e.g. https://desk.example.com"
+    for part in str(value).split(","):
+        url = part.strip()
+        if url and not re.match(r"^https?://[^\s/]+", url):
+            return ("expected an http:// or https:// URL, e.g. https://desk.example.com "
+                    "(several instances: a list, or URLs separated by commas)")
     return None
+
+
+def server_urls(config: Config) -> tuple[str, ...]:
+    """The configured instances, in order (empty when no server is set)."""
+    from supportdesk_tui.api.failover import ServerListError, parse_server_list
+
+    if not config.server.url.strip():
+        return ()
+    try:
+        return parse_server_list(config.server.url)
+    except ServerListError as exc:
+        raise ConfigError(str(exc), key="server.url") from None
 
 
 def _check_sort(value: Any) -> str | None:
@@ -164,7 +183,7 @@ def _check_not_blank(value: Any) -> str | None:
 SCALAR_KEYS: Mapping[str, Mapping[str, KeySpec]] = MappingProxyType(
     {
         "server": {
-            "url": KeySpec("str", check=_check_url),
+            "url": KeySpec("str", check=_check_url, joins_list=True),
             "token": KeySpec("str", optional=True),
             "verify_tls": KeySpec("bool"),
             "timeout": KeySpec("float", minimum=0.1, maximum=600),
@@ -225,6 +244,11 @@ class _Reader:
         return ConfigError(message, source=self.source, key=key, line=_find_line(self.text, key))
 
     def scalar(self, key: str, value: Any, spec: KeySpec) -> Any:
+        if spec.joins_list and isinstance(value, list):
+            if not all(isinstance(item, str) for item in value):
+                raise self.error(key, "expected a string or an array of strings, got an array "
+                                      "with something else in it")
+            value = ",".join(item.strip() for item in value)
         if spec.kind == "bool":
             ok = isinstance(value, bool)
         elif spec.kind == "int":

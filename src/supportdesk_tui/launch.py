@@ -11,12 +11,20 @@ import sys
 from collections.abc import Callable, Sequence
 
 from supportdesk_tui import paths
+from supportdesk_tui.api.failover import ServerListError, parse_server_list, same_deployment
 from supportdesk_tui.settings import AppSettings
 
 EXIT_USAGE = 2
 # The app exits with this code when the agent switched language: binding descriptions are
 # translated as the UI modules load, so the launcher starts a fresh process in the new language.
 RESTART_EXIT_CODE = 75
+
+
+def _stored_for(stored_server: str, urls: Sequence[str]) -> bool:
+    try:
+        return same_deployment(parse_server_list(stored_server), urls)
+    except ServerListError:
+        return False
 
 
 def _fail(message: str) -> int:
@@ -36,21 +44,27 @@ def resolve_settings(args: argparse.Namespace, *, mode: str | None = None,
     except ConfigError as exc:
         return str(exc)
     stored = load_login()
-    server = getattr(args, "server", None) or config.server.url or (stored.server if stored else None)
-    if not server:
-        return ("no server configured. Pass --server URL, set SUPPORTDESK_SERVER, or run "
-                "`supportdesk login --server URL`. To try the app with demo data: `make demo`.")
-    if not server.startswith(("http://", "https://")):
-        return f"the server address {server!r} must start with http:// or https://"
+    wanted = getattr(args, "server", None) or config.server.url or (stored.server if stored else None)
+    if not wanted:
+        return ("no server configured. Pass --server URL (several instances: URL1,URL2), set "
+                "SUPPORTDESK_SERVER, or run `supportdesk login --server URL`. To try the app with "
+                "demo data: `make demo`.")
+    try:
+        urls = parse_server_list(wanted)
+    except ServerListError as exc:
+        return str(exc)
+    server = ",".join(urls)
     token = os.environ.get("SUPPORTDESK_TOKEN") or config.server.token
-    if not token and stored and stored.server.rstrip("/") == server.rstrip("/"):
+    if not token and stored and _stored_for(stored.server, urls):
+        # A token belongs to the deployment: any list sharing an instance with the stored one.
         token = stored.token
     if not token:
         return (f"no token for {server}. Run `supportdesk login --server {server}` "
                 "or set SUPPORTDESK_TOKEN.")
     language = detect_language(getattr(args, "lang", None), config.ui.language, os.environ)
     return AppSettings(
-        server_url=server.rstrip("/"),
+        server_url=urls[0],
+        server_urls=urls if len(urls) > 1 else (),
         token=token,
         data_dir=paths.data_dir(),
         verify_tls=config.server.verify_tls and not getattr(args, "insecure", False),
@@ -128,17 +142,20 @@ def run_login(args: argparse.Namespace) -> int:
     from supportdesk_tui.api.errors import ApiError
     from supportdesk_tui.credentials import save_login
 
-    server = args.server or os.environ.get("SUPPORTDESK_SERVER")
-    if not server:
-        server = input("Server URL (e.g. https://support.example.com): ").strip()
-    if not server.startswith(("http://", "https://")):
-        return _fail(f"the server address {server!r} must start with http:// or https://")
+    wanted = args.server or os.environ.get("SUPPORTDESK_SERVER")
+    if not wanted:
+        wanted = input("Server URL (e.g. https://support.example.com; several: URL1,URL2): ").strip()
+    try:
+        urls = parse_server_list(wanted)
+    except ServerListError as exc:
+        return _fail(str(exc))
+    server = ",".join(urls)
     token = sys.stdin.readline().strip() if args.token_stdin else getpass.getpass("Token: ").strip()
     if not token:
         return _fail("no token given.")
 
     async def check() -> str:
-        async with SupportDeskClient(server, token, verify=not args.insecure) as client:
+        async with SupportDeskClient(urls, token, verify=not args.insecure) as client:
             me = await client.me()
             return f"{me.name} ({me.role})"
 
@@ -146,7 +163,8 @@ def run_login(args: argparse.Namespace) -> int:
         who = asyncio.run(check())
     except ApiError as exc:
         return _fail(f"{exc.title}: {exc.message}")
-    where = save_login(server.rstrip("/"), token)
+    # Stored under the whole list: `supportdesk` alone then uses every instance.
+    where = save_login(server, token)
     print(f"Signed in to {server} as {who}. Token stored in {where}.")
     return 0
 

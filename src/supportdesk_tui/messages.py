@@ -54,8 +54,10 @@ class StreamReset(TextualMessage):
 
 @dataclass
 class ConnectionChanged(TextualMessage):
-    state: str  # "live" | "polling" | "connecting" | "offline"
+    state: str  # "live" | "polling" | "connecting" | "reconnecting" | "offline"
     detail: str = ""
+    # With several instances: the one live or being reconnected to (empty with one server).
+    instance: str = ""
 
 
 @dataclass

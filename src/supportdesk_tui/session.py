@@ -56,11 +56,13 @@ class Session:
         self.canned_usage = UsageStore(store_dir / "canned-usage.json", settings.clock)
         self._team_canned: list[CannedReply] | None = None
         self.stream_state = "connecting"
+        # The instance the stream is on or moving to; shown only when there are several.
+        self.stream_instance = api.instances.current if api.instances.several else ""
         self.stream: EventStream | None = None
 
     @classmethod
     async def open(cls, settings: AppSettings) -> Session:
-        api = SupportDeskClient(settings.server_url, settings.token, timeout=settings.timeout,
+        api = SupportDeskClient(settings.instances, settings.token, timeout=settings.timeout,
                                 verify=settings.verify_tls)
         try:
             # Both at once: sign-in waits for one round trip, not two. Intake tokens have no
@@ -109,7 +111,10 @@ class Session:
         async for item in self.stream.items():
             if isinstance(item, StreamStatus):
                 self.stream_state = item.state
-                app.publish(messages.ConnectionChanged, state=item.state, detail=item.detail)
+                if self.api.instances.several and item.instance:
+                    self.stream_instance = item.instance
+                app.publish(messages.ConnectionChanged, state=item.state, detail=item.detail,
+                            instance=self.stream_instance)
                 continue
             self._dispatch(app, item)
 

@@ -22,6 +22,7 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class AppSettings:
+    # The deployment's first (or only) base URL; it also names the agent's local drafts/outbox.
     server_url: str
     # Kept out of repr: Textual crash reports print locals, and settings are often among them.
     token: str | None = field(repr=False)
@@ -45,3 +46,9 @@ class AppSettings:
     # Freeze the objects alive after sign-in out of the garbage collector's view (app.py).
     # None: only in a real terminal; a test process runs hundreds of apps and would keep them all.
     freeze_gc_after_sign_in: bool | None = None
+    # Every instance of the deployment, `server_url` first; empty: `server_url` alone.
+    server_urls: tuple[str, ...] = ()
+
+    @property
+    def instances(self) -> tuple[str, ...]:
+        return self.server_urls or (self.server_url,)

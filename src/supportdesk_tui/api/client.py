@@ -10,7 +10,7 @@ import asyncio
 import json
 import random
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +20,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from supportdesk_tui.api import errors
+from supportdesk_tui.api.failover import DEFAULT_COOLDOWN, Instances
 from supportdesk_tui.api.models import (
     AccountAction,
     AccountActionRequest,
@@ -156,11 +157,15 @@ def cursor_from_next_link(link: str | None) -> str | None:
 
 
 class SupportDeskClient:
-    """Typed access to one backend. Create once per session; `aclose()` at exit."""
+    """Typed access to one backend. Create once per session; `aclose()` at exit.
+
+    The backend may be several instances of one deployment (`base_url` a list): requests go to
+    the instance in use and move to another when it stops answering (see `api/failover.py`).
+    """
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str | Sequence[str],
         token: str | None,
         *,
         timeout: float = 10.0,
@@ -168,24 +173,32 @@ class SupportDeskClient:
         transport: httpx.AsyncBaseTransport | None = None,
         retries: int = 2,
         retry_base_delay: float = 0.25,
+        failover_cooldown: float = DEFAULT_COOLDOWN,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        urls = [base_url] if isinstance(base_url, str) else list(base_url)
+        self.instances = Instances(urls, cooldown=failover_cooldown)
         self._retries = retries
         self._retry_base_delay = retry_base_delay
         headers = {"Accept": "application/json", "User-Agent": "supportdesk-tui/0.1"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        # One pool for every instance: requests carry absolute URLs, so moving to another
+        # instance needs no new client and keeps the session's single AsyncClient.
         self._http = httpx.AsyncClient(
-            base_url=self.base_url,
             headers=headers,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             # httpx builds a certificate store up front (≈ 40 ms before the first frame); a plain
-            # http:// backend never uses it: every request is relative to this base URL and
+            # http:// backend never uses it: every request goes to one of these base URLs and
             # redirects are not followed, so TLS settings only matter for https://.
-            verify=verify if self.base_url.startswith("https://") else False,
+            verify=verify if any(url.startswith("https://") for url in self.instances.urls) else False,
             transport=transport,
             limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
         )
+
+    @property
+    def base_url(self) -> str:
+        """The instance in use now."""
+        return self.instances.current
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -204,20 +217,33 @@ class SupportDeskClient:
     # --- transport ---------------------------------------------------------
 
     async def _send_once(
-        self, method: str, path: str, *, params: Mapping[str, str] | None = None,
+        self, instance: str, method: str, path: str, *, params: Mapping[str, str] | None = None,
         json_body: Any = None, headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         try:
             response = await self._http.request(
-                method, API_PREFIX + path, params=params, json=json_body, headers=headers
+                method, instance + API_PREFIX + path, params=params, json=json_body, headers=headers
             )
+        except (httpx.ConnectError, httpx.ConnectTimeout):
+            # Never reached the server: any request may go to another instance.
+            raise errors.NetworkError(
+                f"Cannot reach {instance}. Check the server address and that it is running.",
+                sent=False, instance=instance,
+            ) from None
+        except httpx.PoolTimeout:
+            # Our own connection pool was full: no instance is to blame, none is left.
+            raise errors.RequestTimeout(
+                "Too many requests waiting for a connection. Try again in a moment.", sent=False,
+            ) from None
         except httpx.TimeoutException:
             raise errors.RequestTimeout(
-                f"No answer from {self.base_url} in time. It may be overloaded; retrying later is safe."
+                f"No answer from {instance} in time. It may be overloaded; retrying later is safe.",
+                instance=instance,
             ) from None
         except httpx.TransportError:
             raise errors.NetworkError(
-                f"Cannot reach {self.base_url}. Check the server address and that it is running."
+                f"Lost the connection to {instance}. Check that the server is running.",
+                instance=instance,
             ) from None
         if response.status_code >= 400:
             raise _error_from_response(response)
@@ -226,22 +252,48 @@ class SupportDeskClient:
     async def _request(
         self, method: str, path: str, *, params: Mapping[str, str] | None = None,
         json_body: Any = None, headers: Mapping[str, str] | None = None, safe_to_retry: bool,
+        resend_elsewhere: bool | None = None,
     ) -> httpx.Response:
+        """Send, moving to another instance when the one in use fails at the transport level.
+
+        `safe_to_retry`: the same request may be sent again after a lost answer (reads, keyed
+        POSTs), here after a backoff. `resend_elsewhere` (default: `safe_to_retry`): it may go
+        to another instance at once even if the first may have applied it (a PATCH with
+        If-Match answers 412 instead of applying twice). A request that never left (connection
+        refused) always may.
+        """
+        may_resend = safe_to_retry if resend_elsewhere is None else resend_elsewhere
         attempt = 0
+        tried: set[str] = set()
+        resent_after_loss = False
         while True:
+            instance = self.instances.current
             try:
-                return await self._send_once(method, path, params=params, json_body=json_body,
-                                             headers=headers)
+                response = await self._send_once(instance, method, path, params=params,
+                                                 json_body=json_body, headers=headers)
+            except errors.NetworkError as exc:
+                if exc.instance is not None:  # the instance failed, not our own pool
+                    self.instances.failed(instance)
+                    tried.add(instance)
+                    if (may_resend or not exc.sent) and self.instances.alternative(tried) is not None:
+                        resent_after_loss = resent_after_loss or exc.sent
+                        continue
+                error: errors.ApiError = exc
             except errors.ApiError as exc:
-                if not (safe_to_retry and exc.retryable) or attempt >= self._retries:
-                    raise
-                delay = errors.retry_after_of(exc)
-                if delay is None:
-                    delay = random.uniform(0, self._retry_base_delay * (2**attempt))
-                if delay > 5.0:  # a long wait belongs to the caller (outbox), not to a hidden loop
-                    raise
-                attempt += 1
-                await asyncio.sleep(delay)
+                error = exc
+            else:
+                self.instances.succeeded(instance)
+                return response
+            error.resent = resent_after_loss
+            if not (safe_to_retry and error.retryable) or attempt >= self._retries:
+                raise error
+            delay = errors.retry_after_of(error)
+            if delay is None:
+                delay = random.uniform(0, self._retry_base_delay * (2**attempt))
+            if delay > 5.0:  # a long wait belongs to the caller (outbox), not to a hidden loop
+                raise error
+            attempt += 1
+            await asyncio.sleep(delay)
 
     @staticmethod
     def _parse(response: httpx.Response, model: type[M]) -> M:
@@ -326,13 +378,20 @@ class SupportDeskClient:
     async def update_ticket(self, ticket_id: int, patch: TicketPatch, *, version: int) -> Ticket:
         """Conditional update; raises `VersionConflict` with the current ticket when stale.
 
-        Never retried automatically: a lost response would turn into a false conflict.
+        Not retried after a backoff. When the instance dies with the answer lost, the same
+        conditional request goes to another instance: it cannot apply twice, and a 412 whose
+        current ticket is exactly this change one version on is our own write, not a conflict.
         """
-        response = await self._request(
-            "PATCH", f"/tickets/{int(ticket_id)}",
-            json_body=patch.model_dump(mode="json", exclude_none=True),
-            headers={"If-Match": f'"{version}"'}, safe_to_retry=False,
-        )
+        try:
+            response = await self._request(
+                "PATCH", f"/tickets/{int(ticket_id)}",
+                json_body=patch.model_dump(mode="json", exclude_none=True),
+                headers={"If-Match": f'"{version}"'}, safe_to_retry=False, resend_elsewhere=True,
+            )
+        except errors.VersionConflict as exc:
+            if exc.resent and exc.current is not None and patch_applied(patch, exc.current, version):
+                return exc.current
+            raise
         return self._parse(response, Ticket)
 
     async def list_messages(
@@ -450,6 +509,26 @@ class SupportDeskClient:
             params["lang"] = lang
         response = await self._request("GET", "/articles", params=params or None, safe_to_retry=True)
         return self._parse_list(response, Article)
+
+
+def patch_applied(patch: TicketPatch, ticket: Ticket, version: int) -> bool:
+    """Whether `ticket` is `patch` applied to version `version` and nothing else after it."""
+    if ticket.version != version + 1:
+        return False
+    wanted = patch.model_dump(mode="json", exclude_none=True)
+    have = ticket.model_dump(mode="json")
+    for key, value in wanted.items():
+        if key == "assignee_id":
+            assignee = ticket.assignee.id if ticket.assignee is not None else 0
+            if assignee != value:
+                return False
+        elif key == "tags":
+            # The server keeps tags trimmed and lower-cased.
+            if {tag.strip().lower()[:64] for tag in value if tag.strip()} != set(have["tags"]):
+                return False
+        elif have.get(key) != value:
+            return False
+    return True
 
 
 def _path_segment(value: str) -> str:

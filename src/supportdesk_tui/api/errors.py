@@ -16,6 +16,9 @@ class ApiError(Exception):
 
     title = "Request failed"
     retryable = False
+    # Set by the client when this answer came after resending a request whose first attempt
+    # may have landed on an instance that died (a 412 may then be our own write).
+    resent = False
 
     def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
                  details: Any = None) -> None:
@@ -30,8 +33,18 @@ class ApiError(Exception):
 
 
 class NetworkError(ApiError):
+    """No usable answer. `sent`: the request may have reached the server (a reset or a read
+    timeout after sending), so resending is only safe for requests built to be replayed;
+    False when it never left (connection refused). `instance`: the base URL that failed."""
+
     title = "Server unreachable"
     retryable = True
+
+    def __init__(self, message: str, *, sent: bool = True, instance: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.sent = sent
+        self.instance = instance
 
 
 class RequestTimeout(NetworkError):

@@ -19,9 +19,9 @@ import httpx
 from pydantic import ValidationError
 
 from supportdesk_tui.api.client import API_PREFIX, SupportDeskClient
-from supportdesk_tui.api.models import Event
+from supportdesk_tui.api.models import Event, EventType
 
-StreamState = Literal["connecting", "live", "polling", "unauthorized", "forbidden"]
+StreamState = Literal["connecting", "reconnecting", "live", "polling", "unauthorized", "forbidden"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,16 @@ class StreamStatus:
     state: StreamState
     detail: str = ""
     retry_in: float | None = None
+    # The base URL this status is about: the instance connected to, or being connected to
+    # ("reconnecting": the instance the stream moves to after the one in use failed).
+    instance: str = ""
+
+
+def _instance_failed(exc: Exception) -> bool:
+    """The instance itself is gone or failing, not the request: worth trying another one."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        return exc.response.status_code >= 500
+    return isinstance(exc, httpx.TransportError)
 
 
 @dataclass(slots=True)
@@ -87,15 +97,24 @@ class EventStream:
 
     async def items(self) -> AsyncGenerator[Event | StreamStatus, None]:
         failures = 0
+        instances = self._client.instances
+        moving = False
+        gap = False
         while True:
-            yield StreamStatus("connecting")
+            instance = instances.current
+            was_live = False
+            if moving:
+                yield StreamStatus("reconnecting", f"Reconnecting to {instance}", instance=instance)
+            else:
+                yield StreamStatus("connecting", instance=instance)
+            moving = False
             headers = {"Accept": "text/event-stream"}
             if self.last_event_id is not None:
                 headers["Last-Event-ID"] = str(self.last_event_id)
             timeout = httpx.Timeout(10.0, read=self._read_timeout)
             try:
                 async with self._client.http.stream(
-                    "GET", API_PREFIX + "/events", headers=headers, timeout=timeout
+                    "GET", instance + API_PREFIX + "/events", headers=headers, timeout=timeout
                 ) as response:
                     if response.status_code == 401:
                         yield StreamStatus("unauthorized", "The server refused the token.")
@@ -108,18 +127,39 @@ class EventStream:
                         raise httpx.HTTPStatusError("stream refused", request=response.request,
                                                     response=response)
                     failures = 0
-                    yield StreamStatus("live")
+                    was_live = True
+                    instances.succeeded(instance)
+                    yield StreamStatus("live", instance=instance)
+                    if gap:
+                        # Dropped before any id was known: what happened meanwhile can't be
+                        # replayed, so the consumer reloads instead.
+                        gap = False
+                        yield Event(id=0, type=EventType.RESET, data={})
                     async for raw in parse_sse(response.aiter_lines()):
+                        if raw.type == "message" and not raw.data and raw.id is not None:
+                            # Where this stream starts (no event): resume from here if it drops.
+                            if raw.id.isdigit():
+                                self.last_event_id = int(raw.id)
+                            continue
                         event = self._decode(raw)
                         if event is None:
                             continue
                         self.last_event_id = event.id
                         yield event
                 raise httpx.ReadError("stream ended")
-            except (httpx.HTTPError, httpx.StreamError):
+            except (httpx.HTTPError, httpx.StreamError) as exc:
+                gap = gap or (was_live and self.last_event_id is None)
+                if _instance_failed(exc):
+                    # Another instance of the deployment replays from `last_event_id` (events
+                    # live in the shared database), so moving at once loses nothing.
+                    after = instances.failed(instance)
+                    if after != instance and not instances.cooling(after):
+                        moving = True
+                        continue
                 failures += 1
                 delay = self._backoff(failures)
-                yield StreamStatus("polling", "Live updates interrupted.", retry_in=delay)
+                yield StreamStatus("polling", "Live updates interrupted.", retry_in=delay,
+                                   instance=instance)
                 await asyncio.sleep(delay)
 
     def _decode(self, raw: _RawEvent) -> Event | None:

@@ -10,11 +10,13 @@ from supportdesk_tui.widgets.safe_notify import SafeNotify
 from supportdesk_tui.widgets.status_line import StatusLine
 
 
-def show_connection(line: StatusLine, state: str) -> None:
+def show_connection(line: StatusLine, state: str, instance: str = "") -> None:
     if state == "connecting" and line.connection == "offline":
         return  # a reconnect attempt while offline: keep saying offline until it succeeds
     if state in ("live", "off"):
-        line.set_online()
+        line.set_online(instance if state == "live" else "")
+    elif state == "reconnecting":
+        line.set_reconnecting(instance)
     elif state == "connecting":
         line.set_connecting()
     else:
@@ -38,11 +40,11 @@ class StatusLineScreen(SafeNotify, Screen[None]):
         app = self.app
         if isinstance(app, SupportDeskApp):
             line = self.query_one(StatusLine)
-            show_connection(line, app.session.stream_state)
+            show_connection(line, app.session.stream_state, app.session.stream_instance)
             line.set_outbox(app.session.sender.waiting, app.session.sender.failed)
 
     def on_connection_changed(self, event: messages.ConnectionChanged) -> None:
-        show_connection(self.query_one(StatusLine), event.state)
+        show_connection(self.query_one(StatusLine), event.state, event.instance)
 
     def on_outbox_changed(self, event: messages.OutboxChanged) -> None:
         self.query_one(StatusLine).set_outbox(event.waiting, event.failed)

@@ -83,8 +83,15 @@ async def _stream(
     sub = bus.subscribe(access.queues)
     queue = sub.queue
     try:
-        yield b": connected\n\n"
         cursor = 0
+        if resume is None:
+            # Tell the client where its stream starts (an `id:` field with no data sets the SSE
+            # last-event id without an event): a stream that drops before its first event then
+            # resumes from here, on this instance or another, instead of from nowhere.
+            cursor = (await anyio.to_thread.run_sync(service.store.event_bounds))[1]
+            yield f"id: {cursor}\n: connected\n\n".encode()
+        else:
+            yield b": connected\n\n"
         if resume is not None:
             oldest, last = await anyio.to_thread.run_sync(service.store.event_bounds)
             if resume > last or (oldest is not None and resume < oldest - 1):

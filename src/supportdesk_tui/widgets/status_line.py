@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar, Literal
+from urllib.parse import urlsplit
 
 from rich.style import Style
 from rich.text import Text
@@ -19,7 +20,12 @@ from textual.widget import Widget
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.i18n import _, ngettext
 
-Connection = Literal["online", "connecting", "offline"]
+Connection = Literal["online", "connecting", "reconnecting", "offline"]
+
+
+def _short(url: str) -> str:
+    """host:port of a base URL: enough to tell instances apart on one line."""
+    return urlsplit(url).netloc or url
 
 
 class StatusLine(Widget):
@@ -28,6 +34,7 @@ class StatusLine(Widget):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "status-line--online",
         "status-line--connecting",
+        "status-line--reconnecting",
         "status-line--offline",
         "status-line--outbox",
         "status-line--failed",
@@ -40,6 +47,7 @@ class StatusLine(Widget):
     StatusLine { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
     StatusLine > .status-line--online { color: $success; }
     StatusLine > .status-line--connecting { color: $warning; }
+    StatusLine > .status-line--reconnecting { color: $warning; text-style: bold; }
     StatusLine > .status-line--offline { color: $error; text-style: bold; }
     StatusLine > .status-line--outbox { color: $warning; }
     StatusLine > .status-line--failed { color: $error; text-style: bold; }
@@ -51,6 +59,8 @@ class StatusLine(Widget):
     outbox: reactive[int] = reactive(0)
     failed: reactive[int] = reactive(0)
     note: reactive[str] = reactive("")
+    # With several instances of the backend: the one live, or being reconnected to.
+    instance: reactive[str] = reactive("")
 
     @dataclass
     class OutboxRequested(Message):
@@ -66,12 +76,19 @@ class StatusLine(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self._outbox_span: tuple[int, int] | None = None
 
-    def set_online(self) -> None:
+    def set_online(self, instance: str = "") -> None:
         self.connection = "online"
+        self.instance = instance
         self.retry_in = None
 
     def set_connecting(self) -> None:
         self.connection = "connecting"
+
+    def set_reconnecting(self, instance: str) -> None:
+        """The instance in use failed; the app is moving to `instance`."""
+        self.connection = "reconnecting"
+        self.instance = instance
+        self.retry_in = None
 
     def set_offline(self, retry_in: float | None = None) -> None:
         self.connection = "offline"
@@ -93,8 +110,12 @@ class StatusLine(Widget):
         state = self.connection
         if state == "online":
             label = "● " + _("Online")
+            if self.instance:
+                label += " · " + _("via {server}").format(server=one_line(_short(self.instance)))
         elif state == "connecting":
             label = "◌ " + _("Connecting…")
+        elif state == "reconnecting":
+            label = "◌ " + _("Reconnecting to {server}…").format(server=one_line(_short(self.instance)))
         elif self.retry_in is not None:
             label = "✕ " + _("Offline — showing what was loaded; retrying in {n} s").format(n=self.retry_in)
         else:
