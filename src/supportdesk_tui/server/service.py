@@ -43,7 +43,7 @@ from supportdesk_tui.server import routing, sla
 from supportdesk_tui.server.auth import hash_token
 from supportdesk_tui.server.errors import ApiError, forbidden, invalid, not_found
 from supportdesk_tui.server.events import format_event
-from supportdesk_tui.server.presence import PresenceBoard
+from supportdesk_tui.server.presence import Board, PresenceBoard
 from supportdesk_tui.server.receipts import PostedMessage
 from supportdesk_tui.server.records import AgentRecord, StoredEvent, TicketJson, TicketQuery, TicketState
 from supportdesk_tui.server.store import Store, WriteTx
@@ -88,12 +88,12 @@ class Service:
         self,
         store: Store,
         clock: Clock = utc_now,
-        presence: PresenceBoard | None = None,
+        presence: Board | None = None,
         risk_window: timedelta = sla.RISK_WINDOW,
     ) -> None:
         self.store = store
         self.clock = clock
-        self.presence = presence or PresenceBoard()
+        self.presence: Board = presence if presence is not None else PresenceBoard()
         self.risk_window = risk_window
         self.last_seen: dict[int, datetime] = {}
         self._counts_frames: dict[tuple[int, tuple[str, ...]], bytes | None] = {}
