@@ -8,8 +8,12 @@ sending through an instance that is killed lose nothing and repeat nothing.
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,24 +31,39 @@ OPTIONS: dict[str, Any] = {"keepalive": 120, "idempotency_lease": 1.0}
 Pair = tuple[ServerHandle, ServerHandle]
 
 
+PairFactory = Callable[..., Pair]
+
+
 @pytest.fixture
-def two_instances(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
-    """Instances A and B on one fresh database (A seeds the demo world, B finds it seeded)."""
+def pair_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PairFactory]:
+    """Start instances A and B on one fresh database (A seeds the demo world, B finds it seeded)."""
     if "postgresql" not in _wanted_engines():
         pytest.skip("several instances share a PostgreSQL database; this run is SQLite only")
     pg_cluster: PgCluster = request.getfixturevalue("pg_cluster")
-    url = pg_cluster.create_database(TEMPLATE)
-    first = _new_server(tmp_path / "a", database=url, **OPTIONS)
-    second = ServerHandle(
-        db_path=url, log_path=tmp_path / "b.log", options=dict(first.options), tokens=first.tokens
-    )
-    pg_cluster.before_stop.append(second.stop)
-    try:
+    started: list[ServerHandle] = []
+
+    def start(**options: Any) -> Pair:
+        url = pg_cluster.create_database(TEMPLATE)
+        first = _new_server(tmp_path / "a", database=url, **{**OPTIONS, **options})
+        started.append(first)
+        second = ServerHandle(
+            db_path=url, log_path=tmp_path / "b.log", options=dict(first.options), tokens=first.tokens
+        )
+        pg_cluster.before_stop.append(second.stop)
+        started.append(second)
         second.start()
-        yield first, second
+        return first, second
+
+    try:
+        yield start
     finally:
-        second.stop()
-        first.stop()
+        for handle in reversed(started):
+            handle.stop()
+
+
+@pytest.fixture
+def two_instances(pair_factory: PairFactory) -> Pair:
+    return pair_factory()
 
 
 def create_ticket(server: ServerHandle, subject: str) -> int:
@@ -205,3 +224,71 @@ def test_agents_sending_while_an_instance_is_killed_lose_nothing_and_repeat_noth
     stored = query_database(b, f"SELECT body, count(*) FROM messages WHERE ticket_id = {ticket_id} "
                                "AND kind = 'note' GROUP BY body")
     assert sorted(stored) == sorted((f"note {key}", 1) for key in all_keys)
+
+
+def test_an_agent_s_budget_is_one_across_instances(pair_factory: PairFactory) -> None:
+    a, b = pair_factory(demo=False, rate_limit=0.01, rate_burst=4)
+    with a.client("anna") as via_a, b.client("anna") as via_b:
+        used = [client.get("/api/v1/me").status_code for client in (via_a, via_b, via_a, via_b)]
+        over = via_b.get("/api/v1/me")
+        someone_else = via_a.get("/api/v1/me", headers=a.headers("kate"))
+    assert used == [200, 200, 200, 200]
+    assert over.status_code == 429 and error_code(over) == "rate_limited"
+    assert someone_else.status_code == 200
+
+
+def test_who_is_on_a_ticket_shows_on_every_instance(two_instances: Pair) -> None:
+    a, b = two_instances
+    ticket_id = create_ticket(a, "Presence across instances")
+    path = f"/api/v1/tickets/{ticket_id}/presence"
+    with a.client("lena") as lena_on_a, b.client("lena") as lena_on_b:
+        assert lena_on_a.put(path, json={"state": "composing"}).status_code == 204
+
+        def seen_on_b() -> list[tuple[str, str]]:
+            ticket = lena_on_b.get(f"/api/v1/tickets/{ticket_id}").json()
+            return [(p["agent"]["login"], p["state"]) for p in ticket["presence"]]
+
+        assert wait_until(lambda: seen_on_b() == [("lena", "composing")], timeout=5), seen_on_b()
+        assert lena_on_b.put(path, json={"state": "left"}).status_code == 204
+        assert wait_until(lambda: seen_on_b() == [], timeout=5), seen_on_b()
+
+
+def test_uvicorn_workers_built_from_the_environment_act_as_one_server(
+    pair_factory: PairFactory, tmp_path: Path
+) -> None:
+    seeded, other = pair_factory()  # a seeded database with tokens; its own instances stop
+    seeded.stop()
+    other.stop()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "SUPPORTDESK_DATABASE_URL": str(seeded.db_path), "SUPPORTDESK_RATE_LIMIT": "0",
+           "SUPPORTDESK_KEEPALIVE": "120", "PYTHONUNBUFFERED": "1"}
+    log_path = tmp_path / "uvicorn.log"
+    with log_path.open("w") as log:
+        workers = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "supportdesk_tui.server.asgi:app_from_env",
+             "--workers", "2", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        assert wait_until(healthy, timeout=30), log_path.read_text()
+        server = ServerHandle(db_path=seeded.db_path, log_path=log_path, options={}, url=url,
+                              tokens=seeded.tokens)
+        with EventStream(url, server.token("lena")) as stream:
+            # A fresh connection each time: the kernel hands them to either worker.
+            created = [create_ticket(server, f"through worker pool {n}") for n in range(6)]
+            for ticket_id in created:
+                stream.until(created_ticket(ticket_id))
+        assert wait_until(lambda: LEADER_MESSAGE in log_path.read_text(), timeout=15)
+        assert log_path.read_text().count(LEADER_MESSAGE) == 1, "both workers lead"
+    finally:
+        os.killpg(workers.pid, 15)
+        workers.wait(timeout=20)

@@ -149,6 +149,7 @@ def create_app(
     jobs: list[BackgroundJob] | None = None,
     post_hook: Callable[[str], None] | None = None,
     idempotency_lease: float = IDEMPOTENCY_LEASE.total_seconds(),
+    close_store: bool = False,
 ) -> FastAPI:
     """Build the API app.
 
@@ -157,6 +158,7 @@ def create_app(
     `idempotency_lease` is how many seconds a keyed POST holds its key before a
     retry may take it over (the holder may have crashed). `auth_failure_limit`
     budgets failed authentication per client address; it is off whenever `rate_limit` is.
+    `close_store`: the app owns the store and closes it when it stops (the ASGI factory).
     """
     # On PostgreSQL, state several instances share lives in the database (see server/cluster.py).
     cluster = Cluster(store)
@@ -179,6 +181,8 @@ def create_app(
             await runner.stop()
             await anyio.to_thread.run_sync(cluster.disconnect)
             bus.detach()
+            if close_store:
+                store.close()
 
     app = FastAPI(
         title="SupportDesk ticket API",
