@@ -24,6 +24,8 @@ def test_a_ticket_or_search_carrying_a_nul_character_is_refused_alike_on_every_e
         search = lena.get("/api/v1/tickets", params={"q": "a\u0000b"})
         assert search.status_code == 422, search.text
         assert error_code(search) == "validation_error"
+        in_path = lena.get("/api/v1/escalations/ENG-%00")
+        assert in_path.status_code == 422, in_path.text
         # Nothing was stored, and the text "\u0000" written out (no NUL in it) is fine.
         assert lena.get("/api/v1/tickets", params={"q": "nul-check"}).json()["data"] == []
     with backend.client("intake") as intake:

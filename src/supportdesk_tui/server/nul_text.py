@@ -50,6 +50,9 @@ class NulTextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if "\x00" in scope.get("path", ""):
+            await send_error(send, _refusal("path"))
+            return
         if b"%00" in scope.get("query_string", b""):
             await send_error(send, _refusal("query"))
             return
