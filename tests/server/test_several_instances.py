@@ -253,6 +253,16 @@ def test_who_is_on_a_ticket_shows_on_every_instance(two_instances: Pair) -> None
         assert wait_until(lambda: seen_on_b() == [], timeout=5), seen_on_b()
 
 
+def test_a_lead_on_one_instance_sees_agents_working_on_the_other_as_online(two_instances: Pair) -> None:
+    a, b = two_instances
+    with a.client("anna") as anna_on_a:
+        assert anna_on_a.get("/api/v1/me").status_code == 200
+    with b.client("lena") as lena_on_b:
+        agents = {x["agent"]["login"]: x for x in lena_on_b.get("/api/v1/stats/live").json()["agents"]}
+    assert agents["anna"]["state"] == "online"
+    assert agents["kate"]["state"] == "offline"  # never made a request
+
+
 def test_uvicorn_workers_built_from_the_environment_act_as_one_server(
     pair_factory: PairFactory, tmp_path: Path
 ) -> None:

@@ -175,7 +175,7 @@ def create_app(
     """
     # On PostgreSQL, state several instances share lives in the database (see server/cluster.py).
     cluster = Cluster(store)
-    service = Service(store, clock=clock, presence=cluster.presence())
+    service = Service(store, clock=clock, presence=cluster.presence(), seen=cluster.seen())
     bus = EventBus(max_queue=event_queue_size, keepalive=keepalive_seconds, auth_epoch=store.auth_epoch)
     limiter = None if rate_limit is None else cluster.limiter(rate_limit, "agent")
     failure_limit = None if rate_limit is None else auth_failure_limit

@@ -4,6 +4,7 @@
 |---|---|---|
 | events to streams | commit listener -> bus | commit listener + LISTEN/NOTIFY -> `EventFanout` -> bus |
 | presence | in memory (`PresenceBoard`) | `presence` table (`DbPresenceBoard`) |
+| agents last seen | in memory (`SeenBoard`) | `agent_seen` table (`DbSeenBoard`) |
 | rate limits | in memory (`RateLimiter`) | `rate_buckets` table (`DbRateLimiter`) |
 | background jobs | always this process | the holder of an advisory lock (`AdvisoryLeader`) |
 | idempotency leases | the `idempotency` table | the same table |
@@ -15,7 +16,7 @@ from collections.abc import Callable
 
 from supportdesk_tui.server.events import EventBus
 from supportdesk_tui.server.leader import AdvisoryLeader, Leadership, SoleLeader
-from supportdesk_tui.server.presence import Board, PresenceBoard
+from supportdesk_tui.server.presence import Board, PresenceBoard, Seen, SeenBoard
 from supportdesk_tui.server.ratelimit import Limiter, RateLimit, RateLimiter
 from supportdesk_tui.server.storage.protocol import Store
 
@@ -40,6 +41,13 @@ class Cluster:
         from supportdesk_tui.server.presence_db import DbPresenceBoard
 
         return DbPresenceBoard(self.store.engine)
+
+    def seen(self) -> Seen:
+        if self.url is None:
+            return SeenBoard()
+        from supportdesk_tui.server.presence_db import DbSeenBoard
+
+        return DbSeenBoard(self.store.engine)
 
     def limiter(self, limit: RateLimit, name: str) -> Limiter:
         if self.url is None or limit.rate <= 0:

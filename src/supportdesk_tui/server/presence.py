@@ -26,6 +26,25 @@ class Board(Protocol):
     def by_agent(self, now: datetime) -> dict[int, list[tuple[int, PresenceState]]]: ...
 
 
+class Seen(Protocol):
+    """When each agent last made a request (the agents' online/away state in live stats)."""
+
+    def touch(self, agent_id: int, now: datetime) -> None: ...
+
+    def snapshot(self) -> dict[int, datetime]: ...
+
+
+class SeenBoard:
+    def __init__(self) -> None:
+        self._at: dict[int, datetime] = {}
+
+    def touch(self, agent_id: int, now: datetime) -> None:
+        self._at[agent_id] = now
+
+    def snapshot(self) -> dict[int, datetime]:
+        return dict(self._at)
+
+
 @dataclass(frozen=True)
 class _Entry:
     agent: AgentRef

@@ -21,6 +21,9 @@ from supportdesk_tui.server.records import from_ms, to_ms
 from supportdesk_tui.server.storage.engine import Engine
 
 FRESH_SECONDS = 0.25
+# "Online" means a request within minutes (stats.ONLINE_WITHIN): a write per agent every 30 s
+# at most keeps that true across instances without a write per request.
+SEEN_WRITE_EVERY = timedelta(seconds=30)
 Snapshot = dict[int, list[Presence]]
 
 _PUT = (
@@ -119,3 +122,29 @@ class DbPresenceBoard:
             if generation == self._generation:
                 self._snapshot, self._read_at = snapshot, self._monotonic()
         return snapshot
+
+
+class DbSeenBoard:
+    """When each agent was last seen, in the `agent_seen` table (several instances)."""
+
+    def __init__(self, engine: Engine, write_every: timedelta = SEEN_WRITE_EVERY) -> None:
+        self._engine = engine
+        self._write_every = write_every
+        self._written: dict[int, datetime] = {}  # what this instance last wrote, per agent
+
+    def touch(self, agent_id: int, now: datetime) -> None:
+        last = self._written.get(agent_id)
+        if last is not None and now - last < self._write_every:
+            return
+        self._written[agent_id] = now
+        with self._engine.read() as db:
+            db.execute(
+                "INSERT INTO agent_seen (agent_id, seen_at) VALUES (?, ?) ON CONFLICT (agent_id) "
+                "DO UPDATE SET seen_at = greatest(agent_seen.seen_at, excluded.seen_at)",
+                (agent_id, to_ms(now)),
+            )
+
+    def snapshot(self) -> dict[int, datetime]:
+        with self._engine.read() as db:
+            rows = db.execute("SELECT agent_id, seen_at FROM agent_seen").fetchall()
+        return {int(r[0]): from_ms(int(r[1])) for r in rows}

@@ -252,7 +252,8 @@ def _migration_6_event_counter(db: sqlite3.Connection) -> None:
 
 
 def _migration_7_cluster_state(db: sqlite3.Connection) -> None:
-    # PostgreSQL's migration 7 adds the state several instances share (presence, rate buckets).
+    # PostgreSQL's migration 7 adds the state several instances share (presence, last seen, rate
+    # buckets).
     # A SQLite server is one process and keeps that state in memory: nothing to add here, but the
     # step exists so version N means the same on both engines.
     del db
