@@ -27,7 +27,7 @@ from supportdesk_tui.server.leader import LEADER_MESSAGE
 
 # No keep-alive comments during a test: a stream that waits for an event that never comes
 # fails on its read timeout instead of waiting for ever.
-OPTIONS: dict[str, Any] = {"keepalive": 120, "idempotency_lease": 1.0}
+OPTIONS: dict[str, Any] = {"demo": False, "keepalive": 120, "idempotency_lease": 1.0}
 Pair = tuple[ServerHandle, ServerHandle]
 
 
@@ -36,7 +36,7 @@ PairFactory = Callable[..., Pair]
 
 @pytest.fixture
 def pair_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PairFactory]:
-    """Start instances A and B on one fresh database (A seeds the demo world, B finds it seeded)."""
+    """Start instances A and B on one fresh database (queues and agents, no demo tickets)."""
     if "postgresql" not in _wanted_engines():
         pytest.skip("several instances share a PostgreSQL database; this run is SQLite only")
     pg_cluster: PgCluster = request.getfixturevalue("pg_cluster")
