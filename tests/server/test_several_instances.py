@@ -49,7 +49,7 @@ def pair_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pai
         second = ServerHandle(
             db_path=url, log_path=tmp_path / "b.log", options=dict(first.options), tokens=first.tokens
         )
-        pg_cluster.before_stop.append(second.stop)
+        pg_cluster.servers.append(second)
         started.append(second)
         second.start()
         return first, second
