@@ -35,7 +35,7 @@ from supportdesk_tui.demo import BackendProcess
 from supportdesk_tui.server import seed_data, sla
 from supportdesk_tui.server.records import TicketState
 from supportdesk_tui.server.service import agent_author
-from supportdesk_tui.server.store import Store
+from supportdesk_tui.server.store import Store, open_store
 
 SMALL_MESSAGES = 6
 MIN_CHARS, MAX_CHARS = 50, 1_500
@@ -156,7 +156,7 @@ def seed_long_thread(backend: BackendProcess, messages: int = 2000) -> tuple[int
     rng = random.Random(20260409 + messages)
     long_lines = list(conversation(messages, now, rng))
     small_lines = list(conversation(SMALL_MESSAGES, now - timedelta(minutes=1), rng))
-    store = Store(backend.db_path)
+    store = open_store(backend.db_path)
     try:
         seed_base(store)  # a no-op on a started backend; before start, it creates the agents we need
         long_id = _seed_ticket(store, f"Не могу войти в аккаунт — переписка из {messages} сообщений",

@@ -142,9 +142,9 @@ def create_agents(db_path: Path, count: int) -> list[tuple[str, tuple[str, ...]]
     """`count` agents with tokens in one transaction (`token_for` opens the store per call: ~0.15 s)."""
     from supportdesk_tui.api.models import Language, Role
     from supportdesk_tui.server.auth import hash_token, new_token
-    from supportdesk_tui.server.store import Store
+    from supportdesk_tui.server.store import open_store
 
-    store = Store(db_path)
+    store = open_store(db_path)
     try:
         queues = [q.id for q in store.list_queues()]
         agents: list[tuple[str, tuple[str, ...]]] = []

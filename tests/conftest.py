@@ -1,7 +1,12 @@
 """Shared fixtures: the real reference backend, started in a subprocess on loopback.
 
-`live_server` is one demo server per test session (per xdist worker);
+`live_server` is one demo server per test session (per xdist worker) and engine;
 `server_factory` starts independent servers a test may kill -9 and restart.
+
+Engines: tests under tests/server and tests/api that use a server run on SQLite AND on
+PostgreSQL (a throwaway cluster of this session, see tests/pg_server.py); elsewhere on SQLite.
+SUPPORTDESK_TEST_ENGINE=sqlite|postgresql narrows that. Where PostgreSQL can't start, its runs
+are skipped with the reason, except on CI (env CI set), where that is a failure.
 """
 
 from __future__ import annotations
@@ -18,26 +23,37 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
+from pg_server import TEMPLATE, PgCluster, PostgresUnavailable
 from supportdesk_tui.server.cli import LISTENING_PREFIX, create_token
+from supportdesk_tui.server.store import open_store
 
 DEMO_NOW = "2026-11-26T09:00:00Z"
 STARTUP_TIMEOUT = 60.0
 STANDARD_LOGINS = ("anna", "boris", "kate", "dmitry", "lena", "intake")
+ENGINES = ("sqlite", "postgresql")
+ENGINE_ENV = "SUPPORTDESK_TEST_ENGINE"
+TESTS_DIR = Path(__file__).parent
+BOTH_ENGINE_DIRS = (TESTS_DIR / "server", TESTS_DIR / "api")
 
 
 @dataclass
 class ServerHandle:
     """A reference server running in its own process."""
 
-    db_path: Path
+    db_path: Path | str  # a SQLite file, or a postgresql:// URL
     log_path: Path
     options: dict[str, Any]
     url: str = ""
     port: int = 0
     process: subprocess.Popen[str] | None = None
     tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def engine(self) -> str:
+        return "postgresql" if str(self.db_path).startswith("postgresql://") else "sqlite"
 
     # --- tokens ---------------------------------------------------------------
     def token(self, login: str) -> str:
@@ -116,6 +132,11 @@ class ServerHandle:
             self.process.wait(timeout=10)
         self._close_pipe()
 
+    def terminate(self) -> None:
+        """SIGTERM without waiting: stopping several servers then overlaps their shutdowns."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -153,24 +174,125 @@ def _read_line_with_timeout(process: subprocess.Popen[str], timeout: float) -> s
     return result[0].strip() if result else ""
 
 
-def _new_server(directory: Path, tokens: tuple[str, ...] = STANDARD_LOGINS, **options: Any) -> ServerHandle:
-    directory.mkdir(parents=True, exist_ok=True)
-    handle = ServerHandle(
-        db_path=directory / "server.sqlite3", log_path=directory / "server.log", options=options
-    )
-    for login in tokens:
-        handle.token(login)
-    return handle.start()
+_clusters: list[PgCluster] = []  # the running one, if any: servers on it stop before it does
+
+
+def _wanted_engines() -> tuple[str, ...]:
+    choice = os.environ.get(ENGINE_ENV, "both").strip().lower()
+    if choice in ("", "both"):
+        return ENGINES
+    if choice not in ENGINES:
+        raise pytest.UsageError(f"{ENGINE_ENV} must be sqlite, postgresql or both, not {choice!r}")
+    return (choice,)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: checks SQLite's own files; runs on SQLite alone")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every server-backed test of tests/server and tests/api once per engine."""
+    if "engine" not in metafunc.fixturenames:
+        return
+    path = Path(str(metafunc.definition.path))
+    if not any(folder in path.parents for folder in BOTH_ENGINE_DIRS):
+        return  # the engine fixture's default: SQLite
+    engines = _wanted_engines()
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        engines = tuple(e for e in engines if e == "sqlite")
+    metafunc.parametrize("engine", engines, indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
-    """The demo server (clock anchored at DEMO_NOW), shared by the session; don't kill it."""
-    handle = _new_server(tmp_path_factory.mktemp("live_server"))
+def engine(request: pytest.FixtureRequest) -> str:
+    """The database engine the servers of this test use ("sqlite" unless parametrized)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A PostgreSQL cluster of this session (per xdist worker), with a migrated template database."""
+    cluster: PgCluster | None = None
     try:
-        yield handle
+        cluster = PgCluster().start()
+        with psycopg.connect(cluster.url(), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {TEMPLATE}")
+        open_store(cluster.url(TEMPLATE), upgrade=True).close()
+    except PostgresUnavailable as exc:
+        if cluster is not None:
+            cluster.stop()
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL must run on CI, and it did not start: {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL is not available here: {exc}")
+    _clusters.append(cluster)
+    try:
+        yield cluster
     finally:
-        handle.stop()
+        _clusters.remove(cluster)
+        cluster.stop()
+
+
+def database_for(engine: str, request: pytest.FixtureRequest, directory: Path) -> Path | str:
+    """A fresh, migrated database for one server: a file in `directory`, or a PostgreSQL database."""
+    if engine == "postgresql":
+        cluster: PgCluster = request.getfixturevalue("pg_cluster")
+        return cluster.create_database(TEMPLATE)
+    return directory / "server.sqlite3"
+
+
+def _new_server(
+    directory: Path,
+    tokens: tuple[str, ...] = STANDARD_LOGINS,
+    database: Path | str | None = None,
+    **options: Any,
+) -> ServerHandle:
+    directory.mkdir(parents=True, exist_ok=True)
+    handle = ServerHandle(
+        db_path=database or directory / "server.sqlite3", log_path=directory / "server.log", options=options
+    )
+    for login in tokens:
+        handle.token(login)
+    handle.start()
+    if handle.engine == "postgresql" and _clusters:
+        _clusters[-1].servers.append(handle)
+    return handle
+
+
+@pytest.fixture(scope="session")
+def _shared_servers() -> Iterator[dict[tuple[str, str], ServerHandle]]:
+    """Session servers by (role, engine): they outlive the switches between engine parameters."""
+    servers: dict[tuple[str, str], ServerHandle] = {}
+    try:
+        yield servers
+    finally:
+        for handle in servers.values():
+            handle.terminate()
+        for handle in servers.values():
+            handle.stop()
+
+
+def _shared(
+    name: str,
+    engine: str,
+    request: pytest.FixtureRequest,
+    factory: pytest.TempPathFactory,
+    servers: dict[tuple[str, str], ServerHandle],
+) -> ServerHandle:
+    if (name, engine) not in servers:
+        directory = factory.mktemp(f"{name}-{engine}")
+        servers[(name, engine)] = _new_server(directory, database=database_for(engine, request, directory))
+    return servers[(name, engine)]
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    engine: str,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    _shared_servers: dict[tuple[str, str], ServerHandle],
+) -> ServerHandle:
+    """The demo server (clock anchored at DEMO_NOW), shared by the session; don't kill it."""
+    return _shared("live_server", engine, request, tmp_path_factory, _shared_servers)
 
 
 @pytest.fixture(scope="session")
@@ -187,28 +309,31 @@ def workday_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerH
 
 
 @pytest.fixture(scope="session")
-def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
+def backend(
+    engine: str,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    _shared_servers: dict[tuple[str, str], ServerHandle],
+) -> ServerHandle:
     """Another demo server for the backend's own tests, which change the world they run in.
 
     `live_server` then stays as seeded for tests that compare against the demo data.
     """
-    handle = _new_server(tmp_path_factory.mktemp("backend"))
-    try:
-        yield handle
-    finally:
-        handle.stop()
+    return _shared("backend", engine, request, tmp_path_factory, _shared_servers)
 
 
 ServerFactory = Callable[..., ServerHandle]
 
 
 @pytest.fixture
-def server_factory(tmp_path: Path) -> Iterator[ServerFactory]:
+def server_factory(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerFactory]:
     """Start independent servers: `server_factory(tickets=10000, rate_limit=5, keepalive=0.5, demo=False)`."""
     started: list[ServerHandle] = []
 
     def start(**options: Any) -> ServerHandle:
-        handle = _new_server(tmp_path / f"server{len(started)}", **options)
+        directory = tmp_path / f"server{len(started)}"
+        directory.mkdir(parents=True, exist_ok=True)
+        handle = _new_server(directory, database=database_for(engine, request, directory), **options)
         started.append(handle)
         return handle
 

@@ -1,9 +1,10 @@
 """One deployment, two `supportdesk serve` processes: a second instance on the first one's database.
 
-Both processes open the same SQLite file (WAL): each sees the other's commits, and an event
-stream resuming with `Last-Event-ID` on either replays from the shared events table. The
-second instance gets the same options (a demo database is seeded once: seeding skips a
-database that already has it), so both run the same demo clock.
+Both processes open the same database (a SQLite file in WAL mode, or one PostgreSQL database):
+each sees the other's commits, and an event stream resuming with `Last-Event-ID` on either
+replays from the shared events table. The second instance gets the same options (a demo
+database is seeded once: seeding skips a database that already has it), so both run the same
+demo clock.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from conftest import ServerHandle
 def second_instance(first: ServerHandle) -> Iterator[ServerHandle]:
     handle = ServerHandle(
         db_path=first.db_path,
-        log_path=first.db_path.parent / "second-instance.log",
+        log_path=first.log_path.parent / "second-instance.log",
         options=dict(first.options),
         tokens=first.tokens,  # tokens live in the shared database
     )

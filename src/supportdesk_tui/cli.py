@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from supportdesk_tui import __version__
 
-_SERVER_COMMANDS = ("serve", "token")
+_SERVER_COMMANDS = ("serve", "token", "db")
 
 
 def _app_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("serve", help="run the reference backend (see `supportdesk serve --help`)", add_help=False)
     sub.add_parser("token", help="create, list and revoke reference backend tokens", add_help=False)
+    sub.add_parser("db", help="upgrade the reference backend's database schema (`db upgrade --db …`)",
+                   add_help=False)
 
     demo = sub.add_parser("demo", help="start a demo backend with live data and open the app")
     demo.add_argument("--as", dest="role", choices=["agent", "lead"], default="agent")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from conftest import ServerFactory, ServerHandle, _new_server
+from conftest import ServerFactory, ServerHandle, _new_server, database_for
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.client import SupportDeskClient, new_idempotency_key
 from supportdesk_tui.api.events import EventStream, StreamStatus
@@ -53,8 +53,11 @@ STREAM_TIMEOUT = 20.0
 
 
 @pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
-    handle = _new_server(tmp_path_factory.mktemp("client_live"))
+def desk(
+    engine: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerHandle]:
+    directory = tmp_path_factory.mktemp(f"client_live-{engine}")
+    handle = _new_server(directory, database=database_for(engine, request, directory))
     try:
         yield handle
     finally:

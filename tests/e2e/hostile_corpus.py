@@ -15,7 +15,7 @@ from e2e_helpers import create_customer_ticket
 from supportdesk_tui.api.models import CannedReply, CannedVariable, Language
 from supportdesk_tui.server.records import QueueRecord
 from supportdesk_tui.server.seed_data import QUEUES
-from supportdesk_tui.server.store import Store
+from supportdesk_tui.server.store import open_store
 
 OSC52 = "\x1b]52;c;cHduZWQ=\x07"  # clipboard write
 OSC0 = "\x1b]0;pwned-title\x07"  # window title
@@ -76,7 +76,7 @@ def poison_names(db_path: Path) -> None:
     The server reads both on every request; tokens must be created before this (creating one
     seeds the standard queues and replies again).
     """
-    store = Store(db_path)
+    store = open_store(db_path)
     try:
         with store.write() as tx:
             for position, queue in enumerate(QUEUES):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import closing
 from typing import Any
 
 import httpx
+import psycopg
 
 DEMO_QUEUES = ("access", "hacked", "deletion", "payments", "bugs-music", "bugs-messages", "bugs-video")
 
@@ -20,6 +23,15 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, interval: f
             return True
         time.sleep(interval)
     return predicate()
+
+
+def query_database(server: Any, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of one read-only statement, straight from the server's database (either engine)."""
+    if server.engine == "postgresql":
+        with psycopg.connect(str(server.db_path)) as conn:
+            return conn.execute(sql).fetchall()
+    with closing(sqlite3.connect(server.db_path)) as db:
+        return db.execute(sql).fetchall()
 
 
 def all_pages(client: httpx.Client, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from server_helpers import EventStream, intake_creates, new_ticket_body
 from conftest import ServerFactory, ServerHandle
 from supportdesk_tui.server.events import EventBus
 from supportdesk_tui.server.records import StoredEvent
-from supportdesk_tui.server.store import Store
+from supportdesk_tui.server.store import open_store
 
 
 def _create(server: ServerHandle, category: str, subject: str) -> dict[str, object]:
@@ -74,7 +74,7 @@ def test_an_unknown_event_id_gets_a_reset(backend: ServerHandle) -> None:
 
 def test_an_event_id_older_than_the_kept_window_gets_a_reset(server_factory: ServerFactory) -> None:
     server = server_factory(demo=False)
-    store = Store(server.db_path)  # a second writer on the same database, as an old backlog
+    store = open_store(server.db_path)  # a second writer on the same database, as an old backlog
     try:
         with store.write() as tx:
             for n in range(10_050):

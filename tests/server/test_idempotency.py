@@ -20,7 +20,7 @@ from supportdesk_tui.server.app import create_app
 from supportdesk_tui.server.auth import hash_token
 from supportdesk_tui.server.records import StoredEvent
 from supportdesk_tui.server.seed import seed_base
-from supportdesk_tui.server.store import Store
+from supportdesk_tui.server.store import Store, open_store
 
 
 def test_same_key_and_body_replays_the_first_response(backend: ServerHandle) -> None:
@@ -79,7 +79,7 @@ def test_an_overlong_key_is_rejected(backend: ServerHandle) -> None:
 
 
 async def test_a_key_still_being_processed_is_a_conflict(tmp_path: Path) -> None:
-    store = Store(tmp_path / "db.sqlite3")
+    store = open_store(tmp_path / "db.sqlite3")
     seed_base(store)
     token = "test-token-intake"
     intake = store.agent_by_login("intake")
@@ -119,7 +119,7 @@ async def test_a_key_still_being_processed_is_a_conflict(tmp_path: Path) -> None
 
 def keyed_world(path: Path) -> tuple[Store, dict[str, dict[str, str]]]:
     """A seeded store and the auth header of lena (a lead) and intake (the channel)."""
-    store = Store(path)
+    store = open_store(path)
     seed_base(store)
     headers: dict[str, dict[str, str]] = {}
     for login in ("lena", "intake"):
@@ -169,7 +169,7 @@ async def test_a_note_committed_just_before_a_crash_is_replayed_after_restart_no
             group.start_soon(send_and_lose_the_answer)
             assert await anyio.to_thread.run_sync(frozen.wait, 10)
             # A new server process on the same database; the client retries with the same key.
-            restarted = Store(path)
+            restarted = open_store(path)
             async with in_process(create_app(restarted, background=False, rate_limit=None)) as second:
                 retry = await second.post(url, json=note, headers=headers)
             thaw.set()  # only so the test can end: the dead process's thread finishes

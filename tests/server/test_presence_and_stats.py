@@ -12,7 +12,7 @@ from supportdesk_tui.api.models import AgentRef, PresenceState, TicketCreate
 from supportdesk_tui.server.presence import PresenceBoard
 from supportdesk_tui.server.seed import seed_base
 from supportdesk_tui.server.service import Service
-from supportdesk_tui.server.store import Store
+from supportdesk_tui.server.store import open_store
 
 
 def test_presence_shows_on_the_ticket_and_is_announced(backend: ServerHandle) -> None:
@@ -43,7 +43,7 @@ def test_presence_shows_on_the_ticket_and_is_announced(backend: ServerHandle) ->
 
 def test_presence_expires_thirty_seconds_after_the_last_renewal(tmp_path: Path) -> None:
     now = [datetime(2026, 11, 26, 9, 0, tzinfo=UTC)]
-    store = Store(tmp_path / "db.sqlite3")
+    store = open_store(tmp_path / "db.sqlite3")
     seed_base(store)
     service = Service(store, clock=lambda: now[0], presence=PresenceBoard())
     anna = store.agent_by_login("anna")
@@ -129,7 +129,7 @@ def test_a_history_point_per_queue_is_recorded_once_a_minute(tmp_path: Path) -> 
     from supportdesk_tui.server import stats
 
     now = [datetime(2026, 11, 26, 9, 0, 30, tzinfo=UTC)]
-    store = Store(tmp_path / "db.sqlite3")
+    store = open_store(tmp_path / "db.sqlite3")
     seed_base(store)
     service = Service(store, clock=lambda: now[0])
     lena = store.agent_by_login("lena")

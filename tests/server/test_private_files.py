@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ServerFactory
-from supportdesk_tui.server.store import Store
+from supportdesk_tui.server.store import open_store
 
 
 def _mode(path: Path) -> int:
@@ -29,6 +29,7 @@ def everyday_umask() -> Iterator[None]:
         os.umask(old)
 
 
+@pytest.mark.sqlite_only  # PostgreSQL keeps its files in its own data directory
 def test_a_running_server_s_database_files_are_owner_only(
     everyday_umask: None, server_factory: ServerFactory
 ) -> None:
@@ -44,7 +45,7 @@ def test_the_directories_the_store_creates_are_owner_only(everyday_umask: None, 
     shared = tmp_path / "shared"
     shared.mkdir(mode=0o755)
     path = shared / "fresh" / "data" / "server.sqlite3"
-    store = Store(path)
+    store = open_store(path)
     try:
         assert _mode(path) == 0o600
         assert _mode(path.parent) == 0o700 and _mode(path.parent.parent) == 0o700
@@ -59,7 +60,7 @@ def test_a_database_left_world_readable_by_an_older_version_is_narrowed(
     path = tmp_path / "server.sqlite3"
     sqlite3.connect(path).close()
     os.chmod(path, 0o644)
-    store = Store(path)
+    store = open_store(path)
     try:
         assert _mode(path) == 0o600
         assert _mode(path.with_name(path.name + "-wal")) == 0o600

@@ -14,7 +14,7 @@ from supportdesk_tui.server.records import TicketQuery
 from supportdesk_tui.server.seed import seed_bulk, seed_demo
 from supportdesk_tui.server.service import Service
 from supportdesk_tui.server.simulate import Simulator
-from supportdesk_tui.server.store import MIGRATIONS, Store
+from supportdesk_tui.server.store import MIGRATIONS, Store, open_store
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -29,7 +29,7 @@ def _dump(store: Store) -> list[str]:
 
 
 def test_the_demo_world_is_the_same_for_the_same_anchor(tmp_path: Path) -> None:
-    first, second = Store(tmp_path / "a.sqlite3"), Store(tmp_path / "b.sqlite3")
+    first, second = open_store(tmp_path / "a.sqlite3"), open_store(tmp_path / "b.sqlite3")
     assert seed_demo(first, NOW) and seed_demo(second, NOW)
     assert not seed_demo(first, NOW)  # seeding twice changes nothing
     assert _dump(first) == _dump(second)
@@ -41,10 +41,10 @@ def test_the_demo_world_is_the_same_for_the_same_anchor(tmp_path: Path) -> None:
 
 def test_a_new_database_is_migrated_to_the_latest_schema_once(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    store = Store(path)
+    store = open_store(path)
     assert store.schema_version == len(MIGRATIONS)
     store.close()
-    reopened = Store(path)
+    reopened = open_store(path)
     assert reopened.schema_version == len(MIGRATIONS)
     reopened.close()
     with sqlite3.connect(path) as db:
@@ -52,7 +52,7 @@ def test_a_new_database_is_migrated_to_the_latest_schema_once(tmp_path: Path) ->
 
 
 def test_bulk_seed_fills_a_big_queue_with_one_message_each(tmp_path: Path) -> None:
-    store = Store(tmp_path / "db.sqlite3")
+    store = open_store(tmp_path / "db.sqlite3")
     assert seed_bulk(store, 3000, NOW) == 3000
     assert store.count_tickets() == 3000
     ticket = store.get_ticket(1001)
@@ -66,7 +66,7 @@ def test_bulk_seed_fills_a_big_queue_with_one_message_each(tmp_path: Path) -> No
 
 
 def test_the_simulator_arrives_through_the_intake_path(tmp_path: Path) -> None:
-    store = Store(tmp_path / "db.sqlite3")
+    store = open_store(tmp_path / "db.sqlite3")
     seed_demo(store, NOW)
     before = store.count_tickets()
     events: list[str] = []
@@ -87,7 +87,7 @@ def test_tokens_are_stored_only_as_hashes(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         stored = [row[0] for row in db.execute("SELECT hash FROM tokens")]
     assert token not in stored and len(stored) == 1 and len(stored[0]) == 64
-    store = Store(path)
+    store = open_store(path)
     agent = store.agent_by_login("zoe")
     assert agent is not None and agent.queues == ("payments",) and agent.name == "Zoe Park"
     store.close()

@@ -23,7 +23,7 @@ from supportdesk_tui.server.cli import create_token
 from supportdesk_tui.server.events import EventBus
 from supportdesk_tui.server.seed import seed_base
 from supportdesk_tui.server.service import Service
-from supportdesk_tui.server.store import Store
+from supportdesk_tui.server.store import open_store
 
 
 def supportdesk_token(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -149,7 +149,7 @@ async def test_a_stream_replaying_the_backlog_narrows_when_its_agent_is_re_scope
     import asyncio
 
     db = tmp_path / "server.sqlite3"
-    store = Store(db)
+    store = open_store(db)
     seed_base(store)
     token = create_token(db, "replayer", "agent", ["access"])
     now = datetime.now(UTC)

@@ -1,4 +1,4 @@
-"""Command-line entry points of the reference backend: `serve` and `token create|list|revoke`.
+"""Command-line entry points of the reference backend: `serve`, `token create|list|revoke`, `db upgrade`.
 
 Only argparse and the standard library are imported at module level, so the
 main `supportdesk` CLI can reuse these builders without paying for FastAPI.
@@ -27,6 +27,19 @@ def default_db_path() -> Path:
     return platformdirs.user_data_path("supportdesk") / "server.sqlite3"
 
 
+DB_HELP = (
+    "SQLite file or postgresql://user@host/dbname URL "
+    "(default: $SUPPORTDESK_DATABASE_URL, else a SQLite file in the user data dir)"
+)
+
+
+def database(option: str | None) -> str | Path:
+    """The database a command works on: --db, else $SUPPORTDESK_DATABASE_URL, else the default file."""
+    from supportdesk_tui.server.storage import database_from
+
+    return database_from(option, default_db_path())
+
+
 def parse_when(text: str) -> datetime:
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -47,7 +60,7 @@ def is_loopback(host: str) -> bool:
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port; 0 picks a free one")
-    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: the user data dir)")
+    parser.add_argument("--db", default=None, help=DB_HELP)
     parser.add_argument("--demo", action="store_true", help="seed the demo world into an empty database")
     parser.add_argument(
         "--demo-now",
@@ -101,13 +114,13 @@ def add_token_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--queues", default=None, help="comma list of queue ids for a new agent")
     parser.add_argument("--name", default=None, help="display name for a new agent")
-    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: the user data dir)")
+    parser.add_argument("--db", default=None, help=DB_HELP)
 
 
 def add_token_list_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agent", dest="agent_login", metavar="LOGIN", help="only this agent's tokens")
     parser.add_argument("--active", action="store_true", help="leave out revoked tokens")
-    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: the user data dir)")
+    parser.add_argument("--db", default=None, help=DB_HELP)
 
 
 def add_token_revoke_arguments(parser: argparse.ArgumentParser) -> None:
@@ -117,7 +130,7 @@ def add_token_revoke_arguments(parser: argparse.ArgumentParser) -> None:
     )
     which.add_argument("--id", dest="token_id", metavar="ID", help="a token id as `token list` shows it")
     which.add_argument("--agent", dest="agent_login", metavar="LOGIN", help="every token of this agent")
-    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: the user data dir)")
+    parser.add_argument("--db", default=None, help=DB_HELP)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -125,7 +138,7 @@ def run_serve(args: argparse.Namespace) -> int:
         serve(
             host=args.host,
             port=args.port,
-            db=args.db or default_db_path(),
+            db=database(args.db),
             demo=args.demo,
             tickets=args.tickets,
             simulate=args.simulate,
@@ -153,7 +166,7 @@ def run_token_create(args: argparse.Namespace) -> int:
         print("supportdesk token create: name the agent: --agent LOGIN", file=sys.stderr)
         return 2
     try:
-        token = create_token(args.db or default_db_path(), login, args.role, queues, name=args.name)
+        token = create_token(database(args.db), login, args.role, queues, name=args.name)
     except ValueError as exc:
         print(f"supportdesk token create: {exc}", file=sys.stderr)
         return 2
@@ -162,11 +175,11 @@ def run_token_create(args: argparse.Namespace) -> int:
 
 
 def run_token_list(args: argparse.Namespace) -> int:
-    from supportdesk_tui.server.token_admin import TokenAdminError, format_table, list_tokens
+    from supportdesk_tui.server.token_admin import format_table, list_tokens
 
     try:
-        tokens = list_tokens(args.db or default_db_path(), args.agent_login, active_only=args.active)
-    except TokenAdminError as exc:
+        tokens = list_tokens(database(args.db), args.agent_login, active_only=args.active)
+    except ValueError as exc:  # TokenAdminError, or a database that can't be reached or used
         print(f"supportdesk token list: {exc}", file=sys.stderr)
         return 2
     print(format_table(tokens))
@@ -174,16 +187,16 @@ def run_token_list(args: argparse.Namespace) -> int:
 
 
 def run_token_revoke(args: argparse.Namespace) -> int:
-    from supportdesk_tui.server.token_admin import TokenAdminError, describe, revoke
+    from supportdesk_tui.server.token_admin import describe, revoke
 
     token = args.token
     if token == "-":
         token = sys.stdin.readline()
     try:
         result = revoke(
-            args.db or default_db_path(), token=token, token_id=args.token_id, login=args.agent_login
+            database(args.db), token=token, token_id=args.token_id, login=args.agent_login
         )
-    except TokenAdminError as exc:
+    except ValueError as exc:  # TokenAdminError, or a database that can't be reached or used
         print(f"supportdesk token revoke: {exc}", file=sys.stderr)
         return 2
     print("\n".join(describe(result)))
@@ -200,9 +213,9 @@ def create_token(
     from supportdesk_tui.api.models import Language, Role
     from supportdesk_tui.server.auth import hash_token, new_token
     from supportdesk_tui.server.seed import seed_base
-    from supportdesk_tui.server.store import Store
+    from supportdesk_tui.server.store import open_store
 
-    store = Store(db)  # creates missing directories 0700 and the database 0600
+    store = open_store(db)  # SQLite: creates missing directories 0700 and the database 0600
     try:
         seed_base(store)
         agent = store.agent_by_login(login)
@@ -226,6 +239,65 @@ def create_token(
         return token
     finally:
         store.close()
+
+
+def build_app(
+    db: str | Path | None = None,
+    demo: bool = False,
+    tickets: int = 0,
+    simulate: float = 0.0,
+    demo_now: datetime | None = None,
+    rate_limit: float = 50.0,
+    rate_burst: int = 200,
+    auth_fail_rate: float = 1.0,
+    auth_fail_burst: int = 20,
+    keepalive: float = 15.0,
+    idempotency_lease: float = 30.0,
+    close_store: bool = False,
+) -> tuple[Any, Any]:
+    """Open the database, seed as asked and build the ASGI app: (app, store); `serve` and the
+    ASGI factory (server/asgi.py) both start here. The caller closes the store."""
+    from supportdesk_tui.server.app import create_app
+    from supportdesk_tui.server.ratelimit import RateLimit
+    from supportdesk_tui.server.seed import seed_base, seed_bulk, seed_demo
+    from supportdesk_tui.server.service import Clock, utc_now
+    from supportdesk_tui.server.simulate import simulation_job
+    from supportdesk_tui.server.store import open_store
+
+    # SQLite is brought up to date on the spot (`make demo` stays one command) and its missing
+    # directories are created 0700, the file 0600; PostgreSQL is only checked: instances sharing
+    # it are upgraded once, by `supportdesk db upgrade`.
+    store = open_store(db if db is not None else default_db_path())
+    try:
+        clock: Clock = utc_now
+        if demo_now is not None:
+            started, anchor = time.monotonic(), demo_now
+
+            def anchored() -> datetime:
+                return anchor + timedelta(seconds=time.monotonic() - started)
+
+            clock = anchored
+        seed_base(store)
+        if demo:
+            seed_demo(store, demo_now or clock())
+        if tickets > 0 and store.get_meta("bulk_seeded") is None:
+            seed_bulk(store, tickets, demo_now or clock())
+            with store.write() as tx:
+                tx.set_meta("bulk_seeded", str(tickets))
+        app = create_app(
+            store,
+            clock=clock,
+            rate_limit=RateLimit(rate=rate_limit, burst=rate_burst) if rate_limit > 0 else None,
+            auth_failure_limit=RateLimit(rate=auth_fail_rate, burst=auth_fail_burst),
+            keepalive_seconds=keepalive,
+            idempotency_lease=idempotency_lease,
+            jobs=[simulation_job(simulate)] if simulate > 0 else None,
+            close_store=close_store,
+        )
+    except BaseException:
+        store.close()
+        raise
+    return app, store
 
 
 def serve(
@@ -254,38 +326,18 @@ def serve(
         )
     import uvicorn
 
-    from supportdesk_tui.server.app import create_app
-    from supportdesk_tui.server.ratelimit import RateLimit
-    from supportdesk_tui.server.seed import seed_base, seed_bulk, seed_demo
-    from supportdesk_tui.server.service import Clock, utc_now
-    from supportdesk_tui.server.simulate import simulation_job
-    from supportdesk_tui.server.store import Store
-
-    path = Path(db) if db is not None else default_db_path()
-    store = Store(path)  # creates missing directories 0700 and the database 0600
-    clock: Clock = utc_now
-    if demo_now is not None:
-        started, anchor = time.monotonic(), demo_now
-
-        def anchored() -> datetime:
-            return anchor + timedelta(seconds=time.monotonic() - started)
-
-        clock = anchored
-    seed_base(store)
-    if demo:
-        seed_demo(store, demo_now or clock())
-    if tickets > 0 and store.get_meta("bulk_seeded") is None:
-        seed_bulk(store, tickets, demo_now or clock())
-        with store.write() as tx:
-            tx.set_meta("bulk_seeded", str(tickets))
-    app = create_app(
-        store,
-        clock=clock,
-        rate_limit=RateLimit(rate=rate_limit, burst=rate_burst) if rate_limit > 0 else None,
-        auth_failure_limit=RateLimit(rate=auth_fail_rate, burst=auth_fail_burst),
-        keepalive_seconds=keepalive,
+    app, store = build_app(
+        db=db,
+        demo=demo,
+        tickets=tickets,
+        simulate=simulate,
+        demo_now=demo_now,
+        rate_limit=rate_limit,
+        rate_burst=rate_burst,
+        auth_fail_rate=auth_fail_rate,
+        auth_fail_burst=auth_fail_burst,
+        keepalive=keepalive,
         idempotency_lease=idempotency_lease,
-        jobs=[simulation_job(simulate)] if simulate > 0 else None,
     )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -318,6 +370,20 @@ def serve(
         store.close()
 
 
+def run_db_upgrade(args: argparse.Namespace) -> int:
+    from supportdesk_tui.server.storage import open_store
+
+    target = database(args.db)
+    try:
+        store = open_store(target, upgrade=True)
+    except ValueError as exc:  # unreachable, or ahead of this code
+        print(f"supportdesk db upgrade: {exc}", file=sys.stderr)
+        return 2
+    print(f"{store.path}: schema at version {store.schema_version}")
+    store.close()
+    return 0
+
+
 def _stop_on_stdin_eof(server: Any) -> None:
     for _ in sys.stdin.buffer:
         pass
@@ -343,6 +409,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = token_commands.add_parser("revoke", help="revoke a token, or every token of an agent")
     add_token_revoke_arguments(revoke)
     revoke.set_defaults(func=run_token_revoke)
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="apply pending schema migrations (SQLite or PostgreSQL)")
+    upgrade.add_argument("--db", default=None, help=DB_HELP)
+    upgrade.set_defaults(func=run_db_upgrade)
     return parser
 
 

@@ -17,10 +17,10 @@ DEFAULT_TARGET = Path(__file__).resolve().parents[3] / "docs" / "api" / "openapi
 def openapi_document() -> dict[str, Any]:
     """The document exactly as `GET /api/v1/openapi.json` serves it."""
     from supportdesk_tui.server.app import create_app
-    from supportdesk_tui.server.store import Store
+    from supportdesk_tui.server.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "schema.sqlite3")
+        store = open_store(Path(tmp) / "schema.sqlite3")
         try:
             document: dict[str, Any] = create_app(store, background=False).openapi()
         finally:

@@ -1,26 +1,25 @@
-"""The one place that speaks SQL.
+"""The one place that speaks SQL: the core shared by both database engines.
 
-`Store` hides SQLite behind a narrow typed interface so handlers and business
-rules never see rows or cursors (a PostgreSQL store only has to reimplement
-this class). Reads use one connection per thread (WAL lets them run beside a
-writer); writes are serialised by one lock and run as `BEGIN IMMEDIATE`
-transactions so they never fail half-way on a busy database.
+`SqlStore` hides the database behind the narrow typed `Store` interface
+(storage/protocol.py) so handlers and business rules never see rows or cursors.
+Its SQL runs unchanged on SQLite and PostgreSQL; connections, transactions, the
+schema and the few dialect fragments belong to the engine (storage/*_engine.py).
+Writes are serialised (in this process by one lock, across processes by the
+engine's transaction) so read-then-write logic inside `write()` needs no retries.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import itemgetter
-from pathlib import Path
 from typing import Any
 
 from supportdesk_tui.api.models import (
@@ -46,7 +45,6 @@ from supportdesk_tui.api.models import (
     Ticket,
     TicketSort,
 )
-from supportdesk_tui.server.private_files import is_file_path, make_private, prepare_private_db
 from supportdesk_tui.server.records import (
     OPEN_STATUSES,
     AccountRecord,
@@ -64,6 +62,10 @@ from supportdesk_tui.server.records import (
     tracker_url,
 )
 from supportdesk_tui.server.rowjson import RowJsonCache
+from supportdesk_tui.server.storage import open_store
+from supportdesk_tui.server.storage.engine import DbConn, DbCursor, Engine, SchemaError, TextRefused
+from supportdesk_tui.server.storage.protocol import Listener, Store
+from supportdesk_tui.server.storage.sqlite_schema import MIGRATIONS
 from supportdesk_tui.server.views import ticket_from_state
 
 EVENTS_KEPT = 10_000
@@ -72,9 +74,11 @@ EVENTS_KEPT = 10_000
 EXPENSIVE_COUNTS_SECONDS = 0.05
 COUNTS_REUSE_FACTOR = 20
 NO_DUE = 2**62  # sort-key stand-in for "no deadline running": sorts after every real time
-Listener = Callable[[Sequence[StoredEvent]], None]
-# A row by column name: sqlite3.Row, or a dict built from a plain tuple row (see `_tuples`).
-Row = sqlite3.Row | Mapping[str, Any]
+# A row by column name: the engine's row (sqlite3.Row, NamedRow), or a dict built from a plain
+# tuple row (see `_tuples`).
+Row = Any | Mapping[str, Any]
+
+__all__ = ["MIGRATIONS", "BulkTicket", "SchemaError", "SqlStore", "Store", "WriteTx", "open_store"]
 
 # (column, descending) pairs; the last column is always the id so keys are unique.
 SORT_COLUMNS: dict[TicketSort, tuple[tuple[str, bool], ...]] = {
@@ -85,245 +89,6 @@ SORT_COLUMNS: dict[TicketSort, tuple[tuple[str, bool], ...]] = {
     TicketSort.PRIORITY: (("priority_rank", False), ("created_at", False), ("id", False)),
     TicketSort.WAITING: (("waiting_key", False), ("id", False)),
 }
-
-
-# --- schema migrations ---------------------------------------------------------
-
-
-def _run_script(db: sqlite3.Connection, script: str) -> None:
-    # Not executescript(): it commits first, and a migration must be one transaction.
-    for statement in script.split(";"):
-        lines = [line for line in statement.splitlines() if not line.strip().startswith("--")]
-        if "".join(lines).strip():
-            db.execute("\n".join(lines))
-
-
-def _migration_1_initial(db: sqlite3.Connection) -> None:
-    _run_script(
-        db,
-        """
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE agents (
-            id INTEGER PRIMARY KEY,
-            login TEXT NOT NULL UNIQUE,
-            name TEXT NOT NULL,
-            role TEXT NOT NULL,
-            languages TEXT NOT NULL,
-            queues TEXT NOT NULL,
-            last_reply_at INTEGER
-        );
-        CREATE TABLE tokens (
-            hash TEXT PRIMARY KEY,
-            agent_id INTEGER NOT NULL REFERENCES agents(id),
-            created_at INTEGER NOT NULL
-        );
-        CREATE TABLE queues (
-            id TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            languages TEXT NOT NULL,
-            position INTEGER NOT NULL
-        );
-        CREATE TABLE components (id TEXT PRIMARY KEY, name TEXT NOT NULL, position INTEGER NOT NULL);
-        CREATE TABLE canned_replies (id TEXT PRIMARY KEY, position INTEGER NOT NULL, body TEXT NOT NULL);
-        CREATE TABLE tickets (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            version INTEGER NOT NULL,
-            subject TEXT NOT NULL,
-            status TEXT NOT NULL,
-            is_open INTEGER NOT NULL,
-            priority TEXT NOT NULL,
-            priority_rank INTEGER NOT NULL,
-            queue TEXT NOT NULL,
-            language TEXT NOT NULL,
-            category TEXT NOT NULL,
-            tags TEXT NOT NULL,
-            requester TEXT NOT NULL,
-            requester_account_id TEXT NOT NULL,
-            search_text TEXT NOT NULL,
-            assignee_id INTEGER,
-            created_at INTEGER NOT NULL,
-            updated_at INTEGER NOT NULL,
-            waiting_since INTEGER,
-            waiting_key INTEGER NOT NULL,
-            last_message_id INTEGER,
-            message_count INTEGER NOT NULL,
-            first_response_due INTEGER,
-            first_responded_at INTEGER,
-            next_response_due INTEGER,
-            resolution_due INTEGER,
-            paused_at INTEGER,
-            solved_at INTEGER,
-            sla_due INTEGER NOT NULL,
-            environment TEXT,
-            escalation_key TEXT,
-            needs_reply INTEGER NOT NULL
-        );
-        CREATE TABLE messages (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            ticket_id INTEGER NOT NULL,
-            kind TEXT NOT NULL,
-            author_type TEXT NOT NULL,
-            author_id TEXT NOT NULL,
-            author_name TEXT NOT NULL,
-            body TEXT NOT NULL,
-            created_at INTEGER NOT NULL
-        );
-        CREATE TABLE escalations (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            key TEXT NOT NULL UNIQUE,
-            ticket_id INTEGER NOT NULL,
-            status TEXT NOT NULL,
-            severity TEXT NOT NULL,
-            component TEXT NOT NULL,
-            summary TEXT NOT NULL,
-            steps TEXT NOT NULL,
-            expected TEXT NOT NULL,
-            actual TEXT NOT NULL,
-            environment TEXT NOT NULL,
-            message_ids TEXT NOT NULL,
-            created_at INTEGER NOT NULL,
-            updated_at INTEGER NOT NULL
-        );
-        CREATE TABLE events (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            type TEXT NOT NULL,
-            queue TEXT,
-            data TEXT NOT NULL,
-            created_at INTEGER NOT NULL
-        );
-        CREATE TABLE idempotency (
-            caller_id INTEGER NOT NULL,
-            key TEXT NOT NULL,
-            body_hash TEXT NOT NULL,
-            state TEXT NOT NULL,
-            status INTEGER,
-            body BLOB,
-            content_type TEXT,
-            created_at INTEGER NOT NULL,
-            PRIMARY KEY (caller_id, key)
-        );
-        -- Ticket numbers start at 1001: "#7" reads like a test record to a customer.
-        INSERT INTO sqlite_sequence (name, seq) VALUES ('tickets', 1000);
-        CREATE TABLE stats_history (
-            at INTEGER NOT NULL,
-            queue TEXT NOT NULL,
-            open INTEGER NOT NULL,
-            created INTEGER NOT NULL,
-            solved INTEGER NOT NULL,
-            PRIMARY KEY (at, queue)
-        );
-        """,
-    )
-
-
-# Listing: one index per sort order behind a queue prefix (the rowid rides along
-# in every index entry, so the id tie-break is free); lists over several queues
-# merge one index walk per queue (see Store.list_tickets). Counting: partial
-# indexes over open tickets only, so `GET /queues` touches a few small index
-# ranges instead of the table.
-BULK_INDEXES: tuple[str, ...] = (
-    "CREATE INDEX IF NOT EXISTS ix_tickets_queue_due ON tickets(queue, sla_due)",
-    "CREATE INDEX IF NOT EXISTS ix_tickets_queue_created ON tickets(queue, created_at)",
-    "CREATE INDEX IF NOT EXISTS ix_tickets_queue_updated ON tickets(queue, updated_at)",
-    "CREATE INDEX IF NOT EXISTS ix_tickets_queue_priority ON tickets(queue, priority_rank, created_at)",
-    "CREATE INDEX IF NOT EXISTS ix_tickets_queue_waiting ON tickets(queue, waiting_key)",
-    "CREATE INDEX IF NOT EXISTS ix_tickets_assignee ON tickets(assignee_id, sla_due)",
-    "CREATE INDEX IF NOT EXISTS ix_tickets_requester ON tickets(requester_account_id)",
-    "CREATE INDEX IF NOT EXISTS ix_tickets_solved ON tickets(solved_at) WHERE solved_at IS NOT NULL",
-    "CREATE INDEX IF NOT EXISTS ix_open_queue_due ON tickets(queue, sla_due) WHERE is_open = 1",
-    "CREATE INDEX IF NOT EXISTS ix_open_queue_waiting ON tickets(queue, waiting_since) "
-    "WHERE is_open = 1 AND waiting_since IS NOT NULL",
-    "CREATE INDEX IF NOT EXISTS ix_open_queue_unassigned ON tickets(queue) "
-    "WHERE is_open = 1 AND assignee_id IS NULL",
-    # Covers the lead's live statistics: one ordered pass, no table lookups.
-    "CREATE INDEX IF NOT EXISTS ix_open_stats "
-    "ON tickets(queue, language, priority, assignee_id, waiting_since, sla_due) WHERE is_open = 1",
-    "CREATE INDEX IF NOT EXISTS ix_messages_ticket ON messages(ticket_id, id)",
-)
-
-
-def _index_name(ddl: str) -> str:
-    return ddl.split(" IF NOT EXISTS ", 1)[1].split(" ", 1)[0]
-
-
-def _migration_2_indexes(db: sqlite3.Connection) -> None:
-    for ddl in BULK_INDEXES:
-        db.execute(ddl)
-    db.execute("CREATE INDEX ix_escalations_ticket ON escalations(ticket_id)")
-    db.execute("CREATE INDEX ix_idempotency_created ON idempotency(created_at)")
-
-
-def _migration_3_accounts_and_audit(db: sqlite3.Connection) -> None:
-    _run_script(
-        db,
-        """
-        -- Account facts that outlive any one ticket (a deletion date must survive restarts).
-        CREATE TABLE accounts (
-            account_id TEXT PRIMARY KEY,
-            signed_out_at INTEGER,
-            reset_sent_at INTEGER,
-            deletion_scheduled_for INTEGER
-        );
-        CREATE TABLE audit (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            ticket_id INTEGER NOT NULL,
-            agent_id INTEGER NOT NULL,
-            agent_login TEXT NOT NULL,
-            agent_name TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            step_id TEXT,
-            summary TEXT NOT NULL,
-            created_at INTEGER NOT NULL
-        );
-        CREATE INDEX ix_audit_ticket ON audit(ticket_id, id)
-        """,
-    )
-
-
-# Bumped, in the same transaction, by every change that can take access away from a token that
-# is already in use (revocation, a new role or queues); triggers make that hold for any writer,
-# including a `supportdesk token` command in another process. Open event streams poll this one
-# row and re-check their token when it moves (a new token or agent changes nothing in use).
-_BUMP = "BEGIN UPDATE auth_epoch SET value = value + 1; END"
-AUTH_EPOCH_DDL: tuple[str, ...] = (
-    "CREATE TABLE IF NOT EXISTS auth_epoch (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL)",
-    "INSERT OR IGNORE INTO auth_epoch (id, value) VALUES (1, 0)",
-    f"CREATE TRIGGER IF NOT EXISTS auth_epoch_token_update AFTER UPDATE ON tokens {_BUMP}",
-    f"CREATE TRIGGER IF NOT EXISTS auth_epoch_token_delete AFTER DELETE ON tokens {_BUMP}",
-    f"CREATE TRIGGER IF NOT EXISTS auth_epoch_agent_update AFTER UPDATE OF role, queues ON agents {_BUMP}",
-    f"CREATE TRIGGER IF NOT EXISTS auth_epoch_agent_delete AFTER DELETE ON agents {_BUMP}",
-)
-
-
-def _migration_4_token_revocation(db: sqlite3.Connection) -> None:
-    # Revoked tokens keep their row (with the time): `token list` can still say who held a
-    # token and when it stopped working. The hash alone is no use to anyone.
-    # Guarded so it can sit anywhere after the initial schema, whatever else is merged around it.
-    columns = {row[1] for row in db.execute("PRAGMA table_info(tokens)")}
-    if "revoked_at" not in columns:
-        db.execute("ALTER TABLE tokens ADD COLUMN revoked_at INTEGER")
-    for ddl in AUTH_EPOCH_DDL:  # trigger bodies hold ";": not for _run_script
-        db.execute(ddl)
-
-
-def _migration_5_idempotency_leases(db: sqlite3.Connection) -> None:
-    # An in-flight record is a lease held by one attempt: a retry takes it over once it expires,
-    # and only the attempt that still holds it may commit the effect (see server/idempotency.py).
-    # Rows left in flight by an older version have no lease and count as expired.
-    columns = {row[1] for row in db.execute("PRAGMA table_info(idempotency)")}
-    if "attempt" not in columns:
-        db.execute("ALTER TABLE idempotency ADD COLUMN attempt TEXT")
-    if "lease_until" not in columns:
-        db.execute("ALTER TABLE idempotency ADD COLUMN lease_until INTEGER")
-
-
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _migration_1_initial,
-    _migration_2_indexes,
-    _migration_3_accounts_and_audit,
-    _migration_4_token_revocation,
-    _migration_5_idempotency_leases,
-)
 
 
 # --- row mapping -------------------------------------------------------------
@@ -349,6 +114,7 @@ TICKET_COLUMNS = (
     "next_response_due, resolution_due, paused_at, solved_at, sla_due, environment, escalation_key, "
     "needs_reply"
 )
+MESSAGE_COLUMNS = ("id", "ticket_id", "kind", "author_type", "author_id", "author_name", "body", "created_at")
 TICKET_PLACEHOLDERS = ", ".join("?" for _ in TICKET_COLUMNS.split(","))
 TICKET_SELECT = (
     "SELECT t.*, a.login AS a_login, a.name AS a_name, e.status AS e_status FROM tickets t "
@@ -466,7 +232,7 @@ def _message_from_row(row: Row) -> Message:
     )
 
 
-def _escalation_from_row(row: sqlite3.Row) -> Escalation:
+def _escalation_from_row(row: Row) -> Escalation:
     return Escalation(
         key=row["key"],
         ticket_id=row["ticket_id"],
@@ -485,7 +251,7 @@ def _escalation_from_row(row: sqlite3.Row) -> Escalation:
     )
 
 
-def _audit_from_row(row: sqlite3.Row) -> AuditEntry:
+def _audit_from_row(row: Row) -> AuditEntry:
     return AuditEntry(
         id=row["id"],
         ticket_id=row["ticket_id"],
@@ -497,7 +263,7 @@ def _audit_from_row(row: sqlite3.Row) -> AuditEntry:
     )
 
 
-def _account_from_row(row: sqlite3.Row | None, account_id: str) -> AccountRecord:
+def _account_from_row(row: Row | None, account_id: str) -> AccountRecord:
     if row is None:
         return AccountRecord(account_id=account_id)
     return AccountRecord(
@@ -508,7 +274,7 @@ def _account_from_row(row: sqlite3.Row | None, account_id: str) -> AccountRecord
     )
 
 
-def _agent_from_row(row: sqlite3.Row) -> AgentRecord:
+def _agent_from_row(row: Row) -> AgentRecord:
     return AgentRecord(
         id=row["id"],
         login=row["login"],
@@ -533,7 +299,7 @@ class BulkTicket:
 class WriteTx:
     """The operations available inside `Store.write()`; all run in one transaction."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: DbConn) -> None:
         self._db = db
         self.events: list[StoredEvent] = []
 
@@ -544,10 +310,10 @@ class WriteTx:
 
     def insert_ticket(self, state: TicketState) -> int:
         cur = self._db.execute(
-            f"INSERT INTO tickets ({TICKET_COLUMNS}) VALUES ({TICKET_PLACEHOLDERS})", _ticket_params(state)
+            f"INSERT INTO tickets ({TICKET_COLUMNS}) VALUES ({TICKET_PLACEHOLDERS}) RETURNING id",
+            _ticket_params(state),
         )
-        assert cur.lastrowid is not None
-        state.id = cur.lastrowid
+        state.id = int(cur.fetchone()[0])
         return state.id
 
     def save_ticket(self, state: TicketState) -> None:
@@ -566,12 +332,11 @@ class WriteTx:
     ) -> Message:
         cur = self._db.execute(
             "INSERT INTO messages (ticket_id, kind, author_type, author_id, author_name, body, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (ticket_id, kind.value, author.type, author.id, author.name, body, to_ms(at)),
         )
-        assert cur.lastrowid is not None
         return Message(
-            id=cur.lastrowid, ticket_id=ticket_id, kind=kind, author=author, body=body, created_at=at
+            id=int(cur.fetchone()[0]), ticket_id=ticket_id, kind=kind, author=author, body=body, created_at=at
         )
 
     def messages_after(self, ticket_id: int, after_id: int) -> list[Message]:
@@ -683,11 +448,11 @@ class WriteTx:
     ) -> AuditEntry:
         cur = self._db.execute(
             "INSERT INTO audit (ticket_id, agent_id, agent_login, agent_name, kind, step_id, summary, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (ticket_id, agent.id, agent.login, agent.name, kind, step_id, summary, to_ms(at)),
         )
-        assert cur.lastrowid is not None
-        row = self._db.execute("SELECT * FROM audit WHERE id = ?", (cur.lastrowid,)).fetchone()
+        audit_id = int(cur.fetchone()[0])
+        row = self._db.execute("SELECT * FROM audit WHERE id = ?", (audit_id,)).fetchone()
         return _audit_from_row(row)
 
     def audit_step_ids(self, ticket_id: int) -> set[str]:
@@ -703,12 +468,16 @@ class WriteTx:
         payload = (
             data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         )
-        cur = self._db.execute(
-            "INSERT INTO events (type, queue, data, created_at) VALUES (?, ?, ?, ?)",
-            (type_, queue, payload, to_ms(at)),
+        # From the counter row, not a sequence: ids in commit order (see storage/postgres_schema.py).
+        event_id = int(
+            self._db.execute("UPDATE event_counter SET value = value + 1 WHERE id = 1 RETURNING value")
+            .fetchone()[0]
         )
-        assert cur.lastrowid is not None
-        self.events.append(StoredEvent(id=cur.lastrowid, type=type_, queue=queue, data=payload))
+        self._db.execute(
+            "INSERT INTO events (id, type, queue, data, created_at) VALUES (?, ?, ?, ?, ?)",
+            (event_id, type_, queue, payload, to_ms(at)),
+        )
+        self.events.append(StoredEvent(id=event_id, type=type_, queue=queue, data=payload))
 
     # reference data (seed, tokens)
     def upsert_agent(
@@ -764,7 +533,9 @@ class WriteTx:
 
     def add_history(self, points: Iterable[HistoryPoint]) -> None:
         self._db.executemany(
-            "INSERT OR REPLACE INTO stats_history (at, queue, open, created, solved) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO stats_history (at, queue, open, created, solved) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (at, queue) DO UPDATE SET open = excluded.open, created = excluded.created, "
+            "solved = excluded.solved",
             [(to_ms(p.at), p.queue, p.open, p.created, p.solved) for p in points],
         )
 
@@ -784,7 +555,7 @@ class WriteTx:
 
 
 def _idempotency_done(
-    db: sqlite3.Connection,
+    db: DbConn,
     caller_id: int,
     key: str,
     attempt: str,
@@ -803,13 +574,66 @@ def _idempotency_done(
 # --- the store -------------------------------------------------------------------
 
 
-class Store:
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
+class _Fetched:
+    """A statement's rows, fetched while the engine lent the connection."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+
+    def fetchone(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self) -> list[Any]:
+        return self._rows
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
+
+
+class _Reads:
+    """Reads outside a write transaction: each statement on a connection the engine lends for it
+    (SQLite: this thread's own; PostgreSQL: one from the pool)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> _Fetched:
+        with self._engine.read() as db:
+            return _Fetched(db.execute(sql, params).fetchall())
+
+
+def _refuse_nul(params: Sequence[Any]) -> None:
+    for value in params:
+        if isinstance(value, str) and "\x00" in value:
+            raise TextRefused
+
+
+class _NulGuard:
+    """A write connection that refuses text holding NUL before either engine sees it, so both
+    answer alike (PostgreSQL can't store NUL; SQLite could, and one database may move to the other)."""
+
+    def __init__(self, db: DbConn) -> None:
+        self._db = db
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> DbCursor:
+        _refuse_nul(parameters)
+        return self._db.execute(sql, parameters)
+
+    def executemany(self, sql: str, seq_of_parameters: Sequence[Sequence[Any]], /) -> DbCursor:
+        for parameters in seq_of_parameters:
+            _refuse_nul(parameters)
+        return self._db.executemany(sql, seq_of_parameters)
+
+
+class SqlStore:
+    """The `Store` of either engine (see open_store in storage/__init__.py)."""
+
+    def __init__(self, engine: Engine, upgrade: bool = True) -> None:
+        self.engine = engine
+        self.path = engine.shown
         self._local = threading.local()
         self._write_lock = threading.RLock()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
+        self._reads = _Reads(engine)
         self._listeners: list[Listener] = []
         self._generation = 0
         self._counts_cache: tuple[tuple[int, int], dict[str, QueueCounts]] | None = None
@@ -817,75 +641,31 @@ class Store:
         self._counts_at = -float("inf")  # time.monotonic() when it finished
         self._ticket_json = RowJsonCache(_ticket_json_from_row)
         self._message_json = RowJsonCache(_message_json_from_row)
-        if is_file_path(self.path):
-            prepare_private_db(Path(self.path))
-        self._migrate()
-        if is_file_path(self.path):  # the -wal and -shm files exist now
-            make_private(Path(self.path))
         # In-flight idempotency records stay: each is a lease that a retry takes over once it
         # expires (another server on this database may still be working on it).
-        with self._tx() as db:
-            # A bulk load killed half-way leaves its dropped indexes missing.
-            for ddl in BULK_INDEXES:
-                db.execute(ddl)
+        try:
+            engine.migrate(upgrade)
+        except BaseException:
+            engine.close()
+            raise
 
     # connections ------------------------------------------------------------
-    def _conn(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode = WAL")
-            # NORMAL in WAL mode survives a killed process (only power loss can cost the last commits).
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA busy_timeout = 30000")
-            db.execute("PRAGMA cache_size = -16384")  # 16 MiB: the hot index pages of a big queue
-            self._local.db = db
-            with self._all_lock:
-                self._all.append(db)
-        return db
+    def _conn(self) -> _Reads:
+        return self._reads
 
     def close(self) -> None:
-        with self._all_lock:
-            for db in self._all:
-                with suppress(sqlite3.Error):
-                    db.close()
-            self._all.clear()
-        self._local = threading.local()
+        self.engine.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._write_lock:
-            db = self._conn()
-            if db.in_transaction:
-                # Nested in this thread's open transaction (an idempotent POST wraps the
-                # service's write): the outermost block commits or rolls back everything.
-                yield db
-                return
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-
-    def _migrate(self) -> None:
-        with self._tx() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = db.execute("SELECT version FROM schema_version").fetchone()
-            current = 0 if row is None else int(row[0])
-            if row is None:
-                db.execute("INSERT INTO schema_version (version) VALUES (0)")
-            for number, migration in enumerate(MIGRATIONS, start=1):
-                if number > current:
-                    migration(db)
-                    db.execute("UPDATE schema_version SET version = ?", (number,))
+    def _tx(self) -> Iterator[DbConn]:
+        # Nested in this thread's open transaction (an idempotent POST wraps the service's
+        # write), the engine joins it: the outermost block commits or rolls back everything.
+        with self._write_lock, self.engine.transaction() as db:
+            yield _NulGuard(db)
 
     @property
     def schema_version(self) -> int:
-        return int(self._conn().execute("SELECT version FROM schema_version").fetchone()[0])
+        return self.engine.schema_version()
 
     # writes ----------------------------------------------------------------
     def add_commit_listener(self, listener: Listener) -> None:
@@ -911,6 +691,7 @@ class Store:
                     yield tx
                     if tx.events:
                         db.execute("DELETE FROM events WHERE id <= ?", (tx.events[-1].id - EVENTS_KEPT,))
+                        self.engine.events_committing(db, tx.events[-1].id)
             finally:
                 self._local.write_tx = None
             self._generation += 1
@@ -1001,7 +782,10 @@ class Store:
         serving this database (the first writer wins; the others read what it stored)."""
         with self._tx() as db:
             fresh = secrets.token_hex(32)
-            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('cursor_secret', ?)", (fresh,))
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES ('cursor_secret', ?) ON CONFLICT (key) DO NOTHING",
+                (fresh,),
+            )
             row = db.execute("SELECT value FROM meta WHERE key = 'cursor_secret'").fetchone()
         return bytes.fromhex(str(row["value"]))
 
@@ -1123,10 +907,9 @@ class Store:
 
     def _tuples(self, sql: str, params: Sequence[Any]) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
         """Rows as plain tuples (cheap to compare with a cached row) and each column's position."""
-        cursor = self._conn().cursor()
-        cursor.row_factory = None
-        rows: list[tuple[Any, ...]] = cursor.execute(sql, params).fetchall()
-        return rows, {d[0]: i for i, d in enumerate(cursor.description)}
+        with self.engine.read() as db:
+            rows, names = self.engine.tuples(db, sql, params)
+        return rows, {name: i for i, name in enumerate(names)}
 
     def _list_one_queue(
         self,
@@ -1153,13 +936,13 @@ class Store:
             where.append("t.assignee_id = ?")
             params.append(query.assignee_id)
         if query.tag is not None:
-            where.append("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE json_each.value = ?)")
+            where.append(self.engine.tag_match)
             params.append(query.tag)
         if query.ticket_id is not None:
             where.append("t.id = ?")
             params.append(query.ticket_id)
         if query.text:
-            where.append("instr(t.search_text, ?) > 0")
+            where.append(self.engine.text_match)
             params.append(query.text.casefold())
         if query.requester is not None:
             where.append("t.requester_account_id = ?")
@@ -1187,9 +970,11 @@ class Store:
     def open_aggregates(self, now: datetime, risk: timedelta) -> list[OpenAggregate]:
         now_ms, risk_ms = to_ms(now), to_ms(now + risk)
         rows = self._conn().execute(
-            "SELECT queue, language, priority, count(*) AS n, sum(assignee_id IS NULL) AS unassigned, "
-            "min(waiting_since) AS oldest, sum(sla_due >= ? AND sla_due < ?) AS at_risk, "
-            "sum(sla_due < ?) AS breached FROM tickets WHERE is_open = 1 GROUP BY queue, language, priority",
+            "SELECT queue, language, priority, count(*) AS n, "
+            "count(*) FILTER (WHERE assignee_id IS NULL) AS unassigned, min(waiting_since) AS oldest, "
+            "count(*) FILTER (WHERE sla_due >= ? AND sla_due < ?) AS at_risk, "
+            "count(*) FILTER (WHERE sla_due < ?) AS breached "
+            "FROM tickets WHERE is_open = 1 GROUP BY queue, language, priority",
             (now_ms, risk_ms, now_ms),
         )
         return [
@@ -1267,7 +1052,7 @@ class Store:
         """(oldest kept id or None, last id ever assigned)."""
         db = self._conn()
         oldest = db.execute("SELECT min(id) FROM events").fetchone()[0]
-        row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+        row = db.execute("SELECT value FROM event_counter WHERE id = 1").fetchone()
         return oldest, 0 if row is None else int(row[0])
 
     # idempotency ----------------------------------------------------------
@@ -1387,16 +1172,11 @@ class Store:
             # Requesters are often shared between generated tickets; keyed by id(), which
             # stays unique while `chunk` keeps every one of them alive.
             memo: dict[int, str] = {}
-            with self._tx() as db:
-                db.execute("PRAGMA cache_size = -262144")  # index inserts thrash a small cache
+            # Generated rows, straight to the engine (its bulk path may need its own connection type).
+            with self._write_lock, self.engine.transaction() as db:
+                self.engine.bulk_tune(db)
                 next_ticket, next_message = (
-                    1
-                    + int(
-                        db.execute(
-                            f"SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = '{t}'"
-                        ).fetchone()[0]
-                    )
-                    for t in ("tickets", "messages")
+                    self.engine.reserve_ids(db, table, len(chunk)) for table in ("tickets", "messages")
                 )
                 ticket_rows = []
                 message_rows = []
@@ -1418,36 +1198,21 @@ class Store:
                             to_ms(state.created_at),
                         )
                     )
-                db.executemany(
-                    f"INSERT INTO tickets (id, {TICKET_COLUMNS}) VALUES (?, {TICKET_PLACEHOLDERS})",
-                    ticket_rows,
+                self.engine.insert_rows(
+                    db, "tickets", ("id", *(c.strip() for c in TICKET_COLUMNS.split(","))), ticket_rows
                 )
-                db.executemany(
-                    "INSERT INTO messages (id, ticket_id, kind, author_type, author_id, author_name, body, "
-                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    message_rows,
-                )
+                self.engine.insert_rows(db, "messages", MESSAGE_COLUMNS, message_rows)
             inserted += len(chunk)
             chunk.clear()
 
-        # Loading into an empty table: building each index once at the end, from
-        # sorted data, is several times faster than updating it row by row.
-        rebuild = self.count_tickets() == 0
-        if rebuild:
-            with self._tx() as db:
-                for ddl in BULK_INDEXES:
-                    db.execute(f"DROP INDEX IF EXISTS {_index_name(ddl)}")
+        empty = self.count_tickets() == 0
+        self.engine.bulk_begin(empty)
         for item in tickets:
             chunk.append(item)
             if len(chunk) >= batch:
                 flush()
         if chunk:
             flush()
-        if rebuild:
-            with self._tx() as db:
-                db.execute("PRAGMA cache_size = -262144")
-                for ddl in BULK_INDEXES:
-                    db.execute(ddl)
-        self._conn().execute("PRAGMA cache_size = -16384")
+        self.engine.bulk_end(empty)
         self._generation += 1
         return inserted

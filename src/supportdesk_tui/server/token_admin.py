@@ -17,7 +17,8 @@ from pathlib import Path
 from supportdesk_tui.api.models import Role
 from supportdesk_tui.server.auth import hash_token
 from supportdesk_tui.server.records import TokenRecord
-from supportdesk_tui.server.store import Store
+from supportdesk_tui.server.storage import is_postgres
+from supportdesk_tui.server.store import Store, open_store
 
 MIN_TOKEN_ID = 6  # shorter prefixes would too often name several tokens
 
@@ -36,9 +37,9 @@ class Revocation:
 def _existing_store(db: str | Path) -> Iterator[Store]:
     # Opening a missing path would create an empty database and report "no tokens": a typo in
     # --db must say so instead.
-    if not Path(db).is_file():
+    if not is_postgres(db) and not Path(db).is_file():
         raise TokenAdminError(f"no database at {db}")
-    store = Store(db)
+    store = open_store(db)
     try:
         yield store
     finally:

@@ -1,0 +1,270 @@
+"""The SQLite schema: its migrations, in order, and the indexes a bulk load rebuilds.
+
+Migration N does on SQLite what storage/postgres_schema.py's migration N does on PostgreSQL;
+append new ones to the END of both tuples (see docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    # Not executescript(): it commits first, and a migration must be one transaction.
+    for statement in script.split(";"):
+        lines = [line for line in statement.splitlines() if not line.strip().startswith("--")]
+        if "".join(lines).strip():
+            db.execute("\n".join(lines))
+
+
+def _migration_1_initial(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE agents (
+            id INTEGER PRIMARY KEY,
+            login TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            languages TEXT NOT NULL,
+            queues TEXT NOT NULL,
+            last_reply_at INTEGER
+        );
+        CREATE TABLE tokens (
+            hash TEXT PRIMARY KEY,
+            agent_id INTEGER NOT NULL REFERENCES agents(id),
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE queues (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            languages TEXT NOT NULL,
+            position INTEGER NOT NULL
+        );
+        CREATE TABLE components (id TEXT PRIMARY KEY, name TEXT NOT NULL, position INTEGER NOT NULL);
+        CREATE TABLE canned_replies (id TEXT PRIMARY KEY, position INTEGER NOT NULL, body TEXT NOT NULL);
+        CREATE TABLE tickets (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            version INTEGER NOT NULL,
+            subject TEXT NOT NULL,
+            status TEXT NOT NULL,
+            is_open INTEGER NOT NULL,
+            priority TEXT NOT NULL,
+            priority_rank INTEGER NOT NULL,
+            queue TEXT NOT NULL,
+            language TEXT NOT NULL,
+            category TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            requester TEXT NOT NULL,
+            requester_account_id TEXT NOT NULL,
+            search_text TEXT NOT NULL,
+            assignee_id INTEGER,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            waiting_since INTEGER,
+            waiting_key INTEGER NOT NULL,
+            last_message_id INTEGER,
+            message_count INTEGER NOT NULL,
+            first_response_due INTEGER,
+            first_responded_at INTEGER,
+            next_response_due INTEGER,
+            resolution_due INTEGER,
+            paused_at INTEGER,
+            solved_at INTEGER,
+            sla_due INTEGER NOT NULL,
+            environment TEXT,
+            escalation_key TEXT,
+            needs_reply INTEGER NOT NULL
+        );
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            author_type TEXT NOT NULL,
+            author_id TEXT NOT NULL,
+            author_name TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE escalations (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL UNIQUE,
+            ticket_id INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            component TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            steps TEXT NOT NULL,
+            expected TEXT NOT NULL,
+            actual TEXT NOT NULL,
+            environment TEXT NOT NULL,
+            message_ids TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            type TEXT NOT NULL,
+            queue TEXT,
+            data TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE idempotency (
+            caller_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            body_hash TEXT NOT NULL,
+            state TEXT NOT NULL,
+            status INTEGER,
+            body BLOB,
+            content_type TEXT,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (caller_id, key)
+        );
+        -- Ticket numbers start at 1001: "#7" reads like a test record to a customer.
+        INSERT INTO sqlite_sequence (name, seq) VALUES ('tickets', 1000);
+        CREATE TABLE stats_history (
+            at INTEGER NOT NULL,
+            queue TEXT NOT NULL,
+            open INTEGER NOT NULL,
+            created INTEGER NOT NULL,
+            solved INTEGER NOT NULL,
+            PRIMARY KEY (at, queue)
+        );
+        """,
+    )
+
+
+# Listing: one index per sort order behind a queue prefix (the rowid rides along
+# in every index entry, so the id tie-break is free); lists over several queues
+# merge one index walk per queue (see Store.list_tickets). Counting: partial
+# indexes over open tickets only, so `GET /queues` touches a few small index
+# ranges instead of the table.
+BULK_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX IF NOT EXISTS ix_tickets_queue_due ON tickets(queue, sla_due)",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_queue_created ON tickets(queue, created_at)",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_queue_updated ON tickets(queue, updated_at)",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_queue_priority ON tickets(queue, priority_rank, created_at)",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_queue_waiting ON tickets(queue, waiting_key)",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_assignee ON tickets(assignee_id, sla_due)",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_requester ON tickets(requester_account_id)",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_solved ON tickets(solved_at) WHERE solved_at IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS ix_open_queue_due ON tickets(queue, sla_due) WHERE is_open = 1",
+    "CREATE INDEX IF NOT EXISTS ix_open_queue_waiting ON tickets(queue, waiting_since) "
+    "WHERE is_open = 1 AND waiting_since IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS ix_open_queue_unassigned ON tickets(queue) "
+    "WHERE is_open = 1 AND assignee_id IS NULL",
+    # Covers the lead's live statistics: one ordered pass, no table lookups.
+    "CREATE INDEX IF NOT EXISTS ix_open_stats "
+    "ON tickets(queue, language, priority, assignee_id, waiting_since, sla_due) WHERE is_open = 1",
+    "CREATE INDEX IF NOT EXISTS ix_messages_ticket ON messages(ticket_id, id)",
+)
+
+
+def index_name(ddl: str) -> str:
+    return ddl.split(" IF NOT EXISTS ", 1)[1].split(" ", 1)[0]
+
+
+def _migration_2_indexes(db: sqlite3.Connection) -> None:
+    for ddl in BULK_INDEXES:
+        db.execute(ddl)
+    db.execute("CREATE INDEX ix_escalations_ticket ON escalations(ticket_id)")
+    db.execute("CREATE INDEX ix_idempotency_created ON idempotency(created_at)")
+
+
+def _migration_3_accounts_and_audit(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        -- Account facts that outlive any one ticket (a deletion date must survive restarts).
+        CREATE TABLE accounts (
+            account_id TEXT PRIMARY KEY,
+            signed_out_at INTEGER,
+            reset_sent_at INTEGER,
+            deletion_scheduled_for INTEGER
+        );
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_id INTEGER NOT NULL,
+            agent_id INTEGER NOT NULL,
+            agent_login TEXT NOT NULL,
+            agent_name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            step_id TEXT,
+            summary TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX ix_audit_ticket ON audit(ticket_id, id)
+        """,
+    )
+
+
+# Bumped, in the same transaction, by every change that can take access away from a token that
+# is already in use (revocation, a new role or queues); triggers make that hold for any writer,
+# including a `supportdesk token` command in another process. Open event streams poll this one
+# row and re-check their token when it moves (a new token or agent changes nothing in use).
+_BUMP = "BEGIN UPDATE auth_epoch SET value = value + 1; END"
+AUTH_EPOCH_DDL: tuple[str, ...] = (
+    "CREATE TABLE IF NOT EXISTS auth_epoch (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL)",
+    "INSERT OR IGNORE INTO auth_epoch (id, value) VALUES (1, 0)",
+    f"CREATE TRIGGER IF NOT EXISTS auth_epoch_token_update AFTER UPDATE ON tokens {_BUMP}",
+    f"CREATE TRIGGER IF NOT EXISTS auth_epoch_token_delete AFTER DELETE ON tokens {_BUMP}",
+    f"CREATE TRIGGER IF NOT EXISTS auth_epoch_agent_update AFTER UPDATE OF role, queues ON agents {_BUMP}",
+    f"CREATE TRIGGER IF NOT EXISTS auth_epoch_agent_delete AFTER DELETE ON agents {_BUMP}",
+)
+
+
+def _migration_4_token_revocation(db: sqlite3.Connection) -> None:
+    # Revoked tokens keep their row (with the time): `token list` can still say who held a
+    # token and when it stopped working. The hash alone is no use to anyone.
+    # Guarded so it can sit anywhere after the initial schema, whatever else is merged around it.
+    columns = {row[1] for row in db.execute("PRAGMA table_info(tokens)")}
+    if "revoked_at" not in columns:
+        db.execute("ALTER TABLE tokens ADD COLUMN revoked_at INTEGER")
+    for ddl in AUTH_EPOCH_DDL:  # trigger bodies hold ";": not for _run_script
+        db.execute(ddl)
+
+
+def _migration_5_idempotency_leases(db: sqlite3.Connection) -> None:
+    # An in-flight record is a lease held by one attempt: a retry takes it over once it expires,
+    # and only the attempt that still holds it may commit the effect (see server/idempotency.py).
+    # Rows left in flight by an older version have no lease and count as expired.
+    columns = {row[1] for row in db.execute("PRAGMA table_info(idempotency)")}
+    if "attempt" not in columns:
+        db.execute("ALTER TABLE idempotency ADD COLUMN attempt TEXT")
+    if "lease_until" not in columns:
+        db.execute("ALTER TABLE idempotency ADD COLUMN lease_until INTEGER")
+
+
+def _migration_6_event_counter(db: sqlite3.Connection) -> None:
+    # Event ids come from one counter row, bumped inside the writing transaction, on both
+    # engines (see storage/postgres_schema.py for why PostgreSQL needs it). It carries on from
+    # the AUTOINCREMENT sequence, so a stream resuming across the upgrade neither skips nor repeats.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS event_counter (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "value INTEGER NOT NULL)"
+    )
+    db.execute(
+        "INSERT INTO event_counter (id, value) SELECT 1, COALESCE((SELECT seq FROM sqlite_sequence "
+        "WHERE name = 'events'), 0) WHERE NOT EXISTS (SELECT 1 FROM event_counter)"
+    )
+
+
+def _migration_7_cluster_state(db: sqlite3.Connection) -> None:
+    # PostgreSQL's migration 7 adds the state several instances share (presence, last seen, rate
+    # buckets).
+    # A SQLite server is one process and keeps that state in memory: nothing to add here, but the
+    # step exists so version N means the same on both engines.
+    del db
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migration_1_initial,
+    _migration_2_indexes,
+    _migration_3_accounts_and_audit,
+    _migration_4_token_revocation,
+    _migration_5_idempotency_leases,
+    _migration_6_event_counter,
+    _migration_7_cluster_state,
+)
