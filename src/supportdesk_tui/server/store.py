@@ -918,8 +918,9 @@ class SqlStore:
             where.append("t.id = ?")
             params.append(query.ticket_id)
         if query.text:
-            where.append(self.engine.text_match)
-            params.append(query.text.casefold())
+            condition, values = self.engine.text_search(query.text)
+            where.append(condition)
+            params.extend(values)
         if query.requester is not None:
             where.append("t.requester_account_id = ?")
             params.append(query.requester)

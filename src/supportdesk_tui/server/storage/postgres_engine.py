@@ -21,11 +21,24 @@ from psycopg_pool import ConnectionPool
 
 from supportdesk_tui.server.storage.engine import DbConn, DbCursor, Engine, schema_ahead, schema_behind
 from supportdesk_tui.server.storage.postgres_schema import MIGRATIONS
+from supportdesk_tui.server.storage.search_terms import plain_words
 
 # Every instance takes this advisory lock around a schema upgrade, so two starting at once
 # don't both apply the same migration.
 MIGRATION_LOCK = 0x5D_0001
 _PLACEHOLDER = re.compile(r"\?")
+# The text-search configurations messages are indexed with (search_config_of in
+# postgres_schema.py): a query is parsed by each and matched only against its own messages.
+SEARCH_CONFIGS = ("pg_catalog.russian", "pg_catalog.english", "pg_catalog.simple")
+_CONFIG_ARM = (
+    "(m.search_config = '{config}'::regconfig "
+    "AND to_tsvector(m.search_config, m.body) @@ plainto_tsquery('{config}', ?))"
+)
+_MESSAGE_MATCH = (
+    "t.id IN (SELECT m.ticket_id FROM messages m WHERE "
+    + " OR ".join(_CONFIG_ARM.format(config=config) for config in SEARCH_CONFIGS)
+    + ")"
+)
 
 
 def redact(url: str) -> str:
@@ -89,7 +102,6 @@ class PgConn:
 class PostgresEngine(Engine):
     name = "postgresql"
     schema_target = len(MIGRATIONS)
-    text_match = "strpos(t.search_text, ?) > 0"
     tag_match = "t.tags::jsonb @> jsonb_build_array(?::text)"
 
     def __init__(self, url: str, min_size: int = 1, max_size: int = 10) -> None:
@@ -179,6 +191,17 @@ class PostgresEngine(Engine):
                     conn.execute("UPDATE schema_version SET version = %s", (number,))
 
     # dialect ------------------------------------------------------------------
+    def text_search(self, text: str) -> tuple[str, list[Any]]:
+        needle = text.casefold()
+        # PostgreSQL text holds no NUL: no subject contains one (and the driver refuses to send it).
+        own, own_params = ("FALSE", []) if "\x00" in needle else ("strpos(t.search_text, ?) > 0", [needle])
+        words = plain_words(text)
+        if words is None:
+            return own, own_params
+        # Each arm is one scan of the GIN index on to_tsvector(search_config, body) (their
+        # union a BitmapOr); the ticket ids come out as one set for the queue walk to probe.
+        return f"({own} OR {_MESSAGE_MATCH})", [*own_params, *(words for _ in SEARCH_CONFIGS)]
+
     def reserve_ids(self, db: DbConn, table: str, count: int) -> int:
         # Under the writers' lock no other insert can take ids from this sequence meanwhile.
         first = int(db.execute("SELECT nextval(pg_get_serial_sequence(?, 'id'))", (table,)).fetchone()[0])

@@ -194,6 +194,38 @@ CREATE TABLE event_counter (id INTEGER PRIMARY KEY CHECK (id = 1), value BIGINT 
 INSERT INTO event_counter (id, value) VALUES (1, 0)
 """
 
+# Full-text search over message bodies, stemmed in the ticket's language (`q` of GET /tickets).
+# Each message keeps the text-search configuration of its ticket's language, set on insert by a
+# trigger (any writer, COPY included; a ticket's language never changes), and one GIN index
+# over `to_tsvector(search_config, body)`: per message rather than per ticket, so a new message
+# indexes only itself, and no tsvector is stored beside the body. A query is parsed once per
+# configuration and each arm keeps to its own messages (see PostgresEngine.text_search).
+# Guarded: it may be merged anywhere after the initial schema.
+MESSAGE_SEARCH = """
+CREATE OR REPLACE FUNCTION search_config_of(language TEXT) RETURNS regconfig
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE language WHEN 'ru' THEN 'pg_catalog.russian'::regconfig
+                         WHEN 'en' THEN 'pg_catalog.english'::regconfig
+                         ELSE 'pg_catalog.simple'::regconfig END
+$$;
+ALTER TABLE messages ADD COLUMN IF NOT EXISTS search_config regconfig;
+CREATE OR REPLACE FUNCTION set_message_search_config() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.search_config IS NULL THEN
+        NEW.search_config := search_config_of((SELECT language FROM tickets WHERE id = NEW.ticket_id));
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS messages_search_config ON messages;
+CREATE TRIGGER messages_search_config BEFORE INSERT ON messages
+    FOR EACH ROW EXECUTE FUNCTION set_message_search_config();
+UPDATE messages m SET search_config = search_config_of(t.language)
+    FROM tickets t WHERE t.id = m.ticket_id AND m.search_config IS NULL;
+UPDATE messages SET search_config = 'pg_catalog.simple'::regconfig WHERE search_config IS NULL;
+ALTER TABLE messages ALTER COLUMN search_config SET NOT NULL;
+CREATE INDEX IF NOT EXISTS ix_messages_search ON messages USING gin (to_tsvector(search_config, body))
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _INITIAL,
     _INDEXES,
@@ -201,4 +233,5 @@ MIGRATIONS: tuple[str, ...] = (
     _TOKEN_REVOCATION,
     _IDEMPOTENCY_LEASES,
     _EVENT_COUNTER,
+    MESSAGE_SEARCH,
 )

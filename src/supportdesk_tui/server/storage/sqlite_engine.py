@@ -16,6 +16,7 @@ from typing import Any
 
 from supportdesk_tui.server.private_files import is_file_path, make_private, prepare_private_db
 from supportdesk_tui.server.storage.engine import DbConn, Engine, schema_ahead, schema_behind
+from supportdesk_tui.server.storage.search_terms import fts5_query
 from supportdesk_tui.server.storage.sqlite_schema import BULK_INDEXES, MIGRATIONS, index_name
 
 BULK_CACHE_PRAGMA = "PRAGMA cache_size = -262144"  # index inserts thrash a small cache
@@ -25,7 +26,6 @@ NORMAL_CACHE_PRAGMA = "PRAGMA cache_size = -16384"  # 16 MiB: the hot index page
 class SQLiteEngine(Engine):
     name = "sqlite"
     schema_target = len(MIGRATIONS)
-    text_match = "instr(t.search_text, ?) > 0"
     tag_match = "EXISTS (SELECT 1 FROM json_each(t.tags) WHERE json_each.value = ?)"
 
     def __init__(self, path: str | Path) -> None:
@@ -123,6 +123,19 @@ class SQLiteEngine(Engine):
                 conn.execute(ddl)
 
     # dialect ------------------------------------------------------------------
+    def text_search(self, text: str) -> tuple[str, list[Any]]:
+        own = "instr(t.search_text, ?) > 0"
+        match = fts5_query(text)
+        if match is None:
+            return own, [text.casefold()]
+        # Uncorrelated: SQLite runs the full-text match once per statement into a set of
+        # ticket ids, then each ticket of the queue walk is one probe into it.
+        messages = (
+            "t.id IN (SELECT m.ticket_id FROM messages_fts f JOIN messages m ON m.id = f.rowid "
+            "WHERE messages_fts MATCH ?)"
+        )
+        return f"({own} OR {messages})", [text.casefold(), match]
+
     def reserve_ids(self, db: DbConn, table: str, count: int) -> int:
         # Explicit ids above the AUTOINCREMENT sequence move it along by themselves.
         row = db.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = ?", (table,))
