@@ -16,6 +16,7 @@ from contextlib import closing
 from typing import Any
 
 import psycopg
+import pytest
 from server_helpers import all_pages, intake_creates, new_ticket_body
 
 from conftest import ServerFactory, ServerHandle
@@ -163,13 +164,42 @@ def test_search_text_is_words_whatever_syntax_it_looks_like(backend: ServerHandl
 
 
 def test_tickets_loaded_in_bulk_are_found_by_their_message_words(server_factory: ServerFactory) -> None:
-    server = server_factory(tickets=300, demo=False)
+    server = server_factory(tickets=300)  # on top of the demo world: a load into a table with rows
     with server.client("lena") as lena:
-        ticket = lena.get("/api/v1/tickets", params={"page[size]": 1}).json()["data"][0]
+        ticket = lena.get("/api/v1/tickets", params={"page[size]": 1, "sort": "-created_at"}).json()["data"][
+            0
+        ]
         body = lena.get(f"/api/v1/tickets/{ticket['id']}/messages").json()["data"][0]["body"]
     words = [w.strip(".,!?:;()\"'«»—") for w in body.split()]
     longest = max((w for w in words if w.isalpha()), key=len)
     assert ticket["id"] in _found(server, "lena", longest)
+    # After the load, new messages are indexed as they come again.
+    word = _marker()
+    created = intake_creates(server, new_ticket_body(body=f"After the load: {word}."))
+    assert _found(server, "lena", word) == {created["id"]}
+
+
+@pytest.mark.sqlite_only
+def test_a_bulk_load_killed_half_way_leaves_search_whole_after_a_restart(
+    server_factory: ServerFactory,
+) -> None:
+    server = server_factory()
+    before = _marker()
+    old = intake_creates(server, new_ticket_body(body=f"Before the load: {before}."))
+    server.kill()
+    with closing(sqlite3.connect(server.db_path)) as db, db:  # as a load dies after its first step
+        db.execute(f"DROP TRIGGER {sqlite_schema.MESSAGE_SEARCH_INSERT_TRIGGER}")
+        db.execute(
+            "INSERT INTO messages (ticket_id, kind, author_type, author_id, author_name, body, created_at) "
+            "VALUES (?, 'note', 'agent', 'anna', 'Anna', ?, 0)",
+            (old["id"], "loaded unindexed zqloadedword"),
+        )
+    server.start()
+    assert _found(server, "lena", before) == {old["id"]}
+    assert _found(server, "lena", "zqloadedword") == {old["id"]}
+    after = _marker()
+    new = intake_creates(server, new_ticket_body(body=f"After the restart: {after}."))
+    assert _found(server, "lena", after) == {new["id"]}
 
 
 def test_messages_written_before_the_upgrade_are_found_after_it(server_factory: ServerFactory) -> None:
@@ -197,8 +227,8 @@ def _undo_message_search(server: ServerHandle) -> None:
         before = postgres_schema.MIGRATIONS.index(postgres_schema.MESSAGE_SEARCH)
         with psycopg.connect(str(server.db_path), autocommit=True) as conn:
             conn.execute("DROP INDEX ix_messages_search")
-            conn.execute("DROP TRIGGER messages_search_config ON messages")
-            conn.execute("ALTER TABLE messages DROP COLUMN search_config")
+            conn.execute("DROP TRIGGER messages_search ON messages")
+            conn.execute("ALTER TABLE messages DROP COLUMN search_config, DROP COLUMN search_vector")
             conn.execute("UPDATE schema_version SET version = %s", (before,))
         return
     before = sqlite_schema.MIGRATIONS.index(sqlite_schema.migration_message_search)

@@ -31,8 +31,7 @@ _PLACEHOLDER = re.compile(r"\?")
 # postgres_schema.py): a query is parsed by each and matched only against its own messages.
 SEARCH_CONFIGS = ("pg_catalog.russian", "pg_catalog.english", "pg_catalog.simple")
 _CONFIG_ARM = (
-    "(m.search_config = '{config}'::regconfig "
-    "AND to_tsvector(m.search_config, m.body) @@ plainto_tsquery('{config}', ?))"
+    "(m.search_config = '{config}'::regconfig AND m.search_vector @@ plainto_tsquery('{config}', ?))"
 )
 _MESSAGE_MATCH = (
     "t.id IN (SELECT m.ticket_id FROM messages m WHERE "
@@ -198,8 +197,8 @@ class PostgresEngine(Engine):
         words = plain_words(text)
         if words is None:
             return own, own_params
-        # Each arm is one scan of the GIN index on to_tsvector(search_config, body) (their
-        # union a BitmapOr); the ticket ids come out as one set for the queue walk to probe.
+        # Each arm is one scan of the GIN index on search_vector (their union a BitmapOr); the
+        # ticket ids come out as one set for the queue walk to probe.
         return f"({own} OR {_MESSAGE_MATCH})", [*own_params, *(words for _ in SEARCH_CONFIGS)]
 
     def reserve_ids(self, db: DbConn, table: str, count: int) -> int:

@@ -253,14 +253,17 @@ def _migration_6_event_counter(db: sqlite3.Connection) -> None:
 
 # Full-text search over message bodies (`q` of GET /tickets): an FTS5 index with the bodies'
 # words, external content (the text stays in `messages` alone), kept in step by triggers, so
-# every writer (a bulk load's executemany included) indexes what it inserts. unicode61 folds the
+# every writer indexes what it inserts (a bulk load rebuilds it instead). unicode61 folds the
 # case of Cyrillic as of Latin letters; remove_diacritics 2 also folds "ё" into "е" (and "й"
 # into "и", the same on both sides of a match). FTS5 has no Russian stemmer: queries search
 # trimmed words as prefixes (see storage/search_terms.py).
+# A bulk load drops this trigger and rebuilds the index at its end (see SQLiteEngine.bulk_begin);
+# a start after a load killed half-way does the same.
+MESSAGE_SEARCH_INSERT_TRIGGER = "messages_fts_insert"
 MESSAGE_SEARCH_DDL: tuple[str, ...] = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5("
     "body, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN "
+    f"CREATE TRIGGER IF NOT EXISTS {MESSAGE_SEARCH_INSERT_TRIGGER} AFTER INSERT ON messages BEGIN "
     "INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body); END",
     "CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN "
     "INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
