@@ -117,7 +117,11 @@ async def list_tickets(
     language: Language | None = None,
     assignee: Annotated[str | None, Query(description="`me`, `none`, or an agent login.")] = None,
     tag: str | None = None,
-    q: Annotated[str | None, Query(description="Subject, requester name/account id, or `#id`.")] = None,
+    q: Annotated[str | None, Query(description=(
+        "Free text: a ticket matches when its subject or requester name/account id contains it, "
+        "or when one of its messages (notes included) holds every word of it (full-text, see "
+        "docs/query.md); `#id` finds one ticket."
+    ))] = None,
     requester: Annotated[str | None, Query(description="Requester account id.")] = None,
     sort: TicketSort = TicketSort.SLA_DUE,
     reverse: Annotated[bool, Query(
