@@ -36,6 +36,7 @@ from supportdesk_tui.server.middleware import (
     IdempotencyMiddleware,
     RateLimitMiddleware,
 )
+from supportdesk_tui.server.nul_text import NulTextMiddleware
 from supportdesk_tui.server.pagination import CursorCodec
 from supportdesk_tui.server.presence import PresenceBoard
 from supportdesk_tui.server.ratelimit import AUTH_FAILURE_LIMIT, RateLimit, RateLimiter
@@ -199,6 +200,7 @@ def create_app(
     _install_error_handlers(app)
     # Added innermost first: rate limit runs before anything reads the body.
     app.add_middleware(IdempotencyMiddleware, service=service, lease=timedelta(seconds=idempotency_lease))
+    app.add_middleware(NulTextMiddleware)  # inside the body limit: reads a body known to be small
     app.add_middleware(BodyLimitMiddleware, max_body=max_body)
     failure_limit = None if rate_limit is None else auth_failure_limit
     app.add_middleware(

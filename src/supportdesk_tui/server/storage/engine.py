@@ -32,6 +32,10 @@ class SchemaError(ValueError):
     """The database's schema does not fit this server (the message is a sentence for the operator)."""
 
 
+class DatabaseUnavailable(ValueError):
+    """The database can't be reached (the message is a sentence for the operator)."""
+
+
 def schema_behind(current: int, needed: int, target: str) -> SchemaError:
     return SchemaError(
         f"the database schema is at version {current}, this server needs {needed}: "
