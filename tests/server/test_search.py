@@ -154,7 +154,7 @@ def test_search_text_is_words_whatever_syntax_it_looks_like(backend: ServerHandl
             answer = anna.get("/api/v1/tickets", params={"q": q})
             assert answer.status_code == 200, (q, answer.text)
             assert [t["id"] for t in answer.json()["data"]] == [ticket["id"]], q
-        for q in ("*", '"', "-", "()", "NEAR", "AND", 'a" OR "b', "' OR 1=1 --", "%", "_", "\x00", "a\x00b"):
+        for q in ("*", '"', "-", "()", "NEAR", "AND", 'a" OR "b', "' OR 1=1 --", "%", "_"):
             answer = anna.get("/api/v1/tickets", params={"q": q})
             assert answer.status_code == 200, (q, answer.text)
         pasted = " ".join(f'слово{n} word{n} (x) "y" NEAR' for n in range(800))  # ~25 KB

@@ -205,15 +205,13 @@ class PostgresEngine(Engine):
 
     # dialect ------------------------------------------------------------------
     def text_search(self, text: str) -> tuple[str, list[Any]]:
-        needle = text.casefold()
-        # PostgreSQL text holds no NUL: no subject contains one (and the driver refuses to send it).
-        own, own_params = ("FALSE", []) if "\x00" in needle else ("strpos(t.search_text, ?) > 0", [needle])
+        own = "strpos(t.search_text, ?) > 0"
         words = plain_words(text)
         if words is None:
-            return own, own_params
+            return own, [text.casefold()]
         # Each arm is one scan of the GIN index on search_vector (their union a BitmapOr); the
         # ticket ids come out as one set for the queue walk to probe.
-        return f"({own} OR {_MESSAGE_MATCH})", [*own_params, *(words for _ in SEARCH_CONFIGS)]
+        return f"({own} OR {_MESSAGE_MATCH})", [text.casefold(), *(words for _ in SEARCH_CONFIGS)]
 
     def reserve_ids(self, db: DbConn, table: str, count: int) -> int:
         # Under the writers' lock no other insert can take ids from this sequence meanwhile.
