@@ -30,8 +30,9 @@ async def test_agent_narrows_the_queue_by_a_word_from_the_customers_message(
     app = make_app(workday_server, "anna", tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
+        # The table mounts a moment after the screen: look it up inside the wait.
+        await wait_until(pilot, lambda: _rows(app.screen.query_one(TicketTable)), what="ticket rows")
         table = app.screen.query_one(TicketTable)
-        await wait_until(pilot, lambda: bool(_rows(table)), what="ticket rows")
 
         await pilot.press("slash")
         for char in f"пароли {word}":
