@@ -135,10 +135,11 @@ async def list_tickets(
         str | None, Query(max_length=NAME_QUERY_MAX, description="`me`, `none`, or an agent login.")
     ] = None,
     tag: Annotated[str | None, Query(max_length=NAME_QUERY_MAX)] = None,
-    q: Annotated[
-        str | None,
-        Query(max_length=TEXT_QUERY_MAX, description="Subject, requester name/account id, or `#id`."),
-    ] = None,
+    q: Annotated[str | None, Query(max_length=TEXT_QUERY_MAX, description=(
+        "Free text: a ticket matches when its subject or requester name/account id contains it, "
+        "or when one of its messages (notes included) holds every word of it (full-text, see "
+        "docs/query.md); `#id` finds one ticket."
+    ))] = None,
     requester: Annotated[
         str | None, Query(max_length=NAME_QUERY_MAX, description="Requester account id.")
     ] = None,

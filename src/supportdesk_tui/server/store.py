@@ -115,6 +115,8 @@ TICKET_COLUMNS = (
     "needs_reply"
 )
 MESSAGE_COLUMNS = ("id", "ticket_id", "kind", "author_type", "author_id", "author_name", "body", "created_at")
+# Named, not `*`: an engine may keep search data beside a message (PostgreSQL's tsvector).
+MESSAGE_SELECT = f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages"
 TICKET_PLACEHOLDERS = ", ".join("?" for _ in TICKET_COLUMNS.split(","))
 TICKET_SELECT = (
     "SELECT t.*, a.login AS a_login, a.name AS a_name, e.status AS e_status FROM tickets t "
@@ -341,7 +343,7 @@ class WriteTx:
 
     def messages_after(self, ticket_id: int, after_id: int) -> list[Message]:
         rows = self._db.execute(
-            "SELECT * FROM messages WHERE ticket_id = ? AND id > ? ORDER BY id", (ticket_id, after_id)
+            f"{MESSAGE_SELECT} WHERE ticket_id = ? AND id > ? ORDER BY id", (ticket_id, after_id)
         ).fetchall()
         return [_message_from_row(r) for r in rows]
 
@@ -942,8 +944,9 @@ class SqlStore:
             where.append("t.id = ?")
             params.append(query.ticket_id)
         if query.text:
-            where.append(self.engine.text_match)
-            params.append(query.text.casefold())
+            condition, values = self.engine.text_search(query.text)
+            where.append(condition)
+            params.extend(values)
         if query.requester is not None:
             where.append("t.requester_account_id = ?")
             params.append(query.requester)
@@ -1020,9 +1023,9 @@ class SqlStore:
     ) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
         op, order = ("<", "DESC") if descending else (">", "ASC")
         if after_id is None:
-            sql = f"SELECT * FROM messages WHERE ticket_id = ? ORDER BY id {order} LIMIT ?"
+            sql = f"{MESSAGE_SELECT} WHERE ticket_id = ? ORDER BY id {order} LIMIT ?"
             return self._tuples(sql, (ticket_id, limit))
-        sql = f"SELECT * FROM messages WHERE ticket_id = ? AND id {op} ? ORDER BY id {order} LIMIT ?"
+        sql = f"{MESSAGE_SELECT} WHERE ticket_id = ? AND id {op} ? ORDER BY id {order} LIMIT ?"
         return self._tuples(sql, (ticket_id, after_id, limit))
 
     # escalations ------------------------------------------------------------

@@ -68,7 +68,6 @@ class Engine(ABC):
     # The latest schema version this code knows.
     schema_target: int
     # Dialect fragments, each with one `?`.
-    text_match: str  # ticket search text contains the (casefolded) parameter
     tag_match: str  # the ticket's JSON tag list holds the parameter
 
     @abstractmethod
@@ -85,6 +84,15 @@ class Engine(ABC):
     @abstractmethod
     def tuples(self, db: DbConn, sql: str, params: Sequence[Any]) -> tuple[list[tuple[Any, ...]], list[str]]:
         """Rows as plain tuples (cheap to compare with a cached row) and the column names."""
+
+    @abstractmethod
+    def text_search(self, text: str) -> tuple[str, list[Any]]:
+        """A condition on ticket `t` for the free text `q`, and its parameters.
+
+        True when the ticket's own search text (subject, requester) contains `text` as typed,
+        or when one of its messages (any kind: every role that lists tickets reads notes too)
+        holds every word of it, by the engine's full-text search.
+        """
 
     @abstractmethod
     def schema_version(self) -> int: ...

@@ -28,6 +28,7 @@ from supportdesk_tui.server.storage.engine import (
     schema_behind,
 )
 from supportdesk_tui.server.storage.postgres_schema import MIGRATIONS
+from supportdesk_tui.server.storage.search_terms import plain_words
 
 # Every instance takes this advisory lock around a schema upgrade, so two starting at once
 # don't both apply the same migration.
@@ -36,6 +37,17 @@ MIGRATION_LOCK = 0x5D_0001
 # listeners read the rows from the events table, see server/pg_notify.py).
 EVENTS_CHANNEL = "supportdesk_events"
 _PLACEHOLDER = re.compile(r"\?")
+# The text-search configurations messages are indexed with (search_config_of in
+# postgres_schema.py): a query is parsed by each and matched only against its own messages.
+SEARCH_CONFIGS = ("pg_catalog.russian", "pg_catalog.english", "pg_catalog.simple")
+_CONFIG_ARM = (
+    "(m.search_config = '{config}'::regconfig AND m.search_vector @@ plainto_tsquery('{config}', ?))"
+)
+_MESSAGE_MATCH = (
+    "t.id IN (SELECT m.ticket_id FROM messages m WHERE "
+    + " OR ".join(_CONFIG_ARM.format(config=config) for config in SEARCH_CONFIGS)
+    + ")"
+)
 
 
 def redact(url: str) -> str:
@@ -99,7 +111,6 @@ class PgConn:
 class PostgresEngine(Engine):
     name = "postgresql"
     schema_target = len(MIGRATIONS)
-    text_match = "strpos(t.search_text, ?) > 0"
     tag_match = "t.tags::jsonb @> jsonb_build_array(?::text)"
 
     def __init__(self, url: str, min_size: int = 1, max_size: int = 10) -> None:
@@ -199,6 +210,15 @@ class PostgresEngine(Engine):
     def events_committing(self, db: DbConn, last_id: int) -> None:
         # Delivered at COMMIT (and never for a rollback), in commit order.
         db.execute("SELECT pg_notify(?, ?)", (EVENTS_CHANNEL, str(last_id)))
+
+    def text_search(self, text: str) -> tuple[str, list[Any]]:
+        own = "strpos(t.search_text, ?) > 0"
+        words = plain_words(text)
+        if words is None:
+            return own, [text.casefold()]
+        # Each arm is one scan of the GIN index on search_vector (their union a BitmapOr); the
+        # ticket ids come out as one set for the queue walk to probe.
+        return f"({own} OR {_MESSAGE_MATCH})", [text.casefold(), *(words for _ in SEARCH_CONFIGS)]
 
     def reserve_ids(self, db: DbConn, table: str, count: int) -> int:
         # Under the writers' lock no other insert can take ids from this sequence meanwhile.

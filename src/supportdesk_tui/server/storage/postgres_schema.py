@@ -219,6 +219,43 @@ CREATE UNLOGGED TABLE IF NOT EXISTS rate_buckets (
 )
 """
 
+# Full-text search over message bodies, stemmed in the ticket's language (`q` of GET /tickets).
+# Per message, not per ticket: a new message indexes only itself, and a match names the
+# message's ticket. A trigger (any writer, COPY included) sets each message's text-search
+# configuration from its ticket's language (a ticket's language never changes) and stores its
+# tsvector, so a search reads vectors instead of parsing every matching body again; one GIN
+# index over them. A query is parsed once per configuration and each arm keeps to its own
+# messages (see PostgresEngine.text_search). Guarded: it may be merged anywhere after the
+# initial schema.
+MESSAGE_SEARCH = """
+CREATE OR REPLACE FUNCTION search_config_of(language TEXT) RETURNS regconfig
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE language WHEN 'ru' THEN 'pg_catalog.russian'::regconfig
+                         WHEN 'en' THEN 'pg_catalog.english'::regconfig
+                         ELSE 'pg_catalog.simple'::regconfig END
+$$;
+ALTER TABLE messages ADD COLUMN IF NOT EXISTS search_config regconfig;
+ALTER TABLE messages ADD COLUMN IF NOT EXISTS search_vector tsvector;
+CREATE OR REPLACE FUNCTION index_message_text() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.search_config IS NULL THEN
+        NEW.search_config := search_config_of((SELECT language FROM tickets WHERE id = NEW.ticket_id));
+    END IF;
+    NEW.search_vector := to_tsvector(NEW.search_config, NEW.body);
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS messages_search ON messages;
+CREATE TRIGGER messages_search BEFORE INSERT OR UPDATE OF body ON messages
+    FOR EACH ROW EXECUTE FUNCTION index_message_text();
+UPDATE messages m SET search_config = search_config_of(t.language)
+    FROM tickets t WHERE t.id = m.ticket_id AND m.search_config IS NULL;
+UPDATE messages SET search_config = 'pg_catalog.simple'::regconfig WHERE search_config IS NULL;
+UPDATE messages SET search_vector = to_tsvector(search_config, body) WHERE search_vector IS NULL;
+ALTER TABLE messages ALTER COLUMN search_config SET NOT NULL;
+ALTER TABLE messages ALTER COLUMN search_vector SET NOT NULL;
+CREATE INDEX IF NOT EXISTS ix_messages_search ON messages USING gin (search_vector)
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _INITIAL,
     _INDEXES,
@@ -227,4 +264,5 @@ MIGRATIONS: tuple[str, ...] = (
     _IDEMPOTENCY_LEASES,
     _EVENT_COUNTER,
     _CLUSTER_STATE,
+    MESSAGE_SEARCH,
 )

@@ -16,7 +16,14 @@ from typing import Any
 
 from supportdesk_tui.server.private_files import is_file_path, make_private, prepare_private_db
 from supportdesk_tui.server.storage.engine import DbConn, Engine, schema_ahead, schema_behind
-from supportdesk_tui.server.storage.sqlite_schema import BULK_INDEXES, MIGRATIONS, index_name
+from supportdesk_tui.server.storage.search_terms import fts5_query
+from supportdesk_tui.server.storage.sqlite_schema import (
+    BULK_INDEXES,
+    MESSAGE_SEARCH_DDL,
+    MESSAGE_SEARCH_INSERT_TRIGGER,
+    MIGRATIONS,
+    index_name,
+)
 
 BULK_CACHE_PRAGMA = "PRAGMA cache_size = -262144"  # index inserts thrash a small cache
 NORMAL_CACHE_PRAGMA = "PRAGMA cache_size = -16384"  # 16 MiB: the hot index pages of a big queue
@@ -25,7 +32,6 @@ NORMAL_CACHE_PRAGMA = "PRAGMA cache_size = -16384"  # 16 MiB: the hot index page
 class SQLiteEngine(Engine):
     name = "sqlite"
     schema_target = len(MIGRATIONS)
-    text_match = "instr(t.search_text, ?) > 0"
     tag_match = "EXISTS (SELECT 1 FROM json_each(t.tags) WHERE json_each.value = ?)"
 
     def __init__(self, path: str | Path) -> None:
@@ -121,28 +127,61 @@ class SQLiteEngine(Engine):
             # A bulk load killed half-way leaves its dropped indexes missing.
             for ddl in BULK_INDEXES:
                 conn.execute(ddl)
+            if not self._message_search_kept(conn):
+                self._rebuild_message_search(conn)
 
     # dialect ------------------------------------------------------------------
+    def text_search(self, text: str) -> tuple[str, list[Any]]:
+        own = "instr(t.search_text, ?) > 0"
+        match = fts5_query(text)
+        if match is None:
+            return own, [text.casefold()]
+        # Uncorrelated: SQLite runs the full-text match once per statement into a set of
+        # ticket ids, then each ticket of the queue walk is one probe into it.
+        messages = (
+            "t.id IN (SELECT m.ticket_id FROM messages_fts f JOIN messages m ON m.id = f.rowid "
+            "WHERE messages_fts MATCH ?)"
+        )
+        return f"({own} OR {messages})", [text.casefold(), match]
+
     def reserve_ids(self, db: DbConn, table: str, count: int) -> int:
         # Explicit ids above the AUTOINCREMENT sequence move it along by themselves.
         row = db.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = ?", (table,))
         return 1 + int(row.fetchone()[0])
 
+    @staticmethod
+    def _message_search_kept(db: DbConn) -> bool:
+        """Whether new messages reach the full-text index (a bulk load stops that for a while)."""
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?"
+        row = db.execute(sql, (MESSAGE_SEARCH_INSERT_TRIGGER,)).fetchone()
+        return row is not None
+
+    @staticmethod
+    def _rebuild_message_search(db: DbConn) -> None:
+        for ddl in MESSAGE_SEARCH_DDL:
+            db.execute(ddl)
+        db.execute("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
+
     def bulk_begin(self, empty: bool) -> None:
-        # Loading into an empty table: building each index once at the end, from
-        # sorted data, is several times faster than updating it row by row.
-        if empty:
-            with self.transaction() as db:
+        with self.transaction() as db:
+            # Loading into an empty table: building each index once at the end, from
+            # sorted data, is several times faster than updating it row by row.
+            if empty:
                 for ddl in BULK_INDEXES:
                     db.execute(f"DROP INDEX IF EXISTS {index_name(ddl)}")
+            # The same for the full-text index, whatever the table holds: a rebuild reads every
+            # message at a few microseconds each; the trigger costs ten times that per row.
+            db.execute(f"DROP TRIGGER IF EXISTS {MESSAGE_SEARCH_INSERT_TRIGGER}")
 
     def bulk_tune(self, db: DbConn) -> None:
         db.execute(BULK_CACHE_PRAGMA)
 
     def bulk_end(self, empty: bool) -> None:
-        if empty:
-            with self.transaction() as db:
-                db.execute(BULK_CACHE_PRAGMA)
+        with self.transaction() as db:
+            db.execute(BULK_CACHE_PRAGMA)
+            if empty:
                 for ddl in BULK_INDEXES:
                     db.execute(ddl)
+            # In the writers' lock: no message slips in between the rebuild and the trigger.
+            self._rebuild_message_search(db)
         self._conn().execute(NORMAL_CACHE_PRAGMA)

@@ -259,6 +259,35 @@ def _migration_7_cluster_state(db: sqlite3.Connection) -> None:
     del db
 
 
+# Full-text search over message bodies (`q` of GET /tickets): an FTS5 index with the bodies'
+# words, external content (the text stays in `messages` alone), kept in step by triggers, so
+# every writer indexes what it inserts (a bulk load rebuilds it instead). unicode61 folds the
+# case of Cyrillic as of Latin letters; remove_diacritics 2 also folds "ё" into "е" (and "й"
+# into "и", the same on both sides of a match). FTS5 has no Russian stemmer: queries search
+# trimmed words as prefixes (see storage/search_terms.py).
+# A bulk load drops this trigger and rebuilds the index at its end (see SQLiteEngine.bulk_begin);
+# a start after a load killed half-way does the same.
+MESSAGE_SEARCH_INSERT_TRIGGER = "messages_fts_insert"
+MESSAGE_SEARCH_DDL: tuple[str, ...] = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5("
+    "body, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    f"CREATE TRIGGER IF NOT EXISTS {MESSAGE_SEARCH_INSERT_TRIGGER} AFTER INSERT ON messages BEGIN "
+    "INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body); END",
+    "CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN "
+    "INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
+    "CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF body ON messages BEGIN "
+    "INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body); "
+    "INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body); END",
+)
+
+
+def migration_message_search(db: sqlite3.Connection) -> None:
+    for ddl in MESSAGE_SEARCH_DDL:  # trigger bodies hold ";": not for _run_script
+        db.execute(ddl)
+    # The messages written before this version (and nothing twice if it runs again).
+    db.execute("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial,
     _migration_2_indexes,
@@ -267,4 +296,5 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_5_idempotency_leases,
     _migration_6_event_counter,
     _migration_7_cluster_state,
+    migration_message_search,
 )
