@@ -9,8 +9,7 @@ from typing import Any
 from server_helpers import error_code, intake_creates, new_ticket_body
 
 from conftest import ServerHandle
-from supportdesk_tui.api.models import ComponentId, EventType, Priority, Status
-from supportdesk_tui.server.seed_data import COMPONENTS
+from supportdesk_tui.api.models import EventType, Priority, Status
 
 ESCALATION: dict[str, Any] = {
     "component": "music",
@@ -112,7 +111,7 @@ def test_patch_without_if_match_gets_428_and_the_document_says_it_is_required(
             assert refused.status_code == 400, (garbage, refused.status_code)
 
 
-def test_the_document_lists_the_values_the_server_accepts_for_status_priority_and_component(
+def test_the_document_lists_the_values_the_server_accepts_for_status_and_priority(
     backend: ServerHandle,
 ) -> None:
     with backend.client() as anonymous:
@@ -121,9 +120,10 @@ def test_the_document_lists_the_values_the_server_accepts_for_status_priority_an
     for name, kind in (("status", Status), ("priority", Priority)):
         pattern = tickets[name]["schema"]["pattern"]
         assert all(member.value in pattern for member in kind), (name, pattern)
+    # Components are data (`GET /components`), not contract: a bounded string, and an unknown
+    # one is a 422 naming the field (allowed for this operation in schemathesis.toml).
     create = document["components"]["schemas"]["EscalationCreate"]["properties"]["component"]
-    enum = document["components"]["schemas"][create["$ref"].rsplit("/", 1)[1]]["enum"]
-    assert sorted(enum) == sorted(c.id for c in COMPONENTS) == sorted(ComponentId)
+    assert create["type"] == "string" and create["maxLength"] == 64
 
     with backend.client("lena") as lena:
         assert lena.get("/api/v1/tickets", params={"status": "open,pending"}).status_code == 200
