@@ -18,7 +18,7 @@ def test_a_ticket_or_search_carrying_a_nul_character_is_refused_alike_on_every_e
     assert refused.status_code == 422, refused.text
     assert error_code(refused) == "validation_error"
     assert refused.json()["error"]["details"] == [
-        {"loc": ["body"], "msg": "Text must not contain NUL characters (U+0000)."}
+        {"loc": ["body", "requester", "name"], "msg": "Text must not contain NUL characters (U+0000)."}
     ]
     with backend.client("lena") as lena:
         search = lena.get("/api/v1/tickets", params={"q": "a\u0000b"})

@@ -94,8 +94,12 @@ class Severity(StrEnum):
 TAG_MAX_LENGTH = 64
 ENVIRONMENT_MAX_LENGTH = 200
 NAME_MAX_LENGTH = 64
-TagIn = Annotated[str, StringConstraints(max_length=TAG_MAX_LENGTH)]
-NameIn = Annotated[str, StringConstraints(max_length=NAME_MAX_LENGTH)]
+# No request text may hold NUL (U+0000): PostgreSQL can't store it, so both engines refuse it, and
+# the document says so with this pattern (a client and a fuzzer know before they send).
+NO_NUL = r"^[^\x00]*$"
+TextIn = Annotated[str, StringConstraints(pattern=NO_NUL)]
+TagIn = Annotated[str, StringConstraints(max_length=TAG_MAX_LENGTH, pattern=NO_NUL)]
+NameIn = Annotated[str, StringConstraints(max_length=NAME_MAX_LENGTH, pattern=NO_NUL)]
 
 
 class TicketSort(StrEnum):
@@ -163,9 +167,9 @@ class Environment(Model):
 class EnvironmentIn(Environment):
     """`Environment` as a request sends it, each field at most 200 characters."""
 
-    platform: str | None = Field(default=None, max_length=ENVIRONMENT_MAX_LENGTH)
-    app_version: str | None = Field(default=None, max_length=ENVIRONMENT_MAX_LENGTH)
-    device: str | None = Field(default=None, max_length=ENVIRONMENT_MAX_LENGTH)
+    platform: TextIn | None = Field(default=None, max_length=ENVIRONMENT_MAX_LENGTH)
+    app_version: TextIn | None = Field(default=None, max_length=ENVIRONMENT_MAX_LENGTH)
+    device: TextIn | None = Field(default=None, max_length=ENVIRONMENT_MAX_LENGTH)
 
 
 class Sla(Model):
@@ -217,21 +221,21 @@ class Ticket(Model):
 
 
 class RequesterIn(Model):
-    account_id: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
-    phone: str | None = Field(default=None, max_length=40)
+    account_id: TextIn = Field(min_length=1, max_length=64)
+    name: TextIn = Field(min_length=1, max_length=200)
+    email: TextIn | None = Field(default=None, max_length=320)
+    phone: TextIn | None = Field(default=None, max_length=40)
     language: Language
 
 
 class TicketCreate(Model):
-    subject: str = Field(min_length=1, max_length=300)
-    category: str = Field(min_length=1, max_length=64)
+    subject: TextIn = Field(min_length=1, max_length=300)
+    category: TextIn = Field(min_length=1, max_length=64)
     language: Language
     priority: Priority = Priority.NORMAL
     tags: list[TagIn] = Field(default_factory=list, max_length=20, description="Each at most 64 characters.")
     requester: RequesterIn
-    body: str = Field(min_length=1, max_length=20_000, description="The first customer message.")
+    body: TextIn = Field(min_length=1, max_length=20_000, description="The first customer message.")
     environment: EnvironmentIn | None = None
 
 
@@ -269,7 +273,7 @@ class MessageCreate(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: MessageKind
-    body: str = Field(min_length=1, max_length=20_000)
+    body: TextIn = Field(min_length=1, max_length=20_000)
     status: Status | None = Field(default=None, description="Set this status in the same transaction.")
     seen_up_to: int | None = Field(
         default=None,
@@ -348,10 +352,10 @@ class EscalationCreate(Model):
     # contract, so the document bounds the string and the server answers 422 for an unknown one.
     component: NameIn = Field(min_length=1)
     severity: Severity
-    summary: str = Field(min_length=5, max_length=300)
-    steps: str = Field(min_length=1, max_length=10_000)
-    expected: str = Field(min_length=1, max_length=5_000)
-    actual: str = Field(min_length=1, max_length=5_000)
+    summary: TextIn = Field(min_length=5, max_length=300)
+    steps: TextIn = Field(min_length=1, max_length=10_000)
+    expected: TextIn = Field(min_length=1, max_length=5_000)
+    actual: TextIn = Field(min_length=1, max_length=5_000)
     environment: EnvironmentIn = Field(default_factory=EnvironmentIn)
     message_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(default_factory=list, max_length=50)
     set_status: Status | None = Field(default=Status.ON_HOLD)

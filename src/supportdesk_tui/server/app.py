@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from supportdesk_tui import __version__
+from supportdesk_tui.api.models import NO_NUL
 from supportdesk_tui.server import (
     api_accounts,
     api_escalations,
@@ -76,11 +77,21 @@ def _error(status: int, code: str, message: str, details: Any = None, **headers:
     return JSONResponse(body, status_code=status, headers=headers or None)
 
 
+NUL_REFUSED = "Text must not contain NUL characters (U+0000)."
+
+
+def _message_of(err: Any) -> str:
+    # The contract's no-NUL pattern reads as a regex to a person; say what it means.
+    if err.get("type") == "string_pattern_mismatch" and (err.get("ctx") or {}).get("pattern") == NO_NUL:
+        return NUL_REFUSED
+    return str(err["msg"])
+
+
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return [
         {
             "loc": [str(part) if not isinstance(part, int) else part for part in err.get("loc", ())],
-            "msg": err["msg"],
+            "msg": _message_of(err),
         }
         for err in exc.errors()
     ]
