@@ -261,9 +261,10 @@ def instance_at(connects: Sequence[Sequence[float]], instant: float) -> int | No
 def fanout(outputs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     posts = [p for output in outputs for p in output["posts"]]
     streams = [s for output in outputs for s in output["streams"]]
-    samples: dict[str, list[float]] = {"same": [], "cross": []}
-    expected = {"same": 0, "cross": 0}
-    missed = {"same": 0, "cross": 0}
+    # "unknown": writes asked more than once (failover), whose committing instance is not known
+    samples: dict[str, list[float]] = {"same": [], "cross": [], "unknown": []}
+    expected = {"same": 0, "cross": 0, "unknown": 0}
+    missed = {"same": 0, "cross": 0, "unknown": 0}
     receipts = [(set(s["queues"]), s["connected_at"], s["connects"],
                  {int(r[0]): float(r[1]) for r in s["received"]}) for s in streams]
     for message_id, queue, sent, answered, instance in posts:
@@ -271,19 +272,20 @@ def fanout(outputs: Sequence[dict[str, Any]]) -> dict[str, Any]:
             if queue not in queues or connected_at is None or connected_at >= sent:
                 continue
             where = instance_at(connects, sent)
-            side = "same" if where == instance else "cross"
+            side = "unknown" if instance < 0 else "same" if where == instance else "cross"
             expected[side] += 1
             at = received.get(message_id)
             if at is None:
                 missed[side] += 1
             else:
                 samples[side].append(at - answered)
+    sides = {side: {**summary(samples[side]), "expected": expected[side], "missed": missed[side]}
+             for side in samples}
     return {
-        "same": {**summary(samples["same"]), "expected": expected["same"], "missed": missed["same"]},
-        "cross": {**summary(samples["cross"]), "expected": expected["cross"], "missed": missed["cross"]},
-        "expected": expected["same"] + expected["cross"], "missed": missed["same"] + missed["cross"],
+        **sides,
+        "expected": sum(expected.values()), "missed": sum(missed.values()),
         "repeats": sum(int(s["repeats"]) for s in streams), "posts": len(posts),
-        "all": summary(samples["same"] + samples["cross"]),
+        "all": summary([x for side in samples.values() for x in side]),
     }
 
 

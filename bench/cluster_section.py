@@ -198,8 +198,13 @@ def setup(result: dict[str, Any]) -> str:
 def section(result: dict[str, Any], command: str) -> str:
     from bench.report import render_markdown
 
+    machine = result["setup"].get("machine", {})
+    when = (f"Run {machine.get('date', '')}; load average (1/5/15 min) "
+            f"{machine.get('load average at start (1/5/15 min)', '?')} at its start and "
+            f"{machine.get('load average at end (1/5/15 min)', '?')} at its end: other work on the "
+            "machine takes its share of the cores (see \"Machine busy\").")
     return "\n\n".join([
-        f"Command: `{command}` (part of `make bench`; `make bench-quick` runs it with `--quick`).",
+        f"Command: `{command}` (part of `make bench`; `make bench-quick` runs it with `--quick`). {when}",
         render_markdown(run_rows(result)),
         "Failover (PostgreSQL, two instances):",
         render_markdown(failover_rows(result)),

@@ -101,7 +101,7 @@ class Results:
     latency: dict[str, list[float]] = field(default_factory=dict)  # kind -> seconds (2xx only)
     outcomes: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> outcome -> count
     login: list[float] = field(default_factory=list)  # stream + first page, during the ramp
-    # message id, queue, sent, answered, instance that answered
+    # message id, queue, sent, answered, instance that committed it (-1: unknown)
     posts: list[tuple[int, str, float, float, int]] = field(default_factory=list)
     # every write, counted or not: Idempotency-Key (its body marker), final outcome, counted, attempts
     writes: list[tuple[str, str, bool, int]] = field(default_factory=list)
@@ -369,7 +369,9 @@ class Agent:
         posted = json.loads(response.body)
         message_id = int(posted["message"]["id"])
         if counted:
-            self.results.posts.append((message_id, str(posted["ticket"]["queue"]), sent, answered, instance))
+            # Which instance committed a write asked more than once is unknown (a replay answers for another).
+            committed = instance if attempts == 1 else -1
+            self.results.posts.append((message_id, str(posted["ticket"]["queue"]), sent, answered, committed))
         self.opened = (ticket_id, message_id)
 
     # --- a working session ----------------------------------------------------------------------
