@@ -68,6 +68,7 @@ QUICK = Windows(window=8.0, settle=2.0, drain=3.0, baseline_rounds=0, baseline_g
 FAILOVER_FULL = Windows(window=15.0, settle=3.0, drain=5.0, baseline_rounds=0, baseline_gap=0.0)
 FAILOVER_QUICK = Windows(window=8.0, settle=2.0, drain=3.0, baseline_rounds=0, baseline_gap=0.0)
 KILL_AFTER_S = 3.0  # into the failover window
+MAX_DRAIN_S = 20.0
 MARKER = re.compile(r"\[bench ([0-9a-f-]{36})\]")
 
 _began = time.monotonic()
@@ -344,12 +345,15 @@ def run_team(workdir: Path, deployment: Deployment, team: Sequence[tuple[str, tu
         mib = memory(deployment, workers.pids)
         workers.wait_idle()
         tail = time.monotonic() - window_end
-        workers.stop_streams(time.monotonic() + windows.drain)
-        outputs = workers.results(timeout=windows.drain + 30)
+        # An overloaded server answers late and delivers late alike: the streams stay open at least
+        # as long as the last actions took to finish, so "missed" means never, not "late".
+        drain = max(windows.drain, min(tail, MAX_DRAIN_S))
+        workers.stop_streams(time.monotonic() + drain)
+        outputs = workers.results(timeout=drain + 30)
     finally:
         workers.kill()
     result = summarize_run(outputs, windows, n, ramp)
-    result.update(tail_s=tail, cpu_pct=cpu_pct(before, after, killed), memory_mib=mib,
+    result.update(tail_s=tail, drain_s=drain, cpu_pct=cpu_pct(before, after, killed), memory_mib=mib,
                   writes=write_check(outputs, deployment.database))
     if killed_at is not None:
         result["failover"] = failover_figures(outputs, killed_at, victim=0)

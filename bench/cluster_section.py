@@ -128,7 +128,7 @@ def reading(result: dict[str, Any]) -> list[str]:
                 f"{side['missed']:,} of {side['expected']:,} missed); {run['error_count']} errors; "
                 f"{run['requests_per_s']:.0f} of {run['paced_requests_per_s']:.0f} requests/s served."
             )
-            lines += limits(name, agents, run)
+            lines += limits(name, agents, run, int(result["setup"]["machine"].get("nproc", 2)))
     run = result["deployments"].get("postgresql", {}).get("failover")
     if run is not None:
         fo, writes = run["failover"], run["writes"]
@@ -144,7 +144,7 @@ def reading(result: dict[str, Any]) -> list[str]:
     return lines
 
 
-def limits(name: str, agents: str, run: dict[str, Any]) -> list[str]:
+def limits(name: str, agents: str, run: dict[str, Any], cores: int) -> list[str]:
     """What the figures say limits a missed target (derived from the run, not written by hand)."""
     notes: list[str] = []
     cpu = run["cpu_pct"]
@@ -156,10 +156,14 @@ def limits(name: str, agents: str, run: dict[str, Any]) -> list[str]:
     reads, writes = run["latency"]["reads"], run["latency"]["writes"]
     slow = not (_below(reads, READ_TARGET_S) and _below(writes, WRITE_TARGET_S))
     if slow and busy >= BUSY_MACHINE_PCT:
-        shares = ", ".join(f"{SHORT.get(k, k)} {v:.0f} %" for k, v in cpu.items()
-                           if v is not None and k != MACHINE)
-        notes.append(f"  - Limit: the two cores: the machine was {busy:.0f} % busy ({shares} of one core); "
-                     "the load generator shares them.")
+        ours = {k: v for k, v in cpu.items() if v is not None and k != MACHINE}
+        shares = ", ".join(f"{SHORT.get(k, k)} {v:.0f} %" for k, v in ours.items())
+        others = busy * cores - sum(ours.values())
+        notes.append(f"  - Limit: the cores. The machine was {busy:.0f} % busy, {busy * cores:.0f} % of one "
+                     f"core in all: this bench {sum(ours.values()):.0f} % ({shares}), other work on the "
+                     f"machine {max(others, 0):.0f} %."
+                     + (" The servers got less CPU than the team needed, so requests queued."
+                        if others > 50 else " The load generator shares the same cores."))
     elif slow:
         notes.append(f"  - Limit: not the cores (machine {busy:.0f} % busy): waiting inside the servers "
                      "(one event loop each, one writer at a time on the database).")
@@ -182,7 +186,8 @@ def setup(result: dict[str, Any]) -> str:
         "Fan-out = event received on a stream − the POST's answer (CLOCK_MONOTONIC in every process; "
         "below zero when the event beats the answer), split by whether the stream was on the instance "
         "that took the write. Missed: deliveries expected (the write's queue is the stream's, the stream "
-        f"was connected before the send) not received {s['drain_s']:g} s after the last action. "
+        f"was connected before the send) not received {s['drain_s']:g} s after the last action (or as "
+        "long as the last actions took to finish after the window, if longer, up to 20 s). "
         "Replies lost / duplicated: every write carries a marker; the database is asked how many "
         "messages carry each (lost = answered 2xx but absent). CPU over the window (the instances, "
         "the PostgreSQL postmaster with all its backends, the load generator's processes), memory at "
