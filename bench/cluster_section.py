@@ -126,7 +126,8 @@ def reading(result: dict[str, Any]) -> list[str]:
                 f"{_verdict(_below(writes, WRITE_TARGET_S))} ({_ms(writes, 'p95')} ms), fan-out p95 < 250 ms "
                 f"{where} with nothing missed {_verdict(fan_ok)} ({_ms(side, 'p95')} ms, "
                 f"{side['missed']:,} of {side['expected']:,} missed); {run['error_count']} errors; "
-                f"{run['requests_per_s']:.0f} of {run['paced_requests_per_s']:.0f} requests/s served."
+                f"{run['requests_per_s']:.0f} of {run['paced_requests_per_s']:.0f} requests/s served"
+                + _cost(run) + "."
             )
             lines += limits(name, agents, run, int(result["setup"]["machine"].get("nproc", 2)))
     run = result["deployments"].get("postgresql", {}).get("failover")
@@ -142,6 +143,19 @@ def reading(result: dict[str, Any]) -> list[str]:
             + f"; {run['fanout']['missed']:,} events missed, {run['fanout']['repeats']} repeated."
         )
     return lines
+
+
+def _cost(run: dict[str, Any]) -> str:
+    """Server-side CPU per request (instances + PostgreSQL), and what the team asks for needs at that cost."""
+    server = sum(v for k, v in run["cpu_pct"].items()
+                 if v is not None and k not in (MACHINE, "load generator"))
+    if not run["requests_per_s"]:
+        return ""
+    per_request = server / 100 / run["requests_per_s"]  # core-seconds per request
+    need = per_request * run["paced_requests_per_s"]
+    load = (run["cpu_pct"].get("load generator") or 0.0) / 100
+    return (f"; server side {per_request * 1000:.1f} ms of CPU per request, so the {run['agents']} agents' "
+            f"ask needs ≈ {need:.1f} cores for the servers (+ {load:.1f} for the load generator)")
 
 
 def limits(name: str, agents: str, run: dict[str, Any], cores: int) -> list[str]:
