@@ -1,6 +1,12 @@
 """The throwaway PostgreSQL cluster, now shared with the benchmarks: see
 `supportdesk_tui.devtools.pg_cluster`. This module keeps the tests' old import path working."""
 
-from supportdesk_tui.devtools.pg_cluster import TEMPLATE, PgCluster, PostgresUnavailable, server_bindir
+from supportdesk_tui.devtools.pg_cluster import (
+    TEMPLATE,
+    PgCluster,
+    PostgresUnavailable,
+    free_port,
+    server_bindir,
+)
 
-__all__ = ["TEMPLATE", "PgCluster", "PostgresUnavailable", "server_bindir"]
+__all__ = ["TEMPLATE", "PgCluster", "PostgresUnavailable", "free_port", "server_bindir"]

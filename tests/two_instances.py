@@ -2,8 +2,9 @@
 
 Both processes open the same database (a SQLite file in WAL mode, or one PostgreSQL database):
 each sees the other's commits, and an event stream resuming with `Last-Event-ID` on either
-replays from the shared events table. The second instance gets the same options (a demo database is seeded once: seeding skips a
-database that already has it), so both run the same demo clock.
+replays from the shared events table. The second instance gets the same options (a demo
+database is seeded once: seeding skips a database that already has it), so both run the same
+demo clock.
 """
 
 from __future__ import annotations

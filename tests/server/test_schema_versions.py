@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 
 from conftest import ServerHandle
-from pg_server import PgCluster
+from pg_server import PgCluster, free_port
 from supportdesk_tui.server.storage import postgres_schema, sqlite_schema
 
 NEEDED = len(postgres_schema.MIGRATIONS)
@@ -76,3 +76,13 @@ def test_a_server_refuses_a_sqlite_database_from_a_newer_release(tmp_path: Path)
         f"supportdesk serve: the database schema is at version 99, newer than this server knows "
         f"({NEEDED}): run a newer supportdesk"
     )
+
+
+def test_a_server_pointed_at_an_unreachable_postgres_says_so_without_the_password() -> None:
+    url = f"postgresql://support:s3cret-pw@127.0.0.1:{free_port()}/supportdesk"
+    refused = _server_cli("serve", "--port", "0", "--db", url)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith(
+        "supportdesk serve: cannot connect to postgresql://support:***@127.0.0.1:"
+    ), refused.stderr
+    assert "s3cret-pw" not in refused.stderr + refused.stdout

@@ -171,6 +171,12 @@ def test_each_limit_of_the_server_is_checked_before_sending() -> None:
     assert "50" in errors["message_ids"]
 
 
+def test_an_environment_field_over_the_servers_limit_is_refused_before_sending() -> None:
+    errors = validate(filled(device="d" * 201, platform="p" * 200), IDS)
+    assert errors == {"device": "At most 200 characters (now 201)."}
+    assert to_create(filled(platform="p" * 200)).environment.platform == "p" * 200
+
+
 def test_a_component_the_backend_no_longer_has_is_refused() -> None:
     assert "component" in validate(filled(component="radio"), IDS)
 

@@ -12,11 +12,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-# Ids and other integers a request may carry stop here: the store keeps SQLite's signed 64-bit
-# INTEGER, and a bigger number must be refused as invalid, not reach the driver.
-MAX_ID = 2**62
+# Ids and other integers a request may carry stop here: a bigger number must be refused as
+# invalid, not reach the database driver. 2**53 - 1 is the largest integer a JSON number holds
+# exactly, so every client (and a fuzzer comparing bounds as floats) reads the bound the same way.
+MAX_ID = 2**53 - 1
 
 
 class Model(BaseModel):
@@ -88,6 +89,30 @@ class Severity(StrEnum):
     TRIVIAL = "trivial"
 
 
+class ComponentId(StrEnum):
+    """Engineering components an escalation may name (`GET /components` lists their names)."""
+
+    MUSIC = "music"
+    MESSAGES = "messages"
+    VIDEO = "video"
+    CALLS = "calls"
+    FEED = "feed"
+    LOGIN = "login"
+    PAYMENTS = "payments"
+    PROFILE = "profile"
+    NOTIFICATIONS = "notifications"
+    SEARCH = "search"
+
+
+# Limits of free text in requests. Responses carry no limits: they return what was stored,
+# including anything stored before a limit existed.
+TAG_MAX_LENGTH = 64
+ENVIRONMENT_MAX_LENGTH = 200
+NAME_MAX_LENGTH = 64
+TagIn = Annotated[str, StringConstraints(max_length=TAG_MAX_LENGTH)]
+NameIn = Annotated[str, StringConstraints(max_length=NAME_MAX_LENGTH)]
+
+
 class TicketSort(StrEnum):
     """Sort orders the list endpoint supports (keyset-paginated, ties broken by id)."""
 
@@ -148,6 +173,14 @@ class Environment(Model):
     platform: str | None = None
     app_version: str | None = None
     device: str | None = None
+
+
+class EnvironmentIn(Environment):
+    """`Environment` as a request sends it, each field at most 200 characters."""
+
+    platform: str | None = Field(default=None, max_length=ENVIRONMENT_MAX_LENGTH)
+    app_version: str | None = Field(default=None, max_length=ENVIRONMENT_MAX_LENGTH)
+    device: str | None = Field(default=None, max_length=ENVIRONMENT_MAX_LENGTH)
 
 
 class Sla(Model):
@@ -211,10 +244,10 @@ class TicketCreate(Model):
     category: str = Field(min_length=1, max_length=64)
     language: Language
     priority: Priority = Priority.NORMAL
-    tags: list[str] = Field(default_factory=list, max_length=20)
+    tags: list[TagIn] = Field(default_factory=list, max_length=20, description="Each at most 64 characters.")
     requester: RequesterIn
     body: str = Field(min_length=1, max_length=20_000, description="The first customer message.")
-    environment: Environment | None = None
+    environment: EnvironmentIn | None = None
 
 
 class TicketPatch(Model):
@@ -225,8 +258,8 @@ class TicketPatch(Model):
     status: Status | None = None
     priority: Priority | None = None
     assignee_id: int | None = Field(default=None, ge=0, le=MAX_ID, description="An agent id; `0` unassigns.")
-    tags: list[str] | None = Field(default=None, max_length=20)
-    queue: str | None = None
+    tags: list[TagIn] | None = Field(default=None, max_length=20, description="Each at most 64 characters.")
+    queue: NameIn | None = None
 
 
 # --- messages ----------------------------------------------------------------
@@ -326,13 +359,13 @@ class Component(Model):
 class EscalationCreate(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    component: str
+    component: ComponentId
     severity: Severity
     summary: str = Field(min_length=5, max_length=300)
     steps: str = Field(min_length=1, max_length=10_000)
     expected: str = Field(min_length=1, max_length=5_000)
     actual: str = Field(min_length=1, max_length=5_000)
-    environment: Environment = Field(default_factory=Environment)
+    environment: EnvironmentIn = Field(default_factory=EnvironmentIn)
     message_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(default_factory=list, max_length=50)
     set_status: Status | None = Field(default=Status.ON_HOLD)
 
@@ -533,8 +566,8 @@ class AuditCreate(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: Literal["step", "reveal"]
-    step_id: str | None = None
-    evidence_fields: list[str] = Field(default_factory=list, max_length=20,
+    step_id: NameIn | None = None
+    evidence_fields: list[NameIn] = Field(default_factory=list, max_length=20,
                                        description="Which facts were checked (names only, no values).")
     message_id: int | None = Field(
         default=None, ge=1, le=MAX_ID, description="For `reveal`: the message shown unmasked."

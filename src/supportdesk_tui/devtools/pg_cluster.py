@@ -30,7 +30,7 @@ class PostgresUnavailable(RuntimeError):
     """No PostgreSQL server binaries here, or the cluster would not start."""
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -54,7 +54,7 @@ class PgCluster:
         # Not under pytest's tmp dir: that is private to root, and the server may run as `postgres`.
         self.base = Path(tempfile.mkdtemp(prefix="supportdesk-pg-"))
         self.data = self.base / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self._as_root = os.geteuid() == 0
         self._databases = 0
         self.started = False

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from supportdesk_tui.api.models import (
+    ENVIRONMENT_MAX_LENGTH,
     Component,
     Environment,
+    EnvironmentIn,
     EscalationCreate,
     Language,
     Message,
@@ -273,6 +275,11 @@ def validate(draft: EscalationDraft, component_ids: Iterable[str]) -> dict[str, 
             }[name]
         if problem is not None:
             errors[name] = problem
+    for name in ("platform", "app_version", "device"):
+        text = getattr(draft, name).strip()
+        if len(text) > ENVIRONMENT_MAX_LENGTH:
+            errors[name] = _("At most {n} characters (now {count}).").format(
+                n=ENVIRONMENT_MAX_LENGTH, count=len(text))
     if len(draft.message_ids) > MAX_MESSAGES:
         errors["message_ids"] = _("Attach at most {n} messages (now {count}).").format(
             n=MAX_MESSAGES, count=len(draft.message_ids))
@@ -281,7 +288,7 @@ def validate(draft: EscalationDraft, component_ids: Iterable[str]) -> dict[str, 
 
 def to_create(draft: EscalationDraft) -> EscalationCreate:
     """The request body; call only when `validate` found nothing."""
-    env = Environment(
+    env = EnvironmentIn(
         platform=draft.platform.strip() or None,
         app_version=draft.app_version.strip() or None,
         device=draft.device.strip() or None,

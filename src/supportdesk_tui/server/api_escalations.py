@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from supportdesk_tui.api.models import (
     Component,
@@ -11,7 +11,7 @@ from supportdesk_tui.api.models import (
     EscalationPatch,
     EscalationStatus,
 )
-from supportdesk_tui.server.api_tickets import TicketId, enum_list
+from supportdesk_tui.server.api_tickets import TicketId, enum_list, enum_list_query
 from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep, run_post_hook
 from supportdesk_tui.server.idempotency import effect_response
 from supportdesk_tui.server.schemas import DataList
@@ -44,7 +44,7 @@ def create_escalation(
 def list_escalations(
     service: ServiceDep,
     caller: CallerDep,
-    status: Annotated[str | None, Query(description="Comma list of escalation statuses.")] = None,
+    status: Annotated[str | None, enum_list_query(EscalationStatus, "escalation statuses")] = None,
 ) -> DataList[Escalation]:
     statuses = enum_list(EscalationStatus, status, "status")
     return DataList[Escalation](data=service.list_escalations(caller, statuses))

@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Header, Query, Request
@@ -20,15 +20,60 @@ from supportdesk_tui.server.stream_access import StreamAccess
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES, tags=["events"])
 REPLAY_BATCH = 500
 
+
+def _event(kind: EventType, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "properties": {
+            "event": {"const": kind.value},
+            "data": {"contentMediaType": "application/json", "contentSchema": data},
+        }
+    }
+
+
+def _with_queue(key: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["ticket_id", "queue", key],
+        "properties": {"ticket_id": {"type": "integer"}, "queue": {"type": "string"}, key: value},
+    }
+
+
+_TICKET = {"$ref": "#/components/schemas/Ticket"}
+# Open API 3.1 has a `text/event-stream` schema describe one event: its fields as strings, `data`
+# one line of JSON whose shape depends on `event` (docs/api/contract.md, "Event stream").
+SSE_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "event", "data"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "event": {"type": "string", "enum": [kind.value for kind in EventType]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+    },
+    "oneOf": [
+        _event(EventType.TICKET_CREATED, _TICKET),
+        _event(EventType.TICKET_UPDATED, _TICKET),
+        _event(EventType.MESSAGE_CREATED, _with_queue("message", {"$ref": "#/components/schemas/Message"})),
+        _event(EventType.PRESENCE_CHANGED, _with_queue("presence", {"type": "array"})),
+        _event(
+            EventType.QUEUE_COUNTS,
+            {"type": "object", "required": ["queues"], "properties": {"queues": {"type": "array"}}},
+        ),
+        _event(EventType.ESCALATION_UPDATED, {"$ref": "#/components/schemas/Escalation"}),
+        _event(EventType.RESET, {"type": "object", "maxProperties": 0}),
+    ],
+}
 SSE_RESPONSE = {
     200: {
-        "description": "`text/event-stream`: `id`, `event` and one-line JSON `data` per event.",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "description": (
+            "`text/event-stream`: per event an `id`, an `event` (its type) and one line of JSON `data`; "
+            "comment lines (`: keep-alive`) in between."
+        ),
+        "content": {"text/event-stream": {"schema": SSE_EVENT_SCHEMA}},
     }
 }
 
 
-MAX_EVENT_ID = 2**62
+MAX_EVENT_ID = 2**53 - 1  # see api.models.MAX_ID
 EVENT_ID = re.compile(r"[0-9]{1,19}")
 
 

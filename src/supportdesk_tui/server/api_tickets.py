@@ -10,12 +10,13 @@ work to the pool themselves: a sync route costs a second hop to serialise its an
 
 import re
 from enum import StrEnum
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import anyio.to_thread
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from supportdesk_tui.api.models import (
+    MAX_ID,
     Language,
     Message,
     MessageCreate,
@@ -41,25 +42,42 @@ from supportdesk_tui.server.records import TicketQuery
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
-MAX_ID = 2**62
+
 TicketId = Annotated[int, Path(ge=1, le=MAX_ID, description="Ticket id.")]
 PageSize = Annotated[int | None, Query(alias="page[size]", description="1..200, default 50 (clamped).")]
 PageAfter = Annotated[str | None, Query(alias="page[after]", description="Opaque cursor from `links.next`.")]
 E = TypeVar("E", bound=StrEnum)
 ID_QUERY = re.compile(r"^#(\d{1,18})$")
+# If-Match as the document describes it: the entity tag of one version (`parse_if_match` compares).
+IF_MATCH_PATTERN = r'^(W/)?"[0-9]{1,18}"$'
+NAME_QUERY_MAX = 64
+TEXT_QUERY_MAX = 200
+
+
+def enum_list_pattern(kind: type[StrEnum]) -> str:
+    """The comma list of `kind` values as a JSON Schema pattern (empty means no filter)."""
+    names = "|".join(re.escape(member.value) for member in kind)
+    return f"^((?:{names})(?:,(?:{names}))*)?$"
 
 
 def enum_list(kind: type[E], raw: str | None, name: str) -> tuple[E, ...]:
-    if raw is None or not raw.strip():
+    """Parse a comma list exactly as `enum_list_pattern` documents it: no spaces, no empty items."""
+    if raw is None:
         return ()
-    values: list[E] = []
-    for part in raw.split(","):
-        try:
-            values.append(kind(part.strip()))
-        except ValueError:
-            allowed = ", ".join(m.value for m in kind)
-            raise invalid(["query", name], f"{part.strip()!r} is not one of: {allowed}.") from None
-    return tuple(values)
+    # Searched like JSON Schema does, so `$` also allows one final newline.
+    match = re.search(enum_list_pattern(kind), raw)
+    if match is None:
+        values = {m.value for m in kind}
+        bad = next((part for part in raw.split(",") if part not in values), raw)
+        allowed = ", ".join(m.value for m in kind)
+        raise invalid(["query", name], f"{bad!r} is not one of: {allowed}.")
+    text = match.group(1) or ""
+    return tuple(kind(part) for part in text.split(",")) if text else ()
+
+
+def enum_list_query(kind: type[StrEnum], what: str) -> Any:
+    """The `Query` of a comma-list filter, documented with the pattern `enum_list` enforces."""
+    return Query(description=f"Comma list of {what}.", json_schema_extra={"pattern": enum_list_pattern(kind)})
 
 
 def etag_header(ticket: Ticket) -> dict[str, str]:
@@ -83,14 +101,12 @@ def parse_if_match(raw: str | None) -> int:
     if raw is None:
         raise ApiError(428, "precondition_required", 'PATCH needs an If-Match: "<version>" header.')
     value = raw.strip()
-    weak = value.startswith("W/")
-    if weak:
-        value = value[2:]
-    value = value.strip('"')
-    if not value.isdigit() or len(value) > 18:
+    if re.search(IF_MATCH_PATTERN, value) is None:
         raise ApiError(400, "bad_request", 'If-Match must be "<version>".')
     # RFC 9110 §13.1.1: If-Match uses the strong comparison, and a weak tag never matches.
-    return NEVER_MATCHES if weak else int(value)
+    if value.startswith("W/"):
+        return NEVER_MATCHES
+    return int(value.strip('"'))
 
 
 def _may_scan(query: TicketQuery) -> bool:
@@ -111,14 +127,21 @@ async def list_tickets(
     request: Request,
     service: ServiceDep,
     caller: CallerDep,
-    queue: str | None = None,
-    status: Annotated[str | None, Query(description="Comma list of statuses.")] = None,
-    priority: Annotated[str | None, Query(description="Comma list of priorities.")] = None,
+    queue: Annotated[str | None, Query(max_length=NAME_QUERY_MAX)] = None,
+    status: Annotated[str | None, enum_list_query(Status, "statuses")] = None,
+    priority: Annotated[str | None, enum_list_query(Priority, "priorities")] = None,
     language: Language | None = None,
-    assignee: Annotated[str | None, Query(description="`me`, `none`, or an agent login.")] = None,
-    tag: str | None = None,
-    q: Annotated[str | None, Query(description="Subject, requester name/account id, or `#id`.")] = None,
-    requester: Annotated[str | None, Query(description="Requester account id.")] = None,
+    assignee: Annotated[
+        str | None, Query(max_length=NAME_QUERY_MAX, description="`me`, `none`, or an agent login.")
+    ] = None,
+    tag: Annotated[str | None, Query(max_length=NAME_QUERY_MAX)] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=TEXT_QUERY_MAX, description="Subject, requester name/account id, or `#id`."),
+    ] = None,
+    requester: Annotated[
+        str | None, Query(max_length=NAME_QUERY_MAX, description="Requester account id.")
+    ] = None,
     sort: TicketSort = TicketSort.SLA_DUE,
     reverse: Annotated[bool, Query(
         description="Read the same order from its end: the last ticket first; cursors continue backwards."
@@ -209,7 +232,15 @@ async def patch_ticket(
     response: Response,
     service: ServiceDep,
     caller: CallerDep,
-    if_match: Annotated[str | None, Header(alias="If-Match", description='"<version>"')] = None,
+    # Required in the document; a request without it gets 428 (see the app's validation handler).
+    if_match: Annotated[
+        str,
+        Header(
+            alias="If-Match",
+            description='`"<version>"`, the ETag of the ticket as last read.',
+            json_schema_extra={"pattern": IF_MATCH_PATTERN},
+        ),
+    ],
 ) -> Ticket:
     service.ensure_reader(caller)
     expected = parse_if_match(if_match)

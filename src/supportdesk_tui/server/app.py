@@ -26,7 +26,7 @@ from supportdesk_tui.server import (
     api_tickets,
 )
 from supportdesk_tui.server.background import Background, Intervals
-from supportdesk_tui.server.deps import reject_unknown_query
+from supportdesk_tui.server.deps import reject_unknown_query, require_json_body
 from supportdesk_tui.server.errors import ApiError
 from supportdesk_tui.server.events import EventBus
 from supportdesk_tui.server.middleware import (
@@ -36,10 +36,12 @@ from supportdesk_tui.server.middleware import (
     IdempotencyMiddleware,
     RateLimitMiddleware,
 )
+from supportdesk_tui.server.nul_text import NulTextMiddleware
 from supportdesk_tui.server.pagination import CursorCodec
 from supportdesk_tui.server.presence import PresenceBoard
 from supportdesk_tui.server.ratelimit import AUTH_FAILURE_LIMIT, RateLimit, RateLimiter
 from supportdesk_tui.server.service import Clock, Service, utc_now
+from supportdesk_tui.server.storage.engine import TextRefused
 from supportdesk_tui.server.store import Store
 
 log = logging.getLogger("supportdesk.server")
@@ -83,6 +85,10 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def _missing_if_match(err: Any) -> bool:
+    return bool(err.get("type") == "missing" and tuple(err.get("loc", ())) == ("header", "If-Match"))
+
+
 def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
     methods: set[str] = set()
     for route in app.router.routes:
@@ -101,6 +107,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         if any(err.get("type") == "json_invalid" for err in exc.errors()):
             return _error(400, "bad_request", "The request body is not valid JSON.")
+        if any(_missing_if_match(err) for err in exc.errors()):
+            # The document marks If-Match required; RFC 6585 names the answer to its absence.
+            return _error(428, "precondition_required", 'PATCH needs an If-Match: "<version>" header.')
         return _error(422, "validation_error", "The request is not valid.", _validation_details(exc))
 
     @app.exception_handler(StarletteHTTPException)
@@ -122,6 +131,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         # An id too large for the database can't name anything that exists.
         msg = "A number is out of range."
         return _error(422, "validation_error", msg, [{"loc": ["body"], "msg": msg}])
+
+    @app.exception_handler(TextRefused)
+    async def nul_text(_: Request, exc: TextRefused) -> JSONResponse:
+        return _error(422, "validation_error", exc.MESSAGE, [{"loc": ["body"], "msg": exc.MESSAGE}])
 
     @app.exception_handler(UnicodeEncodeError)
     async def bad_text(_: Request, exc: UnicodeEncodeError) -> JSONResponse:
@@ -182,7 +195,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
-        dependencies=[Depends(reject_unknown_query)],
+        dependencies=[Depends(reject_unknown_query), Depends(require_json_body)],
         **_no_telemetry(),
     )
     app.state.service = service
@@ -199,6 +212,7 @@ def create_app(
     _install_error_handlers(app)
     # Added innermost first: rate limit runs before anything reads the body.
     app.add_middleware(IdempotencyMiddleware, service=service, lease=timedelta(seconds=idempotency_lease))
+    app.add_middleware(NulTextMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_body=max_body)
     failure_limit = None if rate_limit is None else auth_failure_limit
     app.add_middleware(

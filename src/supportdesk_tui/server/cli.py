@@ -175,11 +175,11 @@ def run_token_create(args: argparse.Namespace) -> int:
 
 
 def run_token_list(args: argparse.Namespace) -> int:
-    from supportdesk_tui.server.token_admin import TokenAdminError, format_table, list_tokens
+    from supportdesk_tui.server.token_admin import format_table, list_tokens
 
     try:
         tokens = list_tokens(database(args.db), args.agent_login, active_only=args.active)
-    except TokenAdminError as exc:
+    except ValueError as exc:  # TokenAdminError, or a database that can't be reached or used
         print(f"supportdesk token list: {exc}", file=sys.stderr)
         return 2
     print(format_table(tokens))
@@ -187,7 +187,7 @@ def run_token_list(args: argparse.Namespace) -> int:
 
 
 def run_token_revoke(args: argparse.Namespace) -> int:
-    from supportdesk_tui.server.token_admin import TokenAdminError, describe, revoke
+    from supportdesk_tui.server.token_admin import describe, revoke
 
     token = args.token
     if token == "-":
@@ -196,7 +196,7 @@ def run_token_revoke(args: argparse.Namespace) -> int:
         result = revoke(
             database(args.db), token=token, token_id=args.token_id, login=args.agent_login
         )
-    except TokenAdminError as exc:
+    except ValueError as exc:  # TokenAdminError, or a database that can't be reached or used
         print(f"supportdesk token revoke: {exc}", file=sys.stderr)
         return 2
     print("\n".join(describe(result)))
@@ -335,12 +335,11 @@ def serve(
 
 def run_db_upgrade(args: argparse.Namespace) -> int:
     from supportdesk_tui.server.storage import open_store
-    from supportdesk_tui.server.storage.engine import SchemaError
 
     target = database(args.db)
     try:
         store = open_store(target, upgrade=True)
-    except SchemaError as exc:  # ahead of this code
+    except ValueError as exc:  # unreachable, or ahead of this code
         print(f"supportdesk db upgrade: {exc}", file=sys.stderr)
         return 2
     print(f"{store.path}: schema at version {store.schema_version}")

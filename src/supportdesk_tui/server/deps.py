@@ -26,6 +26,7 @@ _ERRORS: dict[int, str] = {
     ),
     412: "If-Match is stale; `details.current` is the current ticket.",
     413: "Request body over 256 KiB.",
+    415: "A request body sent with a Content-Type other than `application/json`.",
     422: "Validation error, or an Idempotency-Key reused with a different body.",
     428: "PATCH without If-Match.",
     429: "Rate limited; see Retry-After.",
@@ -76,6 +77,30 @@ async def reject_unknown_query(request: Request) -> None:
     if unknown:
         details = [{"loc": ["query", name], "msg": "unknown query parameter"} for name in unknown]
         raise ApiError(422, "validation_error", f"Unknown query parameter(s): {', '.join(unknown)}.", details)
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    kind, _, subtype = media.partition("/")
+    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
+async def require_json_body(request: Request) -> None:
+    """A route that reads a JSON body refuses another declared Content-Type with 415.
+
+    Runs before the body is validated, so `text/plain` gets 415, not a 422 about its shape; a body
+    without a Content-Type is still read as JSON.
+    """
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    content_type = request.headers.get("content-type")
+    if dependant is None or not dependant.body_params or content_type is None or _is_json(content_type):
+        return
+    raise ApiError(
+        415,
+        "unsupported_media_type",
+        "The request body must be JSON, sent with Content-Type: application/json.",
+        [{"loc": ["header", "Content-Type"], "msg": "must be application/json"}],
+    )
 
 
 def run_post_hook(request: Request) -> None:

@@ -75,7 +75,7 @@ def normalize_tags(tags: Sequence[str]) -> list[str]:
     for tag in tags:
         clean = tag.strip().lower()
         if clean and clean not in seen:
-            seen.append(clean[:64])
+            seen.append(clean)
     return seen
 
 

@@ -63,7 +63,7 @@ from supportdesk_tui.server.records import (
 )
 from supportdesk_tui.server.rowjson import RowJsonCache
 from supportdesk_tui.server.storage import open_store
-from supportdesk_tui.server.storage.engine import DbConn, Engine, SchemaError
+from supportdesk_tui.server.storage.engine import DbConn, DbCursor, Engine, SchemaError, TextRefused
 from supportdesk_tui.server.storage.protocol import Listener, Store
 from supportdesk_tui.server.storage.sqlite_schema import MIGRATIONS
 from supportdesk_tui.server.views import ticket_from_state
@@ -602,6 +602,29 @@ class _Reads:
             return _Fetched(db.execute(sql, params).fetchall())
 
 
+def _refuse_nul(params: Sequence[Any]) -> None:
+    for value in params:
+        if isinstance(value, str) and "\x00" in value:
+            raise TextRefused
+
+
+class _NulGuard:
+    """A write connection that refuses text holding NUL before either engine sees it, so both
+    answer alike (PostgreSQL can't store NUL; SQLite could, and one database may move to the other)."""
+
+    def __init__(self, db: DbConn) -> None:
+        self._db = db
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> DbCursor:
+        _refuse_nul(parameters)
+        return self._db.execute(sql, parameters)
+
+    def executemany(self, sql: str, seq_of_parameters: Sequence[Sequence[Any]], /) -> DbCursor:
+        for parameters in seq_of_parameters:
+            _refuse_nul(parameters)
+        return self._db.executemany(sql, seq_of_parameters)
+
+
 class SqlStore:
     """The `Store` of either engine (see open_store in storage/__init__.py)."""
 
@@ -638,7 +661,7 @@ class SqlStore:
         # Nested in this thread's open transaction (an idempotent POST wraps the service's
         # write), the engine joins it: the outermost block commits or rolls back everything.
         with self._write_lock, self.engine.transaction() as db:
-            yield db
+            yield _NulGuard(db)
 
     @property
     def schema_version(self) -> int:
@@ -1148,7 +1171,8 @@ class SqlStore:
             # Requesters are often shared between generated tickets; keyed by id(), which
             # stays unique while `chunk` keeps every one of them alive.
             memo: dict[int, str] = {}
-            with self._tx() as db:
+            # Generated rows, straight to the engine (its bulk path may need its own connection type).
+            with self._write_lock, self.engine.transaction() as db:
                 self.engine.bulk_tune(db)
                 next_ticket, next_message = (
                     self.engine.reserve_ids(db, table, len(chunk)) for table in ("tickets", "messages")

@@ -32,6 +32,19 @@ class SchemaError(ValueError):
     """The database's schema does not fit this server (the message is a sentence for the operator)."""
 
 
+class TextRefused(ValueError):
+    """A value to be written holds a NUL character: PostgreSQL can't store one, so no engine does."""
+
+    MESSAGE = "Text must not contain NUL characters (U+0000)."
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
+
+class DatabaseUnavailable(ValueError):
+    """The database can't be reached (the message is a sentence for the operator)."""
+
+
 def schema_behind(current: int, needed: int, target: str) -> SchemaError:
     return SchemaError(
         f"the database schema is at version {current}, this server needs {needed}: "

@@ -19,7 +19,14 @@ import psycopg
 from psycopg.rows import tuple_row
 from psycopg_pool import ConnectionPool
 
-from supportdesk_tui.server.storage.engine import DbConn, DbCursor, Engine, schema_ahead, schema_behind
+from supportdesk_tui.server.storage.engine import (
+    DatabaseUnavailable,
+    DbConn,
+    DbCursor,
+    Engine,
+    schema_ahead,
+    schema_behind,
+)
 from supportdesk_tui.server.storage.postgres_schema import MIGRATIONS
 
 # Every instance takes this advisory lock around a schema upgrade, so two starting at once
@@ -96,6 +103,13 @@ class PostgresEngine(Engine):
         self.url = url
         self.shown = redact(url)
         self._local = threading.local()
+        # One plain connection first: its error says why ("database … does not exist"), where a
+        # pool would only time out.
+        try:
+            psycopg.connect(url, connect_timeout=10).close()
+        except psycopg.Error as exc:
+            reason = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+            raise DatabaseUnavailable(f"cannot connect to {self.shown}: {reason}") from exc
         self._pool = ConnectionPool(
             url,
             min_size=min_size,
