@@ -131,6 +131,11 @@ class ServerHandle:
             self.process.wait(timeout=10)
         self._close_pipe()
 
+    def terminate(self) -> None:
+        """SIGTERM without waiting: stopping several servers then overlaps their shutdowns."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -246,7 +251,7 @@ def _new_server(
         handle.token(login)
     handle.start()
     if handle.engine == "postgresql" and _clusters:
-        _clusters[-1].before_stop.append(handle.stop)
+        _clusters[-1].servers.append(handle)
     return handle
 
 
@@ -257,6 +262,8 @@ def _shared_servers() -> Iterator[dict[tuple[str, str], ServerHandle]]:
     try:
         yield servers
     finally:
+        for handle in servers.values():
+            handle.terminate()
         for handle in servers.values():
             handle.stop()
 

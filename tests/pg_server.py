@@ -5,8 +5,9 @@ from supportdesk_tui.devtools.pg_cluster import (
     TEMPLATE,
     PgCluster,
     PostgresUnavailable,
+    Stoppable,
     free_port,
     server_bindir,
 )
 
-__all__ = ["TEMPLATE", "PgCluster", "PostgresUnavailable", "free_port", "server_bindir"]
+__all__ = ["TEMPLATE", "PgCluster", "PostgresUnavailable", "Stoppable", "free_port", "server_bindir"]

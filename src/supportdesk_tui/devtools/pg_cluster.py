@@ -17,8 +17,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import psycopg
 
@@ -28,6 +28,11 @@ TEMPLATE = "supportdesk_template"
 
 class PostgresUnavailable(RuntimeError):
     """No PostgreSQL server binaries here, or the cluster would not start."""
+
+
+class Stoppable(Protocol):
+    def terminate(self) -> None: ...
+    def stop(self) -> None: ...
 
 
 def free_port() -> int:
@@ -59,8 +64,8 @@ class PgCluster:
         self._databases = 0
         self.started = False
         # Servers on this cluster, stopped before it (a server whose database vanished first
-        # spends its shutdown reconnecting).
-        self.before_stop: list[Callable[[], None]] = []
+        # spends its shutdown reconnecting); all are signalled first, so their shutdowns overlap.
+        self.servers: list[Stoppable] = []
 
     def _run(self, *args: str) -> None:
         command = [str(self.bindir / args[0]), *args[1:]]
@@ -105,8 +110,11 @@ class PgCluster:
         return self.url(name)
 
     def stop(self) -> None:
-        while self.before_stop:
-            self.before_stop.pop()()
+        for server in self.servers:
+            server.terminate()
+        for server in self.servers:
+            server.stop()
+        self.servers.clear()
         if self.started:
             with contextlib.suppress(PostgresUnavailable, subprocess.TimeoutExpired):
                 self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")

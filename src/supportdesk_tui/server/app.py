@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -26,6 +27,7 @@ from supportdesk_tui.server import (
     api_tickets,
 )
 from supportdesk_tui.server.background import Background, Intervals
+from supportdesk_tui.server.cluster import Cluster
 from supportdesk_tui.server.deps import reject_unknown_query, require_json_body
 from supportdesk_tui.server.errors import ApiError
 from supportdesk_tui.server.events import EventBus
@@ -38,8 +40,7 @@ from supportdesk_tui.server.middleware import (
 )
 from supportdesk_tui.server.nul_text import NulTextMiddleware
 from supportdesk_tui.server.pagination import CursorCodec
-from supportdesk_tui.server.presence import PresenceBoard
-from supportdesk_tui.server.ratelimit import AUTH_FAILURE_LIMIT, RateLimit, RateLimiter
+from supportdesk_tui.server.ratelimit import AUTH_FAILURE_LIMIT, RateLimit
 from supportdesk_tui.server.service import Clock, Service, utc_now
 from supportdesk_tui.server.storage.engine import TextRefused
 from supportdesk_tui.server.store import Store
@@ -161,6 +162,7 @@ def create_app(
     jobs: list[BackgroundJob] | None = None,
     post_hook: Callable[[str], None] | None = None,
     idempotency_lease: float = IDEMPOTENCY_LEASE.total_seconds(),
+    close_store: bool = False,
 ) -> FastAPI:
     """Build the API app.
 
@@ -169,23 +171,31 @@ def create_app(
     `idempotency_lease` is how many seconds a keyed POST holds its key before a
     retry may take it over (the holder may have crashed). `auth_failure_limit`
     budgets failed authentication per client address; it is off whenever `rate_limit` is.
+    `close_store`: the app owns the store and closes it when it stops (the ASGI factory).
     """
-    service = Service(store, clock=clock, presence=PresenceBoard())
+    # On PostgreSQL, state several instances share lives in the database (see server/cluster.py).
+    cluster = Cluster(store)
+    service = Service(store, clock=clock, presence=cluster.presence(), seen=cluster.seen())
     bus = EventBus(max_queue=event_queue_size, keepalive=keepalive_seconds, auth_epoch=store.auth_epoch)
+    limiter = None if rate_limit is None else cluster.limiter(rate_limit, "agent")
+    failure_limit = None if rate_limit is None else auth_failure_limit
+    failures = None if failure_limit is None else cluster.limiter(failure_limit, "auth-failures")
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         bus.attach(asyncio.get_running_loop())
-        store.add_commit_listener(bus.publish)
-        runner = Background(service, intervals)
+        await anyio.to_thread.run_sync(cluster.connect, bus)
+        runner = Background(service, intervals, cluster.leader, cluster.housekeeping())
         if background:
             runner.start([job(service) for job in jobs or []])
         try:
             yield
         finally:
             await runner.stop()
-            store.remove_commit_listener(bus.publish)
+            await anyio.to_thread.run_sync(cluster.disconnect)
             bus.detach()
+            if close_store:
+                store.close()
 
     app = FastAPI(
         title="SupportDesk ticket API",
@@ -214,11 +224,5 @@ def create_app(
     app.add_middleware(IdempotencyMiddleware, service=service, lease=timedelta(seconds=idempotency_lease))
     app.add_middleware(NulTextMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_body=max_body)
-    failure_limit = None if rate_limit is None else auth_failure_limit
-    app.add_middleware(
-        RateLimitMiddleware,
-        limiter=None if rate_limit is None else RateLimiter(rate_limit),
-        service=service,
-        failures=None if failure_limit is None else RateLimiter(failure_limit),
-    )
+    app.add_middleware(RateLimitMiddleware, limiter=limiter, service=service, failures=failures)
     return app

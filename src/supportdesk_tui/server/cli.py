@@ -241,6 +241,65 @@ def create_token(
         store.close()
 
 
+def build_app(
+    db: str | Path | None = None,
+    demo: bool = False,
+    tickets: int = 0,
+    simulate: float = 0.0,
+    demo_now: datetime | None = None,
+    rate_limit: float = 50.0,
+    rate_burst: int = 200,
+    auth_fail_rate: float = 1.0,
+    auth_fail_burst: int = 20,
+    keepalive: float = 15.0,
+    idempotency_lease: float = 30.0,
+    close_store: bool = False,
+) -> tuple[Any, Any]:
+    """Open the database, seed as asked and build the ASGI app: (app, store); `serve` and the
+    ASGI factory (server/asgi.py) both start here. The caller closes the store."""
+    from supportdesk_tui.server.app import create_app
+    from supportdesk_tui.server.ratelimit import RateLimit
+    from supportdesk_tui.server.seed import seed_base, seed_bulk, seed_demo
+    from supportdesk_tui.server.service import Clock, utc_now
+    from supportdesk_tui.server.simulate import simulation_job
+    from supportdesk_tui.server.store import open_store
+
+    # SQLite is brought up to date on the spot (`make demo` stays one command) and its missing
+    # directories are created 0700, the file 0600; PostgreSQL is only checked: instances sharing
+    # it are upgraded once, by `supportdesk db upgrade`.
+    store = open_store(db if db is not None else default_db_path())
+    try:
+        clock: Clock = utc_now
+        if demo_now is not None:
+            started, anchor = time.monotonic(), demo_now
+
+            def anchored() -> datetime:
+                return anchor + timedelta(seconds=time.monotonic() - started)
+
+            clock = anchored
+        seed_base(store)
+        if demo:
+            seed_demo(store, demo_now or clock())
+        if tickets > 0 and store.get_meta("bulk_seeded") is None:
+            seed_bulk(store, tickets, demo_now or clock())
+            with store.write() as tx:
+                tx.set_meta("bulk_seeded", str(tickets))
+        app = create_app(
+            store,
+            clock=clock,
+            rate_limit=RateLimit(rate=rate_limit, burst=rate_burst) if rate_limit > 0 else None,
+            auth_failure_limit=RateLimit(rate=auth_fail_rate, burst=auth_fail_burst),
+            keepalive_seconds=keepalive,
+            idempotency_lease=idempotency_lease,
+            jobs=[simulation_job(simulate)] if simulate > 0 else None,
+            close_store=close_store,
+        )
+    except BaseException:
+        store.close()
+        raise
+    return app, store
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = DEFAULT_PORT,
@@ -267,40 +326,18 @@ def serve(
         )
     import uvicorn
 
-    from supportdesk_tui.server.app import create_app
-    from supportdesk_tui.server.ratelimit import RateLimit
-    from supportdesk_tui.server.seed import seed_base, seed_bulk, seed_demo
-    from supportdesk_tui.server.service import Clock, utc_now
-    from supportdesk_tui.server.simulate import simulation_job
-    from supportdesk_tui.server.store import open_store
-
-    # SQLite is brought up to date on the spot (`make demo` stays one command) and its missing
-    # directories are created 0700, the file 0600; PostgreSQL is only checked: instances sharing
-    # it are upgraded once, by `supportdesk db upgrade`.
-    store = open_store(db if db is not None else default_db_path())
-    clock: Clock = utc_now
-    if demo_now is not None:
-        started, anchor = time.monotonic(), demo_now
-
-        def anchored() -> datetime:
-            return anchor + timedelta(seconds=time.monotonic() - started)
-
-        clock = anchored
-    seed_base(store)
-    if demo:
-        seed_demo(store, demo_now or clock())
-    if tickets > 0 and store.get_meta("bulk_seeded") is None:
-        seed_bulk(store, tickets, demo_now or clock())
-        with store.write() as tx:
-            tx.set_meta("bulk_seeded", str(tickets))
-    app = create_app(
-        store,
-        clock=clock,
-        rate_limit=RateLimit(rate=rate_limit, burst=rate_burst) if rate_limit > 0 else None,
-        auth_failure_limit=RateLimit(rate=auth_fail_rate, burst=auth_fail_burst),
-        keepalive_seconds=keepalive,
+    app, store = build_app(
+        db=db,
+        demo=demo,
+        tickets=tickets,
+        simulate=simulate,
+        demo_now=demo_now,
+        rate_limit=rate_limit,
+        rate_burst=rate_burst,
+        auth_fail_rate=auth_fail_rate,
+        auth_fail_burst=auth_fail_burst,
+        keepalive=keepalive,
         idempotency_lease=idempotency_lease,
-        jobs=[simulation_job(simulate)] if simulate > 0 else None,
     )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)

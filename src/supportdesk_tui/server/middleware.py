@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from supportdesk_tui.server.auth import bearer, remember_caller
 from supportdesk_tui.server.errors import ApiError
 from supportdesk_tui.server.idempotency import CURRENT, Attempt
-from supportdesk_tui.server.ratelimit import RateLimiter, client_address_key
+from supportdesk_tui.server.ratelimit import Limiter, client_address_key
 from supportdesk_tui.server.records import AgentRecord, IdempotencyOutcome
 from supportdesk_tui.server.service import Service
 
@@ -125,9 +125,9 @@ class RateLimitMiddleware:
     def __init__(
         self,
         app: ASGIApp,
-        limiter: RateLimiter | None,
+        limiter: Limiter | None,
         service: Service | None = None,
-        failures: RateLimiter | None = None,
+        failures: Limiter | None = None,
     ) -> None:
         self.app = app
         self.limiter = limiter
@@ -165,7 +165,7 @@ class RateLimitMiddleware:
         remember_caller(scope, token, caller)
         return caller
 
-    async def _anonymous(self, scope: Scope, receive: Receive, send: Send, failures: RateLimiter) -> None:
+    async def _anonymous(self, scope: Scope, receive: Receive, send: Send, failures: Limiter) -> None:
         address = client_address_key(scope.get("client"))
         wait = failures.peek(address)
         if wait > 0:

@@ -1,14 +1,48 @@
-"""Who is viewing or composing on which ticket; kept in memory, expiring without renewal."""
+"""Who is viewing or composing on which ticket, expiring without renewal.
+
+`PresenceBoard` keeps it in this process's memory (SQLite: one server); `presence_db.DbPresenceBoard`
+keeps it in the database several instances share (PostgreSQL). server/cluster.py picks.
+"""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from supportdesk_tui.api.models import AgentRef, Presence, PresenceState
 
 PRESENCE_TTL = timedelta(seconds=30)
+
+
+class Board(Protocol):
+    def set(self, ticket_id: int, agent: AgentRef, state: PresenceState, now: datetime) -> bool: ...
+
+    def get(self, ticket_id: int, now: datetime) -> list[Presence]: ...
+
+    def sweep(self, now: datetime) -> list[int]: ...
+
+    def by_agent(self, now: datetime) -> dict[int, list[tuple[int, PresenceState]]]: ...
+
+
+class Seen(Protocol):
+    """When each agent last made a request (the agents' online/away state in live stats)."""
+
+    def touch(self, agent_id: int, now: datetime) -> None: ...
+
+    def snapshot(self) -> dict[int, datetime]: ...
+
+
+class SeenBoard:
+    def __init__(self) -> None:
+        self._at: dict[int, datetime] = {}
+
+    def touch(self, agent_id: int, now: datetime) -> None:
+        self._at[agent_id] = now
+
+    def snapshot(self) -> dict[int, datetime]:
+        return dict(self._at)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Protocol
 
 MAX_BUCKETS = 10_000
 
@@ -28,6 +29,17 @@ class RateLimit:
 # Failed authentication, per client address: a client with a stale token gives up after a few
 # 401s, while someone guessing tokens is slowed to one guess a second.
 AUTH_FAILURE_LIMIT = RateLimit(rate=1.0, burst=20)
+
+
+class Limiter(Protocol):
+    """A set of token buckets by key: this process's own (`RateLimiter`), or shared by every
+    instance on a database (`ratelimit_db.DbRateLimiter`)."""
+
+    def acquire(self, key: Hashable) -> float: ...
+
+    def peek(self, key: Hashable) -> float: ...
+
+    def retry_after(self, wait: float) -> int: ...
 
 
 class RateLimiter:

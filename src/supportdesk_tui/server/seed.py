@@ -142,6 +142,9 @@ def seed_demo(store: Store, now: datetime, tickets: int = DEMO_TICKETS) -> bool:
     agents = store.list_agents()
     bug_tickets: list[tuple[TicketState, seed_data.Scenario]] = []
     with store.write() as tx:
+        # Again under the writers' lock: instances starting together on one database seed it once.
+        if store.get_meta("demo_seeded_at") is not None:
+            return False
         for _ in range(tickets):
             state, scenario = _demo_ticket(tx, rng, now, agents)
             if scenario.bug and state.status in (Status.OPEN, Status.ON_HOLD, Status.NEW):

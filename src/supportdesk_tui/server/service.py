@@ -43,7 +43,7 @@ from supportdesk_tui.server import routing, sla
 from supportdesk_tui.server.auth import hash_token
 from supportdesk_tui.server.errors import ApiError, forbidden, invalid, not_found
 from supportdesk_tui.server.events import format_event
-from supportdesk_tui.server.presence import PresenceBoard
+from supportdesk_tui.server.presence import Board, PresenceBoard, Seen, SeenBoard
 from supportdesk_tui.server.receipts import PostedMessage
 from supportdesk_tui.server.records import AgentRecord, StoredEvent, TicketJson, TicketQuery, TicketState
 from supportdesk_tui.server.store import Store, WriteTx
@@ -88,14 +88,15 @@ class Service:
         self,
         store: Store,
         clock: Clock = utc_now,
-        presence: PresenceBoard | None = None,
+        presence: Board | None = None,
         risk_window: timedelta = sla.RISK_WINDOW,
+        seen: Seen | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
-        self.presence = presence or PresenceBoard()
+        self.presence: Board = presence if presence is not None else PresenceBoard()
         self.risk_window = risk_window
-        self.last_seen: dict[int, datetime] = {}
+        self.seen: Seen = seen if seen is not None else SeenBoard()
         self._counts_frames: dict[tuple[int, tuple[str, ...]], bytes | None] = {}
 
     def now(self) -> datetime:
@@ -109,7 +110,7 @@ class Service:
         return caller
 
     def touch(self, caller: AgentRecord) -> None:
-        self.last_seen[caller.id] = self.now()
+        self.seen.touch(caller.id, self.now())
 
     def visible_queues(self, caller: AgentRecord) -> tuple[str, ...] | None:
         """The queues a caller may see; None means all of them."""

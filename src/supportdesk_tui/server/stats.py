@@ -48,13 +48,14 @@ def _by(
 
 def agent_activity(service: Service, now: datetime) -> list[AgentActivity]:
     presence = service.presence.by_agent(now)
+    last_seen = service.seen.snapshot()
     assigned = service.store.open_assigned_counts()
     replies = service.store.last_replies()
     result: list[AgentActivity] = []
     agents: list[AgentRecord] = [a for a in service.store.list_agents() if a.role != Role.INTAKE]
     for agent in agents:
         here = presence.get(agent.id, [])
-        seen = service.last_seen.get(agent.id)
+        seen = last_seen.get(agent.id)
         if any(state == PresenceState.COMPOSING for _, state in here):
             state = "busy"
         elif here or (seen is not None and now - seen <= ONLINE_WITHIN):

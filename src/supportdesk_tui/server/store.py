@@ -691,6 +691,7 @@ class SqlStore:
                     yield tx
                     if tx.events:
                         db.execute("DELETE FROM events WHERE id <= ?", (tx.events[-1].id - EVENTS_KEPT,))
+                        self.engine.events_committing(db, tx.events[-1].id)
             finally:
                 self._local.write_tx = None
             self._generation += 1

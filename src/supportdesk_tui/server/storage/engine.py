@@ -97,6 +97,11 @@ class Engine(ABC):
     def reserve_ids(self, db: DbConn, table: str, count: int) -> int:
         """The first of `count` consecutive fresh ids of `table` (inside a transaction)."""
 
+    def events_committing(self, db: DbConn, last_id: int) -> None:
+        """Inside a write transaction that wrote events up to `last_id`, just before its commit:
+        where the engine can, tell the other servers on this database (PostgreSQL: NOTIFY)."""
+        return None
+
     def insert_rows(
         self, db: DbConn, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> None:

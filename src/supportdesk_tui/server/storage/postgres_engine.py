@@ -32,6 +32,9 @@ from supportdesk_tui.server.storage.postgres_schema import MIGRATIONS
 # Every instance takes this advisory lock around a schema upgrade, so two starting at once
 # don't both apply the same migration.
 MIGRATION_LOCK = 0x5D_0001
+# Every commit with events NOTIFYs this channel with the id of its last event (a few bytes:
+# listeners read the rows from the events table, see server/pg_notify.py).
+EVENTS_CHANNEL = "supportdesk_events"
 _PLACEHOLDER = re.compile(r"\?")
 
 
@@ -193,6 +196,10 @@ class PostgresEngine(Engine):
                     conn.execute("UPDATE schema_version SET version = %s", (number,))
 
     # dialect ------------------------------------------------------------------
+    def events_committing(self, db: DbConn, last_id: int) -> None:
+        # Delivered at COMMIT (and never for a rollback), in commit order.
+        db.execute("SELECT pg_notify(?, ?)", (EVENTS_CHANNEL, str(last_id)))
+
     def reserve_ids(self, db: DbConn, table: str, count: int) -> int:
         # Under the writers' lock no other insert can take ids from this sequence meanwhile.
         first = int(db.execute("SELECT nextval(pg_get_serial_sequence(?, 'id'))", (table,)).fetchone()[0])

@@ -194,6 +194,31 @@ CREATE TABLE event_counter (id INTEGER PRIMARY KEY CHECK (id = 1), value BIGINT 
 INSERT INTO event_counter (id, value) VALUES (1, 0)
 """
 
+# State that several instances share (see server/cluster.py): who is on which ticket, when each
+# agent was last seen, and the rate limiters' token buckets. Guarded, so it may sit anywhere
+# after the others on a merge.
+_CLUSTER_STATE = """
+CREATE TABLE IF NOT EXISTS presence (
+    ticket_id BIGINT NOT NULL,
+    agent_id BIGINT NOT NULL,
+    login TEXT NOT NULL,
+    name TEXT NOT NULL,
+    state TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (ticket_id, agent_id)
+);
+CREATE INDEX IF NOT EXISTS ix_presence_expires ON presence(expires_at);
+CREATE TABLE IF NOT EXISTS agent_seen (agent_id BIGINT PRIMARY KEY, seen_at BIGINT NOT NULL);
+CREATE UNLOGGED TABLE IF NOT EXISTS rate_buckets (
+    key TEXT PRIMARY KEY,
+    burst DOUBLE PRECISION NOT NULL,
+    rate DOUBLE PRECISION NOT NULL,
+    tokens DOUBLE PRECISION NOT NULL,
+    at DOUBLE PRECISION NOT NULL,
+    allowed BOOLEAN NOT NULL
+)
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _INITIAL,
     _INDEXES,
@@ -201,4 +226,5 @@ MIGRATIONS: tuple[str, ...] = (
     _TOKEN_REVOCATION,
     _IDEMPOTENCY_LEASES,
     _EVENT_COUNTER,
+    _CLUSTER_STATE,
 )

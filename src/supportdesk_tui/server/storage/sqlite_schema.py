@@ -251,6 +251,14 @@ def _migration_6_event_counter(db: sqlite3.Connection) -> None:
     )
 
 
+def _migration_7_cluster_state(db: sqlite3.Connection) -> None:
+    # PostgreSQL's migration 7 adds the state several instances share (presence, last seen, rate
+    # buckets).
+    # A SQLite server is one process and keeps that state in memory: nothing to add here, but the
+    # step exists so version N means the same on both engines.
+    del db
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial,
     _migration_2_indexes,
@@ -258,4 +266,5 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_4_token_revocation,
     _migration_5_idempotency_leases,
     _migration_6_event_counter,
+    _migration_7_cluster_state,
 )
