@@ -19,7 +19,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/supportdesk demo --as $(ROLE)
 
-# The API suite also runs against a throwaway PostgreSQL (tests/pg_server.py) started from the
+# The API suite also runs against a throwaway PostgreSQL (src/supportdesk_tui/devtools/pg_cluster.py) started from the
 # server binaries `pg_config --bindir` names; where they are missing and we may, install them.
 postgres-binaries:
 	@if ! command -v pg_config >/dev/null 2>&1 || [ ! -x "$$(pg_config --bindir)/initdb" ]; then \

@@ -6,7 +6,9 @@ Figures (median and p95 over repeated runs), each next to a baseline measured in
 3. key → frame for cursor moves, opening a ticket (cached and not), inserting a canned reply;
 4. live latency: a change committed on the backend → the frame that shows it, vs a bare SSE reader;
 5. a 2,000-message conversation vs a short one;
-6. the backend under a team of 10 / 100 / 500 simulated agents vs one agent on an idle server.
+6. the backend under a team of 10 / 100 / 500 simulated agents vs one agent on an idle server;
+7. scale-out: two instances on PostgreSQL next to one on SQLite under 500 / 1,000 agents, and a
+   failover (bench/cluster_load.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import live_section, report, team_section, thread_section
+from bench import cluster_section, live_section, report, team_section, thread_section
 from bench.backend import bulk_backend, lead_token
 from bench.coldstart import clean_environment, time_to_text
 from bench.machine import facts, load_average
@@ -404,6 +406,8 @@ def main() -> int:
         say("backend under a team: 10, 100 and 500 agents (bench.team_load)")
         team_args = ("--quick",) if args.quick else ()
         team_result = run_probe("bench.team_load", *team_args, timeout=900)
+        say("scale-out: SQLite vs two PostgreSQL instances, then a failover (bench.cluster_load)")
+        cluster_result = run_probe("bench.cluster_load", *team_args, timeout=900)
     finally:
         for backend in backends.values():
             backend.stop()
@@ -424,6 +428,8 @@ def main() -> int:
          report.render_markdown(thread_section.thread_rows(thread_result))),
         ("The backend under a team",
          report.render_markdown(team_section.team_rows(team_result))),
+        (cluster_section.TITLE,
+         cluster_section.section(cluster_result, cluster_section.command_for(args.quick))),
     ]
     for title, body in sections:
         print(f"\n{title}\n{body}")

@@ -12,6 +12,13 @@ Each agent is what one support agent's app does to the server: one event stream 
 connection, acting at a human pace. Times are `time.monotonic()`: CLOCK_MONOTONIC is one clock
 for the whole Linux system, so a POST answered in one process and the event seen in another
 can be subtracted.
+
+Several instances (`instances` in the plan, each agent starting on its `first`): an agent stays on
+one instance, as the app does, and moves to the next when that one fails at the transport level
+(refused, reset, timed out); a GET is then asked again there once, a write is sent again with the
+same Idempotency-Key until it gets an answer, and the stream resumes there with Last-Event-ID.
+Every write carries a marker (`[bench <Idempotency-Key>]`) at the end of its body, so the
+orchestrator can count in the database how many times each one landed.
 """
 
 from __future__ import annotations
@@ -36,6 +43,9 @@ REPLY_TEXTS = (
     "Здравствуйте! Проверили ваш аккаунт, доступ восстановлен. Если что-то ещё не так — напишите нам.",
     "Hello! We checked your account and access is restored. Write back if anything still looks wrong.",
 )
+WRITE_DEADLINE = 60.0  # an outbox keeps a write until it gets an answer; the bench gives up after this
+IN_FLIGHT_WAIT_CAP = 5.0  # at most this long between asks while another attempt holds the key
+TRANSPORT_ERRORS = (OSError, HttpError, asyncio.IncompleteReadError, ValueError)
 NOTE_TEXTS = (
     "Внутренняя заметка: клиент подтвердил почту, жду ответа по второму фактору.",
     "Internal note: customer confirmed the e-mail, waiting on the second factor.",
@@ -48,11 +58,12 @@ class AgentSpec:
     token: str
     queues: tuple[str, ...]
     login_offset: float  # seconds after the ramp starts
+    first: int  # the instance this agent starts on (index into Plan.instances)
 
 
 @dataclass(frozen=True)
 class Plan:
-    url: str
+    instances: tuple[str, ...]  # base URLs of the deployment's instances (one, or several)
     mode: str  # "team" (human pace) or "baseline" (one agent, back to back)
     agents: tuple[AgentSpec, ...]
     think: tuple[float, float]
@@ -67,10 +78,11 @@ class Plan:
 
     @staticmethod
     def load(data: dict[str, Any]) -> Plan:
-        agents = tuple(AgentSpec(a["index"], a["token"], tuple(a["queues"]), a["login_offset"])
-                       for a in data["agents"])
+        agents = tuple(AgentSpec(a["index"], a["token"], tuple(a["queues"]), a["login_offset"],
+                                 int(a.get("first", 0))) for a in data["agents"])
         think, mix = data["think"], data["mix"]
-        return Plan(data["url"], data["mode"], agents, (think[0], think[1]), (mix[0], mix[1], mix[2]),
+        instances = tuple(data.get("instances") or [data["url"]])
+        return Plan(instances, data["mode"], agents, (think[0], think[1]), (mix[0], mix[1], mix[2]),
                     data["note_share"], data["next_page_share"], data["page_size"], data["timeout"],
                     data["seed"], data["baseline_rounds"], data["baseline_gap"])
 
@@ -89,9 +101,13 @@ class Results:
     latency: dict[str, list[float]] = field(default_factory=dict)  # kind -> seconds (2xx only)
     outcomes: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> outcome -> count
     login: list[float] = field(default_factory=list)  # stream + first page, during the ramp
-    posts: list[tuple[int, str, float, float]] = field(default_factory=list)  # msg id, queue, sent, answered
+    # message id, queue, sent, answered, instance that committed it (-1: unknown)
+    posts: list[tuple[int, str, float, float, int]] = field(default_factory=list)
+    # every write, counted or not: Idempotency-Key (its body marker), final outcome, counted, attempts
+    writes: list[tuple[str, str, bool, int]] = field(default_factory=list)
     streams: list[dict[str, Any]] = field(default_factory=list)
     reconnects: int = 0  # request connections opened again (the server closes one idle for 5 s)
+    moves: list[tuple[float, int]] = field(default_factory=list)  # (when, instance left) on a failure
 
     def count(self, kind: str, outcome: str) -> None:
         per_kind = self.outcomes.setdefault(kind, {})
@@ -102,34 +118,52 @@ class Results:
 
 
 class Stream:
-    """One agent's event stream: the first-arrival time of every `message.created` it carries."""
+    """One agent's event stream: the first arrival (time, instance) of every `message.created` it carries."""
 
-    def __init__(self, conn: Connection, token: str) -> None:
-        self.conn = conn
-        self.token = token
+    def __init__(self, agent: Agent) -> None:
+        self.agent = agent
+        self.conn: Connection | None = None
         self.connected_at: float | None = None
         self.connected = asyncio.Event()
-        self.received: dict[int, float] = {}
+        self.received: dict[int, tuple[float, int]] = {}
         self.drops = 0
         self.errors: dict[str, int] = {}
         self.last_id: str | None = None
+        self.top_id = -1  # the highest event id seen: a stream's ids only grow, so a lower one repeats
+        self.repeats = 0
+        self.connects: list[tuple[float, int]] = []  # (when ": connected" arrived, instance)
+        self.drop_log: list[tuple[float, int]] = []  # (when the stream broke, instance)
+        self._instance = 0
+        self._fresh = False
 
     async def run(self) -> None:
         while True:  # until cancelled
-            headers = {"Authorization": f"Bearer {self.token}", "Accept": "text/event-stream"}
+            self._instance = instance = self.agent.instance
+            self.conn = conn = Connection(*self.agent.endpoint(instance))
+            headers = {"Authorization": f"Bearer {self.agent.spec.token}", "Accept": "text/event-stream"}
             if self.last_id is not None:
                 headers["Last-Event-ID"] = self.last_id
+            opened = False
             try:
-                status, chunks = await self.conn.stream(f"{API}/events", headers)
+                self._fresh = True
+                status, chunks = await conn.stream(f"{API}/events", headers)
+                opened = True
                 if status != 200:
                     self._error(f"http_{status}")
                 else:
                     await self._consume(chunks)
                     self._error("ended_by_server")
-            except (OSError, HttpError, asyncio.IncompleteReadError, ValueError) as exc:
+            except TRANSPORT_ERRORS as exc:
                 self._error(type(exc).__name__)
+            finally:
+                conn.close()
             self.drops += 1
-            await asyncio.sleep(0.5)  # then resume from Last-Event-ID, as the app does
+            self.drop_log.append((time.monotonic(), instance))
+            if not opened:  # refused or reset before an answer: this instance is down, as the app judges
+                self.agent.move(instance)
+                await asyncio.sleep(0.1)
+            else:
+                await asyncio.sleep(0.5)  # then resume from Last-Event-ID, as the app does
 
     async def _consume(self, chunks: AsyncIterator[bytes]) -> None:
         buffer = b""
@@ -142,9 +176,12 @@ class Stream:
 
     def _event(self, block: bytes, now: float) -> None:
         # A fresh stream's first block may carry its starting `id:` before the comment.
-        if self.connected_at is None and b": connected" in block.split(b"\n"):
-            self.connected_at = now
-            self.connected.set()
+        if self._fresh:
+            self._fresh = False
+            self.connects.append((now, self._instance))
+            if self.connected_at is None:
+                self.connected_at = now
+                self.connected.set()
         if block.startswith(b":"):
             return
         kind = b""
@@ -154,21 +191,27 @@ class Stream:
             value = value[1:] if value.startswith(b" ") else value
             if name == b"id":
                 self.last_id = value.decode("ascii")
+                with contextlib.suppress(ValueError):
+                    event_id = int(self.last_id)
+                    if event_id <= self.top_id:
+                        self.repeats += 1
+                    self.top_id = max(self.top_id, event_id)
             elif name == b"event":
                 kind = value
             elif name == b"data":
                 data = value
         if kind == b"message.created":
             message_id = int(json.loads(data)["message"]["id"])
-            self.received.setdefault(message_id, now)
+            self.received.setdefault(message_id, (now, self._instance))
 
     def _error(self, what: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
 
     def report(self, spec: AgentSpec) -> dict[str, Any]:
         return {"index": spec.index, "queues": list(spec.queues), "connected_at": self.connected_at,
-                "drops": self.drops, "errors": self.errors,
-                "received": [[k, v] for k, v in self.received.items()]}
+                "first": spec.first, "drops": self.drops, "errors": self.errors, "repeats": self.repeats,
+                "connects": self.connects, "drop_log": self.drop_log,
+                "received": [[k, at, instance] for k, (at, instance) in self.received.items()]}
 
 
 class Agent:
@@ -181,42 +224,73 @@ class Agent:
         self.stop_at = stop_at
         self.acting = asyncio.Event()  # set when this agent has stopped acting
         self.rng = random.Random(plan.seed * 100_003 + spec.index)
-        parts = urlsplit(plan.url)
-        host, port = parts.hostname or "127.0.0.1", parts.port or 80
-        self.conn = Connection(host, port)
-        self.stream = Stream(Connection(host, port), spec.token)
+        self.instance = spec.first % len(plan.instances)
+        self.conn = Connection(*self.endpoint(self.instance))
+        self.connects = 0  # of request connections replaced by a move
+        self.stream = Stream(self)
         self.auth = {"Authorization": f"Bearer {spec.token}"}
         self.page: list[int] = []
         self.next_link: str | None = None
         self.opened: tuple[int, int | None] | None = None  # ticket id, newest message id seen
 
+    def endpoint(self, instance: int) -> tuple[str, int]:
+        parts = urlsplit(self.plan.instances[instance])
+        return parts.hostname or "127.0.0.1", parts.port or 80
+
+    def move(self, failed: int) -> bool:
+        """`failed` failed at the transport level: go to the next instance (once, whoever noticed)."""
+        if len(self.plan.instances) < 2:
+            return False
+        if self.instance == failed:
+            self.instance = (failed + 1) % len(self.plan.instances)
+            self.results.moves.append((time.monotonic(), failed))
+            self.connects += self.conn.connects
+            self.conn.close()
+            self.conn = Connection(*self.endpoint(self.instance))
+        return True
+
     # --- one request, timed and classified -------------------------------------------------
-    async def call(self, kind: str, counted: bool, method: str, path: str,
-                   headers: dict[str, str] | None = None, body: bytes = b"") -> Response | None:
-        started = time.monotonic()
+    async def exchange(self, method: str, path: str, headers: dict[str, str] | None = None,
+                       body: bytes = b"") -> tuple[Response | None, str, int]:
+        """(response, outcome, instance asked); a transport failure moves the agent on."""
+        instance = self.instance
+        conn = self.conn
         outcome = "ok"
         response: Response | None = None
         try:
             async with asyncio.timeout(self.plan.timeout):
-                response = await self.conn.request(method, path, {**self.auth, **(headers or {})}, body)
+                response = await conn.request(method, path, {**self.auth, **(headers or {})}, body)
         except TimeoutError:
             outcome = "timeout"
-            self.conn.close()
-        except (OSError, HttpError, asyncio.IncompleteReadError, ValueError) as exc:
+            conn.close()
+        except TRANSPORT_ERRORS as exc:
             outcome = f"connection_error:{type(exc).__name__}"
-            self.conn.close()
-        elapsed = time.monotonic() - started
-        if response is not None and not 200 <= response.status < 300:
+            conn.close()
+        if response is None:
+            self.move(instance)
+        elif not 200 <= response.status < 300:
             # 409 new_activity is the contract's answer to a reply that raced another agent's:
             # correct behaviour, counted apart from errors.
             conflict = response.status == 409 and b"new_activity" in response.body
             outcome = "conflict_new_activity" if conflict else f"http_{response.status}"
+        return response, outcome, instance
+
+    def record(self, kind: str, counted: bool, outcome: str, elapsed: float) -> None:
         if counted:
             self.results.count(kind, outcome)
             if outcome == "ok":
                 self.results.sample(kind, elapsed)
         else:
             self.results.count("warmup", outcome)
+
+    async def call(self, kind: str, counted: bool, method: str, path: str,
+                   headers: dict[str, str] | None = None, body: bytes = b"") -> Response | None:
+        """A GET; after a transport failure that moved the agent, asked once more on the next instance."""
+        started = time.monotonic()
+        response, outcome, instance = await self.exchange(method, path, headers, body)
+        if response is None and self.instance != instance:
+            response, outcome, _ = await self.exchange(method, path, headers, body)
+        self.record(kind, counted, outcome, time.monotonic() - started)
         return response if outcome == "ok" else None
 
     # --- the three things an agent does ----------------------------------------------------
@@ -251,6 +325,26 @@ class Agent:
         data = json.loads(messages.body)["data"]
         self.opened = (ticket_id, int(data[0]["id"]) if data else None)
 
+    async def send(self, path: str, payload: bytes, key: str) -> tuple[Response | None, str, int, int]:
+        """One write as an outbox sends it: again with the same key, wherever the agent now is, until
+        an answer that settles it (or WRITE_DEADLINE). (response, outcome, instance, attempts)."""
+        headers = {"Content-Type": "application/json", "Idempotency-Key": key}
+        deadline = time.monotonic() + WRITE_DEADLINE
+        attempts = 0
+        while True:
+            attempts += 1
+            response, outcome, instance = await self.exchange("POST", path, headers, payload)
+            if response is not None and not (response.status == 409 and b"idempotency_in_flight" in
+                                             response.body):
+                return response, outcome, instance, attempts
+            if time.monotonic() >= deadline:
+                return None, "gave_up", instance, attempts
+            if response is None:
+                await asyncio.sleep(min(0.1 * attempts, 1.0))
+            else:  # another attempt (perhaps on a dead instance) holds the key until its lease ends
+                retry_after = float(response.headers.get("retry-after", "1") or 1)
+                await asyncio.sleep(min(retry_after, IN_FLIGHT_WAIT_CAP))
+
     async def reply(self, counted: bool) -> None:
         if self.opened is None:  # nothing open yet (or a failed send): open one first, as a person would
             await self.open(counted)
@@ -259,21 +353,25 @@ class Agent:
         ticket_id, seen = self.opened
         kind = "note" if self.rng.random() < self.plan.note_share else "reply"
         texts = NOTE_TEXTS if kind == "note" else REPLY_TEXTS
-        payload: dict[str, Any] = {"kind": kind, "body": self.rng.choice(texts)}
+        key = str(uuid.uuid4())
+        payload: dict[str, Any] = {"kind": kind, "body": f"{self.rng.choice(texts)}\n\n[bench {key}]"}
         if seen is not None:
             payload["seen_up_to"] = seen
-        headers = {"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())}
         sent = time.monotonic()
-        response = await self.call("reply", counted, "POST", f"{API}/tickets/{ticket_id}/messages", headers,
-                                   json.dumps(payload).encode())
+        response, outcome, instance, attempts = await self.send(
+            f"{API}/tickets/{ticket_id}/messages", json.dumps(payload).encode(), key)
         answered = time.monotonic()
-        if response is None:
+        self.record("reply", counted, outcome, answered - sent)
+        self.results.writes.append((key, outcome, counted, attempts))
+        if response is None or outcome != "ok":
             self.opened = None  # reload before trying again, as the app does after a 409
             return
         posted = json.loads(response.body)
         message_id = int(posted["message"]["id"])
         if counted:
-            self.results.posts.append((message_id, str(posted["ticket"]["queue"]), sent, answered))
+            # Which instance committed a write asked more than once is unknown (a replay answers for another).
+            committed = instance if attempts == 1 else -1
+            self.results.posts.append((message_id, str(posted["ticket"]["queue"]), sent, answered, committed))
         self.opened = (ticket_id, message_id)
 
     # --- a working session ----------------------------------------------------------------------
@@ -333,8 +431,9 @@ class Agent:
             with contextlib.suppress(asyncio.CancelledError):
                 await stream_task
             self.conn.close()
-            self.stream.conn.close()
-            self.results.reconnects += max(0, self.conn.connects - 1)
+            if self.stream.conn is not None:
+                self.stream.conn.close()
+            self.results.reconnects += max(0, self.connects + self.conn.connects - 1)
             self.results.streams.append(self.stream.report(self.spec))
 
 
@@ -366,8 +465,8 @@ def main() -> int:
     schedule = Schedule(raw["ramp_start"], raw["window_start"], raw["window_end"])
     results = asyncio.run(run(plan, schedule))
     print(json.dumps({"latency": results.latency, "outcomes": results.outcomes, "login": results.login,
-                      "posts": results.posts, "streams": results.streams,
-                      "reconnects": results.reconnects}), flush=True)
+                      "posts": results.posts, "writes": results.writes, "streams": results.streams,
+                      "reconnects": results.reconnects, "moves": results.moves}), flush=True)
     return 0
 
 

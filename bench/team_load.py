@@ -138,7 +138,7 @@ def server_pid(backend: BackendProcess) -> int:
     return process.pid
 
 
-def create_agents(db_path: Path, count: int) -> list[tuple[str, tuple[str, ...]]]:
+def create_agents(db_path: Path | str, count: int, prefix: str = "team") -> list[tuple[str, tuple[str, ...]]]:
     """`count` agents with tokens in one transaction (`token_for` opens the store per call: ~0.15 s)."""
     from supportdesk_tui.api.models import Language, Role
     from supportdesk_tui.server.auth import hash_token, new_token
@@ -152,7 +152,7 @@ def create_agents(db_path: Path, count: int) -> list[tuple[str, tuple[str, ...]]
             for index in range(count):
                 # Three neighbouring queues each, so every queue has about 3/7 of the team.
                 mine = tuple(queues[(index + k) % len(queues)] for k in range(QUEUES_PER_AGENT))
-                record = tx.upsert_agent(f"team{index:03d}", f"Team agent {index}", Role.AGENT,
+                record = tx.upsert_agent(f"{prefix}{index:03d}", f"Team agent {index}", Role.AGENT,
                                          (Language.RU, Language.EN), mine)
                 token = new_token()
                 tx.add_token(record.id, hash_token(token), datetime.now(UTC))
@@ -321,8 +321,9 @@ def fanout(outputs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     from_response: list[float] = []
     from_send: list[float] = []
     expected = missed = 0
-    receipts = [(set(s["queues"]), s["connected_at"], {int(k): v for k, v in s["received"]}) for s in streams]
-    for message_id, queue, sent, answered in posts:
+    receipts = [(set(s["queues"]), s["connected_at"], {int(r[0]): r[1] for r in s["received"]})
+                for s in streams]
+    for message_id, queue, sent, answered, *_ in posts:
         for queues, connected_at, received in receipts:
             if queue not in queues or connected_at is None or connected_at >= sent:
                 continue

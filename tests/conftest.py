@@ -4,7 +4,8 @@
 `server_factory` starts independent servers a test may kill -9 and restart.
 
 Engines: tests under tests/server and tests/api that use a server run on SQLite AND on
-PostgreSQL (a throwaway cluster of this session, see tests/pg_server.py); elsewhere on SQLite.
+PostgreSQL (a throwaway cluster of this session, see supportdesk_tui/devtools/pg_cluster.py);
+elsewhere on SQLite.
 SUPPORTDESK_TEST_ENGINE=sqlite|postgresql narrows that. Where PostgreSQL can't start, its runs
 are skipped with the reason, except on CI (env CI set), where that is a failure.
 """
@@ -23,12 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 
-from pg_server import TEMPLATE, PgCluster, PostgresUnavailable
+from supportdesk_tui.devtools.pg_cluster import TEMPLATE, PgCluster, PostgresUnavailable
 from supportdesk_tui.server.cli import LISTENING_PREFIX, create_token
-from supportdesk_tui.server.store import open_store
 
 DEMO_NOW = "2026-11-26T09:00:00Z"
 STARTUP_TIMEOUT = 60.0
@@ -215,9 +214,7 @@ def pg_cluster() -> Iterator[PgCluster]:
     cluster: PgCluster | None = None
     try:
         cluster = PgCluster().start()
-        with psycopg.connect(cluster.url(), autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {TEMPLATE}")
-        open_store(cluster.url(TEMPLATE), upgrade=True).close()
+        cluster.create_template(TEMPLATE)
     except PostgresUnavailable as exc:
         if cluster is not None:
             cluster.stop()

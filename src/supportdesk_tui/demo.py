@@ -21,11 +21,13 @@ LISTENING_PREFIX = "SUPPORTDESK_LISTENING "
 
 
 class BackendProcess:
-    """The reference backend in a child process on a free loopback port, on its own SQLite file."""
+    """The reference backend in a child process on a free loopback port, on its own SQLite file
+    (or on `database`: a postgresql:// URL or another file, e.g. a second instance's)."""
 
-    def __init__(self, workdir: Path, serve_args: list[str], *, name: str = "demo") -> None:
+    def __init__(self, workdir: Path, serve_args: list[str], *, name: str = "demo",
+                 database: Path | str | None = None) -> None:
         self.workdir = workdir
-        self.db_path = workdir / f"{name}.db"
+        self.db_path: Path | str = workdir / f"{name}.db" if database is None else database
         self.log_path = workdir / f"{name}-server.log"
         self.serve_args = serve_args
         self.name = name
@@ -33,6 +35,11 @@ class BackendProcess:
         self.start_seconds = 0.0
         """Process start until it listens (dominated by seeding on a fresh database)."""
         self._process: subprocess.Popen[str] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id while it runs (it is this object's own child)."""
+        return self._process.pid if self._process is not None else None
 
     def start(self, timeout: float = 60.0) -> str:
         command = [sys.executable, "-m", "supportdesk_tui.server", "serve", "--host", "127.0.0.1",
@@ -62,6 +69,14 @@ class BackendProcess:
         from supportdesk_tui.server.cli import create_token
 
         return create_token(self.db_path, login, role=role, queues=queues)
+
+    def kill(self) -> None:
+        """SIGKILL, as when the machine under an instance dies: no shutdown, no goodbyes."""
+        process = self._process
+        self._process = None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
 
     def stop(self) -> None:
         process = self._process
