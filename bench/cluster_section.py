@@ -130,6 +130,7 @@ def reading(result: dict[str, Any]) -> list[str]:
                 + _cost(run) + "."
             )
             lines += limits(name, agents, run, int(result["setup"]["machine"].get("nproc", 2)))
+    lines += bottom_line(result)
     run = result["deployments"].get("postgresql", {}).get("failover")
     if run is not None:
         fo, writes = run["failover"], run["writes"]
@@ -158,6 +159,32 @@ def _cost(run: dict[str, Any]) -> str:
             f"ask needs ≈ {need:.1f} cores for the servers (+ {load:.1f} for the load generator)")
 
 
+def bottom_line(result: dict[str, Any]) -> list[str]:
+    """The largest team per deployment: the cores its ask needs at the measured CPU per request."""
+    parts = []
+    load = 0.0
+    for name, deployment in result["deployments"].items():
+        runs = deployment.get("runs") or {}
+        if not runs:
+            continue
+        run = runs[max(runs, key=int)]
+        server = sum(v for k, v in run["cpu_pct"].items()
+                     if v is not None and k not in (MACHINE, "load generator"))
+        if not run["requests_per_s"]:
+            continue
+        need = server / 100 / run["requests_per_s"] * run["paced_requests_per_s"]
+        load = max(load, (run["cpu_pct"].get("load generator") or 0.0) / 100)
+        parts.append(f"{NAMES.get(name, name)} ≈ {need:.1f} cores for {run['agents']:,} agents")
+    if not parts:
+        return []
+    cores = int(result["setup"]["machine"].get("nproc", 2))
+    return [f"- What the cores allow: at the CPU per request measured here, the servers need "
+            f"{'; '.join(parts)} (one instance is one Python process: at most one core), and the load "
+            f"generator takes ≈ {load:.1f} of the same {cores} cores. "
+            "Where that sum nears the cores, requests queue and the p95 targets are missed: more cores "
+            "(or the load generator elsewhere) move the line, one more instance on the same cores does not."]
+
+
 def limits(name: str, agents: str, run: dict[str, Any], cores: int) -> list[str]:
     """What the figures say limits a missed target (derived from the run, not written by hand)."""
     notes: list[str] = []
@@ -179,8 +206,9 @@ def limits(name: str, agents: str, run: dict[str, Any], cores: int) -> list[str]
                      + (" The servers got less CPU than the team needed, so requests queued."
                         if others > 50 else " The load generator shares the same cores."))
     elif slow:
-        notes.append(f"  - Limit: not the cores (machine {busy:.0f} % busy): waiting inside the servers "
-                     "(one event loop each, one writer at a time on the database).")
+        notes.append(f"  - Limit: not the cores on average (machine {busy:.0f} % busy): the waits are inside "
+                     "the servers — bursts queue behind one event loop per instance, and writes take turns "
+                     "on the database (the event-counter row, docs/deploy.md).")
     if run["requests_per_s"] < 0.9 * run["paced_requests_per_s"]:
         notes.append(f"  - The {agents} agents asked for {run['paced_requests_per_s']:.0f} requests/s and "
                      f"got {run['requests_per_s']:.0f}: answers were slow enough to slow the team down.")
