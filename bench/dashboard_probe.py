@@ -27,8 +27,8 @@ from typing import Any
 from bench.frames import FrameRecorder
 from bench.procfs import rss_kib
 from supportdesk_tui import messages
-from supportdesk_tui.api.models import Ticket
 from supportdesk_tui.app import SupportDeskApp
+from supportdesk_tui.contract.models import Ticket
 from supportdesk_tui.screens.dashboard import DashboardScreen
 from supportdesk_tui.settings import AppSettings
 

@@ -70,8 +70,8 @@ from textual.strip import Strip
 from bench.frames import FrameRecorder
 from bench.probes import REPO
 from bench.stats import summarize
-from supportdesk_tui.api.models import Event, EventType
 from supportdesk_tui.app import SupportDeskApp
+from supportdesk_tui.contract.models import Event, EventType
 from supportdesk_tui.screens.dashboard import MIN_FETCH_INTERVAL, DashboardScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.settings import AppSettings

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from supportdesk_tui.api.models import Author, Language, MessageKind, Priority, Requester, Role, Status
+from supportdesk_tui.contract.models import Author, Language, MessageKind, Priority, Requester, Role, Status
 from supportdesk_tui.demo import BackendProcess
 from supportdesk_tui.server import seed_data, sla
 from supportdesk_tui.server.records import TicketState

@@ -140,7 +140,7 @@ def server_pid(backend: BackendProcess) -> int:
 
 def create_agents(db_path: Path | str, count: int, prefix: str = "team") -> list[tuple[str, tuple[str, ...]]]:
     """`count` agents with tokens in one transaction (`token_for` opens the store per call: ~0.15 s)."""
-    from supportdesk_tui.api.models import Language, Role
+    from supportdesk_tui.contract.models import Language, Role
     from supportdesk_tui.server.auth import hash_token, new_token
     from supportdesk_tui.server.store import open_store
 

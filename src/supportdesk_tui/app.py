@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from textual.theme import Theme
 
     from supportdesk_tui.api.client import SupportDeskClient
-    from supportdesk_tui.api.models import Me, Queue
+    from supportdesk_tui.contract.models import Me, Queue
     from supportdesk_tui.session import Session
 
 # Long enough after sign-in for the first screen and its first page to exist.

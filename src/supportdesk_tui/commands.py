@@ -242,8 +242,8 @@ class EscalationCommands(Provider):
     """`escalations: list open` from any screen, for leads (register in `App.COMMANDS`)."""
 
     def _name(self) -> str | None:
-        from supportdesk_tui.api.models import Role
         from supportdesk_tui.app import SupportDeskApp
+        from supportdesk_tui.contract.models import Role
 
         app = self.app
         if not isinstance(app, SupportDeskApp) or app._session is None or app.me.role is not Role.LEAD:

@@ -168,7 +168,7 @@ def server_urls(config: Config) -> tuple[str, ...]:
 
 def _check_sort(value: Any) -> str | None:
     # Imported here so reading the config does not pull pydantic in for commands that skip the API.
-    from supportdesk_tui.api.models import TicketSort
+    from supportdesk_tui.contract.models import TicketSort
 
     allowed = [sort.value for sort in TicketSort]
     if value not in allowed:

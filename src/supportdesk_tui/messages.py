@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from textual.message import Message as TextualMessage
 
-from supportdesk_tui.api.models import Escalation, Message, Presence, Queue, Ticket
+from supportdesk_tui.contract.models import Escalation, Message, Presence, Queue, Ticket
 
 
 @dataclass

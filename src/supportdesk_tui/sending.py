@@ -16,7 +16,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.client import SupportDeskClient
-from supportdesk_tui.api.models import MessageCreate, MessagePosted, Status
+from supportdesk_tui.contract.models import MessageCreate, MessagePosted, Status
 from supportdesk_tui.domain.drafts import DraftKind, DraftStore
 from supportdesk_tui.domain.outbox import Outbox, OutboxItem, OutboxState, flush
 

@@ -10,7 +10,7 @@ from supportdesk_tui import messages
 from supportdesk_tui.api.client import SupportDeskClient
 from supportdesk_tui.api.errors import ApiError
 from supportdesk_tui.api.events import EventStream, StreamStatus
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     CannedReply,
     Escalation,
     Event,

@@ -10,7 +10,7 @@ import pytest
 
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.client import SupportDeskClient
-from supportdesk_tui.api.models import AccountAction, AuditCreate, Language
+from supportdesk_tui.contract.models import AccountAction, AuditCreate, Language
 
 NOW = "2026-05-01T10:00:00Z"
 AGENT = {"id": 1, "login": "anna", "name": "Anna"}

@@ -15,7 +15,7 @@ from conftest import ServerFactory, ServerHandle
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.client import SupportDeskClient, new_idempotency_key
 from supportdesk_tui.api.events import EventStream, StreamStatus
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     AuditCreate,
     Event,
     EventType,

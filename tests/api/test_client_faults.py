@@ -9,7 +9,7 @@ import pytest
 
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.client import SupportDeskClient, cursor_from_next_link
-from supportdesk_tui.api.models import MessageCreate, MessageKind
+from supportdesk_tui.contract.models import MessageCreate, MessageKind
 
 SECRET_TOKEN = "sdk_secret_token_value_1234567890"
 
@@ -113,7 +113,7 @@ async def test_a_patch_is_never_retried_blindly() -> None:
         calls.append(request)
         return httpx.Response(502)
 
-    from supportdesk_tui.api.models import Status, TicketPatch
+    from supportdesk_tui.contract.models import Status, TicketPatch
 
     async with client_with(httpx.MockTransport(handler)) as client:
         with pytest.raises(errors.ServerError):

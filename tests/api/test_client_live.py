@@ -23,7 +23,7 @@ from conftest import ServerFactory, ServerHandle, _new_server, database_for
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.client import SupportDeskClient, new_idempotency_key
 from supportdesk_tui.api.events import EventStream, StreamStatus
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     EscalationCreate,
     EscalationPatch,
     EscalationStatus,

@@ -9,7 +9,7 @@ import httpx
 
 from supportdesk_tui.api.client import SupportDeskClient
 from supportdesk_tui.api.events import EventStream, StreamStatus, parse_sse
-from supportdesk_tui.api.models import Event, EventType
+from supportdesk_tui.contract.models import Event, EventType
 
 
 async def lines_of(text: str) -> AsyncIterator[str]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from e2e_helpers import create_customer_ticket
 
-from supportdesk_tui.api.models import CannedReply, CannedVariable, Language
+from supportdesk_tui.contract.models import CannedReply, CannedVariable, Language
 from supportdesk_tui.server.records import QueueRecord
 from supportdesk_tui.server.seed_data import QUEUES
 from supportdesk_tui.server.store import open_store

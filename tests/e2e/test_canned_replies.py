@@ -14,6 +14,7 @@ from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.paths import HOME_ENV
 from supportdesk_tui.screens.canned import CannedPicker, VariablesForm
 from supportdesk_tui.screens.conversation import ConversationScreen
+from supportdesk_tui.screens.pickers import ConfirmModal
 from supportdesk_tui.screens.queue import QueueScreen
 
 SIGN_RU = "\n\nС уважением,\nAnna, служба поддержки"
@@ -181,6 +182,50 @@ async def test_agent_combines_two_snippets_and_their_actions_apply_when_the_repl
         assert after["status"] == "pending"
         assert {"urgent", "password-reset"} <= set(after["tags"])
         assert screen.composer.pending_actions is None and screen.composer.text == ""
+
+
+async def test_canned_actions_land_when_the_agents_own_reply_got_there_first(
+    workday_server: Any, tmp_path: Path
+) -> None:
+    """A reply that went through the outbox changes the ticket before its canned actions apply:
+    that is no conflict with anyone, so priority and tags land without a question."""
+    from supportdesk_tui.contract.models import CannedActions, Priority
+
+    ticket_id = create_customer_ticket(workday_server, language="en", category="access")["id"]
+    app = make_app(workday_server, "anna", tmp_path, live_updates=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_ticket(pilot, app, ticket_id)
+        stale = screen.ticket
+        assert stale is not None
+        with workday_server.client("anna") as http:
+            http.post(f"/api/v1/tickets/{ticket_id}/messages",
+                      json={"kind": "reply", "body": "Sent from the outbox", "status": "pending"},
+                      headers={"Idempotency-Key": f"outbox-{ticket_id}"}).raise_for_status()
+        screen._apply_canned_actions(stale, CannedActions(priority=Priority.URGENT, add_tags=["vip"]))
+        await wait_until(pilot, lambda: server_ticket(workday_server, ticket_id)["priority"] == "urgent",
+                         what="the priority on the server")
+        after = server_ticket(workday_server, ticket_id)
+        assert "vip" in after["tags"] and after["status"] == "pending"
+        assert not isinstance(app.screen, ConfirmModal)
+
+
+async def test_canned_actions_ask_first_when_a_colleague_changed_the_same_field(
+    workday_server: Any, tmp_path: Path
+) -> None:
+    from supportdesk_tui.contract.models import CannedActions, Priority
+
+    ticket_id = create_customer_ticket(workday_server, language="en", category="access")["id"]
+    app = make_app(workday_server, "anna", tmp_path, live_updates=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_ticket(pilot, app, ticket_id)
+        stale = screen.ticket
+        assert stale is not None
+        with workday_server.client("lena") as http:
+            http.patch(f"/api/v1/tickets/{ticket_id}", json={"priority": "low"},
+                       headers={"If-Match": f'"{stale.version}"'}).raise_for_status()
+        screen._apply_canned_actions(stale, CannedActions(priority=Priority.URGENT, add_tags=[]))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal), what="the conflict dialog")
+        assert server_ticket(workday_server, ticket_id)["priority"] == "low"  # nothing overwritten
 
 
 async def test_agent_opens_the_picker_by_typing_the_trigger_in_the_composer(

@@ -10,8 +10,8 @@ from e2e_helpers import make_app, server_messages, server_ticket, wait_until
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 
-from supportdesk_tui.api.models import Component, Message
 from supportdesk_tui.app import SupportDeskApp
+from supportdesk_tui.contract.models import Component, Message
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.escalate import EscalationForm
 from supportdesk_tui.screens.escalations import EscalationsScreen

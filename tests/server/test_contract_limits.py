@@ -9,7 +9,7 @@ from typing import Any
 from server_helpers import error_code, intake_creates, new_ticket_body
 
 from conftest import ServerHandle
-from supportdesk_tui.api.models import EventType, Priority, Status
+from supportdesk_tui.contract.models import EventType, Priority, Status
 
 ESCALATION: dict[str, Any] = {
     "component": "music",

@@ -8,7 +8,7 @@ from pathlib import Path
 from server_helpers import EventStream, intake_creates, new_ticket_body
 
 from conftest import ServerHandle
-from supportdesk_tui.api.models import AgentRef, PresenceState, TicketCreate
+from supportdesk_tui.contract.models import AgentRef, PresenceState, TicketCreate
 from supportdesk_tui.server.presence import PresenceBoard
 from supportdesk_tui.server.seed import seed_base
 from supportdesk_tui.server.service import Service

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from supportdesk_tui.api.models import Status, TicketSort
+from supportdesk_tui.contract.models import Status, TicketSort
 from supportdesk_tui.server.cli import build_parser, create_token, serve
 from supportdesk_tui.server.records import TicketQuery
 from supportdesk_tui.server.seed import seed_bulk, seed_demo
@@ -113,7 +113,7 @@ def test_the_command_line_parses_serve_and_token_create() -> None:
 def test_a_status_change_pauses_and_resumes_the_clock(tmp_path: Path) -> None:
     from datetime import timedelta
 
-    from supportdesk_tui.api.models import Language, Priority, Requester
+    from supportdesk_tui.contract.models import Language, Priority, Requester
     from supportdesk_tui.server import sla
     from supportdesk_tui.server.records import TicketState
 

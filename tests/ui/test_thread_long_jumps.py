@@ -8,7 +8,7 @@ from test_widget_fakes import NOW, WidgetHost, make_message
 from textual.binding import Binding, BindingType
 from textual.pilot import Pilot
 
-from supportdesk_tui.api.models import Message
+from supportdesk_tui.contract.models import Message
 from supportdesk_tui.widgets.thread import Thread
 
 TOTAL = 600

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
-from supportdesk_tui.api.models import MessageKind, Status
+from supportdesk_tui.contract.models import MessageKind, Status
 from supportdesk_tui.widgets.composer import Composer
 
 

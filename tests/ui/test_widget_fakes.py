@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     AgentRef,
     EscalationRef,
     EscalationStatus,

@@ -9,7 +9,7 @@ from test_widget_fakes import NOW, WidgetHost, make_message, make_ticket
 from textual.binding import Binding, BindingType
 from textual.widgets import OptionList, Static
 
-from supportdesk_tui.api.models import EscalationRef, EscalationStatus, Queue, Requester, Sla, Status
+from supportdesk_tui.contract.models import EscalationRef, EscalationStatus, Queue, Requester, Sla, Status
 from supportdesk_tui.widgets.customer_sidebar import CustomerSidebar
 from supportdesk_tui.widgets.filter_bar import FilterBar
 from supportdesk_tui.widgets.preview import TicketPreview

@@ -5,7 +5,7 @@ from __future__ import annotations
 from test_widget_fakes import WidgetHost
 from textual.widgets import Input
 
-from supportdesk_tui.api.models import Article, Language, Playbook
+from supportdesk_tui.contract.models import Article, Language, Playbook
 from supportdesk_tui.screens.articles import ArticlePicker, article_snippet, search_articles
 from supportdesk_tui.widgets.playbook_panel import PlaybookPanel, StepRow
 

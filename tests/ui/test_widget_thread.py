@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from supportdesk_tui.api.models import Message
+from supportdesk_tui.contract.models import Message
 from supportdesk_tui.widgets.thread import CardHeader, MessageCard, Thread
 
 

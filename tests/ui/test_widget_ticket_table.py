@@ -9,7 +9,7 @@ from test_widget_fakes import NOW, FakeQueue, WidgetHost, make_ticket
 from textual.binding import Binding, BindingType
 from textual.pilot import Pilot
 
-from supportdesk_tui.api.models import Status, TicketSort
+from supportdesk_tui.contract.models import Status, TicketSort
 from supportdesk_tui.domain.ticket_window import TicketWindow, sort_key_for
 from supportdesk_tui.widgets.ticket_table import TicketTable
 

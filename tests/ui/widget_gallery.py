@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from test_widget_fakes import NOW, THEME_TOKENS, FakeQueue, make_message, make_ticket
 
-from supportdesk_tui.api.models import MessageKind, Queue, TicketSort
+from supportdesk_tui.contract.models import MessageKind, Queue, TicketSort
 from supportdesk_tui.domain.ticket_window import TicketWindow, sort_key_for
 from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.customer_sidebar import CustomerSidebar

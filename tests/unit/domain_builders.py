@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from supportdesk_tui.api.models import Ticket
+from supportdesk_tui.contract.models import Ticket
 
 NOW = datetime(2026, 11, 26, 9, 14, tzinfo=UTC)
 

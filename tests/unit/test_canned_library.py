@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from supportdesk_tui.api.models import CannedReply, Language
+from supportdesk_tui.contract.models import CannedReply, Language
 from supportdesk_tui.domain.canned_library import (
     LibraryEntry,
     load_personal_library,

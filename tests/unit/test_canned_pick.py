@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from domain_builders import make_ticket
 
-from supportdesk_tui.api.models import CannedActions, CannedReply, CannedVariable, Language, Priority, Status
+from supportdesk_tui.contract.models import (
+    CannedActions,
+    CannedReply,
+    CannedVariable,
+    Language,
+    Priority,
+    Status,
+)
 from supportdesk_tui.domain.canned_library import LibraryEntry
 from supportdesk_tui.domain.canned_pick import (
     describe_actions,

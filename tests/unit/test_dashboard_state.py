@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.config import QueueThresholds
+from supportdesk_tui.contract.models import (
     AgentRef,
     CountByKey,
     HistoryPoint,
@@ -12,7 +13,6 @@ from supportdesk_tui.api.models import (
     StatsHistory,
     Ticket,
 )
-from supportdesk_tui.config import QueueThresholds
 from supportdesk_tui.domain.dashboard_state import (
     DashboardState,
     RefreshGate,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     Author,
     Component,
     EscalationCreate,

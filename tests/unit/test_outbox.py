@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from supportdesk_tui.api.models import Status
+from supportdesk_tui.contract.models import Status
 from supportdesk_tui.domain.drafts import DraftKind
 from supportdesk_tui.domain.outbox import (
     Outbox,

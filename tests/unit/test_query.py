@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supportdesk_tui.api.models import Language, Priority, Status, TicketSort
+from supportdesk_tui.contract.models import Language, Priority, Status, TicketSort
 from supportdesk_tui.domain.query import QueryError, TicketQuery, format_query, parse_query
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from supportdesk_tui.api.models import Language
+from supportdesk_tui.contract.models import Language
 from supportdesk_tui.domain.reltime import absolute, relative, ru_plural
 
 NOW = datetime(2026, 11, 26, 9, 14, tzinfo=UTC)

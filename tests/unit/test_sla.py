@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from domain_builders import NOW, make_ticket
 
-from supportdesk_tui.api.models import Sla
+from supportdesk_tui.contract.models import Sla
 from supportdesk_tui.domain.sla import (
     DeadlineKind,
     SlaRisk,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from supportdesk_tui.api.models import CannedReply, CannedVariable, Language
+from supportdesk_tui.contract.models import CannedReply, CannedVariable, Language
 from supportdesk_tui.domain.canned_library import LibraryEntry
 from supportdesk_tui.domain.canned_pick import render_canned
 from supportdesk_tui.domain.templates import render

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from supportdesk_tui.api.models import Priority, Status, Ticket, TicketSort
+from supportdesk_tui.contract.models import Priority, Status, Ticket, TicketSort
 from supportdesk_tui.domain.ticket_window import TicketWindow, backwards, sort_key_for
 
 BASE = datetime(2025, 1, 1, tzinfo=UTC)

@@ -21,7 +21,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.failover import DEFAULT_COOLDOWN, Instances
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     AccountAction,
     AccountActionRequest,
     AccountActionResult,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from supportdesk_tui.api.models import Message, Ticket
+from supportdesk_tui.contract.models import Message, Ticket
 
 
 class ApiError(Exception):

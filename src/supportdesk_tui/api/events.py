@@ -19,7 +19,7 @@ import httpx
 from pydantic import ValidationError
 
 from supportdesk_tui.api.client import API_PREFIX, SupportDeskClient
-from supportdesk_tui.api.models import Event, EventType
+from supportdesk_tui.contract.models import Event, EventType
 
 StreamState = Literal["connecting", "reconnecting", "live", "polling", "unauthorized", "forbidden"]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     CannedActions,
     CannedReply,
     CannedVariable,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from supportdesk_tui.api.models import CannedActions, CannedReply, CannedVariable, Language
+from supportdesk_tui.contract.models import CannedActions, CannedReply, CannedVariable, Language
 from supportdesk_tui.domain.canned_library import LibraryEntry
 from supportdesk_tui.domain.fuzzy import score
 from supportdesk_tui.domain.layout import swap_layout

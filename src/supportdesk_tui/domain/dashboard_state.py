@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
-from supportdesk_tui.api.models import CountByKey, HistoryPoint, LiveStats, StatsHistory, Status, Ticket
+from supportdesk_tui.contract.models import CountByKey, HistoryPoint, LiveStats, StatsHistory, Status, Ticket
 
 Level = Literal["ok", "warning", "alarm"]
 Metric = Literal["length", "oldest", "at_risk"]

@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from supportdesk_tui.api.models import MessageKind
+from supportdesk_tui.contract.models import MessageKind
 from supportdesk_tui.domain.atomic import (
     TEMP_SUFFIX,
     StorageWarning,

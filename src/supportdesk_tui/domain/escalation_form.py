@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     ENVIRONMENT_MAX_LENGTH,
     Component,
     Environment,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from annotated_types import MaxLen
 from pydantic import BaseModel
 
-from supportdesk_tui.api.models import MessageCreate
+from supportdesk_tui.contract.models import MessageCreate
 
 __all__ = ["MESSAGE_BODY_MAX", "NEAR_LIMIT_SHARE", "Room", "max_length_of", "room_for"]
 

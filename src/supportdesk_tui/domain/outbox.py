@@ -23,7 +23,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from supportdesk_tui.api.models import Status
+from supportdesk_tui.contract.models import Status
 from supportdesk_tui.domain.atomic import (
     StorageWarning,
     atomic_write_text,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
 
-from supportdesk_tui.api.models import Language, Priority, Status, Ticket, TicketSort
+from supportdesk_tui.contract.models import Language, Priority, Status, Ticket, TicketSort
 
 __all__ = ["QueryError", "TicketQuery", "format_query", "parse_query", "ticket_matches"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
-from supportdesk_tui.api.models import Language
+from supportdesk_tui.contract.models import Language
 
 __all__ = ["absolute", "relative", "ru_plural"]
 

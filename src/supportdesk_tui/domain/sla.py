@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from supportdesk_tui.api.models import Sla, Status, Ticket
+from supportdesk_tui.contract.models import Sla, Status, Ticket
 
 __all__ = [
     "AT_RISK_WINDOW",

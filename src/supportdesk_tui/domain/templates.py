@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from supportdesk_tui.api.models import Language, Ticket
+from supportdesk_tui.contract.models import Language, Ticket
 from supportdesk_tui.domain.safe_text import strip_unsafe
 
 __all__ = [

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from supportdesk_tui.api.models import PRIORITY_RANK, Status, Ticket, TicketSort
+from supportdesk_tui.contract.models import PRIORITY_RANK, Status, Ticket, TicketSort
 from supportdesk_tui.domain.sla import next_deadline
 
 FetchPage = Callable[[str | None], Awaitable[tuple[list[Ticket], str | None]]]

@@ -15,7 +15,7 @@ from textual.css.query import NoMatches
 
 from supportdesk_tui.api.client import new_idempotency_key
 from supportdesk_tui.api.errors import ApiError, VerificationIncomplete
-from supportdesk_tui.api.models import AccountAction, Article, AuditCreate, Language, Playbook, Ticket
+from supportdesk_tui.contract.models import AccountAction, Article, AuditCreate, Language, Playbook, Ticket
 from supportdesk_tui.domain.reltime import absolute
 from supportdesk_tui.domain.safe_text import one_line, safe_text
 from supportdesk_tui.i18n import N_, _, current_language

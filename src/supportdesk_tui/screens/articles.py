@@ -19,7 +19,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from supportdesk_tui.api.errors import ApiError
-from supportdesk_tui.api.models import Article, Language
+from supportdesk_tui.contract.models import Article, Language
 from supportdesk_tui.domain.fuzzy import rank
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text, sanitize
 from supportdesk_tui.i18n import _

@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from supportdesk_tui.api.models import CannedActions, CannedReply, CannedVariable, Language
+from supportdesk_tui.contract.models import CannedActions, CannedReply, CannedVariable, Language
 from supportdesk_tui.domain.canned_library import LibraryEntry
 from supportdesk_tui.domain.canned_pick import (
     MISSING_CLOSE,

@@ -16,7 +16,7 @@ from textual.timer import Timer
 
 from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, NewActivity, NotFoundError, VersionConflict
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     CannedActions,
     Message,
     MessageKind,
@@ -28,7 +28,7 @@ from supportdesk_tui.api.models import (
 )
 from supportdesk_tui.domain.drafts import Draft, DraftKind
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
-from supportdesk_tui.domain.ticket_diff import describe_changes
+from supportdesk_tui.domain.ticket_diff import describe_changes, patched_fields, touched_fields
 from supportdesk_tui.i18n import _
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.keymap import with_cyrillic_aliases
@@ -362,7 +362,7 @@ class ConversationScreen(AccountCaseScreen):
             return
         shown = CannedActions(priority=patch.priority, add_tags=actions.add_tags if patch.tags else [])
         self.apply_patch(ticket, patch, _("Canned reply actions applied: {actions}").format(
-            actions=describe_actions(shown)))
+            actions=describe_actions(shown)), merge_untouched=True)
 
     def action_canned(self) -> None:
         self.open_canned_picker()
@@ -412,7 +412,11 @@ class ConversationScreen(AccountCaseScreen):
         self.apply_patch(self.ticket, patch, done)
 
     @work(group="writes")
-    async def apply_patch(self, base: Ticket, patch: TicketPatch, done: str) -> None:
+    async def apply_patch(self, base: Ticket, patch: TicketPatch, done: str, *,
+                          merge_untouched: bool = False) -> None:
+        """`merge_untouched`: on a version conflict where nobody else changed the fields this patch
+        sets (typically our own reply landed first, through the outbox), apply it on top without
+        asking. Anything else that conflicts is shown to the agent."""
         try:
             updated = await self.sd_app.api.update_ticket(base.id, patch, version=base.version)
         except VersionConflict as exc:
@@ -420,6 +424,9 @@ class ConversationScreen(AccountCaseScreen):
                 self.notify(safe_text(exc.message), title=exc.title, severity="error")
                 return
             self.set_ticket(exc.current)
+            if merge_untouched and not touched_fields(base, exc.current) & patched_fields(patch):
+                self.apply_patch(exc.current, patch, done)
+                return
             self.offer_reapply(base, exc.current, patch, done)
             return
         except ApiError as exc:

@@ -23,7 +23,7 @@ from textual.widgets.selection_list import Selection
 
 from supportdesk_tui.api.client import new_idempotency_key
 from supportdesk_tui.api.errors import ApiError, ValidationFailed
-from supportdesk_tui.api.models import Component, Escalation, Message, Severity, Status, Ticket
+from supportdesk_tui.contract.models import Component, Escalation, Message, Severity, Status, Ticket
 from supportdesk_tui.domain.escalation_form import (
     AttachableMessage,
     EscalationDraft,

@@ -19,7 +19,7 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, ForbiddenError
-from supportdesk_tui.api.models import Escalation, EscalationStatus, Role, Ticket
+from supportdesk_tui.contract.models import Escalation, EscalationStatus, Role, Ticket
 from supportdesk_tui.domain.safe_text import one_line, safe_text
 from supportdesk_tui.i18n import _, ngettext
 from supportdesk_tui.i18n.labels import status_label

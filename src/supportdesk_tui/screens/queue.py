@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, VersionConflict
-from supportdesk_tui.api.models import PresenceState, Ticket, TicketPatch, TicketSort
+from supportdesk_tui.contract.models import PresenceState, Ticket, TicketPatch, TicketSort
 from supportdesk_tui.domain.query import QueryError, TicketQuery, format_query, parse_query, ticket_matches
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.domain.ticket_window import TicketWindow, backwards, sort_key_for

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     AccountAction,
     AccountActionResult,
     AuditCreate,

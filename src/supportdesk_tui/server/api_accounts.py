@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     AccountActionRequest,
     AccountActionResult,
     Article,

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     Component,
     Escalation,
     EscalationCreate,

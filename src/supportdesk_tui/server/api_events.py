@@ -8,7 +8,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from supportdesk_tui.api.models import EventType
+from supportdesk_tui.contract.models import EventType
 from supportdesk_tui.server.auth import bearer, hash_token
 from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep
 from supportdesk_tui.server.errors import invalid

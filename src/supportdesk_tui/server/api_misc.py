@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from supportdesk_tui import __version__
-from supportdesk_tui.api.models import CannedReply, Health, Me, Queue
+from supportdesk_tui.contract.models import CannedReply, Health, Me, Queue
 from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep
 from supportdesk_tui.server.schemas import DataList
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from supportdesk_tui.api.models import LiveStats, StatsHistory
+from supportdesk_tui.contract.models import LiveStats, StatsHistory
 from supportdesk_tui.server import stats
 from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep
 

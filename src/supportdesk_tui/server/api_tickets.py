@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import anyio.to_thread
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     MAX_ID,
     Language,
     Message,

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from supportdesk_tui import __version__
-from supportdesk_tui.api.models import NO_NUL
+from supportdesk_tui.contract.models import NO_NUL
 from supportdesk_tui.server import (
     api_accounts,
     api_escalations,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from supportdesk_tui.api.models import Article, Language
+from supportdesk_tui.contract.models import Article, Language
 
 HELP_BASE = "https://help.example.invalid"
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from supportdesk_tui.api.models import Queue
+from supportdesk_tui.contract.models import Queue
 from supportdesk_tui.server import stats
 from supportdesk_tui.server.leader import Leadership, SoleLeader
 from supportdesk_tui.server.service import Service

@@ -210,7 +210,7 @@ def create_token(
     db: str | Path, login: str, role: str | None, queues: Sequence[str] | None, name: str | None = None
 ) -> str:
     """Create a bearer token for `login` (creating the agent when missing); only its hash is stored."""
-    from supportdesk_tui.api.models import Language, Role
+    from supportdesk_tui.contract.models import Language, Role
     from supportdesk_tui.server.auth import hash_token, new_token
     from supportdesk_tui.server.seed import seed_base
     from supportdesk_tui.server.store import open_store

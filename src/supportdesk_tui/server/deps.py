@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from supportdesk_tui.api.models import ErrorEnvelope
+from supportdesk_tui.contract.models import ErrorEnvelope
 from supportdesk_tui.server.auth import remembered_caller
 from supportdesk_tui.server.errors import ApiError
 from supportdesk_tui.server.records import AgentRecord

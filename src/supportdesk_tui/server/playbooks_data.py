@@ -7,7 +7,7 @@ before the backend performs any account action (see `accounts.py`).
 
 from __future__ import annotations
 
-from supportdesk_tui.api.models import AccountAction, Language, Playbook, PlaybookStep
+from supportdesk_tui.contract.models import AccountAction, Language, Playbook, PlaybookStep
 
 RU, EN = Language.RU, Language.EN
 DELETION_COOLING_OFF_DAYS = 30

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from supportdesk_tui.api.models import AgentRef, Presence, PresenceState
+from supportdesk_tui.contract.models import AgentRef, Presence, PresenceState
 
 PRESENCE_TTL = timedelta(seconds=30)
 

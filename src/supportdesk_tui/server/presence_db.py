@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from supportdesk_tui.api.models import AgentRef, Presence, PresenceState
+from supportdesk_tui.contract.models import AgentRef, Presence, PresenceState
 from supportdesk_tui.server.presence import PRESENCE_TTL
 from supportdesk_tui.server.records import from_ms, to_ms
 from supportdesk_tui.server.storage.engine import Engine

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from supportdesk_tui.api.models import MessagePosted, MessageReceipt, Ticket, TicketReceipt
+from supportdesk_tui.contract.models import MessagePosted, MessageReceipt, Ticket, TicketReceipt
 
 
 @dataclass(frozen=True)

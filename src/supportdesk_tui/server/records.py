@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any, Literal
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     AgentRef,
     Environment,
     Language,

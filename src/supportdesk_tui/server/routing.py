@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from supportdesk_tui.api.models import Language
+from supportdesk_tui.contract.models import Language
 from supportdesk_tui.server.records import QueueRecord
 
 DEFAULT_QUEUE = "access"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from supportdesk_tui.api.models import Model
+from supportdesk_tui.contract.models import Model
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     Author,
     Environment,
     EscalationStatus,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     CannedActions,
     CannedReply,
     CannedVariable,

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     Author,
     CannedReply,
     Component,

@@ -10,7 +10,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     Language,
     MessageCreate,
     MessageKind,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from supportdesk_tui.api.models import Priority, Sla, Status
+from supportdesk_tui.contract.models import Priority, Sla, Status
 from supportdesk_tui.server.records import OPEN_STATUSES, PAUSED_STATUSES, TicketState
 
 RISK_WINDOW = timedelta(minutes=30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     AgentActivity,
     CountByKey,
     EscalationStatus,

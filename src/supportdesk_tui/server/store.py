@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     PRIORITY_RANK,
     AgentRef,
     AuditEntry,

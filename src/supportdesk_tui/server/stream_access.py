@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from supportdesk_tui.api.models import Role
+from supportdesk_tui.contract.models import Role
 from supportdesk_tui.server.records import StoredEvent
 from supportdesk_tui.server.service import Service
 

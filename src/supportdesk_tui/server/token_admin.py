@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from supportdesk_tui.api.models import Role
+from supportdesk_tui.contract.models import Role
 from supportdesk_tui.server.auth import hash_token
 from supportdesk_tui.server.records import TokenRecord
 from supportdesk_tui.server.storage import is_postgres

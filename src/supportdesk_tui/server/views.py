@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from supportdesk_tui.api.models import AgentRef, EscalationRef, EscalationStatus, Ticket
+from supportdesk_tui.contract.models import AgentRef, EscalationRef, EscalationStatus, Ticket
 from supportdesk_tui.server import sla
 from supportdesk_tui.server.records import TicketState, tracker_url
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from supportdesk_tui.api.models import EscalationStatus
+from supportdesk_tui.contract.models import EscalationStatus
 from supportdesk_tui.i18n import _
 
 ESCALATION_MARK: dict[EscalationStatus, str] = {

@@ -23,7 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Static, TextArea
 from textual.widgets.text_area import Selection
 
-from supportdesk_tui.api.models import CannedActions, MessageKind, Status
+from supportdesk_tui.contract.models import CannedActions, MessageKind, Status
 from supportdesk_tui.domain.canned_pick import describe_actions, has_actions, merge_actions
 from supportdesk_tui.domain.limits import MESSAGE_BODY_MAX, Room
 from supportdesk_tui.domain.safe_text import one_line, strip_unsafe

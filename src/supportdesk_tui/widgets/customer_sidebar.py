@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from supportdesk_tui.api.models import Ticket
+from supportdesk_tui.contract.models import Ticket
 from supportdesk_tui.domain.masking import mask_email, mask_phone
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.i18n import _

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
-from supportdesk_tui.api.models import AgentActivity
+from supportdesk_tui.contract.models import AgentActivity
 from supportdesk_tui.domain.reltime import relative
 from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import _, current_language

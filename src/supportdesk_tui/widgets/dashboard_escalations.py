@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
-from supportdesk_tui.api.models import Escalation
+from supportdesk_tui.contract.models import Escalation
 from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import _
 from supportdesk_tui.widgets.dashboard_format import escalation_status_label, severity_label

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
-from supportdesk_tui.api.models import CountByKey
+from supportdesk_tui.contract.models import CountByKey
 from supportdesk_tui.domain.dashboard_state import Level, MetricCheck
 from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import _

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from supportdesk_tui.api.models import WorstTicket
+from supportdesk_tui.contract.models import WorstTicket
 from supportdesk_tui.domain.reltime import relative
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.i18n import _, current_language

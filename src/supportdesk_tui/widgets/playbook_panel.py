@@ -20,7 +20,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from supportdesk_tui.api.models import AccountAction, Language, Playbook, PlaybookStep
+from supportdesk_tui.contract.models import AccountAction, Language, Playbook, PlaybookStep
 from supportdesk_tui.domain.safe_text import one_line, safe_text
 from supportdesk_tui.i18n import _
 

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from supportdesk_tui.api.models import Message, MessageKind, Ticket
+from supportdesk_tui.contract.models import Message, MessageKind, Ticket
 from supportdesk_tui.domain.reltime import relative
 from supportdesk_tui.domain.safe_text import one_line, sanitize
 from supportdesk_tui.i18n import _, current_language

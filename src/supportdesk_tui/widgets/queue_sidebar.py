@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from supportdesk_tui.api.models import Queue, QueueCounts
+from supportdesk_tui.contract.models import Queue, QueueCounts
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.i18n import _
 from supportdesk_tui.keymap import with_cyrillic_aliases

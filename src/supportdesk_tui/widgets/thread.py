@@ -22,7 +22,7 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 from textual.widgets import Static
 
-from supportdesk_tui.api.models import Language, Message, MessageKind
+from supportdesk_tui.contract.models import Language, Message, MessageKind
 from supportdesk_tui.domain.reltime import absolute, relative
 from supportdesk_tui.domain.safe_text import find_links, one_line, safe_text
 from supportdesk_tui.domain.secrets import mask_secrets

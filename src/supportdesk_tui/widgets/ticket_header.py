@@ -10,7 +10,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from supportdesk_tui.api.models import PresenceState, Sla, Status, Ticket
+from supportdesk_tui.contract.models import PresenceState, Sla, Status, Ticket
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.domain.sla import SlaRisk, format_countdown, sla_state
 from supportdesk_tui.i18n import _, current_language

@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     EscalationStatus,
     PresenceState,
     Ticket,

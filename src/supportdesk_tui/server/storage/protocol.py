@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from supportdesk_tui.api.models import (
+from supportdesk_tui.contract.models import (
     AuditEntry,
     CannedReply,
     Component,
