@@ -1,27 +1,48 @@
 """The user's config: one TOML file, typed, validated strictly, overridable from the environment.
 
+The pydantic models below are the only description of the file: they validate it, their
+`Field(description=...)` texts are the tables in docs/config.md (written by
+`python -m supportdesk_tui.devtools.configref`), and the env overrides walk them too.
+
 A typo must not silently fall back to a default, so unknown keys and wrong types are errors
-that name the file, the key path and what was expected. Every key is documented in
-docs/config.md (a test keeps the two in step).
+that name the file, the line, the key path and what was expected. Saving a choice made in the
+app edits the file with tomlkit, so the user's comments and layout stay as they were.
 """
 
 from __future__ import annotations
 
 import difflib
+import enum
 import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args, get_origin
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    ValidationError,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
 
 from supportdesk_tui import paths
+from supportdesk_tui.contract.models import TicketSort
+
+if TYPE_CHECKING:
+    from tomlkit.items import Table
 
 LanguageChoice = Literal["auto", "en", "ru"]
-LANGUAGE_CHOICES: tuple[str, ...] = ("auto", "en", "ru")
+LANGUAGE_CHOICES: tuple[str, ...] = get_args(LanguageChoice)
 DEFAULT_THEME = "supportdesk-dark"
 
 ENV_PREFIX = "SUPPORTDESK_"
@@ -64,94 +85,218 @@ class ConfigError(Exception):
 
 
 # ---------------------------------------------------------------------------------------------
-# The typed config
+# Checks the types alone cannot express. Each raises ValueError with the whole sentence the
+# user reads after the key path.
 
 
-@dataclass(frozen=True)
-class ServerConfig:
-    # One base URL, or several instances of one deployment joined by commas (the file may
-    # also give an array); `server_urls()` splits it.
-    url: str = ""
-    token: str | None = None
-    verify_tls: bool = True
-    timeout: float = 10.0
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return repr(value)
 
 
-@dataclass(frozen=True)
-class UIConfig:
-    language: LanguageChoice = "auto"
-    theme: str = DEFAULT_THEME
-    relative_times: bool = True
-    preview_pane: bool = True
+def _join_url_list(value: Any) -> Any:
+    if isinstance(value, list):
+        if not all(isinstance(item, str) for item in value):
+            raise ValueError(
+                "expected a string or an array of strings, got an array with something else in it"
+            )
+        return ",".join(item.strip() for item in value)
+    return value
 
 
-@dataclass(frozen=True)
-class QueueConfig:
-    page_size: int = 100
-    default_sort: str = "sla_due"
-    default_filter: str = ""
+def _check_urls(value: str) -> str:
+    for part in value.split(","):
+        url = part.strip()
+        if url and not re.match(r"^https?://[^\s/]+", url):
+            raise ValueError(
+                "expected an http:// or https:// URL, e.g. https://desk.example.com "
+                f"(several instances: a list, or URLs separated by commas), got {value!r}"
+            )
+    return value
 
 
-@dataclass(frozen=True)
-class QueueThresholds:
-    """When a dashboard tile for one queue turns red; None means "never"."""
-
-    max_length: int | None = None
-    max_oldest_minutes: int | None = None
-    max_at_risk: int | None = None
+def _check_not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError(f"expected a non-empty string, got {value!r}")
+    return value
 
 
-def _empty_thresholds() -> Mapping[str, QueueThresholds]:
+def _normalize_keys(value: Any) -> str:
+    if not isinstance(value, str) or not value.replace(",", "").strip():
+        raise ValueError(f'expected keys as a string such as "r" or "ctrl+r,f5", got {_describe(value)}')
+    keys = value.split(",")
+    if any(not key.strip() for key in keys):
+        raise ValueError(f"empty key in {value!r}; separate keys with single commas")
+    return ",".join(key.strip() for key in keys)
+
+
+_Value = TypeVar("_Value")
+
+
+def _read_only(mapping: Mapping[str, _Value]) -> Mapping[str, _Value]:
+    return MappingProxyType(dict(mapping))
+
+
+def _no_entries() -> Mapping[str, Any]:
     return MappingProxyType({})
 
 
-def _empty_keymap() -> Mapping[str, str]:
-    return MappingProxyType({})
-
-
-@dataclass(frozen=True)
-class DashboardConfig:
-    bell: bool = True
-    thresholds: Mapping[str, QueueThresholds] = field(default_factory=_empty_thresholds)
-
-
-@dataclass(frozen=True)
-class Config:
-    server: ServerConfig = field(default_factory=ServerConfig)
-    ui: UIConfig = field(default_factory=UIConfig)
-    queue: QueueConfig = field(default_factory=QueueConfig)
-    keymap: Mapping[str, str] = field(default_factory=_empty_keymap)
-    """Binding id → comma-separated keys, handed to keymap.apply_keymap."""
-    dashboard: DashboardConfig = field(default_factory=DashboardConfig)
-    source: Path | None = None
-    """The file this was read from, if it existed."""
+# How docs/config.md shows a field where its type or default alone would say too little.
+def _shown(
+    *, type: str | None = None, default: str | None = None, env: str | None = None, key: str | None = None
+) -> dict[str, Any]:
+    extra = {"type": type, "default": default, "env": env, "key": key}
+    return {f"doc_{name}": text for name, text in extra.items() if text is not None}
 
 
 # ---------------------------------------------------------------------------------------------
-# Schema: one entry per scalar key, used by the file reader, the env overrides and the docs test
-
-Kind = Literal["str", "bool", "int", "float"]
+# The schema
 
 
-@dataclass(frozen=True)
-class KeySpec:
-    kind: Kind
-    optional: bool = False
-    choices: tuple[str, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-    check: Callable[[Any], str | None] | None = None
-    # A string key that also takes an array of strings, kept as one comma-joined string.
-    joins_list: bool = False
+class _Table(BaseModel):
+    """One TOML table: immutable, no unknown keys, and no conversions (a TOML string is never
+    taken for a number); environment variables, which are all strings, are validated laxly."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
-def _check_url(value: Any) -> str | None:
-    for part in str(value).split(","):
-        url = part.strip()
-        if url and not re.match(r"^https?://[^\s/]+", url):
-            return ("expected an http:// or https:// URL, e.g. https://desk.example.com "
-                    "(several instances: a list, or URLs separated by commas)")
-    return None
+class ServerConfig(_Table):
+    url: Annotated[str, BeforeValidator(_join_url_list), AfterValidator(_check_urls)] = Field(
+        "",
+        description=(
+            "Base URL of the SupportDesk API, without `/api/v1`, e.g. `https://desk.example.com`. "
+            'Several instances of one deployment: an array (`["http://desk-a:8765", '
+            '"http://desk-b:8765"]`) or one string with the URLs separated by commas; the app '
+            "uses one and moves to the next when it stops answering "
+            '(README, "Pointing the app at a backend"). The first URL names the deployment\'s local '
+            "drafts and outbox."
+        ),
+        json_schema_extra=_shown(type="string (http/https URL), or an array of them",
+                                 default='`""` (ask at sign-in)',
+                                 env="`SUPPORTDESK_SERVER` (commas for several)"),
+    )
+    token: str | None = Field(
+        None,
+        description=(
+            "API token. Discouraged here: prefer `supportdesk login`, which keeps the token in the "
+            "system keyring. If you must, keep the file private."
+        ),
+    )
+    verify_tls: bool = Field(
+        True, description="Check the server's TLS certificate. Turn off only for a test server."
+    )
+    timeout: float = Field(
+        10.0,
+        ge=0.1,
+        le=600,
+        description="How long one request may take before it counts as failed.",
+        json_schema_extra=_shown(type="number, seconds (0.1–600)"),
+    )
+
+
+class UIConfig(_Table):
+    language: LanguageChoice = Field(
+        "auto",
+        description=(
+            "Interface language. `auto` follows `--lang`, then the locale (`LC_ALL`, `LC_MESSAGES`, "
+            "`LANG`); anything but Russian means English. Changing it in the app saves it here."
+        ),
+    )
+    theme: Annotated[str, AfterValidator(_check_not_blank)] = Field(
+        DEFAULT_THEME,
+        description=(
+            "Theme name: `supportdesk-dark`, `supportdesk-light`, `supportdesk-high-contrast`, "
+            "`supportdesk-colorblind`, a Textual built-in theme, or one of your theme files. An "
+            "unknown name falls back to the default with a notice. Changing it in the app saves it here."
+        ),
+    )
+    relative_times: bool = Field(True, description='Show "5 minutes ago" instead of timestamps.')
+    preview_pane: bool = Field(
+        True, description="Show the preview of the highlighted ticket next to the queue."
+    )
+
+
+class QueueConfig(_Table):
+    page_size: int = Field(
+        100,
+        ge=1,
+        le=1000,
+        description="Tickets fetched per page; the list loads more as you scroll.",
+    )
+    # The API's own list of sort orders; the file gives its value ("-updated_at").
+    default_sort: TicketSort = Field(
+        TicketSort.SLA_DUE,
+        strict=False,
+        description=(
+            "Initial sort order: next SLA deadline first, oldest/newest created, last updated, "
+            "priority, longest waiting."
+        ),
+    )
+    default_filter: str = Field(
+        "", description="Filter applied when the queue opens, in the same syntax as the filter bar."
+    )
+
+
+class QueueThresholds(_Table):
+    """When a dashboard tile for one queue turns red; None means "never"."""
+
+    max_length: int | None = Field(
+        None, ge=0, description="Alert when more tickets than this are waiting."
+    )
+    max_oldest_minutes: int | None = Field(
+        None,
+        ge=0,
+        description="Alert when the oldest waiting ticket has waited longer than this many minutes.",
+    )
+    max_at_risk: int | None = Field(
+        None, ge=0, description="Alert when more tickets than this are close to breaching their SLA."
+    )
+
+
+class DashboardConfig(_Table):
+    bell: bool = Field(True, description="Ring the terminal bell when a queue crosses a threshold.")
+    thresholds: Annotated[
+        Mapping[str, QueueThresholds], AfterValidator(_read_only), PlainSerializer(dict)
+    ] = Field(
+        default_factory=_no_entries,
+        description="Limits per queue id for the lead dashboard.",
+        json_schema_extra=_shown(key="<queue-id>"),
+    )
+
+
+KeyList = Annotated[str, BeforeValidator(_normalize_keys)]
+
+
+class Config(_Table):
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    ui: UIConfig = Field(default_factory=UIConfig)
+    queue: QueueConfig = Field(default_factory=QueueConfig)
+    # Binding id → comma-separated keys, handed to keymap.apply_keymap.
+    keymap: Annotated[Mapping[str, KeyList], AfterValidator(_read_only), PlainSerializer(dict)] = Field(
+        default_factory=_no_entries,
+        description=(
+            "Replace the keys of one action. The ids are listed in the help screen (`?`)."
+        ),
+        json_schema_extra=_shown(
+            key="<binding-id>",
+            type="string: keys separated by commas",
+            default="—",
+            env="`SUPPORTDESK_KEYMAP__<ID>` (only for ids without dots)",
+        ),
+    )
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
+
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        """The file this was read from, if it existed."""
+        return self._source
 
 
 def server_urls(config: Config) -> tuple[str, ...]:
@@ -166,63 +311,89 @@ def server_urls(config: Config) -> tuple[str, ...]:
         raise ConfigError(str(exc), key="server.url") from None
 
 
-def _check_sort(value: Any) -> str | None:
-    # Imported here so reading the config does not pull pydantic in for commands that skip the API.
-    from supportdesk_tui.contract.models import TicketSort
+# ---------------------------------------------------------------------------------------------
+# Walking the schema (shared by the error messages, the env overrides and the docs)
 
-    allowed = [sort.value for sort in TicketSort]
-    if value not in allowed:
-        return f"expected one of {', '.join(allowed)}"
+
+def table_of(annotation: Any) -> type[_Table] | None:
+    """The model of a table-valued field (`ServerConfig` for `Config.server`), else None."""
+    return annotation if isinstance(annotation, type) and issubclass(annotation, _Table) else None
+
+
+def entries_of(annotation: Any) -> Any | None:
+    """For a table whose keys the user names (`[keymap]`, `[dashboard.thresholds]`): the type
+    of one entry. None for any other field."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) is Mapping:
+        return get_args(annotation)[1]
     return None
 
 
-def _check_not_blank(value: Any) -> str | None:
-    return "expected a non-empty string" if not str(value).strip() else None
+def choices_of(annotation: Any) -> tuple[str, ...]:
+    """The allowed values of a Literal or Enum field, else ()."""
+    if get_origin(annotation) is Literal:
+        return tuple(str(value) for value in get_args(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return tuple(str(member.value) for member in annotation)
+    return ()
 
 
-SCALAR_KEYS: Mapping[str, Mapping[str, KeySpec]] = MappingProxyType(
-    {
-        "server": {
-            "url": KeySpec("str", check=_check_url, joins_list=True),
-            "token": KeySpec("str", optional=True),
-            "verify_tls": KeySpec("bool"),
-            "timeout": KeySpec("float", minimum=0.1, maximum=600),
-        },
-        "ui": {
-            "language": KeySpec("str", choices=LANGUAGE_CHOICES),
-            "theme": KeySpec("str", check=_check_not_blank),
-            "relative_times": KeySpec("bool"),
-            "preview_pane": KeySpec("bool"),
-        },
-        "queue": {
-            "page_size": KeySpec("int", minimum=1, maximum=1000),
-            "default_sort": KeySpec("str", check=_check_sort),
-            "default_filter": KeySpec("str"),
-        },
-        "dashboard": {
-            "bell": KeySpec("bool"),
-        },
-    }
-)
-THRESHOLD_KEYS: Mapping[str, KeySpec] = MappingProxyType(
-    {
-        name: KeySpec("int", optional=True, minimum=0)
-        for name in ("max_length", "max_oldest_minutes", "max_at_risk")
-    }
-)
-TOP_LEVEL_KEYS: tuple[str, ...] = ("server", "ui", "queue", "keymap", "dashboard")
-
-_SECTION_CLASSES: Mapping[str, type[Any]] = MappingProxyType(
-    {"server": ServerConfig, "ui": UIConfig, "queue": QueueConfig, "dashboard": DashboardConfig}
-)
-
-_KIND_NAMES = {"str": "a string", "bool": "true or false", "int": "an integer", "float": "a number"}
+def _table_at(location: tuple[str, ...]) -> type[_Table] | None:
+    """The model of the table at `location` in the file (`("dashboard", "thresholds", "x")`)."""
+    table: type[_Table] | None = Config
+    remaining = list(location)
+    while remaining and table is not None:
+        field = table.model_fields.get(remaining.pop(0))
+        if field is None:
+            return None
+        entry = entries_of(field.annotation)
+        if entry is not None:
+            if not remaining:
+                return None
+            remaining.pop(0)
+            table = table_of(entry)
+        else:
+            table = table_of(field.annotation)
+    return table
 
 
-def _expected(spec: KeySpec) -> str:
-    if spec.choices:
-        return "one of " + ", ".join(f'"{choice}"' for choice in spec.choices)
-    return _KIND_NAMES[spec.kind]
+def _field_at(location: tuple[str, ...]) -> FieldInfo | None:
+    table = _table_at(location[:-1]) if location else None
+    return table.model_fields.get(location[-1]) if table is not None else None
+
+
+def _split_key_path(key_path: str) -> tuple[str, ...]:
+    """ "keymap.ticket.reply" → ("keymap", "ticket.reply"): a name the user chose may hold dots,
+    so a table of named entries takes the rest of the path (or all but its last part, for
+    entries that are tables themselves: "dashboard.thresholds.a.b.max_length")."""
+    parts = key_path.split(".")
+    location: list[str] = []
+    table: type[_Table] | None = Config
+    while parts:
+        name = parts.pop(0)
+        location.append(name)
+        field = table.model_fields.get(name) if table is not None else None
+        if field is None:
+            table = None
+            continue
+        entry = entries_of(field.annotation)
+        if entry is not None and parts:
+            if table_of(entry) is not None and len(parts) > 1:
+                location += [".".join(parts[:-1]), parts[-1]]
+            else:
+                location.append(".".join(parts))
+            break
+        table = table_of(field.annotation)
+    return tuple(location)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation errors as the user reads them
+
+
+def _number(value: Any) -> str:
+    return str(int(value)) if isinstance(value, int | float) and float(value).is_integer() else str(value)
 
 
 def _unknown_key_message(name: str, known: list[str]) -> str:
@@ -233,157 +404,102 @@ def _unknown_key_message(name: str, known: list[str]) -> str:
     return message
 
 
-@dataclass
-class _Reader:
-    """Validates raw TOML values, knowing where they came from for error messages."""
+_EXPECTED_TYPE = {
+    "int": "an integer",
+    "float": "a number",
+    "bool": "true or false",
+    "string": "a string",
+}
+_BOUNDS = {
+    "greater_than_equal": ("ge", "at least"),
+    "less_than_equal": ("le", "at most"),
+    "greater_than": ("gt", "more than"),
+    "less_than": ("lt", "less than"),
+}
 
-    source: str
-    text: str = ""
 
-    def error(self, key: str, message: str) -> ConfigError:
-        return ConfigError(message, source=self.source, key=key, line=_find_line(self.text, key))
+def _message(error: ErrorDetails, location: tuple[str, ...]) -> str:
+    kind, value, context = error["type"], error["input"], error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        table = _table_at(location[:-1])
+        known = list(table.model_fields) if table is not None else []
+        return _unknown_key_message(location[-1], known)
+    if kind in ("value_error", "assertion_error") and "error" in context:
+        return str(context["error"])
+    if kind in ("model_type", "dict_type", "mapping_type", "model_attributes_type"):
+        return f"expected a table ([{'.'.join(location)}]), got {_describe(value)}"
+    if kind in ("literal_error", "enum"):
+        field = _field_at(location)
+        choices = choices_of(field.annotation) if field is not None else ()
+        if choices:
+            return "expected one of " + ", ".join(f'"{choice}"' for choice in choices) + f", got {value!r}"
+    if kind in _BOUNDS:
+        name, words = _BOUNDS[kind]
+        return f"expected {words} {_number(context[name])}, got {value!r}"
+    base = kind.split("_")[0]
+    if base in _EXPECTED_TYPE and kind.endswith(("_type", "_parsing", "_from_float")):
+        return f"expected {_EXPECTED_TYPE[base]}, got {_describe(value)}"
+    return f"{error['msg']}, got {_describe(value)}"
 
-    def scalar(self, key: str, value: Any, spec: KeySpec) -> Any:
-        if spec.joins_list and isinstance(value, list):
-            if not all(isinstance(item, str) for item in value):
-                raise self.error(key, "expected a string or an array of strings, got an array "
-                                      "with something else in it")
-            value = ",".join(item.strip() for item in value)
-        if spec.kind == "bool":
-            ok = isinstance(value, bool)
-        elif spec.kind == "int":
-            ok = isinstance(value, int) and not isinstance(value, bool)
-        elif spec.kind == "float":
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
-            value = float(value) if ok else value
-        else:
-            ok = isinstance(value, str)
-        if not ok:
-            raise self.error(key, f"expected {_expected(spec)}, got {_describe(value)}")
-        return self.check(key, value, spec)
 
-    def check(self, key: str, value: Any, spec: KeySpec) -> Any:
-        if spec.choices and value not in spec.choices:
-            raise self.error(key, f"expected {_expected(spec)}, got {value!r}")
-        if spec.minimum is not None and value < spec.minimum:
-            raise self.error(key, f"expected at least {_number(spec.minimum)}, got {value!r}")
-        if spec.maximum is not None and value > spec.maximum:
-            raise self.error(key, f"expected at most {_number(spec.maximum)}, got {value!r}")
-        if spec.check is not None:
-            problem = spec.check(value)
-            if problem:
-                raise self.error(key, f"{problem}, got {value!r}")
-        return value
-
-    def table(self, key: str, value: Any) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.error(key, f"expected a table ([{key}]), got {_describe(value)}")
-        return value
-
-    def section(self, name: str, raw: Any) -> dict[str, Any]:
-        table = self.table(name, raw)
-        specs = SCALAR_KEYS[name]
-        known = list(specs) + (["thresholds"] if name == "dashboard" else [])
-        values: dict[str, Any] = {}
-        for key, value in table.items():
-            path = f"{name}.{key}"
-            if key == "thresholds" and name == "dashboard":
-                values["thresholds"] = self.thresholds(path, value)
-            elif key in specs:
-                values[key] = self.scalar(path, value, specs[key])
-            else:
-                raise self.error(path, _unknown_key_message(key, known))
-        return values
-
-    def thresholds(self, path: str, raw: Any) -> Mapping[str, QueueThresholds]:
-        result: dict[str, QueueThresholds] = {}
-        for queue_id, queue_raw in self.table(path, raw).items():
-            queue_path = f"{path}.{queue_id}"
-            values: dict[str, Any] = {}
-            for key, value in self.table(queue_path, queue_raw).items():
-                key_path = f"{queue_path}.{key}"
-                if key not in THRESHOLD_KEYS:
-                    raise self.error(key_path, _unknown_key_message(key, list(THRESHOLD_KEYS)))
-                values[key] = self.scalar(key_path, value, THRESHOLD_KEYS[key])
-            result[queue_id] = QueueThresholds(**values)
-        return MappingProxyType(result)
-
-    def keymap_entry(self, key: str, value: Any) -> str:
-        if not isinstance(value, str) or not [part for part in value.split(",") if part.strip()]:
-            raise self.error(
-                key, f'expected keys as a string such as "r" or "ctrl+r,f5", got {_describe(value)}'
+def _config_error(exc: ValidationError, *, source: str, text: str = "",
+                  prefix: tuple[str, ...] = ()) -> ConfigError:
+    """The problem the user should fix first: the one nearest the top of the file."""
+    found: list[ConfigError] = []
+    for error in exc.errors():
+        location = prefix + tuple(str(part) for part in error["loc"])
+        found.append(
+            ConfigError(
+                _message(error, location),
+                source=source,
+                key=".".join(location),
+                line=find_line(text, location),
             )
-        if any(not part.strip() for part in value.split(",")):
-            raise self.error(key, f"empty key in {value!r}; separate keys with single commas")
-        return ",".join(part.strip() for part in value.split(","))
-
-    def keymap(self, raw: Any) -> Mapping[str, str]:
-        return MappingProxyType(
-            {
-                binding_id: self.keymap_entry(f"keymap.{binding_id}", keys)
-                for binding_id, keys in self.table("keymap", raw).items()
-            }
         )
-
-    def config(self, data: Mapping[str, Any], source_path: Path | None) -> Config:
-        built: dict[str, Any] = {"source": source_path}
-        for name, raw in data.items():
-            if name == "keymap":
-                built["keymap"] = self.keymap(raw)
-            elif name in _SECTION_CLASSES:
-                built[name] = _SECTION_CLASSES[name](**self.section(name, raw))
-            else:
-                raise self.error(name, _unknown_key_message(name, list(TOP_LEVEL_KEYS)))
-        return Config(**built)
+    return min(found, key=lambda problem: problem.line if problem.line is not None else float("inf"))
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return repr(value)
+def _defines(data: Mapping[str, Any], location: tuple[str, ...]) -> bool:
+    node: Any = data
+    for part in location:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+def find_line(text: str, location: tuple[str, ...]) -> int | None:
+    """The line where the key at `location` starts in the TOML `text`, or None.
 
-
-_HEADER_RE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
-
-
-def _split_header(header: str) -> list[str]:
-    return [part.strip().strip('"').strip("'") for part in re.findall(r'"[^"]*"|\'[^\']*\'|[^.]+', header)]
-
-
-def _header_of(line: str) -> list[str] | None:
-    match = _HEADER_RE.match(line)
-    return _split_header(match.group(1)) if match else None
-
-
-def _find_line(text: str, key_path: str) -> int | None:
-    """Best-effort line of `key_path` in `text`, so messages point at the right line.
-
-    tomllib does not keep positions; a simple scan of table headers and `key =` lines finds
-    the common cases, and returns None rather than guess for the rest.
+    A key is defined on the first line whose beginning of the file, read as TOML, has it:
+    no pattern guesses at TOML's syntax (dotted keys, quoting, inline tables). Cutting a valid
+    file between lines only fails inside a value spanning several lines, so a binary search over
+    the cuts that parse finds the line in a few reads, and a value over several lines is
+    reported at its first line.
     """
-    if not text:
+
+    def defined_by(lines: int) -> bool | None:
+        try:
+            return _defines(tomllib.loads("\n".join(all_lines[:lines])), location)
+        except tomllib.TOMLDecodeError:
+            return None
+
+    all_lines = text.split("\n")
+    if not location or not defined_by(len(all_lines)):
         return None
-    table: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = _header_of(line)
-        if header is not None:
-            table = header
-            if ".".join(table) == key_path:
-                return number
-            continue
-        match = re.match(r'^\s*("[^"]*"|\'[^\']*\'|[A-Za-z0-9_.-]+)\s*=', line)
-        # Dotted paths are compared as text, so quoted keys with dots ("ticket.reply") match too.
-        if match and ".".join([*table, *_split_header(match.group(1))]) == key_path:
-            return number
-    return None
+    without, with_key = 0, len(all_lines)  # cuts that parse: the key is missing / present
+    while with_key - without > 1:
+        middle = (without + with_key) // 2
+        probes = [*range(middle, without, -1), *range(middle + 1, with_key)]
+        answer = next(((cut, found) for cut in probes if (found := defined_by(cut)) is not None), None)
+        if answer is None:
+            break  # every cut in between is inside the key's own multi-line value
+        cut, found = answer
+        if found:
+            with_key = cut
+        else:
+            without = cut
+    return without + 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -405,18 +521,27 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     return apply_env_overrides(config, env)
 
 
-def parse_config(text: str, source: Path | None = None) -> Config:
-    """Validate TOML text; errors name `source`."""
-    source_name = str(source) if source else "<config>"
+def _read_toml(text: str, source_name: str) -> dict[str, Any]:
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         where = re.search(r"\(at line (\d+), column \d+\)", message)
         line = int(where.group(1)) if where else None
         detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", message) or "invalid TOML"
         raise ConfigError(f"invalid TOML: {detail}", source=source_name, line=line) from exc
-    return _Reader(source_name, text).config(data, source)
+
+
+def parse_config(text: str, source: Path | None = None) -> Config:
+    """Validate TOML text; errors name `source`."""
+    source_name = str(source) if source else "<config>"
+    data = _read_toml(text, source_name)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise _config_error(exc, source=source_name, text=text) from None
+    config._source = source
+    return config
 
 
 def env_overrides(env: Mapping[str, str]) -> list[tuple[str, str, str]]:
@@ -445,96 +570,57 @@ def apply_env_overrides(config: Config, env: Mapping[str, str]) -> Config:
     return config
 
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-
-def _from_string(reader: _Reader, key: str, raw: str, spec: KeySpec) -> Any:
-    text = raw.strip()
-    value: Any
-    if spec.kind == "bool":
-        if text.lower() not in _TRUE | _FALSE:
-            raise reader.error(key, f"expected true or false, got {raw!r}")
-        value = text.lower() in _TRUE
-    elif spec.kind == "int":
-        try:
-            value = int(text)
-        except ValueError:
-            raise reader.error(key, f"expected an integer, got {raw!r}") from None
-    elif spec.kind == "float":
-        try:
-            value = float(text)
-        except ValueError:
-            raise reader.error(key, f"expected a number, got {raw!r}") from None
-    else:
-        value = raw
-    return reader.check(key, value, spec)
-
-
 def override(config: Config, key_path: str, raw: str, origin: str = "command line") -> Config:
     """Return `config` with `key_path` (e.g. "ui.language") set from the string `raw`.
 
-    Used for environment variables and command-line flags; errors name `origin`.
+    Used for environment variables and command-line flags; errors name `origin`. The string
+    is converted the lax way ("25" for an integer, "off" for false), against the same schema.
     """
-    reader = _Reader(origin)
-    section, _, key = key_path.partition(".")
-    if section == "keymap" and key:
-        keymap = dict(config.keymap)
-        keymap[key] = reader.keymap_entry(key_path, raw)
-        return replace(config, keymap=MappingProxyType(keymap))
-    if section == "dashboard" and key.startswith("thresholds."):
-        queue_id, _, name = key[len("thresholds.") :].rpartition(".")
-        if not queue_id or name not in THRESHOLD_KEYS:
-            raise reader.error(
-                key_path, "expected dashboard.thresholds.<queue-id>.<" + "|".join(THRESHOLD_KEYS) + ">"
-            )
-        thresholds = dict(config.dashboard.thresholds)
-        current = thresholds.get(queue_id, QueueThresholds())
-        value = _from_string(reader, key_path, raw, THRESHOLD_KEYS[name])
-        thresholds[queue_id] = replace(current, **{name: value})
-        return replace(config, dashboard=replace(config.dashboard, thresholds=MappingProxyType(thresholds)))
-    if section not in SCALAR_KEYS:
-        raise reader.error(key_path, _unknown_key_message(section, list(TOP_LEVEL_KEYS)))
-    specs = SCALAR_KEYS[section]
-    if key not in specs:
-        raise reader.error(key_path, _unknown_key_message(key, list(specs)))
-    value = _from_string(reader, key_path, raw, specs[key])
-    section_value = getattr(config, section)
-    return replace(config, **{section: replace(section_value, **{key: value})})
+    data = config.model_dump()
+    node = data
+    *tables, key = _split_key_path(key_path)
+    for name in tables:
+        child = node.get(name)
+        node[name] = child = child if isinstance(child, dict) else {}
+        node = child
+    node[key] = raw
+    try:
+        changed = Config.model_validate(data, strict=False)
+    except ValidationError as exc:
+        raise _config_error(exc, source=origin) from None
+    changed._source = config.source
+    return changed
 
 
 # ---------------------------------------------------------------------------------------------
 # Writing
 
 
-def _toml_string(value: str) -> str:
-    escaped = []
-    for char in value:
-        if char == "\\":
-            escaped.append("\\\\")
-        elif char == '"':
-            escaped.append('\\"')
-        elif char == "\n":
-            escaped.append("\\n")
-        elif char == "\t":
-            escaped.append("\\t")
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            escaped.append(f"\\u{ord(char):04x}")
+def _as_toml_table(model: _Table, *, reveal_secrets: bool, note_unset: bool = True) -> Table:
+    """`model` as a tomlkit table; unset keys become comments in the sections people read."""
+    import tomlkit
+
+    table = tomlkit.table()
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        entry = entries_of(field.annotation)
+        if entry is not None:
+            entries = tomlkit.table(is_super_table=table_of(entry) is not None)
+            for entry_key, entry_value in sorted(value.items()):
+                if isinstance(entry_value, _Table):
+                    entry_value = _as_toml_table(entry_value, reveal_secrets=reveal_secrets, note_unset=False)
+                entries.add(entry_key, entry_value)
+            table.add(name, entries)
+        elif isinstance(value, _Table):
+            table.add(name, _as_toml_table(value, reveal_secrets=reveal_secrets))
+        elif value is None:
+            if note_unset:
+                table.add(tomlkit.comment(f"{name} is not set"))
+        elif name == "token" and not reveal_secrets:
+            table.add(tomlkit.comment("token is set (hidden; use --reveal-secrets to show it)"))
         else:
-            escaped.append(char)
-    return '"' + "".join(escaped) + '"'
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return _toml_string(str(value))
+            table.add(name, value.value if isinstance(value, enum.Enum) else value)
+    return table
 
 
 def config_as_toml(config: Config, *, reveal_secrets: bool = False) -> str:
@@ -543,34 +629,12 @@ def config_as_toml(config: Config, *, reveal_secrets: bool = False) -> str:
     The token is replaced by a comment unless `reveal_secrets`: this output gets pasted into
     chats and bug reports.
     """
-    lines: list[str] = []
-    for section in ("server", "ui", "queue", "dashboard"):
-        if lines:
-            lines.append("")
-        lines.append(f"[{section}]")
-        section_value = getattr(config, section)
-        for item in fields(section_value):
-            value = getattr(section_value, item.name)
-            if item.name == "thresholds":
-                continue
-            if value is None:
-                lines.append(f"# {item.name} is not set")
-            elif item.name == "token" and not reveal_secrets:
-                lines.append("# token is set (hidden; use --reveal-secrets to show it)")
-            else:
-                lines.append(f"{item.name} = {_toml_value(value)}")
-    for queue_id, limits in sorted(config.dashboard.thresholds.items()):
-        lines.append("")
-        lines.append(f"[dashboard.thresholds.{_toml_key(queue_id)}]")
-        for item in fields(limits):
-            value = getattr(limits, item.name)
-            if value is not None:
-                lines.append(f"{item.name} = {_toml_value(value)}")
-    lines.append("")
-    lines.append("[keymap]")
-    for binding_id, keys in sorted(config.keymap.items()):
-        lines.append(f"{_toml_key(binding_id)} = {_toml_string(keys)}")
-    return "\n".join(lines) + "\n"
+    import tomlkit
+
+    document = tomlkit.document()
+    for name, item in _as_toml_table(config, reveal_secrets=reveal_secrets).items():
+        document.add(name, item)
+    return tomlkit.dumps(document)
 
 
 UI_CHOICES: tuple[str, ...] = ("theme", "language")
@@ -581,16 +645,23 @@ def save_ui_choice(
 ) -> Path:
     """Remember the theme or language the agent picked, touching nothing else in the file.
 
-    Edits the one `key = ...` line in `[ui]` (or adds it), keeping comments and layout, and
-    refuses to write if the result would parse to anything other than that one change.
+    tomlkit sets the one key in `[ui]` (or adds it, or the table), keeping comments and layout;
+    the result must read back as exactly that one change, or nothing is written.
     """
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
     if key not in UI_CHOICES:
         raise ConfigError(f"only {', '.join(UI_CHOICES)} can be saved this way", key=f"ui.{key}")
     config_path = path if path is not None else paths.config_file(env)
-    reader = _Reader(str(config_path))
-    reader.check(f"ui.{key}", value, SCALAR_KEYS["ui"][key])
     try:
-        text = config_path.read_text(encoding="utf-8")
+        UIConfig.model_validate({key: value})
+    except ValidationError as exc:
+        raise _config_error(exc, source=str(config_path), prefix=("ui",)) from None
+    try:
+        # newline="": the file is rewritten byte for byte, Windows line ends included.
+        with config_path.open(encoding="utf-8", newline="") as handle:
+            text = handle.read()
     except FileNotFoundError:
         text = ""
     try:
@@ -600,41 +671,37 @@ def save_ui_choice(
             f"not saving ui.{key}: the file is not valid TOML ({exc})", source=str(config_path)
         ) from exc
 
-    new_text = _set_ui_line(text, key, value)
+    refusal = ConfigError(
+        f"not saving ui.{key}: the file's layout is too unusual to edit safely; set it by hand",
+        source=str(config_path),
+    )
+    if not isinstance(before.get("ui", {}), dict):
+        raise refusal
+    try:
+        document = tomlkit.parse(text)
+        ui = document.get("ui")
+        if ui is None:
+            # A blank line before the new table, as a person would leave one.
+            trailing_newlines = len(text) - len(text.rstrip("\n"))
+            for _ in range(max(0, 2 - trailing_newlines) if text.strip() else 0):
+                document.add(tomlkit.nl())
+            document.add("ui", tomlkit.table())
+            ui = document["ui"]
+        if not isinstance(ui, dict):
+            raise refusal
+        ui[key] = value
+        new_text = tomlkit.dumps(document)
+    except TOMLKitError:
+        raise refusal from None
     expected = {**before, "ui": {**before.get("ui", {}), key: value}}
     try:
         after = tomllib.loads(new_text)
     except tomllib.TOMLDecodeError:
         after = None
     if after != expected:
-        raise ConfigError(
-            f"not saving ui.{key}: the file's layout is too unusual to edit safely; set it by hand",
-            source=str(config_path),
-        )
+        raise refusal
     _write_atomically(config_path, new_text)
     return config_path
-
-
-def _set_ui_line(text: str, key: str, value: str) -> str:
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    new_line = f"{key} = {_toml_string(value)}\n"
-    start = next((i for i, line in enumerate(lines) if _header_of(line) == ["ui"]), None)
-    if start is None:
-        separator = "\n" if lines and lines[-1].strip() else ""
-        return "".join(lines) + f"{separator}[ui]\n{new_line}"
-    end = next((i for i in range(start + 1, len(lines)) if re.match(r"^\s*\[", lines[i])), len(lines))
-    key_re = re.compile(rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')\s*=")
-    for i in range(start + 1, end):
-        if key_re.match(lines[i]):
-            lines[i] = new_line
-            return "".join(lines)
-    insert_at = end
-    while insert_at > start + 1 and not lines[insert_at - 1].strip():
-        insert_at -= 1
-    lines.insert(insert_at, new_line)
-    return "".join(lines)
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -646,7 +713,7 @@ def _write_atomically(path: Path, text: str) -> None:
         mode = 0o600
     fd, tmp_name = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

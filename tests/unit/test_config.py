@@ -8,10 +8,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from supportdesk_tui.config import (
-    SCALAR_KEYS,
-    THRESHOLD_KEYS,
     Config,
     ConfigError,
     QueueThresholds,
@@ -22,6 +21,7 @@ from supportdesk_tui.config import (
     parse_config,
     save_ui_choice,
 )
+from supportdesk_tui.devtools.configref import updated_doc
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "config.md"
 
@@ -102,7 +102,7 @@ max_at_risk = 3
 
 def test_config_is_immutable() -> None:
     config = Config()
-    with pytest.raises(AttributeError):
+    with pytest.raises(ValidationError, match="frozen"):
         config.ui.theme = "x"  # type: ignore[misc]
     with pytest.raises(TypeError):
         config.keymap["a"] = "b"  # type: ignore[index]
@@ -307,7 +307,7 @@ language = "en"   # was en
     path = write(tmp_path, original)
     save_ui_choice("language", "ru", path=path)
     text = path.read_text()
-    assert text == original.replace('language = "en"   # was en', 'language = "ru"')
+    assert text == original.replace('language = "en"   # was en', 'language = "ru"   # was en')
     save_ui_choice("theme", "supportdesk-colorblind", path=path)
     config = load_config(path, env={})
     assert config.ui.theme == "supportdesk-colorblind" and config.ui.language == "ru"
@@ -330,12 +330,119 @@ def test_saving_appends_a_ui_table_when_there_is_none(tmp_path: Path) -> None:
     }
 
 
+def test_saving_edits_an_inline_ui_table_in_place(tmp_path: Path) -> None:
+    path = write(tmp_path, 'ui = { theme = "supportdesk-dark" }  # inline\n')
+    save_ui_choice("theme", "supportdesk-light", path=path)
+    assert path.read_text() == 'ui = { theme = "supportdesk-light" }  # inline\n'
+
+
 def test_saving_refuses_files_it_cannot_edit_safely(tmp_path: Path) -> None:
-    original = 'ui = { theme = "supportdesk-dark" }\n'
+    original = 'ui = "supportdesk-dark"\n'
     path = write(tmp_path, original)
     with pytest.raises(ConfigError, match="set it by hand"):
         save_ui_choice("theme", "supportdesk-light", path=path)
     assert path.read_text() == original
+
+
+AGENTS_OWN_FILE = """\
+# SupportDesk — Anna's settings (edited by hand, keep the notes!)
+
+[server]
+url = [
+    "https://desk-a.example.com",  # primary
+    "https://desk-b.example.com",
+]
+timeout   =   7.5     # slow VPN
+
+[ui]
+theme = 'supportdesk-light'   # easier on the eyes
+relative_times=false
+
+# Keys I changed
+[keymap]
+"ticket.reply" = "x"
+"queue.next" = "j,down"
+
+[dashboard.thresholds."account-security"]
+max_at_risk = 3
+"""
+
+
+def test_saving_a_setting_keeps_comments_and_unrelated_keys_byte_for_byte(tmp_path: Path) -> None:
+    path = write(tmp_path, AGENTS_OWN_FILE)
+    save_ui_choice("theme", "supportdesk-colorblind", path=path)
+    changed = "theme = 'supportdesk-colorblind'   # easier on the eyes"
+    assert path.read_text() == AGENTS_OWN_FILE.replace(
+        "theme = 'supportdesk-light'   # easier on the eyes", changed
+    )
+
+    save_ui_choice("language", "ru", path=path)
+    before, after = AGENTS_OWN_FILE.splitlines(), path.read_text().splitlines()
+    added = [line for line in after if line not in before and line != changed]
+    assert added == ['language = "ru"']
+    assert [line for line in after if line not in added] == [
+        changed if line.startswith("theme =") else line for line in before
+    ]
+    config = load_config(path, env={})
+    assert (config.ui.theme, config.ui.language, config.ui.relative_times) == (
+        "supportdesk-colorblind", "ru", False)
+    assert config.keymap == {"ticket.reply": "x", "queue.next": "j,down"}
+
+
+def test_saving_keeps_windows_line_ends(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'# mine\r\n[ui]\r\nlanguage = "en"\r\n\r\n[queue]\r\npage_size = 5\r\n')
+    save_ui_choice("language", "ru", path=path)
+    assert path.read_bytes() == b'# mine\r\n[ui]\r\nlanguage = "ru"\r\n\r\n[queue]\r\npage_size = 5\r\n'
+
+
+def test_an_invalid_value_names_the_file_its_line_and_its_key(tmp_path: Path) -> None:
+    path = write(tmp_path, AGENTS_OWN_FILE.replace("max_at_risk = 3", "max_at_risk = -3"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    assert str(caught.value) == (
+        f"{path}:20: dashboard.thresholds.account-security.max_at_risk: expected at least 0, got -3"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key"),
+    [
+        # a dotted key outside its table
+        ('# mine\nui.theme = "a"\n\nui.langauge = "ru"\n[server]\ntimeout = 5\n', 4, "ui.langauge"),
+        # an inline table
+        ("# mine\n\ndashboard = { bell = 'yes' }\n[server]\ntimeout = 5\n", 3, "dashboard.bell"),
+        # a value over several lines is reported where it starts
+        ('[ui]\ntheme = "a"\n[server]\nurl = [\n  "https://a.example",\n  8765,\n]\n', 4, "server.url"),
+        # an entry of a table of named entries, given as a dotted key
+        ("[dashboard]\nbell = true\nthresholds.billing.max_lenght = 3\n", 3,
+         "dashboard.thresholds.billing.max_lenght"),
+    ],
+)
+def test_the_line_is_found_however_the_key_is_written(
+    tmp_path: Path, text: str, line: int, key: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    assert (caught.value.key, caught.value.line) == (key, line)
+    assert str(caught.value).startswith(f"{path}:{line}: {key}: ")
+
+
+def test_of_several_problems_the_one_nearest_the_top_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, "[queue]\npage_size = 0\n\n[server]\ntimeout = 0\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    assert (caught.value.key, caught.value.line) == ("queue.page_size", 2)
+
+
+def test_an_unknown_key_inside_a_queue_threshold_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
+    path = write(tmp_path, "[dashboard]\nthresholds = { billing = { max_atrisk = 1 } }\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    assert caught.value.line == 2
+    assert caught.value.key == "dashboard.thresholds.billing.max_atrisk"
+    assert "unknown key" in str(caught.value) and "'max_at_risk'" in str(caught.value)
 
 
 def test_saving_rejects_unknown_keys_and_bad_values(tmp_path: Path) -> None:
@@ -347,15 +454,12 @@ def test_saving_rejects_unknown_keys_and_bad_values(tmp_path: Path) -> None:
     assert not path.exists()
 
 
-def test_every_config_key_is_documented() -> None:
+def test_the_key_tables_in_the_docs_are_generated_from_the_models() -> None:
     docs = DOCS.read_text(encoding="utf-8")
+    assert updated_doc(docs) == docs, "run python -m supportdesk_tui.devtools.configref"
     documented = set(re.findall(r"`([a-z_]+(?:\.[a-z_<>-]+)+)`", docs))
-    for section, keys in SCALAR_KEYS.items():
-        for key in keys:
-            assert f"{section}.{key}" in documented, f"{section}.{key} missing from docs/config.md"
-    for key in THRESHOLD_KEYS:
-        assert f"dashboard.thresholds.<queue-id>.{key}" in documented
-    assert "keymap.<binding-id>" in documented
+    assert {"server.url", "ui.theme", "queue.page_size", "dashboard.bell", "keymap.<binding-id>",
+            "dashboard.thresholds.<queue-id>.max_at_risk"} <= documented
     for env_var in (
         "SUPPORTDESK_SERVER",
         "SUPPORTDESK_TOKEN",
