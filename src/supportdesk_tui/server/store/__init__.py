@@ -6,8 +6,8 @@ and PostgreSQL; connections, transactions, the schema and the few dialect fragme
 to the engine (server/storage/).
 
     protocol.py      the `Store` interface the rest of the server depends on
-    sql_store.py     `SqlStore`: transactions, commit listeners, idempotency, bulk loads
-    reads.py         every read of committed data
+    sql_store.py     `SqlStore`: transactions, commit listeners, queue counts, idempotency, bulk loads
+    reads.py         the reads of committed data
     writes.py        `WriteTx`: every change, inside one write transaction
     rows.py          column lists; rows to models and back
     ticket_pages.py  ticket list pages: filters, sort orders, keyset cursors

@@ -54,7 +54,8 @@ from supportdesk_tui.server.store.ticket_pages import PageRows, page_rows
 
 
 class StoreReads:
-    """The read half of `SqlStore`: every `Store` read (see store/protocol.py)."""
+    """The read half of `SqlStore` (see store/protocol.py); queue counts, cached per commit, are
+    SqlStore's own."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
