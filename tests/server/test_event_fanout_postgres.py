@@ -13,8 +13,7 @@ from server_helpers import wait_until
 from pg_server import TEMPLATE, PgCluster
 from supportdesk_tui.server.pg_notify import EventFanout
 from supportdesk_tui.server.records import StoredEvent
-from supportdesk_tui.server.storage.protocol import Store
-from supportdesk_tui.server.store import open_store
+from supportdesk_tui.server.store import Store, open_store
 
 AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 LISTENING = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'"

@@ -371,7 +371,7 @@ def serve(
 
 
 def run_db_upgrade(args: argparse.Namespace) -> int:
-    from supportdesk_tui.server.storage import open_store
+    from supportdesk_tui.server.store import open_store
 
     target = database(args.db)
     try:

@@ -18,7 +18,7 @@ from supportdesk_tui.server.events import EventBus
 from supportdesk_tui.server.leader import AdvisoryLeader, Leadership, SoleLeader
 from supportdesk_tui.server.presence import Board, PresenceBoard, Seen, SeenBoard
 from supportdesk_tui.server.ratelimit import Limiter, RateLimit, RateLimiter
-from supportdesk_tui.server.storage.protocol import Store
+from supportdesk_tui.server.store.protocol import Store
 
 
 class Cluster:

@@ -2,7 +2,7 @@
 
 PostgreSQL can't take NUL in a text value; SQLite can. A path or query value goes into a lookup
 or a search, so it is refused here, before any handler runs. Body text is refused where it would
-be written (store.py `_NulGuard`): a NUL under a key the server ignores harms nobody.
+be written (store/connections.py `NulGuard`): a NUL under a key the server ignores harms nobody.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ import psycopg
 
 from supportdesk_tui.server.records import StoredEvent
 from supportdesk_tui.server.storage.postgres_engine import EVENTS_CHANNEL
-from supportdesk_tui.server.storage.protocol import Listener, Store
+from supportdesk_tui.server.store.protocol import Listener, Store
 
 log = logging.getLogger("supportdesk.server")
 READ_BATCH = 1000

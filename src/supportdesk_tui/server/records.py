@@ -119,6 +119,14 @@ class TicketState:
 
 
 @dataclass(frozen=True)
+class BulkTicket:
+    """One generated ticket for `Store.bulk_insert`: a ticket and its single customer message."""
+
+    state: TicketState
+    body: str
+
+
+@dataclass(frozen=True)
 class TicketJson:
     """A ticket as the API's JSON (`body`), without its presence, which is not stored."""
 

@@ -1,17 +1,14 @@
-"""Storage: one `Store` interface (protocol.py), two engines (SQLite, PostgreSQL).
+"""Storage engines: SQLite and PostgreSQL, each with its schema and dialect (engine.py).
 
-`open_store(target)` picks the engine: a `postgresql://` URL means PostgreSQL, anything
-else is a SQLite file path.
+Which engine holds a database follows from how it is named: a `postgresql://` URL means
+PostgreSQL, anything else is a SQLite file path. The SQL core on top of an engine, and
+`open_store`, live in server/store/.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from supportdesk_tui.server.storage.protocol import Store
 
 DATABASE_URL_ENV = "SUPPORTDESK_DATABASE_URL"
 URL_SCHEMES = ("postgresql://", "postgres://")
@@ -29,21 +26,3 @@ def database_from(option: str | Path | None, default: Path) -> str | Path:
     if from_env:
         return from_env if is_postgres(from_env) else Path(from_env)
     return default
-
-
-def open_store(target: str | Path, upgrade: bool | None = None) -> Store:
-    """Open the database at `target`, checking its schema.
-
-    `upgrade=None`: SQLite (embedded, one server) is brought up to date on the spot; PostgreSQL
-    (shared by many instances, upgraded once by `supportdesk db upgrade`) is only checked, and a
-    schema behind this code raises SchemaError with the command to run.
-    """
-    from supportdesk_tui.server.store import SqlStore
-
-    if is_postgres(str(target)):
-        from supportdesk_tui.server.storage.postgres_engine import PostgresEngine
-
-        return SqlStore(PostgresEngine(str(target)), upgrade=bool(upgrade))
-    from supportdesk_tui.server.storage.sqlite_engine import SQLiteEngine
-
-    return SqlStore(SQLiteEngine(target), upgrade=upgrade is None or upgrade)

@@ -1,4 +1,4 @@
-"""What the shared SQL core (server/store.py) needs from a database engine.
+"""What the shared SQL core (server/store/) needs from a database engine.
 
 An engine owns connections, transactions, the schema and the few places where SQLite and
 PostgreSQL spell SQL differently. The core writes `?` placeholders and portable SQL

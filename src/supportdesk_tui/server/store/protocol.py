@@ -1,8 +1,8 @@
 """`Store`: what the server asks of its database, whichever engine holds it.
 
 Handlers, the service, middleware, idempotency, background jobs, seed and the CLI
-depend on this protocol only; `open_store` (storage/__init__.py) picks the engine.
-Both engines share one implementation (server/store.py `SqlStore`) over a small
+depend on this protocol only; `open_store` (store/__init__.py) picks the engine.
+Both engines share one implementation (store/sql_store.py `SqlStore`) over a small
 dialect layer (storage/engine.py).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from supportdesk_tui.contract.models import (
     AuditEntry,
@@ -28,6 +28,7 @@ from supportdesk_tui.contract.models import (
 from supportdesk_tui.server.records import (
     AccountRecord,
     AgentRecord,
+    BulkTicket,
     IdempotencyOutcome,
     OpenAggregate,
     QueueRecord,
@@ -36,10 +37,8 @@ from supportdesk_tui.server.records import (
     TicketQuery,
     TokenRecord,
 )
-
-if TYPE_CHECKING:
-    from supportdesk_tui.server.storage.engine import Engine
-    from supportdesk_tui.server.store import BulkTicket, WriteTx
+from supportdesk_tui.server.storage.engine import Engine
+from supportdesk_tui.server.store.writes import WriteTx
 
 Listener = Callable[[Sequence[StoredEvent]], None]
 
