@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.style import Style
@@ -12,17 +11,12 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import Message, MessageKind, Ticket
 from supportdesk_tui.domain.reltime import relative
 from supportdesk_tui.domain.safe_text import one_line, sanitize
 from supportdesk_tui.i18n import _, current_language
 from supportdesk_tui.widgets.thread import kind_title
-
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class TicketPreview(VerticalScroll):
@@ -56,7 +50,7 @@ class TicketPreview(VerticalScroll):
     def __init__(
         self,
         *,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,

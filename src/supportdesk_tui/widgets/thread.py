@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -22,18 +22,13 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 from textual.widgets import Static
 
+from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import Language, Message, MessageKind
 from supportdesk_tui.domain.reltime import absolute, relative
 from supportdesk_tui.domain.safe_text import find_links, one_line, safe_text
 from supportdesk_tui.domain.secrets import mask_secrets
 from supportdesk_tui.i18n import _, current_language
 from supportdesk_tui.keymap import with_cyrillic_aliases
-
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _content_language() -> Language:
@@ -183,7 +178,7 @@ class Thread(VerticalScroll, can_focus=True):
     def __init__(
         self,
         *,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import PresenceState, Sla, Status, Ticket
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.domain.sla import SlaRisk, format_countdown, sla_state
 from supportdesk_tui.i18n import _, current_language
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.widgets._labels import ESCALATION_MARK, escalation_label
-
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class TicketHeader(Widget):
@@ -84,7 +78,7 @@ class TicketHeader(Widget):
         self,
         ticket: Ticket | None = None,
         *,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,

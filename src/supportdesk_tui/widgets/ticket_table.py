@@ -8,9 +8,8 @@ fetcher (the only I/O) is injected by the screen.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -24,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import (
     EscalationStatus,
     PresenceState,
@@ -37,12 +37,6 @@ from supportdesk_tui.i18n import N_, _, current_language
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
