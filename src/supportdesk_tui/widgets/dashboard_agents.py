@@ -15,7 +15,7 @@ from supportdesk_tui.contract.models import AgentActivity
 from supportdesk_tui.domain.reltime import relative
 from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import _, current_language
-from supportdesk_tui.widgets.dashboard_format import agent_state_label
+from supportdesk_tui.i18n.labels import agent_state_label
 
 STATE_ORDER = {"busy": 0, "online": 1, "away": 2, "offline": 3}
 STATE_GLYPHS = {"busy": "●", "online": "●", "away": "◐", "offline": "○"}

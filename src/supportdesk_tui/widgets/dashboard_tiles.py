@@ -14,8 +14,8 @@ from supportdesk_tui.contract.models import CountByKey
 from supportdesk_tui.domain.dashboard_state import Level, MetricCheck
 from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import _
-from supportdesk_tui.i18n.labels import priority_label
-from supportdesk_tui.widgets.dashboard_format import language_label, level_badge, seconds_text
+from supportdesk_tui.i18n.labels import language_label, priority_label
+from supportdesk_tui.widgets.dashboard_format import level_badge, seconds_text
 
 LEVEL_CLASSES = ("-warning", "-alarm")
 

@@ -14,8 +14,8 @@ from supportdesk_tui.contract.models import PresenceState, Sla, Status, Ticket
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.domain.sla import SlaRisk, format_countdown, sla_state
 from supportdesk_tui.i18n import _, current_language
-from supportdesk_tui.i18n.labels import priority_label, status_label
-from supportdesk_tui.widgets._labels import ESCALATION_MARK, escalation_label
+from supportdesk_tui.i18n.labels import escalation_status_label, priority_label, status_label
+from supportdesk_tui.widgets._labels import ESCALATION_MARK
 
 
 class TicketHeader(Widget):
@@ -202,7 +202,8 @@ class TicketHeader(Widget):
         if ticket.escalation is not None:
             ref = ticket.escalation
             line.append(_("Escalation") + " ", style=self._style("label"))
-            line.append(f"{one_line(ref.key)} {ESCALATION_MARK[ref.status]} {escalation_label(ref.status)}",
+            state = escalation_status_label(ref.status)
+            line.append(f"{one_line(ref.key)} {ESCALATION_MARK[ref.status]} {state}",
                         style=self._style("escalation"))
         if ticket.needs_reply:
             if line.plain:
