@@ -17,6 +17,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -276,7 +277,7 @@ class TicketTable(ScrollView, can_focus=True):
         self._width = 0
         # Rendered rows by (ticket id, cursor look): a move that scrolls the list repaints every
         # visible line, and building twelve styled cells per row was most of that frame.
-        self._row_cache: dict[tuple[int, str], _CachedRow] = {}
+        self._row_cache: LRUCache[tuple[int, str], _CachedRow] = LRUCache(ROW_CACHE_LIMIT)
 
     # --- public API ---------------------------------------------------------
 
@@ -623,8 +624,6 @@ class TicketTable(ScrollView, can_focus=True):
             # Colour-coded cells would be unreadable on the cursor colour: the cursor wins.
             text.stylize(cursor_style)
         strip = self._strip(text, width, row_style)
-        if len(self._row_cache) >= ROW_CACHE_LIMIT:
-            self._row_cache.clear()
         self._row_cache[(ticket.id, look)] = _CachedRow(ticket, second, width, strip)
         return strip
 
