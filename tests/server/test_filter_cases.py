@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from filter_cases import CASES, ME, MESSAGE_BODY, SPECIMENS, FilterCase, Specimen
 from server_helpers import all_pages, intake_creates, new_ticket_body
 
 from conftest import ServerHandle
+from filter_cases import CASES, ME, MESSAGE_BODY, SPECIMENS, FilterCase, Specimen
 from supportdesk_tui.domain.query import parse_query
 
 LEAD = "lena"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from filter_cases import CASES, ME, SPECIMENS, FilterCase, Specimen
 
+from filter_cases import CASES, ME, SPECIMENS, FilterCase, Specimen
 from supportdesk_tui.contract.models import Ticket
 from supportdesk_tui.domain.query import parse_query, ticket_matches
 
