@@ -23,16 +23,12 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from supportdesk_tui.contract.clock import Clock, utc_now
-from supportdesk_tui.contract.models import Language, Message, MessageKind
-from supportdesk_tui.domain.reltime import absolute, relative
+from supportdesk_tui.contract.models import Message, MessageKind
 from supportdesk_tui.domain.safe_text import find_links, one_line, safe_text
 from supportdesk_tui.domain.secrets import mask_secrets
-from supportdesk_tui.i18n import _, current_language
+from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n.times import date_time, time_ago
 from supportdesk_tui.keymap import with_cyrillic_aliases
-
-
-def _content_language() -> Language:
-    return Language.RU if current_language() == "ru" else Language.EN
 
 
 def kind_title(kind: MessageKind) -> str:
@@ -136,8 +132,8 @@ class MessageCard(Vertical):
     def _time_label(self) -> str:
         when = self.message.created_at
         if self._absolute:
-            return absolute(when, _content_language())
-        return relative(when, self._now, _content_language())
+            return date_time(when)
+        return time_ago(when, self._now)
 
     def set_time_mode(self, *, absolute_time: bool, now: datetime) -> None:
         self._absolute = absolute_time

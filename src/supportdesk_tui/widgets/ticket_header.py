@@ -12,9 +12,10 @@ from textual.widget import Widget
 from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import PresenceState, Sla, Status, Ticket
 from supportdesk_tui.domain.safe_text import one_line
-from supportdesk_tui.domain.sla import SlaRisk, format_countdown, sla_state
-from supportdesk_tui.i18n import _, current_language
+from supportdesk_tui.domain.sla import SlaRisk, sla_state
+from supportdesk_tui.i18n import _
 from supportdesk_tui.i18n.labels import escalation_status_label, priority_label, status_label
+from supportdesk_tui.i18n.times import time_left
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 
 
@@ -193,7 +194,7 @@ class TicketHeader(Widget):
             else:
                 state = sla_state(Sla(next_response_due=due), now)
                 mark = "✕ " if state.risk is SlaRisk.BREACHED else ""
-                countdown = mark + format_countdown(state.remaining_seconds, current_language())
+                countdown = mark + time_left(state.remaining_seconds)
                 line.append(countdown, style=self._style(f"sla-{state.risk.value}"))
         return line
 

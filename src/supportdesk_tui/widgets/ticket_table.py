@@ -32,10 +32,11 @@ from supportdesk_tui.contract.models import (
     TicketSort,
 )
 from supportdesk_tui.domain.safe_text import one_line
-from supportdesk_tui.domain.sla import format_countdown, format_waiting, sla_state, waiting_seconds
+from supportdesk_tui.domain.sla import sla_state, waiting_seconds
 from supportdesk_tui.domain.ticket_window import Change, TicketWindow
-from supportdesk_tui.i18n import N_, _, current_language
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.i18n.labels import priority_label, status_label
+from supportdesk_tui.i18n.times import time_left, time_waited
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 
@@ -695,11 +696,11 @@ class TicketTable(ScrollView, can_focus=True):
         if key == "requester":
             return Text(one_line(ticket.requester.name))
         if key == "waiting":
-            return Text(format_waiting(waiting_seconds(ticket, now), current_language()))
+            return Text(time_waited(waiting_seconds(ticket, now)))
         if key == "sla":
             state = sla_state(ticket, now)
             paused = state.risk.value == "paused"
-            label = _("paused") if paused else format_countdown(state.remaining_seconds, current_language())
+            label = _("paused") if paused else time_left(state.remaining_seconds)
             return Text(label, style=self._style(f"sla-{state.risk.value}"))
         if key == "assignee":
             if ticket.assignee is None:
