@@ -20,6 +20,7 @@ from supportdesk_tui.commands import (
     EscalationCommands,
     LanguageCommands,
     QueueCommands,
+    SystemCommands,
     ThemeCommands,
     TicketCommands,
 )
@@ -33,6 +34,9 @@ from supportdesk_tui.widgets.safe_notify import Shown, safe_notification
 from supportdesk_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from textual.command import Provider
     from textual.theme import Theme
 
     from supportdesk_tui.api.client import SupportDeskClient
@@ -48,8 +52,10 @@ class SupportDeskApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "SupportDesk"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {ActionCommands, QueueCommands, TicketCommands, EscalationCommands,
-                               LanguageCommands, ThemeCommands, CannedCommands}
+    # Textual's system commands too, in our subclass, so every hit is ranked by the same matcher.
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        SystemCommands, ActionCommands, QueueCommands, TicketCommands, EscalationCommands,
+        LanguageCommands, ThemeCommands, CannedCommands}
     # Long enough to read the "restarting" toast (and for the last draft keystrokes to be saved).
     RESTART_DELAY = 1.5
 

@@ -1,17 +1,24 @@
 """Command palette providers: every action of the current screen, the queues, "go to ticket",
-the interface language, themes and canned replies."""
+the interface language, themes and canned replies.
+
+Every provider here, Textual's system commands included, ranks with `domain.fuzzy` (through
+`DeskMatcher`): the palette orders hits as the canned-reply and article pickers do.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from functools import partial
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
 from textual.dom import DOMNode
+from textual.system_commands import SystemCommandsProvider
 
+from supportdesk_tui.domain import fuzzy
 from supportdesk_tui.domain.safe_text import literal_markup, one_line, safe_format, safe_text
 from supportdesk_tui.i18n import _
 from supportdesk_tui.screens.help import format_key
@@ -24,6 +31,52 @@ if TYPE_CHECKING:
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "ru": "Русский"}
 
 _TICKET_REF = re.compile(r"^\s*#?(\d{1,9})\s*$")
+# Any match at all scores above zero, however long the candidate (the palette drops zeros).
+_WEAKEST_MATCH = 1e-6
+
+
+class DeskMatcher(Matcher):
+    """Textual's matcher interface over `domain.fuzzy`, the one ranking of the app's pickers.
+
+    Scores are the match's score relative to the query matched against itself, so they lie in
+    (0, 1] as `Hit.score` expects, whichever provider found the hit.
+    """
+
+    @cached_property
+    def _best(self) -> float:
+        found = fuzzy.match(self.query, self.query)
+        return found.score if found is not None and found.score > 0 else 1.0
+
+    def positions(self, candidate: str) -> tuple[int, ...]:
+        """The candidate's matched characters; empty when it does not match."""
+        found = fuzzy.match(self.query, candidate)
+        return () if found is None else found.positions
+
+    def match(self, candidate: str) -> float:
+        found = fuzzy.match(self.query, candidate)
+        if found is None or not found.positions:
+            return 0.0
+        return max(_WEAKEST_MATCH, min(1.0, found.score / self._best))
+
+    def highlight(self, candidate: str) -> Content:
+        # As Textual's own: only Textual's system command names come here (our providers
+        # highlight with `plain_highlight`, which never parses markup).
+        content = Content.from_markup(candidate)
+        for offset in self.positions(candidate):
+            if not candidate[offset].isspace():
+                content = content.stylize(self.match_style, offset, offset + 1)
+        return content
+
+
+class DeskProvider(Provider):
+    """A palette provider that ranks with `DeskMatcher`."""
+
+    def matcher(self, user_input: str, case_sensitive: bool = False) -> Matcher:
+        return DeskMatcher(user_input, match_style=self.match_style, case_sensitive=case_sensitive)
+
+
+class SystemCommands(DeskProvider, SystemCommandsProvider):
+    """Textual's system commands (theme, keys, screenshot, quit…), ranked like ours."""
 
 
 def _action_commands(screen: DOMNode) -> Iterator[tuple[str, str, DOMNode, str]]:
@@ -41,7 +94,7 @@ def _action_commands(screen: DOMNode) -> Iterator[tuple[str, str, DOMNode, str]]
         yield f"{group}: {_(binding.description).lower()}", format_key(key), active.node, binding.action
 
 
-class ActionCommands(Provider):
+class ActionCommands(DeskProvider):
     """Each binding of the current screen as a palette command, named `group: verb`."""
 
     def _run(self, node: DOMNode, action: str) -> None:
@@ -61,7 +114,7 @@ class ActionCommands(Provider):
                           text=name, help=_key_help(key))
 
 
-class TicketCommands(Provider):
+class TicketCommands(DeskProvider):
     """`#1234` (or just the number) opens that ticket."""
 
     async def search(self, query: str) -> Hits:
@@ -78,7 +131,7 @@ class TicketCommands(Provider):
         self.app.push_screen(ConversationScreen(ticket_id))
 
 
-class QueueCommands(Provider):
+class QueueCommands(DeskProvider):
     """`queue: show <name>` for every queue the agent can see."""
 
     def _queues(self) -> list[tuple[str, str]]:
@@ -117,8 +170,8 @@ def plain_highlight(matcher: Matcher, name: str) -> Text:
     """`matcher.highlight` parses markup; names with untrusted parts stay plain, sanitised text."""
     clean = one_line(name)
     text = safe_text(clean, single_line=True)
-    _score, offsets = matcher.fuzzy_search.match(matcher.query, clean)
-    for offset in offsets:
+    found = fuzzy.match(matcher.query, clean)
+    for offset in () if found is None else found.positions:
         if not clean[offset].isspace():
             text.stylize("reverse", offset, offset + 1)
     return text
@@ -129,7 +182,7 @@ def _key_help(key: str) -> str:
     return literal_markup(_("key: {key}").format(key=key))
 
 
-class _ListProvider(Provider):
+class _ListProvider(DeskProvider):
     """A fixed list of (name, callback) commands, shown on open and fuzzy-matched on typing."""
 
     def commands(self) -> list[tuple[str, Callable[[], object]]]:
@@ -177,7 +230,7 @@ class ThemeCommands(_ListProvider):
                 for name in sorted(app.available_themes)]
 
 
-class CannedCommands(Provider):
+class CannedCommands(DeskProvider):
     """`canned: <title>` on a ticket opens the canned-reply picker on that reply, so variables,
     language checks and actions go through the picker exactly as when it is opened by key."""
 
@@ -238,7 +291,7 @@ def _prefill(picker: CannedPicker, query: str) -> None:
     box.cursor_position = len(query)
 
 
-class EscalationCommands(Provider):
+class EscalationCommands(DeskProvider):
     """`escalations: list open` from any screen, for leads (register in `App.COMMANDS`)."""
 
     def _name(self) -> str | None:

@@ -6,18 +6,15 @@ construct it directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from supportdesk_tui.contract.clock import Clock, utc_now
+
 if TYPE_CHECKING:
     from supportdesk_tui.domain.dashboard_state import QueueLimits
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -40,7 +37,7 @@ class AppSettings:
     # [dashboard]: ring the bell on a new alarm; thresholds by queue id (config.QueueThresholds).
     dashboard_bell: bool = True
     dashboard_thresholds: Mapping[str, QueueLimits] = field(default_factory=dict)
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = utc_now
     # Pieces the launcher found wrong but that should not stop the app (e.g. a broken user theme).
     startup_warnings: tuple[str, ...] = ()
     # Freeze the objects alive after sign-in out of the garbage collector's view (app.py).

@@ -61,7 +61,7 @@ async def test_agent_tells_notes_replies_and_customer_messages_apart() -> None:
         # Different colours, not only different words.
         assert note.styles.background != reply.styles.background
         assert note.styles.border_left != reply.styles.border_left != customer.styles.border_left
-        assert "10 min ago" in card_text(reply)
+        assert "10 min. ago" in card_text(reply)
 
 
 async def test_time_toggle_switches_to_absolute_time() -> None:
@@ -70,7 +70,7 @@ async def test_time_toggle_switches_to_absolute_time() -> None:
         app.thread.set_messages([make_message(1, "customer", "hi", minutes_ago=30)])
         await settle(pilot)
         app.thread.focus()
-        assert "30 min ago" in card_text(app.thread.mounted_cards[0])
+        assert "30 min. ago" in card_text(app.thread.mounted_cards[0])
         await pilot.press("T")
         await settle(pilot)
         text = card_text(app.thread.mounted_cards[0])

@@ -11,8 +11,6 @@ from supportdesk_tui.contract.models import Sla
 from supportdesk_tui.domain.sla import (
     DeadlineKind,
     SlaRisk,
-    format_countdown,
-    format_waiting,
     next_deadline,
     sla_state,
     waiting_seconds,
@@ -29,7 +27,6 @@ def test_agent_sees_the_earliest_running_deadline() -> None:
     assert state.risk is SlaRisk.OK
     assert state.kind is DeadlineKind.FIRST_RESPONSE
     assert state.remaining_seconds == 90 * 60
-    assert state.countdown == "1h 30m"
 
 
 def test_first_response_deadline_stops_counting_once_answered() -> None:
@@ -67,47 +64,12 @@ def test_solved_tickets_and_tickets_without_deadlines_have_no_clock() -> None:
     assert sla_state(make_ticket(status="solved", sla={"resolution_due": due(-5)}), NOW).risk is SlaRisk.NONE
     state = sla_state(make_ticket(), NOW)
     assert state.risk is SlaRisk.NONE
-    assert state.countdown == "—"
+    assert state.remaining_seconds is None
 
 
 def test_bare_sla_and_naive_now_are_accepted() -> None:
     sla = Sla.model_validate({"next_response_due": due(10)})
     assert sla_state(sla, NOW.replace(tzinfo=None)).risk is SlaRisk.AT_RISK
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [
-        (None, "—"),
-        (0, "0m"),
-        (59, "1m"),
-        (12 * 60, "12m"),
-        (2 * 3600 + 5 * 60, "2h 05m"),
-        (2 * 3600 + 4 * 60 + 1, "2h 05m"),
-        (26 * 3600, "1d 02h"),
-        (-3 * 60, "-3m"),
-        (-30, "-1m"),
-        (-(3600 + 60), "-1h 01m"),
-    ],
-)
-def test_countdown_is_compact(seconds: float | None, text: str) -> None:
-    assert format_countdown(seconds) == text
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [
-        (None, "—"),
-        (10, "<1m"),
-        (15 * 60 + 59, "15m"),
-        (2 * 3600, "2h"),
-        (2 * 3600 + 15 * 60, "2h 15m"),
-        (3 * 86400 + 4 * 3600 + 59 * 60, "3d 4h"),
-        (5 * 86400, "5d"),
-    ],
-)
-def test_waiting_time_is_compact(seconds: float | None, text: str) -> None:
-    assert format_waiting(seconds) == text
 
 
 def test_waiting_time_of_a_ticket() -> None:

@@ -7,11 +7,11 @@ atomically; an unreadable file is moved aside and reported, and counting starts 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.domain.atomic import (
     StorageWarning,
     atomic_write_text,
@@ -39,12 +39,8 @@ class ReplyUsage:
     last_used: datetime
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class UsageStore:
-    def __init__(self, path: Path, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, path: Path, clock: Clock = utc_now) -> None:
         self.path = path
         self._clock = clock
         self._usage: dict[str, ReplyUsage] | None = None

@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from supportdesk_tui.contract.clock import utc_now
 from supportdesk_tui.contract.models import MessageKind
 from supportdesk_tui.domain.atomic import (
     TEMP_SUFFIX,
@@ -46,7 +47,7 @@ class Draft:
     body: str
     kind: DraftKind = DraftKind.REPLY
     seen_up_to: int | None = None  # newest message id the agent had seen while writing
-    updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    updated_at: datetime = field(default_factory=utc_now)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -6,6 +6,7 @@ parses into a `TicketQuery`, whose `to_params()` are the `GET /api/v1/tickets` f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -100,6 +101,8 @@ _CANONICAL_KEYS = ("status", "priority", "lang", "tag", "assignee", "queue", "so
 _LIST_KEYS = frozenset({"status", "priority", "tag"})
 # The contract's `tag` parameter takes a single tag today; raise this once it takes a comma list.
 MAX_TAGS = 1
+# The whole free text as one ticket number: the server then looks up that ticket alone.
+_TICKET_NUMBER = re.compile(r"^#(\d{1,18})$")
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -359,8 +362,12 @@ def format_query(query: TicketQuery) -> str:
 def ticket_matches(query: TicketQuery, ticket: Ticket, *, me_login: str, queue: str | None = None) -> bool:
     """Whether a ticket pushed by the event stream belongs in a view filtered by `query`.
 
-    Mirrors the server's filters closely enough to place live tickets; free text is
-    matched on subject, requester and `#id` (the server's search may be broader).
+    The server's filters of `GET /api/v1/tickets`, as `to_params()` sends them; the cases in
+    tests/filter_cases.py hold both to the same answers. `queue` is the view's own queue, which
+    a `queue:` in the query overrides. Free text is the server's: `#1234` alone is that ticket,
+    anything else one phrase found in the subject or the requester's name, account id or email.
+    The server also finds the words in the ticket's messages, which an event does not carry:
+    such a ticket shows up on the next reload instead.
     """
     wanted_queue = query.queue or queue
     if wanted_queue and ticket.queue != wanted_queue:
@@ -371,16 +378,21 @@ def ticket_matches(query: TicketQuery, ticket: Ticket, *, me_login: str, queue: 
         return False
     if query.language and ticket.language != query.language:
         return False
-    if query.tags and not set(query.tags) <= set(ticket.tags):
+    # Tags are stored trimmed and lowercased; the server compares the parameter the same way.
+    if any(tag.strip().lower() not in ticket.tags for tag in query.tags):
         return False
     if query.assignee:
         login = ticket.assignee.login if ticket.assignee else None
         expected = {"me": me_login, "none": None}.get(query.assignee, query.assignee)
         if login != expected:
             return False
-    if query.text:
-        haystack = " ".join([f"#{ticket.id}", ticket.subject, ticket.requester.name,
-                             ticket.requester.account_id]).casefold()
-        if not all(word.casefold() in haystack for word in query.text.split()):
+    text = query.text.strip()
+    if text:
+        number = _TICKET_NUMBER.match(text)
+        if number is not None:
+            return ticket.id == int(number.group(1))
+        requester = ticket.requester
+        own = " ".join([ticket.subject, requester.name, requester.account_id, requester.email or ""])
+        if text.casefold() not in own.casefold():
             return False
     return True

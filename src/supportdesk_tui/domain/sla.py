@@ -1,8 +1,10 @@
-"""SLA countdowns: which deadline is next, how long is left, and how worried to be."""
+"""SLA countdowns: which deadline is next, how long is left, and how worried to be.
+
+Shown as text by `i18n.times` (`time_left`, `time_waited`).
+"""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -14,15 +16,12 @@ __all__ = [
     "DeadlineKind",
     "SlaRisk",
     "SlaState",
-    "format_countdown",
-    "format_waiting",
     "next_deadline",
     "sla_state",
     "waiting_seconds",
 ]
 
 AT_RISK_WINDOW = timedelta(minutes=30)
-NO_VALUE = "—"
 
 
 class SlaRisk(StrEnum):
@@ -45,10 +44,6 @@ class SlaState:
     kind: DeadlineKind | None = None
     deadline: datetime | None = None
     remaining_seconds: float | None = None  # negative once breached; None when no deadline
-
-    @property
-    def countdown(self) -> str:
-        return format_countdown(self.remaining_seconds)
 
 
 def _aware(when: datetime) -> datetime:
@@ -108,41 +103,3 @@ def waiting_seconds(ticket: Ticket, now: datetime) -> float | None:
         return None
     return max(0.0, (_aware(now) - _aware(ticket.waiting_since)).total_seconds())
 
-
-_UNITS = {"en": ("d", "h", "m"), "ru": ("д", "ч", "м")}
-
-
-def format_countdown(seconds: float | None, lang: str = "en") -> str:
-    """Compact time left: "2h 05m", "12m", "1d 03h"; "-3m" once breached; "—" with no deadline.
-
-    A started minute counts as a whole one, so 59 s left shows "1m", not "0m".
-    """
-    if seconds is None or math.isnan(seconds):
-        return NO_VALUE
-    d, h, m = _UNITS.get(lang, _UNITS["en"])
-    sign = "-" if seconds < 0 else ""
-    minutes = math.ceil(abs(seconds) / 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{sign}{days}{d} {hours:02d}{h}"
-    if hours:
-        return f"{sign}{hours}{h} {mins:02d}{m}"
-    return f"{sign}{mins}{m}"
-
-
-def format_waiting(seconds: float | None, lang: str = "en") -> str:
-    """Elapsed waiting time: "3d 4h", "2h 15m", "15m", "<1m"; "—" when not waiting."""
-    if seconds is None or math.isnan(seconds):
-        return NO_VALUE
-    d, h, m = _UNITS.get(lang, _UNITS["en"])
-    minutes = int(max(0.0, seconds) // 60)
-    if minutes == 0:
-        return f"<1{m}"
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}{d} {hours}{h}" if hours else f"{days}{d}"
-    if hours:
-        return f"{hours}{h} {mins}{m}" if mins else f"{hours}{h}"
-    return f"{mins}{m}"

@@ -1,12 +1,14 @@
-"""Display names for API enum values (status, priority, message kind), translated when called.
+"""Display names for enum values (ticket status, priority, message kind, escalation status and
+severity, language, agent state, dashboard alarm level and metric), translated when called.
 
-Takes the enum's string value so this module does not import the API models; unknown values
-(a newer server) are shown as they are rather than failing.
+The one table of each: every screen and widget that names one of these values asks here.
+Takes the enum's string value so this module imports neither the contract models nor the
+domain; unknown values (a newer server) are shown as they are rather than failing.
 """
 
 from __future__ import annotations
 
-from supportdesk_tui.i18n import pgettext
+from supportdesk_tui.i18n import _, pgettext
 
 
 def status_label(status: str) -> str:
@@ -38,3 +40,56 @@ def kind_label(kind: str) -> str:
         "note": pgettext("kind", "Internal note"),
     }
     return labels.get(str(kind), str(kind))
+
+
+def escalation_status_label(status: str) -> str:
+    labels = {
+        "open": pgettext("escalation", "open"),
+        "in_progress": pgettext("escalation", "in progress"),
+        "fixed": pgettext("escalation", "fixed"),
+        "wont_fix": pgettext("escalation", "won't fix"),
+    }
+    return labels.get(str(status), str(status))
+
+
+def severity_label(severity: str) -> str:
+    labels = {
+        "critical": pgettext("severity", "Critical"),
+        "major": pgettext("severity", "Major"),
+        "minor": pgettext("severity", "Minor"),
+        "trivial": pgettext("severity", "Trivial"),
+    }
+    return labels.get(str(severity), str(severity))
+
+
+def language_label(language: str) -> str:
+    labels = {"ru": _("Russian"), "en": _("English")}
+    return labels.get(str(language), str(language))
+
+
+def agent_state_label(state: str) -> str:
+    labels = {
+        "online": pgettext("agent state", "online"),
+        "busy": pgettext("agent state", "busy"),
+        "away": pgettext("agent state", "away"),
+        "offline": pgettext("agent state", "offline"),
+    }
+    return labels.get(str(state), str(state))
+
+
+def alarm_level_label(level: str) -> str:
+    labels = {
+        "ok": pgettext("alarm level", "OK"),
+        "warning": pgettext("alarm level", "WARNING"),
+        "alarm": pgettext("alarm level", "ALARM"),
+    }
+    return labels.get(str(level), str(level))
+
+
+def metric_short_label(metric: str) -> str:
+    labels = {
+        "length": _("length"),
+        "oldest": _("oldest, min"),
+        "at_risk": _("at risk"),
+    }
+    return labels.get(str(metric), str(metric))

@@ -16,9 +16,9 @@ from textual.css.query import NoMatches
 from supportdesk_tui.api.client import new_idempotency_key
 from supportdesk_tui.api.errors import ApiError, VerificationIncomplete
 from supportdesk_tui.contract.models import AccountAction, Article, AuditCreate, Language, Playbook, Ticket
-from supportdesk_tui.domain.reltime import absolute
 from supportdesk_tui.domain.safe_text import one_line, safe_text
 from supportdesk_tui.i18n import N_, _, current_language
+from supportdesk_tui.i18n.times import date_time
 from supportdesk_tui.screens._status import StatusLineScreen
 from supportdesk_tui.widgets.playbook_panel import PlaybookPanel
 from supportdesk_tui.widgets.status_line import StatusLine
@@ -142,7 +142,7 @@ class AccountCaseScreen(StatusLineScreen):
             return
         self.set_ticket(result.ticket)
         when: datetime | None = result.deletion_scheduled_for
-        done = _(_ACTION_DONE[action]).format(date=absolute(when, self._language()) if when else "")
+        done = _(_ACTION_DONE[action]).format(date=date_time(when, language=self._language()) if when else "")
         if when is not None:
             self.query_one(StatusLine).set_note(done)
         self.notify(done)
@@ -182,7 +182,7 @@ class AccountCaseScreen(StatusLineScreen):
         if not trail:
             body.append(_("Nothing recorded on this ticket yet."))
         for entry in trail:
-            body.append(absolute(entry.created_at, self._language()) + "  ", style="dim")
+            body.append(date_time(entry.created_at, language=self._language()) + "  ", style="dim")
             body.append(one_line(entry.agent.name) + "  ", style="bold")
             body.append(one_line(entry.summary) + "\n")
         self.app.push_screen(ConfirmModal(_("Audit trail of #{id}").format(id=self.ticket_id), body,

@@ -38,13 +38,10 @@ from supportdesk_tui.domain.canned_pick import (
 )
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text, sanitize
 from supportdesk_tui.i18n import _, current_language
+from supportdesk_tui.i18n.labels import language_label
 from supportdesk_tui.widgets.safe_notify import SafeNotify
 
 LibraryLoader = Callable[[], Awaitable[tuple[list[LibraryEntry], list[str]]]]
-
-
-def language_name(language: Language) -> str:
-    return _("Russian") if language is Language.RU else _("English")
 
 
 @dataclass(frozen=True)
@@ -201,7 +198,7 @@ class CannedPicker(SafeNotify, ModalScreen[CannedInsert | None]):
     def _show_language(self) -> None:
         self.query_one("#canned-language", Static).update(Text.assemble(
             (self.language.value.upper(), "bold reverse"), " ",
-            _("{language} · ^l switch").format(language=language_name(self.language))))
+            _("{language} · ^l switch").format(language=language_label(self.language))))
 
     def _values(self, reply: CannedReply) -> dict[str, str]:
         return initial_values(reply, self._ticket_values)
@@ -231,12 +228,12 @@ class CannedPicker(SafeNotify, ModalScreen[CannedInsert | None]):
         values = self._values(reply)
         shown = render_canned(reply, language, values, mark_missing=True)
         if not shown.has_language:
-            available = ", ".join(language_name(lang) for lang in reply.bodies)
+            available = ", ".join(language_label(lang) for lang in reply.bodies)
             text.append("⚠ " + _("This reply has no {language} text (it has: {available}).").format(
-                language=language_name(language), available=available), style="bold")
+                language=language_label(language), available=available), style="bold")
             text.append("\n" + _("It is not inserted in another language by itself: press ^l to "
                                  "switch to {other} if that is what the customer needs.").format(
-                other=language_name(other_language(language))))
+                other=language_label(other_language(language))))
             return text
         body = sanitize(shown.text)
         body_text = Text(body)
@@ -317,8 +314,8 @@ class CannedPicker(SafeNotify, ModalScreen[CannedInsert | None]):
             self.app.bell()
             self.notify(safe_format(
                 _("“{title}” has no {language} text; press ^l to use {other} deliberately."),
-                title=title_in(reply, self.language), language=language_name(self.language),
-                other=language_name(other_language(self.language))), severity="warning")
+                title=title_in(reply, self.language), language=language_label(self.language),
+                other=language_label(other_language(self.language))), severity="warning")
             return
         if result.unknown or result.syntax_errors:
             self.app.bell()

@@ -34,9 +34,9 @@ from supportdesk_tui.domain.escalation_form import (
     validate,
 )
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
-from supportdesk_tui.i18n import _, pgettext
-from supportdesk_tui.i18n.labels import status_label
-from supportdesk_tui.widgets._labels import ESCALATION_MARK, escalation_label
+from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n.labels import escalation_status_label, severity_label, status_label
+from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.safe_notify import SafeNotify
 
@@ -48,15 +48,6 @@ MAX_THREAD_PAGES = 5
 KEEP_STATUS = "keep"
 # Statuses an escalated ticket sensibly moves to; "keep" sends `set_status: null`.
 STATUS_CHOICES: tuple[str, ...] = ("on_hold", KEEP_STATUS, "open", "pending", "solved")
-
-
-def severity_label(severity: Severity) -> str:
-    return {
-        Severity.CRITICAL: pgettext("severity", "Critical"),
-        Severity.MAJOR: pgettext("severity", "Major"),
-        Severity.MINOR: pgettext("severity", "Minor"),
-        Severity.TRIVIAL: pgettext("severity", "Trivial"),
-    }[severity]
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +162,7 @@ class EscalationForm(SafeNotify, ModalScreen[EscalationResult | None]):
                     yield Static(safe_format(
                         _("Already escalated as {key} ({state}); this creates another issue."),
                         key=already.key,
-                        state=f"{ESCALATION_MARK[already.status]} {escalation_label(already.status)}"),
+                        state=f"{ESCALATION_MARK[already.status]} {escalation_status_label(already.status)}"),
                         id="already")
                 with Horizontal(classes="field-row"):
                     with Vertical(classes="field"):

@@ -22,11 +22,10 @@ from supportdesk_tui.api.errors import ApiError, ForbiddenError
 from supportdesk_tui.contract.models import Escalation, EscalationStatus, Role, Ticket
 from supportdesk_tui.domain.safe_text import one_line, safe_text
 from supportdesk_tui.i18n import _, ngettext
-from supportdesk_tui.i18n.labels import status_label
+from supportdesk_tui.i18n.labels import escalation_status_label, severity_label, status_label
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.screens._status import StatusLineScreen
-from supportdesk_tui.screens.escalate import severity_label
-from supportdesk_tui.widgets._labels import ESCALATION_MARK, escalation_label
+from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.status_line import StatusLine
 
@@ -148,7 +147,7 @@ class EscalationsScreen(StatusLineScreen):
                       key=lambda e: (severity_rank.get(e.severity.value, 9), e.created_at, e.key))
 
     def _cells(self, escalation: Escalation) -> list[Text]:
-        state = Text(f"{ESCALATION_MARK[escalation.status]} {escalation_label(escalation.status)}")
+        state = Text(f"{ESCALATION_MARK[escalation.status]} {escalation_status_label(escalation.status)}")
         if escalation.status is EscalationStatus.IN_PROGRESS:
             state.stylize("bold")
         severity = Text(severity_label(escalation.severity))

@@ -22,9 +22,9 @@ from textual.widgets.data_table import RowDoesNotExist
 from supportdesk_tui import messages
 from supportdesk_tui.domain.drafts import Draft, DraftKind
 from supportdesk_tui.domain.outbox import OutboxItem, OutboxState
-from supportdesk_tui.domain.reltime import absolute
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
-from supportdesk_tui.i18n import _, current_language, ngettext
+from supportdesk_tui.i18n import _, ngettext
+from supportdesk_tui.i18n.times import date_time
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.safe_notify import SafeNotify
@@ -135,13 +135,12 @@ class OutboxScreen(SafeNotify, Screen[None]):
         selected = self.selected_id()
         table.clear()
         items = self._items()
-        language = current_language()
         for item in items:
             reason = one_line(item.last_error or "")  # server text: untrusted, never markup
             table.add_row(
                 Text(state_label(item), style="bold" if item.state is OutboxState.FAILED else ""),
                 Text(f"#{item.ticket_id}"),
-                Text(absolute(item.created_at, language)),
+                Text(date_time(item.created_at)),
                 Text(kind_label(item.kind)),
                 Text(reason, overflow="ellipsis", no_wrap=True),
                 Text(first_line(item.body), overflow="ellipsis", no_wrap=True),
@@ -229,7 +228,7 @@ class OutboxScreen(SafeNotify, Screen[None]):
             self.app.bell()
             return
         body = Text(_("Ticket #{id}, written {time}:").format(
-            id=item.ticket_id, time=absolute(item.created_at, current_language())) + "\n")
+            id=item.ticket_id, time=date_time(item.created_at)) + "\n")
         body.append_text(safe_text("\n".join(item.body.splitlines()[:PREVIEW_LINES])))
 
         def answered(discard: bool | None) -> None:

@@ -15,9 +15,10 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Static
 
 from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n.times import wait_in_words
 from supportdesk_tui.screens.dashboard import LiveStatsScreen
 from supportdesk_tui.widgets.dashboard_alarms import AlarmLog
-from supportdesk_tui.widgets.dashboard_format import level_badge, seconds_text
+from supportdesk_tui.widgets.dashboard_format import level_badge
 from supportdesk_tui.widgets.dashboard_wall import WallFigure
 from supportdesk_tui.widgets.status_line import StatusLine
 
@@ -81,7 +82,7 @@ class WallboardScreen(LiveStatsScreen):
             return
         total = live.total
         self.query_one("#wall-open", WallFigure).show(
-            total.open, _("oldest waiting {age}").format(age=seconds_text(total.oldest_waiting_seconds)))
+            total.open, _("oldest waiting {age}").format(age=wait_in_words(total.oldest_waiting_seconds)))
         self.query_one("#wall-unassigned", WallFigure).show(total.unassigned)
         self.query_one("#wall-at-risk", WallFigure).show(
             total.sla_at_risk, level="warning" if total.sla_at_risk else "ok")
@@ -94,6 +95,6 @@ class WallboardScreen(LiveStatsScreen):
             level = state.level(queue.id)
             badge = level_badge(state.checks(queue.id), level)
             detail = _("{unassigned} unassigned · oldest {age}").format(
-                unassigned=counts.unassigned, age=seconds_text(counts.oldest_waiting_seconds))
+                unassigned=counts.unassigned, age=wait_in_words(counts.oldest_waiting_seconds))
             self.query_one(f"#wall-queue-{queue.id}", WallFigure).show(counts.open, detail, level, badge)
         self.query_one(AlarmLog).show(state.alarms, configured=bool(state.thresholds))

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from supportdesk_tui import __version__
+from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import NO_NUL
 from supportdesk_tui.server import (
     api_accounts,
@@ -42,7 +43,7 @@ from supportdesk_tui.server.middleware import (
 from supportdesk_tui.server.nul_text import NulTextMiddleware
 from supportdesk_tui.server.pagination import CursorCodec
 from supportdesk_tui.server.ratelimit import AUTH_FAILURE_LIMIT, RateLimit
-from supportdesk_tui.server.service import Clock, Service, utc_now
+from supportdesk_tui.server.service import Service
 from supportdesk_tui.server.storage.engine import TextRefused
 from supportdesk_tui.server.store import Store
 

@@ -210,6 +210,7 @@ def create_token(
     db: str | Path, login: str, role: str | None, queues: Sequence[str] | None, name: str | None = None
 ) -> str:
     """Create a bearer token for `login` (creating the agent when missing); only its hash is stored."""
+    from supportdesk_tui.contract.clock import utc_now
     from supportdesk_tui.contract.models import Language, Role
     from supportdesk_tui.server.auth import hash_token, new_token
     from supportdesk_tui.server.seed import seed_base
@@ -235,7 +236,7 @@ def create_token(
                     wanted_queues,
                 )
             token = new_token()
-            tx.add_token(agent.id, hash_token(token), datetime.now(UTC))
+            tx.add_token(agent.id, hash_token(token), utc_now())
         return token
     finally:
         store.close()
@@ -257,10 +258,10 @@ def build_app(
 ) -> tuple[Any, Any]:
     """Open the database, seed as asked and build the ASGI app: (app, store); `serve` and the
     ASGI factory (server/asgi.py) both start here. The caller closes the store."""
+    from supportdesk_tui.contract.clock import Clock, utc_now
     from supportdesk_tui.server.app import create_app
     from supportdesk_tui.server.ratelimit import RateLimit
     from supportdesk_tui.server.seed import seed_base, seed_bulk, seed_demo
-    from supportdesk_tui.server.service import Clock, utc_now
     from supportdesk_tui.server.simulate import simulation_job
     from supportdesk_tui.server.store import open_store
 

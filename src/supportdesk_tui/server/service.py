@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
 
+from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import (
     Author,
     CannedReply,
@@ -48,7 +49,6 @@ from supportdesk_tui.server.receipts import PostedMessage
 from supportdesk_tui.server.records import AgentRecord, StoredEvent, TicketJson, TicketQuery, TicketState
 from supportdesk_tui.server.store import Store, WriteTx
 
-Clock = Callable[[], datetime]
 SYSTEM_AUTHOR = Author(type="system", id="system", name="SupportDesk")
 INTAKE_ONLY = "The intake role may only create tickets and post customer messages."
 COUNTS_FRAMES_KEPT = 1024
@@ -64,10 +64,6 @@ ESCALATION_MOVES: dict[EscalationStatus, frozenset[EscalationStatus]] = {
     EscalationStatus.FIXED: frozenset({EscalationStatus.IN_PROGRESS}),
     EscalationStatus.WONT_FIX: frozenset({EscalationStatus.OPEN}),
 }
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def normalize_tags(tags: Sequence[str]) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from supportdesk_tui.contract.clock import utc_now
 from supportdesk_tui.contract.models import Role
 from supportdesk_tui.server.auth import hash_token
 from supportdesk_tui.server.records import TokenRecord
@@ -78,7 +79,7 @@ def revoke(
             targets = [t for t in tokens if t.login == login]
         active = [t for t in targets if t.revoked_at is None]
         with store.write() as tx:
-            tx.revoke_tokens([t.hash for t in active], now or datetime.now(UTC))
+            tx.revoke_tokens([t.hash for t in active], now or utc_now())
     return Revocation(revoked=active, already=[t for t in targets if t.revoked_at is not None])
 
 

@@ -1,9 +1,8 @@
-"""Escalation marks and words (status/priority words live in `i18n.labels`), translated when drawn."""
+"""Escalation marks: the glyph beside an escalation's status (its words: `i18n.labels`)."""
 
 from __future__ import annotations
 
 from supportdesk_tui.contract.models import EscalationStatus
-from supportdesk_tui.i18n import _
 
 ESCALATION_MARK: dict[EscalationStatus, str] = {
     EscalationStatus.OPEN: "○",
@@ -12,11 +11,3 @@ ESCALATION_MARK: dict[EscalationStatus, str] = {
     EscalationStatus.WONT_FIX: "✗",
 }
 
-
-def escalation_label(status: EscalationStatus) -> str:
-    return {
-        EscalationStatus.OPEN: _("open"),
-        EscalationStatus.IN_PROGRESS: _("in progress"),
-        EscalationStatus.FIXED: _("fixed"),
-        EscalationStatus.WONT_FIX: _("won't fix"),
-    }[status]

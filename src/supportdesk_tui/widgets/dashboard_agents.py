@@ -12,10 +12,10 @@ from rich.text import Text
 from textual.widget import Widget
 
 from supportdesk_tui.contract.models import AgentActivity
-from supportdesk_tui.domain.reltime import relative
 from supportdesk_tui.domain.safe_text import safe_text
-from supportdesk_tui.i18n import _, current_language
-from supportdesk_tui.widgets.dashboard_format import agent_state_label
+from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n.labels import agent_state_label
+from supportdesk_tui.i18n.times import time_ago
 
 STATE_ORDER = {"busy": 0, "online": 1, "away": 2, "offline": 3}
 STATE_GLYPHS = {"busy": "●", "online": "●", "away": "◐", "offline": "○"}
@@ -61,13 +61,12 @@ class AgentsTable(Widget):
         table.add_column(_("Open"), justify="right", no_wrap=True)
         table.add_column(_("Last reply"), justify="right", no_wrap=True)
         now = self.clock()
-        language = current_language()
         for activity in self.agents:
             style = self.get_component_rich_style(f"agents-table--{activity.state}", partial=True)
             state = Text(f"{STATE_GLYPHS.get(activity.state, '?')} {agent_state_label(activity.state)}",
                          style=style)
             working = ", ".join(f"#{ticket_id}" for ticket_id in activity.working_on) or "—"
-            last = relative(activity.last_reply_at, now, language) if activity.last_reply_at else "—"
+            last = time_ago(activity.last_reply_at, now) if activity.last_reply_at else "—"
             table.add_row(safe_text(activity.agent.name, single_line=True), state, working,
                           str(activity.open_assigned), last)
         if not self.agents:

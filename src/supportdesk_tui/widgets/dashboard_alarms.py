@@ -12,7 +12,7 @@ from textual.widget import Widget
 from supportdesk_tui.domain.dashboard_state import AlarmEntry
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.i18n import _
-from supportdesk_tui.widgets.dashboard_format import level_label, metric_short_label
+from supportdesk_tui.i18n.labels import alarm_level_label, metric_short_label
 
 SHOWN = 8
 
@@ -60,7 +60,7 @@ class AlarmLog(Widget):
             if index:
                 text.append("\n")
             text.append(entry.at.astimezone().strftime("%H:%M") + " ", style=muted)
-            label = _("back to normal") if entry.level == "ok" else level_label(entry.level)
+            label = _("back to normal") if entry.level == "ok" else alarm_level_label(entry.level)
             text.append(f"{label} ",
                         style=self.get_component_rich_style(f"alarm-log--{entry.level}", partial=True))
             text.append(one_line(self.queue_name(entry.queue)) + ": ")

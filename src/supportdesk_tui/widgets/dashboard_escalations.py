@@ -13,7 +13,7 @@ from textual.widget import Widget
 from supportdesk_tui.contract.models import Escalation
 from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import _
-from supportdesk_tui.widgets.dashboard_format import escalation_status_label, severity_label
+from supportdesk_tui.i18n.labels import escalation_status_label, severity_label
 
 
 class EscalationsList(Widget):
@@ -57,7 +57,7 @@ class EscalationsList(Widget):
             status = escalation.status.value
             state = Text(escalation_status_label(status),
                          style=self._style("open" if status == "open" else "in-progress"))
-            severity = Text(severity_label(escalation.severity.value),
+            severity = Text(severity_label(escalation.severity).lower(),
                             style=self._style("critical" if escalation.severity.value == "critical"
                                               else "muted"))
             summary = safe_text(escalation.summary, single_line=True)

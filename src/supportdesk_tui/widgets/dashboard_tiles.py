@@ -14,8 +14,9 @@ from supportdesk_tui.contract.models import CountByKey
 from supportdesk_tui.domain.dashboard_state import Level, MetricCheck
 from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import _
-from supportdesk_tui.i18n.labels import priority_label
-from supportdesk_tui.widgets.dashboard_format import language_label, level_badge, seconds_text
+from supportdesk_tui.i18n.labels import language_label, priority_label
+from supportdesk_tui.i18n.times import wait_in_words
+from supportdesk_tui.widgets.dashboard_format import level_badge
 
 LEVEL_CLASSES = ("-warning", "-alarm")
 
@@ -82,7 +83,7 @@ class QueueTile(Widget):
         text.append(str(counts.unassigned), style=self._style("number"))
         text.append(" " + _("unassigned") + "\n")
         text.append(_("oldest waiting") + " ", style=self._style("muted"))
-        text.append(seconds_text(counts.oldest_waiting_seconds) + "\n")
+        text.append(wait_in_words(counts.oldest_waiting_seconds) + "\n")
         text.append(_("at SLA risk") + " ", style=self._style("muted"))
         text.append(str(counts.sla_at_risk), style=self._style("at-risk") if counts.sla_at_risk else "")
         text.append("  " + _("breached") + " ", style=self._style("muted"))
@@ -125,7 +126,7 @@ class CountsBreakdown(Widget):
             table.add_row(
                 label, str(counts.open), str(counts.unassigned), str(counts.sla_at_risk),
                 Text(str(counts.sla_breached), style=breached if counts.sla_breached else ""),
-                seconds_text(counts.oldest_waiting_seconds),
+                wait_in_words(counts.oldest_waiting_seconds),
                 end_section=index == self._languages - 1,
             )
         return table

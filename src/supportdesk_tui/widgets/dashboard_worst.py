@@ -15,10 +15,10 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from supportdesk_tui.contract.models import WorstTicket
-from supportdesk_tui.domain.reltime import relative
 from supportdesk_tui.domain.safe_text import one_line
-from supportdesk_tui.i18n import _, current_language
+from supportdesk_tui.i18n import _
 from supportdesk_tui.i18n.labels import priority_label
+from supportdesk_tui.i18n.times import time_ago
 
 SUBJECT_WIDTH = 60
 
@@ -92,7 +92,7 @@ class WorstTickets(OptionList):
         if ticket.due is None:
             text.append(f"{'—':<20}", style=muted)
         else:
-            due = relative(ticket.due, self.clock(), current_language())
+            due = time_ago(ticket.due, self.clock())
             label = (_("breached {ago}") if ticket.breached else _("due {when}")).format(ago=due, when=due)
             text.append(f"{label[:19]:<20}", style=self._style("breached" if ticket.breached else "at-risk"))
         text.append(f"{priority_label(ticket.priority.value)[:8]:<9}")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.style import Style
@@ -12,17 +11,12 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import Message, MessageKind, Ticket
-from supportdesk_tui.domain.reltime import relative
 from supportdesk_tui.domain.safe_text import one_line, sanitize
-from supportdesk_tui.i18n import _, current_language
+from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n.times import time_ago
 from supportdesk_tui.widgets.thread import kind_title
-
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class TicketPreview(VerticalScroll):
@@ -56,7 +50,7 @@ class TicketPreview(VerticalScroll):
     def __init__(
         self,
         *,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -108,13 +102,12 @@ class TicketPreview(VerticalScroll):
         return Static(text)
 
     def _message(self, message: Message) -> Static:
-        lang = "ru" if current_language() == "ru" else "en"
         text = Text()
         label = _("Internal note") if message.kind is MessageKind.NOTE else kind_title(message.kind)
         text.append(label, style=self._style(message.kind.value))
         text.append(" · ", style=self._style("muted"))
         text.append(one_line(message.author.name))
-        text.append(" · " + relative(message.created_at, self.clock(), lang), style=self._style("muted"))
+        text.append(" · " + time_ago(message.created_at, self.clock()), style=self._style("muted"))
         text.append("\n")
         body = message.body.strip()
         if len(body) > self.BODY_CHARS:

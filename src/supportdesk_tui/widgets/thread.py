@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -22,22 +22,13 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 from textual.widgets import Static
 
-from supportdesk_tui.contract.models import Language, Message, MessageKind
-from supportdesk_tui.domain.reltime import absolute, relative
+from supportdesk_tui.contract.clock import Clock, utc_now
+from supportdesk_tui.contract.models import Message, MessageKind
 from supportdesk_tui.domain.safe_text import find_links, one_line, safe_text
 from supportdesk_tui.domain.secrets import mask_secrets
-from supportdesk_tui.i18n import _, current_language
+from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n.times import date_time, time_ago
 from supportdesk_tui.keymap import with_cyrillic_aliases
-
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _content_language() -> Language:
-    return Language.RU if current_language() == "ru" else Language.EN
 
 
 def kind_title(kind: MessageKind) -> str:
@@ -141,8 +132,8 @@ class MessageCard(Vertical):
     def _time_label(self) -> str:
         when = self.message.created_at
         if self._absolute:
-            return absolute(when, _content_language())
-        return relative(when, self._now, _content_language())
+            return date_time(when)
+        return time_ago(when, self._now)
 
     def set_time_mode(self, *, absolute_time: bool, now: datetime) -> None:
         self._absolute = absolute_time
@@ -183,7 +174,7 @@ class Thread(VerticalScroll, can_focus=True):
     def __init__(
         self,
         *,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,

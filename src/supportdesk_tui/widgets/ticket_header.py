@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import PresenceState, Sla, Status, Ticket
 from supportdesk_tui.domain.safe_text import one_line
-from supportdesk_tui.domain.sla import SlaRisk, format_countdown, sla_state
-from supportdesk_tui.i18n import _, current_language
-from supportdesk_tui.i18n.labels import priority_label, status_label
-from supportdesk_tui.widgets._labels import ESCALATION_MARK, escalation_label
-
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
+from supportdesk_tui.domain.sla import SlaRisk, sla_state
+from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n.labels import escalation_status_label, priority_label, status_label
+from supportdesk_tui.i18n.times import time_left
+from supportdesk_tui.widgets._labels import ESCALATION_MARK
 
 
 class TicketHeader(Widget):
@@ -84,7 +79,7 @@ class TicketHeader(Widget):
         self,
         ticket: Ticket | None = None,
         *,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -199,7 +194,7 @@ class TicketHeader(Widget):
             else:
                 state = sla_state(Sla(next_response_due=due), now)
                 mark = "✕ " if state.risk is SlaRisk.BREACHED else ""
-                countdown = mark + format_countdown(state.remaining_seconds, current_language())
+                countdown = mark + time_left(state.remaining_seconds)
                 line.append(countdown, style=self._style(f"sla-{state.risk.value}"))
         return line
 
@@ -208,7 +203,8 @@ class TicketHeader(Widget):
         if ticket.escalation is not None:
             ref = ticket.escalation
             line.append(_("Escalation") + " ", style=self._style("label"))
-            line.append(f"{one_line(ref.key)} {ESCALATION_MARK[ref.status]} {escalation_label(ref.status)}",
+            state = escalation_status_label(ref.status)
+            line.append(f"{one_line(ref.key)} {ESCALATION_MARK[ref.status]} {state}",
                         style=self._style("escalation"))
         if ticket.needs_reply:
             if line.plain:

@@ -8,9 +8,8 @@ fetcher (the only I/O) is injected by the screen.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -18,12 +17,14 @@ from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import (
     EscalationStatus,
     PresenceState,
@@ -31,18 +32,13 @@ from supportdesk_tui.contract.models import (
     TicketSort,
 )
 from supportdesk_tui.domain.safe_text import one_line
-from supportdesk_tui.domain.sla import format_countdown, format_waiting, sla_state, waiting_seconds
+from supportdesk_tui.domain.sla import sla_state, waiting_seconds
 from supportdesk_tui.domain.ticket_window import Change, TicketWindow
-from supportdesk_tui.i18n import N_, _, current_language
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.i18n.labels import priority_label, status_label
+from supportdesk_tui.i18n.times import time_left, time_waited
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -282,7 +278,7 @@ class TicketTable(ScrollView, can_focus=True):
         self._width = 0
         # Rendered rows by (ticket id, cursor look): a move that scrolls the list repaints every
         # visible line, and building twelve styled cells per row was most of that frame.
-        self._row_cache: dict[tuple[int, str], _CachedRow] = {}
+        self._row_cache: LRUCache[tuple[int, str], _CachedRow] = LRUCache(ROW_CACHE_LIMIT)
 
     # --- public API ---------------------------------------------------------
 
@@ -629,8 +625,6 @@ class TicketTable(ScrollView, can_focus=True):
             # Colour-coded cells would be unreadable on the cursor colour: the cursor wins.
             text.stylize(cursor_style)
         strip = self._strip(text, width, row_style)
-        if len(self._row_cache) >= ROW_CACHE_LIMIT:
-            self._row_cache.clear()
         self._row_cache[(ticket.id, look)] = _CachedRow(ticket, second, width, strip)
         return strip
 
@@ -702,11 +696,11 @@ class TicketTable(ScrollView, can_focus=True):
         if key == "requester":
             return Text(one_line(ticket.requester.name))
         if key == "waiting":
-            return Text(format_waiting(waiting_seconds(ticket, now), current_language()))
+            return Text(time_waited(waiting_seconds(ticket, now)))
         if key == "sla":
             state = sla_state(ticket, now)
             paused = state.risk.value == "paused"
-            label = _("paused") if paused else format_countdown(state.remaining_seconds, current_language())
+            label = _("paused") if paused else time_left(state.remaining_seconds)
             return Text(label, style=self._style(f"sla-{state.risk.value}"))
         if key == "assignee":
             if ticket.assignee is None:
