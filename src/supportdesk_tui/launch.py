@@ -12,12 +12,9 @@ from collections.abc import Callable, Sequence
 
 from supportdesk_tui import paths
 from supportdesk_tui.api.failover import ServerListError, parse_server_list, same_deployment
-from supportdesk_tui.settings import AppSettings
+from supportdesk_tui.settings import RESTART_EXIT_CODE, AppSettings
 
 EXIT_USAGE = 2
-# The app exits with this code when the agent switched language: binding descriptions are
-# translated as the UI modules load, so the launcher starts a fresh process in the new language.
-RESTART_EXIT_CODE = 75
 
 
 def _stored_for(stored_server: str, urls: Sequence[str]) -> bool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from supportdesk_tui.contract.models import EscalationStatus
-from supportdesk_tui.i18n import _
+from supportdesk_tui.contract.models import EscalationStatus, Severity
+from supportdesk_tui.i18n import _, pgettext
 
 ESCALATION_MARK: dict[EscalationStatus, str] = {
     EscalationStatus.OPEN: "○",
@@ -20,3 +20,12 @@ def escalation_label(status: EscalationStatus) -> str:
         EscalationStatus.FIXED: _("fixed"),
         EscalationStatus.WONT_FIX: _("won't fix"),
     }[status]
+
+
+def severity_label(severity: Severity) -> str:
+    return {
+        Severity.CRITICAL: pgettext("severity", "Critical"),
+        Severity.MAJOR: pgettext("severity", "Major"),
+        Severity.MINOR: pgettext("severity", "Minor"),
+        Severity.TRIVIAL: pgettext("severity", "Trivial"),
+    }[severity]
