@@ -272,7 +272,7 @@ async def escalations(pilot: Pilot[Any], ctx: Context) -> None:
 
 async def dashboard(pilot: Pilot[Any], ctx: Context) -> None:
     # lazy: after set_language: UI labels are translated as their modules load
-    from supportdesk_tui.screens.dashboard import LiveStatsScreen
+    from supportdesk_tui.screens.live_stats import LiveStatsScreen
 
     app = _sd(pilot)
 
