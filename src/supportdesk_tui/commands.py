@@ -15,7 +15,6 @@ from textual.widgets import Input
 
 from supportdesk_tui.contract.models import Role
 from supportdesk_tui.desk import DeskContext
-from supportdesk_tui.domain.canned_pick import title_in
 from supportdesk_tui.domain.safe_text import literal_markup, one_line, safe_format, safe_text
 from supportdesk_tui.i18n import _
 from supportdesk_tui.navigation import OpenTicket, ShowEscalations, ShowQueue
@@ -175,7 +174,8 @@ class CannedCommands(Provider):
     language checks and actions go through the picker exactly as when it is opened by key."""
 
     async def _entries(self) -> list[tuple[str, str]]:
-        # lazy: the conversation screen loads with the first ticket opened, not with the app
+        # lazy: the conversation and the canned-reply logic load with the first ticket, not with the app
+        from supportdesk_tui.domain.canned_pick import title_in
         from supportdesk_tui.screens.conversation import ConversationScreen
 
         screen = self.screen
