@@ -72,7 +72,8 @@ from bench.probes import REPO
 from bench.stats import summarize
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.contract.models import Event, EventType
-from supportdesk_tui.screens.dashboard import MIN_FETCH_INTERVAL, DashboardScreen
+from supportdesk_tui.screens.dashboard import DashboardScreen
+from supportdesk_tui.screens.live_stats import MIN_FETCH_INTERVAL
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.settings import AppSettings
 from supportdesk_tui.widgets.dashboard_tiles import QueueTile

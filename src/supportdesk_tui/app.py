@@ -1,11 +1,12 @@
-"""Wiring only: the session (one API client, who I am), the live event hub, global bindings."""
+"""Wiring only: the session (one API client, who I am), the live event hub, global bindings, and
+the navigator that shows the screen a screen or a palette command asks for."""
 
 from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
@@ -13,23 +14,28 @@ from textual.message import Message as TextualMessage
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
 
-from supportdesk_tui import messages
+from supportdesk_tui import messages, navigation
+from supportdesk_tui.api.errors import ApiError
 from supportdesk_tui.commands import (
     ActionCommands,
     CannedCommands,
     EscalationCommands,
     LanguageCommands,
+    PaletteHost,
     QueueCommands,
     SystemCommands,
     ThemeCommands,
     TicketCommands,
 )
+from supportdesk_tui.config import ConfigError, save_ui_choice
 from supportdesk_tui.domain.gc_policy import IdleCollector
 from supportdesk_tui.domain.safe_text import safe_format, safe_text
-from supportdesk_tui.i18n import _, ngettext
-from supportdesk_tui.keymap import with_cyrillic_aliases
+from supportdesk_tui.i18n import _, current_language, ngettext, set_language
+from supportdesk_tui.keymap import apply_keymap, with_cyrillic_aliases
+from supportdesk_tui.navigator import Navigator
 from supportdesk_tui.screens.connect import ConnectScreen
-from supportdesk_tui.settings import AppSettings
+from supportdesk_tui.settings import RESTART_EXIT_CODE, AppSettings
+from supportdesk_tui.themes import APP_TOKEN_DEFAULTS, apply_theme, register_all_themes
 from supportdesk_tui.widgets.safe_notify import Shown, safe_notification
 from supportdesk_tui.widgets.status_line import StatusLine
 
@@ -80,6 +86,7 @@ class SupportDeskApp(App[None]):
         # Set when the agent picks another language; launch.py restarts the process in it.
         self.restart_language: str | None = None
         self.collector = IdleCollector()
+        self.navigator = Navigator(self, desk=self)
 
     def notify(
         self,
@@ -95,6 +102,10 @@ class SupportDeskApp(App[None]):
         super().notify(text, title=heading, severity=severity, timeout=timeout, markup=False)
 
     # --- session -------------------------------------------------------------
+
+    @property
+    def signed_in(self) -> bool:
+        return self._session is not None
 
     @property
     def session(self) -> Session:
@@ -123,15 +134,9 @@ class SupportDeskApp(App[None]):
         return registered.get(self.theme) or registered["textual-dark"]
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        from supportdesk_tui.themes import APP_TOKEN_DEFAULTS
-
         return dict(APP_TOKEN_DEFAULTS)
 
     def on_mount(self) -> None:
-        from supportdesk_tui.i18n import set_language
-        from supportdesk_tui.keymap import apply_keymap
-        from supportdesk_tui.themes import apply_theme, register_all_themes
-
         set_language(self.settings.language)
         self.theme_problems = register_all_themes(self)
         theme_problem = apply_theme(self, self.settings.theme)
@@ -145,16 +150,15 @@ class SupportDeskApp(App[None]):
         self.call_after_refresh(self.connect)
 
     def _keymap_scopes(self) -> list[type[DOMNode]]:
+        # lazy: checking a keymap needs every screen class; without one, start-up need not import them
         from supportdesk_tui.screens import screen_classes
 
-        # Checking a keymap needs every screen class; without one, start-up need not import them.
         return screen_classes() if self.settings.keymap else []
 
     @work(exclusive=True, group="session")
     async def connect(self) -> None:
         """Sign in and open the first screen; errors stay on the connect screen with what to do."""
-        from supportdesk_tui.api.errors import ApiError
-        from supportdesk_tui.session import Session
+        from supportdesk_tui.session import Session  # lazy: httpx loads after the connect screen is up
 
         screen = self.screen
         if isinstance(screen, ConnectScreen):
@@ -169,7 +173,7 @@ class SupportDeskApp(App[None]):
             return
         self._session = session
         self.start_live_updates()
-        self.open_start_screen()
+        self.navigator.open_start_screen()
         self.outbox_changed()
         self._tell_about_failed(self.session.sender.failed)
         self.set_interval(2.0, self._flush_outbox_if_due)
@@ -209,16 +213,9 @@ class SupportDeskApp(App[None]):
             self.collector.note_input(time.monotonic())
         await super().on_event(event)
 
-    def open_start_screen(self) -> None:
-        from supportdesk_tui.screens.queue import QueueScreen
-
-        mode = self.settings.start_mode
-        if self.settings.wallboard or mode == "dashboard" or (mode is None and self.me.role == "lead"):
-            from supportdesk_tui.screens.dashboard import open_dashboard
-
-            open_dashboard(self)
-            return
-        self.switch_screen(QueueScreen())
+    @on(navigation.Reconnect)
+    def _reconnect(self) -> None:
+        self.connect()
 
     async def on_unmount(self) -> None:
         self.collector.release()
@@ -246,7 +243,7 @@ class SupportDeskApp(App[None]):
 
     def start_live_updates(self) -> None:
         if self.settings.live_updates:
-            self.run_worker(self.session.live_updates(self), group="live", exclusive=True)
+            self.run_worker(self.session.live_updates(self.publish), group="live", exclusive=True)
         else:
             self.session.stream_state = "off"
 
@@ -284,10 +281,7 @@ class SupportDeskApp(App[None]):
         self.action_outbox()
 
     def action_outbox(self) -> None:
-        from supportdesk_tui.screens.outbox import OutboxScreen
-
-        if self._session is not None and not isinstance(self.screen, OutboxScreen):
-            self.push_screen(OutboxScreen())
+        self.navigator.show_outbox()
 
     def _flush_outbox_if_due(self) -> None:
         if self._session is not None and self._session.sender.outbox.due(self.settings.clock()):
@@ -311,9 +305,6 @@ class SupportDeskApp(App[None]):
 
     def switch_language(self, language: str) -> None:
         """Remember `language` and restart in it: binding descriptions are translated on import."""
-        from supportdesk_tui.i18n import current_language
-        from supportdesk_tui.launch import RESTART_EXIT_CODE
-
         if language == current_language():
             return
         self._remember("language", language)
@@ -322,8 +313,6 @@ class SupportDeskApp(App[None]):
         self.set_timer(self.RESTART_DELAY, lambda: self.exit(return_code=RESTART_EXIT_CODE))
 
     def switch_theme(self, name: str) -> None:
-        from supportdesk_tui.themes import apply_theme
-
         problem = apply_theme(self, name)
         if problem:
             self.notify(safe_text(problem), severity="warning")
@@ -332,17 +321,29 @@ class SupportDeskApp(App[None]):
 
     def _remember(self, key: str, value: str) -> None:
         """Save a UI choice in the config file; a file we can't write costs only the memory."""
-        from supportdesk_tui.config import ConfigError, save_ui_choice
-
         try:
             save_ui_choice(key, value)
         except (ConfigError, OSError) as exc:
             self.notify(safe_text(str(exc)), title=_("Not remembered"), severity="warning", timeout=8)
 
+    # --- navigation: screens and palette commands ask, the navigator shows ----------------------
+
+    @on(navigation.OpenTicket)
+    @on(navigation.ShowQueue)
+    @on(navigation.ShowDashboard)
+    @on(navigation.ShowEscalations)
+    @on(navigation.NextTicket)
+    @on(navigation.ReturnTo)
+    def _navigate(self, request: navigation.NavigationRequest) -> None:
+        self.navigator.go(request)
+
     # --- actions ---------------------------------------------------------------
 
     def action_help(self) -> None:
-        from supportdesk_tui.screens.help import HelpScreen
+        self.navigator.show_help()
 
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
+
+if TYPE_CHECKING:
+    # Screens see the app as a `DeskContext` (desk.py) and palette commands as a `PaletteHost`
+    # (commands.py, which extends it); neither may import this module, so mypy checks it here.
+    _as_seen_by_screens_and_commands: type[PaletteHost] = SupportDeskApp

@@ -66,28 +66,28 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in _SERVER_COMMANDS:
-        from supportdesk_tui.server.cli import main as server_main
+        from supportdesk_tui.server.cli import main as server_main  # lazy: a subcommand loads what it runs
 
         raise SystemExit(server_main(args_list))
     args = build_parser().parse_args(args_list)
     command = args.command
     if command == "demo":
-        from supportdesk_tui.demo import run_demo
+        from supportdesk_tui.demo import run_demo  # lazy: a subcommand loads what it runs
 
         raise SystemExit(run_demo(args))
     if command == "login":
-        from supportdesk_tui.launch import run_login
+        from supportdesk_tui.launch import run_login  # lazy: a subcommand loads what it runs
 
         raise SystemExit(run_login(args))
     if command == "logout":
-        from supportdesk_tui.launch import run_logout
+        from supportdesk_tui.launch import run_logout  # lazy: a subcommand loads what it runs
 
         raise SystemExit(run_logout())
     if command == "config":
-        from supportdesk_tui.launch import run_config
+        from supportdesk_tui.launch import run_config  # lazy: a subcommand loads what it runs
 
         raise SystemExit(run_config(args.action))
-    from supportdesk_tui.launch import run_app
+    from supportdesk_tui.launch import run_app  # lazy: a subcommand loads what it runs
 
     mode = "dashboard" if command == "dashboard" else None
     raise SystemExit(run_app(args, mode=mode, wallboard=bool(getattr(args, "wallboard", False))))

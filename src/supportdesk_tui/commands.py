@@ -10,21 +10,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import cached_property, partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.system_commands import SystemCommandsProvider
+from textual.widgets import Input
 
+from supportdesk_tui.contract.models import Role
+from supportdesk_tui.desk import DeskContext
 from supportdesk_tui.domain import fuzzy
 from supportdesk_tui.domain.safe_text import literal_markup, one_line, safe_format, safe_text
 from supportdesk_tui.i18n import _
+from supportdesk_tui.navigation import OpenTicket, ShowEscalations, ShowQueue
 from supportdesk_tui.screens.help import format_key
 
 if TYPE_CHECKING:
-    from supportdesk_tui.app import SupportDeskApp
     from supportdesk_tui.screens.canned import CannedPicker
 
 # Each language named in itself, so an agent who can't read the current one still finds theirs.
@@ -79,6 +82,19 @@ class SystemCommands(DeskProvider, SystemCommandsProvider):
     """Textual's system commands (theme, keys, screenshot, quit…), ranked like ours."""
 
 
+class PaletteHost(DeskContext, Protocol):
+    """What the palette's commands ask of the app (which imports this module, so never the reverse)."""
+
+    def switch_language(self, language: str) -> None: ...
+
+    def switch_theme(self, name: str) -> None: ...
+
+
+def _host(provider: Provider) -> PaletteHost:
+    # Only the app registers these providers, and mypy checks it is a `PaletteHost` (end of app.py).
+    return cast("PaletteHost", provider.app)
+
+
 def _action_commands(screen: DOMNode) -> Iterator[tuple[str, str, DOMNode, str]]:
     """(command name `group: verb`, key, node, action) for the screen's active bindings."""
     seen: set[str] = set()
@@ -126,33 +142,21 @@ class TicketCommands(DeskProvider):
         yield Hit(1.0, name, partial(self._open, ticket_id), text=name.plain)
 
     def _open(self, ticket_id: int) -> None:
-        from supportdesk_tui.screens.conversation import ConversationScreen
-
-        self.app.push_screen(ConversationScreen(ticket_id))
+        self.app.post_message(OpenTicket(ticket_id))
 
 
 class QueueCommands(DeskProvider):
     """`queue: show <name>` for every queue the agent can see."""
 
     def _queues(self) -> list[tuple[str, str]]:
-        from supportdesk_tui.app import SupportDeskApp
-
-        app = self.app
-        if not isinstance(app, SupportDeskApp) or app._session is None:
+        desk = _host(self)
+        if not desk.signed_in:
             return []
         # Queue names come from the backend: plain text, one line, never markup.
-        return [(q.id, safe_format(_("queue: show {name}"), name=q.name).plain) for q in app.queues]
+        return [(q.id, safe_format(_("queue: show {name}"), name=q.name).plain) for q in desk.queues]
 
     def _show(self, queue_id: str) -> None:
-        from supportdesk_tui.screens.queue import QueueScreen
-
-        queue_screens = [s for s in self.app.screen_stack if isinstance(s, QueueScreen)]
-        if not queue_screens:
-            return
-        target: QueueScreen = queue_screens[-1]
-        while self.app.screen is not target:
-            self.app.pop_screen()
-        target.show_queue(queue_id)
+        self.app.post_message(ShowQueue(queue_id))
 
     async def discover(self) -> Hits:
         for queue_id, name in self._queues():
@@ -200,20 +204,11 @@ class _ListProvider(DeskProvider):
                 yield Hit(score, plain_highlight(matcher, name), run, text=name)
 
 
-def _sd_app(provider: Provider) -> SupportDeskApp | None:
-    from supportdesk_tui.app import SupportDeskApp
-
-    app = provider.app
-    return app if isinstance(app, SupportDeskApp) else None
-
-
 class LanguageCommands(_ListProvider):
     """`language: English` / `language: Русский` restart the interface in that language."""
 
     def commands(self) -> list[tuple[str, Callable[[], object]]]:
-        app = _sd_app(self)
-        if app is None:
-            return []
+        app = _host(self)
         return [(_("language: {name}").format(name=name), partial(app.switch_language, code))
                 for code, name in LANGUAGE_NAMES.items()]
 
@@ -222,12 +217,9 @@ class ThemeCommands(_ListProvider):
     """`theme: <name>` for every registered theme; the choice is remembered in the config file."""
 
     def commands(self) -> list[tuple[str, Callable[[], object]]]:
-        app = _sd_app(self)
-        if app is None:
-            return []
         # User theme names come from files on disk: shown as plain text, never markup.
-        return [(safe_format(_("theme: {name}"), name=name).plain, partial(app.switch_theme, name))
-                for name in sorted(app.available_themes)]
+        return [(safe_format(_("theme: {name}"), name=name).plain, partial(_host(self).switch_theme, name))
+                for name in sorted(self.app.available_themes)]
 
 
 class CannedCommands(DeskProvider):
@@ -235,14 +227,14 @@ class CannedCommands(DeskProvider):
     language checks and actions go through the picker exactly as when it is opened by key."""
 
     async def _entries(self) -> list[tuple[str, str]]:
+        # lazy: the conversation and the canned-reply logic load with the first ticket, not with the app
         from supportdesk_tui.domain.canned_pick import title_in
         from supportdesk_tui.screens.conversation import ConversationScreen
 
         screen = self.screen
-        app = _sd_app(self)
-        if not isinstance(screen, ConversationScreen) or screen.ticket is None or app is None:
+        if not isinstance(screen, ConversationScreen) or screen.ticket is None:
             return []
-        entries, _problems = await app.session.canned_library()
+        entries, _problems = await _host(self).session.canned_library()
         language = screen.ticket.language
         # Titles and shortcuts come from the backend or the agent's files: sanitised here, and
         # shown only as `Text` (prompt) or `literal_markup` (help), which is parsed as markup.
@@ -250,6 +242,7 @@ class CannedCommands(DeskProvider):
                  one_line(e.reply.shortcut)) for e in entries]
 
     def _open(self, shortcut: str) -> None:
+        # lazy: the conversation and its picker load with the first ticket opened, not with the app
         from supportdesk_tui.screens.canned import CannedPicker
         from supportdesk_tui.screens.conversation import ConversationScreen
 
@@ -278,8 +271,6 @@ class CannedCommands(DeskProvider):
 def _prefill(picker: CannedPicker, query: str) -> None:
     """Put `query` in the picker's search box once it exists (the picker filters on change,
     and on load it filters by whatever the box holds)."""
-    from textual.widgets import Input
-
     if not picker.is_attached:
         return
     boxes = picker.query("#canned-search").results(Input)
@@ -295,20 +286,13 @@ class EscalationCommands(DeskProvider):
     """`escalations: list open` from any screen, for leads (register in `App.COMMANDS`)."""
 
     def _name(self) -> str | None:
-        from supportdesk_tui.app import SupportDeskApp
-        from supportdesk_tui.contract.models import Role
-
-        app = self.app
-        if not isinstance(app, SupportDeskApp) or app._session is None or app.me.role is not Role.LEAD:
+        desk = _host(self)
+        if not desk.signed_in or desk.me.role is not Role.LEAD:
             return None
         return _("escalations: list open escalations")
 
     def _open(self) -> None:
-        from supportdesk_tui.app import SupportDeskApp
-        from supportdesk_tui.screens.escalations import open_escalations
-
-        if isinstance(self.app, SupportDeskApp):
-            open_escalations(self.app)
+        self.app.post_message(ShowEscalations())
 
     async def discover(self) -> Hits:
         name = self._name()

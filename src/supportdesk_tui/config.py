@@ -301,6 +301,7 @@ class Config(_Table):
 
 def server_urls(config: Config) -> tuple[str, ...]:
     """The configured instances, in order (empty when no server is set)."""
+    # lazy: only a configured server list needs the parser
     from supportdesk_tui.api.failover import ServerListError, parse_server_list
 
     if not config.server.url.strip():
@@ -598,7 +599,7 @@ def override(config: Config, key_path: str, raw: str, origin: str = "command lin
 
 def _as_toml_table(model: _Table, *, reveal_secrets: bool, note_unset: bool = True) -> Table:
     """`model` as a tomlkit table; unset keys become comments in the sections people read."""
-    import tomlkit
+    import tomlkit  # lazy: only `config show` and saving write TOML
 
     table = tomlkit.table()
     for name, field in type(model).model_fields.items():
@@ -629,7 +630,7 @@ def config_as_toml(config: Config, *, reveal_secrets: bool = False) -> str:
     The token is replaced by a comment unless `reveal_secrets`: this output gets pasted into
     chats and bug reports.
     """
-    import tomlkit
+    import tomlkit  # lazy: only `config show` and saving write TOML
 
     document = tomlkit.document()
     for name, item in _as_toml_table(config, reveal_secrets=reveal_secrets).items():
@@ -648,7 +649,7 @@ def save_ui_choice(
     tomlkit sets the one key in `[ui]` (or adds it, or the table), keeping comments and layout;
     the result must read back as exactly that one change, or nothing is written.
     """
-    import tomlkit
+    import tomlkit  # lazy: only saving a UI choice edits TOML
     from tomlkit.exceptions import TOMLKitError
 
     if key not in UI_CHOICES:

@@ -30,6 +30,7 @@ def _keyring_usable() -> bool:
     if os.environ.get("SUPPORTDESK_NO_KEYRING"):
         return False
     try:
+        # lazy: keyring finds its backends (D-Bus, the OS store) on import; most runs never need it
         import keyring
         from keyring.backends import fail
 
@@ -44,7 +45,7 @@ def save_login(server: str, token: str) -> str:
     record: dict[str, str] = {"server": server}
     where: str
     if _keyring_usable():
-        import keyring
+        import keyring  # lazy: see _keyring_usable
 
         keyring.set_password(_SERVICE, server, token)
         where = "the system keyring"
@@ -79,7 +80,7 @@ def load_login() -> StoredLogin | None:
     if isinstance(token, str):
         return StoredLogin(server, token, str(path))
     if _keyring_usable():
-        import keyring
+        import keyring  # lazy: see _keyring_usable
 
         secret = keyring.get_password(_SERVICE, server)
         if secret:
@@ -91,7 +92,7 @@ def delete_login() -> bool:
     stored = load_login()
     removed = False
     if stored and stored.where == "keyring":
-        import keyring
+        import keyring  # lazy: see _keyring_usable
 
         try:
             keyring.delete_password(_SERVICE, stored.server)

@@ -16,6 +16,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from supportdesk_tui.launch import resolve_settings, run_with_settings
+from supportdesk_tui.server.cli import create_token
+
 DEMO_LOGINS = {"agent": "anna", "lead": "lena"}
 LISTENING_PREFIX = "SUPPORTDESK_LISTENING "
 
@@ -66,8 +69,6 @@ class BackendProcess:
                            + self.log_path.read_text(encoding="utf-8")[-2000:])
 
     def token_for(self, login: str, role: str | None = None, queues: list[str] | None = None) -> str:
-        from supportdesk_tui.server.cli import create_token
-
         return create_token(self.db_path, login, role=role, queues=queues)
 
     def kill(self) -> None:
@@ -107,8 +108,6 @@ def demo_server(workdir: Path, *, tickets: int = 0, simulate: float = 0.0) -> Ba
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from supportdesk_tui.launch import resolve_settings, run_with_settings
-
     workdir = Path(tempfile.mkdtemp(prefix="supportdesk-demo-"))
     server = demo_server(workdir, tickets=args.tickets, simulate=args.simulate)
     try:

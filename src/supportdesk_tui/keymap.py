@@ -12,14 +12,12 @@ import difflib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.keys import KEY_NAME_REPLACEMENTS, Keys, format_key
-
-if TYPE_CHECKING:
-    from textual.app import App
 
 # US QWERTY character → Russian ЙЦУКЕН character on the same physical key.
 _LOWER = dict(zip("qwertyuiopasdfghjklzxcvbnm", "йцукенгшщзфывапролдячсмить", strict=True))
@@ -135,8 +133,6 @@ class Scope:
 
 
 def scope_of(node_class: type[DOMNode]) -> Scope:
-    from textual.app import App
-
     bindings: list[Binding] = []
     for base in reversed(node_class.__mro__):
         declared = base.__dict__.get("BINDINGS")

@@ -6,18 +6,17 @@ Every failure here is a sentence on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
 
 from supportdesk_tui import paths
 from supportdesk_tui.api.failover import ServerListError, parse_server_list, same_deployment
-from supportdesk_tui.settings import AppSettings
+from supportdesk_tui.settings import RESTART_EXIT_CODE, AppSettings
 
 EXIT_USAGE = 2
-# The app exits with this code when the agent switched language: binding descriptions are
-# translated as the UI modules load, so the launcher starts a fresh process in the new language.
-RESTART_EXIT_CODE = 75
 
 
 def _stored_for(stored_server: str, urls: Sequence[str]) -> bool:
@@ -35,6 +34,7 @@ def _fail(message: str) -> int:
 def resolve_settings(args: argparse.Namespace, *, mode: str | None = None,
                      wallboard: bool = False) -> AppSettings | str:
     """Settings to run with, or the error sentence to print."""
+    # lazy: each command loads only what it needs (`supportdesk config path` reads no config)
     from supportdesk_tui.config import ConfigError, load_config
     from supportdesk_tui.credentials import load_login
     from supportdesk_tui.i18n import detect_language
@@ -92,10 +92,10 @@ def run_with_settings(settings: AppSettings, *,
                       relaunch: Callable[[str], int] | None = None) -> int:
     """Run the app; when it asks to restart in another language, re-execute this command with
     `--lang` set (or call `relaunch(language)`, for callers with something to clean up first)."""
-    from supportdesk_tui.i18n import set_language
+    from supportdesk_tui.i18n import set_language  # lazy: each command loads only what it needs
 
-    # Before the UI modules are imported: their binding descriptions are translated as they load.
     set_language(settings.language)
+    # lazy: after set_language: binding descriptions are translated as the UI modules load
     from supportdesk_tui.app import SupportDeskApp
 
     app = SupportDeskApp(settings)
@@ -135,9 +135,7 @@ def _reexecute(language: str) -> int:
 
 
 def run_login(args: argparse.Namespace) -> int:
-    import asyncio
-    import getpass
-
+    # lazy: httpx and the keyring load only for `supportdesk login`
     from supportdesk_tui.api.client import SupportDeskClient
     from supportdesk_tui.api.errors import ApiError
     from supportdesk_tui.credentials import save_login
@@ -170,14 +168,14 @@ def run_login(args: argparse.Namespace) -> int:
 
 
 def run_logout() -> int:
-    from supportdesk_tui.credentials import delete_login
+    from supportdesk_tui.credentials import delete_login  # lazy: each command loads only what it needs
 
     print("Signed out; the stored token was removed." if delete_login() else "No stored token.")
     return 0
 
 
 def run_config(action: str) -> int:
-    from supportdesk_tui.config import ConfigError, config_as_toml, load_config
+    from supportdesk_tui.config import ConfigError, config_as_toml, load_config  # lazy: as above
 
     path = paths.config_file()
     if action == "path":

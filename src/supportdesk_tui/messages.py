@@ -1,12 +1,13 @@
 """Cross-screen messages: what the live event stream and the session tell every open view.
 
 Widget-local messages live on their widgets; only messages that several screens
-handle are here.
+handle are here. (What screens ask of the app, like opening a ticket, is in `navigation.py`.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from textual.message import Message as TextualMessage
 
@@ -64,3 +65,10 @@ class ConnectionChanged(TextualMessage):
 class OutboxChanged(TextualMessage):
     waiting: int
     failed: int
+
+
+class Publish(Protocol):
+    """Hands a fresh `build(**fields)` to every subscribed view (the app's `publish`); the session
+    publishes through one, so it never needs the app."""
+
+    def __call__(self, build: type[TextualMessage], /, **fields: object) -> None: ...

@@ -17,7 +17,7 @@ from pydantic import ValidationError as PydanticValidationError
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.client import SupportDeskClient
 from supportdesk_tui.contract.models import MessageCreate, MessagePosted, Status
-from supportdesk_tui.domain.drafts import DraftKind, DraftStore
+from supportdesk_tui.domain.drafts import Draft, DraftKind, DraftStore
 from supportdesk_tui.domain.outbox import Outbox, OutboxItem, OutboxState, flush
 
 
@@ -93,8 +93,6 @@ class Sender:
                 landed.append(await self._post(item))
             except errors.NewActivity:
                 # The customer wrote again: the agent must read it first. Back to a draft.
-                from supportdesk_tui.domain.drafts import Draft
-
                 self.drafts.save(item.ticket_id, Draft(item.ticket_id, item.body, item.kind,
                                                        item.seen_up_to))
                 self.outbox.remove(item.id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from typing import TYPE_CHECKING
 
 from supportdesk_tui import messages
 from supportdesk_tui.api.client import SupportDeskClient
@@ -33,9 +32,6 @@ from supportdesk_tui.domain.drafts import DraftStore
 from supportdesk_tui.domain.outbox import Outbox
 from supportdesk_tui.sending import Sender
 from supportdesk_tui.settings import AppSettings
-
-if TYPE_CHECKING:
-    from supportdesk_tui.app import SupportDeskApp
 
 
 def _store_name(server_url: str, login: str) -> str:
@@ -105,39 +101,39 @@ class Session:
         problems += [str(problem) for problem in personal.problems]
         return merge_library(team, personal.entries), problems
 
-    async def live_updates(self, app: SupportDeskApp) -> None:
-        """Pump server events into the app's subscribers until cancelled."""
+    async def live_updates(self, publish: messages.Publish) -> None:
+        """Pump server events into `publish` (to the views subscribed to them) until cancelled."""
         self.stream = EventStream(self.api)
         async for item in self.stream.items():
             if isinstance(item, StreamStatus):
                 self.stream_state = item.state
                 if self.api.instances.several and item.instance:
                     self.stream_instance = item.instance
-                app.publish(messages.ConnectionChanged, state=item.state, detail=item.detail,
-                            instance=self.stream_instance)
+                publish(messages.ConnectionChanged, state=item.state, detail=item.detail,
+                        instance=self.stream_instance)
                 continue
-            self._dispatch(app, item)
+            self._dispatch(publish, item)
 
-    def _dispatch(self, app: SupportDeskApp, event: Event) -> None:
+    def _dispatch(self, publish: messages.Publish, event: Event) -> None:
         try:
             if event.type in (EventType.TICKET_CREATED, EventType.TICKET_UPDATED):
-                app.publish(messages.TicketChanged, ticket=Ticket.model_validate(event.data),
-                            created=event.type == EventType.TICKET_CREATED)
+                publish(messages.TicketChanged, ticket=Ticket.model_validate(event.data),
+                        created=event.type == EventType.TICKET_CREATED)
             elif event.type == EventType.MESSAGE_CREATED:
                 data = MessageCreatedData.model_validate(event.data)
-                app.publish(messages.MessageArrived, ticket_id=data.ticket_id, message=data.message)
+                publish(messages.MessageArrived, ticket_id=data.ticket_id, message=data.message)
             elif event.type == EventType.PRESENCE_CHANGED:
                 presence = PresenceChangedData.model_validate(event.data)
-                app.publish(messages.PresenceChanged, ticket_id=presence.ticket_id,
-                            presence=presence.presence)
+                publish(messages.PresenceChanged, ticket_id=presence.ticket_id,
+                        presence=presence.presence)
             elif event.type == EventType.QUEUE_COUNTS:
                 counts = QueueCountsData.model_validate(event.data)
                 self.queues = counts.queues
-                app.publish(messages.QueuesChanged, queues=counts.queues)
+                publish(messages.QueuesChanged, queues=counts.queues)
             elif event.type == EventType.ESCALATION_UPDATED:
-                app.publish(messages.EscalationChanged, escalation=Escalation.model_validate(event.data))
+                publish(messages.EscalationChanged, escalation=Escalation.model_validate(event.data))
             elif event.type == EventType.RESET:
-                app.publish(messages.StreamReset)
+                publish(messages.StreamReset)
         except ValueError:
             # A malformed event costs freshness only; a reset makes views reload from the API.
-            app.publish(messages.StreamReset)
+            publish(messages.StreamReset)

@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from supportdesk_tui.domain.dashboard_state import QueueLimits
 
 
+# The app exits with this code when the agent switched language: binding descriptions are
+# translated as the UI modules load, so the launcher starts a fresh process in the new language.
+RESTART_EXIT_CODE = 75
+
+
+
 @dataclass(frozen=True)
 class AppSettings:
     # The deployment's first (or only) base URL; it also names the agent's local drafts/outbox.

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
@@ -532,6 +532,4 @@ def patch_applied(patch: TicketPatch, ticket: Ticket, version: int) -> bool:
 
 
 def _path_segment(value: str) -> str:
-    from urllib.parse import quote
-
     return quote(value, safe="")

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from supportdesk_tui.server.cli import LISTENING_PREFIX, create_token
+
 DEMO_NOW = "2026-11-26T09:00:00Z"
 
 
@@ -20,8 +22,6 @@ class DemoServer:
     tokens: dict[str, str] = field(default_factory=dict)
 
     def token(self, login: str) -> str:
-        from supportdesk_tui.server.cli import create_token
-
         if login not in self.tokens:
             self.tokens[login] = create_token(self.db_path, login, None, None)
         return self.tokens[login]
@@ -30,8 +30,6 @@ class DemoServer:
 @contextmanager
 def demo_server(directory: Path) -> Iterator[DemoServer]:
     """Start `supportdesk serve --demo` on a random port with the demo clock; stop it on exit."""
-    from supportdesk_tui.server.cli import LISTENING_PREFIX
-
     directory.mkdir(parents=True, exist_ok=True)
     db_path = directory / "server.sqlite3"
     server = DemoServer("", db_path)

@@ -9,14 +9,17 @@ import argparse
 import sys
 from pathlib import Path
 
+from textual.binding import Binding
+from textual.keys import format_key
+
+from supportdesk_tui.i18n import set_language
+
 DOC = Path(__file__).resolve().parents[3] / "docs" / "keys.md"
 
 
 def key_reference() -> str:
     """The Markdown table: one row per binding id (Russian-layout twins are left out)."""
-    from textual.binding import Binding
-    from textual.keys import format_key
-
+    # lazy: main() sets the language first: binding descriptions are translated as their modules load
     from supportdesk_tui.app import SupportDeskApp
     from supportdesk_tui.screens import screen_classes
 
@@ -43,8 +46,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write or check docs/keys.md.")
     parser.add_argument("--check", action="store_true", help="fail if docs/keys.md is out of date")
     args = parser.parse_args(argv)
-    from supportdesk_tui.i18n import set_language
-
     set_language("en")  # before the UI modules load: descriptions are translated on import
     text = key_reference()
     if args.check:

@@ -94,6 +94,7 @@ class PgCluster:
 
     def create_template(self, name: str = TEMPLATE) -> str:
         """A database migrated to the current schema, for `create_database(name)` to copy; its URL."""
+        # lazy: the test suite imports this module at collection; the store loads only for a template
         from supportdesk_tui.server.store import open_store
 
         with psycopg.connect(self.url(), autocommit=True) as conn:

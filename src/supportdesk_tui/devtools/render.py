@@ -16,6 +16,7 @@ import asyncio
 import io
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +27,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from rich.console import Console
+from textual.widgets import DataTable, Input, TextArea
+from textual.worker import WorkerState
+
+from supportdesk_tui.i18n import set_language
+from supportdesk_tui.paths import HOME_ENV
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -82,8 +89,6 @@ async def wait_until(pilot: Pilot[Any], condition: Callable[[], object], *, what
 
 def stop_blinking(app: App[Any]) -> None:
     """Before an editor takes focus: a caret that blinks is in the picture or not by luck."""
-    from textual.widgets import Input, TextArea
-
     for screen in app.screen_stack:
         for editor in screen.query(TextArea):
             editor.cursor_blink = False
@@ -92,8 +97,6 @@ def stop_blinking(app: App[Any]) -> None:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    from textual.worker import WorkerState
-
     busy = (WorkerState.PENDING, WorkerState.RUNNING)
     app = pilot.app
     for _ in range(3):
@@ -145,6 +148,7 @@ def unescalated_music_ticket(ctx: Context) -> int:
 
 
 def _sd(pilot: Pilot[Any]) -> SupportDeskApp:
+    # lazy: after set_language: UI labels are translated as their modules load
     from supportdesk_tui.app import SupportDeskApp
 
     app = pilot.app
@@ -153,6 +157,7 @@ def _sd(pilot: Pilot[Any]) -> SupportDeskApp:
 
 
 def _queue_ready(app: SupportDeskApp) -> bool:
+    # lazy: after set_language: UI labels are translated as their modules load
     from supportdesk_tui.screens.queue import QueueScreen
     from supportdesk_tui.widgets.preview import TicketPreview
     from supportdesk_tui.widgets.ticket_table import TicketTable
@@ -175,6 +180,7 @@ async def queue(pilot: Pilot[Any], ctx: Context) -> None:
 
 
 async def queue_filtered(pilot: Pilot[Any], ctx: Context) -> None:
+    # lazy: after set_language: UI labels are translated as their modules load
     from supportdesk_tui.screens.queue import QueueScreen
 
     await queue(pilot, ctx)
@@ -189,6 +195,7 @@ async def queue_filtered(pilot: Pilot[Any], ctx: Context) -> None:
 
 
 async def _open_ticket(pilot: Pilot[Any], ctx: Context, ticket_id: int) -> None:
+    # lazy: after set_language: UI labels are translated as their modules load
     from supportdesk_tui.screens.conversation import ConversationScreen
     from supportdesk_tui.screens.queue import QueueScreen
 
@@ -221,6 +228,7 @@ async def composer_note(pilot: Pilot[Any], ctx: Context) -> None:
 
 
 async def canned_picker(pilot: Pilot[Any], ctx: Context) -> None:
+    # lazy: after set_language: UI labels are translated as their modules load
     from supportdesk_tui.screens.canned import CannedPicker
 
     await conversation(pilot, ctx)
@@ -237,6 +245,7 @@ async def canned_picker(pilot: Pilot[Any], ctx: Context) -> None:
 
 
 async def escalation_form(pilot: Pilot[Any], ctx: Context) -> None:
+    # lazy: after set_language: UI labels are translated as their modules load
     from supportdesk_tui.screens.escalate import EscalationForm
 
     await _open_ticket(pilot, ctx, unescalated_music_ticket(ctx))
@@ -248,6 +257,7 @@ async def escalation_form(pilot: Pilot[Any], ctx: Context) -> None:
 
 
 async def escalations(pilot: Pilot[Any], ctx: Context) -> None:
+    # lazy: after set_language: UI labels are translated as their modules load
     from supportdesk_tui.screens.escalations import EscalationsScreen
     from supportdesk_tui.screens.queue import QueueScreen
 
@@ -261,7 +271,8 @@ async def escalations(pilot: Pilot[Any], ctx: Context) -> None:
 
 
 async def dashboard(pilot: Pilot[Any], ctx: Context) -> None:
-    from supportdesk_tui.screens.dashboard import LiveStatsScreen
+    # lazy: after set_language: UI labels are translated as their modules load
+    from supportdesk_tui.screens.live_stats import LiveStatsScreen
 
     app = _sd(pilot)
 
@@ -274,6 +285,7 @@ async def dashboard(pilot: Pilot[Any], ctx: Context) -> None:
 
 
 async def help_screen(pilot: Pilot[Any], ctx: Context) -> None:
+    # lazy: after set_language: UI labels are translated as their modules load
     from supportdesk_tui.screens.help import HelpScreen
 
     await queue(pilot, ctx)
@@ -283,6 +295,7 @@ async def help_screen(pilot: Pilot[Any], ctx: Context) -> None:
 
 
 async def connect_error(pilot: Pilot[Any], ctx: Context) -> None:
+    # lazy: after set_language: UI labels are translated as their modules load
     from supportdesk_tui.screens.connect import ConnectScreen
 
     app = _sd(pilot)
@@ -311,6 +324,7 @@ SCENES: dict[str, Scene] = {
 
 def _route_client_to(real_url: str) -> None:
     """The session's API client talks to `real_url` whatever address the app bar shows."""
+    # lazy: after set_language: UI labels are translated as their modules load
     from supportdesk_tui import session as session_module
     from supportdesk_tui.api.client import SupportDeskClient
 
@@ -322,9 +336,6 @@ def _route_client_to(real_url: str) -> None:
 
 def chrome_of(app: App[Any]) -> dict[str, Any]:
     """The visible text, and the parts of it that are UI chrome, as the agent sees them now."""
-    from rich.console import Console
-    from textual.widgets import DataTable
-
     width, height = app.size
     console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
                       color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
@@ -346,10 +357,8 @@ def chrome_of(app: App[Any]) -> dict[str, Any]:
 def render(scene_name: str, language: str, real_url: str, token: str,
            data_dir: Path, size: tuple[int, int] = SIZE) -> tuple[str, dict[str, Any]]:
     """The SVG of `scene_name` and its chrome. Call once per process: the language sticks."""
-    from supportdesk_tui.i18n import set_language
-
     set_language(language)  # before any UI module is imported
-    from supportdesk_tui.app import SupportDeskApp
+    from supportdesk_tui.app import SupportDeskApp  # lazy: after set_language, see above
     from supportdesk_tui.settings import AppSettings
 
     scene = SCENES[scene_name]
@@ -381,8 +390,6 @@ def pin_time_zone() -> None:
 def render_in_subprocess(scene: str, language: str, real_url: str, token: str, out: Path,
                          chrome: Path | None = None) -> None:
     """Run `main` in a fresh interpreter, so the language is set before any UI module loads."""
-    import subprocess
-
     command = [sys.executable, "-m", "supportdesk_tui.devtools.render", "--scene", scene, "--lang", language,
                "--server", real_url, "--token", token, "--out", str(out)]
     if chrome is not None:
@@ -405,8 +412,6 @@ def main(argv: list[str] | None = None) -> int:
     pin_time_zone()
     # A throwaway home: no drafts, canned replies or config of the machine leak into a picture.
     with tempfile.TemporaryDirectory() as home:
-        from supportdesk_tui.paths import HOME_ENV
-
         os.environ[HOME_ENV] = home
         svg, chrome = render(args.scene, args.lang, args.server, args.token, Path(home) / "data")
     args.out.write_text(svg, encoding="utf-8")

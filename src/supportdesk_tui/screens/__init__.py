@@ -7,6 +7,7 @@ from textual.dom import DOMNode
 
 def screen_classes() -> list[type[DOMNode]]:
     """Every screen and widget class whose bindings a `[keymap]` may remap (imported on demand)."""
+    # lazy: only a `[keymap]` (or the key reference) needs every screen; start-up imports few of them
     from supportdesk_tui.screens.connect import ConnectScreen
     from supportdesk_tui.screens.conversation import ConversationScreen
     from supportdesk_tui.screens.dashboard import DashboardScreen

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from textual import events
-from textual.screen import Screen
 
 from supportdesk_tui import messages
-from supportdesk_tui.widgets.safe_notify import SafeNotify
+from supportdesk_tui.screens.base import DeskScreen
 from supportdesk_tui.widgets.status_line import StatusLine
 
 
@@ -23,7 +22,7 @@ def show_connection(line: StatusLine, state: str, instance: str = "") -> None:
         line.set_offline()
 
 
-class StatusLineScreen(SafeNotify, Screen[None]):
+class StatusLineScreen(DeskScreen):
     """A screen with a `StatusLine`; handles the session's connection and outbox messages."""
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
@@ -35,13 +34,10 @@ class StatusLineScreen(SafeNotify, Screen[None]):
         super()._on_screen_resume(event)
 
     def init_status_line(self) -> None:
-        from supportdesk_tui.app import SupportDeskApp
-
-        app = self.app
-        if isinstance(app, SupportDeskApp):
-            line = self.query_one(StatusLine)
-            show_connection(line, app.session.stream_state, app.session.stream_instance)
-            line.set_outbox(app.session.sender.waiting, app.session.sender.failed)
+        session = self.desk.session
+        line = self.query_one(StatusLine)
+        show_connection(line, session.stream_state, session.stream_instance)
+        line.set_outbox(session.sender.waiting, session.sender.failed)
 
     def on_connection_changed(self, event: messages.ConnectionChanged) -> None:
         show_connection(self.query_one(StatusLine), event.state, event.instance)

@@ -1,32 +1,31 @@
 """Account cases inside a conversation: the playbook beside the thread, audited steps, account
-actions gated by verification, revealing masked secrets, help articles, and the send-time warning.
+actions gated by verification, revealing masked secrets, help articles.
 
-A mixin for `ConversationScreen`, kept apart so the conversation module stays about the thread.
+The conversation screen owns one `AccountCase` and hands it its keys and its playbook panel's
+messages; the case does the API calls (in the screen's workers) and shows what came of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
 from textual.css.query import NoMatches
 
 from supportdesk_tui.api.client import new_idempotency_key
 from supportdesk_tui.api.errors import ApiError, VerificationIncomplete
 from supportdesk_tui.contract.models import AccountAction, Article, AuditCreate, Language, Playbook, Ticket
 from supportdesk_tui.domain.safe_text import one_line, safe_text
-from supportdesk_tui.i18n import N_, _, current_language
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.i18n.times import date_time
-from supportdesk_tui.screens._status import StatusLineScreen
+from supportdesk_tui.screens.articles import ArticlePicker
+from supportdesk_tui.screens.base import DeskScreen
+from supportdesk_tui.screens.pickers import ConfirmModal
+from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.playbook_panel import PlaybookPanel
 from supportdesk_tui.widgets.status_line import StatusLine
-
-if TYPE_CHECKING:
-    from supportdesk_tui.app import SupportDeskApp
-    from supportdesk_tui.widgets.composer import Composer
-    from supportdesk_tui.widgets.thread import Thread
+from supportdesk_tui.widgets.thread import Thread
 
 REVEAL_SECONDS = 8.0
 
@@ -43,39 +42,27 @@ def playbook_for(playbooks: list[Playbook], category: str) -> Playbook | None:
     return next((p for p in playbooks if category in p.categories), None)
 
 
-class AccountCaseScreen(StatusLineScreen):
-    """Needs from the concrete screen: `ticket_id`, `ticket`, `thread`, `composer`, `set_ticket`."""
+class AccountCase:
+    """The account-case side of the conversation of `ticket_id`, shown on `screen`.
 
-    ticket_id: int
-    ticket: Ticket | None
+    `show_ticket` is how an account action's updated ticket reaches the conversation's header and
+    sidebar. Workers run in the screen's groups, so leaving the ticket cancels them with it.
+    """
 
-    @property
-    def thread(self) -> Thread:
-        raise NotImplementedError
-
-    @property
-    def composer(self) -> Composer:
-        raise NotImplementedError
-
-    def set_ticket(self, ticket: Ticket) -> None:
-        raise NotImplementedError
-
-    @property
-    def _desk(self) -> SupportDeskApp:
-        from supportdesk_tui.app import SupportDeskApp
-
-        assert isinstance(self.app, SupportDeskApp)
-        return self.app
-
-    def _language(self) -> Language:
-        return self.ticket.language if self.ticket else Language(current_language())
+    def __init__(self, screen: DeskScreen, ticket_id: int, show_ticket: Callable[[Ticket], None]) -> None:
+        self._screen = screen
+        self._ticket_id = ticket_id
+        self._show_ticket = show_ticket
 
     # --- the playbook -----------------------------------------------------------
 
-    @work(exclusive=True, group="playbook")
-    async def load_playbook(self, ticket: Ticket) -> None:
+    def load_playbook(self, ticket: Ticket) -> None:
         """Open the ticket's playbook beside the thread when its category has one."""
-        api = self._desk.api
+        self._screen.run_worker(self._load_playbook(ticket), group="playbook", exclusive=True)
+
+    async def _load_playbook(self, ticket: Ticket) -> None:
+        screen = self._screen
+        api = screen.desk.api
         try:
             playbook = playbook_for(await api.playbooks(), ticket.category)
             if playbook is None:
@@ -85,8 +72,8 @@ class AccountCaseScreen(StatusLineScreen):
             return  # a ticket is workable without its playbook; the key says so when pressed
         done = {e.step_id for e in trail if e.kind == "step" and e.step_id}
         try:
-            body = self.query_one("#conversation-body")
-            existing = self.query(PlaybookPanel)
+            body = screen.query_one("#conversation-body")
+            existing = screen.query(PlaybookPanel)
         except NoMatches:
             return
         if existing:
@@ -94,113 +81,108 @@ class AccountCaseScreen(StatusLineScreen):
         await body.mount(PlaybookPanel(playbook, ticket.language, done=done), before="#customer")
         scheduled = [e for e in trail if e.kind == "action" and "deletion" in e.summary.lower()]
         if scheduled:
-            self.query_one(StatusLine).set_note(scheduled[-1].summary)
+            screen.query_one(StatusLine).set_note(scheduled[-1].summary)
 
-    def action_toggle_playbook(self) -> None:
-        panels = self.query(PlaybookPanel)
+    def toggle_playbook(self) -> None:
+        panels = self._screen.query(PlaybookPanel)
         if not panels:
-            self.notify(_("This ticket's category has no playbook."), severity="warning")
+            self._screen.notify(_("This ticket's category has no playbook."), severity="warning")
             return
         panel = panels.first()
         panel.display = not panel.display
 
-    @on(PlaybookPanel.StepTicked)
-    def _step_ticked(self, event: PlaybookPanel.StepTicked) -> None:
-        self.record_step(event.panel, event.step.id, event.evidence_fields)
+    def record_step(self, panel: PlaybookPanel, step_id: str, fields: list[str]) -> None:
+        self._screen.run_worker(self._record_step(panel, step_id, fields), group="audit")
 
-    @work(group="audit")
-    async def record_step(self, panel: PlaybookPanel, step_id: str, fields: list[str]) -> None:
+    async def _record_step(self, panel: PlaybookPanel, step_id: str, fields: list[str]) -> None:
         try:
-            await self._desk.api.add_audit(self.ticket_id, AuditCreate(
+            await self._screen.desk.api.add_audit(self._ticket_id, AuditCreate(
                 kind="step", step_id=step_id, evidence_fields=fields))
         except ApiError as exc:
-            self.notify(safe_text(exc.message), title=exc.title, severity="error")
+            self._screen.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         panel.mark_done(step_id)
 
-    @on(PlaybookPanel.ActionRequested)
-    def _action_requested(self, event: PlaybookPanel.ActionRequested) -> None:
-        self.run_account_action(event.action, event.panel)
+    def cancel_deletion(self, language: Language) -> None:
+        panels = self._screen.query(PlaybookPanel)
+        self.run_account_action(AccountAction.CANCEL_DELETION, panels.first() if panels else None, language)
 
-    def action_cancel_deletion(self) -> None:
-        panel = self.query(PlaybookPanel).first() if self.query(PlaybookPanel) else None
-        self.run_account_action(AccountAction.CANCEL_DELETION, panel)
+    def run_account_action(self, action: AccountAction, panel: PlaybookPanel | None,
+                           language: Language) -> None:
+        self._screen.run_worker(self._run_account_action(action, panel, language), group="account")
 
-    @work(group="account")
-    async def run_account_action(self, action: AccountAction, panel: PlaybookPanel | None) -> None:
+    async def _run_account_action(self, action: AccountAction, panel: PlaybookPanel | None,
+                                  language: Language) -> None:
+        screen = self._screen
         try:
-            result = await self._desk.api.account_action(self.ticket_id, action,
-                                                         idempotency_key=new_idempotency_key())
+            result = await screen.desk.api.account_action(self._ticket_id, action,
+                                                          idempotency_key=new_idempotency_key())
         except VerificationIncomplete as exc:
             if panel is not None:
                 panel.show_refusal(exc.missing_steps)
-            self.notify(_("Verify the customer first: the playbook's checks are not all done."),
-                        title=_("Refused"), severity="error")
+            screen.notify(_("Verify the customer first: the playbook's checks are not all done."),
+                          title=_("Refused"), severity="error")
             return
         except ApiError as exc:
-            self.notify(safe_text(exc.message), title=exc.title, severity="error")
+            screen.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
-        self.set_ticket(result.ticket)
+        self._show_ticket(result.ticket)
         when: datetime | None = result.deletion_scheduled_for
-        done = _(_ACTION_DONE[action]).format(date=date_time(when, language=self._language()) if when else "")
+        done = _(_ACTION_DONE[action]).format(date=date_time(when, language=language) if when else "")
         if when is not None:
-            self.query_one(StatusLine).set_note(done)
-        self.notify(done)
+            screen.query_one(StatusLine).set_note(done)
+        screen.notify(done)
 
     # --- secrets ----------------------------------------------------------------
 
-    def action_reveal_secret(self) -> None:
-        card = self.thread.last_masked_card()
+    def reveal_secret(self, thread: Thread) -> None:
+        card = thread.last_masked_card()
         if card is None:
-            self.notify(_("No hidden secrets in this conversation."))
+            self._screen.notify(_("No hidden secrets in this conversation."))
             return
         card.reveal(REVEAL_SECONDS)
-        self.record_reveal(card.message.id)
+        self._screen.run_worker(self._record_reveal(card.message.id), group="audit")
 
-    @work(group="audit")
-    async def record_reveal(self, message_id: int) -> None:
+    async def _record_reveal(self, message_id: int) -> None:
         try:
-            await self._desk.api.add_audit(self.ticket_id, AuditCreate(kind="reveal", message_id=message_id))
+            await self._screen.desk.api.add_audit(self._ticket_id,
+                                                  AuditCreate(kind="reveal", message_id=message_id))
         except ApiError as exc:
-            self.notify(safe_text(exc.message), title=exc.title, severity="error")
+            self._screen.notify(safe_text(exc.message), title=exc.title, severity="error")
 
     # --- audit trail --------------------------------------------------------------
 
-    def action_show_audit(self) -> None:
-        self.show_audit()
+    def show_audit(self, language: Language) -> None:
+        self._screen.run_worker(self._show_audit(language), group="audit-view", exclusive=True)
 
-    @work(exclusive=True, group="audit-view")
-    async def show_audit(self) -> None:
-        from supportdesk_tui.screens.pickers import ConfirmModal
-
+    async def _show_audit(self, language: Language) -> None:
+        screen = self._screen
         try:
-            trail = await self._desk.api.audit(self.ticket_id)
+            trail = await screen.desk.api.audit(self._ticket_id)
         except ApiError as exc:
-            self.notify(safe_text(exc.message), title=exc.title, severity="error")
+            screen.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         body = Text()
         if not trail:
             body.append(_("Nothing recorded on this ticket yet."))
         for entry in trail:
-            body.append(date_time(entry.created_at, language=self._language()) + "  ", style="dim")
+            body.append(date_time(entry.created_at, language=language) + "  ", style="dim")
             body.append(one_line(entry.agent.name) + "  ", style="bold")
             body.append(one_line(entry.summary) + "\n")
-        self.app.push_screen(ConfirmModal(_("Audit trail of #{id}").format(id=self.ticket_id), body,
-                                          question=_("Close?")))
+        screen.app.push_screen(ConfirmModal(_("Audit trail of #{id}").format(id=self._ticket_id), body,
+                                            question=_("Close?")))
 
     # --- help articles --------------------------------------------------------------
 
-    def action_insert_article(self) -> None:
-        from supportdesk_tui.screens.articles import ArticlePicker
-
-        api = self._desk.api
+    def insert_article(self, composer: Composer, language: Language) -> None:
+        api = self._screen.desk.api
 
         async def loader(language: Language) -> list[Article]:
             return await api.articles("", language)
 
         def chosen(text: str | None) -> None:
             if text:
-                self.composer.insert_at_cursor(text)
-                self.composer.focus_editor()
+                composer.insert_at_cursor(text)
+                composer.focus_editor()
 
-        self.app.push_screen(ArticlePicker(loader, language=self._language()), chosen)
+        self._screen.app.push_screen(ArticlePicker(loader, language=language), chosen)

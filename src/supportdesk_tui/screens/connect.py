@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,19 +11,17 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import LoadingIndicator, Static
 
+from supportdesk_tui.api import errors
+from supportdesk_tui.api.errors import ApiError
 from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import _
 from supportdesk_tui.keymap import with_cyrillic_aliases
+from supportdesk_tui.navigation import Reconnect
 from supportdesk_tui.widgets.key_footer import KeyFooter
-
-if TYPE_CHECKING:
-    from supportdesk_tui.api.errors import ApiError
 
 
 def advice_for(error: ApiError) -> str:
     """What the person should do next, by kind of failure."""
-    from supportdesk_tui.api import errors
-
     if isinstance(error, errors.AuthError):
         return _("Sign in again: `supportdesk login --server URL`, or set SUPPORTDESK_TOKEN.")
     if isinstance(error, errors.ForbiddenError):
@@ -95,8 +93,4 @@ class ConnectScreen(Screen[None]):
         return True
 
     def action_retry(self) -> None:
-        from supportdesk_tui.app import SupportDeskApp
-
-        app = self.app
-        if isinstance(app, SupportDeskApp):
-            app.connect()
+        self.post_message(Reconnect())

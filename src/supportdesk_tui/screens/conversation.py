@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -18,6 +17,7 @@ from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, NewActivity, NotFoundError, VersionConflict
 from supportdesk_tui.contract.models import (
     CannedActions,
+    Language,
     Message,
     MessageKind,
     PresenceState,
@@ -26,45 +26,42 @@ from supportdesk_tui.contract.models import (
     Ticket,
     TicketPatch,
 )
+from supportdesk_tui.domain.canned_pick import describe_actions
 from supportdesk_tui.domain.drafts import Draft, DraftKind
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
+from supportdesk_tui.domain.secrets import looks_sensitive_for_sending
+from supportdesk_tui.domain.templates import context_for
 from supportdesk_tui.domain.ticket_diff import describe_changes, patched_fields, touched_fields
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import _, current_language
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.keymap import with_cyrillic_aliases
-from supportdesk_tui.screens.account_case import AccountCaseScreen
+from supportdesk_tui.navigation import FIRST_PAGE_MESSAGES, NextTicket, OpenTicket, Prefetched
+from supportdesk_tui.screens._status import StatusLineScreen
+from supportdesk_tui.screens.account_case import AccountCase
+from supportdesk_tui.screens.canned import CannedInsert, CannedPicker
+from supportdesk_tui.screens.pickers import ChoiceModal, ConfirmModal, TextPromptModal
 from supportdesk_tui.sending import Queued
 from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.customer_sidebar import CustomerSidebar
 from supportdesk_tui.widgets.key_footer import KeyFooter
+from supportdesk_tui.widgets.playbook_panel import PlaybookPanel
 from supportdesk_tui.widgets.status_line import StatusLine
 from supportdesk_tui.widgets.thread import Thread
 from supportdesk_tui.widgets.ticket_header import TicketHeader
 
 if TYPE_CHECKING:
     from supportdesk_tui.api.client import PageResult
-    from supportdesk_tui.app import SupportDeskApp
+
+__all__ = ["FIRST_PAGE_MESSAGES", "ConversationScreen", "Prefetched"]
 
 PRESENCE_RENEW_SECONDS = 20
 COMPOSING_IDLE_SECONDS = 15
-# Enough cards to fill a tall terminal; each mounted card costs layout and CSS time on open,
-# and older messages come in pages as the agent scrolls up.
-FIRST_PAGE_MESSAGES = 20
 # Older messages wait in memory (only ~50 cards are ever mounted), so big pages cost little and
 # make "home" in a 2,000-message thread 10 requests instead of 40.
 OLDER_PAGE_MESSAGES = 200
 
 
-@dataclass(frozen=True)
-class Prefetched:
-    """The ticket and its newest messages as another screen already fetched them (the queue's
-    preview): the conversation paints them at once and refreshes them behind the agent's back."""
-
-    ticket: Ticket
-    newest_first: PageResult[Message]
-
-
-class ConversationScreen(AccountCaseScreen):
+class ConversationScreen(StatusLineScreen):
     DEFAULT_CSS = """
     ConversationScreen #conversation-body { height: 1fr; }
     ConversationScreen #conversation-main { width: 1fr; }
@@ -105,16 +102,10 @@ class ConversationScreen(AccountCaseScreen):
         self._older_cursor: str | None = None
         self._composing = False
         self._composing_timer: Timer | None = None
-
-    @property
-    def sd_app(self) -> SupportDeskApp:
-        from supportdesk_tui.app import SupportDeskApp
-
-        assert isinstance(self.app, SupportDeskApp)
-        return self.app
+        self.account_case = AccountCase(self, ticket_id, show_ticket=self.set_ticket)
 
     def compose(self) -> ComposeResult:
-        clock = self.sd_app.settings.clock
+        clock = self.desk.settings.clock
         yield TicketHeader(clock=clock, id="header")
         with Horizontal(id="conversation-body"):
             with Vertical(id="conversation-main"):
@@ -132,14 +123,22 @@ class ConversationScreen(AccountCaseScreen):
     def composer(self) -> Composer:
         return self.query_one(Composer)
 
+    def composer_for(self, ticket_id: int) -> Composer | None:
+        return self.composer if ticket_id == self.ticket_id else None
+
+    @property
+    def ticket_language(self) -> Language:
+        """The ticket's language (the interface's until the ticket has loaded)."""
+        return self.ticket.language if self.ticket else Language(current_language())
+
     def on_mount(self) -> None:
         header = self.query_one(TicketHeader)
-        header.me_login = self.sd_app.me.login
-        header.queue_names = {q.id: q.name for q in self.sd_app.queues}
-        self.sd_app.subscribe(self)
+        header.me_login = self.desk.me.login
+        header.queue_names = {q.id: q.name for q in self.desk.queues}
+        self.desk.subscribe(self)
         self.init_status_line()
         self.thread.focus()
-        draft = self.sd_app.session.drafts.load(self.ticket_id)
+        draft = self.desk.session.drafts.load(self.ticket_id)
         if draft is not None:
             self.composer.set_draft(draft.body, draft.kind.message_kind)
             self.seen_up_to = draft.seen_up_to
@@ -154,19 +153,19 @@ class ConversationScreen(AccountCaseScreen):
         self.set_interval(PRESENCE_RENEW_SECONDS, self._renew_presence)
 
     def on_unmount(self) -> None:
-        self.sd_app.unsubscribe(self)
+        self.desk.unsubscribe(self)
         self._save_draft_now()
-        self.sd_app.run_worker(self._leave(), group="presence")
+        self.app.run_worker(self._leave(), group="presence")
 
     async def _leave(self) -> None:
         with contextlib.suppress(ApiError, RuntimeError):  # presence expires by itself on the server
-            await self.sd_app.api.set_presence(self.ticket_id, PresenceState.LEFT)
+            await self.desk.api.set_presence(self.ticket_id, PresenceState.LEFT)
 
     # --- loading ---------------------------------------------------------------
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
-        api = self.sd_app.api
+        api = self.desk.api
         try:
             ticket = await api.get_ticket(self.ticket_id)
             page = await api.list_messages(self.ticket_id, order="desc", page_size=FIRST_PAGE_MESSAGES)
@@ -186,7 +185,7 @@ class ConversationScreen(AccountCaseScreen):
         except NoMatches:
             return  # closed between the check and now: its widgets are already gone
         self.load_other_tickets(ticket)
-        self.load_playbook(ticket)
+        self.account_case.load_playbook(ticket)
 
     def _show_loaded(self, ticket: Ticket, newest_first: PageResult[Message]) -> None:
         shown = (ticket.version, ticket.last_message_id, len(newest_first.items))
@@ -207,7 +206,7 @@ class ConversationScreen(AccountCaseScreen):
     @work(exclusive=True, group="others")
     async def load_other_tickets(self, ticket: Ticket) -> None:
         try:
-            page = await self.sd_app.api.list_tickets(
+            page = await self.desk.api.list_tickets(
                 {"requester": ticket.requester.account_id, "sort": "-created_at"}, page_size=10)
         except ApiError:
             return
@@ -222,7 +221,7 @@ class ConversationScreen(AccountCaseScreen):
     @work(exclusive=True, group="older")
     async def load_older(self, cursor: str) -> None:
         try:
-            page = await self.sd_app.api.list_messages(self.ticket_id, order="desc",
+            page = await self.desk.api.list_messages(self.ticket_id, order="desc",
                                                        page_size=OLDER_PAGE_MESSAGES,
                                                        after=cursor)
         except ApiError as exc:
@@ -243,7 +242,7 @@ class ConversationScreen(AccountCaseScreen):
 
     @on(CustomerSidebar.OpenTicket)
     def _open_other(self, event: CustomerSidebar.OpenTicket) -> None:
-        self.app.switch_screen(ConversationScreen(event.ticket_id))
+        self.post_message(OpenTicket(event.ticket_id, instead_of_current=True))
 
     # --- composing and sending ---------------------------------------------------
 
@@ -281,7 +280,7 @@ class ConversationScreen(AccountCaseScreen):
         except Exception:
             return
         kind = DraftKind.NOTE if composer.kind is MessageKind.NOTE else DraftKind.REPLY
-        drafts = self.sd_app.session.drafts
+        drafts = self.desk.session.drafts
         text = composer.text
         if text.strip():
             drafts.save(self.ticket_id, Draft(self.ticket_id, text, kind, self.seen_up_to))
@@ -290,12 +289,9 @@ class ConversationScreen(AccountCaseScreen):
 
     @on(Composer.SendRequested)
     def _send_requested(self, event: Composer.SendRequested) -> None:
-        from supportdesk_tui.domain.secrets import looks_sensitive_for_sending
-
         if event.kind is not MessageKind.REPLY or not looks_sensitive_for_sending(event.body):
             self.send(event.body, event.kind, event.status_after, event.actions)
             return
-        from supportdesk_tui.screens.pickers import ConfirmModal
 
         def answered(go: bool | None) -> None:
             if go:
@@ -314,7 +310,7 @@ class ConversationScreen(AccountCaseScreen):
         draft_kind = DraftKind.NOTE if kind is MessageKind.NOTE else DraftKind.REPLY
         self._save_draft_now()
         try:
-            result = await self.sd_app.session.sender.send(
+            result = await self.desk.session.sender.send(
                 self.ticket_id, draft_kind, body, status_after=status_after, seen_up_to=self.seen_up_to)
         except NewActivity as exc:
             composer.set_busy(False)
@@ -334,7 +330,7 @@ class ConversationScreen(AccountCaseScreen):
         composer.set_busy(False)
         composer.clear()
         self._stop_composing()
-        self.sd_app.outbox_changed()
+        self.desk.outbox_changed()
         if isinstance(result, Queued):
             self.notify(safe_format(_("Not sent yet: {error}. It is kept in the outbox and will be sent "
                                       "automatically."), error=result.error.message),
@@ -351,8 +347,6 @@ class ConversationScreen(AccountCaseScreen):
 
     def _apply_canned_actions(self, ticket: Ticket, actions: CannedActions | None) -> None:
         """Priority and tags of the inserted canned replies (the status went with the message)."""
-        from supportdesk_tui.domain.canned_pick import describe_actions
-
         if actions is None or not (actions.priority or actions.add_tags):
             return
         tags = sorted({*ticket.tags, *actions.add_tags}) if actions.add_tags else None
@@ -372,15 +366,12 @@ class ConversationScreen(AccountCaseScreen):
         self.open_canned_picker()
 
     def open_canned_picker(self) -> None:
-        from supportdesk_tui.domain.templates import context_for
-        from supportdesk_tui.screens.canned import CannedInsert, CannedPicker
-
         ticket = self.ticket
         if ticket is None:
             self.notify(_("The ticket is still loading."), severity="warning")
             return
-        session = self.sd_app.session
-        context = context_for(ticket, self.sd_app.me.name, session.queue_name(ticket.queue),
+        session = self.desk.session
+        context = context_for(ticket, self.desk.me.name, session.queue_name(ticket.queue),
                               ticket.language)
         usage = session.canned_usage
 
@@ -418,7 +409,7 @@ class ConversationScreen(AccountCaseScreen):
         sets (typically our own reply landed first, through the outbox), apply it on top without
         asking. Anything else that conflicts is shown to the agent."""
         try:
-            updated = await self.sd_app.api.update_ticket(base.id, patch, version=base.version)
+            updated = await self.desk.api.update_ticket(base.id, patch, version=base.version)
         except VersionConflict as exc:
             if exc.current is None:
                 self.notify(safe_text(exc.message), title=exc.title, severity="error")
@@ -436,8 +427,6 @@ class ConversationScreen(AccountCaseScreen):
         self.notify(safe_text(done))
 
     def offer_reapply(self, base: Ticket, current: Ticket, patch: TicketPatch, done: str) -> None:
-        from supportdesk_tui.screens.pickers import ConfirmModal
-
         body = Text()
         who = current.assignee.name if current.assignee else _("someone")
         body.append(_("While you looked, the ticket changed (last by {who}):").format(who=one_line(who)))
@@ -454,14 +443,12 @@ class ConversationScreen(AccountCaseScreen):
                                           question=_("Apply your change on top?")), answered)
 
     def action_take(self) -> None:
-        self._patch(TicketPatch(assignee_id=self.sd_app.me.id), _("The ticket is yours."))
+        self._patch(TicketPatch(assignee_id=self.desk.me.id), _("The ticket is yours."))
 
     def action_unassign(self) -> None:
         self._patch(TicketPatch(assignee_id=0), _("The ticket is unassigned."))
 
     def action_set_status(self) -> None:
-        from supportdesk_tui.screens.pickers import ChoiceModal
-
         current = self.ticket.status if self.ticket else None
 
         def chosen(status: Status | None) -> None:
@@ -473,8 +460,6 @@ class ConversationScreen(AccountCaseScreen):
         self.app.push_screen(ChoiceModal(_("Set status"), choices, current=current), chosen)
 
     def action_set_priority(self) -> None:
-        from supportdesk_tui.screens.pickers import ChoiceModal
-
         current = self.ticket.priority if self.ticket else None
 
         def chosen(priority: Priority | None) -> None:
@@ -486,8 +471,6 @@ class ConversationScreen(AccountCaseScreen):
         self.app.push_screen(ChoiceModal(_("Set priority"), choices, current=current), chosen)
 
     def action_set_tags(self) -> None:
-        from supportdesk_tui.screens.pickers import TextPromptModal
-
         if self.ticket is None:
             return
 
@@ -502,25 +485,45 @@ class ConversationScreen(AccountCaseScreen):
             hint=_("Separate tags with commas or spaces; enter saves, esc cancels.")), entered)
 
     def action_escalate(self) -> None:
+        # lazy: the escalation form (Select, SelectionList) loads when first used, not with every ticket
         from supportdesk_tui.screens.escalate import start_escalation
 
-        start_escalation(self)
+        start_escalation(self, self.ticket, on_created=self.load)
 
     def action_next_ticket(self) -> None:
-        from supportdesk_tui.screens.queue import QueueScreen
+        self.post_message(NextTicket())
 
-        for screen in reversed(self.app.screen_stack):
-            if isinstance(screen, QueueScreen):
-                self.dismiss_screen()
-                screen.next_ticket()
-                return
+    # --- account cases: the keys b, v, a, l, x above; `AccountCase` does the work ------------------
+
+    def action_toggle_playbook(self) -> None:
+        self.account_case.toggle_playbook()
+
+    def action_reveal_secret(self) -> None:
+        self.account_case.reveal_secret(self.thread)
+
+    def action_insert_article(self) -> None:
+        self.account_case.insert_article(self.composer, self.ticket_language)
+
+    def action_show_audit(self) -> None:
+        self.account_case.show_audit(self.ticket_language)
+
+    def action_cancel_deletion(self) -> None:
+        self.account_case.cancel_deletion(self.ticket_language)
+
+    @on(PlaybookPanel.StepTicked)
+    def _step_ticked(self, event: PlaybookPanel.StepTicked) -> None:
+        self.account_case.record_step(event.panel, event.step.id, event.evidence_fields)
+
+    @on(PlaybookPanel.ActionRequested)
+    def _action_requested(self, event: PlaybookPanel.ActionRequested) -> None:
+        self.account_case.run_account_action(event.action, event.panel, self.ticket_language)
 
     # --- presence --------------------------------------------------------------------
 
     @work(group="presence")
     async def set_presence(self, state: PresenceState) -> None:
         with contextlib.suppress(ApiError):  # presence is best effort; it expires on the server
-            await self.sd_app.api.set_presence(self.ticket_id, state)
+            await self.desk.api.set_presence(self.ticket_id, state)
 
     def _renew_presence(self) -> None:
         self.set_presence(PresenceState.COMPOSING if self._composing else PresenceState.VIEWING)

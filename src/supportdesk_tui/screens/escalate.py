@@ -7,7 +7,7 @@ returns the created escalation; the conversation then reloads and says the key.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -36,13 +36,14 @@ from supportdesk_tui.domain.escalation_form import (
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.i18n import _
 from supportdesk_tui.i18n.labels import escalation_status_label, severity_label, status_label
+from supportdesk_tui.screens.pickers import ConfirmModal
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.safe_notify import SafeNotify
 
 if TYPE_CHECKING:
     from supportdesk_tui.api.client import SupportDeskClient
-    from supportdesk_tui.screens.conversation import ConversationScreen
+    from supportdesk_tui.screens.base import DeskScreen
 
 MAX_THREAD_PAGES = 5
 KEEP_STATUS = "keep"
@@ -61,12 +62,13 @@ class EscalationResult:
 # --- opening the form ------------------------------------------------------------------------
 
 
-def start_escalation(screen: ConversationScreen) -> None:
-    """Load the components and the customer's messages, then open the form over `screen`."""
-    if screen.ticket is None:
+def start_escalation(screen: DeskScreen, ticket: Ticket | None, on_created: Callable[[], object]) -> None:
+    """Load the components and the customer's messages, then open the form over `screen`;
+    `on_created` runs once the escalation exists (the conversation reloads the ticket)."""
+    if ticket is None:
         screen.notify(_("The ticket is still loading."), severity="warning")
         return
-    screen.run_worker(_open_form(screen, screen.ticket), group="escalate", exclusive=True)
+    screen.run_worker(_open_form(screen, ticket, on_created), group="escalate", exclusive=True)
 
 
 async def _thread(api: SupportDeskClient, ticket_id: int) -> list[Message]:
@@ -81,8 +83,8 @@ async def _thread(api: SupportDeskClient, ticket_id: int) -> list[Message]:
     return messages
 
 
-async def _open_form(screen: ConversationScreen, ticket: Ticket) -> None:
-    api = screen.sd_app.api
+async def _open_form(screen: DeskScreen, ticket: Ticket, on_created: Callable[[], object]) -> None:
+    api = screen.desk.api
     try:
         components = await api.components()
         messages = await _thread(api, ticket.id)
@@ -95,7 +97,7 @@ async def _open_form(screen: ConversationScreen, ticket: Ticket) -> None:
             return
         screen.notify(safe_format(_("Escalated to engineering as {key}."), key=result.escalation.key),
                       title=_("Escalation created"))
-        screen.load()
+        on_created()
 
     await screen.app.push_screen(EscalationForm(api, ticket, components, messages), done)
 
@@ -414,7 +416,6 @@ class EscalationForm(SafeNotify, ModalScreen[EscalationResult | None]):
         if not self.is_edited():
             self.dismiss(None)
             return
-        from supportdesk_tui.screens.pickers import ConfirmModal
 
         def answered(discard: bool | None) -> None:
             if discard:

@@ -1,14 +1,14 @@
 """A lead's list of the open engineering escalations and the ticket linked to each.
 
-Opened with `open_escalations(app)` (queue key `E`, or the command palette); agents are told it is
-for leads. Rows are keyed by escalation key and kept live from the event stream: a move to
+Opened by a `ShowEscalations` request (queue key `E`, or the command palette); agents are told it
+is for leads. Rows are keyed by escalation key and kept live from the event stream: a move to
 `fixed`/`wont_fix` takes the row out, a ticket update refreshes its ticket column.
 """
 
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -19,33 +19,20 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, ForbiddenError
-from supportdesk_tui.contract.models import Escalation, EscalationStatus, Role, Ticket
+from supportdesk_tui.contract.models import Escalation, EscalationStatus, Ticket
 from supportdesk_tui.domain.safe_text import one_line, safe_text
 from supportdesk_tui.i18n import _, ngettext
 from supportdesk_tui.i18n.labels import escalation_status_label, severity_label, status_label
 from supportdesk_tui.keymap import with_cyrillic_aliases
+from supportdesk_tui.navigation import OpenTicket
 from supportdesk_tui.screens._status import StatusLineScreen
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.status_line import StatusLine
 
-if TYPE_CHECKING:
-    from supportdesk_tui.app import SupportDeskApp
-
 OPEN_STATES: tuple[EscalationStatus, ...] = (EscalationStatus.OPEN, EscalationStatus.IN_PROGRESS)
 SUMMARY_WIDTH = 44
 TICKET_WIDTH = 44
-
-
-def open_escalations(app: SupportDeskApp) -> None:
-    """Show the list to a lead; anyone else hears why not."""
-    if app.me.role is not Role.LEAD:
-        app.notify(_("The list of all escalations is for leads only. Your own tickets show their "
-                     "escalation in the queue and the ticket header."),
-                   title=_("Leads only"), severity="warning")
-        return
-    if not isinstance(app.screen, EscalationsScreen):
-        app.push_screen(EscalationsScreen())
 
 
 class EscalationsScreen(StatusLineScreen):
@@ -67,13 +54,6 @@ class EscalationsScreen(StatusLineScreen):
         self.tickets: dict[int, Ticket] = {}
         self.component_names: dict[str, str] = {}
 
-    @property
-    def sd_app(self) -> SupportDeskApp:
-        from supportdesk_tui.app import SupportDeskApp
-
-        assert isinstance(self.app, SupportDeskApp)
-        return self.app
-
     def compose(self) -> ComposeResult:
         yield Static(id="escalations-bar")
         yield Static(id="escalations-state")
@@ -94,7 +74,7 @@ class EscalationsScreen(StatusLineScreen):
         table.add_column(_("Summary"), key="summary", width=SUMMARY_WIDTH)
         table.add_column(_("Linked ticket"), key="ticket", width=TICKET_WIDTH)
         self.sub_title = _("Escalations")
-        self.sd_app.subscribe(self)
+        self.desk.subscribe(self)
         self.init_status_line()
         self._set_bar()
         self._set_state(_("Loading the open escalations…"))
@@ -102,13 +82,13 @@ class EscalationsScreen(StatusLineScreen):
         self.load()
 
     def on_unmount(self) -> None:
-        self.sd_app.unsubscribe(self)
+        self.desk.unsubscribe(self)
 
     # --- loading -------------------------------------------------------------------
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
-        api = self.sd_app.api
+        api = self.desk.api
         try:
             found = await api.list_escalations([s.value for s in OPEN_STATES])
         except ForbiddenError:
@@ -199,9 +179,7 @@ class EscalationsScreen(StatusLineScreen):
         escalation = self.cursor_escalation()
         if escalation is None:
             return
-        from supportdesk_tui.screens.conversation import ConversationScreen
-
-        self.app.push_screen(ConversationScreen(escalation.ticket_id))
+        self.post_message(OpenTicket(escalation.ticket_id))
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:

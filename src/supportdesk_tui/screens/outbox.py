@@ -9,13 +9,12 @@ leaves the outbox, so it can't go out twice), resend, discard (after a confirmat
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowDoesNotExist
 
@@ -26,32 +25,14 @@ from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.i18n import _, ngettext
 from supportdesk_tui.i18n.times import date_time
 from supportdesk_tui.keymap import with_cyrillic_aliases
+from supportdesk_tui.navigation import OpenTicket, ReturnTo
+from supportdesk_tui.screens.base import DeskScreen
+from supportdesk_tui.screens.pickers import ConfirmModal
 from supportdesk_tui.widgets.key_footer import KeyFooter
-from supportdesk_tui.widgets.safe_notify import SafeNotify
-
-if TYPE_CHECKING:
-    from textual.widget import Widget
-
-    from supportdesk_tui.session import Session
 
 FIRST_LINE_WIDTH = 48
 REASON_WIDTH = 44
 PREVIEW_LINES = 4
-
-
-class OutboxHost(Protocol):
-    """What this screen needs from the app (the screen never imports it)."""
-
-    @property
-    def session(self) -> Session: ...
-
-    def subscribe(self, widget: Widget) -> None: ...
-
-    def unsubscribe(self, widget: Widget) -> None: ...
-
-    def outbox_changed(self) -> None: ...
-
-    def flush_outbox(self) -> object: ...
 
 
 def first_line(body: str) -> str:
@@ -74,7 +55,7 @@ def merged_body(before: str, added: str) -> str:
     return added if not before.strip() else before.rstrip() + "\n\n" + added
 
 
-class OutboxScreen(SafeNotify, Screen[None]):
+class OutboxScreen(DeskScreen):
     DEFAULT_CSS = """
     OutboxScreen #outbox-bar { height: 1; background: $panel; padding: 0 1; text-style: bold; }
     OutboxScreen #outbox-hint { height: auto; padding: 0 1; color: $text-muted; }
@@ -91,10 +72,6 @@ class OutboxScreen(SafeNotify, Screen[None]):
         Binding("r", "resend", _("Resend"), id="outbox.resend"),
         Binding("d", "discard", _("Discard"), id="outbox.discard"),
     ])
-
-    @property
-    def host(self) -> OutboxHost:
-        return cast("OutboxHost", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static(Text(_("Outbox")), id="outbox-bar")
@@ -116,18 +93,18 @@ class OutboxScreen(SafeNotify, Screen[None]):
         table.add_column(_("Reason"), key="reason", width=REASON_WIDTH)
         table.add_column(_("First line"), key="first", width=FIRST_LINE_WIDTH)
         self.sub_title = _("Outbox")
-        self.host.subscribe(self)
+        self.desk.subscribe(self)
         self.show_items()
         table.focus()
 
     def on_unmount(self) -> None:
-        self.host.unsubscribe(self)
+        self.desk.unsubscribe(self)
 
     # --- the list --------------------------------------------------------------------
 
     def _items(self) -> list[OutboxItem]:
         # Failed first: they wait for the agent; waiting ones go out by themselves.
-        items = self.host.session.sender.outbox.items()
+        items = self.desk.session.sender.outbox.items()
         return sorted(items, key=lambda i: (i.state is not OutboxState.FAILED, i.created_at))
 
     def show_items(self) -> None:
@@ -174,7 +151,7 @@ class OutboxScreen(SafeNotify, Screen[None]):
 
     def selected_item(self) -> OutboxItem | None:
         item_id = self.selected_id()
-        return None if item_id is None else self.host.session.sender.outbox.get(item_id)
+        return None if item_id is None else self.desk.session.sender.outbox.get(item_id)
 
     @on(DataTable.RowHighlighted, "#outbox-items")
     def _highlighted(self) -> None:
@@ -207,7 +184,7 @@ class OutboxScreen(SafeNotify, Screen[None]):
         self.dismiss()
 
     def _changed(self) -> None:
-        self.host.outbox_changed()
+        self.desk.outbox_changed()
         self.show_items()
 
     def action_resend(self) -> None:
@@ -215,14 +192,12 @@ class OutboxScreen(SafeNotify, Screen[None]):
         if item is None:
             self.app.bell()
             return
-        self.host.session.sender.outbox.resend(item.id, self.host.session.settings.clock())
+        self.desk.session.sender.outbox.resend(item.id, self.desk.session.settings.clock())
         self._changed()
-        self.host.flush_outbox()
+        self.desk.flush_outbox()
         self.notify(safe_format(_("Sending the message to #{id} again."), id=item.ticket_id), timeout=3)
 
     def action_discard(self) -> None:
-        from supportdesk_tui.screens.pickers import ConfirmModal
-
         item = self.selected_item()
         if item is None:
             self.app.bell()
@@ -232,7 +207,7 @@ class OutboxScreen(SafeNotify, Screen[None]):
         body.append_text(safe_text("\n".join(item.body.splitlines()[:PREVIEW_LINES])))
 
         def answered(discard: bool | None) -> None:
-            if discard and self.host.session.sender.outbox.remove(item.id) is not None:
+            if discard and self.desk.session.sender.outbox.remove(item.id) is not None:
                 self._changed()
                 self.notify(_("Discarded: it will not be sent."), timeout=3)
 
@@ -240,18 +215,17 @@ class OutboxScreen(SafeNotify, Screen[None]):
                                           question=_("Discard it for good?")), answered)
 
     def action_edit(self) -> None:
-        from supportdesk_tui.screens.conversation import ConversationScreen
-
         item = self.selected_item()
         if item is None:
             self.app.bell()
             return
-        session = self.host.session
-        open_here = next((screen for screen in self.app.screen_stack
-                          if isinstance(screen, ConversationScreen) and screen.ticket_id == item.ticket_id),
-                         None)
+        session = self.desk.session
+        # The ticket's conversation, if one is open underneath, with the composer holding its text.
+        open_here = next(((screen, composer) for screen in self.app.screen_stack
+                          if isinstance(screen, DeskScreen)
+                          and (composer := screen.composer_for(item.ticket_id)) is not None), None)
         if open_here is not None:
-            composer = open_here.composer
+            composer = open_here[1]
             before, before_kind = composer.text, DraftKind(composer.kind.value)
         else:
             draft = session.drafts.load(item.ticket_id)
@@ -268,13 +242,14 @@ class OutboxScreen(SafeNotify, Screen[None]):
         # On disk before the item leaves the outbox: a crash in between loses nothing.
         session.drafts.save(item.ticket_id, Draft(item.ticket_id, body, item.kind, item.seen_up_to))
         session.sender.outbox.remove(item.id)
-        self.host.outbox_changed()
+        self.desk.outbox_changed()
         if open_here is not None:
-            open_here.composer.set_draft(body, item.kind.message_kind)
-            while self.app.screen is not open_here and len(self.app.screen_stack) > 1:
-                self.app.pop_screen()
+            screen, composer = open_here
+            composer.set_draft(body, item.kind.message_kind)
+            self.post_message(ReturnTo(screen))
         else:
             self.dismiss()
-            self.app.push_screen(ConversationScreen(item.ticket_id))
+            # To the app itself: this screen is closing and would not pass the request on.
+            self.app.post_message(OpenTicket(item.ticket_id))
         self.notify(safe_format(_("The text is back in the composer of #{id}; it left the outbox."),
                                 id=item.ticket_id), timeout=4)

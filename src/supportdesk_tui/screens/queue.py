@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -20,17 +20,21 @@ from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.domain.ticket_window import TicketWindow, backwards, sort_key_for
 from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.keymap import with_cyrillic_aliases
+from supportdesk_tui.navigation import (
+    FIRST_PAGE_MESSAGES,
+    OpenTicket,
+    Prefetched,
+    ShowDashboard,
+    ShowEscalations,
+)
 from supportdesk_tui.screens._status import StatusLineScreen
+from supportdesk_tui.screens.pickers import ChoiceModal
 from supportdesk_tui.widgets.filter_bar import FilterBar
 from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.preview import TicketPreview
 from supportdesk_tui.widgets.queue_sidebar import QueueSidebar
 from supportdesk_tui.widgets.status_line import StatusLine
 from supportdesk_tui.widgets.ticket_table import TicketTable
-
-if TYPE_CHECKING:
-    from supportdesk_tui.app import SupportDeskApp
-    from supportdesk_tui.screens.conversation import Prefetched
 
 # Role names are looked up with `_(role)` at render time; listed here so the catalogs have them.
 ROLE_NAMES = (N_("agent"), N_("lead"), N_("intake"))
@@ -76,21 +80,14 @@ class QueueScreen(StatusLineScreen):
         self.queue_id: str | None = None
         self.sort = TicketSort.SLA_DUE
 
-    @property
-    def sd_app(self) -> SupportDeskApp:
-        from supportdesk_tui.app import SupportDeskApp
-
-        assert isinstance(self.app, SupportDeskApp)
-        return self.app
-
     def compose(self) -> ComposeResult:
-        clock = self.sd_app.settings.clock
+        clock = self.desk.settings.clock
         yield Static(id="app-bar")
         with Horizontal(id="queue-body"):
             yield QueueSidebar(id="queues")
             with Vertical(id="queue-main"):
                 yield FilterBar(id="filter")
-                yield TicketTable(clock=clock, me_login=self.sd_app.me.login, id="tickets")
+                yield TicketTable(clock=clock, me_login=self.desk.me.login, id="tickets")
                 yield TicketPreview(clock=clock, id="preview")
         yield StatusLine(id="status")
         yield KeyFooter()
@@ -100,31 +97,31 @@ class QueueScreen(StatusLineScreen):
         return self.query_one(TicketTable)
 
     def on_mount(self) -> None:
-        app = self.sd_app
-        me = app.me
+        desk = self.desk
+        me = desk.me
         bar = Text()
         bar.append("SupportDesk", style="bold")
         bar.append("  ·  ")
         bar.append(one_line(me.name))
         bar.append("  ·  " + _(me.role.value) + "  ·  ")
-        bar.append(one_line(app.settings.server_url), style="dim")
+        bar.append(one_line(desk.settings.server_url), style="dim")
         self.query_one("#app-bar", Static).update(bar)
-        self.query_one(QueueSidebar).set_queues(app.queues)
-        default = app.settings.default_filter
+        self.query_one(QueueSidebar).set_queues(desk.queues)
+        default = desk.settings.default_filter
         if default:
             try:
                 self.query_filter = parse_query(default)
             except QueryError as exc:
                 self.notify(safe_format(_("The default filter in the config is invalid: {error}"),
                                         error=exc.message), severity="warning")
-        app.subscribe(self)
+        desk.subscribe(self)
         self.init_status_line()
         self.reload()
         self.table.focus()
         self.set_interval(15, self._poll_when_offline)
 
     def on_unmount(self) -> None:
-        self.sd_app.unsubscribe(self)
+        self.desk.unsubscribe(self)
 
     # --- the list ----------------------------------------------------------------
 
@@ -143,16 +140,16 @@ class QueueScreen(StatusLineScreen):
         `from_end`: read the list backwards from its last ticket (`G` on a long list).
         """
         self.from_end = from_end
-        api = self.sd_app.api
+        api = self.desk.api
         params = self.current_params()
-        page_size = self.sd_app.settings.page_size
+        page_size = self.desk.settings.page_size
 
         async def fetch_page(after: str | None) -> tuple[list[Ticket], str | None]:
             page = await api.list_tickets(params, page_size=page_size, after=after)
             return page.items, page.next_cursor
 
         sort = self.query_filter.sort or self.sort
-        me_login = self.sd_app.me.login
+        me_login = self.desk.me.login
         sort_key = backwards(sort_key_for(sort)) if from_end else sort_key_for(sort)
         window = TicketWindow(
             fetch_page, page_size=page_size, sort_key=sort_key,
@@ -169,7 +166,7 @@ class QueueScreen(StatusLineScreen):
     def _total_hint(self) -> int | None:
         if not self.query_filter.is_empty:
             return None
-        queues = [q for q in self.sd_app.queues if self.queue_id in (None, q.id)]
+        queues = [q for q in self.desk.queues if self.queue_id in (None, q.id)]
         return sum(q.counts.open for q in queues) if queues else None
 
     @on(QueueSidebar.Selected)
@@ -199,14 +196,12 @@ class QueueScreen(StatusLineScreen):
 
     @work(exclusive=True, group="preview")
     async def load_preview(self, ticket: Ticket) -> None:
-        from supportdesk_tui.screens.conversation import FIRST_PAGE_MESSAGES, Prefetched
-
         preview = self.query_one(TicketPreview)
         preview.show_loading(ticket)
         self._prefetched = None
         try:
             # The page the conversation starts with, so opening this ticket needs no wait.
-            page = await self.sd_app.api.list_messages(ticket.id, order="desc", page_size=FIRST_PAGE_MESSAGES)
+            page = await self.desk.api.list_messages(ticket.id, order="desc", page_size=FIRST_PAGE_MESSAGES)
         except ApiError as exc:
             preview.show_error(ticket, exc.message)
             return
@@ -214,8 +209,6 @@ class QueueScreen(StatusLineScreen):
         preview.show_messages(ticket, list(reversed(page.items)))
 
     def open_ticket(self, ticket_id: int) -> None:
-        from supportdesk_tui.screens.conversation import ConversationScreen
-
         prefetched = self._prefetched
         tables = self.query(TicketTable)  # may be asked before the screen has composed
         window = tables.first().window if tables else None
@@ -225,7 +218,7 @@ class QueueScreen(StatusLineScreen):
             current = window.get(index) if index is not None else None
             if current is not None and current.version > prefetched.ticket.version:
                 prefetched = replace(prefetched, ticket=current)
-        self.app.push_screen(ConversationScreen(ticket_id, prefetched))
+        self.post_message(OpenTicket(ticket_id, prefetched))
 
     # --- filter and sort -----------------------------------------------------------
 
@@ -268,8 +261,6 @@ class QueueScreen(StatusLineScreen):
             self.reload()
 
     def action_sort(self) -> None:
-        from supportdesk_tui.screens.pickers import ChoiceModal
-
         def chosen(sort: TicketSort | None) -> None:
             if sort is not None and sort != self.sort:
                 self.sort = sort
@@ -290,22 +281,18 @@ class QueueScreen(StatusLineScreen):
                           "g goes back to the first."), timeout=4)
 
     def action_dashboard(self) -> None:
-        from supportdesk_tui.screens.dashboard import open_dashboard
-
-        open_dashboard(self.sd_app)
+        self.post_message(ShowDashboard())
 
     def action_escalations(self) -> None:
-        from supportdesk_tui.screens.escalations import open_escalations
-
-        open_escalations(self.sd_app)
+        self.post_message(ShowEscalations())
 
     @work(exclusive=True, group="queues")
     async def refresh_queues(self) -> None:
         try:
-            queues = await self.sd_app.api.queues()
+            queues = await self.desk.api.queues()
         except ApiError:
             return
-        self.sd_app.session.queues = queues
+        self.desk.session.queues = queues
         self.query_one(QueueSidebar).set_queues(queues)
 
     # --- take and next -------------------------------------------------------------
@@ -319,12 +306,12 @@ class QueueScreen(StatusLineScreen):
 
     @work(group="writes")
     async def take(self, ticket: Ticket) -> None:
-        me = self.sd_app.me
+        me = self.desk.me
         if ticket.assignee and ticket.assignee.id == me.id:
             self.notify(safe_format(_("Ticket #{id} is already yours."), id=ticket.id))
             return
         try:
-            updated = await self.sd_app.api.update_ticket(ticket.id, TicketPatch(assignee_id=me.id),
+            updated = await self.desk.api.update_ticket(ticket.id, TicketPatch(assignee_id=me.id),
                                                           version=ticket.version)
         except VersionConflict as exc:
             current = exc.current
@@ -350,9 +337,9 @@ class QueueScreen(StatusLineScreen):
     @work(exclusive=True, group="next")
     async def next_ticket(self) -> None:
         """Oldest unassigned open ticket in my queues that nobody else is looking at."""
-        me = self.sd_app.me
+        me = self.desk.me
         try:
-            page = await self.sd_app.api.list_tickets(
+            page = await self.desk.api.list_tickets(
                 {"assignee": "none", "status": "new,open", "sort": TicketSort.WAITING.value}, page_size=50)
         except ApiError as exc:
             self.notify(safe_text(exc.message), title=exc.title, severity="error")
@@ -372,7 +359,7 @@ class QueueScreen(StatusLineScreen):
         window = table.window
         if window is None:
             return
-        if ticket_matches(self.query_filter, event.ticket, me_login=self.sd_app.me.login,
+        if ticket_matches(self.query_filter, event.ticket, me_login=self.desk.me.login,
                           queue=self.queue_id):
             if window.index_of(event.ticket.id) is not None:
                 table.apply_update(event.ticket)
@@ -402,5 +389,5 @@ class QueueScreen(StatusLineScreen):
 
     def _poll_when_offline(self) -> None:
         """Without the live stream, refresh counts by polling so numbers don't go stale."""
-        if self.sd_app.session.stream_state != "live":
+        if self.desk.session.stream_state != "live":
             self.refresh_queues()

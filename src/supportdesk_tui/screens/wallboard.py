@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from supportdesk_tui.i18n import _
 from supportdesk_tui.i18n.times import wait_in_words
-from supportdesk_tui.screens.dashboard import LiveStatsScreen
+from supportdesk_tui.screens.live_stats import LiveStatsScreen
 from supportdesk_tui.widgets.dashboard_alarms import AlarmLog
 from supportdesk_tui.widgets.dashboard_format import level_badge
 from supportdesk_tui.widgets.dashboard_wall import WallFigure
@@ -59,7 +59,7 @@ class WallboardScreen(LiveStatsScreen):
                 yield WallFigure(_("At SLA risk"), id="wall-at-risk")
                 yield WallFigure(_("SLA breached"), id="wall-breached")
             with Grid(id="wall-queues"):
-                for queue in self.sd_app.queues:
+                for queue in self.desk.queues:
                     yield WallFigure(queue.name, id=f"wall-queue-{queue.id}")
             yield AlarmLog(self.queue_name, shown=4, id="wall-alarms")
         yield StatusLine(id="status")
@@ -88,7 +88,7 @@ class WallboardScreen(LiveStatsScreen):
             total.sla_at_risk, level="warning" if total.sla_at_risk else "ok")
         self.query_one("#wall-breached", WallFigure).show(
             total.sla_breached, level="alarm" if total.sla_breached else "ok")
-        for queue in self.sd_app.queues:
+        for queue in self.desk.queues:
             counts = state.queue_counts(queue.id)
             if counts is None:
                 continue

@@ -25,6 +25,7 @@ from textual.widgets.text_area import Selection
 
 from supportdesk_tui.contract.models import CannedActions, MessageKind, Status
 from supportdesk_tui.domain.canned_pick import describe_actions, has_actions, merge_actions
+from supportdesk_tui.domain.layout import swap_layout
 from supportdesk_tui.domain.limits import MESSAGE_BODY_MAX, Room
 from supportdesk_tui.domain.safe_text import one_line, strip_unsafe
 from supportdesk_tui.i18n import _, ngettext, pgettext
@@ -284,8 +285,6 @@ class Composer(Vertical):
     def action_fix_layout(self) -> None:
         """Convert text typed with the wrong keyboard layout; a converted selection stays selected
         (a second press undoes it), a converted word leaves the caret after it to type on."""
-        from supportdesk_tui.domain.layout import swap_layout
-
         editor = self.editor
         if editor.read_only:
             return

@@ -1,0 +1,85 @@
+"""Where the agent asks to go: messages screens and palette commands post, and the app's
+navigator (navigator.py) answers by building and showing screens. So no screen imports another
+screen or the app, and the one place that knows every screen class is the navigator.
+
+A screen posts them with `self.post_message(...)`; they bubble to the app. (The live messages
+the session publishes to open views are in `messages.py`.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from textual.message import Message as TextualMessage
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from supportdesk_tui.api.client import PageResult
+    from supportdesk_tui.contract.models import Message, Ticket
+
+# Enough cards to fill a tall terminal; each mounted card costs layout and CSS time on open,
+# and older messages come in pages as the agent scrolls up. A screen that prefetches a ticket
+# for the conversation (the queue's preview) asks for this many.
+FIRST_PAGE_MESSAGES = 20
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    """The ticket and its newest messages as another screen already fetched them (the queue's
+    preview): the conversation paints them at once and refreshes them behind the agent's back."""
+
+    ticket: Ticket
+    newest_first: PageResult[Message]
+
+
+@dataclass
+class OpenTicket(TextualMessage):
+    """Show the conversation of `ticket_id` over the current screen."""
+
+    ticket_id: int
+    prefetched: Prefetched | None = None
+    # Take the current screen's place instead (a customer's other ticket, opened from a ticket).
+    instead_of_current: bool = False
+
+
+@dataclass
+class ShowQueue(TextualMessage):
+    """Without `queue_id`: switch to the queue (kept installed, so its filter and cursor survive).
+    With one (the palette's `queue: show …`): back to the queue under the current screen, showing
+    that queue; nothing happens when there is none underneath."""
+
+    queue_id: str | None = None
+
+
+@dataclass
+class ShowDashboard(TextualMessage):
+    """The lead's dashboard (the wallboard when the app runs as one)."""
+
+
+@dataclass
+class ShowEscalations(TextualMessage):
+    """The list of open escalations; someone who is not a lead is told why not."""
+
+
+@dataclass
+class NextTicket(TextualMessage):
+    """Leave the current ticket for the next one that needs the agent (the queue picks it)."""
+
+
+@dataclass
+class ReturnTo(TextualMessage):
+    """Close every screen above `screen`."""
+
+    screen: Screen[Any]
+
+
+@dataclass
+class Reconnect(TextualMessage):
+    """Sign in again (the connect screen's retry)."""
+
+
+# What the navigator answers; `Reconnect` goes to the app's sign-in instead.
+NavigationRequest: TypeAlias = (OpenTicket | ShowQueue | ShowDashboard | ShowEscalations | NextTicket
+                                 | ReturnTo)

@@ -1,0 +1,158 @@
+"""Builds and shows screens when a screen or a palette command asks (the messages of
+navigation.py, which the app forwards here). Besides `screens/__init__` (keymap scopes), this is
+the only module that knows every screen class; screens know none but their own.
+
+The working screens are imported when first shown: before sign-in only the connect screen is
+needed, and a lead's start never loads the conversation (cold start, docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, assert_never
+
+from supportdesk_tui.contract.models import Role
+from supportdesk_tui.i18n import _
+from supportdesk_tui.navigation import (
+    NavigationRequest,
+    NextTicket,
+    OpenTicket,
+    Prefetched,
+    ReturnTo,
+    ShowDashboard,
+    ShowEscalations,
+    ShowQueue,
+)
+from supportdesk_tui.screens.help import HelpScreen
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.screen import Screen
+
+    from supportdesk_tui.desk import DeskContext
+
+# Installed screens: one queue and one dashboard for the app's life, so switching back and forth
+# keeps the queue's filter and cursor and the dashboard's history.
+QUEUE_SCREEN = "queue"
+DASHBOARD_SCREEN = "dashboard"
+
+
+class Navigator:
+    def __init__(self, app: App[Any], desk: DeskContext) -> None:
+        self._app = app
+        self._desk = desk
+
+    def go(self, request: NavigationRequest) -> None:
+        match request:
+            case OpenTicket():
+                self.open_ticket(request.ticket_id, request.prefetched,
+                                 instead_of_current=request.instead_of_current)
+            case ShowQueue():
+                self.show_queue(request.queue_id)
+            case ShowDashboard():
+                self.show_dashboard()
+            case ShowEscalations():
+                self.show_escalations()
+            case NextTicket():
+                self.next_ticket()
+            case ReturnTo():
+                self.return_to(request.screen)
+            case _:
+                assert_never(request)
+
+    def open_start_screen(self) -> None:
+        """After sign-in: the dashboard for a lead (or when asked for), else the queue."""
+        settings = self._desk.settings
+        mode = settings.start_mode
+        if settings.wallboard or mode == "dashboard" or (mode is None and self._desk.me.role == "lead"):
+            self.show_dashboard()
+            return
+        from supportdesk_tui.screens.queue import QueueScreen  # lazy: loads after the connect screen paints
+
+        self._app.switch_screen(QueueScreen())
+
+    def open_ticket(self, ticket_id: int, prefetched: Prefetched | None = None, *,
+                    instead_of_current: bool = False) -> None:
+        # lazy: the conversation (composer, thread) loads with the first ticket opened
+        from supportdesk_tui.screens.conversation import ConversationScreen
+
+        screen = ConversationScreen(ticket_id, prefetched)
+        if instead_of_current:
+            self._app.switch_screen(screen)
+        else:
+            self._app.push_screen(screen)
+
+    def show_queue(self, queue_id: str | None = None) -> None:
+        from supportdesk_tui.screens.queue import QueueScreen  # lazy: a lead's start shows the dashboard
+
+        app = self._app
+        if queue_id is None:
+            if not app.is_screen_installed(QUEUE_SCREEN):
+                app.install_screen(QueueScreen(), QUEUE_SCREEN)
+            app.switch_screen(QUEUE_SCREEN)
+            return
+        underneath = [screen for screen in app.screen_stack if isinstance(screen, QueueScreen)]
+        if not underneath:
+            return
+        target = underneath[-1]
+        while app.screen is not target:
+            app.pop_screen()
+        target.show_queue(queue_id)
+
+    def show_dashboard(self) -> None:
+        """The dashboard (or, with `--wallboard`, the wallboard); one key switches back to the queue."""
+        app = self._app
+        if self._desk.settings.wallboard:
+            from supportdesk_tui.screens.wallboard import WallboardScreen  # lazy: only a wall shows it
+
+            app.switch_screen(WallboardScreen())
+            return
+        # lazy: an agent's start shows the queue; the dashboard loads when first shown
+        from supportdesk_tui.screens.dashboard import DashboardScreen
+        from supportdesk_tui.screens.queue import QueueScreen
+
+        current = app.screen
+        if isinstance(current, QueueScreen) and not app.is_screen_installed(QUEUE_SCREEN):
+            app.install_screen(current, QUEUE_SCREEN)  # keep this queue (filter, cursor) for the way back
+        if not app.is_screen_installed(DASHBOARD_SCREEN):
+            app.install_screen(DashboardScreen(), DASHBOARD_SCREEN)
+        app.switch_screen(DASHBOARD_SCREEN)
+
+    def show_escalations(self) -> None:
+        """Show the list to a lead; anyone else hears why not."""
+        app = self._app
+        if self._desk.me.role is not Role.LEAD:
+            app.notify(_("The list of all escalations is for leads only. Your own tickets show their "
+                         "escalation in the queue and the ticket header."),
+                       title=_("Leads only"), severity="warning")
+            return
+        from supportdesk_tui.screens.escalations import EscalationsScreen  # lazy: leads only, on demand
+
+        if not isinstance(app.screen, EscalationsScreen):
+            app.push_screen(EscalationsScreen())
+
+    def show_outbox(self) -> None:
+        from supportdesk_tui.screens.outbox import OutboxScreen  # lazy: opened on demand
+
+        if self._desk.signed_in and not isinstance(self._app.screen, OutboxScreen):
+            self._app.push_screen(OutboxScreen())
+
+    def show_help(self) -> None:
+        if not isinstance(self._app.screen, HelpScreen):
+            self._app.push_screen(HelpScreen(self._app.screen))
+
+    def next_ticket(self) -> None:
+        """Close the ticket in front of the agent and let the queue underneath open the next one."""
+        from supportdesk_tui.screens.queue import QueueScreen  # lazy: a lead's start shows the dashboard
+
+        app = self._app
+        for screen in reversed(app.screen_stack):
+            if isinstance(screen, QueueScreen):
+                if app.screen is not screen:
+                    app.pop_screen()
+                screen.next_ticket()
+                return
+
+    def return_to(self, screen: Screen[Any]) -> None:
+        app = self._app
+        while app.screen is not screen and len(app.screen_stack) > 1:
+            app.pop_screen()
