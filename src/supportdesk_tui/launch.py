@@ -8,16 +8,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from supportdesk_tui import paths
 from supportdesk_tui.api.failover import ServerListError, parse_server_list, same_deployment
 from supportdesk_tui.settings import AppSettings
 
 EXIT_USAGE = 2
-# The app exits with this code when the agent switched language: binding descriptions are
-# translated as the UI modules load, so the launcher starts a fresh process in the new language.
-RESTART_EXIT_CODE = 75
 
 
 def _stored_for(stored_server: str, urls: Sequence[str]) -> bool:
@@ -88,50 +85,12 @@ def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: boo
     return run_with_settings(settings)
 
 
-def run_with_settings(settings: AppSettings, *,
-                      relaunch: Callable[[str], int] | None = None) -> int:
-    """Run the app; when it asks to restart in another language, re-execute this command with
-    `--lang` set (or call `relaunch(language)`, for callers with something to clean up first)."""
-    from supportdesk_tui.i18n import set_language
-
-    # Before the UI modules are imported: their binding descriptions are translated as they load.
-    set_language(settings.language)
+def run_with_settings(settings: AppSettings) -> int:
     from supportdesk_tui.app import SupportDeskApp
 
     app = SupportDeskApp(settings)
     app.run()
-    language = app.restart_language
-    if app.return_code == RESTART_EXIT_CODE and language is not None:
-        if relaunch is not None:
-            return relaunch(language)
-        return _reexecute(language)
     return app.return_code or 0
-
-
-def restart_argv(argv: Sequence[str], language: str) -> list[str]:
-    """The command's arguments with any `--lang` dropped and `--lang language` put last, where
-    the parser of a subcommand (`demo`, `dashboard`) sees it too."""
-    kept: list[str] = []
-    skip_value = False
-    for arg in argv:
-        if skip_value:
-            skip_value = False
-        elif arg == "--lang":
-            skip_value = True
-        elif not arg.startswith("--lang="):
-            kept.append(arg)
-    return [*kept, "--lang", language]
-
-
-def _reexecute(language: str) -> int:
-    command = [sys.executable, "-m", "supportdesk_tui", *restart_argv(sys.argv[1:], language)]
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        os.execv(sys.executable, command)
-    except OSError as exc:
-        return _fail(f"could not restart in the new language ({exc}); start supportdesk again.")
-    return 0  # pragma: no cover - execv does not return
 
 
 def run_login(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from supportdesk_tui.api.errors import ApiError
 from supportdesk_tui.contract.models import Article, Language
 from supportdesk_tui.domain.fuzzy import rank
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text, sanitize
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.widgets.safe_notify import SafeNotify
 
 ArticleLoader = Callable[[Language], Awaitable[list[Article]]]
@@ -59,9 +59,9 @@ class ArticlePicker(SafeNotify, ModalScreen[str | None]):
     ArticlePicker #articles-status { height: 1; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Close"), id="articles.close"),
-        Binding("down", "move(1)", _("Next"), id="articles.down", show=False),
-        Binding("up", "move(-1)", _("Previous"), id="articles.up", show=False),
+        Binding("escape", "cancel", N_("Close"), id="articles.close"),
+        Binding("down", "move(1)", N_("Next"), id="articles.down", show=False),
+        Binding("up", "move(-1)", N_("Previous"), id="articles.up", show=False),
     ]
 
     def __init__(self, loader: ArticleLoader, *, language: Language, query: str = "") -> None:

@@ -37,7 +37,7 @@ from supportdesk_tui.domain.canned_pick import (
     variable_prompt,
 )
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text, sanitize
-from supportdesk_tui.i18n import _, current_language
+from supportdesk_tui.i18n import N_, _, current_language
 from supportdesk_tui.widgets.safe_notify import SafeNotify
 
 LibraryLoader = Callable[[], Awaitable[tuple[list[LibraryEntry], list[str]]]]
@@ -86,13 +86,13 @@ class CannedPicker(SafeNotify, ModalScreen[CannedInsert | None]):
     CannedPicker #canned-status { height: 1; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Close"), id="canned.close"),
-        Binding("ctrl+l", "switch_language", _("Switch language"), id="canned.language",
+        Binding("escape", "cancel", N_("Close"), id="canned.close"),
+        Binding("ctrl+l", "switch_language", N_("Switch language"), id="canned.language",
                 key_display="^l"),
-        Binding("down", "move(1)", _("Next"), id="canned.down", show=False),
-        Binding("up", "move(-1)", _("Previous"), id="canned.up", show=False),
-        Binding("pagedown", "move(10)", _("Page down"), id="canned.page_down", show=False),
-        Binding("pageup", "move(-10)", _("Page up"), id="canned.page_up", show=False),
+        Binding("down", "move(1)", N_("Next"), id="canned.down", show=False),
+        Binding("up", "move(-1)", N_("Previous"), id="canned.up", show=False),
+        Binding("pagedown", "move(10)", N_("Page down"), id="canned.page_down", show=False),
+        Binding("pageup", "move(-10)", N_("Page up"), id="canned.page_up", show=False),
     ]
 
     def __init__(
@@ -364,7 +364,7 @@ class VariablesForm(SafeNotify, ModalScreen[dict[str, str] | None]):
     VariablesForm .variables-error { color: $error; height: auto; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Back"), id="canned_form.cancel"),
+        Binding("escape", "cancel", N_("Back"), id="canned_form.cancel"),
     ]
 
     def __init__(self, title: str, variables: Sequence[CannedVariable], values: Mapping[str, str]) -> None:

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import LoadingIndicator, Static
 
 from supportdesk_tui.domain.safe_text import safe_text
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.widgets.key_footer import KeyFooter
 
@@ -51,8 +51,8 @@ class ConnectScreen(Screen[None]):
     ConnectScreen LoadingIndicator { height: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("r", "retry", _("Retry"), id="connect.retry"),
-        Binding("q", "app.quit", _("Quit"), id="connect.quit"),
+        Binding("r", "retry", N_("Retry"), id="connect.retry"),
+        Binding("q", "app.quit", N_("Quit"), id="connect.quit"),
     ])
 
     def __init__(self, server_url: str) -> None:

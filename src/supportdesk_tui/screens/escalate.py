@@ -34,7 +34,7 @@ from supportdesk_tui.domain.escalation_form import (
     validate,
 )
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
-from supportdesk_tui.i18n import _, pgettext
+from supportdesk_tui.i18n import N_, _, pgettext
 from supportdesk_tui.i18n.labels import status_label
 from supportdesk_tui.widgets._labels import ESCALATION_MARK, escalation_label
 from supportdesk_tui.widgets.key_footer import KeyFooter
@@ -143,8 +143,8 @@ class EscalationForm(SafeNotify, ModalScreen[EscalationResult | None]):
     EscalationForm.-busy #escalation-fields { opacity: 60%; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", _("Escalate"), id="escalate.submit", priority=True),
-        Binding("escape", "cancel", _("Cancel"), id="escalate.cancel"),
+        Binding("ctrl+s", "submit", N_("Escalate"), id="escalate.submit", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="escalate.cancel"),
     ]
 
     def __init__(self, api: SupportDeskClient, ticket: Ticket, components: Sequence[Component],

@@ -21,7 +21,7 @@ from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, ForbiddenError
 from supportdesk_tui.contract.models import Escalation, EscalationStatus, Role, Ticket
 from supportdesk_tui.domain.safe_text import one_line, safe_text
-from supportdesk_tui.i18n import _, ngettext
+from supportdesk_tui.i18n import N_, _, ngettext
 from supportdesk_tui.i18n.labels import status_label
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.screens._status import StatusLineScreen
@@ -57,9 +57,9 @@ class EscalationsScreen(StatusLineScreen):
     EscalationsScreen DataTable { height: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("escape", "back", _("Back"), id="escalations.back"),
-        Binding("enter", "open_ticket", _("Open ticket"), id="escalations.open"),
-        Binding("r", "refresh", _("Refresh"), id="escalations.refresh"),
+        Binding("escape", "back", N_("Back"), id="escalations.back"),
+        Binding("enter", "open_ticket", N_("Open ticket"), id="escalations.open"),
+        Binding("r", "refresh", N_("Refresh"), id="escalations.refresh"),
     ])
 
     def __init__(self) -> None:

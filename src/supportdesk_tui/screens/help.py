@@ -12,7 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from supportdesk_tui.domain.safe_text import safe_text
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 
 
 def format_key(key: str) -> str:
@@ -30,7 +30,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen DataTable { height: auto; max-height: 30; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q", "dismiss", _("Close"), id="help.close"),
+        Binding("escape,question_mark,q", "dismiss", N_("Close"), id="help.close"),
     ]
 
     def __init__(self, under: Screen[object]) -> None:

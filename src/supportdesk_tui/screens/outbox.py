@@ -24,7 +24,7 @@ from supportdesk_tui.domain.drafts import Draft, DraftKind
 from supportdesk_tui.domain.outbox import OutboxItem, OutboxState
 from supportdesk_tui.domain.reltime import absolute
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
-from supportdesk_tui.i18n import _, current_language, ngettext
+from supportdesk_tui.i18n import N_, _, current_language, ngettext
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.safe_notify import SafeNotify
@@ -85,11 +85,11 @@ class OutboxScreen(SafeNotify, Screen[None]):
     OutboxScreen #outbox-detail.-failed { color: $error; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("escape", "back", _("Back"), id="outbox.back"),
-        Binding("e", "edit", _("Edit"), id="outbox.edit",
-                tooltip=_("Put the text back into its ticket's composer and take it out of the outbox")),
-        Binding("r", "resend", _("Resend"), id="outbox.resend"),
-        Binding("d", "discard", _("Discard"), id="outbox.discard"),
+        Binding("escape", "back", N_("Back"), id="outbox.back"),
+        Binding("e", "edit", N_("Edit"), id="outbox.edit",
+                tooltip=N_("Put the text back into its ticket's composer and take it out of the outbox")),
+        Binding("r", "resend", N_("Resend"), id="outbox.resend"),
+        Binding("d", "discard", N_("Discard"), id="outbox.discard"),
     ])
 
     @property

@@ -57,15 +57,15 @@ class QueueScreen(StatusLineScreen):
     QueueScreen.-filtering FilterBar { display: block; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("slash", "filter", _("Filter"), id="queue.filter", key_display="/"),
-        Binding("t", "take", _("Take"), id="queue.take"),
-        Binding("n", "next_ticket", _("Next for me"), id="queue.next"),
-        Binding("o", "sort", _("Sort"), id="queue.sort"),
-        Binding("r", "refresh", _("Refresh"), id="queue.refresh"),
-        Binding("D", "dashboard", _("Dashboard"), id="queue.dashboard"),
-        Binding("E", "escalations", _("Escalations"), id="queue.escalations", show=False),
-        Binding("escape", "clear_filter", _("Clear filter"), id="queue.clear_filter", show=False),
-        Binding("q", "app.quit", _("Quit"), id="queue.quit"),
+        Binding("slash", "filter", N_("Filter"), id="queue.filter", key_display="/"),
+        Binding("t", "take", N_("Take"), id="queue.take"),
+        Binding("n", "next_ticket", N_("Next for me"), id="queue.next"),
+        Binding("o", "sort", N_("Sort"), id="queue.sort"),
+        Binding("r", "refresh", N_("Refresh"), id="queue.refresh"),
+        Binding("D", "dashboard", N_("Dashboard"), id="queue.dashboard"),
+        Binding("E", "escalations", N_("Escalations"), id="queue.escalations", show=False),
+        Binding("escape", "clear_filter", N_("Clear filter"), id="queue.clear_filter", show=False),
+        Binding("q", "app.quit", N_("Quit"), id="queue.quit"),
     ])
 
     def __init__(self) -> None:

@@ -14,14 +14,14 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from supportdesk_tui.domain.safe_text import one_line
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 
 
 class FilterBar(Vertical):
     """An input for the query language plus one line for the screen's parse error."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel filter edit"), id="filter.cancel"),
+        Binding("escape", "cancel", N_("Cancel filter edit"), id="filter.cancel"),
     ]
 
     DEFAULT_CSS = """

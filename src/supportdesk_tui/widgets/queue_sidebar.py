@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from supportdesk_tui.contract.models import Queue, QueueCounts
 from supportdesk_tui.domain.safe_text import one_line
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 
 ALL_QUEUES = "__all__"
@@ -28,8 +28,8 @@ class QueueSidebar(Vertical):
     """A short list (an agent has a handful of queues), so an `OptionList` is the right tool."""
 
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("j", "cursor_down", _("Next queue"), show=False, id="queues.cursor_down"),
-        Binding("k", "cursor_up", _("Previous queue"), show=False, id="queues.cursor_up"),
+        Binding("j", "cursor_down", N_("Next queue"), show=False, id="queues.cursor_down"),
+        Binding("k", "cursor_up", N_("Previous queue"), show=False, id="queues.cursor_up"),
     ])
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

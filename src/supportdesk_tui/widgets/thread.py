@@ -26,7 +26,7 @@ from supportdesk_tui.contract.models import Language, Message, MessageKind
 from supportdesk_tui.domain.reltime import absolute, relative
 from supportdesk_tui.domain.safe_text import find_links, one_line, safe_text
 from supportdesk_tui.domain.secrets import mask_secrets
-from supportdesk_tui.i18n import _, current_language
+from supportdesk_tui.i18n import N_, _, current_language
 from supportdesk_tui.keymap import with_cyrillic_aliases
 
 Clock = Callable[[], datetime]
@@ -155,7 +155,7 @@ class Thread(VerticalScroll, can_focus=True):
     """The messages of one ticket, oldest at the top, newest at the bottom."""
 
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("T", "toggle_time", _("Relative/absolute time"), id="thread.toggle_time"),
+        Binding("T", "toggle_time", N_("Relative/absolute time"), id="thread.toggle_time"),
     ])
 
     DEFAULT_CSS = """
