@@ -1,12 +1,13 @@
-"""Render one screen of the real app to SVG, in a fresh interpreter so the language is set first.
+"""Render one screen of the real app to SVG, in any language, in this process.
 
     python -m supportdesk_tui.devtools.render --scene queue --lang ru \
         --server http://127.0.0.1:PORT --token TOKEN --out queue.svg [--chrome chrome.json]
 
 Everything that could differ between runs is pinned: the clock, the time zone (UTC), the
-address shown in the app bar, live updates (off), cursor blink (off). `--chrome` also writes
-the visible text and the UI chrome (footer descriptions, column titles, bars) as JSON, for
-tests that look for untranslated strings.
+address shown in the app bar, live updates (off), cursor blink (off), the home directory (a
+throwaway one). `--chrome` also writes the visible text and the UI chrome (footer descriptions,
+column titles, bars) as JSON, for tests that look for untranslated strings. Every label is
+translated when it is shown, so one process can render any number of scenes in any languages.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -309,7 +311,8 @@ SCENES: dict[str, Scene] = {
 # --- running -------------------------------------------------------------------------------
 
 
-def _route_client_to(real_url: str) -> None:
+@contextmanager
+def client_routed_to(real_url: str) -> Iterator[None]:
     """The session's API client talks to `real_url` whatever address the app bar shows."""
     from supportdesk_tui import session as session_module
     from supportdesk_tui.api.client import SupportDeskClient
@@ -317,13 +320,42 @@ def _route_client_to(real_url: str) -> None:
     def build(base_url: str, token: str | None, **options: Any) -> SupportDeskClient:
         return SupportDeskClient(real_url, token, **options)
 
+    original = session_module.SupportDeskClient
     setattr(session_module, "SupportDeskClient", build)  # noqa: B010 - a test seam, not an attribute of its API
+    try:
+        yield
+    finally:
+        setattr(session_module, "SupportDeskClient", original)  # noqa: B010
+
+
+@contextmanager
+def pinned_environment() -> Iterator[Path]:
+    """UTC local time and a throwaway home (no drafts, canned replies or config of the machine
+    leak into a picture); both put back afterwards. Yields the data directory to use."""
+    from supportdesk_tui.paths import HOME_ENV
+
+    saved = {name: os.environ.get(name) for name in ("TZ", HOME_ENV)}
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["TZ"] = "UTC"
+        os.environ[HOME_ENV] = home
+        time.tzset()
+        try:
+            yield Path(home) / "data"
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            time.tzset()
 
 
 def chrome_of(app: App[Any]) -> dict[str, Any]:
     """The visible text, and the parts of it that are UI chrome, as the agent sees them now."""
     from rich.console import Console
     from textual.widgets import DataTable
+
+    from supportdesk_tui.i18n import _
 
     width, height = app.size
     console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
@@ -337,60 +369,51 @@ def chrome_of(app: App[Any]) -> dict[str, Any]:
         for widget in screen.query(f"#{widget_id}"):
             box = widget.region
             regions[widget_id] = "\n".join(line[box.x:box.right].rstrip() for line in lines[box.y:box.bottom])
-    footer = [active.binding.description for active in screen.active_bindings.values()
+    # Descriptions are message ids: translated here as the key bar translates them.
+    footer = [_(active.binding.description) for active in screen.active_bindings.values()
               if active.binding.show and active.binding.description]
     columns = [str(column.label) for table in screen.query(DataTable) for column in table.columns.values()]
     return {"text": "\n".join(lines), "footer": footer, "columns": columns, "regions": regions}
 
 
-def render(scene_name: str, language: str, real_url: str, token: str,
-           data_dir: Path, size: tuple[int, int] = SIZE) -> tuple[str, dict[str, Any]]:
-    """The SVG of `scene_name` and its chrome. Call once per process: the language sticks."""
-    from supportdesk_tui.i18n import set_language
+async def capture(scene_name: str, language: str, real_url: str, token: str, data_dir: Path,
+                  size: tuple[int, int] = SIZE, *,
+                  switch_to: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The SVG of `scene_name` and its chrome, the app started in `language`.
 
-    set_language(language)  # before any UI module is imported
+    `switch_to`: once the scene is ready, switch to this language the way the agent does (the
+    app relabels in place) before the picture is taken.
+    """
     from supportdesk_tui.app import SupportDeskApp
     from supportdesk_tui.settings import AppSettings
 
     scene = SCENES[scene_name]
-    _route_client_to(real_url if scene.reachable else UNREACHABLE_URL)
     settings = AppSettings(server_url=SHOWN_SERVER_URL if scene.reachable else UNREACHABLE_URL,
                            token=token, data_dir=data_dir, language=language, live_updates=False,
                            clock=fixed_clock, start_mode=scene.start_mode, wallboard=scene.wallboard)
     app = SupportDeskApp(settings)
     ctx = Context(real_url, token)
-    result: dict[str, Any] = {}
-
-    async def run() -> None:
+    with client_routed_to(real_url if scene.reachable else UNREACHABLE_URL):
         async with app.run_test(size=size) as pilot:
             await scene.drive(pilot, ctx)
             await settle(pilot)
-            result["svg"] = app.export_screenshot()
-            result["chrome"] = chrome_of(app)
-
-    asyncio.run(run())
-    return result["svg"], result["chrome"]
-
-
-def pin_time_zone() -> None:
-    """Absolute times are shown in local time: make it UTC."""
-    os.environ["TZ"] = "UTC"
-    time.tzset()
+            if switch_to is not None:
+                app.switch_language(switch_to)
+                await settle(pilot)
+            return app.export_screenshot(), chrome_of(app)
 
 
-def render_in_subprocess(scene: str, language: str, real_url: str, token: str, out: Path,
-                         chrome: Path | None = None) -> None:
-    """Run `main` in a fresh interpreter, so the language is set before any UI module loads."""
-    import subprocess
+def render(scene_name: str, language: str, real_url: str, token: str,
+           size: tuple[int, int] = SIZE) -> tuple[str, dict[str, Any]]:
+    """`capture` from synchronous code, in a pinned environment; the language is put back after."""
+    from supportdesk_tui.i18n import current_language, set_language
 
-    command = [sys.executable, "-m", "supportdesk_tui.devtools.render", "--scene", scene, "--lang", language,
-               "--server", real_url, "--token", token, "--out", str(out)]
-    if chrome is not None:
-        command += ["--chrome", str(chrome)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "TZ": "UTC"})
-    if done.returncode != 0:
-        raise RuntimeError(f"rendering {scene!r} in {language!r} failed:\n{done.stderr[-4000:]}")
+    before = current_language()
+    try:
+        with pinned_environment() as data_dir:
+            return asyncio.run(capture(scene_name, language, real_url, token, data_dir, size))
+    finally:
+        set_language(before)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -402,13 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--chrome", type=Path, help="also write the chrome as JSON here")
     args = parser.parse_args(argv)
-    pin_time_zone()
-    # A throwaway home: no drafts, canned replies or config of the machine leak into a picture.
-    with tempfile.TemporaryDirectory() as home:
-        from supportdesk_tui.paths import HOME_ENV
-
-        os.environ[HOME_ENV] = home
-        svg, chrome = render(args.scene, args.lang, args.server, args.token, Path(home) / "data")
+    svg, chrome = render(args.scene, args.lang, args.server, args.token)
     args.out.write_text(svg, encoding="utf-8")
     if args.chrome:
         args.chrome.write_text(json.dumps(chrome, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -101,14 +101,7 @@ class QueueScreen(StatusLineScreen):
 
     def on_mount(self) -> None:
         app = self.sd_app
-        me = app.me
-        bar = Text()
-        bar.append("SupportDesk", style="bold")
-        bar.append("  ·  ")
-        bar.append(one_line(me.name))
-        bar.append("  ·  " + _(me.role.value) + "  ·  ")
-        bar.append(one_line(app.settings.server_url), style="dim")
-        self.query_one("#app-bar", Static).update(bar)
+        self._show_app_bar()
         self.query_one(QueueSidebar).set_queues(app.queues)
         default = app.settings.default_filter
         if default:
@@ -122,6 +115,20 @@ class QueueScreen(StatusLineScreen):
         self.reload()
         self.table.focus()
         self.set_interval(15, self._poll_when_offline)
+
+    def _show_app_bar(self) -> None:
+        app = self.sd_app
+        me = app.me
+        bar = Text()
+        bar.append("SupportDesk", style="bold")
+        bar.append("  ·  ")
+        bar.append(one_line(me.name))
+        bar.append("  ·  " + _(me.role.value) + "  ·  ")
+        bar.append(one_line(app.settings.server_url), style="dim")
+        self.query_one("#app-bar", Static).update(bar)
+
+    def relabel(self) -> None:
+        self._show_app_bar()
 
     def on_unmount(self) -> None:
         self.sd_app.unsubscribe(self)
@@ -160,9 +167,10 @@ class QueueScreen(StatusLineScreen):
         )
         window.total_hint = self._total_hint()
         table = self.table
+        # Message ids: the table translates them when it draws them.
         table.empty_message = (
-            _("No tickets match this filter. Press esc to clear it.") if not self.query_filter.is_empty
-            else _("Nothing waiting in this queue. New tickets appear here as they arrive."))
+            N_("No tickets match this filter. Press esc to clear it.") if not self.query_filter.is_empty
+            else N_("Nothing waiting in this queue. New tickets appear here as they arrive."))
         table.set_window(window, sort=sort, from_end=from_end)
         self.query_one(TicketPreview).show_nothing()
 

@@ -193,6 +193,11 @@ class Composer(Vertical):
         self.call_after_refresh(self._show_status)
         self.call_after_refresh(self._show_room)
 
+    def relabel(self) -> None:
+        """Titles, status and counter in the current language; the text being written is untouched."""
+        self._apply_kind()
+        self._show_room()
+
     # --- public API ---------------------------------------------------------
 
     @property

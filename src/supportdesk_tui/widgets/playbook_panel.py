@@ -88,6 +88,9 @@ class StepRow(Vertical, can_focus=True):
         if self.is_mounted:
             self.query_one(".step-title", Static).update(self._title_text())
 
+    def relabel(self) -> None:
+        self.set_done(self.done)
+
     def set_refusal(self, reason: str) -> None:
         self.refusal = reason
         for box in self.query(".step-refusal").results(Static):
@@ -143,6 +146,9 @@ class PlaybookPanel(VerticalScroll):
             yield row
 
     def on_mount(self) -> None:
+        self._update_refusals()
+
+    def relabel(self) -> None:
         self._update_refusals()
 
     @property

@@ -229,8 +229,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._first = max(0, len(self._messages) - self.MAX_MOUNTED)
         self.remove_children()
         if not self._messages:
-            label = _("Loading conversation…") if self._loading else _(self._empty_message)
-            self.mount(Static(safe_text(label), classes="thread--empty"))  # may be a server's message
+            self.mount(Static(self._empty_label(), classes="thread--empty"))
             return
         self.mount_all(self._cards(self._messages[self._first :]))
         # Anchored, the view stays on the newest message while the layout settles (the sidebar and
@@ -274,6 +273,15 @@ class Thread(VerticalScroll, can_focus=True):
 
     def set_empty_message(self, message: str) -> None:
         self._empty_message = message
+
+    def _empty_label(self) -> Text:
+        label = _("Loading conversation…") if self._loading else _(self._empty_message)
+        return safe_text(label)  # may be a server's message
+
+    def relabel(self) -> None:
+        # Cards draw their headers when painted; only the empty thread's line was stored.
+        for empty in self.query_children(".thread--empty").results(Static):
+            empty.update(self._empty_label())
 
     # --- time mode ----------------------------------------------------------
 

@@ -638,6 +638,9 @@ class TicketTable(ScrollView, can_focus=True):
         self._row_cache.clear()  # a theme or CSS change: cached rows carry the old colours
         super().notify_style_update()
 
+    def relabel(self) -> None:
+        self._row_cache.clear()  # cached rows carry the old language's words
+
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
         text.no_wrap = True
         text.overflow = "ellipsis"
