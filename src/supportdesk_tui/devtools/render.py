@@ -320,7 +320,7 @@ def client_routed_to(real_url: str) -> Iterator[None]:
     def build(base_url: str, token: str | None, **options: Any) -> SupportDeskClient:
         return SupportDeskClient(real_url, token, **options)
 
-    original = session_module.SupportDeskClient
+    original = getattr(session_module, "SupportDeskClient")  # noqa: B009 - the same seam
     setattr(session_module, "SupportDeskClient", build)  # noqa: B010 - a test seam, not an attribute of its API
     try:
         yield

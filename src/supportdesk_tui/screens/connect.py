@@ -59,6 +59,7 @@ class ConnectScreen(Screen[None]):
         super().__init__()
         self.server_url = server_url
         self.failed = False
+        self._error: ApiError | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="connect-box"):
@@ -73,6 +74,7 @@ class ConnectScreen(Screen[None]):
 
     def show_progress(self) -> None:
         self.failed = False
+        self._error = None
         self.remove_class("-error")
         self.query_one("#connect-title", Static).update(Text(_("Connecting…")))
         self.query_one("#connect-detail", Static).update(safe_text(self.server_url))
@@ -80,8 +82,15 @@ class ConnectScreen(Screen[None]):
         self.query_one(LoadingIndicator).display = True
         self.refresh_bindings()
 
+    def relabel(self) -> None:
+        if self._error is None:
+            self.query_one("#connect-title", Static).update(Text(_("Connecting…")))
+        else:
+            self.query_one("#connect-advice", Static).update(safe_text(advice_for(self._error)))
+
     def show_error(self, error: ApiError) -> None:
         self.failed = True
+        self._error = error
         self.add_class("-error")
         self.query_one(LoadingIndicator).display = False
         self.query_one("#connect-title", Static).update(safe_text(error.title))

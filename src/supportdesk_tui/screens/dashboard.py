@@ -216,6 +216,12 @@ class LiveStatsScreen(StatusLineScreen):
     def show_state(self) -> None:
         """Draw `self.state`; called at most once per fetch."""
 
+    def relabel(self) -> None:
+        self.update_notice()
+        if self.forbidden:
+            self.show_forbidden()
+        self.show_state()
+
     def notice(self) -> tuple[str, str]:
         """The notice line's text and its class: how fresh the numbers are and why."""
         stream = self.sd_app.session.stream_state
@@ -326,6 +332,15 @@ class DashboardScreen(LiveStatsScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self._show_labels()
+        self.query_one(WorstTickets).focus()
+
+    def relabel(self) -> None:
+        super().relabel()
+        self._show_labels()
+        self.query_one("#tile-total", QueueTile).rename(_("All queues"))
+
+    def _show_labels(self) -> None:
         app = self.sd_app
         bar = Text()
         bar.append("SupportDesk", style="bold")
@@ -344,7 +359,6 @@ class DashboardScreen(LiveStatsScreen):
         }
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
-        self.query_one(WorstTickets).focus()
 
     # --- drawing ------------------------------------------------------------------------------
 

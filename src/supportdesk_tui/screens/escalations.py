@@ -28,6 +28,7 @@ from supportdesk_tui.screens._status import StatusLineScreen
 from supportdesk_tui.screens.escalate import severity_label
 from supportdesk_tui.widgets._labels import ESCALATION_MARK, escalation_label
 from supportdesk_tui.widgets.key_footer import KeyFooter
+from supportdesk_tui.widgets.relabel import relabel_columns
 from supportdesk_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 OPEN_STATES: tuple[EscalationStatus, ...] = (EscalationStatus.OPEN, EscalationStatus.IN_PROGRESS)
 SUMMARY_WIDTH = 44
 TICKET_WIDTH = 44
+COLUMN_TITLES = {"key": N_("Key"), "state": N_("State"), "severity": N_("Severity"),
+                 "component": N_("Component"), "summary": N_("Summary"), "ticket": N_("Linked ticket")}
 
 
 def open_escalations(app: SupportDeskApp) -> None:
@@ -88,12 +91,8 @@ class EscalationsScreen(StatusLineScreen):
 
     def on_mount(self) -> None:
         table = self.table
-        table.add_column(_("Key"), key="key", width=10)
-        table.add_column(_("State"), key="state", width=14)
-        table.add_column(_("Severity"), key="severity", width=9)
-        table.add_column(_("Component"), key="component", width=20)
-        table.add_column(_("Summary"), key="summary", width=SUMMARY_WIDTH)
-        table.add_column(_("Linked ticket"), key="ticket", width=TICKET_WIDTH)
+        for key, width in zip(COLUMN_TITLES, (10, 14, 9, 20, SUMMARY_WIDTH, TICKET_WIDTH), strict=True):
+            table.add_column(_(COLUMN_TITLES[key]), key=key, width=width)
         self.sub_title = _("Escalations")
         self.sd_app.subscribe(self)
         self.init_status_line()
@@ -104,6 +103,14 @@ class EscalationsScreen(StatusLineScreen):
 
     def on_unmount(self) -> None:
         self.sd_app.unsubscribe(self)
+
+    def relabel(self) -> None:
+        relabel_columns(self.table, COLUMN_TITLES)
+        self.sub_title = _("Escalations")
+        if self.escalations:
+            self._fill()  # the rows' state and severity words, the bar
+        else:
+            self._set_bar()
 
     # --- loading -------------------------------------------------------------------
 

@@ -13,11 +13,13 @@ from collections.abc import Iterable
 from typing import Any, Protocol, runtime_checkable
 from weakref import WeakKeyDictionary
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Select, Static
+from textual.widgets._select import SelectCurrent  # no public way to its placeholder
 from textual.widgets.data_table import ColumnKey
 
 from supportdesk_tui.i18n import _, current_language
@@ -78,6 +80,23 @@ class Caption(Static):
 
     def relabel(self) -> None:
         self.update(Text(_(self.message)))
+
+
+def relabel_select(select: Select[Any], options: Iterable[tuple[RenderableType, Any]], *,
+                   prompt: str | None = None) -> None:
+    """The same choices under new labels (and a new prompt); the choice stays, and no
+    `Select.Changed` is posted (nothing changed for the form)."""
+    current = select.query_one(SelectCurrent)
+    if prompt is not None:
+        select.prompt = prompt
+        current.placeholder = prompt  # the closed control's own copy, taken when it was composed
+    value = select.value
+    choices = list(options)
+    with select.prevent(Select.Changed):
+        select.set_options(choices)
+        select.value = value
+    # A value that ends up unchanged is not drawn again by the watcher: draw it here.
+    current.update(next((label for label, choice in choices if choice == value), Select.NULL))
 
 
 def relabel_columns(table: DataTable[Any], titles: dict[str, str]) -> None:
