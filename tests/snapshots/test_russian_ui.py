@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from supportdesk_tui.devtools.render import capture, pinned_environment, render
+from supportdesk_tui.devtools.render import SCENES, capture, pinned_environment, render
 from supportdesk_tui.i18n import set_language
 
 SNAPSHOTS = Path(__file__).parent / "__snapshots__" / "test_russian_ui"
@@ -93,3 +93,19 @@ async def test_switching_to_russian_mid_session_looks_like_starting_in_russian(
         svg, chrome = await capture(scene, "en", server.url, server.token("anna"), data_dir, switch_to="ru")
     matches_snapshot(scene, svg, tmp_path)
     assert_russian_chrome(chrome, russian_words)
+
+
+@pytest.mark.parametrize(("scene", "started_in", "switched_to"), [
+    ("help", "en", "ru"), ("dashboard", "en", "ru"), ("escalations", "en", "ru"),
+    ("escalation-form", "en", "ru"), ("canned-picker", "en", "ru"), ("outbox", "en", "ru"),
+    ("conversation", "ru", "en"),
+])
+async def test_a_screen_switched_mid_session_reads_as_if_it_had_started_in_that_language(
+        scene: str, started_in: str, switched_to: str, server: Any) -> None:
+    token = server.token(SCENES[scene].login)
+    with pinned_environment() as data_dir:
+        _svg, fresh = await capture(scene, switched_to, server.url, token, data_dir)
+    with pinned_environment() as data_dir:
+        _svg, switched = await capture(scene, started_in, server.url, token, data_dir, switch_to=switched_to)
+    assert switched["text"] == fresh["text"]
+    assert switched["footer"] == fresh["footer"]

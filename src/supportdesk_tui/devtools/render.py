@@ -284,6 +284,29 @@ async def help_screen(pilot: Pilot[Any], ctx: Context) -> None:
     await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help screen")
 
 
+async def outbox(pilot: Pilot[Any], ctx: Context) -> None:
+    """A reply the server refused and a note still waiting for the server."""
+    from supportdesk_tui.domain.drafts import DraftKind
+    from supportdesk_tui.domain.outbox import OutboxItem
+    from supportdesk_tui.screens.outbox import OutboxScreen
+
+    await queue(pilot, ctx)
+    app = _sd(pilot)
+    items = app.session.sender.outbox
+    refused = items.add(OutboxItem.new(
+        41, DraftKind.REPLY, "Здравствуйте! Мы восстановили доступ к странице.\nПроверьте почту.",
+        now=SNAPSHOT_NOW - timedelta(minutes=12)))
+    items.mark_rejected(refused.id, "Not found: Ticket #41 is in a queue you can't see", status=404)
+    waiting = items.add(OutboxItem.new(
+        57, DraftKind.NOTE, "Checked the login history: two sessions from Lagos.",
+        now=SNAPSHOT_NOW - timedelta(minutes=3)))
+    # Retried in an hour: with the clock pinned it never comes due during the picture.
+    items.mark_failed(waiting.id, "Server unreachable: connection refused", SNAPSHOT_NOW, retry_after=3600)
+    app.outbox_changed()
+    await pilot.press("O")
+    await wait_until(pilot, lambda: isinstance(app.screen, OutboxScreen), what="the outbox")
+
+
 async def connect_error(pilot: Pilot[Any], ctx: Context) -> None:
     from supportdesk_tui.screens.connect import ConnectScreen
 
@@ -304,6 +327,7 @@ SCENES: dict[str, Scene] = {
     "dashboard": Scene("lena", dashboard),
     "wallboard": Scene("lena", dashboard, wallboard=True),
     "help": Scene("anna", help_screen),
+    "outbox": Scene("anna", outbox),
     "connect-error": Scene("anna", connect_error, reachable=False),
 }
 

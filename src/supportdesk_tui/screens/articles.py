@@ -74,11 +74,8 @@ class ArticlePicker(SafeNotify, ModalScreen[str | None]):
         self.loaded = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="articles-box") as box:
-            box.border_title = _("Help articles")
-            box.border_subtitle = _("↑↓ choose · enter insert · esc close")
-            yield Input(value=self._query, id="articles-search",
-                        placeholder=_("Search help articles…"))
+        with Vertical(id="articles-box"):
+            yield Input(value=self._query, id="articles-search")
             with Horizontal(id="articles-main"):
                 yield OptionList(id="articles-list")
                 with VerticalScroll(id="articles-preview-box"):
@@ -86,8 +83,21 @@ class ArticlePicker(SafeNotify, ModalScreen[str | None]):
             yield Static("", id="articles-status")
 
     def on_mount(self) -> None:
+        self._show_labels()
         self.query_one("#articles-search", Input).focus()
         self.load()
+
+    def _show_labels(self) -> None:
+        box = self.query_one("#articles-box")
+        box.border_title = _("Help articles")
+        box.border_subtitle = _("↑↓ choose · enter insert · esc close")
+        self.query_one("#articles-search", Input).placeholder = _("Search help articles…")
+
+    def relabel(self) -> None:
+        self._show_labels()
+        if self.loaded:
+            self._show_count()
+            self._show_preview()
 
     @work(exclusive=True, group="articles-load")
     async def load(self) -> None:
@@ -116,9 +126,12 @@ class ArticlePicker(SafeNotify, ModalScreen[str | None]):
                              for i, a in enumerate(self.shown)])
         if self.shown:
             options.highlighted = 0
+        self._show_count()
+        self._show_preview()
+
+    def _show_count(self) -> None:
         self.query_one("#articles-status", Static).update(
             safe_format(_("{shown} of {total} articles"), shown=len(self.shown), total=len(self._articles)))
-        self._show_preview()
 
     def _show_preview(self) -> None:
         preview = self.query_one("#articles-preview", Static)

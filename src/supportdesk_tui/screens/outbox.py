@@ -27,6 +27,7 @@ from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.i18n import N_, _, current_language, ngettext
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.widgets.key_footer import KeyFooter
+from supportdesk_tui.widgets.relabel import Caption, relabel_columns
 from supportdesk_tui.widgets.safe_notify import SafeNotify
 
 if TYPE_CHECKING:
@@ -37,6 +38,12 @@ if TYPE_CHECKING:
 FIRST_LINE_WIDTH = 48
 REASON_WIDTH = 44
 PREVIEW_LINES = 4
+# Column key → (untranslated title, width).
+COLUMNS: dict[str, tuple[str, int]] = {
+    "state": (N_("State"), 8), "ticket": (N_("Ticket"), 8), "time": (N_("Written"), 18),
+    "kind": (N_("Kind"), 6), "reason": (N_("Reason"), REASON_WIDTH),
+    "first": (N_("First line"), FIRST_LINE_WIDTH),
+}
 
 
 class OutboxHost(Protocol):
@@ -97,7 +104,7 @@ class OutboxScreen(SafeNotify, Screen[None]):
         return cast("OutboxHost", self.app)
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(_("Outbox")), id="outbox-bar")
+        yield Caption(N_("Outbox"), id="outbox-bar")
         yield Static(id="outbox-hint")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="outbox-items")
         yield Static(id="outbox-detail")
@@ -109,12 +116,8 @@ class OutboxScreen(SafeNotify, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.table
-        table.add_column(_("State"), key="state", width=8)
-        table.add_column(_("Ticket"), key="ticket", width=8)
-        table.add_column(_("Written"), key="time", width=18)
-        table.add_column(_("Kind"), key="kind", width=6)
-        table.add_column(_("Reason"), key="reason", width=REASON_WIDTH)
-        table.add_column(_("First line"), key="first", width=FIRST_LINE_WIDTH)
+        for key, (title, width) in COLUMNS.items():
+            table.add_column(_(title), key=key, width=width)
         self.sub_title = _("Outbox")
         self.host.subscribe(self)
         self.show_items()
@@ -122,6 +125,11 @@ class OutboxScreen(SafeNotify, Screen[None]):
 
     def on_unmount(self) -> None:
         self.host.unsubscribe(self)
+
+    def relabel(self) -> None:
+        relabel_columns(self.table, {key: title for key, (title, _width) in COLUMNS.items()})
+        self.sub_title = _("Outbox")
+        self.show_items()
 
     # --- the list --------------------------------------------------------------------
 
