@@ -92,7 +92,7 @@ class EscalationsScreen(StatusLineScreen):
     def on_mount(self) -> None:
         table = self.table
         for key, width in zip(COLUMN_TITLES, (10, 14, 9, 20, SUMMARY_WIDTH, TICKET_WIDTH), strict=True):
-            table.add_column(_(COLUMN_TITLES[key]), key=key, width=width)
+            table.add_column(safe_text(_(COLUMN_TITLES[key])), key=key, width=width)
         self.sub_title = _("Escalations")
         self.sd_app.subscribe(self)
         self.init_status_line()

@@ -117,7 +117,7 @@ class OutboxScreen(SafeNotify, Screen[None]):
     def on_mount(self) -> None:
         table = self.table
         for key, (title, width) in COLUMNS.items():
-            table.add_column(_(title), key=key, width=width)
+            table.add_column(safe_text(_(title)), key=key, width=width)
         self.sub_title = _("Outbox")
         self.host.subscribe(self)
         self.show_items()

@@ -14,7 +14,6 @@ from typing import Any, Protocol, runtime_checkable
 from weakref import WeakKeyDictionary
 
 from rich.console import RenderableType
-from rich.text import Text
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
@@ -22,6 +21,7 @@ from textual.widgets import DataTable, Select, Static
 from textual.widgets._select import SelectCurrent  # no public way to its placeholder
 from textual.widgets.data_table import ColumnKey
 
+from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import _, current_language
 
 
@@ -76,10 +76,10 @@ class Caption(Static):
     def __init__(self, message: str, *, id: str | None = None, classes: str | None = None) -> None:
         """`message` is the untranslated text, marked with `N_()` where it is written."""
         self.message = message
-        super().__init__(Text(_(message)), id=id, classes=classes)
+        super().__init__(safe_text(_(message)), id=id, classes=classes)
 
     def relabel(self) -> None:
-        self.update(Text(_(self.message)))
+        self.update(safe_text(_(self.message)))
 
 
 def relabel_select(select: Select[Any], options: Iterable[tuple[RenderableType, Any]], *,
@@ -102,5 +102,5 @@ def relabel_select(select: Select[Any], options: Iterable[tuple[RenderableType, 
 def relabel_columns(table: DataTable[Any], titles: dict[str, str]) -> None:
     """Column key → untranslated title: each title again in the current language (fixed widths)."""
     for key, title in titles.items():
-        table.columns[ColumnKey(key)].label = Text(_(title))
+        table.columns[ColumnKey(key)].label = safe_text(_(title))
     table.notify_style_update()  # drops the table's rendered-line caches
