@@ -155,7 +155,7 @@ def _sd_app(provider: Provider) -> SupportDeskApp | None:
 
 
 class LanguageCommands(_ListProvider):
-    """`language: English` / `language: Русский` restart the interface in that language."""
+    """`language: English` / `language: Русский` switch the interface to that language in place."""
 
     def commands(self) -> list[tuple[str, Callable[[], object]]]:
         app = _sd_app(self)

@@ -21,6 +21,7 @@ from supportdesk_tui.launch import resolve_settings
 from supportdesk_tui.paths import CONFIG_FILE_ENV, HOME_ENV
 from supportdesk_tui.screens.canned import CannedPicker
 from supportdesk_tui.screens.conversation import ConversationScreen
+from supportdesk_tui.screens.dashboard import DashboardScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.ticket_header import TicketHeader
@@ -194,3 +195,26 @@ async def test_agent_inserts_a_canned_reply_by_its_title_from_the_palette(
         await pilot.press("enter")
         await wait_until(pilot, lambda: "Glad" in screen.composer.text, what="the inserted reply")
         assert screen.composer.text.startswith("Glad it's sorted, Ольга!")
+
+
+async def test_the_queue_kept_aside_behind_the_dashboard_comes_back_in_the_new_language(
+        workday_server: Any, tmp_path: Path, config_file: Path) -> None:
+    app = make_app(workday_server, "lena", tmp_path / "data")  # a lead starts on the dashboard
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="the dashboard")
+        dashboard = app.screen
+        await pilot.press("D")
+        await queue_ready(pilot, app)
+        queue = app.screen
+        assert "Take" in footer_text(queue)
+        await pilot.press("D")  # the queue stays installed, with its cursor and filter, off screen
+        await wait_until(pilot, lambda: app.screen is dashboard, what="the dashboard again")
+
+        await run_command(pilot, "language: Рус")
+        await wait_until(pilot, lambda: "Очередь" in footer_text(dashboard), what="the Russian dashboard")
+        assert dashboard.query_one("#trend-panel").border_title == "Динамика"
+
+        await pilot.press("D")
+        await wait_until(pilot, lambda: app.screen is queue, what="the same queue")
+        await wait_until(pilot, lambda: "Взять" in footer_text(queue), what="the queue in Russian")
+        assert str(queue.query_one(".queue-sidebar--title").render()) == "Очереди"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -55,7 +54,7 @@ def english_afterwards() -> Iterator[None]:
     set_language("en")
 
 
-def test_every_label_on_the_queue_screen_goes_through_translation(server: Any, tmp_path: Path) -> None:
+def test_every_label_on_the_queue_screen_goes_through_translation(server: Any) -> None:
     chrome = pseudo_chrome("queue", server)
     problems = footer_problems(chrome)
     role = chrome["regions"]["app-bar"].split("·")[2]
@@ -68,9 +67,7 @@ def test_every_label_on_the_queue_screen_goes_through_translation(server: Any, t
     assert not problems, f"UI text never wrapped for translation: {problems}"
 
 
-def test_every_label_on_the_conversation_screen_goes_through_translation(
-    server: Any, tmp_path: Path
-) -> None:
+def test_every_label_on_the_conversation_screen_goes_through_translation(server: Any) -> None:
     chrome = pseudo_chrome("conversation", server)
     problems = footer_problems(chrome)
     problems += unwrapped_words(chrome["regions"]["status"])
