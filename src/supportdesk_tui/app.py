@@ -30,12 +30,13 @@ from supportdesk_tui.commands import (
 from supportdesk_tui.config import ConfigError, save_ui_choice
 from supportdesk_tui.domain.gc_policy import IdleCollector
 from supportdesk_tui.domain.safe_text import safe_format, safe_text
-from supportdesk_tui.i18n import _, current_language, ngettext, set_language
+from supportdesk_tui.i18n import N_, _, current_language, ngettext, set_language
 from supportdesk_tui.keymap import apply_keymap, with_cyrillic_aliases
 from supportdesk_tui.navigator import Navigator
 from supportdesk_tui.screens.connect import ConnectScreen
-from supportdesk_tui.settings import RESTART_EXIT_CODE, AppSettings
+from supportdesk_tui.settings import AppSettings
 from supportdesk_tui.themes import APP_TOKEN_DEFAULTS, apply_theme, register_all_themes
+from supportdesk_tui.widgets.relabel import ScreenLanguages
 from supportdesk_tui.widgets.safe_notify import Shown, safe_notification
 from supportdesk_tui.widgets.status_line import StatusLine
 
@@ -62,19 +63,17 @@ class SupportDeskApp(App[None]):
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
         SystemCommands, ActionCommands, QueueCommands, TicketCommands, EscalationCommands,
         LanguageCommands, ThemeCommands, CannedCommands}
-    # Long enough to read the "restarting" toast (and for the last draft keystrokes to be saved).
-    RESTART_DELAY = 1.5
 
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("question_mark", "help", _("Help"), id="app.help", key_display="?"),
-        Binding("ctrl+q", "quit", _("Quit"), id="app.quit", priority=True, show=False),
+        Binding("question_mark", "help", N_("Help"), id="app.help", key_display="?"),
+        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True, show=False),
         # Declared here (not left to Textual) so its footer label is translated.
-        Binding("ctrl+p", "command_palette", _("palette"), id="app.command_palette", show=False,
-                priority=True, tooltip=_("Open the command palette")),
+        Binding("ctrl+p", "command_palette", N_("palette"), id="app.command_palette", show=False,
+                priority=True, tooltip=N_("Open the command palette")),
         # Hidden from the key bar (it would crowd every screen's): the status line names the key
         # whenever the outbox holds something, and the help lists it.
-        Binding("O", "outbox", _("Outbox"), id="app.outbox", show=False,
-                tooltip=_("Replies and notes not sent yet, and the ones the server refused")),
+        Binding("O", "outbox", N_("Outbox"), id="app.outbox", show=False,
+                tooltip=N_("Replies and notes not sent yet, and the ones the server refused")),
     ])
 
     def __init__(self, settings: AppSettings) -> None:
@@ -83,8 +82,7 @@ class SupportDeskApp(App[None]):
         self._session: Session | None = None
         self._subscribers: list[Widget] = []
         self.theme_problems: list[str] = []
-        # Set when the agent picks another language; launch.py restarts the process in it.
-        self.restart_language: str | None = None
+        self.screen_languages = ScreenLanguages()
         self.collector = IdleCollector()
         self.navigator = Navigator(self, desk=self)
 
@@ -138,6 +136,7 @@ class SupportDeskApp(App[None]):
 
     def on_mount(self) -> None:
         set_language(self.settings.language)
+        self.screen_change_signal.subscribe(self, self.screen_languages.screen_shown)
         self.theme_problems = register_all_themes(self)
         theme_problem = apply_theme(self, self.settings.theme)
         if theme_problem:
@@ -304,13 +303,13 @@ class SupportDeskApp(App[None]):
     # --- language and theme ----------------------------------------------------------
 
     def switch_language(self, language: str) -> None:
-        """Remember `language` and restart in it: binding descriptions are translated on import."""
+        """Show every screen in `language` now, in place (drafts, scroll positions and the open
+        ticket stay), and remember it for the next start."""
         if language == current_language():
             return
+        set_language(language)
+        self.screen_languages.language_switched(self.screen_stack)
         self._remember("language", language)
-        self.restart_language = language
-        self.notify(_("Restarting in the new language; your drafts are saved."), timeout=self.RESTART_DELAY)
-        self.set_timer(self.RESTART_DELAY, lambda: self.exit(return_code=RESTART_EXIT_CODE))
 
     def switch_theme(self, name: str) -> None:
         problem = apply_theme(self, name)

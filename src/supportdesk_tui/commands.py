@@ -205,7 +205,7 @@ class _ListProvider(DeskProvider):
 
 
 class LanguageCommands(_ListProvider):
-    """`language: English` / `language: Русский` restart the interface in that language."""
+    """`language: English` / `language: Русский` switch the interface to that language in place."""
 
     def commands(self) -> list[tuple[str, Callable[[], object]]]:
         app = _host(self)

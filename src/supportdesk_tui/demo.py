@@ -126,9 +126,7 @@ def run_demo(args: argparse.Namespace) -> int:
         if isinstance(settings, str):
             print(f"supportdesk: {settings}", file=sys.stderr)
             return 2
-        # A language switch restarts the UI on this same backend (not a fresh demo, so drafts stay).
-        return run_with_settings(replace(settings, token=token), relaunch=lambda lang: subprocess.call(
-            [sys.executable, "-m", "supportdesk_tui", "--server", url, "--lang", lang]))
+        return run_with_settings(replace(settings, token=token))
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)

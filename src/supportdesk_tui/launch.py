@@ -10,11 +10,11 @@ import asyncio
 import getpass
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from supportdesk_tui import paths
 from supportdesk_tui.api.failover import ServerListError, parse_server_list, same_deployment
-from supportdesk_tui.settings import RESTART_EXIT_CODE, AppSettings
+from supportdesk_tui.settings import AppSettings
 
 EXIT_USAGE = 2
 
@@ -88,50 +88,13 @@ def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: boo
     return run_with_settings(settings)
 
 
-def run_with_settings(settings: AppSettings, *,
-                      relaunch: Callable[[str], int] | None = None) -> int:
-    """Run the app; when it asks to restart in another language, re-execute this command with
-    `--lang` set (or call `relaunch(language)`, for callers with something to clean up first)."""
-    from supportdesk_tui.i18n import set_language  # lazy: each command loads only what it needs
-
-    set_language(settings.language)
-    # lazy: after set_language: binding descriptions are translated as the UI modules load
+def run_with_settings(settings: AppSettings) -> int:
+    # lazy: each command loads only what it needs
     from supportdesk_tui.app import SupportDeskApp
 
     app = SupportDeskApp(settings)
     app.run()
-    language = app.restart_language
-    if app.return_code == RESTART_EXIT_CODE and language is not None:
-        if relaunch is not None:
-            return relaunch(language)
-        return _reexecute(language)
     return app.return_code or 0
-
-
-def restart_argv(argv: Sequence[str], language: str) -> list[str]:
-    """The command's arguments with any `--lang` dropped and `--lang language` put last, where
-    the parser of a subcommand (`demo`, `dashboard`) sees it too."""
-    kept: list[str] = []
-    skip_value = False
-    for arg in argv:
-        if skip_value:
-            skip_value = False
-        elif arg == "--lang":
-            skip_value = True
-        elif not arg.startswith("--lang="):
-            kept.append(arg)
-    return [*kept, "--lang", language]
-
-
-def _reexecute(language: str) -> int:
-    command = [sys.executable, "-m", "supportdesk_tui", *restart_argv(sys.argv[1:], language)]
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        os.execv(sys.executable, command)
-    except OSError as exc:
-        return _fail(f"could not restart in the new language ({exc}); start supportdesk again.")
-    return 0  # pragma: no cover - execv does not return
 
 
 def run_login(args: argparse.Namespace) -> int:

@@ -17,9 +17,6 @@ if TYPE_CHECKING:
     from supportdesk_tui.domain.dashboard_state import QueueLimits
 
 
-# The app exits with this code when the agent switched language: binding descriptions are
-# translated as the UI modules load, so the launcher starts a fresh process in the new language.
-RESTART_EXIT_CODE = 75
 
 
 

@@ -8,24 +8,20 @@ the labelled parts of the ticket header.
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from supportdesk_tui.devtools.render import render_in_subprocess
-from supportdesk_tui.i18n import PSEUDO_CLOSE, PSEUDO_OPEN
+from supportdesk_tui.devtools.render import render
+from supportdesk_tui.i18n import PSEUDO_CLOSE, PSEUDO_OPEN, set_language
 
 WRAPPED = re.compile(f"{PSEUDO_OPEN}[^{PSEUDO_CLOSE}]*{PSEUDO_CLOSE}")
 
 
-def pseudo_chrome(scene: str, server: Any, tmp_path: Path) -> dict[str, Any]:
-    chrome_path = tmp_path / f"{scene}.json"
-    svg_path = tmp_path / f"{scene}.svg"
-    render_in_subprocess(scene, "xx", server.url, server.token("anna"), svg_path, chrome_path)
-    chrome: dict[str, Any] = json.loads(chrome_path.read_text(encoding="utf-8"))
+def pseudo_chrome(scene: str, server: Any) -> dict[str, Any]:
+    _svg, chrome = render(scene, "xx", server.url, server.token("anna"))
     return chrome
 
 
@@ -52,8 +48,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
         handle.stop()
 
 
-def test_every_label_on_the_queue_screen_goes_through_translation(server: Any, tmp_path: Path) -> None:
-    chrome = pseudo_chrome("queue", server, tmp_path)
+@pytest.fixture(autouse=True)
+def english_afterwards() -> Iterator[None]:
+    yield
+    set_language("en")
+
+
+def test_every_label_on_the_queue_screen_goes_through_translation(server: Any) -> None:
+    chrome = pseudo_chrome("queue", server)
     problems = footer_problems(chrome)
     role = chrome["regions"]["app-bar"].split("·")[2]
     problems += unwrapped_words(role)
@@ -65,10 +67,8 @@ def test_every_label_on_the_queue_screen_goes_through_translation(server: Any, t
     assert not problems, f"UI text never wrapped for translation: {problems}"
 
 
-def test_every_label_on_the_conversation_screen_goes_through_translation(
-    server: Any, tmp_path: Path
-) -> None:
-    chrome = pseudo_chrome("conversation", server, tmp_path)
+def test_every_label_on_the_conversation_screen_goes_through_translation(server: Any) -> None:
+    chrome = pseudo_chrome("conversation", server)
     problems = footer_problems(chrome)
     problems += unwrapped_words(chrome["regions"]["status"])
     header_lines = chrome["regions"]["header"].splitlines()

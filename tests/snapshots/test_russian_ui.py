@@ -1,23 +1,23 @@
-"""A Russian-speaking agent sees the queue and a conversation entirely in Russian.
+"""A Russian-speaking agent sees the queue and a conversation entirely in Russian, whether the
+app started in Russian or the agent switched to it from the palette mid-session.
 
-Binding descriptions are translated when their module is imported, so each picture is taken
-in a fresh interpreter whose language is set first (`supportdesk_tui.devtools.render`).
-The SVG is compared byte for byte with the committed one; after reviewing a change, run with
-`SNAPSHOT_UPDATE=1` to rewrite it.
+Every label is translated when it is shown, so the pictures are taken in this process
+(`supportdesk_tui.devtools.render`). The SVG is compared byte for byte with the committed one;
+after reviewing a change, run with `SNAPSHOT_UPDATE=1` to rewrite it.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from supportdesk_tui.devtools.render import render_in_subprocess
+from supportdesk_tui.devtools.render import SCENES, capture, pinned_environment, render
+from supportdesk_tui.i18n import set_language
 
 SNAPSHOTS = Path(__file__).parent / "__snapshots__" / "test_russian_ui"
 ENGLISH_UI_WORDS = ("Filter", "Take", "Reply", "Queue", "Status", "Note", "Back", "Refresh", "Sort",
@@ -34,17 +34,20 @@ def chrome_words(chrome: dict[str, Any]) -> str:
     return "\n".join([*parts, footer_line])
 
 
-def picture_in_russian(scene: str, server: Any, tmp_path: Path) -> dict[str, Any]:
-    out, chrome_path = tmp_path / f"{scene}.svg", tmp_path / f"{scene}.json"
-    render_in_subprocess(scene, "ru", server.url, server.token("anna"), out, chrome_path)
+def matches_snapshot(scene: str, svg: str, tmp_path: Path) -> None:
+    out = tmp_path / f"{scene}.svg"
+    out.write_text(svg, encoding="utf-8")
     expected = SNAPSHOTS / f"{scene}.svg"
-    actual = out.read_text(encoding="utf-8")
     if os.environ.get("SNAPSHOT_UPDATE") == "1" or not expected.exists():
         SNAPSHOTS.mkdir(parents=True, exist_ok=True)
-        expected.write_text(actual, encoding="utf-8")
-    assert actual == expected.read_text(encoding="utf-8"), (
+        expected.write_text(svg, encoding="utf-8")
+    assert svg == expected.read_text(encoding="utf-8"), (
         f"the Russian {scene} picture changed; compare {out} with {expected}, then SNAPSHOT_UPDATE=1")
-    chrome: dict[str, Any] = json.loads(chrome_path.read_text(encoding="utf-8"))
+
+
+def picture_in_russian(scene: str, server: Any, tmp_path: Path) -> dict[str, Any]:
+    svg, chrome = render(scene, "ru", server.url, server.token("anna"))
+    matches_snapshot(scene, svg, tmp_path)
     return chrome
 
 
@@ -61,6 +64,12 @@ def server(server_factory: Callable[..., Any]) -> Any:
     return server_factory()
 
 
+@pytest.fixture(autouse=True)
+def english_afterwards() -> Iterator[None]:
+    yield
+    set_language("en")
+
+
 def test_russian_agent_sees_the_queue_in_russian(server: Any, tmp_path: Path) -> None:
     chrome = picture_in_russian("queue", server, tmp_path)
     assert_russian_chrome(chrome, ("Фильтр", "Взять", "Выход", "В сети"))
@@ -74,3 +83,29 @@ def test_russian_agent_sees_a_conversation_in_russian(server: Any, tmp_path: Pat
     assert_russian_chrome(chrome, ("Ответить", "Взять", "Статус", "Назад"))
     header = chrome["regions"]["header"]
     assert "Очередь" in header, header
+
+
+@pytest.mark.parametrize(("scene", "russian_words"), [("queue", ("Фильтр", "Взять", "В сети")),
+                                                     ("conversation", ("Ответить", "Назад"))])
+async def test_switching_to_russian_mid_session_looks_like_starting_in_russian(
+        scene: str, russian_words: tuple[str, ...], server: Any, tmp_path: Path) -> None:
+    with pinned_environment() as data_dir:
+        svg, chrome = await capture(scene, "en", server.url, server.token("anna"), data_dir, switch_to="ru")
+    matches_snapshot(scene, svg, tmp_path)
+    assert_russian_chrome(chrome, russian_words)
+
+
+@pytest.mark.parametrize(("scene", "started_in", "switched_to"), [
+    ("help", "en", "ru"), ("dashboard", "en", "ru"), ("escalations", "en", "ru"),
+    ("escalation-form", "en", "ru"), ("canned-picker", "en", "ru"), ("outbox", "en", "ru"),
+    ("conversation", "ru", "en"),
+])
+async def test_a_screen_switched_mid_session_reads_as_if_it_had_started_in_that_language(
+        scene: str, started_in: str, switched_to: str, server: Any) -> None:
+    token = server.token(SCENES[scene].login)
+    with pinned_environment() as data_dir:
+        _svg, fresh = await capture(scene, switched_to, server.url, token, data_dir)
+    with pinned_environment() as data_dir:
+        _svg, switched = await capture(scene, started_in, server.url, token, data_dir, switch_to=switched_to)
+    assert switched["text"] == fresh["text"]
+    assert switched["footer"] == fresh["footer"]

@@ -9,7 +9,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Label
 
+from supportdesk_tui.i18n import set_language
 from supportdesk_tui.widgets.key_footer import KeyFooter
+from supportdesk_tui.widgets.relabel import relabel_tree
 
 
 class DeskScreen(Screen[None]):
@@ -74,3 +76,21 @@ async def test_the_bar_drops_keys_that_do_not_fit_instead_of_wrapping() -> None:
         line = footer.render()
         assert line.cell_len <= 24
         assert "palette" in line.plain
+
+
+async def test_the_bar_speaks_the_language_of_the_moment() -> None:
+    app = DeskApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        await pilot.pause()
+        footer = app.desk.query_one(KeyFooter)
+        assert "r Reply" in footer.render().plain
+        try:
+            set_language("ru")
+            relabel_tree(app.desk)
+            await pilot.pause()
+            line = footer.render().plain
+            assert "r Ответить" in line and "t Взять" in line
+            # The entries keep the message ids; only what is drawn is translated.
+            assert [entry.description for entry in footer.entries] == ["Reply", "Take"]
+        finally:
+            set_language("en")

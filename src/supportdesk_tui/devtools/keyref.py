@@ -12,8 +12,6 @@ from pathlib import Path
 from textual.binding import Binding
 from textual.keys import format_key
 
-from supportdesk_tui.i18n import set_language
-
 DOC = Path(__file__).resolve().parents[3] / "docs" / "keys.md"
 
 
@@ -46,8 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write or check docs/keys.md.")
     parser.add_argument("--check", action="store_true", help="fail if docs/keys.md is out of date")
     args = parser.parse_args(argv)
-    set_language("en")  # before the UI modules load: descriptions are translated on import
-    text = key_reference()
+    text = key_reference()  # descriptions are the English message ids
     if args.check:
         current = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
         if current != text:

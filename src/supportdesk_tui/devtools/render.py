@@ -1,12 +1,13 @@
-"""Render one screen of the real app to SVG, in a fresh interpreter so the language is set first.
+"""Render one screen of the real app to SVG, in any language, in this process.
 
     python -m supportdesk_tui.devtools.render --scene queue --lang ru \
         --server http://127.0.0.1:PORT --token TOKEN --out queue.svg [--chrome chrome.json]
 
 Everything that could differ between runs is pinned: the clock, the time zone (UTC), the
-address shown in the app bar, live updates (off), cursor blink (off). `--chrome` also writes
-the visible text and the UI chrome (footer descriptions, column titles, bars) as JSON, for
-tests that look for untranslated strings.
+address shown in the app bar, live updates (off), cursor blink (off), the home directory (a
+throwaway one). `--chrome` also writes the visible text and the UI chrome (footer descriptions,
+column titles, bars) as JSON, for tests that look for untranslated strings. Every label is
+translated when it is shown, so one process can render any number of scenes in any languages.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ import asyncio
 import io
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,8 +32,25 @@ from rich.console import Console
 from textual.widgets import DataTable, Input, TextArea
 from textual.worker import WorkerState
 
-from supportdesk_tui.i18n import set_language
+from supportdesk_tui import session as session_module
+from supportdesk_tui.api.client import SupportDeskClient
+from supportdesk_tui.app import SupportDeskApp
+from supportdesk_tui.domain.drafts import DraftKind
+from supportdesk_tui.domain.outbox import OutboxItem
+from supportdesk_tui.i18n import _, current_language, set_language
 from supportdesk_tui.paths import HOME_ENV
+from supportdesk_tui.screens.canned import CannedPicker
+from supportdesk_tui.screens.connect import ConnectScreen
+from supportdesk_tui.screens.conversation import ConversationScreen
+from supportdesk_tui.screens.escalate import EscalationForm
+from supportdesk_tui.screens.escalations import EscalationsScreen
+from supportdesk_tui.screens.help import HelpScreen
+from supportdesk_tui.screens.live_stats import LiveStatsScreen
+from supportdesk_tui.screens.outbox import OutboxScreen
+from supportdesk_tui.screens.queue import QueueScreen
+from supportdesk_tui.settings import AppSettings
+from supportdesk_tui.widgets.preview import TicketPreview
+from supportdesk_tui.widgets.ticket_table import TicketTable
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -77,7 +95,7 @@ def fixed_clock() -> datetime:
 
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], object], *, what: str,
                      timeout: float = 20.0) -> None:
-    for _ in range(int(timeout / 0.05)):
+    for _step in range(int(timeout / 0.05)):
         try:
             if condition():
                 return
@@ -89,6 +107,7 @@ async def wait_until(pilot: Pilot[Any], condition: Callable[[], object], *, what
 
 def stop_blinking(app: App[Any]) -> None:
     """Before an editor takes focus: a caret that blinks is in the picture or not by luck."""
+
     for screen in app.screen_stack:
         for editor in screen.query(TextArea):
             editor.cursor_blink = False
@@ -97,9 +116,10 @@ def stop_blinking(app: App[Any]) -> None:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
+
     busy = (WorkerState.PENDING, WorkerState.RUNNING)
     app = pilot.app
-    for _ in range(3):
+    for _round in range(3):
         await wait_until(pilot, lambda: not any(w.state in busy for w in app.workers), what="idle workers")
         await pilot.pause(0.15)
     stop_blinking(app)
@@ -148,8 +168,6 @@ def unescalated_music_ticket(ctx: Context) -> int:
 
 
 def _sd(pilot: Pilot[Any]) -> SupportDeskApp:
-    # lazy: after set_language: UI labels are translated as their modules load
-    from supportdesk_tui.app import SupportDeskApp
 
     app = pilot.app
     assert isinstance(app, SupportDeskApp)
@@ -157,10 +175,6 @@ def _sd(pilot: Pilot[Any]) -> SupportDeskApp:
 
 
 def _queue_ready(app: SupportDeskApp) -> bool:
-    # lazy: after set_language: UI labels are translated as their modules load
-    from supportdesk_tui.screens.queue import QueueScreen
-    from supportdesk_tui.widgets.preview import TicketPreview
-    from supportdesk_tui.widgets.ticket_table import TicketTable
 
     screen = app.screen
     if not isinstance(screen, QueueScreen):
@@ -180,8 +194,6 @@ async def queue(pilot: Pilot[Any], ctx: Context) -> None:
 
 
 async def queue_filtered(pilot: Pilot[Any], ctx: Context) -> None:
-    # lazy: after set_language: UI labels are translated as their modules load
-    from supportdesk_tui.screens.queue import QueueScreen
 
     await queue(pilot, ctx)
     app = _sd(pilot)
@@ -195,9 +207,6 @@ async def queue_filtered(pilot: Pilot[Any], ctx: Context) -> None:
 
 
 async def _open_ticket(pilot: Pilot[Any], ctx: Context, ticket_id: int) -> None:
-    # lazy: after set_language: UI labels are translated as their modules load
-    from supportdesk_tui.screens.conversation import ConversationScreen
-    from supportdesk_tui.screens.queue import QueueScreen
 
     app = _sd(pilot)
     await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
@@ -228,8 +237,6 @@ async def composer_note(pilot: Pilot[Any], ctx: Context) -> None:
 
 
 async def canned_picker(pilot: Pilot[Any], ctx: Context) -> None:
-    # lazy: after set_language: UI labels are translated as their modules load
-    from supportdesk_tui.screens.canned import CannedPicker
 
     await conversation(pilot, ctx)
     await settle(pilot)
@@ -245,8 +252,6 @@ async def canned_picker(pilot: Pilot[Any], ctx: Context) -> None:
 
 
 async def escalation_form(pilot: Pilot[Any], ctx: Context) -> None:
-    # lazy: after set_language: UI labels are translated as their modules load
-    from supportdesk_tui.screens.escalate import EscalationForm
 
     await _open_ticket(pilot, ctx, unescalated_music_ticket(ctx))
     await settle(pilot)
@@ -257,9 +262,6 @@ async def escalation_form(pilot: Pilot[Any], ctx: Context) -> None:
 
 
 async def escalations(pilot: Pilot[Any], ctx: Context) -> None:
-    # lazy: after set_language: UI labels are translated as their modules load
-    from supportdesk_tui.screens.escalations import EscalationsScreen
-    from supportdesk_tui.screens.queue import QueueScreen
 
     app = _sd(pilot)
     await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
@@ -271,8 +273,6 @@ async def escalations(pilot: Pilot[Any], ctx: Context) -> None:
 
 
 async def dashboard(pilot: Pilot[Any], ctx: Context) -> None:
-    # lazy: after set_language: UI labels are translated as their modules load
-    from supportdesk_tui.screens.live_stats import LiveStatsScreen
 
     app = _sd(pilot)
 
@@ -285,8 +285,6 @@ async def dashboard(pilot: Pilot[Any], ctx: Context) -> None:
 
 
 async def help_screen(pilot: Pilot[Any], ctx: Context) -> None:
-    # lazy: after set_language: UI labels are translated as their modules load
-    from supportdesk_tui.screens.help import HelpScreen
 
     await queue(pilot, ctx)
     await pilot.press("question_mark")
@@ -294,9 +292,27 @@ async def help_screen(pilot: Pilot[Any], ctx: Context) -> None:
     await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help screen")
 
 
+async def outbox(pilot: Pilot[Any], ctx: Context) -> None:
+    """A reply the server refused and a note still waiting for the server."""
+
+    await queue(pilot, ctx)
+    app = _sd(pilot)
+    items = app.session.sender.outbox
+    refused = items.add(OutboxItem.new(
+        41, DraftKind.REPLY, "Здравствуйте! Мы восстановили доступ к странице.\nПроверьте почту.",
+        now=SNAPSHOT_NOW - timedelta(minutes=12)))
+    items.mark_rejected(refused.id, "Not found: Ticket #41 is in a queue you can't see", status=404)
+    waiting = items.add(OutboxItem.new(
+        57, DraftKind.NOTE, "Checked the login history: two sessions from Lagos.",
+        now=SNAPSHOT_NOW - timedelta(minutes=3)))
+    # Retried in an hour: with the clock pinned it never comes due during the picture.
+    items.mark_failed(waiting.id, "Server unreachable: connection refused", SNAPSHOT_NOW, retry_after=3600)
+    app.outbox_changed()
+    await pilot.press("O")
+    await wait_until(pilot, lambda: isinstance(app.screen, OutboxScreen), what="the outbox")
+
+
 async def connect_error(pilot: Pilot[Any], ctx: Context) -> None:
-    # lazy: after set_language: UI labels are translated as their modules load
-    from supportdesk_tui.screens.connect import ConnectScreen
 
     app = _sd(pilot)
     await wait_until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.failed,
@@ -315,6 +331,7 @@ SCENES: dict[str, Scene] = {
     "dashboard": Scene("lena", dashboard),
     "wallboard": Scene("lena", dashboard, wallboard=True),
     "help": Scene("anna", help_screen),
+    "outbox": Scene("anna", outbox),
     "connect-error": Scene("anna", connect_error, reachable=False),
 }
 
@@ -322,20 +339,46 @@ SCENES: dict[str, Scene] = {
 # --- running -------------------------------------------------------------------------------
 
 
-def _route_client_to(real_url: str) -> None:
+@contextmanager
+def client_routed_to(real_url: str) -> Iterator[None]:
     """The session's API client talks to `real_url` whatever address the app bar shows."""
-    # lazy: after set_language: UI labels are translated as their modules load
-    from supportdesk_tui import session as session_module
-    from supportdesk_tui.api.client import SupportDeskClient
 
     def build(base_url: str, token: str | None, **options: Any) -> SupportDeskClient:
         return SupportDeskClient(real_url, token, **options)
 
+    original = getattr(session_module, "SupportDeskClient")  # noqa: B009 - the same seam
     setattr(session_module, "SupportDeskClient", build)  # noqa: B010 - a test seam, not an attribute of its API
+    try:
+        yield
+    finally:
+        setattr(session_module, "SupportDeskClient", original)  # noqa: B010
+
+
+@contextmanager
+def pinned_environment() -> Iterator[Path]:
+    """UTC local time and a throwaway home (no drafts, canned replies or config of the machine
+    leak into a picture); both put back afterwards. Yields the data directory to use."""
+
+    saved = {name: os.environ.get(name) for name in ("TZ", HOME_ENV)}
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["TZ"] = "UTC"
+        os.environ[HOME_ENV] = home
+        time.tzset()
+        try:
+            yield Path(home) / "data"
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            time.tzset()
 
 
 def chrome_of(app: App[Any]) -> dict[str, Any]:
     """The visible text, and the parts of it that are UI chrome, as the agent sees them now."""
+
+
     width, height = app.size
     console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
                       color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
@@ -348,56 +391,48 @@ def chrome_of(app: App[Any]) -> dict[str, Any]:
         for widget in screen.query(f"#{widget_id}"):
             box = widget.region
             regions[widget_id] = "\n".join(line[box.x:box.right].rstrip() for line in lines[box.y:box.bottom])
-    footer = [active.binding.description for active in screen.active_bindings.values()
+    # Descriptions are message ids: translated here as the key bar translates them.
+    footer = [_(active.binding.description) for active in screen.active_bindings.values()
               if active.binding.show and active.binding.description]
     columns = [str(column.label) for table in screen.query(DataTable) for column in table.columns.values()]
     return {"text": "\n".join(lines), "footer": footer, "columns": columns, "regions": regions}
 
 
-def render(scene_name: str, language: str, real_url: str, token: str,
-           data_dir: Path, size: tuple[int, int] = SIZE) -> tuple[str, dict[str, Any]]:
-    """The SVG of `scene_name` and its chrome. Call once per process: the language sticks."""
-    set_language(language)  # before any UI module is imported
-    from supportdesk_tui.app import SupportDeskApp  # lazy: after set_language, see above
-    from supportdesk_tui.settings import AppSettings
+async def capture(scene_name: str, language: str, real_url: str, token: str, data_dir: Path,
+                  size: tuple[int, int] = SIZE, *,
+                  switch_to: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The SVG of `scene_name` and its chrome, the app started in `language`.
+
+    `switch_to`: once the scene is ready, switch to this language the way the agent does (the
+    app relabels in place) before the picture is taken.
+    """
 
     scene = SCENES[scene_name]
-    _route_client_to(real_url if scene.reachable else UNREACHABLE_URL)
     settings = AppSettings(server_url=SHOWN_SERVER_URL if scene.reachable else UNREACHABLE_URL,
                            token=token, data_dir=data_dir, language=language, live_updates=False,
                            clock=fixed_clock, start_mode=scene.start_mode, wallboard=scene.wallboard)
     app = SupportDeskApp(settings)
     ctx = Context(real_url, token)
-    result: dict[str, Any] = {}
-
-    async def run() -> None:
+    with client_routed_to(real_url if scene.reachable else UNREACHABLE_URL):
         async with app.run_test(size=size) as pilot:
             await scene.drive(pilot, ctx)
             await settle(pilot)
-            result["svg"] = app.export_screenshot()
-            result["chrome"] = chrome_of(app)
-
-    asyncio.run(run())
-    return result["svg"], result["chrome"]
-
-
-def pin_time_zone() -> None:
-    """Absolute times are shown in local time: make it UTC."""
-    os.environ["TZ"] = "UTC"
-    time.tzset()
+            if switch_to is not None:
+                app.switch_language(switch_to)
+                await settle(pilot)
+            return app.export_screenshot(), chrome_of(app)
 
 
-def render_in_subprocess(scene: str, language: str, real_url: str, token: str, out: Path,
-                         chrome: Path | None = None) -> None:
-    """Run `main` in a fresh interpreter, so the language is set before any UI module loads."""
-    command = [sys.executable, "-m", "supportdesk_tui.devtools.render", "--scene", scene, "--lang", language,
-               "--server", real_url, "--token", token, "--out", str(out)]
-    if chrome is not None:
-        command += ["--chrome", str(chrome)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "TZ": "UTC"})
-    if done.returncode != 0:
-        raise RuntimeError(f"rendering {scene!r} in {language!r} failed:\n{done.stderr[-4000:]}")
+def render(scene_name: str, language: str, real_url: str, token: str,
+           size: tuple[int, int] = SIZE) -> tuple[str, dict[str, Any]]:
+    """`capture` from synchronous code, in a pinned environment; the language is put back after."""
+
+    before = current_language()
+    try:
+        with pinned_environment() as data_dir:
+            return asyncio.run(capture(scene_name, language, real_url, token, data_dir, size))
+    finally:
+        set_language(before)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -409,11 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--chrome", type=Path, help="also write the chrome as JSON here")
     args = parser.parse_args(argv)
-    pin_time_zone()
-    # A throwaway home: no drafts, canned replies or config of the machine leak into a picture.
-    with tempfile.TemporaryDirectory() as home:
-        os.environ[HOME_ENV] = home
-        svg, chrome = render(args.scene, args.lang, args.server, args.token, Path(home) / "data")
+    svg, chrome = render(args.scene, args.lang, args.server, args.token)
     args.out.write_text(svg, encoding="utf-8")
     if args.chrome:
         args.chrome.write_text(json.dumps(chrome, ensure_ascii=False, indent=1), encoding="utf-8")

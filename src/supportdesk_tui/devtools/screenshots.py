@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from supportdesk_tui.devtools.demo_server import demo_server
-from supportdesk_tui.devtools.render import SCENES, render_in_subprocess
+from supportdesk_tui.devtools.render import SCENES, render
 
 OUT = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
@@ -24,8 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work, demo_server(Path(work)) as server:
         for name, scene in SCENES.items():
-            out = args.out / f"{name}.svg"
-            render_in_subprocess(name, args.lang, server.url, server.token(scene.login), out)
+            svg, _chrome = render(name, args.lang, server.url, server.token(scene.login))
+            (args.out / f"{name}.svg").write_text(svg, encoding="utf-8")
             print(args.out / f"{name}.svg")
     return 0
 

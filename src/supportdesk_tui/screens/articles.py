@@ -22,7 +22,7 @@ from supportdesk_tui.api.errors import ApiError
 from supportdesk_tui.contract.models import Article, Language
 from supportdesk_tui.domain.fuzzy import rank
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text, sanitize
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.widgets.safe_notify import SafeNotify
 
 ArticleLoader = Callable[[Language], Awaitable[list[Article]]]
@@ -59,9 +59,9 @@ class ArticlePicker(SafeNotify, ModalScreen[str | None]):
     ArticlePicker #articles-status { height: 1; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Close"), id="articles.close"),
-        Binding("down", "move(1)", _("Next"), id="articles.down", show=False),
-        Binding("up", "move(-1)", _("Previous"), id="articles.up", show=False),
+        Binding("escape", "cancel", N_("Close"), id="articles.close"),
+        Binding("down", "move(1)", N_("Next"), id="articles.down", show=False),
+        Binding("up", "move(-1)", N_("Previous"), id="articles.up", show=False),
     ]
 
     def __init__(self, loader: ArticleLoader, *, language: Language, query: str = "") -> None:
@@ -74,11 +74,8 @@ class ArticlePicker(SafeNotify, ModalScreen[str | None]):
         self.loaded = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="articles-box") as box:
-            box.border_title = _("Help articles")
-            box.border_subtitle = _("↑↓ choose · enter insert · esc close")
-            yield Input(value=self._query, id="articles-search",
-                        placeholder=_("Search help articles…"))
+        with Vertical(id="articles-box"):
+            yield Input(value=self._query, id="articles-search")
             with Horizontal(id="articles-main"):
                 yield OptionList(id="articles-list")
                 with VerticalScroll(id="articles-preview-box"):
@@ -86,8 +83,21 @@ class ArticlePicker(SafeNotify, ModalScreen[str | None]):
             yield Static("", id="articles-status")
 
     def on_mount(self) -> None:
+        self._show_labels()
         self.query_one("#articles-search", Input).focus()
         self.load()
+
+    def _show_labels(self) -> None:
+        box = self.query_one("#articles-box")
+        box.border_title = _("Help articles")
+        box.border_subtitle = _("↑↓ choose · enter insert · esc close")
+        self.query_one("#articles-search", Input).placeholder = _("Search help articles…")
+
+    def relabel(self) -> None:
+        self._show_labels()
+        if self.loaded:
+            self._show_count()
+            self._show_preview()
 
     @work(exclusive=True, group="articles-load")
     async def load(self) -> None:
@@ -116,9 +126,12 @@ class ArticlePicker(SafeNotify, ModalScreen[str | None]):
                              for i, a in enumerate(self.shown)])
         if self.shown:
             options.highlighted = 0
+        self._show_count()
+        self._show_preview()
+
+    def _show_count(self) -> None:
         self.query_one("#articles-status", Static).update(
             safe_format(_("{shown} of {total} articles"), shown=len(self.shown), total=len(self._articles)))
-        self._show_preview()
 
     def _show_preview(self) -> None:
         preview = self.query_one("#articles-preview", Static)

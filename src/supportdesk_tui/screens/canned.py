@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -37,7 +38,7 @@ from supportdesk_tui.domain.canned_pick import (
     variable_prompt,
 )
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text, sanitize
-from supportdesk_tui.i18n import _, current_language
+from supportdesk_tui.i18n import N_, _, current_language
 from supportdesk_tui.i18n.labels import language_label
 from supportdesk_tui.widgets.safe_notify import SafeNotify
 
@@ -83,13 +84,13 @@ class CannedPicker(SafeNotify, ModalScreen[CannedInsert | None]):
     CannedPicker #canned-status { height: 1; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Close"), id="canned.close"),
-        Binding("ctrl+l", "switch_language", _("Switch language"), id="canned.language",
+        Binding("escape", "cancel", N_("Close"), id="canned.close"),
+        Binding("ctrl+l", "switch_language", N_("Switch language"), id="canned.language",
                 key_display="^l"),
-        Binding("down", "move(1)", _("Next"), id="canned.down", show=False),
-        Binding("up", "move(-1)", _("Previous"), id="canned.up", show=False),
-        Binding("pagedown", "move(10)", _("Page down"), id="canned.page_down", show=False),
-        Binding("pageup", "move(-10)", _("Page up"), id="canned.page_up", show=False),
+        Binding("down", "move(1)", N_("Next"), id="canned.down", show=False),
+        Binding("up", "move(-1)", N_("Previous"), id="canned.up", show=False),
+        Binding("pagedown", "move(10)", N_("Page down"), id="canned.page_down", show=False),
+        Binding("pageup", "move(-10)", N_("Page up"), id="canned.page_up", show=False),
     ]
 
     def __init__(
@@ -116,12 +117,9 @@ class CannedPicker(SafeNotify, ModalScreen[CannedInsert | None]):
     # --- layout -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="canned-box") as box:
-            box.border_title = _("Canned replies")
-            box.border_subtitle = _("↑↓ choose · enter insert · ^l language · esc close")
+        with Vertical(id="canned-box"):
             with Horizontal(id="canned-search-row"):
-                yield Input(value=self._query, id="canned-search",
-                            placeholder=_("Search title, shortcut, tag or text…"))
+                yield Input(value=self._query, id="canned-search")
                 yield Static("", id="canned-language")
             yield Static("", id="canned-problems")
             with Horizontal(id="canned-main"):
@@ -132,9 +130,25 @@ class CannedPicker(SafeNotify, ModalScreen[CannedInsert | None]):
 
     def on_mount(self) -> None:
         self.query_one("#canned-problems").display = False
+        self._show_labels()
         self._show_language()
         self.query_one("#canned-search", Input).focus()
         self.load()
+
+    def _show_labels(self) -> None:
+        box = self.query_one("#canned-box")
+        box.border_title = _("Canned replies")
+        box.border_subtitle = _("↑↓ choose · enter insert · ^l language · esc close")
+        self.query_one("#canned-search", Input).placeholder = _("Search title, shortcut, tag or text…")
+
+    def relabel(self) -> None:
+        self._show_labels()
+        self._show_language()
+        options = self.query_one("#canned-list", OptionList)
+        for index, entry in enumerate(self.shown):
+            options.replace_option_prompt_at_index(index, self._option_label(entry))
+        self._update_count()
+        self._show_preview()
 
     @work(exclusive=True, group="canned-load")
     async def load(self) -> None:
@@ -361,7 +375,7 @@ class VariablesForm(SafeNotify, ModalScreen[dict[str, str] | None]):
     VariablesForm .variables-error { color: $error; height: auto; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Back"), id="canned_form.cancel"),
+        Binding("escape", "cancel", N_("Back"), id="canned_form.cancel"),
     ]
 
     def __init__(self, title: str, variables: Sequence[CannedVariable], values: Mapping[str, str]) -> None:
@@ -372,17 +386,29 @@ class VariablesForm(SafeNotify, ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="variables-box") as box:
-            # The title is the canned reply's (backend or the agent's files): literal Text.
-            box.border_title = safe_format(_("Fill in “{title}”"), title=self._title)
-            box.border_subtitle = _("enter next / insert · esc back")
+            self._title_box(box)
             for index, variable in enumerate(self.variables):
-                label = Text(one_line(variable_prompt(variable, current_language())))
-                if not variable.required:
-                    label.append("  " + _("(optional)"), style="dim italic")
-                yield Static(label, classes="variables-label")
+                yield Static(self._label(variable), id=f"variable-label-{index}", classes="variables-label")
                 yield Input(value=self._values.get(variable.name, ""), id=f"variable-{index}",
                             placeholder=variable.name)
                 yield Static("", id=f"variable-error-{index}", classes="variables-error")
+
+    def _title_box(self, box: Widget) -> None:
+        # The title is the canned reply's (backend or the agent's files): literal Text.
+        box.border_title = safe_format(_("Fill in “{title}”"), title=self._title)
+        box.border_subtitle = _("enter next / insert · esc back")
+
+    @staticmethod
+    def _label(variable: CannedVariable) -> Text:
+        label = Text(one_line(variable_prompt(variable, current_language())))
+        if not variable.required:
+            label.append("  " + _("(optional)"), style="dim italic")
+        return label
+
+    def relabel(self) -> None:
+        self._title_box(self.query_one("#variables-box"))
+        for index, variable in enumerate(self.variables):
+            self.query_one(f"#variable-label-{index}", Static).update(self._label(variable))
 
     def on_mount(self) -> None:
         self.query_one("#variable-0", Input).focus()

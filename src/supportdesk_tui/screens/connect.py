@@ -14,7 +14,7 @@ from textual.widgets import LoadingIndicator, Static
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.errors import ApiError
 from supportdesk_tui.domain.safe_text import safe_text
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.navigation import Reconnect
 from supportdesk_tui.widgets.key_footer import KeyFooter
@@ -49,14 +49,15 @@ class ConnectScreen(Screen[None]):
     ConnectScreen LoadingIndicator { height: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("r", "retry", _("Retry"), id="connect.retry"),
-        Binding("q", "app.quit", _("Quit"), id="connect.quit"),
+        Binding("r", "retry", N_("Retry"), id="connect.retry"),
+        Binding("q", "app.quit", N_("Quit"), id="connect.quit"),
     ])
 
     def __init__(self, server_url: str) -> None:
         super().__init__()
         self.server_url = server_url
         self.failed = False
+        self._error: ApiError | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="connect-box"):
@@ -71,6 +72,7 @@ class ConnectScreen(Screen[None]):
 
     def show_progress(self) -> None:
         self.failed = False
+        self._error = None
         self.remove_class("-error")
         self.query_one("#connect-title", Static).update(Text(_("Connecting…")))
         self.query_one("#connect-detail", Static).update(safe_text(self.server_url))
@@ -78,8 +80,15 @@ class ConnectScreen(Screen[None]):
         self.query_one(LoadingIndicator).display = True
         self.refresh_bindings()
 
+    def relabel(self) -> None:
+        if self._error is None:
+            self.query_one("#connect-title", Static).update(Text(_("Connecting…")))
+        else:
+            self.query_one("#connect-advice", Static).update(safe_text(advice_for(self._error)))
+
     def show_error(self, error: ApiError) -> None:
         self.failed = True
+        self._error = error
         self.add_class("-error")
         self.query_one(LoadingIndicator).display = False
         self.query_one("#connect-title", Static).update(safe_text(error.title))

@@ -32,7 +32,7 @@ from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.domain.secrets import looks_sensitive_for_sending
 from supportdesk_tui.domain.templates import context_for
 from supportdesk_tui.domain.ticket_diff import describe_changes, patched_fields, touched_fields
-from supportdesk_tui.i18n import _, current_language
+from supportdesk_tui.i18n import N_, _, current_language
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.navigation import FIRST_PAGE_MESSAGES, NextTicket, OpenTicket, Prefetched
@@ -70,23 +70,23 @@ class ConversationScreen(StatusLineScreen):
     ConversationScreen CustomerSidebar { width: 36; border-left: solid $panel; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("escape", "back", _("Back"), id="ticket.back"),
-        Binding("r", "compose('reply')", _("Reply"), id="ticket.reply"),
-        Binding("i", "compose('note')", _("Note"), id="ticket.note"),
-        Binding("t", "take", _("Take"), id="ticket.take"),
-        Binding("s", "set_status", _("Status"), id="ticket.status"),
-        Binding("p", "set_priority", _("Priority"), id="ticket.priority"),
-        Binding("g", "set_tags", _("Tags"), id="ticket.tags"),
-        Binding("u", "unassign", _("Unassign"), id="ticket.unassign", show=False),
-        Binding("n", "next_ticket", _("Next for me"), id="ticket.next"),
-        Binding("e", "escalate", _("Escalate"), id="ticket.escalate"),
-        Binding("b", "toggle_playbook", _("Playbook"), id="ticket.playbook"),
-        Binding("v", "reveal_secret", _("Reveal secret"), id="ticket.reveal", show=False),
-        Binding("a", "insert_article", _("Article"), id="ticket.article"),
-        Binding("l", "show_audit", _("Audit trail"), id="ticket.audit", show=False),
-        Binding("x", "cancel_deletion", _("Cancel deletion"), id="ticket.cancel_deletion", show=False),
-        Binding("c", "canned", _("Canned"), id="ticket.canned",
-                tooltip=_("Insert a canned reply (or type :: in the composer)")),
+        Binding("escape", "back", N_("Back"), id="ticket.back"),
+        Binding("r", "compose('reply')", N_("Reply"), id="ticket.reply"),
+        Binding("i", "compose('note')", N_("Note"), id="ticket.note"),
+        Binding("t", "take", N_("Take"), id="ticket.take"),
+        Binding("s", "set_status", N_("Status"), id="ticket.status"),
+        Binding("p", "set_priority", N_("Priority"), id="ticket.priority"),
+        Binding("g", "set_tags", N_("Tags"), id="ticket.tags"),
+        Binding("u", "unassign", N_("Unassign"), id="ticket.unassign", show=False),
+        Binding("n", "next_ticket", N_("Next for me"), id="ticket.next"),
+        Binding("e", "escalate", N_("Escalate"), id="ticket.escalate"),
+        Binding("b", "toggle_playbook", N_("Playbook"), id="ticket.playbook"),
+        Binding("v", "reveal_secret", N_("Reveal secret"), id="ticket.reveal", show=False),
+        Binding("a", "insert_article", N_("Article"), id="ticket.article"),
+        Binding("l", "show_audit", N_("Audit trail"), id="ticket.audit", show=False),
+        Binding("x", "cancel_deletion", N_("Cancel deletion"), id="ticket.cancel_deletion", show=False),
+        Binding("c", "canned", N_("Canned"), id="ticket.canned",
+                tooltip=N_("Insert a canned reply (or type :: in the composer)")),
     ])
 
     def __init__(self, ticket_id: int, prefetched: Prefetched | None = None) -> None:

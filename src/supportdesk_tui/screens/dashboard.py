@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from supportdesk_tui.domain.dashboard_state import HOUR, SHIFT
 from supportdesk_tui.domain.safe_text import one_line, safe_format
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.navigation import OpenTicket, ShowQueue
 from supportdesk_tui.screens.live_stats import LiveStatsScreen
@@ -61,13 +61,13 @@ class DashboardScreen(LiveStatsScreen):
     DashboardScreen #alarms-panel { height: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("D", "queue", _("Queue"), id="dashboard.queue"),
-        Binding("o", "open_worst", _("Open ticket"), id="dashboard.open"),
-        Binding("1", "open_number(1)", _("Open worst 1–9"), key_display="1…9", id="dashboard.open_1"),
+        Binding("D", "queue", N_("Queue"), id="dashboard.queue"),
+        Binding("o", "open_worst", N_("Open ticket"), id="dashboard.open"),
+        Binding("1", "open_number(1)", N_("Open worst 1–9"), key_display="1…9", id="dashboard.open_1"),
         *[Binding(str(n), f"open_number({n})", show=False, id=f"dashboard.open_{n}") for n in range(2, 10)],
-        Binding("h", "toggle_window", _("Hour / shift"), id="dashboard.window"),
-        Binding("r", "refresh", _("Refresh"), id="dashboard.refresh"),
-        Binding("q", "app.quit", _("Quit"), id="dashboard.quit"),
+        Binding("h", "toggle_window", N_("Hour / shift"), id="dashboard.window"),
+        Binding("r", "refresh", N_("Refresh"), id="dashboard.refresh"),
+        Binding("q", "app.quit", N_("Quit"), id="dashboard.quit"),
     ])
 
     def compose(self) -> ComposeResult:
@@ -101,6 +101,15 @@ class DashboardScreen(LiveStatsScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self._show_labels()
+        self.query_one(WorstTickets).focus()
+
+    def relabel(self) -> None:
+        super().relabel()
+        self._show_labels()
+        self.query_one("#tile-total", QueueTile).rename(_("All queues"))
+
+    def _show_labels(self) -> None:
         app = self.desk
         bar = Text()
         bar.append("SupportDesk", style="bold")
@@ -119,7 +128,6 @@ class DashboardScreen(LiveStatsScreen):
         }
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
-        self.query_one(WorstTickets).focus()
 
     # --- drawing ------------------------------------------------------------------------------
 

@@ -34,11 +34,12 @@ from supportdesk_tui.domain.escalation_form import (
     validate,
 )
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.i18n.labels import escalation_status_label, severity_label, status_label
 from supportdesk_tui.screens.pickers import ConfirmModal
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets.key_footer import KeyFooter
+from supportdesk_tui.widgets.relabel import Caption, relabel_select
 from supportdesk_tui.widgets.safe_notify import SafeNotify
 
 if TYPE_CHECKING:
@@ -49,6 +50,14 @@ MAX_THREAD_PAGES = 5
 KEEP_STATUS = "keep"
 # Statuses an escalated ticket sensibly moves to; "keep" sends `set_status: null`.
 STATUS_CHOICES: tuple[str, ...] = ("on_hold", KEEP_STATUS, "open", "pending", "solved")
+# Environment fields: (name, label, placeholder), the texts untranslated until shown.
+ENVIRONMENT_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("platform", N_("Platform"), N_("e.g. Android 14")),
+    ("app_version", N_("App version"), N_("e.g. 8.41.0")),
+    ("device", N_("Device"), N_("e.g. Pixel 6")),
+)
+COMPONENT_PROMPT = N_("Choose a component")
+SUMMARY_PLACEHOLDER = N_("One line engineering will see first")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +145,8 @@ class EscalationForm(SafeNotify, ModalScreen[EscalationResult | None]):
     EscalationForm.-busy #escalation-fields { opacity: 60%; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", _("Escalate"), id="escalate.submit", priority=True),
-        Binding("escape", "cancel", _("Cancel"), id="escalate.cancel"),
+        Binding("ctrl+s", "submit", N_("Escalate"), id="escalate.submit", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="escalate.cancel"),
     ]
 
     def __init__(self, api: SupportDeskClient, ticket: Ticket, components: Sequence[Component],
@@ -157,75 +166,101 @@ class EscalationForm(SafeNotify, ModalScreen[EscalationResult | None]):
     def compose(self) -> ComposeResult:
         draft = self._initial
         with Vertical(id="escalation-dialog") as dialog:
-            dialog.border_title = safe_format(_("Escalate #{id} to engineering"), id=self._ticket.id)
+            dialog.border_title = self._dialog_title()
             with VerticalScroll(id="escalation-fields"):
-                already = self._ticket.escalation
-                if already is not None:
-                    yield Static(safe_format(
-                        _("Already escalated as {key} ({state}); this creates another issue."),
-                        key=already.key,
-                        state=f"{ESCALATION_MARK[already.status]} {escalation_status_label(already.status)}"),
-                        id="already")
+                if self._ticket.escalation is not None:
+                    yield Static(self._already_text(), id="already")
                 with Horizontal(classes="field-row"):
                     with Vertical(classes="field"):
-                        yield self._label(_("Component"))
-                        yield Select([(safe_text(c.name, single_line=True), c.id) for c in self._components],
-                                     prompt=_("Choose a component"), id="component",
+                        yield self._label(N_("Component"))
+                        yield Select(self._component_options(), prompt=_(COMPONENT_PROMPT), id="component",
                                      value=draft.component or Select.NULL)
                         yield self._error("component")
                     with Vertical(classes="field"):
-                        yield self._label(_("Severity"))
-                        yield Select([(severity_label(s), s.value) for s in Severity], allow_blank=False,
+                        yield self._label(N_("Severity"))
+                        yield Select(self._severity_options(), allow_blank=False,
                                      value=draft.severity.value, id="severity")
                         yield self._error("severity")
-                yield self._label(_("Summary"))
-                yield Input(draft.summary, id="summary", placeholder=_("One line engineering will see first"))
+                yield self._label(N_("Summary"))
+                yield Input(draft.summary, id="summary", placeholder=_(SUMMARY_PLACEHOLDER))
                 yield self._error("summary")
-                yield self._label(_("Steps to reproduce"))
+                yield self._label(N_("Steps to reproduce"))
                 yield TextArea(draft.steps, id="steps", soft_wrap=True, show_line_numbers=False)
                 yield self._error("steps")
                 with Horizontal(classes="field-row"):
                     with Vertical(classes="field"):
-                        yield self._label(_("Expected"))
+                        yield self._label(N_("Expected"))
                         yield TextArea(draft.expected, id="expected", soft_wrap=True)
                         yield self._error("expected")
                     with Vertical(classes="field"):
-                        yield self._label(_("Actual"))
+                        yield self._label(N_("Actual"))
                         yield TextArea(draft.actual, id="actual", soft_wrap=True)
                         yield self._error("actual")
                 with Horizontal(classes="field-row"):
-                    for name, label, hint in (
-                        ("platform", _("Platform"), _("e.g. Android 14")),
-                        ("app_version", _("App version"), _("e.g. 8.41.0")),
-                        ("device", _("Device"), _("e.g. Pixel 6")),
-                    ):
+                    for name, label, hint in ENVIRONMENT_FIELDS:
                         with Vertical(classes="field"):
                             yield self._label(label)
-                            yield Input(getattr(draft, name), id=name.replace("_", "-"), placeholder=hint)
+                            yield Input(getattr(draft, name), id=name.replace("_", "-"), placeholder=_(hint))
                             yield self._error(name)
-                attach_label = Text(_("Customer messages to attach"))
-                attach_label.append("   " + _("space toggles a message; contact details are masked"),
-                             style="not bold")
-                yield Static(attach_label, classes="field-label")
+                yield Static(self._attach_label(), id="attach-label", classes="field-label")
                 if self._attachable:
                     yield SelectionList[int](*[self._selection(m, m.id in draft.message_ids)
                                                for m in self._attachable], id="messages")
                     yield Static(id="message-preview")
                 else:
-                    yield Static(Text(_("The customer has written nothing in this thread yet.")),
-                                 classes="field-hint")
+                    yield Caption(N_("The customer has written nothing in this thread yet."),
+                                  classes="field-hint")
                 yield self._error("message_ids")
                 with Horizontal(id="status-row"):
-                    yield self._label(_("Then set the ticket to"))
-                    yield Select([(self._status_choice_label(s), s) for s in STATUS_CHOICES],
-                                 allow_blank=False, value="on_hold", id="set-status")
+                    yield self._label(N_("Then set the ticket to"))
+                    yield Select(self._status_options(), allow_blank=False, value="on_hold", id="set-status")
                 yield self._error("set_status")
             yield Static(id="form-state")
         yield KeyFooter()
 
     @staticmethod
-    def _label(text: str) -> Static:
-        return Static(Text(text), classes="field-label")
+    def _label(message: str) -> Caption:
+        return Caption(message, classes="field-label")
+
+    def _dialog_title(self) -> Text:
+        return safe_format(_("Escalate #{id} to engineering"), id=self._ticket.id)
+
+    def _already_text(self) -> Text:
+        already = self._ticket.escalation
+        if already is None:
+            return Text()
+        state = f"{ESCALATION_MARK[already.status]} {escalation_status_label(already.status)}"
+        return safe_format(_("Already escalated as {key} ({state}); this creates another issue."),
+                           key=already.key, state=state)
+
+    @staticmethod
+    def _attach_label() -> Text:
+        label = Text(_("Customer messages to attach"))
+        label.append("   " + _("space toggles a message; contact details are masked"), style="not bold")
+        return label
+
+    def _component_options(self) -> list[tuple[Text, str]]:
+        return [(safe_text(c.name, single_line=True), c.id) for c in self._components]
+
+    @staticmethod
+    def _severity_options() -> list[tuple[str, str]]:
+        return [(severity_label(s), s.value) for s in Severity]
+
+    def _status_options(self) -> list[tuple[str, str]]:
+        return [(self._status_choice_label(s), s) for s in STATUS_CHOICES]
+
+    def relabel(self) -> None:
+        self.query_one("#escalation-dialog").border_title = self._dialog_title()
+        for already in self.query("#already").results(Static):
+            already.update(self._already_text())
+        self.query_one("#attach-label", Static).update(self._attach_label())
+        self.query_one("#summary", Input).placeholder = _(SUMMARY_PLACEHOLDER)
+        for name, _title, hint in ENVIRONMENT_FIELDS:
+            self.query_one(f"#{name.replace('_', '-')}", Input).placeholder = _(hint)
+        relabel_select(self.query_one("#component", Select), self._component_options(),
+                       prompt=_(COMPONENT_PROMPT))
+        relabel_select(self.query_one("#severity", Select), self._severity_options())
+        relabel_select(self.query_one("#set-status", Select), self._status_options())
 
     @staticmethod
     def _error(name: str) -> Static:

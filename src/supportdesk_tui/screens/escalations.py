@@ -21,18 +21,21 @@ from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, ForbiddenError
 from supportdesk_tui.contract.models import Escalation, EscalationStatus, Ticket
 from supportdesk_tui.domain.safe_text import one_line, safe_text
-from supportdesk_tui.i18n import _, ngettext
+from supportdesk_tui.i18n import N_, _, ngettext
 from supportdesk_tui.i18n.labels import escalation_status_label, severity_label, status_label
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.navigation import OpenTicket
 from supportdesk_tui.screens._status import StatusLineScreen
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets.key_footer import KeyFooter
+from supportdesk_tui.widgets.relabel import relabel_columns
 from supportdesk_tui.widgets.status_line import StatusLine
 
 OPEN_STATES: tuple[EscalationStatus, ...] = (EscalationStatus.OPEN, EscalationStatus.IN_PROGRESS)
 SUMMARY_WIDTH = 44
 TICKET_WIDTH = 44
+COLUMN_TITLES = {"key": N_("Key"), "state": N_("State"), "severity": N_("Severity"),
+                 "component": N_("Component"), "summary": N_("Summary"), "ticket": N_("Linked ticket")}
 
 
 class EscalationsScreen(StatusLineScreen):
@@ -43,9 +46,9 @@ class EscalationsScreen(StatusLineScreen):
     EscalationsScreen DataTable { height: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("escape", "back", _("Back"), id="escalations.back"),
-        Binding("enter", "open_ticket", _("Open ticket"), id="escalations.open"),
-        Binding("r", "refresh", _("Refresh"), id="escalations.refresh"),
+        Binding("escape", "back", N_("Back"), id="escalations.back"),
+        Binding("enter", "open_ticket", N_("Open ticket"), id="escalations.open"),
+        Binding("r", "refresh", N_("Refresh"), id="escalations.refresh"),
     ])
 
     def __init__(self) -> None:
@@ -67,12 +70,8 @@ class EscalationsScreen(StatusLineScreen):
 
     def on_mount(self) -> None:
         table = self.table
-        table.add_column(_("Key"), key="key", width=10)
-        table.add_column(_("State"), key="state", width=14)
-        table.add_column(_("Severity"), key="severity", width=9)
-        table.add_column(_("Component"), key="component", width=20)
-        table.add_column(_("Summary"), key="summary", width=SUMMARY_WIDTH)
-        table.add_column(_("Linked ticket"), key="ticket", width=TICKET_WIDTH)
+        for key, width in zip(COLUMN_TITLES, (10, 14, 9, 20, SUMMARY_WIDTH, TICKET_WIDTH), strict=True):
+            table.add_column(safe_text(_(COLUMN_TITLES[key])), key=key, width=width)
         self.sub_title = _("Escalations")
         self.desk.subscribe(self)
         self.init_status_line()
@@ -83,6 +82,14 @@ class EscalationsScreen(StatusLineScreen):
 
     def on_unmount(self) -> None:
         self.desk.unsubscribe(self)
+
+    def relabel(self) -> None:
+        relabel_columns(self.table, COLUMN_TITLES)
+        self.sub_title = _("Escalations")
+        if self.escalations:
+            self._fill()  # the rows' state and severity words, the bar
+        else:
+            self._set_bar()
 
     # --- loading -------------------------------------------------------------------
 

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from supportdesk_tui.domain.safe_text import safe_text
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
+from supportdesk_tui.widgets.relabel import Caption
 
 
 def format_key(key: str) -> str:
@@ -30,7 +31,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen DataTable { height: auto; max-height: 30; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q", "dismiss", _("Close"), id="help.close"),
+        Binding("escape,question_mark,q", "dismiss", N_("Close"), id="help.close"),
     ]
 
     def __init__(self, under: Screen[object]) -> None:
@@ -39,13 +40,24 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
-            yield Static(Text(_("Keyboard help")), id="help-title")
-            yield Static(Text(_("Remap any key in the config file: [keymap] <id> = \"key\". "
-                                "Single keys also work with the Russian layout.")), id="help-hint")
+            yield Caption(N_("Keyboard help"), id="help-title")
+            yield Caption(N_("Remap any key in the config file: [keymap] <id> = \"key\". "
+                             "Single keys also work with the Russian layout."), id="help-hint")
             yield DataTable(cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        self._fill(table)
+        table.focus()
+
+    def relabel(self) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        self._fill(table)
+        table.move_cursor(row=row)
+
+    def _fill(self, table: DataTable[Text]) -> None:
         table.add_columns(_("Key"), _("Action"), _("Binding id"))
         rows: list[tuple[int, str, str, str]] = []
         seen: set[str] = set()
@@ -63,4 +75,3 @@ class HelpScreen(ModalScreen[None]):
         for _order, key_label, description, ident in sorted(rows, key=lambda row: row[0]):
             # A str cell is parsed as markup; keys and ids can come from the user's keymap.
             table.add_row(*(safe_text(cell, single_line=True) for cell in (key_label, description, ident)))
-        table.focus()

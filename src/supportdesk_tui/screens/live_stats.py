@@ -189,6 +189,12 @@ class LiveStatsScreen(StatusLineScreen):
     def show_state(self) -> None:
         """Draw `self.state`; called at most once per fetch."""
 
+    def relabel(self) -> None:
+        self.update_notice()
+        if self.forbidden:
+            self.show_forbidden()
+        self.show_state()
+
     def notice(self) -> tuple[str, str]:
         """The notice line's text and its class: how fresh the numbers are and why."""
         stream = self.desk.session.stream_state

@@ -22,17 +22,24 @@ from supportdesk_tui import messages
 from supportdesk_tui.domain.drafts import Draft, DraftKind
 from supportdesk_tui.domain.outbox import OutboxItem, OutboxState
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
-from supportdesk_tui.i18n import _, ngettext
+from supportdesk_tui.i18n import N_, _, ngettext
 from supportdesk_tui.i18n.times import date_time
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.navigation import OpenTicket, ReturnTo
 from supportdesk_tui.screens.base import DeskScreen
 from supportdesk_tui.screens.pickers import ConfirmModal
 from supportdesk_tui.widgets.key_footer import KeyFooter
+from supportdesk_tui.widgets.relabel import Caption, relabel_columns
 
 FIRST_LINE_WIDTH = 48
 REASON_WIDTH = 44
 PREVIEW_LINES = 4
+# Column key → (untranslated title, width).
+COLUMNS: dict[str, tuple[str, int]] = {
+    "state": (N_("State"), 8), "ticket": (N_("Ticket"), 8), "time": (N_("Written"), 18),
+    "kind": (N_("Kind"), 6), "reason": (N_("Reason"), REASON_WIDTH),
+    "first": (N_("First line"), FIRST_LINE_WIDTH),
+}
 
 
 def first_line(body: str) -> str:
@@ -66,15 +73,15 @@ class OutboxScreen(DeskScreen):
     OutboxScreen #outbox-detail.-failed { color: $error; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("escape", "back", _("Back"), id="outbox.back"),
-        Binding("e", "edit", _("Edit"), id="outbox.edit",
-                tooltip=_("Put the text back into its ticket's composer and take it out of the outbox")),
-        Binding("r", "resend", _("Resend"), id="outbox.resend"),
-        Binding("d", "discard", _("Discard"), id="outbox.discard"),
+        Binding("escape", "back", N_("Back"), id="outbox.back"),
+        Binding("e", "edit", N_("Edit"), id="outbox.edit",
+                tooltip=N_("Put the text back into its ticket's composer and take it out of the outbox")),
+        Binding("r", "resend", N_("Resend"), id="outbox.resend"),
+        Binding("d", "discard", N_("Discard"), id="outbox.discard"),
     ])
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(_("Outbox")), id="outbox-bar")
+        yield Caption(N_("Outbox"), id="outbox-bar")
         yield Static(id="outbox-hint")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="outbox-items")
         yield Static(id="outbox-detail")
@@ -86,12 +93,8 @@ class OutboxScreen(DeskScreen):
 
     def on_mount(self) -> None:
         table = self.table
-        table.add_column(_("State"), key="state", width=8)
-        table.add_column(_("Ticket"), key="ticket", width=8)
-        table.add_column(_("Written"), key="time", width=18)
-        table.add_column(_("Kind"), key="kind", width=6)
-        table.add_column(_("Reason"), key="reason", width=REASON_WIDTH)
-        table.add_column(_("First line"), key="first", width=FIRST_LINE_WIDTH)
+        for key, (title, width) in COLUMNS.items():
+            table.add_column(safe_text(_(title)), key=key, width=width)
         self.sub_title = _("Outbox")
         self.desk.subscribe(self)
         self.show_items()
@@ -99,6 +102,11 @@ class OutboxScreen(DeskScreen):
 
     def on_unmount(self) -> None:
         self.desk.unsubscribe(self)
+
+    def relabel(self) -> None:
+        relabel_columns(self.table, {key: title for key, (title, _width) in COLUMNS.items()})
+        self.sub_title = _("Outbox")
+        self.show_items()
 
     # --- the list --------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from supportdesk_tui.domain.safe_text import one_line, safe_text
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 
 T = TypeVar("T")
 
@@ -35,7 +35,7 @@ class ChoiceModal(ModalScreen[T | None], Generic[T]):
 
     DEFAULT_CSS = (_MODAL_CSS.format(name="ChoiceModal")
                    + "ChoiceModal OptionList { height: auto; max-height: 20; }")
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", _("Cancel"), id="modal.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"), id="modal.cancel")]
 
     def __init__(self, title: str, choices: Sequence[tuple[T, str]], *, current: T | None = None,
                  hint: str = "") -> None:
@@ -72,7 +72,7 @@ class TextPromptModal(ModalScreen[str | None]):
     """Type one line (e.g. tags); enter confirms, escape cancels."""
 
     DEFAULT_CSS = _MODAL_CSS.format(name="TextPromptModal")
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", _("Cancel"), id="modal.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"), id="modal.cancel")]
 
     def __init__(self, title: str, *, value: str = "", hint: str = "", placeholder: str = "") -> None:
         super().__init__()
@@ -104,8 +104,8 @@ class ConfirmModal(ModalScreen[bool]):
 
     DEFAULT_CSS = _MODAL_CSS.format(name="ConfirmModal") + "ConfirmModal > Vertical { width: 80; }"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "answer(True)", _("Yes"), id="modal.yes"),
-        Binding("n,escape", "answer(False)", _("No"), id="modal.no"),
+        Binding("y,enter", "answer(True)", N_("Yes"), id="modal.yes"),
+        Binding("n,escape", "answer(False)", N_("No"), id="modal.no"),
     ]
 
     def __init__(self, title: str, body: Text, *, question: str) -> None:

@@ -61,15 +61,15 @@ class QueueScreen(StatusLineScreen):
     QueueScreen.-filtering FilterBar { display: block; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("slash", "filter", _("Filter"), id="queue.filter", key_display="/"),
-        Binding("t", "take", _("Take"), id="queue.take"),
-        Binding("n", "next_ticket", _("Next for me"), id="queue.next"),
-        Binding("o", "sort", _("Sort"), id="queue.sort"),
-        Binding("r", "refresh", _("Refresh"), id="queue.refresh"),
-        Binding("D", "dashboard", _("Dashboard"), id="queue.dashboard"),
-        Binding("E", "escalations", _("Escalations"), id="queue.escalations", show=False),
-        Binding("escape", "clear_filter", _("Clear filter"), id="queue.clear_filter", show=False),
-        Binding("q", "app.quit", _("Quit"), id="queue.quit"),
+        Binding("slash", "filter", N_("Filter"), id="queue.filter", key_display="/"),
+        Binding("t", "take", N_("Take"), id="queue.take"),
+        Binding("n", "next_ticket", N_("Next for me"), id="queue.next"),
+        Binding("o", "sort", N_("Sort"), id="queue.sort"),
+        Binding("r", "refresh", N_("Refresh"), id="queue.refresh"),
+        Binding("D", "dashboard", N_("Dashboard"), id="queue.dashboard"),
+        Binding("E", "escalations", N_("Escalations"), id="queue.escalations", show=False),
+        Binding("escape", "clear_filter", N_("Clear filter"), id="queue.clear_filter", show=False),
+        Binding("q", "app.quit", N_("Quit"), id="queue.quit"),
     ])
 
     def __init__(self) -> None:
@@ -98,14 +98,7 @@ class QueueScreen(StatusLineScreen):
 
     def on_mount(self) -> None:
         desk = self.desk
-        me = desk.me
-        bar = Text()
-        bar.append("SupportDesk", style="bold")
-        bar.append("  ·  ")
-        bar.append(one_line(me.name))
-        bar.append("  ·  " + _(me.role.value) + "  ·  ")
-        bar.append(one_line(desk.settings.server_url), style="dim")
-        self.query_one("#app-bar", Static).update(bar)
+        self._show_app_bar()
         self.query_one(QueueSidebar).set_queues(desk.queues)
         default = desk.settings.default_filter
         if default:
@@ -119,6 +112,20 @@ class QueueScreen(StatusLineScreen):
         self.reload()
         self.table.focus()
         self.set_interval(15, self._poll_when_offline)
+
+    def _show_app_bar(self) -> None:
+        desk = self.desk
+        me = desk.me
+        bar = Text()
+        bar.append("SupportDesk", style="bold")
+        bar.append("  ·  ")
+        bar.append(one_line(me.name))
+        bar.append("  ·  " + _(me.role.value) + "  ·  ")
+        bar.append(one_line(desk.settings.server_url), style="dim")
+        self.query_one("#app-bar", Static).update(bar)
+
+    def relabel(self) -> None:
+        self._show_app_bar()
 
     def on_unmount(self) -> None:
         self.desk.unsubscribe(self)
@@ -157,9 +164,10 @@ class QueueScreen(StatusLineScreen):
         )
         window.total_hint = self._total_hint()
         table = self.table
+        # Message ids: the table translates them when it draws them.
         table.empty_message = (
-            _("No tickets match this filter. Press esc to clear it.") if not self.query_filter.is_empty
-            else _("Nothing waiting in this queue. New tickets appear here as they arrive."))
+            N_("No tickets match this filter. Press esc to clear it.") if not self.query_filter.is_empty
+            else N_("Nothing waiting in this queue. New tickets appear here as they arrive."))
         table.set_window(window, sort=sort, from_end=from_end)
         self.query_one(TicketPreview).show_nothing()
 

@@ -14,7 +14,7 @@ from textual.binding import BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Static
 
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.i18n.times import wait_in_words
 from supportdesk_tui.screens.live_stats import LiveStatsScreen
 from supportdesk_tui.widgets.dashboard_alarms import AlarmLog
@@ -23,6 +23,8 @@ from supportdesk_tui.widgets.dashboard_wall import WallFigure
 from supportdesk_tui.widgets.status_line import StatusLine
 
 TOTALS = ("open", "unassigned", "at-risk", "breached")
+TOTAL_LABELS = {"open": N_("Open"), "unassigned": N_("Unassigned"), "at-risk": N_("At SLA risk"),
+                "breached": N_("SLA breached")}
 
 
 class WallboardScreen(LiveStatsScreen):
@@ -54,10 +56,8 @@ class WallboardScreen(LiveStatsScreen):
             yield Static(id="leads-only")
         with Vertical(id="wall-body"):
             with Horizontal(id="wall-totals"):
-                yield WallFigure(_("Open"), id="wall-open")
-                yield WallFigure(_("Unassigned"), id="wall-unassigned")
-                yield WallFigure(_("At SLA risk"), id="wall-at-risk")
-                yield WallFigure(_("SLA breached"), id="wall-breached")
+                for total in TOTALS:
+                    yield WallFigure(_(TOTAL_LABELS[total]), id=f"wall-{total}")
             with Grid(id="wall-queues"):
                 for queue in self.desk.queues:
                     yield WallFigure(queue.name, id=f"wall-queue-{queue.id}")
@@ -65,6 +65,15 @@ class WallboardScreen(LiveStatsScreen):
         yield StatusLine(id="status")
 
     def on_mount(self) -> None:
+        self._show_labels()
+
+    def relabel(self) -> None:
+        super().relabel()
+        self._show_labels()
+        for total in TOTALS:
+            self.query_one(f"#wall-{total}", WallFigure).rename(_(TOTAL_LABELS[total]))
+
+    def _show_labels(self) -> None:
         title = Text("SupportDesk  ·  " + _("Queues right now"))
         self.query_one("#wall-title", Static).update(title)
         self.query_one("#wall-alarms").border_title = _("Alarms")

@@ -28,7 +28,7 @@ from supportdesk_tui.domain.canned_pick import describe_actions, has_actions, me
 from supportdesk_tui.domain.layout import swap_layout
 from supportdesk_tui.domain.limits import MESSAGE_BODY_MAX, Room
 from supportdesk_tui.domain.safe_text import one_line, strip_unsafe
-from supportdesk_tui.i18n import _, ngettext, pgettext
+from supportdesk_tui.i18n import N_, _, ngettext, pgettext
 
 # `::` typed at the start of a line or after a space opens the canned-reply picker
 # ("std::vector" or "12::30" never do).
@@ -65,16 +65,16 @@ class Composer(Vertical):
     """Write a public reply or an internal note; posts `SendRequested`, never sends by itself."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s,ctrl+enter,ctrl+j", "send", _("Send"), id="composer.send", key_display="^s"),
-        Binding("ctrl+o", "send_pending", _("Send + pending"), id="composer.send_pending", key_display="^o"),
-        Binding("ctrl+r", "send_solved", _("Send + solved"), id="composer.send_solved", key_display="^r"),
-        Binding("ctrl+t", "toggle_kind", _("Reply/note"), id="composer.toggle_kind", key_display="^t"),
-        Binding("ctrl+g", "drop_actions", _("Drop canned actions"), id="composer.drop_actions",
+        Binding("ctrl+s,ctrl+enter,ctrl+j", "send", N_("Send"), id="composer.send", key_display="^s"),
+        Binding("ctrl+o", "send_pending", N_("Send + pending"), id="composer.send_pending", key_display="^o"),
+        Binding("ctrl+r", "send_solved", N_("Send + solved"), id="composer.send_solved", key_display="^r"),
+        Binding("ctrl+t", "toggle_kind", N_("Reply/note"), id="composer.toggle_kind", key_display="^t"),
+        Binding("ctrl+g", "drop_actions", N_("Drop canned actions"), id="composer.drop_actions",
                 key_display="^g", show=False),
         # ctrl+l, not ctrl+k: the editor keeps ctrl+k for "delete to end of line".
-        Binding("ctrl+l", "fix_layout", _("Fix keyboard layout"), id="composer.fix_layout",
+        Binding("ctrl+l", "fix_layout", N_("Fix keyboard layout"), id="composer.fix_layout",
                 key_display="^l", show=False,
-                tooltip=_("Retype the selection (or the word before the cursor) in the other layout: "
+                tooltip=N_("Retype the selection (or the word before the cursor) in the other layout: "
                           "ghbdtn → привет")),
     ]
 
@@ -193,6 +193,11 @@ class Composer(Vertical):
         # `is_mounted` turns true only after this handler returns; show the status on the next frame.
         self.call_after_refresh(self._show_status)
         self.call_after_refresh(self._show_room)
+
+    def relabel(self) -> None:
+        """Titles, status and counter in the current language; the text being written is untouched."""
+        self._apply_kind()
+        self._show_room()
 
     # --- public API ---------------------------------------------------------
 

@@ -18,8 +18,9 @@ from textual.widgets.option_list import Option
 from supportdesk_tui.contract.models import Ticket
 from supportdesk_tui.domain.masking import mask_email, mask_phone
 from supportdesk_tui.domain.safe_text import one_line
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.i18n.labels import status_label
+from supportdesk_tui.widgets.relabel import Caption
 
 
 def _account_state_label(state: str) -> str:
@@ -79,14 +80,22 @@ class CustomerSidebar(Vertical):
         self._others: list[Ticket] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(_("Customer"), classes="customer-sidebar--title")
+        yield Caption(N_("Customer"), classes="customer-sidebar--title")
         yield Static("", id="customer-facts")
-        yield Static(_("Other tickets"), classes="customer-sidebar--title")
+        yield Caption(N_("Other tickets"), classes="customer-sidebar--title")
         yield OptionList(id="customer-others")
 
     def on_mount(self) -> None:
         self._show_facts()
         self._show_others()
+
+    def relabel(self) -> None:
+        options = self.query_one("#customer-others", OptionList)
+        highlighted = options.highlighted
+        self._show_facts()
+        self._show_others()
+        if highlighted is not None and highlighted < options.option_count:
+            options.highlighted = highlighted
 
     def set_ticket(self, ticket: Ticket | None) -> None:
         if ticket is None or self._ticket is None or ticket.requester != self._ticket.requester:

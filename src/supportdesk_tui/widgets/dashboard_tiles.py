@@ -60,6 +60,13 @@ class QueueTile(Widget):
         # A queue name is backend text: literal Text (a str border title is parsed as markup).
         self.border_title = safe_text(self.queue_name, single_line=True)
 
+    def rename(self, name: str) -> None:
+        self.queue_name = name
+        self.border_title = safe_text(name, single_line=True)
+
+    def relabel(self) -> None:
+        self.border_subtitle = level_badge(self.checks, self.level)
+
     def show(self, counts: CountByKey | None, checks: list[MetricCheck], level: Level) -> None:
         if (counts, checks, level) == (self.counts, self.checks, self.level):
             return  # nothing moved: no repaint

@@ -35,6 +35,10 @@ class WallFigure(Vertical):
     def on_mount(self) -> None:
         self.border_title = safe_text(self.label, single_line=True)
 
+    def rename(self, label: str) -> None:
+        self.label = label
+        self.border_title = safe_text(label, single_line=True)
+
     def show(self, value: int, detail: str = "", level: Level = "ok", badge: str = "") -> None:
         self.value = value
         self.query_one(Digits).update(str(value))

@@ -60,6 +60,12 @@ class WorstTickets(OptionList):
         """Replace the rows, keeping the highlighted ticket (by id) and the scroll position."""
         if tuple(tickets) == self.tickets:
             return
+        self._fill(tickets)
+
+    def relabel(self) -> None:
+        self._fill(list(self.tickets))
+
+    def _fill(self, tickets: list[WorstTicket]) -> None:
         highlighted = self.ticket_at(self.highlighted) if self.highlighted is not None else None
         scroll = self.scroll_y
         self.tickets = tuple(tickets)

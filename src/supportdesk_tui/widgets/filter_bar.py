@@ -14,14 +14,16 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from supportdesk_tui.domain.safe_text import one_line
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
+
+PLACEHOLDER = N_("Filter: status:open priority:urgent lang:ru assignee:me tag:billing text…")
 
 
 class FilterBar(Vertical):
     """An input for the query language plus one line for the screen's parse error."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel filter edit"), id="filter.cancel"),
+        Binding("escape", "cancel", N_("Cancel filter edit"), id="filter.cancel"),
     ]
 
     DEFAULT_CSS = """
@@ -68,10 +70,13 @@ class FilterBar(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(
             self._applied,
-            placeholder=_("Filter: status:open priority:urgent lang:ru assignee:me tag:billing text…"),
+            placeholder=_(PLACEHOLDER),
             id="filter-input",
         )
         yield Static("", id="filter-error")
+
+    def relabel(self) -> None:
+        self.input.placeholder = _(PLACEHOLDER)
 
     @property
     def input(self) -> Input:

@@ -5,7 +5,8 @@ bindings change (every focus change, every screen). With a dozen keys that cost 
 per conversation opened (CSS matching for each key widget), more than the network. This
 widget keeps the same contract — shown bindings, disabled ones dimmed, palette key on the
 right, a click presses the key — but is a single line of text rebuilt only when the
-bindings really changed.
+bindings really changed. Descriptions are message ids (`N_`), translated as the bar is
+drawn, so a language switch needs only a repaint.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
+from supportdesk_tui.i18n import _
+
 
 @dataclass(frozen=True)
 class FooterEntry:
     key: str
     key_display: str
-    description: str
+    description: str  # untranslated: `_()` is applied when the bar is drawn
     enabled: bool
 
 
@@ -113,7 +116,7 @@ class KeyFooter(Widget, can_focus=False):
     def _styled(self, entry: FooterEntry, key_style: Style, description_style: Style,
                 disabled: Style) -> Text:
         text = Text.assemble((f" {entry.key_display} ", key_style),
-                             (f"{entry.description} ", description_style))
+                             (f"{_(entry.description)} ", description_style))
         if not entry.enabled:
             text.stylize(disabled)
         return text

@@ -22,7 +22,7 @@ from textual.widgets import Input, Static
 
 from supportdesk_tui.contract.models import AccountAction, Language, Playbook, PlaybookStep
 from supportdesk_tui.domain.safe_text import one_line, safe_text
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 
 __all__ = ["PlaybookPanel", "StepRow", "step_title"]
 
@@ -48,7 +48,7 @@ class StepRow(Vertical, can_focus=True):
     StepRow Input { height: 1; border: none; padding: 0 1; background: $panel; margin-left: 4; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "tick", _("Tick step"), id="playbook.tick"),
+        Binding("space", "tick", N_("Tick step"), id="playbook.tick"),
     ]
 
     def __init__(self, step: PlaybookStep, language: Language) -> None:
@@ -87,6 +87,9 @@ class StepRow(Vertical, can_focus=True):
         self.done = done
         if self.is_mounted:
             self.query_one(".step-title", Static).update(self._title_text())
+
+    def relabel(self) -> None:
+        self.set_done(self.done)
 
     def set_refusal(self, reason: str) -> None:
         self.refusal = reason
@@ -143,6 +146,9 @@ class PlaybookPanel(VerticalScroll):
             yield row
 
     def on_mount(self) -> None:
+        self._update_refusals()
+
+    def relabel(self) -> None:
         self._update_refusals()
 
     @property

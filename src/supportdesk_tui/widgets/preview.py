@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.style import Style
@@ -58,24 +58,34 @@ class TicketPreview(VerticalScroll):
         super().__init__(name=name, id=id, classes=classes)
         self.clock = clock
         self.ticket: Ticket | None = None
+        # What `relabel` draws again: the last state shown, with the data it was shown with.
+        self._redraw: Callable[[], None] = self.show_nothing
 
     def compose(self) -> ComposeResult:
         yield Static(_("Highlight a ticket to preview it."), classes="preview--state")
+
+    def relabel(self) -> None:
+        scrolled_to = self.scroll_y
+        self._redraw()
+        self.call_after_refresh(self.scroll_to, y=scrolled_to, animate=False)
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"preview--{name}", partial=True)
 
     def show_nothing(self) -> None:
         self.ticket = None
+        self._redraw = self.show_nothing
         self._replace([Static(_("Highlight a ticket to preview it."), classes="preview--state")])
 
     def show_loading(self, ticket: Ticket) -> None:
         self.ticket = ticket
+        self._redraw = lambda: self.show_loading(ticket)
         self._replace([self._subject(ticket), Static(_("Loading messages…"), classes="preview--state")])
 
     def show_messages(self, ticket: Ticket, messages: Sequence[Message]) -> None:
         """Show the newest `LIMIT` of `messages` (any order)."""
         self.ticket = ticket
+        self._redraw = lambda: self.show_messages(ticket, messages)
         newest = sorted(messages, key=lambda m: (m.created_at, m.id))[-self.LIMIT :]
         if not newest:
             self._replace([self._subject(ticket), Static(_("No messages yet."), classes="preview--state")])
@@ -86,6 +96,7 @@ class TicketPreview(VerticalScroll):
 
     def show_error(self, ticket: Ticket, message: str) -> None:
         self.ticket = ticket
+        self._redraw = lambda: self.show_error(ticket, message)
         self._replace([self._subject(ticket), Static(Text(one_line(message)), classes="preview--state")])
 
     def _replace(self, widgets: list[Static]) -> None:

@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from supportdesk_tui.contract.models import Queue, QueueCounts
 from supportdesk_tui.domain.safe_text import one_line
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.keymap import with_cyrillic_aliases
+from supportdesk_tui.widgets.relabel import Caption
 
 ALL_QUEUES = "__all__"
 """Option id of the "All my queues" entry; `Selected.queue_id` is `None` for it."""
@@ -28,8 +29,8 @@ class QueueSidebar(Vertical):
     """A short list (an agent has a handful of queues), so an `OptionList` is the right tool."""
 
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("j", "cursor_down", _("Next queue"), show=False, id="queues.cursor_down"),
-        Binding("k", "cursor_up", _("Previous queue"), show=False, id="queues.cursor_up"),
+        Binding("j", "cursor_down", N_("Next queue"), show=False, id="queues.cursor_down"),
+        Binding("k", "cursor_up", N_("Previous queue"), show=False, id="queues.cursor_up"),
     ])
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -76,10 +77,13 @@ class QueueSidebar(Vertical):
         self._queues: list[Queue] = list(queues)
 
     def compose(self) -> ComposeResult:
-        yield Static(_("Queues"), classes="queue-sidebar--title")
+        yield Caption(N_("Queues"), classes="queue-sidebar--title")
         yield OptionList(id="queue-options")
 
     def on_mount(self) -> None:
+        self._rebuild()
+
+    def relabel(self) -> None:
         self._rebuild()
 
     @property

@@ -26,7 +26,7 @@ from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import Message, MessageKind
 from supportdesk_tui.domain.safe_text import find_links, one_line, safe_text
 from supportdesk_tui.domain.secrets import mask_secrets
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.i18n.times import date_time, time_ago
 from supportdesk_tui.keymap import with_cyrillic_aliases
 
@@ -146,7 +146,7 @@ class Thread(VerticalScroll, can_focus=True):
     """The messages of one ticket, oldest at the top, newest at the bottom."""
 
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("T", "toggle_time", _("Relative/absolute time"), id="thread.toggle_time"),
+        Binding("T", "toggle_time", N_("Relative/absolute time"), id="thread.toggle_time"),
     ])
 
     DEFAULT_CSS = """
@@ -220,8 +220,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._first = max(0, len(self._messages) - self.MAX_MOUNTED)
         self.remove_children()
         if not self._messages:
-            label = _("Loading conversation…") if self._loading else _(self._empty_message)
-            self.mount(Static(safe_text(label), classes="thread--empty"))  # may be a server's message
+            self.mount(Static(self._empty_label(), classes="thread--empty"))
             return
         self.mount_all(self._cards(self._messages[self._first :]))
         # Anchored, the view stays on the newest message while the layout settles (the sidebar and
@@ -265,6 +264,15 @@ class Thread(VerticalScroll, can_focus=True):
 
     def set_empty_message(self, message: str) -> None:
         self._empty_message = message
+
+    def _empty_label(self) -> Text:
+        label = _("Loading conversation…") if self._loading else _(self._empty_message)
+        return safe_text(label)  # may be a server's message
+
+    def relabel(self) -> None:
+        # Cards draw their headers when painted; only the empty thread's line was stored.
+        for empty in self.query_children(".thread--empty").results(Static):
+            empty.update(self._empty_label())
 
     # --- time mode ----------------------------------------------------------
 

@@ -119,13 +119,13 @@ class TicketTable(ScrollView, can_focus=True):
     """A keyboard-driven ticket list over a `TicketWindow`, keyed by ticket id."""
 
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
-        Binding("j,down", "cursor_down", _("Next ticket"), show=False, id="queue.cursor_down"),
-        Binding("k,up", "cursor_up", _("Previous ticket"), show=False, id="queue.cursor_up"),
-        Binding("pagedown", "page_down", _("Page down"), show=False, id="queue.page_down"),
-        Binding("pageup", "page_up", _("Page up"), show=False, id="queue.page_up"),
-        Binding("home,g", "first", _("First ticket"), show=False, id="queue.first"),
-        Binding("end,G", "last", _("Last ticket"), show=False, id="queue.last"),
-        Binding("enter", "select", _("Open"), id="queue.open"),
+        Binding("j,down", "cursor_down", N_("Next ticket"), show=False, id="queue.cursor_down"),
+        Binding("k,up", "cursor_up", N_("Previous ticket"), show=False, id="queue.cursor_up"),
+        Binding("pagedown", "page_down", N_("Page down"), show=False, id="queue.page_down"),
+        Binding("pageup", "page_up", N_("Page up"), show=False, id="queue.page_up"),
+        Binding("home,g", "first", N_("First ticket"), show=False, id="queue.first"),
+        Binding("end,G", "last", N_("Last ticket"), show=False, id="queue.last"),
+        Binding("enter", "select", N_("Open"), id="queue.open"),
     ])
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -631,6 +631,9 @@ class TicketTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         self._row_cache.clear()  # a theme or CSS change: cached rows carry the old colours
         super().notify_style_update()
+
+    def relabel(self) -> None:
+        self._row_cache.clear()  # cached rows carry the old language's words
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
         text.no_wrap = True
