@@ -6,8 +6,6 @@ from dataclasses import replace
 
 from test_widget_fakes import NOW, WidgetHost, make_message
 from textual.pilot import Pilot
-from textual.widgets import Static
-
 from supportdesk_tui.domain.drafts import DraftKind
 from supportdesk_tui.domain.outbox import OutboxItem, OutboxState
 from supportdesk_tui.widgets.thread import MessageCard, Thread, WaitingCard
@@ -23,14 +21,6 @@ class ThreadHost(WidgetHost):
 
 def waiting(body: str, kind: DraftKind = DraftKind.REPLY) -> OutboxItem:
     return OutboxItem.new(1, kind, body, now=NOW)
-
-
-def header_of(card: WaitingCard) -> str:
-    return str(card.query_one(".waiting--header", Static).render())
-
-
-def body_of(card: WaitingCard) -> str:
-    return str(card.query_one(".waiting--body", Static).render())
 
 
 def bottom_up(thread: Thread) -> list[str]:
@@ -56,11 +46,11 @@ async def test_a_queued_reply_waits_after_the_messages_with_its_text_as_data() -
         app.thread.set_waiting([waiting(HOSTILE), waiting("Checked the logs", DraftKind.NOTE)])
         await settle(pilot)
         reply, note = app.thread.waiting_cards
-        assert "Reply to customer" in header_of(reply) and "Waiting to send" in header_of(reply)
-        assert "INTERNAL NOTE" in header_of(note) and note.has_class("-note")
+        assert "Reply to customer" in reply.header_text() and "Waiting to send" in reply.header_text()
+        assert "INTERNAL NOTE" in note.header_text() and note.has_class("-note")
         # Literal text: the brackets are shown, the escape byte is not passed to the terminal.
-        assert "[@click=app.quit]Sure[/] [bold]done" in body_of(reply)
-        assert "\x1b" not in body_of(reply)
+        assert "[@click=app.quit]Sure[/] [bold]done" in reply.body_text()
+        assert "\x1b" not in reply.body_text()
         assert app.is_running
         assert bottom_up(app.thread) == ["My account is locked", f"waiting: {HOSTILE}",
                                          "waiting: Checked the logs"]
@@ -115,5 +105,26 @@ async def test_a_refused_reply_says_so_and_points_to_the_outbox() -> None:
         await settle(pilot)
         (card,) = app.thread.waiting_cards
         assert card.has_class("-refused")
-        assert "Not sent: the server refused it — see the outbox" in header_of(card)
-        assert "Waiting to send" not in header_of(card)
+        assert "Not sent: the server refused it — see the outbox" in card.header_text()
+        assert "Waiting to send" not in card.header_text()
+
+
+async def test_another_attempt_updates_the_card_in_place_and_a_new_reply_joins_in_order() -> None:
+    app = ThreadHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+        first, second = waiting("First"), waiting("Second")
+        app.thread.set_messages([make_message(1, "customer", "Hello", minutes_ago=30)])
+        app.thread.set_waiting([first])
+        await settle(pilot)
+        (card,) = app.thread.waiting_cards
+        app.thread.set_waiting([replace(first, attempts=3, state=OutboxState.FAILED), second])
+        await settle(pilot)
+        assert app.thread.waiting_cards[0] is card  # never the old and the new card at once
+        assert card.has_class("-refused") and "see the outbox" in card.header_text()
+        assert bottom_up(app.thread) == ["Hello", "waiting: First", "waiting: Second"]
+        app.thread.set_waiting([replace(first, state=OutboxState.PENDING), second])
+        await settle(pilot)
+        assert not card.has_class("-refused") and "Waiting to send" in card.header_text()
+        app.thread.set_waiting([second])
+        await settle(pilot)
+        assert bottom_up(app.thread) == ["Hello", "waiting: Second"]

@@ -166,24 +166,41 @@ class WaitingCard(Vertical):
     """
 
     def __init__(self, item: OutboxItem) -> None:
-        refused = item.state is OutboxState.FAILED
-        super().__init__(classes=f"-{item.kind.message_kind.value}" + (" -refused" if refused else ""))
+        super().__init__(classes=f"-{item.kind.message_kind.value}")
         self.item = item
-        self.refused = refused
+        self._header = Static(classes="waiting--header")
+        # The agent's own text, but pasted from anywhere: data, never markup, secrets masked.
+        self._body = Static(safe_text(mask_secrets(item.body)[0]), classes="waiting--body")
+        self.show(item)
 
     @property
     def key(self) -> str:
         return self.item.id
 
+    @property
+    def refused(self) -> bool:
+        return self.item.state is OutboxState.FAILED
+
     def compose(self) -> Iterable[Widget]:
+        yield self._header
+        yield self._body
+
+    def show(self, item: OutboxItem) -> None:
+        """The same item after another attempt, a refusal or a resend (its text does not change)."""
+        self.item = item
+        self.set_class(self.refused, "-refused")
         state = (_("Not sent: the server refused it — see the outbox") if self.refused
                  else _("Waiting to send"))
         header = Text(no_wrap=True, overflow="ellipsis")
-        header.append(kind_title(self.item.kind.message_kind))
+        header.append(kind_title(item.kind.message_kind))
         header.append(" · " + state)
-        yield Static(header, classes="waiting--header")
-        # The agent's own text, but pasted from anywhere: data, never markup, secrets masked.
-        yield Static(safe_text(mask_secrets(self.item.body)[0]), classes="waiting--body")
+        self._header.update(header)
+
+    def header_text(self) -> str:
+        return str(self._header.render())
+
+    def body_text(self) -> str:
+        return str(self._body.render())
 
 
 class WaitingReplies(Vertical):
@@ -247,6 +264,7 @@ class Thread(VerticalScroll, can_focus=True):
         # them): never shown as waiting again.
         self._landed: set[str] = set()
         self._waiting_box: WaitingReplies | None = None
+        self._waiting_cards: dict[str, WaitingCard] = {}
 
     # --- public API ---------------------------------------------------------
 
@@ -260,8 +278,8 @@ class Thread(VerticalScroll, can_focus=True):
 
     @property
     def waiting_cards(self) -> list[WaitingCard]:
-        box = self._waiting_box
-        return [] if box is None else list(box.query_children(WaitingCard))
+        """The waiting cards shown (or being mounted), oldest first."""
+        return list(self._waiting_cards.values())
 
     def set_waiting(self, items: Sequence[OutboxItem]) -> None:
         """The ticket's replies and notes still in the outbox, shown after the messages."""
@@ -469,17 +487,33 @@ class Thread(VerticalScroll, can_focus=True):
         at_bottom = self.scroll_y >= self.max_scroll_y - 1
         box = self._waiting_box
         if not self._waiting:
+            self._waiting_cards = {}
             if box is not None:
                 self._waiting_box = None
                 box.remove()
             return
-        cards = [WaitingCard(item) for item in self._waiting]
+        shown = self._waiting_cards
+        self._waiting_cards = {}
         if box is None:
-            self._waiting_box = WaitingReplies(*cards)
-            self.mount(self._waiting_box)
-        else:
-            box.remove_children()
-            box.mount_all(cards)
+            box = self._waiting_box = WaitingReplies()
+            self.mount(box)
+        wanted = {item.id for item in self._waiting}
+        for key, card in shown.items():
+            if key not in wanted:
+                card.remove()
+        # Cards still wanted stay (updated in place): replacing them all would show both for a frame.
+        following: WaitingCard | None = None
+        for item in reversed(self._waiting):
+            known = shown.get(item.id)
+            if known is None:
+                card = WaitingCard(item)
+                box.mount(card, before=following)
+            else:
+                card = known
+                card.show(item)
+            self._waiting_cards[item.id] = card
+            following = card
+        self._waiting_cards = dict(reversed(self._waiting_cards.items()))
         if at_bottom:
             self.call_after_refresh(self.scroll_end, animate=False)
 
