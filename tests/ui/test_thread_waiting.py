@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from test_widget_fakes import NOW, WidgetHost, make_message
 from textual.pilot import Pilot
+
 from supportdesk_tui.domain.drafts import DraftKind
 from supportdesk_tui.domain.outbox import OutboxItem, OutboxState
 from supportdesk_tui.widgets.thread import MessageCard, Thread, WaitingCard
