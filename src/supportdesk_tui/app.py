@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
     from textual.command import Provider
     from textual.theme import Theme
+    from textual.worker import Worker
 
     from supportdesk_tui.api.client import SupportDeskClient
     from supportdesk_tui.contract.models import Me, Queue
@@ -85,6 +86,7 @@ class SupportDeskApp(App[None]):
         self.screen_languages = ScreenLanguages()
         self.collector = IdleCollector()
         self.navigator = Navigator(self, desk=self)
+        self._timed_flush: Worker[None] | None = None
 
     def notify(
         self,
@@ -283,8 +285,10 @@ class SupportDeskApp(App[None]):
         self.navigator.show_outbox()
 
     def _flush_outbox_if_due(self) -> None:
+        if self._timed_flush is not None and self._timed_flush.is_running:
+            return  # still waiting for the server: a new flush would cancel it and ask again
         if self._session is not None and self._session.sender.outbox.due(self.settings.clock()):
-            self.flush_outbox()
+            self._timed_flush = self.flush_outbox()
 
     @work(exclusive=True, group="outbox")
     async def flush_outbox(self) -> None:

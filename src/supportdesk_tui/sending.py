@@ -43,13 +43,19 @@ class Queued:
 
 
 class Sender:
+    """`answer_within`: how long one attempt waits for the server before the item is left to the
+    outbox's retries (None: the API client's timeout and retries)."""
+
     def __init__(self, api: SupportDeskClient, outbox: Outbox, drafts: DraftStore,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], *, answer_within: float | None = None) -> None:
         self.api = api
         self.outbox = outbox
         self.drafts = drafts
         self.clock = clock
+        self.answer_within = answer_within
         self.delivered: list[MessagePosted] = []
+        # Items whose first attempt is out now: the composer that sent them still shows their text.
+        self.sending: set[str] = set()
 
     @property
     def waiting(self) -> int:
@@ -61,7 +67,8 @@ class Sender:
 
     async def _post(self, item: OutboxItem) -> MessagePosted:
         request = message_request(item.kind, item.body, item.status_after, item.seen_up_to)
-        return await self.api.post_message(item.ticket_id, request, idempotency_key=item.id)
+        return await self.api.post_message(item.ticket_id, request, idempotency_key=item.id,
+                                           answer_within=self.answer_within)
 
     async def send(self, ticket_id: int, kind: DraftKind, body: str, *, status_after: Status | None,
                    seen_up_to: int | None) -> MessagePosted | Queued:
@@ -71,6 +78,7 @@ class Sender:
         message_request(kind, body, status_after, seen_up_to)
         item = self.outbox.add(OutboxItem.new(ticket_id, kind, body, now=self.clock(),
                                               status_after=status_after, seen_up_to=seen_up_to))
+        self.sending.add(item.id)
         try:
             posted = await self._post(item)
         except errors.ApiError as exc:
@@ -80,9 +88,21 @@ class Sender:
                 return Queued(item, exc)
             self.outbox.remove(item.id)
             raise
+        finally:
+            self.sending.discard(item.id)
         self.outbox.remove(item.id)
         self.drafts.delete(ticket_id)
         return posted
+
+    def waiting_for(self, ticket_id: int) -> list[OutboxItem]:
+        """The ticket's replies and notes still in the outbox (waiting or refused), oldest first,
+        but not one whose first attempt is still out (its composer shows it as sending)."""
+        return [item for item in self.outbox
+                if item.ticket_id == ticket_id and item.id not in self.sending]
+
+    def hurry(self) -> None:
+        """The server answers again: every waiting item is due now instead of after its backoff."""
+        self.outbox.hurry(self.clock())
 
     async def flush_due(self) -> list[MessagePosted]:
         """Retry every due queued item once; returns what landed."""

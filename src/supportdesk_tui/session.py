@@ -48,7 +48,8 @@ class Session:
         # Drafts and the outbox are per server and agent: two accounts never mix their replies.
         store_dir = settings.data_dir / _store_name(settings.server_url, me.login)
         self.drafts = DraftStore(store_dir / "drafts")
-        self.sender = Sender(api, Outbox(store_dir / "outbox.json"), self.drafts, settings.clock)
+        self.sender = Sender(api, Outbox(store_dir / "outbox.json"), self.drafts, settings.clock,
+                             answer_within=settings.not_answering_after)
         self.canned_usage = UsageStore(store_dir / "canned-usage.json", settings.clock)
         self._team_canned: list[CannedReply] | None = None
         self.stream_state = "connecting"
@@ -103,9 +104,16 @@ class Session:
 
     async def live_updates(self, publish: messages.Publish) -> None:
         """Pump server events into `publish` (to the views subscribed to them) until cancelled."""
-        self.stream = EventStream(self.api)
+        self.stream = EventStream(self.api, read_timeout=self.settings.not_answering_after)
+        interrupted = False
         async for item in self.stream.items():
             if isinstance(item, StreamStatus):
+                if item.state in ("polling", "reconnecting"):
+                    interrupted = True
+                elif item.state == "live" and interrupted:
+                    # The server answers again: what waited for it goes now, not after its backoff.
+                    interrupted = False
+                    self.sender.hurry()
                 self.stream_state = item.state
                 if self.api.instances.several and item.instance:
                     self.stream_instance = item.instance

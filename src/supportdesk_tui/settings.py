@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from supportdesk_tui.contract.clock import Clock, utc_now
+from supportdesk_tui.contract.stream import SILENT_STREAM_SECONDS
 
 if TYPE_CHECKING:
     from supportdesk_tui.domain.dashboard_state import QueueLimits
@@ -29,6 +30,9 @@ class AppSettings:
     data_dir: Path
     verify_tls: bool = True
     timeout: float = 10.0
+    # A server silent this long counts as not answering: the event stream gives up on it (and the
+    # status line says offline), and a send stops waiting and leaves the reply to the outbox.
+    not_answering_after: float = SILENT_STREAM_SECONDS
     language: str = "en"
     theme: str = "supportdesk-dark"
     keymap: Mapping[str, str] = field(default_factory=dict)

@@ -13,7 +13,14 @@ from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.settings import AppSettings
 
 
+# The suite shares two cores with its servers (and a PostgreSQL): a live server can go quiet for
+# longer than the product's 2.5 s "not answering" limit, which would queue sends and drop streams
+# at random. Tests about a hung server (test_hung_server.py) keep the product's default.
+LOADED_MACHINE_NOT_ANSWERING_AFTER = 15.0
+
+
 def make_app(server: Any, login: str, data_dir: Path, **overrides: Any) -> SupportDeskApp:
+    overrides.setdefault("not_answering_after", LOADED_MACHINE_NOT_ANSWERING_AFTER)
     settings = AppSettings(server_url=server.url, token=server.token(login), data_dir=data_dir, **overrides)
     return SupportDeskApp(settings)
 

@@ -218,11 +218,13 @@ class SupportDeskClient:
 
     async def _send_once(
         self, instance: str, method: str, path: str, *, params: Mapping[str, str] | None = None,
-        json_body: Any = None, headers: Mapping[str, str] | None = None,
+        json_body: Any = None, headers: Mapping[str, str] | None = None, within: float | None = None,
     ) -> httpx.Response:
+        timeout = httpx.USE_CLIENT_DEFAULT if within is None else httpx.Timeout(within)
         try:
             response = await self._http.request(
-                method, instance + API_PREFIX + path, params=params, json=json_body, headers=headers
+                method, instance + API_PREFIX + path, params=params, json=json_body, headers=headers,
+                timeout=timeout,
             )
         except (httpx.ConnectError, httpx.ConnectTimeout):
             # Never reached the server: any request may go to another instance.
@@ -252,7 +254,7 @@ class SupportDeskClient:
     async def _request(
         self, method: str, path: str, *, params: Mapping[str, str] | None = None,
         json_body: Any = None, headers: Mapping[str, str] | None = None, safe_to_retry: bool,
-        resend_elsewhere: bool | None = None,
+        resend_elsewhere: bool | None = None, within: float | None = None,
     ) -> httpx.Response:
         """Send, moving to another instance when the one in use fails at the transport level.
 
@@ -260,7 +262,8 @@ class SupportDeskClient:
         POSTs), here after a backoff. `resend_elsewhere` (default: `safe_to_retry`): it may go
         to another instance at once even if the first may have applied it (a PATCH with
         If-Match answers 412 instead of applying twice). A request that never left (connection
-        refused) always may.
+        refused) always may. `within`: seconds each attempt may wait for its answer (instead of
+        the client's timeout); one that runs out is not retried here, the caller retries later.
         """
         may_resend = safe_to_retry if resend_elsewhere is None else resend_elsewhere
         attempt = 0
@@ -270,7 +273,7 @@ class SupportDeskClient:
             instance = self.instances.current
             try:
                 response = await self._send_once(instance, method, path, params=params,
-                                                 json_body=json_body, headers=headers)
+                                                 json_body=json_body, headers=headers, within=within)
             except errors.NetworkError as exc:
                 if exc.instance is not None:  # the instance failed, not our own pool
                     self.instances.failed(instance)
@@ -287,6 +290,8 @@ class SupportDeskClient:
             error.resent = resent_after_loss
             if not (safe_to_retry and error.retryable) or attempt >= self._retries:
                 raise error
+            if within is not None and isinstance(error, errors.RequestTimeout):
+                raise error  # a server that hung once would only make the caller wait again
             delay = errors.retry_after_of(error)
             if delay is None:
                 delay = random.uniform(0, self._retry_base_delay * (2**attempt))
@@ -403,13 +408,18 @@ class SupportDeskClient:
         return self._parse_page(response, Message)
 
     async def post_message(
-        self, ticket_id: int, message: MessageCreate, *, idempotency_key: str
+        self, ticket_id: int, message: MessageCreate, *, idempotency_key: str,
+        answer_within: float | None = None,
     ) -> MessagePosted:
-        """Keyed, so a retry after a lost response replays the first result instead of posting twice."""
+        """Keyed, so a retry after a lost response replays the first result instead of posting twice.
+
+        `answer_within`: seconds to wait for the answer before `RequestTimeout` (the outbox then
+        sends again later with the same key); None: the client's timeout, with its retries.
+        """
         response = await self._request(
             "POST", f"/tickets/{int(ticket_id)}/messages",
             json_body=message.model_dump(mode="json", exclude_none=True),
-            headers={"Idempotency-Key": idempotency_key}, safe_to_retry=True,
+            headers={"Idempotency-Key": idempotency_key}, safe_to_retry=True, within=answer_within,
         )
         return self._parse(response, MessagePosted)
 

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from supportdesk_tui.api.client import API_PREFIX, SupportDeskClient
 from supportdesk_tui.contract.models import Event, EventType
+from supportdesk_tui.contract.stream import SILENT_STREAM_SECONDS
 
 StreamState = Literal["connecting", "reconnecting", "live", "polling", "unauthorized", "forbidden"]
 
@@ -81,7 +82,9 @@ class EventStream:
         client: SupportDeskClient,
         *,
         last_event_id: int | None = None,
-        read_timeout: float = 45.0,
+        # No byte for this long (keep-alives come every second) and the server counts as gone:
+        # the consumer hears "polling" in seconds, not after a TCP timeout.
+        read_timeout: float = SILENT_STREAM_SECONDS,
         max_backoff: float = 30.0,
         rng: random.Random | None = None,
     ) -> None:

@@ -288,6 +288,18 @@ class Outbox:
         self._save()
         return fresh
 
+    def hurry(self, now: datetime) -> int:
+        """Make every waiting item due at `now` (the server is back: its backoff no longer applies);
+        keys stay. Returns how many moved."""
+        now = _aware(now)
+        late = [item for item in self._items.values()
+                if item.state is OutboxState.PENDING and item.next_attempt_at > now]
+        for item in late:
+            self._items[item.id] = replace(item, next_attempt_at=now)
+        if late:
+            self._save()
+        return len(late)
+
     def requeue(self, item_id: str, now: datetime, *, seen_up_to: int | None = None) -> OutboxItem:
         """The agent asks to try a failed item again (e.g. after reading the new activity)."""
         changes: dict[str, Any] = {"state": OutboxState.PENDING, "next_attempt_at": _aware(now)}

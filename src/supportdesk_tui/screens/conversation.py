@@ -148,6 +148,7 @@ class ConversationScreen(StatusLineScreen):
             self._show_loaded(self._prefetched.ticket, self._prefetched.newest_first)
         else:
             self.thread.show_loading()
+        self._show_waiting()
         self.load()
         self.set_presence(PresenceState.VIEWING)
         self.set_interval(PRESENCE_RENEW_SECONDS, self._renew_presence)
@@ -387,12 +388,29 @@ class ConversationScreen(StatusLineScreen):
                                           context=context, boosts=usage.boosts(),
                                           recent=usage.recent()), inserted)
 
+    def _show_waiting(self) -> None:
+        """This ticket's replies and notes still in the outbox, after the messages."""
+        self.thread.set_waiting(self.desk.session.sender.waiting_for(self.ticket_id))
+
+    @on(messages.OutboxChanged)
+    def _outbox_changed(self) -> None:
+        self._show_waiting()
+
+    def _delivered_key(self, message: Message) -> str | None:
+        """The waiting card `message` delivers: the agent's own message with its kind and text.
+
+        The stream may bring it before the outbox hears its answer; matched here, the card turns
+        into the message at once instead of both showing until then."""
+        author = message.author
+        if author.type != "agent" or author.id != self.desk.me.login:
+            return None
+        return self.thread.waiting_key_for(message)
+
     def _show_message(self, message: Message) -> None:
         if message.ticket_id != self.ticket_id:
             return
         self.seen_up_to = max(self.seen_up_to or 0, message.id)
-        if not any(m.id == message.id for m in self.thread.messages):
-            self.thread.append_message(message)
+        self.thread.append_message(message, delivers=self._delivered_key(message))
 
     # --- field changes -------------------------------------------------------------
 
@@ -536,11 +554,11 @@ class ConversationScreen(StatusLineScreen):
             self.set_ticket(event.ticket)
 
     def on_message_arrived(self, event: messages.MessageArrived) -> None:
-        if event.ticket_id == self.ticket_id and not any(m.id == event.message.id
-                                                         for m in self.thread.messages):
-            self.thread.append_message(event.message)
-            if not self.composer.text.strip():
-                self.seen_up_to = max(self.seen_up_to or 0, event.message.id)
+        if event.ticket_id != self.ticket_id:
+            return
+        self.thread.append_message(event.message, delivers=self._delivered_key(event.message))
+        if not self.composer.text.strip():
+            self.seen_up_to = max(self.seen_up_to or 0, event.message.id)
 
     def on_presence_changed(self, event: messages.PresenceChanged) -> None:
         if event.ticket_id == self.ticket_id and self.ticket is not None:

@@ -20,6 +20,7 @@ from starlette.routing import Match
 from supportdesk_tui import __version__
 from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import NO_NUL
+from supportdesk_tui.contract.stream import STREAM_KEEPALIVE_SECONDS
 from supportdesk_tui.server import (
     api_accounts,
     api_escalations,
@@ -166,7 +167,7 @@ def create_app(
     clock: Clock = utc_now,
     rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
     auth_failure_limit: RateLimit | None = AUTH_FAILURE_LIMIT,
-    keepalive_seconds: float = 15.0,
+    keepalive_seconds: float = STREAM_KEEPALIVE_SECONDS,
     max_body: int = MAX_BODY,
     event_queue_size: int = 1000,
     intervals: Intervals = DEFAULT_INTERVALS,

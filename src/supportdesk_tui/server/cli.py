@@ -1,7 +1,8 @@
 """Command-line entry points of the reference backend: `serve`, `token create|list|revoke`, `db upgrade`.
 
-Only argparse and the standard library are imported at module level, so the
-main `supportdesk` CLI can reuse these builders without paying for FastAPI.
+Only argparse and the standard library (and `contract.stream`, standard library itself) are
+imported at module level, so the main `supportdesk` CLI can reuse these builders without paying
+for FastAPI.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from supportdesk_tui.contract.stream import STREAM_KEEPALIVE_SECONDS
 
 LISTENING_PREFIX = "SUPPORTDESK_LISTENING"
 DEFAULT_PORT = 8765
@@ -89,7 +92,12 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--auth-fail-burst", type=int, default=20, metavar="N", help="failed authentications in a burst"
     )
     parser.add_argument(
-        "--keepalive", type=float, default=15.0, metavar="SECONDS", help="event-stream keep-alive interval"
+        "--keepalive",
+        type=float,
+        default=STREAM_KEEPALIVE_SECONDS,
+        metavar="SECONDS",
+        # Clients take a few seconds of silence as a gone server (contract/stream.py).
+        help="event-stream keep-alive interval (the contract promises at most 1 s)",
     )
     parser.add_argument(
         "--idempotency-lease",
@@ -252,7 +260,7 @@ def build_app(
     rate_burst: int = 200,
     auth_fail_rate: float = 1.0,
     auth_fail_burst: int = 20,
-    keepalive: float = 15.0,
+    keepalive: float = STREAM_KEEPALIVE_SECONDS,
     idempotency_lease: float = 30.0,
     close_store: bool = False,
 ) -> tuple[Any, Any]:
@@ -314,7 +322,7 @@ def serve(
     rate_burst: int = 200,
     auth_fail_rate: float = 1.0,
     auth_fail_burst: int = 20,
-    keepalive: float = 15.0,
+    keepalive: float = STREAM_KEEPALIVE_SECONDS,
     idempotency_lease: float = 30.0,
     log_level: str = "warning",
     exit_with_stdin: bool = False,

@@ -6,11 +6,15 @@ agent scrolls. Reaching the top with nothing older in memory posts `NeedOlder`.
 
 Home and end go to the first and the newest message of the conversation, not to the
 edges of the mounted window (which, in a long thread, is an arbitrary slice of it).
+
+The agent's replies and notes still in the outbox follow the messages as "waiting to send"
+cards (`set_waiting`); when one lands its card gives way to the real message, so the text is
+never shown twice and never nowhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -24,6 +28,7 @@ from textual.widgets import Static
 
 from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import Message, MessageKind
+from supportdesk_tui.domain.outbox import OutboxItem, OutboxState
 from supportdesk_tui.domain.safe_text import find_links, one_line, safe_text
 from supportdesk_tui.domain.secrets import mask_secrets
 from supportdesk_tui.i18n import N_, _
@@ -142,6 +147,70 @@ class MessageCard(Vertical):
             self.query_one(CardHeader).refresh()
 
 
+class WaitingCard(Vertical):
+    """A reply or note of the agent's still in the outbox: its text, and that it has not gone yet."""
+
+    DEFAULT_CSS = """
+    WaitingCard {
+        height: auto;
+        margin: 0 1 1 0;
+        padding: 0 1;
+        border-left: dashed $warning;
+        background: $surface;
+        color: $text-muted;
+    }
+    WaitingCard.-refused { border-left: dashed $error; }
+    WaitingCard > .waiting--header { height: 1; color: $warning; text-style: bold; }
+    WaitingCard.-refused > .waiting--header { color: $error; }
+    WaitingCard > .waiting--body { height: auto; }
+    """
+
+    def __init__(self, item: OutboxItem) -> None:
+        super().__init__(classes=f"-{item.kind.message_kind.value}")
+        self.item = item
+        self._header = Static(classes="waiting--header")
+        # The agent's own text, but pasted from anywhere: data, never markup, secrets masked.
+        self._body = Static(safe_text(mask_secrets(item.body)[0]), classes="waiting--body")
+        self.show(item)
+
+    @property
+    def key(self) -> str:
+        return self.item.id
+
+    @property
+    def refused(self) -> bool:
+        return self.item.state is OutboxState.FAILED
+
+    def compose(self) -> Iterable[Widget]:
+        yield self._header
+        yield self._body
+
+    def show(self, item: OutboxItem) -> None:
+        """The same item after another attempt, a refusal or a resend (its text does not change)."""
+        self.item = item
+        self.set_class(self.refused, "-refused")
+        state = (_("Not sent: the server refused it — see the outbox") if self.refused
+                 else _("Waiting to send"))
+        header = Text(no_wrap=True, overflow="ellipsis")
+        header.append(kind_title(item.kind.message_kind))
+        header.append(" · " + state)
+        self._header.update(header)
+
+    def header_text(self) -> str:
+        return str(self._header.render())
+
+    def body_text(self) -> str:
+        return str(self._body.render())
+
+
+class WaitingReplies(Vertical):
+    """The waiting cards, always after the last message."""
+
+    DEFAULT_CSS = """
+    WaitingReplies { height: auto; }
+    """
+
+
 class Thread(VerticalScroll, can_focus=True):
     """The messages of one ticket, oldest at the top, newest at the bottom."""
 
@@ -190,6 +259,12 @@ class Thread(VerticalScroll, can_focus=True):
         self._jumping = False  # home was pressed: keep asking for older pages until there are none
         self._loading = False
         self._empty_message = "No messages yet."
+        self._waiting: list[OutboxItem] = []
+        # Outbox items whose message already arrived (by the stream, before the outbox let go of
+        # them): never shown as waiting again.
+        self._landed: set[str] = set()
+        self._waiting_box: WaitingReplies | None = None
+        self._waiting_cards: dict[str, WaitingCard] = {}
 
     # --- public API ---------------------------------------------------------
 
@@ -200,6 +275,25 @@ class Thread(VerticalScroll, can_focus=True):
     @property
     def mounted_cards(self) -> list[MessageCard]:
         return list(self.query_children(MessageCard))
+
+    @property
+    def waiting_cards(self) -> list[WaitingCard]:
+        """The waiting cards shown (or being mounted), oldest first."""
+        return list(self._waiting_cards.values())
+
+    def set_waiting(self, items: Sequence[OutboxItem]) -> None:
+        """The ticket's replies and notes still in the outbox, shown after the messages."""
+        self._landed &= {item.id for item in items}
+        waiting = [item for item in items if item.id not in self._landed]
+        if waiting == self._waiting:
+            return
+        self._waiting = waiting
+        self._show_waiting()
+
+    def waiting_key_for(self, message: Message) -> str | None:
+        """The waiting item `message` (the agent's own, just arrived) delivers, if one shows it."""
+        return next((item.id for item in self._waiting
+                     if item.kind.message_kind is message.kind and item.body == message.body), None)
 
     def last_masked_card(self) -> MessageCard | None:
         """The newest message with a masked secret: what the reveal key acts on."""
@@ -218,11 +312,11 @@ class Thread(VerticalScroll, can_focus=True):
         self._older_requested = False
         self._jumping = False
         self._first = max(0, len(self._messages) - self.MAX_MOUNTED)
-        self.remove_children()
+        self._remove_messages()
         if not self._messages:
-            self.mount(Static(self._empty_label(), classes="thread--empty"))
+            self._mount_before_waiting(Static(self._empty_label(), classes="thread--empty"))
             return
-        self.mount_all(self._cards(self._messages[self._first :]))
+        self._mount_before_waiting(*self._cards(self._messages[self._first :]))
         # Anchored, the view stays on the newest message while the layout settles (the sidebar and
         # the playbook arrive after the messages and narrow the thread, so every card grows taller).
         self.anchor()
@@ -246,8 +340,16 @@ class Thread(VerticalScroll, can_focus=True):
         if self.scroll_y <= 0:  # a page that arrives after the agent scrolled away waits in memory
             self._reveal_older()
 
-    def append_message(self, message: Message) -> None:
-        """A live message; followed to the bottom only if the agent was already reading the end."""
+    def append_message(self, message: Message, *, delivers: str | None = None) -> None:
+        """A live message; followed to the bottom only if the agent was already reading the end.
+
+        `delivers`: the key of the waiting item this message is (its card goes in the same step).
+        """
+        if delivers is not None:
+            self._landed.add(delivers)
+            if any(item.id == delivers for item in self._waiting):
+                self._waiting = [item for item in self._waiting if item.id != delivers]
+                self._show_waiting()
         if any(m.id == message.id for m in self._messages):
             return
         if not self._messages:
@@ -257,7 +359,7 @@ class Thread(VerticalScroll, can_focus=True):
         tail_mounted = self._first + len(self.query_children(MessageCard)) >= len(self._messages)
         self._messages.append(message)
         if tail_mounted:
-            self.mount(*self._cards([message]))
+            self._mount_before_waiting(*self._cards([message]))
             self._trim_top()
         if at_bottom:
             self.call_after_refresh(self.scroll_end, animate=False)
@@ -306,7 +408,7 @@ class Thread(VerticalScroll, can_focus=True):
         if cards:
             self.mount(notice, before=cards.first())
         else:
-            self.mount(notice)
+            self._mount_before_waiting(notice)
         self.scroll_home(animate=False, immediate=True)
         # Asked even when a request is out: the screen's loader restarts it, and a failed one
         # (which never answers) does not leave home stuck.
@@ -335,7 +437,8 @@ class Thread(VerticalScroll, can_focus=True):
         cards = list(self.query_children(MessageCard))
         stop = min(len(self._messages), start + self.MAX_MOUNTED)
         wanted = self._messages[start:stop]
-        if [c.message.id for c in cards] == [m.id for m in wanted] and len(self.children) == len(cards):
+        others = len(self.children) - len(cards) - (0 if self._waiting_box is None else 1)
+        if [c.message.id for c in cards] == [m.id for m in wanted] and others == 0:
             self._first = start
             self._scroll_to_edge(at_end=at_end)
             return
@@ -343,9 +446,9 @@ class Thread(VerticalScroll, can_focus=True):
         shown = wanted[-screenful:] if at_end else wanted[:screenful]
         rest = len(wanted) - len(shown)
         self._first = stop - len(shown) if at_end else start
-        self.remove_children()
+        self._remove_messages()
         first_batch = self._cards(shown)
-        self.mount_all(first_batch)
+        self._mount_before_waiting(*first_batch)
         self._scroll_to_edge(at_end=at_end)
         if rest == 0:
             return
@@ -354,7 +457,7 @@ class Thread(VerticalScroll, can_focus=True):
             if list(self.query_children(MessageCard)) != first_batch:
                 return  # the window moved on meanwhile; scrolling fills it as usual
             if not at_end:
-                self.mount_all(self._cards(self._messages[stop - rest : stop]))
+                self._mount_before_waiting(*self._cards(self._messages[stop - rest : stop]))
             elif self.scroll_y >= self.max_scroll_y - 1:
                 # Still at the newest message: older cards go above, and the view stays at the end.
                 self._first -= rest
@@ -372,6 +475,54 @@ class Thread(VerticalScroll, can_focus=True):
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
         else:
             self.call_after_refresh(self.scroll_home, animate=False, immediate=True)
+
+    # --- waiting cards ------------------------------------------------------
+
+    def _mount_before_waiting(self, *widgets: Widget) -> None:
+        """Mount after the messages: at the end, but above the waiting cards."""
+        if self._waiting_box is not None:
+            self.mount(*widgets, before=self._waiting_box)
+        else:
+            self.mount(*widgets)
+
+    def _remove_messages(self) -> None:
+        """Everything but the waiting cards (a window or a conversation shown from scratch)."""
+        box = self._waiting_box
+        self.remove_children([child for child in self.children if child is not box])
+
+    def _show_waiting(self) -> None:
+        at_bottom = self.scroll_y >= self.max_scroll_y - 1
+        box = self._waiting_box
+        if not self._waiting:
+            self._waiting_cards = {}
+            if box is not None:
+                self._waiting_box = None
+                box.remove()
+            return
+        shown = self._waiting_cards
+        self._waiting_cards = {}
+        if box is None:
+            box = self._waiting_box = WaitingReplies()
+            self.mount(box)
+        wanted = {item.id for item in self._waiting}
+        for key, card in shown.items():
+            if key not in wanted:
+                card.remove()
+        # Cards still wanted stay (updated in place): replacing them all would show both for a frame.
+        following: WaitingCard | None = None
+        for item in reversed(self._waiting):
+            known = shown.get(item.id)
+            if known is None:
+                card = WaitingCard(item)
+                box.mount(card, before=following)
+            else:
+                card = known
+                card.show(item)
+            self._waiting_cards[item.id] = card
+            following = card
+        self._waiting_cards = dict(reversed(self._waiting_cards.items()))
+        if at_bottom:
+            self.call_after_refresh(self.scroll_end, animate=False)
 
     # --- windowing ----------------------------------------------------------
 
@@ -402,7 +553,7 @@ class Thread(VerticalScroll, can_focus=True):
             # Reaching the bottom re-anchors the view; not here, where newer cards are still to come.
             self.release_anchor()
             newer = self._messages[end : end + self.MAX_MOUNTED // 2]
-            self.mount(*self._cards(newer))
+            self._mount_before_waiting(*self._cards(newer))
             self._trim_top()
 
     def _reveal_older(self, limit: int | None = None) -> None:
@@ -419,7 +570,7 @@ class Thread(VerticalScroll, can_focus=True):
         if anchor is not None:
             self.mount(*new_cards, before=anchor)
         else:
-            self.mount(*new_cards)
+            self._mount_before_waiting(*new_cards)
         excess = len(cards) + len(new_cards) - self.MAX_MOUNTED
         if excess > 0:
             for card in cards[-excess:]:
