@@ -12,7 +12,6 @@ from textual.pilot import Pilot
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.settings import AppSettings
 
-
 # The suite shares two cores with its servers (and a PostgreSQL): a live server can go quiet for
 # longer than the product's 2.5 s "not answering" limit, which would queue sends and drop streams
 # at random. Tests about a hung server (test_hung_server.py) keep the product's default.
