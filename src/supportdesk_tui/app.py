@@ -296,6 +296,8 @@ class SupportDeskApp(App[None]):
         sender = self.session.sender
         failed_before = {item.id for item in sender.outbox.failed()}
         landed = await sender.flush_due()
+        if landed:
+            self.session.server_answered()
         for posted in landed:
             self.publish(messages.MessageArrived, ticket_id=posted.ticket.id, message=posted.message)
             self.publish(messages.TicketChanged, ticket=posted.ticket)

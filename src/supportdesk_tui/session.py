@@ -122,6 +122,11 @@ class Session:
                 continue
             self._dispatch(publish, item)
 
+    def server_answered(self) -> None:
+        """A request just succeeded: if the event stream is waiting to retry, retry now."""
+        if self.stream is not None and self.stream_state in ("polling", "reconnecting"):
+            self.stream.wake()
+
     def _dispatch(self, publish: messages.Publish, event: Event) -> None:
         try:
             if event.type in (EventType.TICKET_CREATED, EventType.TICKET_UPDATED):

@@ -9,6 +9,7 @@ server from the last event id, or a `reset` event says to reload everything.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -94,6 +95,12 @@ class EventStream:
         self._max_backoff = max_backoff
         self._rng = rng or random.Random()
         self.malformed_events = 0
+        self._woken = asyncio.Event()
+
+    def wake(self) -> None:
+        """Reconnect now if waiting out a backoff: another request just got an answer, so the
+        server is back and the agent should not stay "offline" for up to `max_backoff`."""
+        self._woken.set()
 
     def _backoff(self, failures: int) -> float:
         return self._rng.uniform(0.5, min(self._max_backoff, 1.0 * (2 ** min(failures, 6))))
@@ -163,7 +170,9 @@ class EventStream:
                 delay = self._backoff(failures)
                 yield StreamStatus("polling", "Live updates interrupted.", retry_in=delay,
                                    instance=instance)
-                await asyncio.sleep(delay)
+                self._woken.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._woken.wait(), delay)
 
     def _decode(self, raw: _RawEvent) -> Event | None:
         try:
