@@ -438,7 +438,7 @@ def listen(host: str, port: int) -> socket.socket:
 
 def _cannot_listen(host: str, port: int, exc: OSError) -> str:
     if isinstance(exc, socket.gaierror):
-        return f"--host {host} is not an address this machine knows: use an IP address such as 127.0.0.1"
+        return f"cannot find the address of --host {host}: give an IP address such as 127.0.0.1"
     if exc.errno == errno.EADDRINUSE:
         return (
             f"port {port} on {host} is already in use (another supportdesk serve?): stop that program, "
@@ -477,9 +477,10 @@ def greeting(url: str, store: Any, db: str | Path) -> str:
     named = db != default_db_path() and str(db) != os.environ.get(DATABASE_URL_ENV, "").strip()
     db_option = f" --db {shlex.quote(store.path)}" if named else ""
     return (
-        f"SupportDesk server on {url} — database {store.path} ({engine}, {tickets} "
-        f"{'ticket' if tickets == 1 else 'tickets'}).\n"
-        f"A token for an agent: supportdesk token create --agent LOGIN{db_option}   Stop: Ctrl+C"
+        f"SupportDesk server on {url}, database {store.path} ({engine}, {tickets} "
+        f"{'ticket' if tickets == 1 else 'tickets'})\n"
+        f"A token for an agent: supportdesk token create --agent LOGIN{db_option}"
+        "    (Ctrl+C stops the server)"
     )
 
 
