@@ -43,7 +43,7 @@ def _shown(value: str | None) -> str | None:
     if not value:
         return None
     try:
-        color = Color.parse(value.split()[0])  # "#c69026 20%": the colour, not its opacity
+        color = Color.parse(value.split()[0])  # a colour with an opacity after it: the colour alone
     except ColorParseError:
         return None
     if color.ansi is not None:

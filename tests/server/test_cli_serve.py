@@ -161,7 +161,7 @@ def test_the_server_greets_a_person_with_address_data_and_how_to_get_a_token(tmp
     with running_server("--db", str(db), "--demo", "--demo-now", DEMO_NOW) as server:
         first_line = server.line()
         url = url_in(first_line)
-        assert first_line.startswith(f"SupportDesk server on {url} ")
+        assert first_line.startswith(f"SupportDesk server on {url}, ")
         assert f"database {db} (SQLite, " in first_line and re.search(r"\b\d+ tickets\b", first_line)
         second_line = server.line(timeout=5)
         assert f"supportdesk token create --agent LOGIN --db {db}" in second_line
