@@ -187,7 +187,8 @@ def demo_session(args: argparse.Namespace) -> Iterator[AppSettings]:
         try:
             url = server.start()
         except RuntimeError as exc:
-            raise DemoError(str(exc)) from None
+            fresh = "\n`supportdesk demo --fresh` starts over with a new demo." if again else ""
+            raise DemoError(f"{exc}{fresh}") from None
         port_file = folder / "port"
         if not port_file.exists():
             port_file.write_text(url.rsplit(":", 1)[1], encoding="utf-8")
