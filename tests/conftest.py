@@ -84,6 +84,7 @@ class ServerHandle:
             "--host",
             "127.0.0.1",
             "--exit-with-stdin",
+            "--machine-readable",
         ]
         cmd += ["--port", str(self.port), "--db", str(self.db_path)]
         if opts.get("demo", True):

@@ -14,14 +14,18 @@ from supportdesk_tui import __version__
 _SERVER_COMMANDS = ("serve", "token", "db")
 
 
-def _app_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--server", metavar="URL", action="append",
+def _app_arguments(parser: argparse.ArgumentParser, *, after_command: bool = False) -> None:
+    """The app's options, on the main parser and again on each command that opens the app, so they
+    work before or after the command's name (`supportdesk --lang ru demo` = `supportdesk demo --lang ru`)."""
+    # A command's parser must not write its defaults over what the main parser already read.
+    unset: str | None = argparse.SUPPRESS if after_command else None
+    parser.add_argument("--server", metavar="URL", action="append", default=unset,
                         help="backend base URL, e.g. http://127.0.0.1:8765; several instances of "
                              "one deployment: URL1,URL2 or --server repeated")
-    parser.add_argument("--lang", choices=["en", "ru"],
+    parser.add_argument("--lang", choices=["en", "ru"], default=unset,
                         help="interface language (default: config, then locale)")
-    parser.add_argument("--theme", help="theme name (see `supportdesk themes`)")
-    parser.add_argument("--insecure", action="store_true",
+    parser.add_argument("--theme", default=unset, help="theme name (see `supportdesk themes`)")
+    parser.add_argument("--insecure", action="store_true", default=unset if after_command else False,
                         help="do not verify the server's TLS certificate (never on a real deployment)")
 
 
@@ -45,21 +49,25 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--tickets", type=int, default=0, help="also generate N extra tickets")
     demo.add_argument("--simulate", type=float, default=0.3, metavar="RATE",
                       help="new customer events per second (0 to stop)")
-    _app_arguments(demo)
+    demo.add_argument("--fresh", action="store_true",
+                      help="forget the last demo's tickets, drafts and settings and start from the seed")
+    _app_arguments(demo, after_command=True)
 
     login = sub.add_parser("login", help="store a token for a server")
-    login.add_argument("--server", metavar="URL", action="append", required=False,
+    login.add_argument("--server", metavar="URL", action="append", default=argparse.SUPPRESS,
                        help="base URL; several instances: URL1,URL2 or --server repeated")
     login.add_argument("--token-stdin", action="store_true", help="read the token from standard input")
-    login.add_argument("--insecure", action="store_true")
+    login.add_argument("--insecure", action="store_true", default=argparse.SUPPRESS,
+                       help="do not verify the server's TLS certificate")
     sub.add_parser("logout", help="forget the stored token")
+    sub.add_parser("themes", help="list the themes --theme accepts, each with a colour preview")
 
     config = sub.add_parser("config", help="show where the config lives, print it, or check it")
     config.add_argument("action", choices=["path", "show", "check"])
 
     dashboard = sub.add_parser("dashboard", help="open the shift lead's dashboard")
     dashboard.add_argument("--wallboard", action="store_true", help="read-only large view for a wall screen")
-    _app_arguments(dashboard)
+    _app_arguments(dashboard, after_command=True)
     return parser
 
 
@@ -83,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from supportdesk_tui.launch import run_logout  # lazy: a subcommand loads what it runs
 
         raise SystemExit(run_logout())
+    if command == "themes":
+        from supportdesk_tui.theme_list import run_themes  # lazy: a subcommand loads what it runs
+
+        raise SystemExit(run_themes())
     if command == "config":
         from supportdesk_tui.launch import run_config  # lazy: a subcommand loads what it runs
 

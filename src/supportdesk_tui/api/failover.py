@@ -18,6 +18,16 @@ from urllib.parse import urlsplit
 
 DEFAULT_COOLDOWN = 10.0
 _URL_RE = re.compile(r"^https?://[^\s/,]+")
+_API_PATH = "/api/v1"  # the client's API_PREFIX (api/client.py imports this module)
+
+
+def base_url(url: str) -> str:
+    """`url` as a base URL: without trailing slashes, nor a trailing /api/v1 (an address copied
+    from the API documentation or a browser names the API, not the server)."""
+    url = url.strip().rstrip("/")
+    if url.endswith(_API_PATH) and _URL_RE.match(url[: -len(_API_PATH)]):
+        url = url[: -len(_API_PATH)].rstrip("/")
+    return url
 
 
 class ServerListError(ValueError):
@@ -31,23 +41,20 @@ def check_server_url(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.query or parts.fragment:
         return f"the server address {url!r} must not carry a ?query or #fragment"
-    if parts.path.rstrip("/").endswith("/api/v1"):
-        return (f"the server address {url!r} is the API path; give the base URL without /api/v1, "
-                f"e.g. {parts.scheme}://{parts.netloc}")
     return None
 
 
 def parse_server_list(values: str | Iterable[str]) -> tuple[str, ...]:
     """Base URLs from `"http://a,http://b"` or several such strings (repeated `--server`).
 
-    Blank entries are skipped, trailing slashes dropped, duplicates kept once (first place);
-    an empty result or an invalid URL raises `ServerListError`.
+    Blank entries are skipped, each is made a `base_url` (trailing slashes and /api/v1 dropped),
+    duplicates kept once (first place); an empty result or an invalid URL raises `ServerListError`.
     """
     raw = [values] if isinstance(values, str) else list(values)
     urls: list[str] = []
     for value in raw:
         for part in value.split(","):
-            url = part.strip().rstrip("/")
+            url = base_url(part)
             if not url:
                 continue
             problem = check_server_url(url)
@@ -64,7 +71,7 @@ def parse_server_list(values: str | Iterable[str]) -> tuple[str, ...]:
 
 def same_deployment(first: Iterable[str], second: Iterable[str]) -> bool:
     """Whether two server lists name the same deployment: they share an instance."""
-    return bool({url.rstrip("/") for url in first} & {url.rstrip("/") for url in second})
+    return bool({base_url(url) for url in first} & {base_url(url) for url in second})
 
 
 class Instances:
@@ -72,7 +79,7 @@ class Instances:
 
     def __init__(self, urls: Iterable[str], *, cooldown: float = DEFAULT_COOLDOWN,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.urls: tuple[str, ...] = tuple(url.rstrip("/") for url in urls)
+        self.urls: tuple[str, ...] = tuple(base_url(url) for url in urls)
         if not self.urls:
             raise ServerListError("no server address given")
         self.cooldown = cooldown

@@ -28,6 +28,18 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
+class RequestBody(Model):
+    """A model the server takes as a request body: built at import, not when first used.
+
+    FastAPI builds a body's validator from the model tagged with the parameter's name as alias,
+    silencing pydantic's warning that such an alias has no effect there. A deferred model moves
+    that build to the first request (or the OpenAPI document), outside the silence, and the
+    warning reaches the server's terminal. The eight bodies cost the client ≈ 8 ms at import.
+    """
+
+    model_config = ConfigDict(defer_build=False)
+
+
 class Role(StrEnum):
     AGENT = "agent"
     LEAD = "lead"
@@ -228,7 +240,7 @@ class RequesterIn(Model):
     language: Language
 
 
-class TicketCreate(Model):
+class TicketCreate(RequestBody):
     subject: TextIn = Field(min_length=1, max_length=300)
     category: TextIn = Field(min_length=1, max_length=64)
     language: Language
@@ -239,7 +251,7 @@ class TicketCreate(Model):
     environment: EnvironmentIn | None = None
 
 
-class TicketPatch(Model):
+class TicketPatch(RequestBody):
     """Fields an agent may change; absent fields are left alone."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -269,7 +281,7 @@ class Message(Model):
     created_at: datetime
 
 
-class MessageCreate(Model):
+class MessageCreate(RequestBody):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: MessageKind
@@ -345,7 +357,7 @@ class Component(Model):
     name: str
 
 
-class EscalationCreate(Model):
+class EscalationCreate(RequestBody):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # An id from `GET /components`: engineering's list is data the server keeps, not part of the
@@ -378,13 +390,13 @@ class Escalation(Model):
     updated_at: datetime
 
 
-class EscalationPatch(Model):
+class EscalationPatch(RequestBody):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     status: EscalationStatus
 
 
-class PresenceUpdate(Model):
+class PresenceUpdate(RequestBody):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     state: PresenceState
@@ -553,7 +565,7 @@ class AuditEntry(Model):
     created_at: datetime
 
 
-class AuditCreate(Model):
+class AuditCreate(RequestBody):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: Literal["step", "reveal"]
@@ -565,7 +577,7 @@ class AuditCreate(Model):
     )
 
 
-class AccountActionRequest(Model):
+class AccountActionRequest(RequestBody):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     action: AccountAction

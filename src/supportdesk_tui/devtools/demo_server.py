@@ -35,8 +35,8 @@ def demo_server(directory: Path) -> Iterator[DemoServer]:
     server = DemoServer("", db_path)
     server.token("anna")  # creates the database before the server opens it, as the test fixtures do
     command = [sys.executable, "-m", "supportdesk_tui.server", "serve", "--host", "127.0.0.1",
-               "--port", "0", "--exit-with-stdin", "--db", str(db_path), "--demo", "--demo-now", DEMO_NOW,
-               "--rate-limit", "0"]
+               "--port", "0", "--exit-with-stdin", "--machine-readable", "--db", str(db_path), "--demo",
+               "--demo-now", DEMO_NOW, "--rate-limit", "0"]
     with (directory / "server.log").open("a", encoding="utf-8") as log:
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                                    text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})

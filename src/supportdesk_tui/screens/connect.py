@@ -31,7 +31,8 @@ def advice_for(error: ApiError) -> str:
     if isinstance(error, errors.NetworkError):
         return _("Check the address (--server or SUPPORTDESK_SERVER) and that the server is running, "
                  "then press r to try again.")
-    if isinstance(error, errors.MalformedResponse):
+    # Sign-in only asks for endpoints every SupportDesk server has: "not found" means another address.
+    if isinstance(error, errors.MalformedResponse | errors.NotFoundError):
         return _("The address answers, but not like a SupportDesk server. Check the URL "
                  "(it should be the server's base URL, without /api/v1).")
     return _("Press r to try again, or q to quit.")

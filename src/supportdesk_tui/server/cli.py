@@ -8,7 +8,10 @@ for FastAPI.
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
+import os
+import shlex
 import socket
 import sys
 import threading
@@ -64,6 +67,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port; 0 picks a free one")
     parser.add_argument("--db", default=None, help=DB_HELP)
+    parser.add_argument(
+        "--create", action="store_true", help="create the --db file's folder when it does not exist yet"
+    )
     parser.add_argument("--demo", action="store_true", help="seed the demo world into an empty database")
     parser.add_argument(
         "--demo-now",
@@ -112,6 +118,11 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="stop when standard input closes (lets a test harness that dies take the server with it)",
     )
+    parser.add_argument(
+        "--machine-readable",
+        action="store_true",
+        help=f"for launchers: print one line `{LISTENING_PREFIX} <url>` once listening, not the greeting",
+    )
 
 
 def add_token_arguments(parser: argparse.ArgumentParser) -> None:
@@ -142,11 +153,15 @@ def add_token_revoke_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    target = database(args.db)
     try:
         serve(
             host=args.host,
             port=args.port,
-            db=database(args.db),
+            db=target,
+            # The default database lives in our own data folder; a folder someone named may be a typo.
+            create_folders=args.create or target == default_db_path(),
+            machine_readable=args.machine_readable,
             demo=args.demo,
             tickets=args.tickets,
             simulate=args.simulate,
@@ -326,38 +341,45 @@ def serve(
     idempotency_lease: float = 30.0,
     log_level: str = "warning",
     exit_with_stdin: bool = False,
+    create_folders: bool = False,
+    machine_readable: bool = False,
 ) -> None:
-    """Seed as asked, bind, print `SUPPORTDESK_LISTENING <url>` and serve until interrupted."""
+    """Check, bind, open and seed as asked, greet, and serve until interrupted.
+
+    Every refusal is a ValueError whose message says what to do, raised before anything is
+    written: the port is bound and the database file checked before the database is created
+    or seeded. `machine_readable` prints `SUPPORTDESK_LISTENING <url>` instead of the greeting.
+    """
     if demo and not is_loopback(host) and not allow_remote:
         raise ValueError(
             "refusing to serve demo data (with well-known logins) on a non-loopback address; "
             "pass --allow-remote if you mean it"
         )
+    if db is None:
+        db, create_folders = default_db_path(), True
+    check_database_target(db, create_folders=create_folders)
+    sock = listen(host, port)
+    try:
+        app, store = open_and_build(
+            db,
+            demo=demo,
+            tickets=tickets,
+            simulate=simulate,
+            demo_now=demo_now,
+            rate_limit=rate_limit,
+            rate_burst=rate_burst,
+            auth_fail_rate=auth_fail_rate,
+            auth_fail_burst=auth_fail_burst,
+            keepalive=keepalive,
+            idempotency_lease=idempotency_lease,
+        )
+    except BaseException:
+        sock.close()
+        raise
     import uvicorn
 
-    app, store = build_app(
-        db=db,
-        demo=demo,
-        tickets=tickets,
-        simulate=simulate,
-        demo_now=demo_now,
-        rate_limit=rate_limit,
-        rate_burst=rate_burst,
-        auth_fail_rate=auth_fail_rate,
-        auth_fail_burst=auth_fail_burst,
-        keepalive=keepalive,
-        idempotency_lease=idempotency_lease,
-    )
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Responses leave in two writes (head, body); without TCP_NODELAY, Nagle + delayed ACK add
-    # ~40 ms to every request on a kept-alive connection. Accepted sockets inherit the option.
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    bound_port = sock.getsockname()[1]
-    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    shown = f"[{host}]" if sock.family == socket.AF_INET6 else host
+    url = f"http://{shown}:{sock.getsockname()[1]}"
     config = uvicorn.Config(
         app,
         log_level=log_level,
@@ -369,7 +391,10 @@ def serve(
         proxy_headers=False,
     )
     # The socket already listens, so a client that reads this line can connect at once.
-    print(f"{LISTENING_PREFIX} http://{shown}:{bound_port}", flush=True)
+    if machine_readable:
+        print(f"{LISTENING_PREFIX} {url}", flush=True)
+    else:
+        print(greeting(url, store, db), flush=True)
     server = uvicorn.Server(config)
     if exit_with_stdin:
         threading.Thread(target=_stop_on_stdin_eof, args=(server,), daemon=True).start()
@@ -377,6 +402,94 @@ def serve(
         server.run(sockets=[sock])
     finally:
         store.close()
+
+
+def check_database_target(db: str | Path, *, create_folders: bool) -> None:
+    """Refuse a SQLite file we can't use, or one in a folder that doesn't exist unless asked to
+    create it; reads only. (A PostgreSQL URL is checked when it is opened: nothing is written there
+    before its schema is known to fit.)"""
+    from supportdesk_tui.server.private_files import is_file_path
+    from supportdesk_tui.server.storage import is_postgres
+    from supportdesk_tui.server.storage.sqlite_engine import check_database_file
+
+    if is_postgres(str(db)) or not is_file_path(str(db)):
+        return
+    path = Path(db)
+    check_database_file(path)
+    if not create_folders and not path.parent.exists():
+        raise ValueError(
+            f"the folder {path.parent} does not exist: check the --db path, "
+            "or add --create to create it"
+        )
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port, or a ValueError that says what to do instead."""
+    if not 0 <= port <= 65535:
+        raise ValueError(
+            f"port {port} is out of range: choose one from 1 to 65535 (--port 0 picks a free one)"
+        )
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Responses leave in two writes (head, body); without TCP_NODELAY, Nagle + delayed ACK add
+        # ~40 ms to every request on a kept-alive connection. Accepted sockets inherit the option.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise ValueError(_cannot_listen(host, port, exc)) from None
+    return sock
+
+
+def _cannot_listen(host: str, port: int, exc: OSError) -> str:
+    if isinstance(exc, socket.gaierror):
+        return f"cannot find the address of --host {host}: give an IP address such as 127.0.0.1"
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is already in use (another supportdesk serve?): stop that program, "
+            "or choose another port with --port N (--port 0 picks a free one)"
+        )
+    if exc.errno == errno.EACCES:
+        return f"this user may not listen on port {port}: choose a port above 1023 with --port N"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine: use --host 127.0.0.1, or 0.0.0.0 for every address"
+    return f"cannot listen on {host}:{port} ({exc.strerror or exc}): choose another --host or --port"
+
+
+def open_and_build(db: str | Path, **options: Any) -> tuple[Any, Any]:
+    """`build_app`, with the failures of opening a database turned into sentences."""
+    import sqlite3
+
+    try:
+        return build_app(db=db, **options)
+    except OSError as exc:  # e.g. a folder or file this user may not create
+        where = exc.filename or db
+        raise ValueError(
+            f"cannot create the database at {where} ({exc.strerror or exc}): "
+            "choose a place you can write to with --db"
+        ) from None
+    except sqlite3.DatabaseError as exc:  # a damaged file that starts like a database
+        raise ValueError(f"{db} cannot be used as a database ({exc}): point --db at another file") from None
+
+
+def greeting(url: str, store: Any, db: str | Path) -> str:
+    """What a person starting the server wants to know: where it is, on which data, what next."""
+    from supportdesk_tui.server.storage import DATABASE_URL_ENV, is_postgres
+
+    engine = "PostgreSQL" if is_postgres(str(db)) else "SQLite"
+    tickets = store.count_tickets()
+    # `token create` finds the same database by itself when it came from the default or the variable.
+    named = db != default_db_path() and str(db) != os.environ.get(DATABASE_URL_ENV, "").strip()
+    db_option = f" --db {shlex.quote(store.path)}" if named else ""
+    return (
+        f"SupportDesk server on {url}, database {store.path} ({engine}, {tickets} "
+        f"{'ticket' if tickets == 1 else 'tickets'})\n"
+        f"A token for an agent: supportdesk token create --agent LOGIN{db_option}"
+        "    (Ctrl+C stops the server)"
+    )
 
 
 def run_db_upgrade(args: argparse.Namespace) -> int:

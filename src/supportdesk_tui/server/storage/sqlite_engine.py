@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from supportdesk_tui.server.private_files import is_file_path, make_private, prepare_private_db
-from supportdesk_tui.server.storage.engine import DbConn, Engine, schema_ahead, schema_behind
+from supportdesk_tui.server.storage.engine import (
+    DatabaseUnavailable,
+    DbConn,
+    Engine,
+    schema_ahead,
+    schema_behind,
+)
 from supportdesk_tui.server.storage.search_terms import fts5_query
 from supportdesk_tui.server.storage.sqlite_schema import (
     BULK_INDEXES,
@@ -25,8 +31,35 @@ from supportdesk_tui.server.storage.sqlite_schema import (
     index_name,
 )
 
+# Every SQLite database file starts with these 16 bytes (https://sqlite.org/fileformat.html).
+SQLITE_HEADER = b"SQLite format 3\x00"
 BULK_CACHE_PRAGMA = "PRAGMA cache_size = -262144"  # index inserts thrash a small cache
 NORMAL_CACHE_PRAGMA = "PRAGMA cache_size = -16384"  # 16 MiB: the hot index pages of a big queue
+
+
+def check_database_file(path: Path) -> None:
+    """Refuse, before anything is created or changed, a path that can't hold our SQLite database:
+    a folder, a file below something that is not a folder, or a file of another kind (which
+    must stay exactly as it is). A missing file is fine: it becomes a new database."""
+    if path.is_dir():
+        raise DatabaseUnavailable(
+            f"{path} is a folder: name a database file inside it, e.g. --db {path / 'server.sqlite3'}"
+        )
+    folder = next((parent for parent in path.parents if parent.exists()), None)
+    if folder is not None and not folder.is_dir():
+        raise DatabaseUnavailable(f"{folder} is a file, not a folder: choose another place for the database")
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise DatabaseUnavailable(f"cannot read {path} ({exc.strerror}): check its permissions") from None
+    if header and header != SQLITE_HEADER:
+        raise DatabaseUnavailable(
+            f"{path} is not a SupportDesk database (not an SQLite file): "
+            "point --db at another file; this one was left untouched"
+        )
 
 
 class SQLiteEngine(Engine):
@@ -104,6 +137,7 @@ class SQLiteEngine(Engine):
 
     def migrate(self, upgrade: bool) -> None:
         if is_file_path(self.path):
+            check_database_file(Path(self.path))
             prepare_private_db(Path(self.path))
         self._migrate(upgrade)
         if is_file_path(self.path):  # the -wal and -shm files exist now
