@@ -110,7 +110,10 @@ class ConversationScreen(StatusLineScreen):
         with Horizontal(id="conversation-body"):
             with Vertical(id="conversation-main"):
                 yield Thread(clock=clock, id="thread")
-                yield Composer(id="composer")
+                # Kept by reference: on quit Textual removes the children before this screen's
+                # unmount, and the last keystrokes are saved from it then.
+                self._composer = Composer(id="composer")
+                yield self._composer
             yield CustomerSidebar(id="customer")
         yield StatusLine(id="status")
         yield KeyFooter()
@@ -276,9 +279,8 @@ class ConversationScreen(StatusLineScreen):
             self.set_presence(PresenceState.VIEWING)
 
     def _save_draft_now(self) -> None:
-        try:
-            composer = self.composer
-        except Exception:
+        composer = getattr(self, "_composer", None)
+        if composer is None:
             return
         kind = DraftKind.NOTE if composer.kind is MessageKind.NOTE else DraftKind.REPLY
         drafts = self.desk.session.drafts

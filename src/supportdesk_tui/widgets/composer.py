@@ -177,7 +177,9 @@ class Composer(Vertical):
         self.set_class(not note, "-reply", update=False)
 
     def compose(self) -> ComposeResult:
-        yield TextArea(
+        # Held by reference, not queried: the text must stay readable while the app quits and
+        # the widget tree is already taken down (the screen saves the draft from it then).
+        self._editor = TextArea(
             "",
             language=None,
             soft_wrap=True,
@@ -185,6 +187,7 @@ class Composer(Vertical):
             tab_behavior="focus",
             id="composer-input",
         )
+        yield self._editor
         yield Static("", id="composer-status")
         yield Static("", id="composer-room")
 
@@ -203,7 +206,7 @@ class Composer(Vertical):
 
     @property
     def editor(self) -> TextArea:
-        return self.query_one("#composer-input", TextArea)
+        return self._editor
 
     @property
     def text(self) -> str:
