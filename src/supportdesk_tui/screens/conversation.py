@@ -443,7 +443,36 @@ class ConversationScreen(StatusLineScreen):
                                           question=_("Apply your change on top?")), answered)
 
     def action_take(self) -> None:
-        self._patch(TicketPatch(assignee_id=self.desk.me.id), _("The ticket is yours."))
+        ticket = self.ticket
+        take = TicketPatch(assignee_id=self.desk.me.id)
+        if ticket is None:
+            self._patch(take, _("The ticket is yours."))
+            return
+        owner = ticket.assignee
+        if owner is not None and owner.id == self.desk.me.id:
+            self.notify(_("The ticket is already yours."))
+            return
+        solved = ticket.status in (Status.SOLVED, Status.CLOSED)
+        if owner is None and not solved:
+            self.apply_patch(ticket, take, _("The ticket is yours."))
+            return
+        # A colleague's ticket or a finished one: taking it is a decision, not a keystroke.
+        body = Text()
+        if owner is not None:
+            body.append(_("It is assigned to {name}; taking it moves it to you.").format(
+                name=one_line(owner.name)))
+        if solved:
+            if owner is not None:
+                body.append("\n")
+            body.append(_("Its status is {status}.").format(status=status_label(ticket.status)))
+        title = (_("Take #{id} from {name}?").format(id=ticket.id, name=one_line(owner.name))
+                 if owner is not None else _("Take #{id}?").format(id=ticket.id))
+
+        def answered(go: bool | None) -> None:
+            if go:
+                self.apply_patch(ticket, take, _("The ticket is yours."))
+
+        self.app.push_screen(ConfirmModal(title, body, question=_("Take it?")), answered)
 
     def action_unassign(self) -> None:
         self._patch(TicketPatch(assignee_id=0), _("The ticket is unassigned."))
