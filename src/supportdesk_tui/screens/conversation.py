@@ -68,7 +68,10 @@ class ConversationScreen(StatusLineScreen):
     ConversationScreen Thread { height: 1fr; }
     ConversationScreen Composer { height: 12; }
     ConversationScreen CustomerSidebar { width: 36; border-left: solid $panel; }
+    /* Too narrow for thread, playbook and sidebar side by side: the playbook wins while shown. */
+    ConversationScreen.-narrow.-playbook-open CustomerSidebar { display: none; }
     """
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 (Textual types it as an instance variable)
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
         Binding("escape", "back", _("Back"), id="ticket.back"),
         Binding("r", "compose('reply')", _("Reply"), id="ticket.reply"),
@@ -81,6 +84,8 @@ class ConversationScreen(StatusLineScreen):
         Binding("n", "next_ticket", _("Next for me"), id="ticket.next"),
         Binding("e", "escalate", _("Escalate"), id="ticket.escalate"),
         Binding("b", "toggle_playbook", _("Playbook"), id="ticket.playbook"),
+        Binding("j", "playbook_step(1)", _("Next step"), id="playbook.next_step"),
+        Binding("k", "playbook_step(-1)", _("Previous step"), id="playbook.previous_step", show=False),
         Binding("v", "reveal_secret", _("Reveal secret"), id="ticket.reveal", show=False),
         Binding("a", "insert_article", _("Article"), id="ticket.article"),
         Binding("l", "show_audit", _("Audit trail"), id="ticket.audit", show=False),
@@ -527,6 +532,18 @@ class ConversationScreen(StatusLineScreen):
     def action_toggle_playbook(self) -> None:
         self.account_case.toggle_playbook()
 
+    def help_notes(self) -> list[str]:
+        note = self.account_case.help_note(self.desk.settings.keymap)
+        return [note] if note else []
+
+    def action_playbook_step(self, delta: int) -> None:
+        self.account_case.move_in_playbook(delta)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "playbook_step":  # only where there is a playbook on screen to move in
+            return self.account_case.shown_playbook() is not None
+        return True
+
     def action_reveal_secret(self) -> None:
         self.account_case.reveal_secret(self.thread)
 
@@ -537,7 +554,7 @@ class ConversationScreen(StatusLineScreen):
         self.account_case.show_audit(self.ticket_language)
 
     def action_cancel_deletion(self) -> None:
-        self.account_case.cancel_deletion(self.ticket_language)
+        self.account_case.cancel_deletion(self.ticket, self.ticket_language)
 
     @on(PlaybookPanel.StepTicked)
     def _step_ticked(self, event: PlaybookPanel.StepTicked) -> None:
@@ -545,7 +562,10 @@ class ConversationScreen(StatusLineScreen):
 
     @on(PlaybookPanel.ActionRequested)
     def _action_requested(self, event: PlaybookPanel.ActionRequested) -> None:
-        self.account_case.run_account_action(event.action, event.panel, self.ticket_language)
+        language = self.ticket_language
+        self.account_case.request_account_action(event.action, event.panel, self.ticket, language,
+                                                 previously=event.previously,
+                                                 hint=event.step.hint.get(language, ""))
 
     # --- presence --------------------------------------------------------------------
 
