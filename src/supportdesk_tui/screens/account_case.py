@@ -24,7 +24,7 @@ from supportdesk_tui.contract.models import (
     Playbook,
     Ticket,
 )
-from supportdesk_tui.domain.safe_text import one_line, safe_text
+from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.i18n.times import date_time
 from supportdesk_tui.screens.articles import ArticlePicker
@@ -258,11 +258,20 @@ class AccountCase:
     # --- secrets ----------------------------------------------------------------
 
     def reveal_secret(self, thread: Thread) -> None:
-        card = thread.last_masked_card()
-        if card is None:
-            self._screen.notify(_("No hidden secrets in this conversation."))
+        """Show the next masked secret (newest message first, then in reading order) for a few
+        seconds: one per press, so an agent sees only what they need, and each one is audited."""
+        card = thread.next_masked_card()
+        number = card.reveal_next(REVEAL_SECONDS) if card is not None else None
+        if card is None or number is None:
+            if thread.last_masked_card() is not None:
+                self._screen.notify(_("Every secret here is shown already; they hide again in a moment."))
+            else:
+                self._screen.notify(_("No hidden secrets in this conversation."))
             return
-        card.reveal(REVEAL_SECONDS)
+        self._screen.notify(safe_format(_("Secret {n} of {total} in this message is shown for {seconds} "
+                                          "seconds (recorded in the audit trail)."),
+                                        n=number, total=card.secret_count, seconds=int(REVEAL_SECONDS)),
+                            timeout=REVEAL_SECONDS)
         self._screen.run_worker(self._record_reveal(card.message.id), group="audit")
 
     async def _record_reveal(self, message_id: int) -> None:

@@ -28,7 +28,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from supportdesk_tui.contract.models import AccountAction, Language, Playbook, PlaybookStep
-from supportdesk_tui.domain.safe_text import one_line, safe_text
+from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.i18n import _
 from supportdesk_tui.i18n.labels import evidence_field_label
 from supportdesk_tui.i18n.times import date_time
@@ -92,7 +92,7 @@ class StepRow(Vertical, can_focus=True):
         for name in self.step.evidence_fields:
             label = evidence_field_label(name, self.language)
             yield Static(Text(one_line(label)), classes="step-label")
-            yield Input(classes="step-evidence", name=name, tooltip=one_line(label))
+            yield Input(classes="step-evidence", name=name, tooltip=safe_text(label, single_line=True))
         yield Static("", classes="step-problem")
         if self.step.action is not None:
             yield Static("", classes="step-refusal")
@@ -120,7 +120,7 @@ class StepRow(Vertical, can_focus=True):
             sentence = _("Done by {who}, {when}")
         else:
             sentence = _("Checked by {who}, {when}")
-        return Text(sentence.format(who=one_line(self.mark.who), when=date_time(self.mark.at)))
+        return safe_format(sentence, who=self.mark.who, when=date_time(self.mark.at))
 
     def _show_done(self) -> None:
         for box in self.query(".step-done").results(Static):
