@@ -177,6 +177,11 @@ async def test_a_check_with_empty_evidence_is_not_ticked(workday_server: Any, tm
         await pilot.pause(0.2)
         assert "recent-payment" not in panel.done_steps
         assert not [e for e in audit_of(workday_server, ticket["id"]) if e["kind"] == "step"]
+        # The field has the keys now; esc hands them back to the step (and does not leave the ticket).
+        assert isinstance(app.screen.focused, Input)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen.focused is row, what="back on the step")
+        assert isinstance(app.screen, ConversationScreen)
 
 
 async def test_an_account_action_asks_first_and_says_what_it_does(

@@ -67,7 +67,7 @@ class StepRow(Vertical, can_focus=True):
     StepRow .step-refusal { height: auto; color: $warning; }
     StepRow .step-label { height: auto; color: $text-muted; margin-left: 4; }
     StepRow Input { height: 1; border: none; padding: 0 1; background: $panel; margin-left: 4; }
-    StepRow Input:focus { background: $accent 30%; }
+    StepRow Input:focus { border: none; background: $accent 30%; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space,enter", "tick", _("Tick step"), id="playbook.tick"),
@@ -126,6 +126,9 @@ class StepRow(Vertical, can_focus=True):
         for box in self.query(".step-done").results(Static):
             box.update(self._done_text())
             box.display = self.done and self.mark is not None
+        # A recorded check keeps no evidence (its values never leave the app): no empty boxes.
+        for field in self.query(".step-label, .step-evidence"):
+            field.display = not self.done
 
     def filled_fields(self) -> list[str]:
         return [str(i.name) for i in self.evidence_inputs() if i.value.strip()]
