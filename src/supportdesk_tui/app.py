@@ -28,6 +28,7 @@ from supportdesk_tui.commands import (
     TicketCommands,
 )
 from supportdesk_tui.config import ConfigError, save_ui_choice
+from supportdesk_tui.contract.models import MessageKind
 from supportdesk_tui.domain.gc_policy import IdleCollector
 from supportdesk_tui.domain.safe_text import safe_format, safe_text
 from supportdesk_tui.i18n import N_, _, current_language, ngettext, set_language
@@ -301,7 +302,11 @@ class SupportDeskApp(App[None]):
         for posted in landed:
             self.publish(messages.MessageArrived, ticket_id=posted.ticket.id, message=posted.message)
             self.publish(messages.TicketChanged, ticket=posted.ticket)
-            self.notify(safe_format(_("Queued message to #{id} sent."), id=posted.ticket.id))
+            if posted.message.kind is MessageKind.NOTE:
+                sentence = _("Note added to #{id} (it was waiting in the outbox).")
+            else:
+                sentence = _("Reply to #{id} sent (it was waiting in the outbox).")
+            self.notify(safe_format(sentence, id=posted.ticket.id))
         refused = [item for item in sender.outbox.failed() if item.id not in failed_before]
         self.outbox_changed()
         self._tell_about_failed(len(refused), new=True)

@@ -23,7 +23,7 @@ from supportdesk_tui.contract.models import Role
 from supportdesk_tui.desk import DeskContext
 from supportdesk_tui.domain import fuzzy
 from supportdesk_tui.domain.safe_text import literal_markup, one_line, safe_format, safe_text
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.navigation import OpenTicket, ShowEscalations, ShowQueue
 from supportdesk_tui.screens.help import format_key
 
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 # Each language named in itself, so an agent who can't read the current one still finds theirs.
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "ru": "Русский"}
 
-_TICKET_REF = re.compile(r"^\s*#?(\d{1,9})\s*$")
+_TICKET_NUMBER = re.compile(r"#?(\d{1,9})\s*$")
+_OPEN_TICKET = N_("ticket: open #{id}")
 # Any match at all scores above zero, however long the candidate (the palette drops zeros).
 _WEAKEST_MATCH = 1e-6
 
@@ -130,15 +131,31 @@ class ActionCommands(DeskProvider):
                           text=name, help=_key_help(key))
 
 
+def ticket_reference(query: str) -> int | None:
+    """The ticket number of `#1234`, `1234`, or the command typed out (`ticket: open #1234`, or the
+    start of its words, in English or the interface's language); None for anything else."""
+    found = _TICKET_NUMBER.search(query)
+    if found is None:
+        return None
+    typed = re.findall(r"\w+", query[:found.start()].lower())
+    if typed:
+        known = {word for template in (_OPEN_TICKET, _(_OPEN_TICKET))
+                 for word in re.findall(r"\w+", template.split("#", 1)[0].lower())}
+        if not all(any(word.startswith(part) for word in known) for part in typed):
+            return None
+    elif query[:found.start()].strip():
+        return None  # punctuation alone before the number is not a ticket reference
+    return int(found.group(1))
+
+
 class TicketCommands(DeskProvider):
-    """`#1234` (or just the number) opens that ticket."""
+    """`#1234` (or just the number, or `ticket: open #1234`) opens that ticket."""
 
     async def search(self, query: str) -> Hits:
-        match = _TICKET_REF.match(query)
-        if match is None:
+        ticket_id = ticket_reference(query)
+        if ticket_id is None:
             return
-        ticket_id = int(match.group(1))
-        name = safe_format(_("ticket: open #{id}"), id=ticket_id)
+        name = safe_format(_(_OPEN_TICKET), id=ticket_id)
         yield Hit(1.0, name, partial(self._open, ticket_id), text=name.plain)
 
     def _open(self, ticket_id: int) -> None:

@@ -35,6 +35,14 @@ async def open_conversation(pilot: Any, app: Any, ticket_id: int) -> Conversatio
     return screen
 
 
+async def confirm(pilot: Any, app: Any) -> None:
+    """Answer yes to the question every account action asks first."""
+    from supportdesk_tui.screens.pickers import ConfirmModal
+
+    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal), what="the confirmation")
+    await pilot.press("y")
+
+
 async def test_agent_walks_a_hacked_account_through_its_playbook(workday_server: Any, tmp_path: Path) -> None:
     ticket = create_customer_ticket(workday_server, category="hacked")
     app = make_app(workday_server, "anna", tmp_path)
@@ -45,8 +53,9 @@ async def test_agent_walks_a_hacked_account_through_its_playbook(workday_server:
         rows = {row.step.id: row for row in panel.query(StepRow)}
         action_row = next(row for row in rows.values() if row.step.action is not None)
 
-        # An account action before verification: refused by the server, the panel says why.
+        # An account action before verification: asked first, refused by the server, the panel says why.
         panel.tick(action_row)
+        await confirm(pilot, app)
         await wait_until(pilot, lambda: "Refused" in " ".join(
             str(w.render()) for w in action_row.query(".step-refusal")), what="the refusal")
         assert not [e for e in audit_of(workday_server, ticket["id"]) if e["kind"] == "action"]
@@ -66,6 +75,7 @@ async def test_agent_walks_a_hacked_account_through_its_playbook(workday_server:
 
         # Now the action is allowed.
         panel.tick(action_row)
+        await confirm(pilot, app)
         await wait_until(pilot, lambda: any(
             e["kind"] == "action" for e in audit_of(workday_server, ticket["id"])),
             what="the action performed")

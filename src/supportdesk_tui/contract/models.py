@@ -561,6 +561,9 @@ class AuditEntry(Model):
     agent: AgentRef
     kind: Literal["step", "reveal", "action"]
     step_id: str | None = None
+    action: AccountAction | None = Field(
+        default=None, description="For `action`: which account action was done."
+    )
     summary: str = Field(description="What was checked or done — never the secret or evidence value.")
     created_at: datetime
 

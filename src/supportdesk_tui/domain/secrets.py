@@ -19,6 +19,7 @@ __all__ = [
     "looks_sensitive_for_sending",
     "luhn_ok",
     "mask_secrets",
+    "masked_except",
 ]
 
 SecretKind = Literal["code", "password", "card", "token"]
@@ -156,6 +157,18 @@ def mask_secrets(text: str) -> tuple[str, list[Secret]]:
         pos = secret.end
     parts.append(text[pos:])
     return "".join(parts), secrets
+
+
+def masked_except(text: str, secrets: list[Secret], shown: set[int]) -> str:
+    """The text with every secret masked but those whose index (in `secrets`) is in `shown`."""
+    parts: list[str] = []
+    pos = 0
+    for index, secret in enumerate(secrets):
+        parts.append(text[pos:secret.start])
+        parts.append(text[secret.start:secret.end] if index in shown else secret.mask)
+        pos = secret.end
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def looks_sensitive_for_sending(text: str) -> bool:

@@ -68,6 +68,12 @@ def npgettext(context: str, singular: str, plural: str, n: int) -> str:
     return _wrap(_catalog(_language).translate_plural(context, singular, plural, n))
 
 
+def gettext_in(language: str, message: str) -> str:
+    """Translate `message` into `language` rather than the interface's: text shown in a ticket's
+    language (a Russian customer's playbook reads in Russian whatever the agent's interface is)."""
+    return _wrap(_catalog(language if language in LANGUAGES else "en").translate(None, message))
+
+
 def N_(message: str) -> str:
     """Mark `message` for extraction without translating it now (translate it when shown)."""
     return message
@@ -143,6 +149,7 @@ __all__ = [
     "current_language",
     "detect_language",
     "gettext",
+    "gettext_in",
     "ngettext",
     "npgettext",
     "on_language_change",

@@ -1,5 +1,6 @@
 """Display names for enum values (ticket status, priority, message kind, escalation status and
-severity, language, agent state, dashboard alarm level and metric), translated when called.
+severity, language, agent state, dashboard alarm level and metric) and for the playbooks' evidence
+fields, translated when called.
 
 The one table of each: every screen and widget that names one of these values asks here.
 Takes the enum's string value so this module imports neither the contract models nor the
@@ -8,7 +9,7 @@ domain; unknown values (a newer server) are shown as they are rather than failin
 
 from __future__ import annotations
 
-from supportdesk_tui.i18n import _, pgettext
+from supportdesk_tui.i18n import N_, _, gettext_in, pgettext
 
 
 def status_label(status: str) -> str:
@@ -93,3 +94,20 @@ def metric_short_label(metric: str) -> str:
         "at_risk": _("at risk"),
     }
     return labels.get(str(metric), str(metric))
+
+
+def evidence_field_label(field: str, language: str) -> str:
+    """A playbook evidence field (`last_login_city`) as the agent reads it, in the ticket's `language`."""
+    labels = {
+        "last_login_city": N_("City of the last login"),
+        "last_login_device": N_("Device of the last login"),
+        "recent_payment": N_("Date and amount of a recent payment"),
+        "signup_year": N_("Year of sign-up"),
+        "signup_city": N_("City of sign-up"),
+        "phone_last_digits": N_("Last 4 digits of the phone"),
+        "email_matches": N_("Sender's address = the account's (yes/no)"),
+    }
+    message = labels.get(str(field))
+    if message is None:  # a newer server's field: readable all the same
+        return str(field).replace("_", " ").capitalize()
+    return gettext_in(language, message)

@@ -7,7 +7,7 @@ messages; the case does the API calls (in the screen's workers) and shows what c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from rich.text import Text
@@ -15,15 +15,23 @@ from textual.css.query import NoMatches
 
 from supportdesk_tui.api.client import new_idempotency_key
 from supportdesk_tui.api.errors import ApiError, VerificationIncomplete
-from supportdesk_tui.contract.models import AccountAction, Article, AuditCreate, Language, Playbook, Ticket
-from supportdesk_tui.domain.safe_text import one_line, safe_text
+from supportdesk_tui.contract.models import (
+    AccountAction,
+    Article,
+    AuditCreate,
+    AuditEntry,
+    Language,
+    Playbook,
+    Ticket,
+)
+from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.i18n.times import date_time
 from supportdesk_tui.screens.articles import ArticlePicker
 from supportdesk_tui.screens.base import DeskScreen
 from supportdesk_tui.screens.pickers import ConfirmModal
 from supportdesk_tui.widgets.composer import Composer
-from supportdesk_tui.widgets.playbook_panel import PlaybookPanel
+from supportdesk_tui.widgets.playbook_panel import DoneMark, PlaybookPanel
 from supportdesk_tui.widgets.status_line import StatusLine
 from supportdesk_tui.widgets.thread import Thread
 
@@ -38,8 +46,53 @@ _ACTION_DONE = {
 }
 
 
+# What each action will do, said before the agent confirms it ({name}: the customer).
+_ACTION_EFFECT = {
+    AccountAction.SIGN_OUT_ALL: N_("{name} is signed out on every device, the intruder too; "
+                                   "whoever signs in again needs the password."),
+    AccountAction.SEND_RESET_LINK: N_("{name} gets a link to set a new password, sent to the account's "
+                                      "verified address or phone."),
+    AccountAction.UNLINK_PHONE: N_("The phone number is removed from {name}'s account; they link a new "
+                                   "one after signing in."),
+    AccountAction.SCHEDULE_DELETION: N_("{name}'s account is deleted after the cooling-off period; "
+                                        "until then the deletion can be cancelled."),
+    AccountAction.CANCEL_DELETION: N_("The deletion scheduled for {name}'s account is cancelled; the "
+                                      "account stays."),
+}
+
+_ACTION_QUESTION = {
+    AccountAction.SIGN_OUT_ALL: N_("Sign out all sessions?"),
+    AccountAction.SEND_RESET_LINK: N_("Send a password reset link?"),
+    AccountAction.UNLINK_PHONE: N_("Unlink the phone number?"),
+    AccountAction.SCHEDULE_DELETION: N_("Schedule the account deletion?"),
+    AccountAction.CANCEL_DELETION: N_("Cancel the scheduled deletion?"),
+}
+
+
 def playbook_for(playbooks: list[Playbook], category: str) -> Playbook | None:
     return next((p for p in playbooks if category in p.categories), None)
+
+
+def done_marks(playbook: Playbook, trail: list[AuditEntry]) -> dict[str, DoneMark]:
+    """Which steps the audit trail shows as done, with who did each and when (the latest time).
+
+    A recorded step is done; an action step is done once its action is on the trail, and a
+    scheduled deletion stops being done when a later entry cancelled it.
+    """
+    marks: dict[str, DoneMark] = {}
+    actions: dict[AccountAction, DoneMark] = {}
+    for entry in trail:
+        mark = DoneMark(entry.agent.name, entry.created_at)
+        if entry.kind == "step" and entry.step_id:
+            marks[entry.step_id] = mark
+        elif entry.kind == "action" and entry.action is not None:
+            actions[entry.action] = mark
+            if entry.action is AccountAction.CANCEL_DELETION:
+                actions.pop(AccountAction.SCHEDULE_DELETION, None)
+    for step in playbook.steps:
+        if step.action is not None and step.action in actions:
+            marks[step.id] = actions[step.action]
+    return marks
 
 
 class AccountCase:
@@ -70,7 +123,6 @@ class AccountCase:
             trail = await api.audit(ticket.id)
         except ApiError:
             return  # a ticket is workable without its playbook; the key says so when pressed
-        done = {e.step_id for e in trail if e.kind == "step" and e.step_id}
         try:
             body = screen.query_one("#conversation-body")
             existing = screen.query(PlaybookPanel)
@@ -78,34 +130,97 @@ class AccountCase:
             return
         if existing:
             return
-        await body.mount(PlaybookPanel(playbook, ticket.language, done=done), before="#customer")
+        await body.mount(PlaybookPanel(playbook, ticket.language, marks=done_marks(playbook, trail)),
+                         before="#customer")
+        screen.set_class(True, "-playbook-open")
+        screen.refresh_bindings()  # j/k now have steps to move between
         scheduled = [e for e in trail if e.kind == "action" and "deletion" in e.summary.lower()]
         if scheduled:
             screen.query_one(StatusLine).set_note(scheduled[-1].summary)
 
+    def shown_playbook(self) -> PlaybookPanel | None:
+        panels = self._screen.query(PlaybookPanel)
+        return panels.first() if panels and panels.first().display else None
+
     def toggle_playbook(self) -> None:
+        """Hide the playbook, or show it again with the step to do next focused."""
         panels = self._screen.query(PlaybookPanel)
         if not panels:
             self._screen.notify(_("This ticket's category has no playbook."), severity="warning")
             return
         panel = panels.first()
+        leaving = panel.has_focus_within
         panel.display = not panel.display
+        if panel.display:
+            panel.focus_step()
+        elif leaving:
+            self._screen.query_one(Thread).focus()
+        self._screen.set_class(panel.display, "-playbook-open")
+        self._screen.refresh_bindings()
+
+    def help_note(self, keymap: Mapping[str, str]) -> str:
+        """How to work the playbook, with the agent's keys (for the help screen)."""
+        if not self._screen.query(PlaybookPanel):
+            return ""
+
+        def key(binding_id: str, default: str) -> str:
+            return keymap.get(binding_id, default)
+
+        return _("Playbook: {next} and {previous} move between steps; {tick} ticks the step, or asks "
+                 "before doing its account action. A check needs its evidence: enter in a field goes "
+                 "to the next one, then ticks; esc leaves the field. {toggle} hides or shows the "
+                 "playbook.").format(next=key("playbook.next_step", "j"),
+                                     previous=key("playbook.previous_step", "k"),
+                                     tick=key("playbook.tick", "space"),
+                                     toggle=key("ticket.playbook", "b"))
+
+    def move_in_playbook(self, delta: int) -> None:
+        panel = self.shown_playbook()
+        if panel is not None:
+            panel.move(delta)
 
     def record_step(self, panel: PlaybookPanel, step_id: str, fields: list[str]) -> None:
         self._screen.run_worker(self._record_step(panel, step_id, fields), group="audit")
 
     async def _record_step(self, panel: PlaybookPanel, step_id: str, fields: list[str]) -> None:
         try:
-            await self._screen.desk.api.add_audit(self._ticket_id, AuditCreate(
+            entry = await self._screen.desk.api.add_audit(self._ticket_id, AuditCreate(
                 kind="step", step_id=step_id, evidence_fields=fields))
         except ApiError as exc:
             self._screen.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
-        panel.mark_done(step_id)
+        panel.mark_done(step_id, DoneMark(entry.agent.name, entry.created_at))
 
-    def cancel_deletion(self, language: Language) -> None:
+    def cancel_deletion(self, ticket: Ticket | None, language: Language) -> None:
         panels = self._screen.query(PlaybookPanel)
-        self.run_account_action(AccountAction.CANCEL_DELETION, panels.first() if panels else None, language)
+        self.request_account_action(AccountAction.CANCEL_DELETION, panels.first() if panels else None,
+                                    ticket, language)
+
+    def request_account_action(self, action: AccountAction, panel: PlaybookPanel | None,
+                               ticket: Ticket | None, language: Language, *,
+                               previously: DoneMark | None = None, hint: str = "") -> None:
+        """Say what `action` will do (and whether someone already did it), then do it if confirmed.
+
+        An account action changes who can get into someone's account: never on one keystroke.
+        """
+        body = Text()
+        name = one_line(ticket.requester.name) if ticket is not None else _("the customer")
+        body.append(_(_ACTION_EFFECT[action]).format(name=name))
+        if hint:
+            body.append("\n" + one_line(hint), style="dim")
+        if previously is not None:
+            body.append("\n\n")
+            body.append(_("Already done by {who}, {when}.").format(
+                who=one_line(previously.who), when=date_time(previously.at)), style="bold")
+        body.append("\n\n" + _("It goes on the ticket's audit trail under your name."))
+
+        def answered(go: bool | None) -> None:
+            if go:
+                self.run_account_action(action, panel, language)
+
+        question = _("Do it again?") if previously is not None else _("Do it?")
+        self._screen.app.push_screen(ConfirmModal(_(_ACTION_QUESTION[action]), body, question=question),
+                                     answered)
 
     def run_account_action(self, action: AccountAction, panel: PlaybookPanel | None,
                            language: Language) -> None:
@@ -127,6 +242,13 @@ class AccountCase:
             screen.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         self._show_ticket(result.ticket)
+        if panel is not None:
+            mark = DoneMark(screen.desk.me.name, result.done_at)
+            for step_id in panel.steps_with_action(action):
+                panel.mark_done(step_id, mark)
+            if action is AccountAction.CANCEL_DELETION:
+                for step_id in panel.steps_with_action(AccountAction.SCHEDULE_DELETION):
+                    panel.mark_undone(step_id)
         when: datetime | None = result.deletion_scheduled_for
         done = _(_ACTION_DONE[action]).format(date=date_time(when, language=language) if when else "")
         if when is not None:
@@ -136,11 +258,20 @@ class AccountCase:
     # --- secrets ----------------------------------------------------------------
 
     def reveal_secret(self, thread: Thread) -> None:
-        card = thread.last_masked_card()
-        if card is None:
-            self._screen.notify(_("No hidden secrets in this conversation."))
+        """Show the next masked secret (newest message first, then in reading order) for a few
+        seconds: one per press, so an agent sees only what they need, and each one is audited."""
+        card = thread.next_masked_card()
+        number = card.reveal_next(REVEAL_SECONDS) if card is not None else None
+        if card is None or number is None:
+            if thread.last_masked_card() is not None:
+                self._screen.notify(_("Every secret here is shown already; they hide again in a moment."))
+            else:
+                self._screen.notify(_("No hidden secrets in this conversation."))
             return
-        card.reveal(REVEAL_SECONDS)
+        self._screen.notify(safe_format(_("Secret {n} of {total} in this message is shown for {seconds} "
+                                          "seconds (recorded in the audit trail)."),
+                                        n=number, total=card.secret_count, seconds=int(REVEAL_SECONDS)),
+                            timeout=REVEAL_SECONDS)
         self._screen.run_worker(self._record_reveal(card.message.id), group="audit")
 
     async def _record_reveal(self, message_id: int) -> None:

@@ -68,7 +68,10 @@ class ConversationScreen(StatusLineScreen):
     ConversationScreen Thread { height: 1fr; }
     ConversationScreen Composer { height: 12; }
     ConversationScreen CustomerSidebar { width: 36; border-left: solid $panel; }
+    /* Too narrow for thread, playbook and sidebar side by side: the playbook wins while shown. */
+    ConversationScreen.-narrow.-playbook-open CustomerSidebar { display: none; }
     """
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 (Textual types it as an instance variable)
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
         Binding("escape", "back", N_("Back"), id="ticket.back"),
         Binding("r", "compose('reply')", N_("Reply"), id="ticket.reply"),
@@ -81,7 +84,10 @@ class ConversationScreen(StatusLineScreen):
         Binding("n", "next_ticket", N_("Next for me"), id="ticket.next"),
         Binding("e", "escalate", N_("Escalate"), id="ticket.escalate"),
         Binding("b", "toggle_playbook", N_("Playbook"), id="ticket.playbook"),
-        Binding("v", "reveal_secret", N_("Reveal secret"), id="ticket.reveal", show=False),
+        Binding("j", "playbook_step(1)", N_("Next step"), id="playbook.next_step"),
+        Binding("k", "playbook_step(-1)", N_("Previous step"), id="playbook.previous_step", show=False),
+        Binding("v", "reveal_secret", N_("Reveal the next hidden secret"), id="ticket.reveal", show=False,
+                tooltip=N_("One secret per press, for a few seconds; each reveal is audited")),
         Binding("a", "insert_article", N_("Article"), id="ticket.article"),
         Binding("l", "show_audit", N_("Audit trail"), id="ticket.audit", show=False),
         Binding("x", "cancel_deletion", N_("Cancel deletion"), id="ticket.cancel_deletion", show=False),
@@ -463,7 +469,36 @@ class ConversationScreen(StatusLineScreen):
                                           question=_("Apply your change on top?")), answered)
 
     def action_take(self) -> None:
-        self._patch(TicketPatch(assignee_id=self.desk.me.id), _("The ticket is yours."))
+        ticket = self.ticket
+        take = TicketPatch(assignee_id=self.desk.me.id)
+        if ticket is None:
+            self._patch(take, _("The ticket is yours."))
+            return
+        owner = ticket.assignee
+        if owner is not None and owner.id == self.desk.me.id:
+            self.notify(_("The ticket is already yours."))
+            return
+        solved = ticket.status in (Status.SOLVED, Status.CLOSED)
+        if owner is None and not solved:
+            self.apply_patch(ticket, take, _("The ticket is yours."))
+            return
+        # A colleague's ticket or a finished one: taking it is a decision, not a keystroke.
+        body = Text()
+        if owner is not None:
+            body.append(_("It is assigned to {name}; taking it moves it to you.").format(
+                name=one_line(owner.name)))
+        if solved:
+            if owner is not None:
+                body.append("\n")
+            body.append(_("Its status is {status}.").format(status=status_label(ticket.status)))
+        title = (_("Take #{id} from {name}?").format(id=ticket.id, name=one_line(owner.name))
+                 if owner is not None else _("Take #{id}?").format(id=ticket.id))
+
+        def answered(go: bool | None) -> None:
+            if go:
+                self.apply_patch(ticket, take, _("The ticket is yours."))
+
+        self.app.push_screen(ConfirmModal(title, body, question=_("Take it?")), answered)
 
     def action_unassign(self) -> None:
         self._patch(TicketPatch(assignee_id=0), _("The ticket is unassigned."))
@@ -518,6 +553,18 @@ class ConversationScreen(StatusLineScreen):
     def action_toggle_playbook(self) -> None:
         self.account_case.toggle_playbook()
 
+    def help_notes(self) -> list[str]:
+        note = self.account_case.help_note(self.desk.settings.keymap)
+        return [note] if note else []
+
+    def action_playbook_step(self, delta: int) -> None:
+        self.account_case.move_in_playbook(delta)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "playbook_step":  # only where there is a playbook on screen to move in
+            return self.account_case.shown_playbook() is not None
+        return True
+
     def action_reveal_secret(self) -> None:
         self.account_case.reveal_secret(self.thread)
 
@@ -528,7 +575,7 @@ class ConversationScreen(StatusLineScreen):
         self.account_case.show_audit(self.ticket_language)
 
     def action_cancel_deletion(self) -> None:
-        self.account_case.cancel_deletion(self.ticket_language)
+        self.account_case.cancel_deletion(self.ticket, self.ticket_language)
 
     @on(PlaybookPanel.StepTicked)
     def _step_ticked(self, event: PlaybookPanel.StepTicked) -> None:
@@ -536,7 +583,10 @@ class ConversationScreen(StatusLineScreen):
 
     @on(PlaybookPanel.ActionRequested)
     def _action_requested(self, event: PlaybookPanel.ActionRequested) -> None:
-        self.account_case.run_account_action(event.action, event.panel, self.ticket_language)
+        language = self.ticket_language
+        self.account_case.request_account_action(event.action, event.panel, self.ticket, language,
+                                                 previously=event.previously,
+                                                 hint=event.step.hint.get(language, ""))
 
     # --- presence --------------------------------------------------------------------
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Protocol, runtime_checkable
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import N_, _
@@ -20,6 +20,13 @@ def format_key(key: str) -> str:
     return key.replace("question_mark", "?").replace("ctrl+", "Ctrl+").replace("shift+", "Shift+")
 
 
+@runtime_checkable
+class ExplainsKeys(Protocol):
+    """A screen with more to say than its key list (e.g. how to move in a panel it shows)."""
+
+    def help_notes(self) -> list[str]: ...
+
+
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -28,6 +35,7 @@ class HelpScreen(ModalScreen[None]):
     }
     HelpScreen #help-title { text-style: bold; padding: 1 0 0 0; }
     HelpScreen #help-hint { color: $text-muted; padding-bottom: 1; }
+    HelpScreen .help-note { padding-bottom: 1; }
     HelpScreen DataTable { height: auto; max-height: 30; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -43,6 +51,10 @@ class HelpScreen(ModalScreen[None]):
             yield Caption(N_("Keyboard help"), id="help-title")
             yield Caption(N_("Remap any key in the config file: [keymap] <id> = \"key\". "
                              "Single keys also work with the Russian layout."), id="help-hint")
+            if isinstance(self.under, ExplainsKeys):
+                for note in self.under.help_notes():
+                    # Key names in a note can come from the user's keymap: literal text.
+                    yield Static(safe_text(note), classes="help-note")
             yield DataTable(cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:

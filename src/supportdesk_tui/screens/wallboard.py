@@ -1,6 +1,6 @@
 """`supportdesk dashboard --wallboard`: big numbers for a screen on the wall, read-only.
 
-No key is needed: it fetches like the dashboard, polls while the stream is down and retries
+No key is needed (q quits): it fetches like the dashboard, polls while the stream is down and retries
 for as long as it runs (the session's event stream reconnects on its own).
 """
 
@@ -10,12 +10,13 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Static
 
 from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.i18n.times import wait_in_words
+from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.screens.live_stats import LiveStatsScreen
 from supportdesk_tui.widgets.dashboard_alarms import AlarmLog
 from supportdesk_tui.widgets.dashboard_format import level_badge
@@ -47,7 +48,10 @@ class WallboardScreen(LiveStatsScreen):
                                    border: round $panel-lighten-2; border-title-color: $text-muted;
                                    border-title-style: bold; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = []
+    # Nothing to press to keep it running; q leaves it, as it leaves the dashboard and the queue.
+    BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
+        Binding("q", "app.quit", N_("Quit"), id="wallboard.quit"),
+    ])
 
     def compose(self) -> ComposeResult:
         yield Static(id="wall-title")

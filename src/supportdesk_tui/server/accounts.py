@@ -135,7 +135,7 @@ class AccountDesk:
             summary = ACTION_SUMMARIES[action]
             if action == AccountAction.SCHEDULE_DELETION and account.deletion_scheduled_for is not None:
                 summary += f" for {account.deletion_scheduled_for.date().isoformat()}"
-            tx.insert_audit(ticket_id, caller.ref(), "action", None, summary, now)
+            tx.insert_audit(ticket_id, caller.ref(), "action", None, summary, now, action=action.value)
             ticket = self._update_requester_tickets(tx, state, new_state, ticket_id)
         return AccountActionResult(
             action=action,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -34,6 +34,33 @@ from supportdesk_tui.i18n import N_, _, ngettext, pgettext
 # ("std::vector" or "12::30" never do).
 CANNED_TRIGGER = "::"
 _TRIGGER_BEFORE_CURSOR = re.compile(r"(?:^|\s)::$")
+
+
+class ComposerEditor(TextArea):
+    """The composer's text area. It spots the `::` trigger key by key: typed fast, both colons
+    arrive before the first change is seen, so the text alone cannot tell typing from a paste."""
+
+    @dataclass
+    class TriggerTyped(Message):
+        """The key that completes `::` was pressed; the first colon is gone, the second never typed."""
+
+        editor: ComposerEditor
+
+        @property
+        def control(self) -> ComposerEditor:
+            return self.editor
+
+    def on_key(self, event: events.Key) -> None:
+        # Runs before TextArea's own key handler, which would insert the character.
+        if event.character != CANNED_TRIGGER[-1] or not self.selection.is_empty:
+            return
+        row, column = self.cursor_location
+        if not _TRIGGER_BEFORE_CURSOR.search(self.document.get_line(row)[:column] + event.character):
+            return
+        event.stop()
+        event.prevent_default()
+        self.delete((row, column - len(CANNED_TRIGGER) + 1), (row, column))
+        self.post_message(self.TriggerTyped(self))
 
 
 def format_count(n: int) -> str:
@@ -179,7 +206,7 @@ class Composer(Vertical):
     def compose(self) -> ComposeResult:
         # Held by reference, not queried: the text must stay readable while the app quits and
         # the widget tree is already taken down (the screen saves the draft from it then).
-        self._editor = TextArea(
+        self._editor = ComposerEditor(
             "",
             language=None,
             soft_wrap=True,
@@ -396,27 +423,18 @@ class Composer(Vertical):
         if self._blocked is not None:
             self._blocked = None
             self._show_status()
-        length = len(self.text)
-        grew_by_one = length == self._last_length + 1
         was_near = self.room.near
-        self._last_length = length
+        self._last_length = len(self.text)
         if was_near or self.room.near:
             self._show_room()
-        # Only a typed character can complete the trigger: pasted or inserted text never opens it.
-        if grew_by_one and self._remove_trigger():
-            self.post_message(self.CannedRequested(self))
         if self._throttle is None:
             self._throttle = self.set_timer(self.CHANGE_THROTTLE, self._post_changed_now)
 
-    def _remove_trigger(self) -> bool:
-        editor = self.editor
-        row, column = editor.cursor_location
-        if not _TRIGGER_BEFORE_CURSOR.search(editor.document.get_line(row)[:column]):
-            return False
-        editor.delete((row, column - len(CANNED_TRIGGER)), (row, column))
-        self._last_length = len(editor.text)
-        self._show_room()
-        return True
+    @on(ComposerEditor.TriggerTyped)
+    def _trigger_typed(self, event: ComposerEditor.TriggerTyped) -> None:
+        # Only a typed key completes the trigger: pasted or inserted text never opens the picker.
+        event.stop()
+        self.post_message(self.CannedRequested(self))
 
     def _post_changed_now(self) -> None:
         if self._throttle is not None:

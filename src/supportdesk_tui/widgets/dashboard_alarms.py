@@ -12,7 +12,8 @@ from textual.widget import Widget
 from supportdesk_tui.domain.dashboard_state import AlarmEntry
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.i18n import _
-from supportdesk_tui.i18n.labels import alarm_level_label, metric_short_label
+from supportdesk_tui.i18n.labels import alarm_level_label
+from supportdesk_tui.widgets.dashboard_format import check_in_words
 
 SHOWN = 8
 
@@ -64,5 +65,5 @@ class AlarmLog(Widget):
             text.append(f"{label} ",
                         style=self.get_component_rich_style(f"alarm-log--{entry.level}", partial=True))
             text.append(one_line(self.queue_name(entry.queue)) + ": ")
-            text.append(f"{metric_short_label(entry.metric)} {entry.value}/{entry.limit}")
+            text.append(check_in_words(entry.metric, entry.value, entry.limit))
         return text

@@ -30,7 +30,7 @@ from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import Message, MessageKind
 from supportdesk_tui.domain.outbox import OutboxItem, OutboxState
 from supportdesk_tui.domain.safe_text import find_links, one_line, safe_text
-from supportdesk_tui.domain.secrets import mask_secrets
+from supportdesk_tui.domain.secrets import mask_secrets, masked_except
 from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.i18n.times import date_time, time_ago
 from supportdesk_tui.keymap import with_cyrillic_aliases
@@ -104,9 +104,10 @@ class MessageCard(Vertical):
         self._absolute = absolute_time
         self._now = now
         # Customers paste codes, passwords and cards; they stay masked unless revealed on purpose.
-        self.masked_body, secrets = mask_secrets(message.body)
-        self.has_secrets = bool(secrets)
+        self.masked_body, self._secrets = mask_secrets(message.body)
+        self.has_secrets = bool(self._secrets)
         self.revealed = False
+        self._shown: set[int] = set()  # secrets revealed one at a time (`reveal_next`)
 
     def compose(self) -> Iterable[Widget]:
         yield CardHeader(self.message, self._time_label)
@@ -131,8 +132,38 @@ class MessageCard(Vertical):
 
     def hide_secrets(self) -> None:
         self.revealed = False
+        self._shown.clear()
         if self.is_mounted:
             self.query_one(".card--body", Static).update(safe_text(self.masked_body))
+
+    @property
+    def secret_count(self) -> int:
+        return len(self._secrets)
+
+    @property
+    def hidden_secrets(self) -> int:
+        """How many of this message's secrets are still masked."""
+        return 0 if self.revealed and not self._shown else len(self._secrets) - len(self._shown)
+
+    def reveal_next(self, seconds: float) -> int | None:
+        """Unmask the first secret still masked, in reading order, for `seconds`; its number
+        (1 = the first in the message), or None when none is left. The caller records it."""
+        index = next((i for i in range(len(self._secrets)) if i not in self._shown), None)
+        if index is None:
+            return None
+        self._shown.add(index)
+        self._show_partly()
+        self.set_timer(seconds, lambda: self._hide_one(index))
+        return index + 1
+
+    def _hide_one(self, index: int) -> None:
+        self._shown.discard(index)
+        self._show_partly()
+
+    def _show_partly(self) -> None:
+        if self.is_mounted:
+            body = masked_except(self.message.body, self._secrets, self._shown)
+            self.query_one(".card--body", Static).update(safe_text(body))
 
     def _time_label(self) -> str:
         when = self.message.created_at
@@ -296,8 +327,12 @@ class Thread(VerticalScroll, can_focus=True):
                      if item.kind.message_kind is message.kind and item.body == message.body), None)
 
     def last_masked_card(self) -> MessageCard | None:
-        """The newest message with a masked secret: what the reveal key acts on."""
+        """The newest message with a masked secret."""
         return next((c for c in reversed(self.mounted_cards) if c.has_secrets), None)
+
+    def next_masked_card(self) -> MessageCard | None:
+        """The newest message with a secret still masked: what the reveal key acts on next."""
+        return next((c for c in reversed(self.mounted_cards) if c.hidden_secrets), None)
 
     def show_loading(self) -> None:
         self._loading = True

@@ -256,6 +256,11 @@ ALTER TABLE messages ALTER COLUMN search_vector SET NOT NULL;
 CREATE INDEX IF NOT EXISTS ix_messages_search ON messages USING gin (search_vector)
 """
 
+# See migration_audit_action in sqlite_schema.py. Guarded: it may be merged anywhere after the accounts.
+AUDIT_ACTION = """
+ALTER TABLE audit ADD COLUMN IF NOT EXISTS action TEXT
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _INITIAL,
     _INDEXES,
@@ -265,4 +270,5 @@ MIGRATIONS: tuple[str, ...] = (
     _EVENT_COUNTER,
     _CLUSTER_STATE,
     MESSAGE_SEARCH,
+    AUDIT_ACTION,
 )

@@ -288,6 +288,15 @@ def migration_message_search(db: sqlite3.Connection) -> None:
     db.execute("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
 
 
+def migration_audit_action(db: sqlite3.Connection) -> None:
+    # Which account action an `action` entry records, so a client can show the playbook's action
+    # steps as done (by whom, when) without reading the summary's English. Older entries stay NULL.
+    # Guarded, so it may sit anywhere after the accounts migration on a merge.
+    columns = {row[1] for row in db.execute("PRAGMA table_info(audit)")}
+    if "action" not in columns:
+        db.execute("ALTER TABLE audit ADD COLUMN action TEXT")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial,
     _migration_2_indexes,
@@ -297,4 +306,5 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_6_event_counter,
     _migration_7_cluster_state,
     migration_message_search,
+    migration_audit_action,
 )

@@ -213,6 +213,7 @@ def audit_from_row(row: Row) -> AuditEntry:
         agent=AgentRef(id=row["agent_id"], login=row["agent_login"], name=row["agent_name"]),
         kind=row["kind"],
         step_id=row["step_id"],
+        action=row["action"],
         summary=row["summary"],
         created_at=from_ms(row["created_at"]),
     )

@@ -204,11 +204,12 @@ class WriteTx:
         step_id: str | None,
         summary: str,
         at: datetime,
+        action: str | None = None,
     ) -> AuditEntry:
         cur = self._db.execute(
-            "INSERT INTO audit (ticket_id, agent_id, agent_login, agent_name, kind, step_id, summary, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (ticket_id, agent.id, agent.login, agent.name, kind, step_id, summary, to_ms(at)),
+            "INSERT INTO audit (ticket_id, agent_id, agent_login, agent_name, kind, step_id, action, "
+            "summary, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (ticket_id, agent.id, agent.login, agent.name, kind, step_id, action, summary, to_ms(at)),
         )
         audit_id = int(cur.fetchone()[0])
         row = self._db.execute("SELECT * FROM audit WHERE id = ?", (audit_id,)).fetchone()
