@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 
 from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import N_, _
+from supportdesk_tui.widgets.colour_legend import ColourLegend
 from supportdesk_tui.widgets.relabel import Caption
 
 
@@ -44,6 +45,7 @@ class HelpScreen(ModalScreen[None]):
             yield Caption(N_("Remap any key in the config file: [keymap] <id> = \"key\". "
                              "Single keys also work with the Russian layout."), id="help-hint")
             yield DataTable(cursor_type="row", zebra_stripes=True)
+            yield ColourLegend(id="help-legend")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
