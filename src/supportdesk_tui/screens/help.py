@@ -29,7 +29,7 @@ class HelpScreen(ModalScreen[None]):
     }
     HelpScreen #help-title { text-style: bold; padding: 1 0 0 0; }
     HelpScreen #help-hint { color: $text-muted; padding-bottom: 1; }
-    HelpScreen DataTable { height: auto; max-height: 30; }
+    HelpScreen DataTable { height: 1fr; max-height: 30; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss", N_("Close"), id="help.close"),
