@@ -58,9 +58,10 @@ APP_TOKEN_DEFAULTS: dict[str, str] = {
     "presence-viewing": "#4c8fd6",
     "presence-composing": "#d9822b",
     "status-new": "#c69026",
-    "status-open": "#e5534b",
-    "status-pending": "#4c8fd6",
-    "status-solved": "#8b949e",
+    # Red is for what needs action now (urgent, breached); an open ticket is ordinary work.
+    "status-open": "#4c8fd6",
+    "status-pending": "#8b949e",
+    "status-solved": "#3fa35b",
     # Dashboard tiles past a threshold: near the limit, and over it.
     "alarm-warning": "#c69026",
     "alarm-critical": "#e5534b",

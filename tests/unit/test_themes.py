@@ -295,3 +295,23 @@ def test_user_theme_may_replace_a_builtin_of_the_same_name(tmp_path: Path) -> No
     register_all_themes(app, user_dir=folder)
     theme = app.get_theme("supportdesk-dark")
     assert theme is not None and theme.primary == "#ff00ff"
+
+
+@pytest.mark.parametrize("name", BUILTIN_THEME_NAMES)
+def test_red_is_kept_for_what_needs_action_now(name: str) -> None:
+    from supportdesk_tui.widgets._signals import SIGNALS
+
+    theme = by_name()[name]
+    values = {**theme.to_color_system().generate(), **APP_TOKEN_DEFAULTS, **theme.variables}
+
+    def colour(signal_colour: str) -> Color | None:
+        assert signal_colour.startswith("$"), "signals take their colours from the theme"
+        value = values[signal_colour[1:]]
+        # `$text-muted` is "auto 60%": a shade of the text colour, never a signal colour.
+        return None if value.startswith("auto") else Color.parse(value)
+
+    action_now = {colour(signal.colour) for signal in SIGNALS if signal.action_now}
+    assert None not in action_now
+    calm = {signal.name: colour(signal.colour) for signal in SIGNALS if not signal.action_now}
+    assert Color.parse(theme.foreground or "") not in action_now
+    assert {name for name, value in calm.items() if value in action_now} == set()

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static
 
 from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import N_, _
+from supportdesk_tui.widgets.colour_legend import ColourLegend
 from supportdesk_tui.widgets.relabel import Caption
 
 
@@ -36,7 +37,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen #help-title { text-style: bold; padding: 1 0 0 0; }
     HelpScreen #help-hint { color: $text-muted; padding-bottom: 1; }
     HelpScreen .help-note { padding-bottom: 1; }
-    HelpScreen DataTable { height: auto; max-height: 30; }
+    HelpScreen DataTable { height: 1fr; max-height: 30; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss", N_("Close"), id="help.close"),
@@ -56,6 +57,7 @@ class HelpScreen(ModalScreen[None]):
                     # Key names in a note can come from the user's keymap: literal text.
                     yield Static(safe_text(note), classes="help-note")
             yield DataTable(cursor_type="row", zebra_stripes=True)
+            yield ColourLegend(id="help-legend")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -28,7 +28,7 @@ class EscalationsList(Widget):
     EscalationsList { height: auto; }
     EscalationsList > .escalations-list--header { color: $text-muted; text-style: bold; }
     EscalationsList > .escalations-list--open { color: $status-new; }
-    EscalationsList > .escalations-list--in-progress { color: $status-pending; }
+    EscalationsList > .escalations-list--in-progress { color: $status-open; }
     EscalationsList > .escalations-list--critical { color: $priority-urgent; text-style: bold; }
     EscalationsList > .escalations-list--muted { color: $text-muted; }
     """

@@ -17,6 +17,7 @@ from supportdesk_tui.i18n import _
 from supportdesk_tui.i18n.labels import escalation_status_label, priority_label, status_label
 from supportdesk_tui.i18n.times import time_left
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
+from supportdesk_tui.widgets._signals import BREACH_MARK, STATUS, signal_classes, signal_css
 
 
 class TicketHeader(Widget):
@@ -27,26 +28,11 @@ class TicketHeader(Widget):
         "ticket-header--label",
         "ticket-header--muted",
         "ticket-header--tag",
-        "ticket-header--priority-urgent",
-        "ticket-header--priority-high",
-        "ticket-header--priority-normal",
-        "ticket-header--priority-low",
-        "ticket-header--status-new",
-        "ticket-header--status-open",
-        "ticket-header--status-pending",
-        "ticket-header--status-on_hold",
-        "ticket-header--status-solved",
-        "ticket-header--status-closed",
-        "ticket-header--sla-ok",
-        "ticket-header--sla-at_risk",
-        "ticket-header--sla-breached",
-        "ticket-header--sla-paused",
-        "ticket-header--sla-none",
         "ticket-header--escalation",
         "ticket-header--needs-reply",
         "ticket-header--presence-viewing",
         "ticket-header--presence-composing",
-    }
+    } | signal_classes("ticket-header")
 
     DEFAULT_CSS = """
     TicketHeader { height: auto; padding: 0 1; background: $panel; border-bottom: solid $panel-lighten-2; }
@@ -54,26 +40,11 @@ class TicketHeader(Widget):
     TicketHeader > .ticket-header--label { color: $text-muted; }
     TicketHeader > .ticket-header--muted { color: $text-muted; }
     TicketHeader > .ticket-header--tag { color: $accent; }
-    TicketHeader > .ticket-header--priority-urgent { color: $priority-urgent; text-style: bold; }
-    TicketHeader > .ticket-header--priority-high { color: $priority-high; text-style: bold; }
-    TicketHeader > .ticket-header--priority-normal { color: $priority-normal; }
-    TicketHeader > .ticket-header--priority-low { color: $priority-low; }
-    TicketHeader > .ticket-header--status-new { color: $status-new; text-style: bold; }
-    TicketHeader > .ticket-header--status-open { color: $status-open; text-style: bold; }
-    TicketHeader > .ticket-header--status-pending { color: $status-pending; text-style: bold; }
-    TicketHeader > .ticket-header--status-on_hold { color: $status-pending; text-style: bold italic; }
-    TicketHeader > .ticket-header--status-solved { color: $status-solved; text-style: bold; }
-    TicketHeader > .ticket-header--status-closed { color: $text-muted; }
-    TicketHeader > .ticket-header--sla-ok { color: $sla-ok; }
-    TicketHeader > .ticket-header--sla-at_risk { color: $sla-at-risk; text-style: bold; }
-    TicketHeader > .ticket-header--sla-breached { color: $sla-breached; text-style: bold reverse; }
-    TicketHeader > .ticket-header--sla-paused { color: $sla-paused; }
-    TicketHeader > .ticket-header--sla-none { color: $text-muted; }
     TicketHeader > .ticket-header--escalation { color: $warning; text-style: bold; }
     TicketHeader > .ticket-header--needs-reply { color: $warning; text-style: bold reverse; }
     TicketHeader > .ticket-header--presence-viewing { color: $presence-viewing; }
     TicketHeader > .ticket-header--presence-composing { color: $presence-composing; text-style: bold; }
-    """
+    """ + signal_css("TicketHeader", "ticket-header", bold_groups=[STATUS])
 
     def __init__(
         self,
@@ -193,7 +164,7 @@ class TicketHeader(Widget):
                 line.append("⏸ " + _("paused"), style=self._style("sla-paused"))
             else:
                 state = sla_state(Sla(next_response_due=due), now)
-                mark = "✕ " if state.risk is SlaRisk.BREACHED else ""
+                mark = BREACH_MARK + " " if state.risk is SlaRisk.BREACHED else ""
                 countdown = mark + time_left(state.remaining_seconds)
                 line.append(countdown, style=self._style(f"sla-{state.risk.value}"))
         return line

@@ -32,13 +32,14 @@ from supportdesk_tui.contract.models import (
     TicketSort,
 )
 from supportdesk_tui.domain.safe_text import one_line
-from supportdesk_tui.domain.sla import sla_state, waiting_seconds
+from supportdesk_tui.domain.sla import SlaRisk, sla_state, waiting_seconds
 from supportdesk_tui.domain.ticket_window import Change, TicketWindow
 from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.i18n.times import time_left, time_waited
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
+from supportdesk_tui.widgets._signals import breached_countdown, signal_classes, signal_css
 
 
 @dataclass(frozen=True)
@@ -136,26 +137,11 @@ class TicketTable(ScrollView, can_focus=True):
         "ticket-table--placeholder",
         "ticket-table--empty",
         "ticket-table--muted",
-        "ticket-table--priority-urgent",
-        "ticket-table--priority-high",
-        "ticket-table--priority-normal",
-        "ticket-table--priority-low",
-        "ticket-table--status-new",
-        "ticket-table--status-open",
-        "ticket-table--status-pending",
-        "ticket-table--status-on_hold",
-        "ticket-table--status-solved",
-        "ticket-table--status-closed",
-        "ticket-table--sla-ok",
-        "ticket-table--sla-at_risk",
-        "ticket-table--sla-breached",
-        "ticket-table--sla-paused",
-        "ticket-table--sla-none",
         "ticket-table--presence-viewing",
         "ticket-table--presence-composing",
         "ticket-table--escalation",
         "ticket-table--needs-reply",
-    }
+    } | signal_classes("ticket-table")
 
     DEFAULT_CSS = """
     TicketTable {
@@ -175,26 +161,11 @@ class TicketTable(ScrollView, can_focus=True):
     TicketTable > .ticket-table--placeholder { color: $text-muted; text-style: italic; }
     TicketTable > .ticket-table--empty { color: $text-muted; text-style: italic; }
     TicketTable > .ticket-table--muted { color: $text-muted; }
-    TicketTable > .ticket-table--priority-urgent { color: $priority-urgent; text-style: bold; }
-    TicketTable > .ticket-table--priority-high { color: $priority-high; text-style: bold; }
-    TicketTable > .ticket-table--priority-normal { color: $priority-normal; }
-    TicketTable > .ticket-table--priority-low { color: $priority-low; }
-    TicketTable > .ticket-table--status-new { color: $status-new; text-style: bold; }
-    TicketTable > .ticket-table--status-open { color: $status-open; }
-    TicketTable > .ticket-table--status-pending { color: $status-pending; }
-    TicketTable > .ticket-table--status-on_hold { color: $status-pending; text-style: italic; }
-    TicketTable > .ticket-table--status-solved { color: $status-solved; }
-    TicketTable > .ticket-table--status-closed { color: $text-muted; }
-    TicketTable > .ticket-table--sla-ok { color: $sla-ok; }
-    TicketTable > .ticket-table--sla-at_risk { color: $sla-at-risk; text-style: bold; }
-    TicketTable > .ticket-table--sla-breached { color: $sla-breached; text-style: bold reverse; }
-    TicketTable > .ticket-table--sla-paused { color: $sla-paused; }
-    TicketTable > .ticket-table--sla-none { color: $text-muted; }
     TicketTable > .ticket-table--presence-viewing { color: $presence-viewing; }
     TicketTable > .ticket-table--presence-composing { color: $presence-composing; text-style: bold; }
     TicketTable > .ticket-table--escalation { color: $warning; }
     TicketTable > .ticket-table--needs-reply { color: $warning; text-style: bold; }
-    """
+    """ + signal_css("TicketTable", "ticket-table")
 
     # --- messages -----------------------------------------------------------
 
@@ -703,7 +674,12 @@ class TicketTable(ScrollView, can_focus=True):
         if key == "sla":
             state = sla_state(ticket, now)
             paused = state.risk.value == "paused"
-            label = _("paused") if paused else time_left(state.remaining_seconds)
+            if paused:
+                label = _("paused")
+            elif state.risk is SlaRisk.BREACHED:
+                label = breached_countdown(state.remaining_seconds)
+            else:
+                label = time_left(state.remaining_seconds)
             return Text(label, style=self._style(f"sla-{state.risk.value}"))
         if key == "assignee":
             if ticket.assignee is None:
