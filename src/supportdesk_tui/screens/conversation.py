@@ -68,6 +68,8 @@ class ConversationScreen(StatusLineScreen):
     ConversationScreen Thread { height: 1fr; }
     ConversationScreen Composer { height: 12; }
     ConversationScreen CustomerSidebar { width: 36; border-left: solid $panel; }
+    ConversationScreen.-narrow CustomerSidebar { display: none; }
+    ConversationScreen.-short Composer { height: 8; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
         Binding("escape", "back", N_("Back"), id="ticket.back"),

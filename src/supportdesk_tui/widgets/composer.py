@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -29,6 +29,7 @@ from supportdesk_tui.domain.layout import swap_layout
 from supportdesk_tui.domain.limits import MESSAGE_BODY_MAX, Room
 from supportdesk_tui.domain.safe_text import one_line, strip_unsafe
 from supportdesk_tui.i18n import N_, _, ngettext, pgettext
+from supportdesk_tui.widgets._labels import fitting
 
 # `::` typed at the start of a line or after a space opens the canned-reply picker
 # ("std::vector" or "12::30" never do).
@@ -343,6 +344,9 @@ class Composer(Vertical):
     def watch_kind(self) -> None:
         self._apply_kind()
 
+    def on_resize(self, _event: events.Resize) -> None:
+        self._apply_kind()
+
     def watch_busy(self, busy: bool) -> None:
         if self.is_mounted:
             self.editor.read_only = busy
@@ -352,10 +356,15 @@ class Composer(Vertical):
         note = self.kind is MessageKind.NOTE
         self.set_class(note, "-note")
         self.set_class(not note, "-reply")
-        self.border_title = (
-            _("Internal note — not visible to the customer") if note else _("Reply to customer")
-        )
-        self.border_subtitle = _("^s send · ^o send+pending · ^r send+solved · ^t reply/note")
+        # A narrow composer (80 columns, a playbook open) gets the shorter words, never cut ones.
+        room = self.size.width - 6 if self.size.width else 1000
+        if note:
+            self.border_title = fitting(room, _("Internal note — not visible to the customer"),
+                                        _("Internal note"), _("Note"))
+        else:
+            self.border_title = fitting(room, _("Reply to customer"), pgettext("kind", "Reply"))
+        self.border_subtitle = fitting(room, _("^s send · ^o send+pending · ^r send+solved · ^t reply/note"),
+                                       _("^s send · ^t reply/note"), _("^s send"))
         if self.is_mounted:
             self._show_status()
 
