@@ -64,7 +64,7 @@ class SupportDeskApp(App[None]):
     # the screens' CSS): sidebars and the preview give way first, so an 80×24 terminal keeps the
     # list and the conversation readable.
     # (Textual declares these as plain attributes: a ClassVar annotation would not type-check.)
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]  # noqa: RUF012
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # noqa: RUF012
     TITLE = "SupportDesk"
     ENABLE_COMMAND_PALETTE = True

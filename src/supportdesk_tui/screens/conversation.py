@@ -68,7 +68,11 @@ class ConversationScreen(StatusLineScreen):
     ConversationScreen Thread { height: 1fr; }
     ConversationScreen Composer { height: 12; }
     ConversationScreen CustomerSidebar { width: 36; border-left: solid $panel; }
+    /* The thread keeps the most room: the customer card, then the playbook, give way. */
+    ConversationScreen.-medium CustomerSidebar { width: 30; }
+    ConversationScreen.-medium PlaybookPanel { width: 36; }
     ConversationScreen.-narrow CustomerSidebar { display: none; }
+    ConversationScreen.-narrow PlaybookPanel { width: 45%; }
     ConversationScreen.-short Composer { height: 8; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
