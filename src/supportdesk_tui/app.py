@@ -10,6 +10,7 @@ from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.geometry import Size
 from textual.message import Message as TextualMessage
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
@@ -35,6 +36,7 @@ from supportdesk_tui.i18n import N_, _, current_language, ngettext, set_language
 from supportdesk_tui.keymap import apply_keymap, with_cyrillic_aliases
 from supportdesk_tui.navigator import Navigator
 from supportdesk_tui.screens.connect import ConnectScreen
+from supportdesk_tui.screens.too_small import TooSmallNotice, too_small
 from supportdesk_tui.settings import AppSettings
 from supportdesk_tui.themes import APP_TOKEN_DEFAULTS, apply_theme, register_all_themes
 from supportdesk_tui.widgets.relabel import ScreenLanguages
@@ -59,6 +61,12 @@ GC_CHECK_SECONDS = 1.0
 
 class SupportDeskApp(App[None]):
     CSS_PATH = "app.tcss"
+    # Screens fold in a fixed order as the terminal shrinks (see the `-narrow`/`-short` rules in
+    # the screens' CSS): sidebars and the preview give way first, so an 80×24 terminal keeps the
+    # list and the conversation readable.
+    # (Textual declares these as plain attributes: a ClassVar annotation would not type-check.)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # noqa: RUF012
     TITLE = "SupportDesk"
     ENABLE_COMMAND_PALETTE = True
     # Textual's system commands too, in our subclass, so every hit is ranked by the same matcher.
@@ -140,6 +148,7 @@ class SupportDeskApp(App[None]):
     def on_mount(self) -> None:
         set_language(self.settings.language)
         self.screen_change_signal.subscribe(self, self.screen_languages.screen_shown)
+        self.screen_change_signal.subscribe(self, self._mind_the_size)
         self.theme_problems = register_all_themes(self)
         theme_problem = apply_theme(self, self.settings.theme)
         if theme_problem:
@@ -214,6 +223,25 @@ class SupportDeskApp(App[None]):
         if isinstance(event, (events.Key, events.MouseDown)):
             self.collector.note_input(time.monotonic())
         await super().on_event(event)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._mind_the_size(size=event.size)
+
+    def _mind_the_size(self, _screen: object = None, *, size: Size | None = None) -> None:
+        """Below the minimum size the screen in front says how big the terminal must be (instead
+        of a squashed picture); the notice goes once the terminal is big enough."""
+        if not self.is_running or not self._screen_stack:
+            return
+        size = size or self.size
+        if too_small(size):
+            notices = self.screen.query(TooSmallNotice)
+            if notices:
+                notices.first().explain(size)
+            else:
+                self.screen.mount(TooSmallNotice(size))
+        else:
+            for screen in self.screen_stack:
+                screen.query(TooSmallNotice).remove()
 
     @on(navigation.Reconnect)
     def _reconnect(self) -> None:

@@ -79,6 +79,11 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> str:
+    """Mark `message` in `context` for extraction; translate it later with `pgettext(context, …)`."""
+    return message
+
+
 def set_language(language: str) -> None:
     """Switch the language for every later `_()` call and tell the listeners."""
     global _language
@@ -142,6 +147,7 @@ def detect_language(
 
 __all__ = [
     "LANGUAGES",
+    "NP_",
     "N_",
     "PSEUDO_LANGUAGE",
     "UILanguage",

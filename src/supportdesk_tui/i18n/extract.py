@@ -27,6 +27,7 @@ CATALOG_LANGUAGES: tuple[str, ...] = ("en", "ru")
 _SIGNATURES: dict[str, tuple[int | None, int, int | None]] = {
     "_": (None, 0, None),
     "N_": (None, 0, None),
+    "NP_": (0, 1, None),
     "gettext": (None, 0, None),
     "ngettext": (None, 0, 1),
     "pgettext": (0, 1, None),

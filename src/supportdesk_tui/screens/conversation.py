@@ -68,10 +68,15 @@ class ConversationScreen(StatusLineScreen):
     ConversationScreen Thread { height: 1fr; }
     ConversationScreen Composer { height: 12; }
     ConversationScreen CustomerSidebar { width: 36; border-left: solid $panel; }
+    /* The thread keeps the most room: the customer card, then the playbook, give way. */
+    ConversationScreen.-medium CustomerSidebar { width: 30; }
+    ConversationScreen.-medium PlaybookPanel { width: 36; }
+    ConversationScreen.-narrow CustomerSidebar { display: none; }
+    ConversationScreen.-narrow PlaybookPanel { width: 45%; }
+    ConversationScreen.-short Composer { height: 8; }
     /* Too narrow for thread, playbook and sidebar side by side: the playbook wins while shown. */
-    ConversationScreen.-narrow.-playbook-open CustomerSidebar { display: none; }
+    ConversationScreen.-medium.-playbook-open CustomerSidebar { display: none; }
     """
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 (Textual types it as an instance variable)
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
         Binding("escape", "back", N_("Back"), id="ticket.back"),
         Binding("r", "compose('reply')", N_("Reply"), id="ticket.reply"),

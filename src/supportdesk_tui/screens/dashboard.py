@@ -58,6 +58,13 @@ class DashboardScreen(LiveStatsScreen):
     DashboardScreen #agents-panel { width: 58; }
     DashboardScreen #side { width: 46; }
     DashboardScreen #escalations-panel { height: 1fr; }
+    /* A small terminal keeps the tiles and the worst tickets (what a lead acts on); the trend,
+       the breakdown and the side panels give way, in that order. */
+    DashboardScreen.-narrow #trend-panel { display: none; }
+    DashboardScreen.-narrow #breakdown-panel { width: 1fr; }
+    DashboardScreen.-narrow #agents-panel { display: none; }
+    DashboardScreen.-narrow #side { display: none; }
+    DashboardScreen.-short #dashboard-middle { display: none; }
     DashboardScreen #alarms-panel { height: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([

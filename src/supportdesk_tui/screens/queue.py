@@ -59,6 +59,8 @@ class QueueScreen(StatusLineScreen):
     QueueScreen TicketPreview { height: 12; border-top: solid $panel; }
     QueueScreen FilterBar { display: none; }
     QueueScreen.-filtering FilterBar { display: block; }
+    QueueScreen.-narrow QueueSidebar { display: none; }
+    QueueScreen.-short TicketPreview { display: none; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
         Binding("slash", "filter", N_("Filter"), id="queue.filter", key_display="/"),

@@ -17,6 +17,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -29,6 +30,7 @@ from supportdesk_tui.domain.layout import swap_layout
 from supportdesk_tui.domain.limits import MESSAGE_BODY_MAX, Room
 from supportdesk_tui.domain.safe_text import one_line, strip_unsafe
 from supportdesk_tui.i18n import N_, _, ngettext, pgettext
+from supportdesk_tui.widgets._labels import fitting
 
 # `::` typed at the start of a line or after a space opens the canned-reply picker
 # ("std::vector" or "12::30" never do).
@@ -370,6 +372,16 @@ class Composer(Vertical):
     def watch_kind(self) -> None:
         self._apply_kind()
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        # Not `on_resize`: when a pane folds or opens beside the composer (the playbook), Textual
+        # lays it out again without a Resize event, and the words must follow the new width.
+        width_before = self.size.width
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if size.width != width_before:
+            self.call_after_refresh(self._fit_labels)
+        return changed
+
     def watch_busy(self, busy: bool) -> None:
         if self.is_mounted:
             self.editor.read_only = busy
@@ -379,12 +391,22 @@ class Composer(Vertical):
         note = self.kind is MessageKind.NOTE
         self.set_class(note, "-note")
         self.set_class(not note, "-reply")
-        self.border_title = (
-            _("Internal note — not visible to the customer") if note else _("Reply to customer")
-        )
-        self.border_subtitle = _("^s send · ^o send+pending · ^r send+solved · ^t reply/note")
+        self._fit_labels()
         if self.is_mounted:
             self._show_status()
+
+    def _fit_labels(self) -> None:
+        note = self.kind is MessageKind.NOTE
+        # A narrow composer (80 columns, a playbook open) gets the shorter words, never cut ones.
+        width = self.size.width
+        room = width - 6 if width else 1000
+        if note:
+            self.border_title = fitting(room, _("Internal note — not visible to the customer"),
+                                        _("Internal note"), _("Note"))
+        else:
+            self.border_title = fitting(room, _("Reply to customer"), pgettext("kind", "Reply"))
+        self.border_subtitle = fitting(room, _("^s send · ^o send+pending · ^r send+solved · ^t reply/note"),
+                                       _("^s send · ^t reply/note"), _("^s send"))
 
     def _show_status(self) -> None:
         if not self.is_mounted:

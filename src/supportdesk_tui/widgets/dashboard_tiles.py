@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.style import Style
 from rich.table import Table
@@ -13,9 +14,9 @@ from textual.widget import Widget
 from supportdesk_tui.contract.models import CountByKey
 from supportdesk_tui.domain.dashboard_state import Level, MetricCheck
 from supportdesk_tui.domain.safe_text import safe_text
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import _, npgettext, pgettext
 from supportdesk_tui.i18n.labels import language_label, priority_label
-from supportdesk_tui.i18n.times import wait_in_words
+from supportdesk_tui.i18n.times import time_waited, wait_in_words
 from supportdesk_tui.widgets.dashboard_format import level_badge
 
 LEVEL_CLASSES = ("-warning", "-alarm")
@@ -85,17 +86,43 @@ class QueueTile(Widget):
         if counts is None:
             text.append(_("Loading…"), style=self._style("muted"))
             return text
-        text.append(str(counts.open), style=self._style("number"))
-        text.append(" " + _("open") + "  ")
-        text.append(str(counts.unassigned), style=self._style("number"))
-        text.append(" " + _("unassigned") + "\n")
-        text.append(_("oldest waiting") + " ", style=self._style("muted"))
-        text.append(wait_in_words(counts.oldest_waiting_seconds) + "\n")
-        text.append(_("at SLA risk") + " ", style=self._style("muted"))
-        text.append(str(counts.sla_at_risk), style=self._style("at-risk") if counts.sla_at_risk else "")
-        text.append("  " + _("breached") + " ", style=self._style("muted"))
-        text.append(str(counts.sla_breached), style=self._style("breached") if counts.sla_breached else "")
+        room = max(1, self.content_region.width or self.size.width - 4)
+        number, muted = self._style("number"), self._style("muted")
+        at_risk = self._style("at-risk") if counts.sla_at_risk else Style()
+        breached = self._style("breached") if counts.sla_breached else Style()
+        opened = [(str(counts.open), number),
+                  (" " + npgettext("tile", "open", "open", counts.open), Style())]
+        unassigned = [(str(counts.unassigned), number),
+                      (" " + npgettext("tile", "unassigned", "unassigned", counts.unassigned), Style())]
+        oldest = wait_in_words(counts.oldest_waiting_seconds)
+        risk = [(_("at SLA risk") + " ", muted), (str(counts.sla_at_risk), at_risk)]
+        breach = [("  " + _("breached") + " ", muted), (str(counts.sla_breached), breached)]
+        # Three lines; each says the most it can in full words (a narrow tile drops the less
+        # telling part rather than cutting a word).
+        lines = [
+            _fit_line(room, [*opened, ("  ", Style()), *unassigned], opened),
+            _fit_line(room, [(_("oldest waiting") + " ", muted), (oldest, Style())],
+                      [(pgettext("tile", "waits") + " ", muted),
+                       (time_waited(counts.oldest_waiting_seconds), Style())]),
+            _fit_line(room, [*risk, *breach],
+                      [(pgettext("tile", "at risk") + " ", muted), (str(counts.sla_at_risk), at_risk),
+                       ("  " + pgettext("tile", "late") + " ", muted), (str(counts.sla_breached), breached)],
+                      unassigned),
+        ]
+        for index, line in enumerate(lines):
+            if index:
+                text.append("\n")
+            for piece, style in line:
+                text.append(piece, style=style)
         return text
+
+
+def _fit_line(room: int, *candidates: list[tuple[str, Style]]) -> list[tuple[str, Style]]:
+    """The first candidate line whose words fit in `room` cells, else the last one."""
+    for candidate in candidates:
+        if sum(cell_len(piece) for piece, _style in candidate) <= room:
+            return candidate
+    return candidates[-1]
 
 
 class CountsBreakdown(Widget):
@@ -127,7 +154,9 @@ class CountsBreakdown(Widget):
         breached = self.get_component_rich_style("counts-breakdown--breached", partial=True)
         table = Table(box=None, padding=(0, 1), show_edge=False, header_style=header, expand=True)
         table.add_column("", no_wrap=True)
-        for title in (_("open"), _("unassigned"), _("at risk"), _("breached"), _("oldest")):
+        for title in (pgettext("breakdown", "open"), pgettext("breakdown", "unassigned"),
+                      pgettext("breakdown", "at risk"), pgettext("breakdown", "breached"),
+                      pgettext("breakdown", "oldest")):
             table.add_column(title, justify="right", no_wrap=True)
         for index, (label, counts) in enumerate(self.rows):
             table.add_row(

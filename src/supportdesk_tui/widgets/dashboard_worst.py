@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import on
@@ -70,7 +71,11 @@ class WorstTickets(OptionList):
         scroll = self.scroll_y
         self.tickets = tuple(tickets)
         self.clear_options()
-        self.add_options([Option(self._prompt(n, t), id=str(t.id)) for n, t in enumerate(tickets, 1)])
+        # The deadline column is as wide as its longest words: "breached 22 hr. ago" is never cut
+        # to "breached 22 hr. a", which would read as a different thing.
+        due_width = max([20, *(cell_len(self._due_label(t)) + 1 for t in tickets)])
+        self.add_options([Option(self._prompt(n, t, due_width), id=str(t.id))
+                          for n, t in enumerate(tickets, 1)])
         if not tickets:
             self.add_option(Option(Text(_("No open tickets with a deadline."),
                                         style=self._style("muted")), disabled=True))
@@ -89,19 +94,22 @@ class WorstTickets(OptionList):
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"worst-tickets--{name}", partial=True)
 
-    def _prompt(self, number: int, ticket: WorstTicket) -> Text:
+    def _due_label(self, ticket: WorstTicket) -> str:
+        if ticket.due is None:
+            return "—"
+        due = time_ago(ticket.due, self.clock())
+        return (_("breached {ago}") if ticket.breached else _("due {when}")).format(ago=due, when=due)
+
+    def _prompt(self, number: int, ticket: WorstTicket, due_width: int = 20) -> Text:
         """Two lines: number, id, priority, queue and deadline; then the subject."""
         muted = self._style("muted")
         text = Text()
         text.append(f"{number if number < 10 else ' '} ", style=muted)
         text.append(f"#{ticket.id:<7}")
-        if ticket.due is None:
-            text.append(f"{'—':<20}", style=muted)
-        else:
-            due = time_ago(ticket.due, self.clock())
-            label = (_("breached {ago}") if ticket.breached else _("due {when}")).format(ago=due, when=due)
-            text.append(f"{label[:19]:<20}", style=self._style("breached" if ticket.breached else "at-risk"))
-        text.append(f"{priority_label(ticket.priority.value)[:8]:<9}")
+        label = self._due_label(ticket)
+        style = muted if ticket.due is None else self._style("breached" if ticket.breached else "at-risk")
+        text.append(label.ljust(due_width), style=style)
+        text.append(f"{priority_label(ticket.priority.value):<9}")
         text.append(one_line(self.queue_name(ticket.queue)), style=muted)
         text.append("\n  ")
         text.append(one_line(ticket.subject)[:SUBJECT_WIDTH])

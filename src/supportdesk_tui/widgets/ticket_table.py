@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -34,7 +35,7 @@ from supportdesk_tui.contract.models import (
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.domain.sla import SlaRisk, sla_state, waiting_seconds
 from supportdesk_tui.domain.ticket_window import Change, TicketWindow
-from supportdesk_tui.i18n import N_, _
+from supportdesk_tui.i18n import N_, NP_, _, pgettext
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.i18n.times import time_left, time_waited
 from supportdesk_tui.keymap import with_cyrillic_aliases
@@ -50,22 +51,26 @@ class _Column:
     flex: int = 0  # share of the spare width
     max_width: int = 0  # 0 = unbounded
     right: bool = False
+    fold: int = 0  # 0 = always shown; otherwise the order in which it gives way to a narrow table
 
 
 COLUMNS: tuple[_Column, ...] = (
     _Column("id", "#", 7, right=True),
-    _Column("priority", N_("Priority"), 8),
-    _Column("status", N_("Status"), 7),
-    _Column("language", N_("Ln"), 2),
-    _Column("subject", N_("Subject"), 14, flex=3),
-    _Column("requester", N_("Requester"), 10, flex=1, max_width=24),
-    _Column("waiting", N_("Waiting"), 7, right=True),
+    _Column("priority", NP_("column", "Priority"), 8),
+    _Column("status", NP_("column", "Status"), 7, fold=6),
+    _Column("language", NP_("column", "Ln"), 2, fold=1),
+    _Column("subject", NP_("column", "Subject"), 14, flex=3),
+    _Column("requester", NP_("column", "Requester"), 10, flex=1, max_width=24, fold=5),
+    _Column("waiting", NP_("column", "Waiting"), 7, right=True, fold=3),
     _Column("sla", "SLA", 8, right=True),
-    _Column("assignee", N_("Assignee"), 9),
-    _Column("presence", N_("Here"), 8),
-    _Column("escalation", N_("Escalation"), 10),
+    _Column("assignee", NP_("column", "Assignee"), 9, fold=7),
+    _Column("presence", NP_("column", "Here"), 8, fold=4),
+    _Column("escalation", NP_("column", "Escalation"), 10, fold=2),
     _Column("needs_reply", "↩", 1),
 )
+# Below this many cells for the subject, the least important columns fold away (see `fold`):
+# the subject is what the agent reads to choose a ticket.
+SUBJECT_MIN_WIDTH = 24
 
 # Which column shows the sort indicator, and which way it points.
 _SORT_MARK: dict[TicketSort, tuple[str, str]] = {
@@ -80,22 +85,50 @@ _SORT_MARK: dict[TicketSort, tuple[str, str]] = {
 _PRESENCE_MARK = {PresenceState.COMPOSING: "✎", PresenceState.VIEWING: "◎"}
 
 
+def column_title(column: _Column) -> str:
+    """The header of `column` in the current language (short forms, translated in context)."""
+    return _(column.title) if column.title in ("#", "SLA", "↩") else pgettext("column", column.title)
+
+
+_SORTABLE = frozenset(key for key, _arrow in _SORT_MARK.values())
+
+
+def _base_width(column: _Column) -> int:
+    # A translated title is never cut: the column widens to it (and to the sort arrow beside it).
+    arrow = 1 if column.key in _SORTABLE else 0
+    return max(column.width, cell_len(column_title(column)) + arrow)
+
+
 def layout_columns(width: int) -> list[tuple[_Column, int]]:
-    """Column widths for `width` cells: fixed columns first, the rest shared by the flexible ones."""
-    gaps = len(COLUMNS) - 1
-    fixed = sum(c.width for c in COLUMNS) + gaps
+    """Column widths for `width` cells.
+
+    Columns fold away in their `fold` order until the subject has `SUBJECT_MIN_WIDTH` cells;
+    the spare width is then shared by the flexible columns, the subject taking most of it.
+    """
+    shown = list(COLUMNS)
+    bases = {column.key: _base_width(column) for column in COLUMNS}
+
+    def needed(columns: list[_Column]) -> int:
+        return sum(max(bases[c.key], SUBJECT_MIN_WIDTH) if c.key == "subject" else bases[c.key]
+                   for c in columns) + len(columns) - 1
+
+    for column in sorted((c for c in COLUMNS if c.fold), key=lambda c: c.fold):
+        if needed(shown) <= width:
+            break
+        shown.remove(column)
+    fixed = sum(bases[c.key] for c in shown) + len(shown) - 1
     spare = max(0, width - fixed)
-    weights = sum(c.flex for c in COLUMNS)
+    weights = sum(c.flex for c in shown)
     widths: list[tuple[_Column, int]] = []
     left = spare
-    for column in COLUMNS:
+    for column in shown:
         extra = 0
         if column.flex:
             extra = spare * column.flex // weights
             if column.max_width:
-                extra = min(extra, column.max_width - column.width)
+                extra = min(extra, max(0, column.max_width - bases[column.key]))
             left -= extra
-        widths.append((column, column.width + extra))
+        widths.append((column, bases[column.key] + extra))
     if left > 0:  # the capped column's leftover goes to the subject
         widths = [(c, w + left if c.key == "subject" else w) for c, w in widths]
     return widths
@@ -605,6 +638,7 @@ class TicketTable(ScrollView, can_focus=True):
 
     def relabel(self) -> None:
         self._row_cache.clear()  # cached rows carry the old language's words
+        self._width = 0  # and the columns were as wide as the old language's titles
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
         text.no_wrap = True
@@ -622,7 +656,7 @@ class TicketTable(ScrollView, can_focus=True):
         for index, (column, cell_width) in enumerate(self._widths):
             if index:
                 line.append(" ")
-            title = _(column.title)
+            title = column_title(column)
             if column.key == sort_column:
                 room = max(0, cell_width - 1)
                 cell = Text(title[:room])
