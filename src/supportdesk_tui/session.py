@@ -107,7 +107,8 @@ class Session:
 
     async def live_updates(self, app: SupportDeskApp) -> None:
         """Pump server events into the app's subscribers until cancelled."""
-        self.stream = EventStream(self.api)
+        shortest, longest = self.settings.reconnect_backoff
+        self.stream = EventStream(self.api, min_backoff=shortest, max_backoff=longest)
         async for item in self.stream.items():
             if isinstance(item, StreamStatus):
                 self.stream_state = item.state

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from e2e_helpers import create_customer_ticket, make_app, server_messages, server_ticket, wait_until
+from e2e_helpers import create_customer_ticket, make_app, server_messages, server_ticket
 
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import settle, wait_until
 
 
 def rows(table: TicketTable) -> list[Any]:
@@ -129,7 +130,7 @@ async def test_single_keys_never_fire_while_typing_in_the_composer(
         )
         await pilot.press("r")
         await type_text(pilot, "tsgpnq")
-        await pilot.pause(0.3)
+        await settle(pilot)  # whatever a key could have started has run
         assert app.screen.query_one(Composer).text == "tsgpnq"
         assert server_ticket(workday_server, created["id"])["assignee"] is None
         assert isinstance(app.screen, ConversationScreen)
@@ -152,7 +153,8 @@ async def test_draft_is_back_after_the_app_restarts(workday_server: Any, tmp_pat
         await open_ticket_in_new_app(pilot, first, created["id"])
         await pilot.press("r")
         await type_text(pilot, "half written reply")
-        await pilot.pause(0.8)  # past the composer's save throttle
+        await wait_until(pilot, lambda: (draft := first.session.drafts.load(created["id"])) is not None
+                         and draft.body == "half written reply", what="the draft saved")
     second = make_app(workday_server, "anna", tmp_path)
     async with second.run_test(size=(160, 48)) as pilot:
         composer = await open_ticket_in_new_app(pilot, second, created["id"])

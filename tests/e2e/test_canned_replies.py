@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import create_customer_ticket, make_app, server_messages, server_ticket, wait_until
+from e2e_helpers import create_customer_ticket, make_app, server_messages, server_ticket
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -16,6 +16,7 @@ from supportdesk_tui.screens.canned import CannedPicker, VariablesForm
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.pickers import ConfirmModal
 from supportdesk_tui.screens.queue import QueueScreen
+from waiting import wait_until
 
 SIGN_RU = "\n\nС уважением,\nAnna, служба поддержки"
 SIGN_EN = "\n\nBest regards,\nAnna, Support team"

@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from e2e_helpers import make_app, server_messages, server_ticket, wait_until
+from e2e_helpers import make_app, server_messages, server_ticket
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 
@@ -18,6 +18,7 @@ from supportdesk_tui.screens.escalations import EscalationsScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.ticket_header import TicketHeader
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import wait_until
 
 SIZE = (160, 48)
 ENVIRONMENT = {"platform": "Android 14", "app_version": "8.41.0", "device": "Pixel 6"}

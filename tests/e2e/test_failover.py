@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import create_customer_ticket, server_messages, wait_until
+from e2e_helpers import QUICK_RECONNECT, create_customer_ticket, server_messages
 
 from conftest import ServerFactory
 from supportdesk_tui import session as session_module
@@ -25,6 +25,7 @@ from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.status_line import StatusLine
 from supportdesk_tui.widgets.ticket_table import TicketTable
 from two_instances import LoseAnswerThenKill, second_instance
+from waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +65,8 @@ async def test_agent_keeps_working_when_the_instance_dies_and_the_reply_lands_on
 
         monkeypatch.setattr(session_module, "SupportDeskClient", client_with_crash)
         app = SupportDeskApp(AppSettings(server_url=first.url, server_urls=(first.url, second.url),
-                                         token=first.token("anna"), data_dir=tmp_path, language="en"))
+                                         token=first.token("anna"), data_dir=tmp_path, language="en",
+                                         reconnect_backoff=QUICK_RECONNECT))
         first_host, second_host = first.url.split("//")[1], second.url.split("//")[1]
         async with app.run_test(size=(160, 48)) as pilot:
             await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)

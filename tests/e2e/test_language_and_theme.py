@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import create_customer_ticket, make_app, wait_until
+from e2e_helpers import create_customer_ticket, make_app
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -19,6 +19,7 @@ from supportdesk_tui.paths import CONFIG_FILE_ENV, HOME_ENV
 from supportdesk_tui.screens.canned import CannedPicker
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
+from waiting import settle, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +42,7 @@ async def run_command(pilot: Pilot[Any], text: str) -> None:
     await pilot.press("ctrl+p")
     for char in text:
         await pilot.press({" ": "space", ":": "colon"}.get(char, char))
-    await pilot.pause(0.5)
+    await settle(pilot)  # the palette's search has its hits
     await pilot.press("enter")
 
 
@@ -69,7 +70,7 @@ async def test_picking_the_current_language_does_not_restart(
     async with app.run_test(size=(140, 40)) as pilot:
         await queue_ready(pilot, app)
         await run_command(pilot, "language: English")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert app.restart_language is None and app.return_code is None
     assert "language" not in saved_ui(config_file)
 

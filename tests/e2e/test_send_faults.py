@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from e2e_helpers import create_customer_ticket, make_app, server_messages, wait_until
+from e2e_helpers import (
+    QUICK_RECONNECT,
+    count_outbox_checks,
+    create_customer_ticket,
+    make_app,
+    server_messages,
+    wait_for_another_outbox_check,
+)
 
 from supportdesk_tui.api.client import SupportDeskClient
 from supportdesk_tui.domain.drafts import DraftKind, DraftStore
@@ -17,6 +24,7 @@ from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.sending import Queued, Sender
 from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import wait_until
 
 
 class LoseFirstResponse(httpx.AsyncBaseTransport):
@@ -63,7 +71,7 @@ async def test_reply_written_while_the_server_is_dead_survives_an_app_restart_an
         server_factory: Any, tmp_path: Path) -> None:
     server = server_factory()
     ticket = create_customer_ticket(server)
-    first = make_app(server, "anna", tmp_path)
+    first = make_app(server, "anna", tmp_path, reconnect_backoff=QUICK_RECONNECT)
     async with first.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: isinstance(first.screen, QueueScreen)
                          and first.screen.query_one(TicketTable), what="the queue")
@@ -81,10 +89,11 @@ async def test_reply_written_while_the_server_is_dead_survives_an_app_restart_an
     # The app is closed, the backend comes back, the agent starts the app again.
     server.restart()
     second = make_app(server, "anna", tmp_path)
+    outbox_checks = count_outbox_checks(second)
     async with second.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: second._session is not None
                          and second.session.sender.waiting == 0, timeout=20, what="the outbox flushed")
-        await pilot.pause(2.5)  # another flush cycle: nothing may go out twice
+        await wait_for_another_outbox_check(pilot, outbox_checks)  # nothing may go out twice
     assert replies(server, ticket["id"]) == ["We are on it"]
 
 
