@@ -222,6 +222,7 @@ def test_no_escape_sequence_from_names_titles_tags_or_server_messages_reaches_th
         term = Terminal(url, desk.token("agent1"), tmp_path)
         try:
             term.wait_for(b"Deletion")  # the queue names in the sidebar
+            term.wait_for("Взлом".encode())  # and the tickets in the table: `t` takes the first
             with desk.client("mallory") as http:  # Mallory takes every ticket; the app is stale
                 me = http.get("/api/v1/me").json()
                 for ticket_id in desk.tickets:

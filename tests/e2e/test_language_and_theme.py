@@ -46,6 +46,19 @@ async def run_command(pilot: Pilot[Any], text: str) -> None:
     await pilot.press("enter")
 
 
+def told_to(app: SupportDeskApp) -> list[str]:
+    """Every notification the app posts, kept: a toast that lives 0.2 s may be gone when looked for."""
+    told: list[str] = []
+    notify = app.notify
+
+    def keep(message: Any, *args: Any, **kwargs: Any) -> None:
+        told.append(str(message))
+        notify(message, *args, **kwargs)
+
+    app.notify = keep  # type: ignore[method-assign]
+    return told
+
+
 async def queue_ready(pilot: Pilot[Any], app: SupportDeskApp) -> None:
     await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
 
@@ -54,11 +67,12 @@ async def test_agent_switches_to_russian_and_the_app_asks_to_restart_in_it(
         workday_server: Any, tmp_path: Path, config_file: Path) -> None:
     app = make_app(workday_server, "anna", tmp_path / "data")
     app.RESTART_DELAY = 0.2
+    told = told_to(app)
     async with app.run_test(size=(140, 40)) as pilot:
         await queue_ready(pilot, app)
         await run_command(pilot, "language: Рус")
         await wait_until(pilot, lambda: app.restart_language == "ru", what="the language choice")
-        assert any("drafts are saved" in str(n.message) for n in app._notifications)
+        await wait_until(pilot, lambda: any("drafts are saved" in note for note in told), what="the note")
         await wait_until(pilot, lambda: app.return_code == RESTART_EXIT_CODE, what="the restart exit")
     assert saved_ui(config_file) == {"relative_times": True, "language": "ru"}
     assert config_file.read_text(encoding="utf-8").startswith("# my settings\n")
