@@ -6,6 +6,7 @@ finished what it already started; `poll_until` waits on a server or a process, n
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
@@ -36,7 +37,7 @@ async def wait_until(
             pass
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(POLL_SECONDS)
+        await asyncio.sleep(POLL_SECONDS)
 
 
 def poll_until(predicate: Callable[[], bool], timeout: float = 10.0, interval: float = POLL_SECONDS) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 
 from e2e_helpers import create_customer_ticket, make_app, server_messages, server_ticket
 
+from keyboard import type_text
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.composer import Composer
@@ -18,11 +19,6 @@ def rows(table: TicketTable) -> list[Any]:
     window = table.window
     assert window is not None
     return [window.get(i) for i in range(window.row_count_known) if window.get(i) is not None]
-
-
-async def type_text(pilot: Any, text: str) -> None:
-    for char in text:
-        await pilot.press("space" if char == " " else char)
 
 
 async def test_agent_filters_opens_takes_replies_notes_sets_pending_and_moves_on(

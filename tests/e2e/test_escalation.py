@@ -10,6 +10,7 @@ from e2e_helpers import make_app, server_messages, server_ticket
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 
+from keyboard import type_text
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.contract.models import Component, Message
 from supportdesk_tui.screens.conversation import ConversationScreen
@@ -54,11 +55,6 @@ def escalations_of(server: Any, ticket_id: int) -> list[dict[str, Any]]:
 def move_escalation(server: Any, key: str, status: str) -> None:
     with server.client("lena") as http:
         http.patch(f"/api/v1/escalations/{key}", json={"status": status}).raise_for_status()
-
-
-async def type_text(pilot: Pilot[Any], text: str) -> None:
-    for char in text:
-        await pilot.press("space" if char == " " else char)
 
 
 async def open_ticket(pilot: Pilot[Any], app: SupportDeskApp, ticket_id: int) -> ConversationScreen:

@@ -15,6 +15,7 @@ import pytest
 from e2e_helpers import QUICK_RECONNECT, create_customer_ticket, server_messages
 
 from conftest import ServerFactory
+from keyboard import type_text
 from supportdesk_tui import session as session_module
 from supportdesk_tui.api.client import SupportDeskClient
 from supportdesk_tui.app import SupportDeskApp
@@ -28,11 +29,6 @@ from two_instances import LoseAnswerThenKill, second_instance
 from waiting import wait_until
 
 pytestmark = pytest.mark.e2e
-
-
-async def type_text(pilot: Any, text: str) -> None:
-    for char in text:
-        await pilot.press("space" if char == " " else char)
 
 
 async def open_by_word(pilot: Any, app: SupportDeskApp, word: str, ticket_id: int) -> ConversationScreen:

@@ -13,9 +13,10 @@ import threading
 from dataclasses import dataclass, field
 
 import httpx
-from server_helpers import error_code, new_ticket_body, query_database, wait_until
+from server_helpers import error_code, new_ticket_body, query_database
 
 from conftest import ServerFactory, ServerHandle
+from waiting import poll_until
 
 SEED = 20261313
 ROUNDS = 6
@@ -118,7 +119,7 @@ def test_notes_sent_through_repeated_kill_9_land_exactly_once(server_factory: Se
         for thread in threads:
             thread.start()
         enough = rng.randint(5, 40)
-        assert wait_until(lambda enough=enough: ledger.answered_this_round >= enough, timeout=20)
+        assert poll_until(lambda enough=enough: ledger.answered_this_round >= enough, timeout=20)
         threading.Event().wait(rng.uniform(0.0, 0.02))  # jitter: land inside some request
         server.kill()
         killed.set()

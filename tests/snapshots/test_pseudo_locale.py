@@ -13,8 +13,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from supportdesk_tui.devtools.render import render_in_subprocess
 from supportdesk_tui.i18n import PSEUDO_CLOSE, PSEUDO_OPEN
 
@@ -39,17 +37,6 @@ def footer_problems(chrome: dict[str, Any]) -> list[str]:
     # Right of the bar is Textual's own command-palette hint; left are key names and descriptions.
     palette_hint = chrome["text"].splitlines()[-1].split("▏")[1:]
     return [*descriptions, *unwrapped_words("".join(palette_hint))]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from conftest import _new_server
-
-    handle = _new_server(tmp_path_factory.mktemp("pseudo"))
-    try:
-        yield handle
-    finally:
-        handle.stop()
 
 
 def test_every_label_on_the_queue_screen_goes_through_translation(server: Any, tmp_path: Path) -> None:

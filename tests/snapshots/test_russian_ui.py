@@ -11,11 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from supportdesk_tui.devtools.render import render_in_subprocess
 
@@ -54,11 +51,6 @@ def assert_russian_chrome(chrome: dict[str, Any], russian_words: tuple[str, ...]
     assert not missing, f"expected Russian UI words {missing} in:\n{words}"
     english = sorted({w for w in ENGLISH_UI_WORDS if re.search(rf"\b{w}\b", words)})
     assert not english, f"English left in the Russian UI: {english} in:\n{words}"
-
-
-@pytest.fixture
-def server(server_factory: Callable[..., Any]) -> Any:
-    return server_factory()
 
 
 def test_russian_agent_sees_the_queue_in_russian(server: Any, tmp_path: Path) -> None:
