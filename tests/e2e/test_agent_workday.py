@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from e2e_helpers import create_customer_ticket, make_app, server_messages, server_ticket
 
 from keyboard import type_text
@@ -21,6 +22,7 @@ def rows(table: TicketTable) -> list[Any]:
     return [window.get(i) for i in range(window.row_count_known) if window.get(i) is not None]
 
 
+@pytest.mark.runs_long
 async def test_agent_filters_opens_takes_replies_notes_sets_pending_and_moves_on(
     workday_server: Any, tmp_path: Path
 ) -> None:

@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from e2e_helpers import make_app, server_messages, server_ticket
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
@@ -82,6 +83,7 @@ def header_text(conversation: ConversationScreen) -> str:
     return str(conversation.query_one(TicketHeader).render())
 
 
+@pytest.mark.runs_long
 async def test_agent_escalates_a_ticket_and_sees_it_fixed_live(workday_server: Any, tmp_path: Path) -> None:
     ticket = bug_ticket(workday_server)
     ticket_id = ticket["id"]

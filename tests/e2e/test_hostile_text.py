@@ -212,6 +212,7 @@ class Terminal:
         os.close(self.fd)
 
 
+@pytest.mark.runs_long
 def test_no_escape_sequence_from_names_titles_tags_or_server_messages_reaches_the_terminal(
         server_factory: Any, tmp_path: Path) -> None:
     """Agent and queue names, canned titles and shortcuts, tags and a server's error message,

@@ -131,6 +131,7 @@ async def test_the_composer_counts_down_near_the_limit_and_says_how_far_over_it_
         assert not room.display
 
 
+@pytest.mark.runs_long
 async def test_a_reply_the_server_refuses_is_listed_survives_a_restart_and_can_be_resent_edited_or_discarded(
         workday_server: Any, tmp_path: Path) -> None:
     server = workday_server

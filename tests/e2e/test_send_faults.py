@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from e2e_helpers import (
     QUICK_RECONNECT,
     count_outbox_checks,
@@ -67,6 +68,7 @@ async def test_reply_whose_answer_was_lost_after_commit_lands_exactly_once(
     assert len(sender.outbox) == 0
 
 
+@pytest.mark.runs_long
 async def test_reply_written_while_the_server_is_dead_survives_an_app_restart_and_lands_once(
         server_factory: Any, tmp_path: Path) -> None:
     server = server_factory()
@@ -97,6 +99,7 @@ async def test_reply_written_while_the_server_is_dead_survives_an_app_restart_an
     assert replies(server, ticket["id"]) == ["We are on it"]
 
 
+@pytest.mark.runs_long
 def test_draft_survives_kill_dash_nine_of_the_app(server_factory: Any, tmp_path: Path) -> None:
     """The real CLI in a pty: type a reply, SIGKILL the process, the draft is on disk for the restart."""
     import os

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field
 
 import httpx
+import pytest
 from server_helpers import error_code, new_ticket_body, query_database
 
 from conftest import ServerFactory, ServerHandle
@@ -95,6 +96,7 @@ def marker(key: str) -> str:
     return f"crash-test {key}"
 
 
+@pytest.mark.runs_long
 def test_notes_sent_through_repeated_kill_9_land_exactly_once(server_factory: ServerFactory) -> None:
     rng = random.Random(SEED)
     server = server_factory(demo=False, idempotency_lease=LEASE)

@@ -52,6 +52,7 @@ def test_a_flood_from_one_token_gets_429_with_retry_after(server_factory: Server
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.runs_long
 def test_a_ten_thousand_ticket_backlog_pages_to_the_end(server_factory: ServerFactory) -> None:
     server = server_factory(demo=False, tickets=10_000)
     with server.client("lena") as lena:

@@ -264,6 +264,7 @@ def test_a_lead_on_one_instance_sees_agents_working_on_the_other_as_online(two_i
     assert agents["kate"]["state"] == "offline"  # never made a request
 
 
+@pytest.mark.runs_long
 def test_uvicorn_workers_built_from_the_environment_act_as_one_server(
     pair_factory: PairFactory, tmp_path: Path
 ) -> None:
