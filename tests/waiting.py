@@ -27,14 +27,21 @@ ENDLESS_WORKER_GROUPS = frozenset({"live"})
 async def wait_until(
     pilot: Pilot[Any], condition: Callable[[], object], *, what: str = "condition", timeout: float = 15.0
 ) -> None:
-    """Let the app run until `condition()` is truthy; fail naming `what` if it never is."""
+    """Let the app run until `condition()` is truthy; fail naming `what` if it never is.
+
+    Then the messages already posted are handled too (a toast posted with the change it reports).
+    Between checks a plain sleep: the app runs meanwhile anyway, and `pilot.pause` would make every
+    widget handle a message and the screen repaint on each poll, most of what waiting costs.
+    """
     deadline = time.monotonic() + timeout
     while True:
         try:
-            if condition():
-                return
+            holds = bool(condition())
         except Exception:  # the widget may not be mounted yet
-            pass
+            holds = False
+        if holds:
+            await pilot.pause()
+            return
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(POLL_SECONDS)
