@@ -188,6 +188,14 @@ def _wanted_engines() -> tuple[str, ...]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: checks SQLite's own files; runs on SQLite alone")
+    config.addinivalue_line("markers", "runs_long: takes many seconds; started first (see below)")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long tests first, otherwise in pytest's order: each xdist worker starts on them while the
+    short ones are still queued, and no long test is left running alone at the end of the run."""
+    items.sort(key=lambda item: item.get_closest_marker("runs_long") is None)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -104,7 +104,9 @@ class Session:
 
     async def live_updates(self, publish: messages.Publish) -> None:
         """Pump server events into `publish` (to the views subscribed to them) until cancelled."""
-        self.stream = EventStream(self.api, read_timeout=self.settings.not_answering_after)
+        shortest, longest = self.settings.reconnect_backoff
+        self.stream = EventStream(self.api, read_timeout=self.settings.not_answering_after,
+                                  min_backoff=shortest, max_backoff=longest)
         interrupted = False
         async for item in self.stream.items():
             if isinstance(item, StreamStatus):

@@ -52,6 +52,8 @@ class AppSettings:
     freeze_gc_after_sign_in: bool | None = None
     # Every instance of the deployment, `server_url` first; empty: `server_url` alone.
     server_urls: tuple[str, ...] = ()
+    # The live stream's wait before reconnecting, (shortest, longest) in seconds; tests shorten it.
+    reconnect_backoff: tuple[float, float] = (0.5, 30.0)
 
     @property
     def instances(self) -> tuple[str, ...]:

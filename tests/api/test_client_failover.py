@@ -100,7 +100,7 @@ async def test_the_event_stream_resumes_on_the_other_instance_and_misses_nothing
     first = server_factory()
     with second_instance(first) as second:
         async with SupportDeskClient([first.url, second.url], first.token("lena")) as client:
-            stream = EventStream(client, max_backoff=0.2)
+            stream = EventStream(client, min_backoff=0.01, max_backoff=0.2)
             items = stream.items()
             created: list[int] = []
             statuses: list[StreamStatus] = []
@@ -176,7 +176,7 @@ async def test_a_stream_knows_where_it_starts_before_any_event_and_resumes_there
 
     async with SupportDeskClient(["http://a.test", "http://b.test"], "t",
                                  transport=httpx.MockTransport(handler)) as client:
-        stream = EventStream(client, max_backoff=0.01)
+        stream = EventStream(client, min_backoff=0.01, max_backoff=0.01)
         async for item in stream.items():
             if isinstance(item, Event):
                 assert item.id == 42
@@ -196,7 +196,7 @@ async def test_a_stream_that_dropped_before_knowing_its_place_asks_for_a_reload(
 
     async with SupportDeskClient(["http://a.test", "http://b.test"], "t",
                                  transport=httpx.MockTransport(handler)) as client:
-        stream = EventStream(client, max_backoff=0.01)
+        stream = EventStream(client, min_backoff=0.01, max_backoff=0.01)
         async for item in stream.items():
             if isinstance(item, Event):
                 assert item.type == EventType.RESET

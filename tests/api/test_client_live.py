@@ -477,6 +477,7 @@ async def test_a_cursor_from_another_sort_order_is_refused(
     assert caught.value.status == 400
 
 
+@pytest.mark.runs_long
 async def test_lead_pages_to_the_end_of_ten_thousand_tickets_seeing_each_once(
     server_factory: ServerFactory,
 ) -> None:

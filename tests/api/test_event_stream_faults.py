@@ -38,7 +38,7 @@ async def test_stream_resumes_from_the_last_event_id_after_a_drop() -> None:
         return httpx.Response(200, content=bodies.pop(0), headers={"content-type": "text/event-stream"})
 
     client = SupportDeskClient("http://backend.test", "t", transport=httpx.MockTransport(handler))
-    stream = EventStream(client, max_backoff=0.01, rng=random.Random(1))
+    stream = EventStream(client, min_backoff=0.01, max_backoff=0.01, rng=random.Random(1))
     got: list[int] = []
     states: list[str] = []
     async for item in stream.items():

@@ -11,9 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.runs_long
 def test_a_tiny_team_is_measured_and_its_section_lands_in_the_report(tmp_path: Path) -> None:
     report = tmp_path / "benchmarks.md"
     report.write_text("# Benchmarks\n\n## Reading the numbers\n\n- earlier lines stay\n", encoding="utf-8")

@@ -1,9 +1,11 @@
-"""Shared pieces of the end-to-end tests: build the real app for a login, wait for what the user sees."""
+"""Shared pieces of the end-to-end tests: build the real app for a login, make and read server data.
+
+Waiting for what the user sees is `waiting.wait_until` (tests/waiting.py), shared by every test dir.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,11 @@ from textual.pilot import Pilot
 
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.settings import AppSettings
+from waiting import settle, wait_until
+
+# The live stream's reconnect wait for tests that take the server down: they prove that it
+# reconnects and converges, not how long the real backoff (up to 30 s) waits first.
+QUICK_RECONNECT = (0.05, 0.25)
 
 # The suite shares two cores with its servers (and a PostgreSQL): a live server can go quiet for
 # longer than the product's 2.5 s "not answering" limit, which would queue sends and drop streams
@@ -24,19 +31,27 @@ def make_app(server: Any, login: str, data_dir: Path, **overrides: Any) -> Suppo
     return SupportDeskApp(settings)
 
 
-async def wait_until(
-    pilot: Pilot[Any], condition: Callable[[], object], *, timeout: float = 15.0, what: str = "condition"
-) -> None:
-    """Let the app run until `condition()` is truthy; fail with `what` if it never is."""
-    steps = int(timeout / 0.05)
-    for _ in range(steps):
-        try:
-            if condition():
-                return
-        except Exception:  # the widget may not be mounted yet
-            pass
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+def count_outbox_checks(app: SupportDeskApp) -> list[None]:
+    """Count the app's periodic outbox checks (every 2 s), so "one more flush cycle" is a condition.
+
+    Call it before `run_test`: the app binds the check when it signs in.
+    """
+    checks: list[None] = []
+    check = app._flush_outbox_if_due
+
+    def counted() -> None:
+        checks.append(None)
+        check()
+
+    app._flush_outbox_if_due = counted  # type: ignore[method-assign]
+    return checks
+
+
+async def wait_for_another_outbox_check(pilot: Pilot[Any], checks: list[None]) -> None:
+    """Until the app has checked its outbox once more and whatever that sent has been answered."""
+    seen = len(checks)
+    await wait_until(pilot, lambda: len(checks) > seen, what="another outbox check")
+    await settle(pilot)
 
 
 def create_customer_ticket(

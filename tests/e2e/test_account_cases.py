@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from e2e_helpers import create_customer_ticket, make_app, server_ticket, wait_until
+from e2e_helpers import create_customer_ticket, make_app, server_ticket
 
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
@@ -15,6 +15,7 @@ from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.playbook_panel import PlaybookPanel, StepRow
 from supportdesk_tui.widgets.thread import Thread
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import settle, wait_until
 
 
 def audit_of(server: Any, ticket_id: int) -> list[dict[str, Any]]:
@@ -48,7 +49,9 @@ async def test_agent_walks_a_hacked_account_through_its_playbook(workday_server:
     app = make_app(workday_server, "anna", tmp_path)
     async with app.run_test(size=(180, 50)) as pilot:
         screen = await open_conversation(pilot, app, ticket["id"])
-        await wait_until(pilot, lambda: screen.query(PlaybookPanel), what="the playbook beside the thread")
+        await wait_until(pilot, lambda: any(row.step.action is not None
+                                            for row in screen.query_one(PlaybookPanel).query(StepRow)),
+                         what="the playbook's steps beside the thread")
         panel = screen.query_one(PlaybookPanel)
         rows = {row.step.id: row for row in panel.query(StepRow)}
         action_row = next(row for row in rows.values() if row.step.action is not None)
@@ -93,11 +96,15 @@ async def test_one_time_code_is_masked_and_revealing_it_is_audited(
     async with app.run_test(size=(180, 50)) as pilot:
         screen = await open_conversation(pilot, app, ticket["id"])
         thread = screen.query_one(Thread)
-        shown = " ".join(str(w.render()) for w in thread.query(".card--body"))
-        assert "482913" not in shown and "••••" in shown
+
+        def shown() -> str:
+            return " ".join(str(w.render()) for w in thread.query(".card--body"))
+
+        # The messages arrive before their cards are drawn: wait for the card, then read it.
+        await wait_until(pilot, lambda: "Мне пришёл код" in shown(), what="the customer's message on screen")
+        assert "482913" not in shown() and "••••" in shown()
         await pilot.press("v")
-        await wait_until(pilot, lambda: "482913" in " ".join(
-            str(w.render()) for w in thread.query(".card--body")), what="the revealed code")
+        await wait_until(pilot, lambda: "482913" in shown(), what="the revealed code")
         await wait_until(pilot, lambda: any(
             e["kind"] == "reveal" for e in audit_of(workday_server, ticket["id"])), what="the reveal entry")
         assert all("482913" not in e["summary"] for e in audit_of(workday_server, ticket["id"]))
@@ -113,7 +120,7 @@ async def test_russian_ticket_gets_the_russian_help_article(workday_server: Any,
                          what="the article picker")
         for key in "двух":
             await pilot.press(key)
-        await pilot.pause(0.3)
+        await settle(pilot)  # the list filtered to the search
         await pilot.press("enter")
         composer = screen.query_one(Composer)
         await wait_until(pilot, lambda: "help.example.invalid/ru/" in composer.text,
@@ -134,7 +141,7 @@ async def test_agent_is_warned_before_sending_what_looks_like_a_card_number(
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal), what="the warning")
         await pilot.press("n")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert screen.query_one(Composer).text.startswith("Your card")
         with httpx.Client(base_url=workday_server.url, headers=workday_server.headers("lena")) as http:
             messages = http.get(f"/api/v1/tickets/{ticket['id']}/messages").json()["data"]

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from e2e_helpers import create_customer_ticket, make_app, server_messages, server_ticket, wait_until
+import pytest
+from e2e_helpers import create_customer_ticket, make_app, server_messages, server_ticket
 
+from keyboard import type_text
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import settle, wait_until
 
 
 def rows(table: TicketTable) -> list[Any]:
@@ -19,11 +22,7 @@ def rows(table: TicketTable) -> list[Any]:
     return [window.get(i) for i in range(window.row_count_known) if window.get(i) is not None]
 
 
-async def type_text(pilot: Any, text: str) -> None:
-    for char in text:
-        await pilot.press("space" if char == " " else char)
-
-
+@pytest.mark.runs_long
 async def test_agent_filters_opens_takes_replies_notes_sets_pending_and_moves_on(
     workday_server: Any, tmp_path: Path
 ) -> None:
@@ -129,7 +128,7 @@ async def test_single_keys_never_fire_while_typing_in_the_composer(
         )
         await pilot.press("r")
         await type_text(pilot, "tsgpnq")
-        await pilot.pause(0.3)
+        await settle(pilot)  # whatever a key could have started has run
         assert app.screen.query_one(Composer).text == "tsgpnq"
         assert server_ticket(workday_server, created["id"])["assignee"] is None
         assert isinstance(app.screen, ConversationScreen)
@@ -152,7 +151,8 @@ async def test_draft_is_back_after_the_app_restarts(workday_server: Any, tmp_pat
         await open_ticket_in_new_app(pilot, first, created["id"])
         await pilot.press("r")
         await type_text(pilot, "half written reply")
-        await pilot.pause(0.8)  # past the composer's save throttle
+        await wait_until(pilot, lambda: (draft := first.session.drafts.load(created["id"])) is not None
+                         and draft.body == "half written reply", what="the draft saved")
     second = make_app(workday_server, "anna", tmp_path)
     async with second.run_test(size=(160, 48)) as pilot:
         composer = await open_ticket_in_new_app(pilot, second, created["id"])

@@ -6,16 +6,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import create_customer_ticket, make_app, server_messages, server_ticket, wait_until
+from e2e_helpers import create_customer_ticket, make_app, server_messages, server_ticket
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from keyboard import type_text
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.paths import HOME_ENV
 from supportdesk_tui.screens.canned import CannedPicker, VariablesForm
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.pickers import ConfirmModal
 from supportdesk_tui.screens.queue import QueueScreen
+from waiting import wait_until
 
 SIGN_RU = "\n\nС уважением,\nAnna, служба поддержки"
 SIGN_EN = "\n\nBest regards,\nAnna, Support team"
@@ -45,11 +47,6 @@ def personal_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv(HOME_ENV, str(home))
     return home
-
-
-async def type_text(pilot: Pilot[Any], text: str) -> None:
-    for char in text:
-        await pilot.press({" ": "space", ":": "colon"}.get(char, char))
 
 
 async def open_ticket(pilot: Pilot[Any], app: SupportDeskApp, ticket_id: int) -> ConversationScreen:

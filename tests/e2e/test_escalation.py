@@ -6,10 +6,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from e2e_helpers import make_app, server_messages, server_ticket, wait_until
+import pytest
+from e2e_helpers import make_app, server_messages, server_ticket
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 
+from keyboard import type_text
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.contract.models import Component, Message
 from supportdesk_tui.screens.conversation import ConversationScreen
@@ -18,6 +20,7 @@ from supportdesk_tui.screens.escalations import EscalationsScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.ticket_header import TicketHeader
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import wait_until
 
 SIZE = (160, 48)
 ENVIRONMENT = {"platform": "Android 14", "app_version": "8.41.0", "device": "Pixel 6"}
@@ -55,11 +58,6 @@ def move_escalation(server: Any, key: str, status: str) -> None:
         http.patch(f"/api/v1/escalations/{key}", json={"status": status}).raise_for_status()
 
 
-async def type_text(pilot: Pilot[Any], text: str) -> None:
-    for char in text:
-        await pilot.press("space" if char == " " else char)
-
-
 async def open_ticket(pilot: Pilot[Any], app: SupportDeskApp, ticket_id: int) -> ConversationScreen:
     await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
     screen = app.screen
@@ -85,6 +83,7 @@ def header_text(conversation: ConversationScreen) -> str:
     return str(conversation.query_one(TicketHeader).render())
 
 
+@pytest.mark.runs_long
 async def test_agent_escalates_a_ticket_and_sees_it_fixed_live(workday_server: Any, tmp_path: Path) -> None:
     ticket = bug_ticket(workday_server)
     ticket_id = ticket["id"]

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import create_customer_ticket, server_messages, wait_until
+from e2e_helpers import QUICK_RECONNECT, create_customer_ticket, server_messages
 
 from conftest import ServerFactory
+from keyboard import type_text
 from supportdesk_tui import session as session_module
 from supportdesk_tui.api.client import SupportDeskClient
 from supportdesk_tui.app import SupportDeskApp
@@ -25,13 +26,9 @@ from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.status_line import StatusLine
 from supportdesk_tui.widgets.ticket_table import TicketTable
 from two_instances import LoseAnswerThenKill, second_instance
+from waiting import wait_until
 
 pytestmark = pytest.mark.e2e
-
-
-async def type_text(pilot: Any, text: str) -> None:
-    for char in text:
-        await pilot.press("space" if char == " " else char)
 
 
 async def open_by_word(pilot: Any, app: SupportDeskApp, word: str, ticket_id: int) -> ConversationScreen:
@@ -50,6 +47,7 @@ async def open_by_word(pilot: Any, app: SupportDeskApp, word: str, ticket_id: in
     return screen
 
 
+@pytest.mark.runs_long
 async def test_agent_keeps_working_when_the_instance_dies_and_the_reply_lands_once(
         server_factory: ServerFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = server_factory(idempotency_lease=2)
@@ -64,7 +62,8 @@ async def test_agent_keeps_working_when_the_instance_dies_and_the_reply_lands_on
 
         monkeypatch.setattr(session_module, "SupportDeskClient", client_with_crash)
         app = SupportDeskApp(AppSettings(server_url=first.url, server_urls=(first.url, second.url),
-                                         token=first.token("anna"), data_dir=tmp_path, language="en"))
+                                         token=first.token("anna"), data_dir=tmp_path, language="en",
+                                         reconnect_backoff=QUICK_RECONNECT))
         first_host, second_host = first.url.split("//")[1], second.url.split("//")[1]
         async with app.run_test(size=(160, 48)) as pilot:
             await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)

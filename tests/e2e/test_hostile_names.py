@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import make_app, wait_until
+from e2e_helpers import make_app
 from hostile_corpus import (
     AGENT_NAME,
     CANNED_SHORTCUT,
@@ -38,6 +38,7 @@ from supportdesk_tui.widgets.dashboard_tiles import QueueTile
 from supportdesk_tui.widgets.dashboard_wall import WallFigure
 from supportdesk_tui.widgets.ticket_header import TicketHeader
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import settle, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +74,7 @@ async def test_lead_dashboard_and_wallboard_show_hostile_queue_names_as_text(
     async with app.run_test(size=(200, 60)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen)
                          and app.screen.state.live is not None, what="the dashboard")
-        await pilot.pause(0.2)
+        await settle(pilot)
         tiles = {tile.queue_id: tile for tile in app.screen.query(QueueTile)}
         for queue_id, name in QUEUE_NAMES.items():
             title = tiles[queue_id]._border_title
@@ -83,7 +84,7 @@ async def test_lead_dashboard_and_wallboard_show_hostile_queue_names_as_text(
         # Clicking the title that says "[@click=app.quit]" does nothing.
         await pilot.click(tiles["access"], offset=(12, 0))
         await pilot.click(tiles["access"], offset=(22, 0))
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert app.is_running and app.return_code is None
     assert app.return_code is None
 
@@ -91,13 +92,13 @@ async def test_lead_dashboard_and_wallboard_show_hostile_queue_names_as_text(
     async with wall.run_test(size=(200, 60)) as pilot:
         await wait_until(pilot, lambda: isinstance(wall.screen, WallboardScreen)
                          and wall.screen.state.live is not None, what="the wallboard")
-        await pilot.pause(0.2)
+        await settle(pilot)
         figures = {f.id: f for f in wall.screen.query(WallFigure)}
         for queue_id, name in QUEUE_NAMES.items():
             title = figures[f"wall-queue-{queue_id}"]._border_title
             assert title is not None and title.plain == one_line(name)
         await pilot.click(figures["wall-queue-access"], offset=(12, 0))
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert wall.is_running and wall.return_code is None
 
 
@@ -112,7 +113,7 @@ async def test_palette_lists_hostile_queue_names_canned_titles_and_shortcuts(
                          and app.screen.ticket is not None, what="the conversation")
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
-        await pilot.pause(0.5)
+        await settle(pilot)
         palette = app.screen
         listed = "\n".join(str(palette.query_one(OptionList).get_option_at_index(i).prompt)
                            for i in range(palette.query_one(OptionList).option_count))
@@ -120,7 +121,7 @@ async def test_palette_lists_hostile_queue_names_canned_titles_and_shortcuts(
         assert "::" + one_line(CANNED_SHORTCUT) in listed
         for key in "queue":  # search: the queue commands with their hostile names
             await pilot.press(key)
-        await pilot.pause(0.5)
+        await settle(pilot)
         listed = "\n".join(str(palette.query_one(OptionList).get_option_at_index(i).prompt)
                            for i in range(palette.query_one(OptionList).option_count))
         for name in QUEUE_NAMES.values():
@@ -145,13 +146,13 @@ async def test_canned_variables_form_shows_a_hostile_title_as_text(
                          what="the canned picker")
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, VariablesForm), what="the variables form")
-        await pilot.pause(0.2)
+        await settle(pilot)
         box = app.screen.query_one("#variables-box")
         title = plain(box._border_title)
         assert one_line(CANNED_TITLE) in title
         assert_inert(title)
         await pilot.click("#variables-box", offset=(40, 0))  # on the "[@click=app.quit]" text
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert app.is_running and app.return_code is None
         assert isinstance(app.screen, VariablesForm)
 
@@ -175,7 +176,7 @@ async def test_took_first_notice_shows_the_other_agents_name_literally(
         message = next(m for m, _t in toasts(app) if "first" in m)
         assert message == f"{one_line(AGENT_NAME)} took #{ticket_id} first."
         assert_inert(message)
-        await pilot.pause(0.3)  # the toast is drawn: still running
+        await settle(pilot)  # the toast is drawn: still running
         assert app.is_running and app.return_code is None
 
 
@@ -193,7 +194,7 @@ async def test_a_hostile_server_error_message_is_shown_as_text(
             message = next(m for m, _t in toasts(app) if "Denied" in m)
             assert message == one_line(SERVER_MESSAGE)
             assert_inert(message)
-            await pilot.pause(0.3)
+            await settle(pilot)
             empty = " ".join(str(w.render()) for w in app.screen.query(".thread--empty"))
             assert_inert(empty)
             assert app.is_running and app.return_code is None

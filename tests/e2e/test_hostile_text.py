@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_helpers import make_app, wait_until
+from e2e_helpers import make_app
 from hostile_corpus import FORBIDDEN_BYTES, SERVER_MESSAGE, poisoned_desk
 from hostile_proxy import hostile_proxy
 
@@ -27,6 +27,7 @@ from supportdesk_tui.widgets.preview import TicketPreview
 from supportdesk_tui.widgets.thread import Thread
 from supportdesk_tui.widgets.ticket_header import TicketHeader
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import settle, wait_until
 
 HOSTILE_SUBJECT = "\x1b]0;pwned-title\x07[@click=app.quit]Click me[/] \u202eevil\u200b"
 HOSTILE_NAME = "[bold red]Mallory\x1b[2J[/bold red]"
@@ -37,6 +38,9 @@ HOSTILE_BODY = (
     "lone escape \x1b and a bell \x07 end"
 )
 # Byte sequences that would make a terminal act on customer text.
+# Textual reads a lone ESC as the escape key only if nothing follows it within its ESCAPE_DELAY (0.1 s).
+ESC = b"\x1b"
+ESCAPE_GAP = 0.3
 FORBIDDEN = [b"\x1b]0;pwned", b"\x1b]52;", b"pwned-title\x07", b"\x1bPq", b"\xc2\x9b", b"\x1b[2J[",
              "\u202e".encode(), "\u200b".encode()]
 
@@ -78,7 +82,7 @@ async def test_hostile_ticket_is_shown_literally_and_fires_no_action(
         await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen)
                          and app.screen.ticket is not None and app.screen.query_one(Thread).messages,
                          what="the conversation")
-        await pilot.pause(0.3)
+        await settle(pilot)
         header = app.screen.query_one(TicketHeader).render().plain
         assert "[@click=app.quit]Click me[/]" in header
         assert "⟨U+202E⟩evil" in header  # the bidi override is shown, not obeyed
@@ -86,34 +90,44 @@ async def test_hostile_ticket_is_shown_literally_and_fires_no_action(
         assert "[link=https://evil.example]open[/link]" in body_text
         assert "␛]52;c;" in body_text and "\x1b" not in body_text
         await pilot.click(Thread, offset=(10, 3))
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert app.is_running and app.return_code is None
         assert bells == []
+
+
+def _read_some(fd: int, wait: float) -> bytes | None:
+    """What the app wrote within `wait` seconds: b"" if nothing, None once the terminal is gone."""
+    if not select.select([fd], [], [], wait)[0]:
+        return b""
+    try:
+        return os.read(fd, 65536) or None
+    except OSError:
+        return None
+
+
+def _read_until_quiet(fd: int, quiet: float = 0.3, limit: float = 1.5) -> bytes:
+    """Keep reading while the app paints (the thread and preview paint after the first rows):
+    until it has written nothing for `quiet` seconds, or `limit` seconds at most."""
+    seen = b""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        chunk = _read_some(fd, quiet)
+        if not chunk:
+            break
+        seen += chunk
+    return seen
 
 
 def _read_until(fd: int, needle: bytes, timeout: float) -> bytes:
     seen = b""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-            if needle in seen:
-                # Keep reading a moment: the thread and preview paint after the first rows.
-                end = time.monotonic() + 1.5
-                while time.monotonic() < end:
-                    if select.select([fd], [], [], 0.1)[0]:
-                        try:
-                            seen += os.read(fd, 65536)
-                        except OSError:
-                            break
-                return seen
+        chunk = _read_some(fd, 0.1)
+        if chunk is None:
+            break
+        seen += chunk
+        if needle in seen:
+            return seen + _read_until_quiet(fd)
     return seen
 
 
@@ -165,22 +179,40 @@ class Terminal:
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
         os.kill(self.pid, signal.SIGWINCH)
         self.output = b""
+        self._answer_from = 0  # where the answer to the last keys begins in `output`
 
     def wait_for(self, needle: bytes, timeout: float = 20) -> None:
-        start = len(self.output)
-        self.output += _read_until(self.fd, needle, timeout)
-        assert needle in self.output[start:], f"{needle!r} never shown; last bytes: {self.output[-1500:]!r}"
+        """Until the answer to the last keys shows `needle`."""
+        deadline = time.monotonic() + timeout
+        while needle not in self.output[self._answer_from:] and time.monotonic() < deadline:
+            chunk = _read_some(self.fd, 0.1)
+            if chunk is None:
+                break
+            self.output += chunk
+        shown = needle in self.output[self._answer_from:]
+        assert shown, f"{needle!r} never shown; last bytes: {self.output[-1500:]!r}"
 
     def press(self, keys: bytes) -> None:
+        """Type `keys`; what the app writes from now on is its answer (`wait_for` reads it)."""
+        while chunk := _read_some(self.fd, 0):  # what was painted before belongs to earlier keys
+            self.output += chunk
+        self._answer_from = len(self.output)
         os.write(self.fd, keys)
-        time.sleep(0.3)  # lets a lone ESC be read as the escape key, not the start of a sequence
+        if keys == ESC:
+            time.sleep(ESCAPE_GAP)
+
+    def open_palette(self) -> None:
+        self.press(b"\x10")  # ctrl+p
+        self.wait_for(b"Search for commands")  # mounted: what is typed next goes into it
 
     def close(self) -> None:
+        self.output += _read_until_quiet(self.fd)  # the last answer's painting, to its end
         os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
         os.close(self.fd)
 
 
+@pytest.mark.runs_long
 def test_no_escape_sequence_from_names_titles_tags_or_server_messages_reaches_the_terminal(
         server_factory: Any, tmp_path: Path) -> None:
     """Agent and queue names, canned titles and shortcuts, tags and a server's error message,
@@ -191,6 +223,7 @@ def test_no_escape_sequence_from_names_titles_tags_or_server_messages_reaches_th
         term = Terminal(url, desk.token("agent1"), tmp_path)
         try:
             term.wait_for(b"Deletion")  # the queue names in the sidebar
+            term.wait_for("Взлом".encode())  # and the tickets in the table: `t` takes the first
             with desk.client("mallory") as http:  # Mallory takes every ticket; the app is stale
                 me = http.get("/api/v1/me").json()
                 for ticket_id in desk.tickets:
@@ -199,28 +232,28 @@ def test_no_escape_sequence_from_names_titles_tags_or_server_messages_reaches_th
                                headers={"If-Match": f'"{version}"'}).raise_for_status()
             term.press(b"t")
             term.wait_for(b"first.")  # "<Mallory…> took #N first."
-            term.press(b"\x10")  # ctrl+p: open the tagged ticket from the palette
+            term.open_palette()  # open the tagged ticket from the palette
             term.press(f"#{desk.tickets[1]}".encode())
-            time.sleep(0.5)
+            term.wait_for(f"open #{desk.tickets[1]}".encode())  # the hit that Enter runs
             term.press(b"\r")
             term.wait_for(b"x[/bold]")  # the ticket header with its tags
-            term.press(b"\x10")
+            term.open_palette()
             term.press(b"canned")
             term.wait_for(b"::evil")  # the canned command: title, and shortcut in its help
-            term.press(b"\x1b")
-            term.press(b"\x10")
+            term.press(ESC)
+            term.open_palette()
             term.press(b"queue: show")
             term.wait_for(b"Video")
-            term.press(b"\x1b")
+            term.press(ESC)
             term.press(b"c")
             term.wait_for(b"Canned ")  # the picker lists the title
             term.press(b"\r")
             term.wait_for(b"Fill in")  # the variables form, titled with it
-            term.press(b"\x1b")
-            term.press(b"\x1b")
-            term.press(b"\x10")
+            term.press(ESC)
+            term.press(ESC)
+            term.open_palette()
             term.press(f"#{refused}".encode())
-            time.sleep(0.5)
+            term.wait_for(f"open #{refused}".encode())
             term.press(b"\r")
             term.wait_for(b"Denied")  # the hostile server's error message
         finally:

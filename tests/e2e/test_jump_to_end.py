@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from e2e_helpers import make_app, wait_until
+from e2e_helpers import make_app
 
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import wait_until
 
 
 def _all_ids(server: Any, login: str) -> list[int]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import create_customer_ticket, make_app, wait_until
+from e2e_helpers import create_customer_ticket, make_app
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -25,6 +25,7 @@ from supportdesk_tui.screens.dashboard import DashboardScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.ticket_header import TicketHeader
+from waiting import settle, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -53,8 +54,21 @@ async def run_command(pilot: Pilot[Any], text: str) -> None:
     await pilot.press("ctrl+p")
     for char in text:
         await pilot.press({" ": "space", ":": "colon"}.get(char, char))
-    await pilot.pause(0.5)
+    await settle(pilot)  # the palette's search has its hits
     await pilot.press("enter")
+
+
+def told_to(app: SupportDeskApp) -> list[str]:
+    """Every notification the app posts, kept: a toast that lives 0.2 s may be gone when looked for."""
+    told: list[str] = []
+    notify = app.notify
+
+    def keep(message: Any, *args: Any, **kwargs: Any) -> None:
+        told.append(str(message))
+        notify(message, *args, **kwargs)
+
+    app.notify = keep  # type: ignore[method-assign]
+    return told
 
 
 async def queue_ready(pilot: Pilot[Any], app: SupportDeskApp) -> None:
@@ -132,7 +146,7 @@ async def test_picking_the_current_language_changes_nothing(
     async with app.run_test(size=(140, 40)) as pilot:
         await queue_ready(pilot, app)
         await run_command(pilot, "language: English")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert current_language() == "en" and app.return_code is None
     assert "language" not in saved_ui(config_file)
 

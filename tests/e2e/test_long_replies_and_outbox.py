@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import create_customer_ticket, make_app, server_messages, server_ticket, wait_until
+from e2e_helpers import (
+    count_outbox_checks,
+    create_customer_ticket,
+    make_app,
+    server_messages,
+    server_ticket,
+    wait_for_another_outbox_check,
+)
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
@@ -27,6 +34,7 @@ from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.status_line import StatusLine
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import settle, wait_until
 
 SIZE = (160, 48)
 
@@ -86,14 +94,14 @@ async def test_pasting_a_too_long_reply_is_refused_with_a_sentence_and_nothing_i
         await pilot.press("ctrl+s")
         status = composer.query_one("#composer-status", Static)
         await wait_until(pilot, lambda: "over the limit" in shown(status), what="the refusal")
-        await pilot.pause(0.6)  # past the draft throttle, and time for any send to have started
+        await settle(pilot)  # the draft saved, and any send would have started
         assert app.is_running and app.return_code is None
         assert "Shorten the text or split it" in shown(status)
         assert len(app.session.sender.outbox) == 0, "nothing may be queued"
         assert composer.text == pasted
         await pilot.press("ctrl+o")  # the other send keys are refused the same way
         await pilot.press("ctrl+r")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert app.is_running and len(app.session.sender.outbox) == 0
         draft = app.session.drafts.load(ticket["id"])
         assert draft is not None and draft.body == pasted
@@ -123,6 +131,7 @@ async def test_the_composer_counts_down_near_the_limit_and_says_how_far_over_it_
         assert not room.display
 
 
+@pytest.mark.runs_long
 async def test_a_reply_the_server_refuses_is_listed_survives_a_restart_and_can_be_resent_edited_or_discarded(
         workday_server: Any, tmp_path: Path) -> None:
     server = workday_server
@@ -153,6 +162,7 @@ async def test_a_reply_the_server_refuses_is_listed_survives_a_restart_and_can_b
         await wait_until(pilot, lambda: isinstance(first.screen, QueueScreen), what="back to the queue")
     # The app is closed and started again on the same data: the refused replies are still there.
     second = make_app(server, "anna", tmp_path)
+    outbox_checks = count_outbox_checks(second)
     async with second.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: isinstance(second.screen, QueueScreen)
                          and "Outbox: 3 failed" in str(second.screen.query_one(StatusLine).render()),
@@ -207,7 +217,7 @@ async def test_a_reply_the_server_refuses_is_listed_survives_a_restart_and_can_b
                          and second.screen.composer.text == "Edit me\nsecond line",
                          what="the text back in the composer")
         assert len(sender.outbox) == 0
-        await pilot.pause(2.5)  # a flush cycle: nothing may go out by itself
+        await wait_for_another_outbox_check(pilot, outbox_checks)  # nothing may go out by itself
         assert replies(server, edit_id) == []
         assert replies(server, discard_id) == []
     # The edited text is a draft now, on disk.

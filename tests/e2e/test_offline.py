@@ -5,17 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from e2e_helpers import create_customer_ticket, make_app, wait_until
+from e2e_helpers import QUICK_RECONNECT, create_customer_ticket, make_app
 
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.status_line import StatusLine
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import wait_until
 
 
 async def test_agent_keeps_browsing_while_offline_and_live_updates_resume(
         server_factory: Any, tmp_path: Path) -> None:
     server = server_factory()
-    app = make_app(server, "anna", tmp_path)
+    app = make_app(server, "anna", tmp_path, reconnect_backoff=QUICK_RECONNECT)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
                          and app.screen.query_one(TicketTable).cursor_ticket is not None, what="the queue")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from e2e_helpers import create_customer_ticket, make_app, wait_until
+from e2e_helpers import create_customer_ticket, make_app
 
 from supportdesk_tui.screens.conversation import ConversationScreen, Prefetched
 from supportdesk_tui.screens.queue import QueueScreen
+from waiting import settle, wait_until
 
 
 async def _prefetch(app: Any, ticket_id: int) -> Prefetched:
@@ -30,7 +31,7 @@ async def test_agent_opens_a_previewed_ticket_and_sees_its_messages_without_a_lo
         assert screen.ticket is not None and screen.ticket.id == created["id"]
         assert [m.body for m in screen.thread.messages] == ["Не могу войти, пароль не подходит"]
         cards = list(screen.thread.mounted_cards)
-        await pilot.pause(0.5)  # the refresh lands and finds nothing new
+        await settle(pilot)  # the refresh lands and finds nothing new
         assert screen.thread.mounted_cards == cards, "an unchanged thread must not be rebuilt"
         assert screen.seen_up_to == prefetched.ticket.last_message_id
 

@@ -7,10 +7,11 @@ import string
 from pathlib import Path
 from typing import Any
 
-from e2e_helpers import create_customer_ticket, make_app, wait_until
+from e2e_helpers import create_customer_ticket, make_app
 
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import wait_until
 
 
 def _rows(table: TicketTable) -> list[int]:

@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from e2e_helpers import create_customer_ticket, make_app, server_messages, wait_until
+import pytest
+from e2e_helpers import (
+    QUICK_RECONNECT,
+    count_outbox_checks,
+    create_customer_ticket,
+    make_app,
+    server_messages,
+    wait_for_another_outbox_check,
+)
 
 from supportdesk_tui.api.client import SupportDeskClient
 from supportdesk_tui.domain.drafts import DraftKind, DraftStore
@@ -17,6 +25,7 @@ from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.sending import Queued, Sender
 from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import wait_until
 
 
 class LoseFirstResponse(httpx.AsyncBaseTransport):
@@ -59,11 +68,12 @@ async def test_reply_whose_answer_was_lost_after_commit_lands_exactly_once(
     assert len(sender.outbox) == 0
 
 
+@pytest.mark.runs_long
 async def test_reply_written_while_the_server_is_dead_survives_an_app_restart_and_lands_once(
         server_factory: Any, tmp_path: Path) -> None:
     server = server_factory()
     ticket = create_customer_ticket(server)
-    first = make_app(server, "anna", tmp_path)
+    first = make_app(server, "anna", tmp_path, reconnect_backoff=QUICK_RECONNECT)
     async with first.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: isinstance(first.screen, QueueScreen)
                          and first.screen.query_one(TicketTable), what="the queue")
@@ -81,13 +91,15 @@ async def test_reply_written_while_the_server_is_dead_survives_an_app_restart_an
     # The app is closed, the backend comes back, the agent starts the app again.
     server.restart()
     second = make_app(server, "anna", tmp_path)
+    outbox_checks = count_outbox_checks(second)
     async with second.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: second._session is not None
                          and second.session.sender.waiting == 0, timeout=20, what="the outbox flushed")
-        await pilot.pause(2.5)  # another flush cycle: nothing may go out twice
+        await wait_for_another_outbox_check(pilot, outbox_checks)  # nothing may go out twice
     assert replies(server, ticket["id"]) == ["We are on it"]
 
 
+@pytest.mark.runs_long
 def test_draft_survives_kill_dash_nine_of_the_app(server_factory: Any, tmp_path: Path) -> None:
     """The real CLI in a pty: type a reply, SIGKILL the process, the draft is on disk for the restart."""
     import os

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from e2e_helpers import create_customer_ticket, make_app, server_ticket, wait_until
+from e2e_helpers import create_customer_ticket, make_app, server_ticket
 from textual.widgets import Static
 
 from supportdesk_tui.app import SupportDeskApp
@@ -17,6 +17,7 @@ from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.settings import AppSettings
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import settle, wait_until
 
 
 def connect_text(app: SupportDeskApp) -> str:
@@ -82,14 +83,14 @@ async def test_agent_takes_a_ticket_from_the_command_palette(workday_server: Any
         await pilot.press("ctrl+p")
         for char in f"#{created['id']}":
             await pilot.press(char)
-        await pilot.pause(0.5)
+        await settle(pilot)  # the palette's search has its hits
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen)
                          and app.screen.ticket is not None, what="the ticket from the palette")
         await pilot.press("ctrl+p")
         for char in "ticket: take":
             await pilot.press("space" if char == " " else char)
-        await pilot.pause(0.5)
+        await settle(pilot)  # the palette's search has its hits
         await pilot.press("enter")
         await wait_until(pilot, lambda: (server_ticket(workday_server, created["id"])["assignee"] or {})
                          .get("login") == "anna", what="assignment through the palette")

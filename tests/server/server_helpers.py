@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Callable
 from contextlib import closing
 from typing import Any
@@ -14,15 +13,6 @@ import psycopg
 
 DEMO_QUEUES = ("access", "hacked", "deletion", "payments", "bugs-music", "bugs-messages", "bugs-video")
 
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, interval: float = 0.05) -> bool:
-    """Poll until `predicate()` holds; tests wait on the server this way, never with a fixed sleep."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
 
 
 def query_database(server: Any, sql: str) -> list[tuple[Any, ...]]:

@@ -13,9 +13,11 @@ import threading
 from dataclasses import dataclass, field
 
 import httpx
-from server_helpers import error_code, new_ticket_body, query_database, wait_until
+import pytest
+from server_helpers import error_code, new_ticket_body, query_database
 
 from conftest import ServerFactory, ServerHandle
+from waiting import poll_until
 
 SEED = 20261313
 ROUNDS = 6
@@ -94,6 +96,7 @@ def marker(key: str) -> str:
     return f"crash-test {key}"
 
 
+@pytest.mark.runs_long
 def test_notes_sent_through_repeated_kill_9_land_exactly_once(server_factory: ServerFactory) -> None:
     rng = random.Random(SEED)
     server = server_factory(demo=False, idempotency_lease=LEASE)
@@ -118,7 +121,7 @@ def test_notes_sent_through_repeated_kill_9_land_exactly_once(server_factory: Se
         for thread in threads:
             thread.start()
         enough = rng.randint(5, 40)
-        assert wait_until(lambda enough=enough: ledger.answered_this_round >= enough, timeout=20)
+        assert poll_until(lambda enough=enough: ledger.answered_this_round >= enough, timeout=20)
         threading.Event().wait(rng.uniform(0.0, 0.02))  # jitter: land inside some request
         server.kill()
         killed.set()

@@ -7,9 +7,10 @@ from datetime import datetime
 
 import httpx
 import pytest
-from server_helpers import EventStream, all_pages, error_code, new_ticket_body, wait_until
+from server_helpers import EventStream, all_pages, error_code, new_ticket_body
 
 from conftest import ServerFactory
+from waiting import poll_until
 
 
 def test_tickets_and_events_survive_kill_9_and_restart(server_factory: ServerFactory) -> None:
@@ -51,6 +52,7 @@ def test_a_flood_from_one_token_gets_429_with_retry_after(server_factory: Server
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.runs_long
 def test_a_ten_thousand_ticket_backlog_pages_to_the_end(server_factory: ServerFactory) -> None:
     server = server_factory(demo=False, tickets=10_000)
     with server.client("lena") as lena:
@@ -91,4 +93,4 @@ def test_a_simulated_server_keeps_receiving_tickets(server_factory: ServerFactor
         def arrivals() -> int:
             return len(lena.get("/api/v1/tickets", params={"page[size]": 200}).json()["data"])
 
-        assert wait_until(lambda: arrivals() >= 5, timeout=20)
+        assert poll_until(lambda: arrivals() >= 5, timeout=20)

@@ -8,12 +8,12 @@ import threading
 from datetime import UTC, datetime
 
 import psycopg
-from server_helpers import wait_until
 
 from pg_server import TEMPLATE, PgCluster
 from supportdesk_tui.server.pg_notify import EventFanout
 from supportdesk_tui.server.records import StoredEvent
 from supportdesk_tui.server.store import Store, open_store
+from waiting import poll_until
 
 AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 LISTENING = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'"
@@ -57,7 +57,7 @@ def test_the_bus_gets_every_event_once_in_order_through_lost_notifications_and_r
     here.add_commit_listener(fanout.on_commit)
     try:
         with psycopg.connect(url, autocommit=True) as admin:
-            assert wait_until(lambda: bool(admin.execute(LISTENING).fetchall()))
+            assert poll_until(lambda: bool(admin.execute(LISTENING).fetchall()))
             written = write(here, 2) + write(elsewhere, 3)
             written += write(here, 1)  # right after another instance's commit: the gap is read
             written.append(write_unannounced(url))
@@ -66,11 +66,11 @@ def test_the_bus_gets_every_event_once_in_order_through_lost_notifications_and_r
             admin.execute(f"SELECT pg_terminate_backend(pid) FROM ({LISTENING}) AS l")
             written += write(elsewhere, 2)
             written.append(write_unannounced(url))
-            assert wait_until(lambda: len(delivered) >= len(written), timeout=15), (delivered, written)
+            assert poll_until(lambda: len(delivered) >= len(written), timeout=15), (delivered, written)
             # Once the listener is back, announced commits flow again.
-            assert wait_until(lambda: bool(admin.execute(LISTENING).fetchall()), timeout=15)
+            assert poll_until(lambda: bool(admin.execute(LISTENING).fetchall()), timeout=15)
             written += write(elsewhere, 1)
-            assert wait_until(lambda: len(delivered) >= len(written), timeout=15), (delivered, written)
+            assert poll_until(lambda: len(delivered) >= len(written), timeout=15), (delivered, written)
     finally:
         here.remove_commit_listener(fanout.on_commit)
         fanout.stop()

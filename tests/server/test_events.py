@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 from server_helpers import EventStream, intake_creates, new_ticket_body
 
 from conftest import ServerFactory, ServerHandle
@@ -72,6 +73,7 @@ def test_an_unknown_event_id_gets_a_reset(backend: ServerHandle) -> None:
     assert event["event"] == "reset" and event["data"] == {}
 
 
+@pytest.mark.runs_long
 def test_an_event_id_older_than_the_kept_window_gets_a_reset(server_factory: ServerFactory) -> None:
     server = server_factory(demo=False)
     store = open_store(server.db_path)  # a second writer on the same database, as an old backlog

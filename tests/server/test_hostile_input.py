@@ -145,6 +145,7 @@ def test_a_thread_cursor_opens_only_the_thread_it_came_from(backend: ServerHandl
     _assert_envelope(elsewhere, 400, "bad_request")
 
 
+@pytest.mark.runs_long
 def test_a_cursor_is_honoured_by_every_server_of_its_database_and_by_no_other(
     server_factory: ServerFactory, tmp_path: Path
 ) -> None:

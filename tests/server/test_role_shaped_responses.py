@@ -19,9 +19,10 @@ from typing import Any, Literal
 
 import httpx
 import pytest
-from server_helpers import new_ticket_body, wait_until
+from server_helpers import new_ticket_body
 
 from conftest import ServerHandle
+from waiting import poll_until
 
 Role = Literal["agent", "lead", "intake"]
 ROLES: tuple[Role, ...] = ("agent", "lead", "intake")
@@ -400,7 +401,7 @@ def test_intake_learns_only_what_it_sent(backend: ServerHandle, pending_ticket: 
     with backend.client("intake") as intake:
         first = intake.post(url, json={"kind": "customer", "body": "Still broken"}, headers=key)
         second = intake.post(url, json={"kind": "customer", "body": "Hello?"})
-        assert wait_until(lambda: replayed_once(intake))
+        assert poll_until(lambda: replayed_once(intake))
     replayed = replays[-1]
     with backend.client("lena") as lena:
         thread = lena.get(url, params={"order": "desc", "page[size]": 2}).json()["data"]

@@ -26,6 +26,7 @@ from supportdesk_tui.server.auth import hash_token
 from supportdesk_tui.server.seed import seed_demo
 from supportdesk_tui.server.store import open_store
 
+pytestmark = pytest.mark.runs_long
 DEMO_NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 TOKENS = {role: f"schemathesis-{role}-token" for role in ("agent", "lead", "intake")}
 LOGINS = {"agent": "anna", "lead": "lena", "intake": "intake"}
@@ -59,7 +60,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.exclude(path="/api/v1/events").parametrize()
-@settings(max_examples=20, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=10, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_answers_every_generated_request_per_the_contract(
     case: schemathesis.Case,
 ) -> None:

@@ -19,11 +19,12 @@ from typing import Any
 
 import httpx
 import pytest
-from server_helpers import EventStream, error_code, new_ticket_body, query_database, wait_until
+from server_helpers import EventStream, error_code, new_ticket_body, query_database
 
 from conftest import ServerHandle, _new_server, _wanted_engines
 from pg_server import TEMPLATE, PgCluster
 from supportdesk_tui.server.leader import LEADER_MESSAGE
+from waiting import poll_until
 
 # No keep-alive comments during a test: a stream that waits for an event that never comes
 # fails on its read timeout instead of waiting for ever.
@@ -144,14 +145,14 @@ def test_when_the_leader_is_killed_another_instance_takes_over_the_background_jo
     two_instances: Pair,
 ) -> None:
     a, b = two_instances
-    assert wait_until(lambda: leads(a) or leads(b), timeout=15), "no instance became the leader"
+    assert poll_until(lambda: leads(a) or leads(b), timeout=15), "no instance became the leader"
     leader, follower = (a, b) if leads(a) else (b, a)
     assert not leads(follower), "two instances lead at once"
 
     leader.kill()
     # Whatever the dead leader wrote has an id up to this one.
     before = query_database(follower, "SELECT value FROM event_counter")[0][0]
-    assert wait_until(lambda: leads(follower), timeout=20), "nobody took over from the dead leader"
+    assert poll_until(lambda: leads(follower), timeout=20), "nobody took over from the dead leader"
     # The jobs run again: the new leader announces queue counts (and their changes).
     create_ticket(follower, "After the leader died")
     with EventStream(follower.url, follower.token("lena"), last_event_id=before) as stream:
@@ -248,9 +249,9 @@ def test_who_is_on_a_ticket_shows_on_every_instance(two_instances: Pair) -> None
             ticket = lena_on_b.get(f"/api/v1/tickets/{ticket_id}").json()
             return [(p["agent"]["login"], p["state"]) for p in ticket["presence"]]
 
-        assert wait_until(lambda: seen_on_b() == [("lena", "composing")], timeout=5), seen_on_b()
+        assert poll_until(lambda: seen_on_b() == [("lena", "composing")], timeout=5), seen_on_b()
         assert lena_on_b.put(path, json={"state": "left"}).status_code == 204
-        assert wait_until(lambda: seen_on_b() == [], timeout=5), seen_on_b()
+        assert poll_until(lambda: seen_on_b() == [], timeout=5), seen_on_b()
 
 
 def test_a_lead_on_one_instance_sees_agents_working_on_the_other_as_online(two_instances: Pair) -> None:
@@ -263,6 +264,7 @@ def test_a_lead_on_one_instance_sees_agents_working_on_the_other_as_online(two_i
     assert agents["kate"]["state"] == "offline"  # never made a request
 
 
+@pytest.mark.runs_long
 def test_uvicorn_workers_built_from_the_environment_act_as_one_server(
     pair_factory: PairFactory, tmp_path: Path
 ) -> None:
@@ -289,7 +291,7 @@ def test_uvicorn_workers_built_from_the_environment_act_as_one_server(
             except httpx.TransportError:
                 return False
 
-        assert wait_until(healthy, timeout=30), log_path.read_text()
+        assert poll_until(healthy, timeout=30), log_path.read_text()
         server = ServerHandle(db_path=seeded.db_path, log_path=log_path, options={}, url=url,
                               tokens=seeded.tokens)
         with EventStream(url, server.token("lena")) as stream:
@@ -297,7 +299,7 @@ def test_uvicorn_workers_built_from_the_environment_act_as_one_server(
             created = [create_ticket(server, f"through worker pool {n}") for n in range(6)]
             for ticket_id in created:
                 stream.until(created_ticket(ticket_id))
-        assert wait_until(lambda: LEADER_MESSAGE in log_path.read_text(), timeout=15)
+        assert poll_until(lambda: LEADER_MESSAGE in log_path.read_text(), timeout=15)
         assert log_path.read_text().count(LEADER_MESSAGE) == 1, "both workers lead"
     finally:
         os.killpg(workers.pid, 15)

@@ -1,7 +1,7 @@
-"""Pieces the screen snapshots share: a deterministic real app, and waits for what the agent sees.
+"""Pieces the screen snapshots share: a deterministic real app and the demo data's landmarks.
 
-Everything that could differ between runs is pinned here: the clock, the time zone, the
-address shown in the app bar (the real server listens on a random port), cursor blink.
+Everything that could differ between runs is pinned here or in conftest.py: the clock, the time
+zone, the address shown in the app bar (the real server listens on a random port), cursor blink.
 """
 
 from __future__ import annotations
@@ -15,11 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.app import App
-from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
-from textual.worker import WorkerState
 
+from conftest import ServerHandle, _new_server
 from supportdesk_tui import session as session_module
 from supportdesk_tui.api.client import SupportDeskClient
 from supportdesk_tui.app import SupportDeskApp
@@ -34,7 +31,6 @@ UNREACHABLE_URL = "http://127.0.0.1:9"
 AGENT = "anna"
 WIDE = (160, 48)
 NARROW = (120, 36)
-BUSY = (WorkerState.PENDING, WorkerState.RUNNING)
 
 
 def fixed_clock() -> datetime:
@@ -79,51 +75,28 @@ def snapshot_app(server_url: str, token: str | None, data_dir: Path) -> SupportD
     return SupportDeskApp(settings)
 
 
-async def wait_until(
-    pilot: Pilot[Any], condition: Callable[[], object], *, what: str, timeout: float = 15.0
-) -> None:
-    """Let the app run until `condition()` is truthy; fail naming `what` if it never is."""
-    for _ in range(int(timeout / 0.05)):
-        try:
-            if condition():
-                return
-        except Exception:  # the widget may not be mounted yet
-            pass
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+class FreshServer:
+    """A demo server, replaced by a new one (new database, clock anchored again) once older than `max_age`."""
 
+    def __init__(self, factory: pytest.TempPathFactory, name: str, max_age: float,
+                 ready: Callable[[ServerHandle], None] = lambda handle: None) -> None:
+        self._factory, self._name, self._max_age, self._ready = factory, name, max_age, ready
+        self._handle: ServerHandle | None = None
+        self._started = 0.0
 
-async def settle(pilot: Pilot[Any]) -> None:
-    """Wait out workers and timers that were already due; no cursor blinks in the picture.
+    def get(self) -> ServerHandle:
+        if self._handle is not None and time.monotonic() - self._started > self._max_age:
+            self.stop()
+        if self._handle is None:
+            self._started = time.monotonic()
+            self._handle = _new_server(self._factory.mktemp(self._name))
+            self._ready(self._handle)
+        return self._handle
 
-    The snapshot harness runs the app with `App.run(headless=True)`, which leaves blinking on.
-    """
-    app = pilot.app
-    for _ in range(3):
-        await wait_until(pilot, lambda: not any(w.state in BUSY for w in app.workers), what="idle workers")
-        await pilot.pause(0.15)  # past the table's highlight delay and the composer's throttle
-    stop_blinking(app)
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
-
-
-def stop_blinking(app: App[Any]) -> None:
-    """Turn blinking off before an editor takes focus: a caret that blinks is in the picture or not by luck.
-
-    It must happen before focus, not just before the picture: `TextArea` caches a line drawn
-    during a blink's "off" phase under the same key as the steady caret (textual 8.2.8), so
-    switching blinking off late can leave the caret missing.
-    """
-    for screen in app.screen_stack:
-        for editor in screen.query(TextArea):
-            editor.cursor_blink = False
-        for field in screen.query(Input):
-            field.cursor_blink = False
-
-
-async def type_text(pilot: Pilot[Any], text: str) -> None:
-    for char in text:
-        await pilot.press("space" if char == " " else char)
+    def stop(self) -> None:
+        if self._handle is not None:
+            self._handle.stop()
+            self._handle = None
 
 
 def first_ticket_with_reply_and_note(server: Any, agent_queues: list[str]) -> int:

@@ -5,60 +5,22 @@ Review a changed snapshot in the HTML report before running with `--snapshot-upd
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-from snapshot_support import (
-    AGENT,
-    SHOWN_SERVER_URL,
-    WIDE,
-    first_ticket_with_reply_and_note,
-    route_client_to,
-    settle,
-    snapshot_app,
-    stop_blinking,
-    type_text,
-    utc_local_time,
-    wait_until,
-)
 from textual.pilot import Pilot
 
+from keyboard import type_text
+from snapshots.snapshot_support import (
+    WIDE,
+)
 from supportdesk_tui.app import SupportDeskApp
-from supportdesk_tui.paths import HOME_ENV
 from supportdesk_tui.screens.canned import CannedPicker, VariablesForm
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
+from waiting import settle, wait_until
 
 SnapCompare = Callable[..., bool]
-
-
-@pytest.fixture(autouse=True)
-def _local_time_is_utc() -> Iterator[None]:
-    with utc_local_time():
-        yield
-
-
-@pytest.fixture
-def server(server_factory: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    """A fresh demo server, and an empty personal library (the machine's own files stay out)."""
-    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
-    handle = server_factory()
-    route_client_to(monkeypatch, handle.url)
-    return handle
-
-
-@pytest.fixture
-def app(server: Any, tmp_path: Path) -> SupportDeskApp:
-    return snapshot_app(SHOWN_SERVER_URL, server.token(AGENT), tmp_path / "data")
-
-
-@pytest.fixture
-def ticket_id(server: Any) -> int:
-    with server.client(AGENT) as http:
-        queues: list[str] = http.get("/api/v1/me").json()["queues"]
-    return first_ticket_with_reply_and_note(server, queues)
 
 
 async def open_picker(pilot: Pilot[Any], ticket_id: int, search: str) -> CannedPicker:
@@ -80,7 +42,6 @@ async def open_picker(pilot: Pilot[Any], ticket_id: int, search: str) -> CannedP
     )
     picker = app.screen
     assert isinstance(picker, CannedPicker)
-    stop_blinking(app)
     await type_text(pilot, search)
     await wait_until(pilot, lambda: picker.highlighted is not None, what="a match")
     return picker
@@ -104,7 +65,6 @@ def test_agent_fills_in_the_variables_a_canned_reply_needs(
         await open_picker(pilot, ticket_id, "pwreset")
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, VariablesForm), what="the form")
-        stop_blinking(app)
         await type_text(pilot, "https://example.com/reset/42")
         await settle(pilot)
 

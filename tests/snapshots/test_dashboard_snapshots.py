@@ -1,39 +1,41 @@
 """What the shift lead sees: the dashboard (normal and in alarm) and the wallboard, on a fresh demo backend.
 
 Live updates are off and the clock is fixed; the server's clock runs from the demo instant, so
-each picture waits for the server's first history point and is taken within its first minute.
+the pictures wait for the server's first history point and are taken within its first minute
+(they share a server younger than SERVER_MAX_AGE).
 Review a changed snapshot in the HTML report before running with `--snapshot-update`.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from snapshot_support import (
+from textual.pilot import Pilot
+
+from conftest import ServerHandle
+from snapshots.snapshot_support import (
     DEMO_NOW,
     SHOWN_SERVER_URL,
     WIDE,
+    FreshServer,
     route_client_to,
-    settle,
     snapshot_app,
-    utc_local_time,
-    wait_until,
 )
-from textual.pilot import Pilot
-
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.config import QueueThresholds
 from supportdesk_tui.screens.dashboard import LiveStatsScreen
+from waiting import poll_until, settle, wait_until
 
 SnapCompare = Callable[..., bool]
 LEAD = "lena"
 QUEUES = 7
 HISTORY_POINTS = 60 * QUEUES  # one per queue and minute of the last hour, ending at DEMO_NOW
+# Start, first history point (~5 s), three pictures: well inside the server's first minute.
+SERVER_MAX_AGE = 30.0
 ALARMING = {
     "hacked": QueueThresholds(max_length=30),  # 31 open: alarm
     "access": QueueThresholds(max_length=45, max_at_risk=5),  # 37 open: warning
@@ -41,30 +43,32 @@ ALARMING = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _local_time_is_utc() -> Iterator[None]:
-    with utc_local_time():
-        yield
-
-
-def wait_for_server_history(server: Any) -> None:
+def wait_for_server_history(server: ServerHandle) -> None:
     """The server writes its first own history point a few seconds after start; pictures include it."""
-    deadline = time.monotonic() + 20
+    last_minute = DEMO_NOW.strftime("%Y-%m-%dT%H:%M")
     with server.client(LEAD) as http:
-        while time.monotonic() < deadline:
+
+        def first_point_written() -> bool:
             points = http.get("/api/v1/stats/history").json()["points"]
-            last_minute = DEMO_NOW.strftime("%Y-%m-%dT%H:%M")
-            if len(points) >= HISTORY_POINTS and points[-1]["at"].startswith(last_minute):
-                return
-            time.sleep(0.2)
-    raise AssertionError("the server never recorded its first history point")
+            return len(points) >= HISTORY_POINTS and bool(points[-1]["at"].startswith(last_minute))
+
+        written = poll_until(first_point_written, timeout=20)
+    assert written, "the server never recorded its first history point"
+
+
+@pytest.fixture(scope="session")
+def _dashboard_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FreshServer]:
+    servers = FreshServer(tmp_path_factory, "dashboard-demo", SERVER_MAX_AGE, ready=wait_for_server_history)
+    try:
+        yield servers
+    finally:
+        servers.stop()
 
 
 @pytest.fixture
-def server(server_factory: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> Any:
-    handle = server_factory()
+def server(_dashboard_demo: FreshServer, monkeypatch: pytest.MonkeyPatch) -> ServerHandle:
+    handle = _dashboard_demo.get()
     route_client_to(monkeypatch, handle.url)
-    wait_for_server_history(handle)
     return handle
 
 

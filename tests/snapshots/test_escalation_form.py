@@ -5,45 +5,27 @@ Review a changed snapshot in the HTML report before running with `--snapshot-upd
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
-from snapshot_support import (
-    SHOWN_SERVER_URL,
-    WIDE,
-    route_client_to,
-    settle,
-    snapshot_app,
-    stop_blinking,
-    utc_local_time,
-    wait_until,
-)
 from textual.pilot import Pilot
 
+from snapshots.snapshot_support import (
+    SHOWN_SERVER_URL,
+    WIDE,
+    snapshot_app,
+)
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.escalate import EscalationForm
 from supportdesk_tui.screens.escalations import EscalationsScreen
 from supportdesk_tui.screens.queue import QueueScreen
+from waiting import settle, wait_until
 
 SnapCompare = Callable[..., bool]
 BUG_AGENT = "boris"  # Russian, works the bug queues
-
-
-@pytest.fixture(autouse=True)
-def _local_time_is_utc() -> Iterator[None]:
-    with utc_local_time():
-        yield
-
-
-@pytest.fixture
-def server(server_factory: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> Any:
-    handle = server_factory()
-    route_client_to(monkeypatch, handle.url)
-    return handle
 
 
 def first_unescalated_music_ticket(server: Any) -> int:
@@ -69,7 +51,6 @@ async def open_form(pilot: Pilot[Any], ticket_id: int) -> EscalationForm:
     await settle(pilot)
     await pilot.press("e")
     await wait_until(pilot, lambda: isinstance(app.screen, EscalationForm), what="the escalation form")
-    stop_blinking(app)
     form = app.screen
     assert isinstance(form, EscalationForm)
     return form

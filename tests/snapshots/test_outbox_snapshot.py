@@ -2,48 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-from snapshot_support import (
+from textual.pilot import Pilot
+
+from snapshots.snapshot_support import (
     SHOWN_SERVER_URL,
     SNAPSHOT_NOW,
     WIDE,
-    route_client_to,
-    settle,
     snapshot_app,
-    utc_local_time,
-    wait_until,
 )
-from textual.pilot import Pilot
-
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.domain.drafts import DraftKind
 from supportdesk_tui.domain.outbox import OutboxItem
 from supportdesk_tui.screens.outbox import OutboxScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import settle, wait_until
 
 SnapCompare = Callable[..., bool]
 
 # The server's reason is untrusted text: markup and an escape sequence must show as plain characters.
 HOSTILE_REASON = "Not found: Ticket #41 is in a queue you can't see [bold]\x1b]0;pwned\x07"
-
-
-@pytest.fixture(autouse=True)
-def _local_time_is_utc() -> Iterator[None]:
-    with utc_local_time():
-        yield
-
-
-@pytest.fixture
-def server(server_factory: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> Any:
-    handle = server_factory()
-    route_client_to(monkeypatch, handle.url)
-    return handle
 
 
 def test_agent_sees_a_refused_reply_and_a_waiting_note_in_the_outbox(

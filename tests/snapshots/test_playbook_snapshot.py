@@ -2,41 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from snapshot_support import (
-    SHOWN_SERVER_URL,
-    WIDE,
-    route_client_to,
-    settle,
-    snapshot_app,
-    utc_local_time,
-    wait_until,
-)
 from textual.pilot import Pilot
 
+from snapshots.snapshot_support import (
+    SHOWN_SERVER_URL,
+    WIDE,
+    snapshot_app,
+)
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.playbook_panel import PlaybookPanel
+from waiting import settle, wait_until
 
 SnapCompare = Callable[..., bool]
-
-
-@pytest.fixture(autouse=True)
-def _local_time_is_utc() -> Iterator[None]:
-    with utc_local_time():
-        yield
-
-
-@pytest.fixture
-def server(server_factory: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> Any:
-    handle = server_factory()
-    route_client_to(monkeypatch, handle.url)
-    return handle
 
 
 def first_hacked_ticket(server: Any) -> int:

@@ -5,28 +5,19 @@ Review a changed snapshot in the HTML report before running with `--snapshot-upd
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from snapshot_support import (
-    AGENT,
-    NARROW,
-    SHOWN_SERVER_URL,
-    UNREACHABLE_URL,
-    WIDE,
-    first_ticket_with_reply_and_note,
-    route_client_to,
-    settle,
-    snapshot_app,
-    stop_blinking,
-    type_text,
-    utc_local_time,
-    wait_until,
-)
 from textual.pilot import Pilot
 
+from keyboard import type_text
+from snapshots.snapshot_support import (
+    NARROW,
+    UNREACHABLE_URL,
+    WIDE,
+    snapshot_app,
+)
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.screens.connect import ConnectScreen
 from supportdesk_tui.screens.conversation import ConversationScreen
@@ -35,27 +26,9 @@ from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.preview import TicketPreview
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import settle, wait_until
 
 SnapCompare = Callable[..., bool]
-
-
-@pytest.fixture(autouse=True)
-def _local_time_is_utc() -> Iterator[None]:
-    with utc_local_time():
-        yield
-
-
-@pytest.fixture
-def server(server_factory: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> Any:
-    """A fresh demo server per test: no other test's presence, drafts or replies leak into a picture."""
-    handle = server_factory()
-    route_client_to(monkeypatch, handle.url)
-    return handle
-
-
-@pytest.fixture
-def app(server: Any, tmp_path: Path) -> SupportDeskApp:
-    return snapshot_app(SHOWN_SERVER_URL, server.token(AGENT), tmp_path)
 
 
 # --- waits for what the agent is looking at ------------------------------------------------
@@ -88,7 +61,6 @@ async def open_queue(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, SupportDeskApp)
     await wait_until(pilot, lambda: queue_is_ready(app), what="the first page of the queue")
-    stop_blinking(app)
 
 
 async def open_conversation(pilot: Pilot[Any], ticket_id: int) -> ConversationScreen:
@@ -105,7 +77,6 @@ async def open_conversation(pilot: Pilot[Any], ticket_id: int) -> ConversationSc
     )
     screen = app.screen
     assert isinstance(screen, ConversationScreen)
-    stop_blinking(app)
     return screen
 
 
@@ -153,13 +124,6 @@ def test_agent_filters_the_queue_to_open_russian_tickets(
 
 
 # --- one conversation -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def ticket_id(server: Any) -> int:
-    with server.client(AGENT) as http:
-        queues: list[str] = http.get("/api/v1/me").json()["queues"]
-    return first_ticket_with_reply_and_note(server, queues)
 
 
 def test_agent_reads_a_conversation_with_a_reply_and_an_internal_note(

@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from snapshot_support import snapshot_app, wait_until
 
+from snapshots.snapshot_support import snapshot_app
 from supportdesk_tui.devtools.render import SCENES, UNREACHABLE_URL, capture, pinned_environment
 from supportdesk_tui.i18n import set_language
 from supportdesk_tui.i18n.catalog import catalog_path
 from supportdesk_tui.i18n.po import read_po
 from supportdesk_tui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallNotice
+from waiting import wait_until
 
 SNAPSHOTS = Path(__file__).parent / "__snapshots__" / "test_small_terminal"
 SMALL = (80, 24)

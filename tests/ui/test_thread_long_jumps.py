@@ -6,10 +6,10 @@ from typing import ClassVar
 
 from test_widget_fakes import NOW, WidgetHost, make_message
 from textual.binding import Binding, BindingType
-from textual.pilot import Pilot
 
 from supportdesk_tui.contract.models import Message
 from supportdesk_tui.widgets.thread import Thread
+from waiting import settle
 
 TOTAL = 600
 
@@ -35,11 +35,6 @@ class ServerBackedThread(WidgetHost):
         before = event.before_id or TOTAL + 1
         start = max(1, before - 50)
         self.thread.prepend_messages(conversation(start, before), has_older=start > 1)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(4):
-        await pilot.pause()
 
 
 async def test_home_in_a_long_thread_reaches_the_very_first_message() -> None:

@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from supportdesk_tui.contract.models import MessageKind, Status
 from supportdesk_tui.widgets.composer import Composer
+from waiting import wait_until
 
 
 class ConversationLikeScreen(Screen[None]):
@@ -147,8 +148,7 @@ async def test_draft_changes_are_reported_for_saving() -> None:
         composer = await ready(pilot)
         composer.CHANGE_THROTTLE = 0.05
         await pilot.press(*"hello")
-        await pilot.pause(0.2)
-        assert app.changes and app.changes[-1].text == "hello"
+        await wait_until(pilot, lambda: app.changes and app.changes[-1].text == "hello", what="the change")
         assert app.changes[-1].kind is MessageKind.REPLY
 
 

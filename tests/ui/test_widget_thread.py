@@ -6,11 +6,11 @@ from typing import ClassVar
 
 from test_widget_fakes import NOW, WidgetHost, make_message
 from textual.binding import Binding, BindingType
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from supportdesk_tui.contract.models import Message
 from supportdesk_tui.widgets.thread import CardHeader, MessageCard, Thread
+from waiting import settle
 
 
 class ThreadHost(WidgetHost):
@@ -37,11 +37,6 @@ def many(count: int, start: int = 1) -> list[Message]:
         make_message(i, kinds[i % 3], f"Message number {i}", minutes_ago=10_000 - i)
         for i in range(start, start + count)
     ]
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.pause()
-    await pilot.pause()
 
 
 async def test_agent_tells_notes_replies_and_customer_messages_apart() -> None:

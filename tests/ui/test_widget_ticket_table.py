@@ -7,11 +7,11 @@ from typing import ClassVar
 
 from test_widget_fakes import NOW, FakeQueue, WidgetHost, make_ticket
 from textual.binding import Binding, BindingType
-from textual.pilot import Pilot
 
 from supportdesk_tui.contract.models import Status, TicketSort
 from supportdesk_tui.domain.ticket_window import TicketWindow, sort_key_for
 from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import settle, wait_until
 
 
 class QueueHost(WidgetHost):
@@ -44,12 +44,6 @@ def build(count: int = 100_000, **window_kwargs: object) -> tuple[QueueHost, Tic
     return QueueHost(table), table, queue
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def line_text(table: TicketTable, y: int) -> str:
     return "".join(segment.text for segment in table.render_line(y))
 
@@ -65,10 +59,7 @@ async def test_agent_sees_the_first_page_of_a_huge_queue_without_loading_it_all(
         assert "Subject" in line_text(table, 0)
         assert line_text(table, 1).split()[0] == "1"
         assert table.cursor_ticket is not None and table.cursor_ticket.id == 1
-        for _ in range(100):  # the highlight is debounced; a loaded machine may need longer
-            if app.highlighted:
-                break
-            await pilot.pause(0.05)
+        await wait_until(pilot, lambda: app.highlighted, what="the highlight (debounced)")
         assert app.highlighted == [1]
 
 

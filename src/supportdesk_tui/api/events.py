@@ -86,12 +86,15 @@ class EventStream:
         # No byte for this long (keep-alives come every second) and the server counts as gone:
         # the consumer hears "polling" in seconds, not after a TCP timeout.
         read_timeout: float = SILENT_STREAM_SECONDS,
+        min_backoff: float = 0.5,
         max_backoff: float = 30.0,
         rng: random.Random | None = None,
     ) -> None:
         self._client = client
         self.last_event_id = last_event_id
         self._read_timeout = read_timeout
+        # Reconnect waits: full jitter from `min_backoff` up to a doubling ceiling capped at `max_backoff`.
+        self._min_backoff = min_backoff
         self._max_backoff = max_backoff
         self._rng = rng or random.Random()
         self.malformed_events = 0
@@ -103,7 +106,7 @@ class EventStream:
         self._woken.set()
 
     def _backoff(self, failures: int) -> float:
-        return self._rng.uniform(0.5, min(self._max_backoff, 1.0 * (2 ** min(failures, 6))))
+        return self._rng.uniform(self._min_backoff, min(self._max_backoff, 1.0 * (2 ** min(failures, 6))))
 
     async def items(self) -> AsyncGenerator[Event | StreamStatus, None]:
         failures = 0
