@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.geometry import Size
 from textual.widgets import Static
 
+from supportdesk_tui.domain.safe_text import safe_format
 from supportdesk_tui.i18n import _
 
 MIN_WIDTH = 60
@@ -45,5 +46,5 @@ class TooSmallNotice(Static):
         self._size = size
         message = _("The terminal is {width}×{height}. SupportDesk needs at least {min_width}×{min_height}: "
                     "make the window bigger.")
-        self.update(message.format(width=size.width, height=size.height,
-                                   min_width=MIN_WIDTH, min_height=MIN_HEIGHT))
+        self.update(safe_format(message, width=size.width, height=size.height,
+                                min_width=MIN_WIDTH, min_height=MIN_HEIGHT))
