@@ -93,7 +93,8 @@ PLAYBOOK = (
         *per_language("title"), *per_language("hint"),
     })
 )
-AUDIT = frozenset({"id", "ticket_id", "kind", "step_id", "summary", "action", "created_at"}) | under("agent", AGENT_REF)
+AUDIT = frozenset({"id", "ticket_id", "kind", "step_id", "summary", "action", "created_at"}) | under(
+    "agent", AGENT_REF)
 ACCOUNT_ACTION = frozenset({"action", "done_at", "account_state", "deletion_scheduled_for"}) | under(
     "ticket", TICKET
 )
