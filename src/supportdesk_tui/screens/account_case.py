@@ -250,7 +250,7 @@ class AccountCase:
                 for step_id in panel.steps_with_action(AccountAction.SCHEDULE_DELETION):
                     panel.mark_undone(step_id)
         when: datetime | None = result.deletion_scheduled_for
-        done = _(_ACTION_DONE[action]).format(date=date_time(when, language=language) if when else "")
+        done = _(_ACTION_DONE[action]).format(date=date_time(when) if when else "")
         if when is not None:
             screen.query_one(StatusLine).set_note(done)
         screen.notify(done)
@@ -297,7 +297,7 @@ class AccountCase:
         if not trail:
             body.append(_("Nothing recorded on this ticket yet."))
         for entry in trail:
-            body.append(date_time(entry.created_at, language=language) + "  ", style="dim")
+            body.append(date_time(entry.created_at) + "  ", style="dim")
             body.append(one_line(entry.agent.name) + "  ", style="bold")
             body.append(one_line(entry.summary) + "\n")
         screen.app.push_screen(ConfirmModal(_("Audit trail of #{id}").format(id=self._ticket_id), body,
