@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ROLE ?= agent
-PYTEST_WORKERS ?= auto
+# One pytest worker more than cores: the tests spend part of their time waiting on the servers and
+# apps they start, and the extra worker keeps the cores busy meanwhile (2 cores: 3 workers).
+PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 
 .PHONY: demo test bench bench-quick lint install clean postgres-binaries
 

@@ -283,10 +283,13 @@ def _shared(
     request: pytest.FixtureRequest,
     factory: pytest.TempPathFactory,
     servers: dict[tuple[str, str], ServerHandle],
+    **options: Any,
 ) -> ServerHandle:
     if (name, engine) not in servers:
         directory = factory.mktemp(f"{name}-{engine}")
-        servers[(name, engine)] = _new_server(directory, database=database_for(engine, request, directory))
+        servers[(name, engine)] = _new_server(
+            directory, database=database_for(engine, request, directory), **options
+        )
     return servers[(name, engine)]
 
 
@@ -326,6 +329,17 @@ def backend(
     `live_server` then stays as seeded for tests that compare against the demo data.
     """
     return _shared("backend", engine, request, tmp_path_factory, _shared_servers)
+
+
+@pytest.fixture(scope="session")
+def backlog_server(
+    engine: str,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    _shared_servers: dict[tuple[str, str], ServerHandle],
+) -> ServerHandle:
+    """10,000 bulk tickets and nothing else, shared by the session: read it, don't change it."""
+    return _shared("backlog", engine, request, tmp_path_factory, _shared_servers, demo=False, tickets=10_000)
 
 
 ServerFactory = Callable[..., ServerHandle]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from conftest import ServerFactory, ServerHandle, _new_server, database_for
+from conftest import ServerHandle, _new_server, database_for
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.client import SupportDeskClient, new_idempotency_key
 from supportdesk_tui.api.events import EventStream, StreamStatus
@@ -479,9 +479,9 @@ async def test_a_cursor_from_another_sort_order_is_refused(
 
 @pytest.mark.runs_long
 async def test_lead_pages_to_the_end_of_ten_thousand_tickets_seeing_each_once(
-    server_factory: ServerFactory,
+    backlog_server: ServerHandle,
 ) -> None:
-    server = server_factory(tickets=10_000, demo=False)
+    server = backlog_server
 
     async def walk(client: SupportDeskClient, filters: dict[str, str]) -> list[Ticket]:
         out: list[Ticket] = []

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from server_helpers import EventStream, all_pages, error_code, new_ticket_body
 
-from conftest import ServerFactory
+from conftest import ServerFactory, ServerHandle
 from waiting import poll_until
 
 
@@ -53,8 +53,8 @@ def test_a_flood_from_one_token_gets_429_with_retry_after(server_factory: Server
 
 @pytest.mark.timeout(120)
 @pytest.mark.runs_long
-def test_a_ten_thousand_ticket_backlog_pages_to_the_end(server_factory: ServerFactory) -> None:
-    server = server_factory(demo=False, tickets=10_000)
+def test_a_ten_thousand_ticket_backlog_pages_to_the_end(backlog_server: ServerHandle) -> None:
+    server = backlog_server
     with server.client("lena") as lena:
         everything = all_pages(lena, "/api/v1/tickets", {"page[size]": 200})
         ids = [t["id"] for t in everything]
