@@ -60,7 +60,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.exclude(path="/api/v1/events").parametrize()
-@settings(max_examples=10, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=5, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_answers_every_generated_request_per_the_contract(
     case: schemathesis.Case,
 ) -> None:
