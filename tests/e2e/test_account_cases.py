@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from e2e_helpers import create_customer_ticket, make_app, server_ticket
 
+from supportdesk_tui.i18n import gettext_in
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.composer import Composer
@@ -56,10 +57,12 @@ async def test_agent_walks_a_hacked_account_through_its_playbook(workday_server:
         rows = {row.step.id: row for row in panel.query(StepRow)}
         action_row = next(row for row in rows.values() if row.step.action is not None)
 
-        # An account action before verification: asked first, refused by the server, the panel says why.
+        # An account action before verification: asked first, refused by the server, the panel says
+        # why, in the ticket's language like the steps it names.
+        refused = gettext_in(ticket["language"], "Refused until verified: {steps}").split(":")[0]
         panel.tick(action_row)
         await confirm(pilot, app)
-        await wait_until(pilot, lambda: "Refused" in " ".join(
+        await wait_until(pilot, lambda: refused in " ".join(
             str(w.render()) for w in action_row.query(".step-refusal")), what="the refusal")
         assert not [e for e in audit_of(workday_server, ticket["id"]) if e["kind"] == "action"]
 

@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, VersionConflict
-from supportdesk_tui.contract.models import PresenceState, Ticket, TicketPatch, TicketSort
+from supportdesk_tui.contract.models import PresenceState, Queue, Ticket, TicketPatch, TicketSort
 from supportdesk_tui.domain.query import QueryError, TicketQuery, format_query, parse_query, ticket_matches
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.domain.ticket_window import TicketWindow, backwards, sort_key_for
@@ -303,7 +303,7 @@ class QueueScreen(StatusLineScreen):
         except ApiError:
             return
         self.desk.session.queues = queues
-        self.query_one(QueueSidebar).set_queues(queues)
+        self._show_queues(queues)
 
     # --- take and next -------------------------------------------------------------
 
@@ -387,8 +387,15 @@ class QueueScreen(StatusLineScreen):
         if ticket is not None:
             self.table.apply_update(ticket.model_copy(update={"presence": event.presence}))
 
+    def _show_queues(self, queues: list[Queue]) -> None:
+        # A refresh may land after this screen left the stack: then there is no sidebar to fill.
+        for sidebar in self.query(QueueSidebar):
+            sidebar.set_queues(queues)
+
     def on_queues_changed(self, event: messages.QueuesChanged) -> None:
-        self.query_one(QueueSidebar).set_queues(event.queues)
+        self._show_queues(event.queues)
+        if not self.is_attached:
+            return
         window = self.table.window
         if window is not None:
             window.total_hint = self._total_hint()

@@ -29,7 +29,7 @@ from textual.widgets import Input, Static
 
 from supportdesk_tui.contract.models import AccountAction, Language, Playbook, PlaybookStep
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
-from supportdesk_tui.i18n import N_, _
+from supportdesk_tui.i18n import N_, _, gettext_in
 from supportdesk_tui.i18n.labels import evidence_field_label
 from supportdesk_tui.i18n.times import date_time
 
@@ -86,9 +86,9 @@ class StepRow(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(self._title_text(), classes="step-title")
         yield Static(self._done_text(), classes="step-done")
-        hint = _hint(self.step, self.language)
+        hint = self._hint_text()
         if hint:
-            yield Static(Text(one_line(hint)), classes="step-hint")
+            yield Static(hint, classes="step-hint")
         for name in self.step.evidence_fields:
             label = evidence_field_label(name, self.language)
             yield Static(Text(one_line(label)), classes="step-label")
@@ -109,8 +109,19 @@ class StepRow(Vertical, can_focus=True):
             text.append("[x] " if self.done else "[ ] ", style="bold")
         text.append(one_line(step_title(self.step, self.language)),
                     style="dim" if self.done else "")
-        if self.step.verification and not self.done:
-            text.append("  " + _("verification"), style="italic dim")
+        return text
+
+    def _hint_text(self) -> Text:
+        # The kind of step leads its own line, in the step's language: appended to the title it
+        # was wrapped into the title's last word and read as part of it.
+        text = Text()
+        if self.step.verification:
+            text.append(gettext_in(self.language, N_("identity check")), style="italic")
+        hint = _hint(self.step, self.language)
+        if hint:
+            if text:
+                text.append(" · ")
+            text.append(one_line(hint))
         return text
 
     def _done_text(self) -> Text:
@@ -322,15 +333,19 @@ class PlaybookPanel(VerticalScroll, can_focus=False):
         """The server refused an action: name the steps still to verify on every action step."""
         by_id = {s.id: s for s in self.playbook.steps}
         names = [step_title(by_id[i], self.language) if i in by_id else i for i in missing_steps]
-        self._set_refusal(_("Refused until verified: {steps}").format(steps=", ".join(names)))
+        self._set_refusal(self._refusal_sentence(names))
 
     def _update_refusals(self) -> None:
         missing = self.missing_verification()
         if missing:
-            names = ", ".join(step_title(s, self.language) for s in missing)
-            self._set_refusal(_("Refused until verified: {steps}").format(steps=names))
+            self._set_refusal(self._refusal_sentence([step_title(s, self.language) for s in missing]))
         else:
             self._set_refusal("")
+
+    def _refusal_sentence(self, step_names: list[str]) -> str:
+        # In the ticket's language, like the step names it lists.
+        sentence = gettext_in(self.language, N_("Refused until verified: {steps}"))
+        return sentence.format(steps=", ".join(step_names))
 
     def _set_refusal(self, reason: str) -> None:
         for row in self.rows():
