@@ -177,3 +177,24 @@ async def test_double_colon_typed_fast_opens_the_canned_picker(workday_server: A
             app.post_message(events.Key("colon", ":"))
         await wait_until(pilot, lambda: isinstance(app.screen, CannedPicker), what="the picker")
         assert screen.composer.text == "Hi "
+
+
+async def test_on_a_narrow_terminal_the_app_bar_names_the_queue_the_folded_sidebar_would(
+    workday_server: Any, tmp_path: Path
+) -> None:
+    app = make_app(workday_server, "anna", tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
+                         and app.screen.table.row_count > 0, what="the queue")
+        screen: QueueScreen = app.screen
+
+        def app_bar() -> str:
+            return str(screen.query_one("#app-bar").render())
+
+        assert "All my queues" in app_bar()
+        queue = screen.desk.queues[1]
+        screen.show_queue(queue.id)
+        await wait_until(pilot, lambda: queue.name in app_bar(), what="the chosen queue named in the app bar")
+
+        await pilot.resize_terminal(160, 48)
+        await wait_until(pilot, lambda: queue.name not in app_bar(), what="the sidebar naming it again")

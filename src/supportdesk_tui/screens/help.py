@@ -7,7 +7,7 @@ from typing import ClassVar, Protocol, runtime_checkable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
@@ -32,12 +32,13 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen #help-box {
-        width: 96; max-height: 90%; height: auto; border: round $primary; background: $surface; padding: 0 1;
+        width: 96; max-width: 100%; height: auto; max-height: 96%;
+        border: round $primary; background: $surface; padding: 0 1;
     }
     HelpScreen #help-title { text-style: bold; padding: 1 0 0 0; }
     HelpScreen #help-hint { color: $text-muted; padding-bottom: 1; }
     HelpScreen .help-note { padding-bottom: 1; }
-    HelpScreen DataTable { height: 1fr; max-height: 30; }
+    HelpScreen DataTable { height: auto; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss", N_("Close"), id="help.close"),
@@ -48,7 +49,9 @@ class HelpScreen(ModalScreen[None]):
         self.under = under
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="help-box"):
+        # One scrolling box: on a small terminal the keys come first and the rest follows below,
+        # rather than every part squeezed until the key list has no room left.
+        with VerticalScroll(id="help-box"):
             yield Caption(N_("Keyboard help"), id="help-title")
             yield Caption(N_("Remap any key in the config file: [keymap] <id> = \"key\". "
                              "Single keys also work with the Russian layout."), id="help-hint")
@@ -56,20 +59,19 @@ class HelpScreen(ModalScreen[None]):
                 for note in self.under.help_notes():
                     # Key names in a note can come from the user's keymap: literal text.
                     yield Static(safe_text(note), classes="help-note")
-            yield DataTable(cursor_type="row", zebra_stripes=True)
+            yield DataTable(cursor_type="none", zebra_stripes=True)
             yield ColourLegend(id="help-legend")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        table.can_focus = False
         self._fill(table)
-        table.focus()
+        self.query_one("#help-box").focus()
 
     def relabel(self) -> None:
         table = self.query_one(DataTable)
-        row = table.cursor_row
         table.clear(columns=True)
         self._fill(table)
-        table.move_cursor(row=row)
 
     def _fill(self, table: DataTable[Text]) -> None:
         table.add_columns(_("Key"), _("Action"), _("Binding id"))

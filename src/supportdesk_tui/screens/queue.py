@@ -49,6 +49,10 @@ SORT_LABELS: dict[TicketSort, str] = {
 }
 
 
+# The width under which the app's `-narrow` breakpoint folds the queue sidebar away (app.py).
+SIDEBAR_FOLDS_BELOW = 100
+
+
 class QueueScreen(StatusLineScreen):
     DEFAULT_CSS = """
     QueueScreen #app-bar { height: 1; background: $panel; padding: 0 1; }
@@ -123,8 +127,21 @@ class QueueScreen(StatusLineScreen):
         bar.append("  ·  ")
         bar.append(one_line(me.name))
         bar.append("  ·  " + _(me.role.value) + "  ·  ")
+        if self.app.size.width < SIDEBAR_FOLDS_BELOW:
+            # The sidebar that names the queue on show is folded away: name it here instead.
+            bar.append(self._queue_name(), style="bold")
+            bar.append("  ·  ")
         bar.append(one_line(desk.settings.server_url), style="dim")
         self.query_one("#app-bar", Static).update(bar)
+
+    def _queue_name(self) -> str:
+        if self.queue_id is None:
+            return _("All my queues")
+        names = {queue.id: queue.name for queue in self.desk.queues}
+        return one_line(names.get(self.queue_id, self.queue_id))
+
+    def on_resize(self) -> None:
+        self._show_app_bar()
 
     def relabel(self) -> None:
         self._show_app_bar()
@@ -186,6 +203,7 @@ class QueueScreen(StatusLineScreen):
     def show_queue(self, queue_id: str | None) -> None:
         self.queue_id = queue_id
         self.query_one(QueueSidebar).highlight_queue(queue_id)
+        self._show_app_bar()
         self.reload()
         self.table.focus()
 
@@ -388,6 +406,8 @@ class QueueScreen(StatusLineScreen):
             self.table.apply_update(ticket.model_copy(update={"presence": event.presence}))
 
     def _show_queues(self, queues: list[Queue]) -> None:
+        if self.is_attached:
+            self._show_app_bar()  # a renamed queue
         # A refresh may land after this screen left the stack: then there is no sidebar to fill.
         for sidebar in self.query(QueueSidebar):
             sidebar.set_queues(queues)
