@@ -184,10 +184,12 @@ async def test_help_explains_every_colour_with_the_styles_the_queue_uses(
         await pilot.press("end")
         await wait_until(pilot, lambda: 0 < legend.region.bottom <= box.region.bottom, "the legend in sight")
 
-        console = Console(width=160, record=True, file=io.StringIO())
+        # Drawn at the width it has on this terminal: every meaning whole, none cut short.
+        console = Console(width=legend.content_size.width, record=True, file=io.StringIO())
         console.print(legend.render())
         shown = console.export_text()
         assert "What the colours mean" in shown
+        assert "…" not in shown
         for signal in SIGNALS:
             assert signal.sample() in shown and signal.meaning in shown, signal.name
             legend_style = legend.get_component_rich_style(f"colour-legend--{signal.name}", partial=True)

@@ -128,10 +128,11 @@ class QueueScreen(StatusLineScreen):
         bar.append(one_line(me.name))
         bar.append("  ·  " + _(me.role.value) + "  ·  ")
         if self.app.size.width < SIDEBAR_FOLDS_BELOW:
-            # The sidebar that names the queue on show is folded away: name it here instead.
+            # The sidebar that names the queue on show is folded away: name it here instead (the
+            # server's address would not fit beside it anyway).
             bar.append(self._queue_name(), style="bold")
-            bar.append("  ·  ")
-        bar.append(one_line(desk.settings.server_url), style="dim")
+        else:
+            bar.append(one_line(desk.settings.server_url), style="dim")
         self.query_one("#app-bar", Static).update(bar)
 
     def _queue_name(self) -> str:

@@ -7,6 +7,7 @@ from typing import ClassVar
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.geometry import Size
 from textual.widget import Widget
 
 from supportdesk_tui.i18n import _
@@ -29,6 +30,17 @@ class ColourLegend(Widget):
     ColourLegend > .colour-legend--group { color: $text-muted; text-style: bold; }
     """ + signal_css("ColourLegend", "colour-legend")
 
+    _width_hint = 0
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # The layout asks for the height at a width before `size` has it: render at that width.
+        self._width_hint = width
+        return super().get_content_height(container, viewport, width)
+
+    def on_resize(self) -> None:
+        self._width_hint = self.content_size.width
+        self.refresh(layout=True)
+
     def render(self) -> RenderableType:
         grid = Table.grid(padding=(0, 3), expand=False)
         columns: list[list[Text]] = []
@@ -44,9 +56,18 @@ class ColourLegend(Widget):
                 lines.append(line)
             columns.append(lines)
             grid.add_column(no_wrap=True)
-        height = max(len(lines) for lines in columns)
-        for row in range(height):
-            grid.add_row(*(lines[row] if row < len(lines) else Text("") for lines in columns))
+        side_by_side = sum(max(line.cell_len for line in lines) for lines in columns) + 3 * (len(columns) - 1)
+        if side_by_side > self._width_hint > 0:
+            # Too narrow for the groups side by side: one below another, nothing cut.
+            grid = Table.grid()
+            grid.add_column()
+            for lines in columns:
+                for line in lines:
+                    grid.add_row(line)
+        else:
+            height = max(len(lines) for lines in columns)
+            for row in range(height):
+                grid.add_row(*(lines[row] if row < len(lines) else Text("") for lines in columns))
         title = Text(_("What the colours mean"), style=self.get_component_rich_style(
             "colour-legend--title", partial=True))
         title.append("  " + _("(red is only for what needs action now)"))
