@@ -33,6 +33,9 @@ __all__ = ["DashboardScreen", "LiveStatsScreen"]
 TOTAL_TILE = "__total__"
 
 
+# The width from which the app bar has room for the server's address (the app's `-medium` breakpoint).
+ADDRESS_SHOWN_FROM = 100
+
 class DashboardScreen(LiveStatsScreen):
     DEFAULT_CSS = """
     DashboardScreen #app-bar { height: 1; background: $panel; padding: 0 1; }
@@ -111,6 +114,9 @@ class DashboardScreen(LiveStatsScreen):
         self._show_labels()
         self.query_one(WorstTickets).focus()
 
+    def on_resize(self) -> None:
+        self._show_labels()
+
     def relabel(self) -> None:
         super().relabel()
         self._show_labels()
@@ -122,8 +128,10 @@ class DashboardScreen(LiveStatsScreen):
         bar.append("SupportDesk", style="bold")
         bar.append("  ·  " + _("Dashboard") + "  ·  ")
         bar.append(one_line(app.me.name))
-        bar.append("  ·  " + _(app.me.role.value) + "  ·  ")
-        bar.append(one_line(app.settings.server_url), style="dim")
+        bar.append("  ·  " + _(app.me.role.value))
+        if self.app.size.width >= ADDRESS_SHOWN_FROM:  # on a narrow terminal it would only be cut off
+            bar.append("  ·  ")
+            bar.append(one_line(app.settings.server_url), style="dim")
         self.query_one("#app-bar", Static).update(bar)
         titles = {
             "#trend-panel": _("Trend"),
