@@ -25,7 +25,7 @@ from typing import Any
 
 from bench import cluster_section, live_section, report, team_section, thread_section
 from bench.backend import bulk_backend, lead_token
-from bench.coldstart import clean_environment, time_to_text
+from bench.coldstart import TEXTUAL_STARTED, clean_environment, time_to_stages, time_to_text
 from bench.machine import facts, load_average
 from bench.probes import REPO, run_probe
 from bench.report import ColdStart, Figure
@@ -102,11 +102,25 @@ def measure_cold_start(workdir: Path, runs: int) -> ColdStart:
             env = clean_environment({"SUPPORTDESK_TOKEN": token, "SUPPORTDESK_HOME": str(home)})
             return time_to_text(app_argv, env, needles, cwd=REPO)
 
+        # One home kept across runs: each start paints the page the one before it cached.
+        cached_env = clean_environment({"SUPPORTDESK_TOKEN": token,
+                                        "SUPPORTDESK_HOME": str(workdir / "home-cached")})
+
+        def app_cached() -> tuple[float, float]:
+            # A cached subject (the pre-paint), Textual starting, then a subject Textual drew.
+            stages = [needles, [TEXTUAL_STARTED], needles]
+            shown, _textual, fresh = time_to_stages(app_argv, cached_env, stages, cwd=REPO)
+            return shown, fresh
+
         trivial(), app(-1)  # warm-up (OS file cache, .pyc), not counted
+        time_to_text(app_argv, cached_env, needles, cwd=REPO)  # fills the cache, not counted
         result = ColdStart([], [])
-        for n in range(runs):  # interleaved, so drift in machine load hits both alike
+        for n in range(runs):  # interleaved, so drift in machine load hits all alike
             result.trivial.append(trivial())
             result.app.append(app(n))
+            shown, fresh = app_cached()
+            result.cached.append(shown)
+            result.cached_fresh.append(fresh)
         return result
     finally:
         server.stop()
@@ -259,10 +273,20 @@ def verdict(ok: bool) -> str:
 def reading(cold: ColdStart, figures: list[Figure], scales: tuple[int, ...]) -> list[str]:
     by_key = {f.name: f for f in figures}
     lines: list[str] = []
+    trivial_median = summarize(cold.trivial).median
     lines.append(
-        f"- Cold start ≤ {COLD_TARGET}× the trivial app: {verdict(cold.ratio <= COLD_TARGET)} "
-        f"({cold.ratio:.2f}×: {summarize(cold.app).median:.2f} s vs {summarize(cold.trivial).median:.2f} s)."
+        f"- Cold start ≤ {COLD_TARGET}× the trivial app, first start (nothing cached): "
+        f"{verdict(cold.ratio <= COLD_TARGET)} "
+        f"({cold.ratio:.2f}×: {summarize(cold.app).median:.2f} s vs {trivial_median:.2f} s)."
     )
+    if cold.cached:
+        lines.append(
+            f"- Cold start ≤ {COLD_TARGET}× the trivial app, with the last session's cache (cached "
+            f"subjects on screen, marked as cached): {verdict(cold.cached_ratio <= COLD_TARGET)} "
+            f"({cold.cached_ratio:.2f}×: {summarize(cold.cached).median:.2f} s vs {trivial_median:.2f} s); "
+            f"the fresh first page follows at {summarize(cold.cached_fresh).median:.2f} s "
+            f"({cold.cached_fresh_ratio:.2f}×)."
+        )
     # Sub-rows (·) and the API floors explain the figures; the target is judged on the figures.
     compared = [f for f in figures if not f.name.startswith(("API floor", "  ·", "Dashboard"))]
     for big in (s for s in scales if s != 1_000):
@@ -443,8 +467,12 @@ def main() -> int:
         f"Cold start: `python -m supportdesk_tui --server URL` (agent `anna`, demo backend, fresh "
         f"SUPPORTDESK_HOME each run) in a pty it owns, TERM=xterm-256color, 160x48; timed from spawn "
         f"until the output holds a subject from the queue's first page; then killed. Baseline "
-        f"`python -m bench.trivial_app` timed until its label appears. One discarded warm-up each, "
-        f"then {plan.cold_runs} interleaved runs.",
+        f"`python -m bench.trivial_app` timed until its label appears. With the last session's cache: "
+        f"the same command with one SUPPORTDESK_HOME kept across runs (a discarded first run fills "
+        f"the cache the queue writes after showing its first page), timed until a subject of that "
+        f"page is on screen (the pre-paint, marked as cached, before Textual loads) and until a "
+        f"subject appears again after Textual's driver has started (the fresh first page). One "
+        f"discarded warm-up each, then {plan.cold_runs} interleaved runs of the three.",
         "Queue: reference backends seeded with " + ", ".join(f"{s:,}" for s in scales)
         + " bulk tickets (no demo data, rate limit off), signed in as a lead (sees every queue); "
         + "seed + start took " + ", ".join(f"{seed_seconds[s]:.1f} s" for s in scales) + ".",

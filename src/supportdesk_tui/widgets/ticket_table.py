@@ -165,7 +165,7 @@ def cached_first_page(fingerprint: str, tickets: list[Ticket], *, name: str, ser
         saved_at=saved_at,
         title=f"SupportDesk  ·  {one_line(name)}  ·  {one_line(server)}",
         # The time is filled in when painted; the banner says the rows are not live yet.
-        banner=_("Cached from {time} — connecting… (keys wait for the live queue)"),
+        banner=_("Cached from {time}, not live — connecting…"),
         columns=tuple(column_title(by_key[key]) for key, _width in _CACHED_COLUMNS),
         rows=tuple(tuple(cell(key, t) for key, _width in _CACHED_COLUMNS) for t in tickets[:MAX_ROWS]),
         right=tuple(key == "id" for key, _width in _CACHED_COLUMNS),
