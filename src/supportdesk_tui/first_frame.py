@@ -251,6 +251,7 @@ class PaintedFrame:
     """The cached frame is on the terminal; the app must `hand_over` before Textual reads keys."""
 
     saved_mode: list[Any] | None
+    keys_fd: int = _KEYS_FD
     handed_over: bool = False
 
     def hand_over(self) -> None:
@@ -262,41 +263,41 @@ class PaintedFrame:
         if self.handed_over:
             return
         self.handed_over = True
-        _restore_keys(self.saved_mode)
+        _restore_keys(self.keys_fd, self.saved_mode)
 
     def leave_unless_handed_over(self, stream: IO[str]) -> None:
         """The app never started (an error on the way): leave the alternate screen for the message."""
         if self.handed_over:
             return
         self.handed_over = True
-        _restore_keys(self.saved_mode)
+        _restore_keys(self.keys_fd, self.saved_mode)
         with contextlib.suppress(Exception):
             stream.write(_LEAVE)
             stream.flush()
 
 
-def _quiet_keys() -> list[Any] | None:
-    # Keys typed at the cached frame must not echo over it; the mode is restored by hand_over.
+def quiet_keys(fd: int = _KEYS_FD) -> list[Any] | None:
+    """Stop keys typed at the cached frame from echoing over it; returns the mode to restore."""
     try:
         import termios
 
-        saved = termios.tcgetattr(_KEYS_FD)
-        quiet = termios.tcgetattr(_KEYS_FD)
+        saved = termios.tcgetattr(fd)
+        quiet = termios.tcgetattr(fd)
         quiet[3] &= ~(termios.ECHO | termios.ICANON)
-        termios.tcsetattr(_KEYS_FD, termios.TCSANOW, quiet)
+        termios.tcsetattr(fd, termios.TCSANOW, quiet)
         return saved
     except Exception:
         return None
 
 
-def _restore_keys(saved_mode: list[Any] | None) -> None:
+def _restore_keys(fd: int, saved_mode: list[Any] | None) -> None:
     with contextlib.suppress(Exception):
         import termios
 
         if saved_mode is not None:
-            termios.tcsetattr(_KEYS_FD, termios.TCSANOW, saved_mode)
+            termios.tcsetattr(fd, termios.TCSANOW, saved_mode)
         # Discard what was typed while the cached frame was up (see PaintedFrame.hand_over).
-        termios.tcflush(_KEYS_FD, termios.TCIFLUSH)
+        termios.tcflush(fd, termios.TCIFLUSH)
 
 
 def paint_cached_page(key: StartKey, *, stream: IO[str] | None = None) -> PaintedFrame | None:
@@ -314,7 +315,7 @@ def paint_cached_page(key: StartKey, *, stream: IO[str] | None = None) -> Painte
             return None
         size = os.get_terminal_size(out.fileno())
         frame = render_frame(page, size.columns, size.lines)
-        saved = _quiet_keys() if os.isatty(_KEYS_FD) else None
+        saved = quiet_keys() if os.isatty(_KEYS_FD) else None
         out.write(frame)
         out.flush()
         return PaintedFrame(saved)
