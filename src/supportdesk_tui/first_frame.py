@@ -279,7 +279,7 @@ class PaintedFrame:
 def quiet_keys(fd: int = _KEYS_FD) -> list[Any] | None:
     """Stop keys typed at the cached frame from echoing over it; returns the mode to restore."""
     try:
-        import termios
+        import termios  # lazy: POSIX only; on other systems the pre-paint just skips this step
 
         saved = termios.tcgetattr(fd)
         quiet = termios.tcgetattr(fd)
@@ -292,7 +292,7 @@ def quiet_keys(fd: int = _KEYS_FD) -> list[Any] | None:
 
 def _restore_keys(fd: int, saved_mode: list[Any] | None) -> None:
     with contextlib.suppress(Exception):
-        import termios
+        import termios  # lazy: POSIX only; on other systems the pre-paint just skips this step
 
         if saved_mode is not None:
             termios.tcsetattr(fd, termios.TCSANOW, saved_mode)
