@@ -211,8 +211,18 @@ def _column_widths(page: CachedPage, width: int, header: Sequence[str],
     return widths
 
 
-def render_frame(page: CachedPage, columns: int, lines: int) -> str:
-    """The whole frame as terminal output: our own escape sequences around sanitised text only."""
+@dataclass(frozen=True)
+class FrameLines:
+    """The cached page laid out for a terminal: sanitised lines of exactly the width asked for."""
+
+    title: str
+    banner: str  # says the rows are cached and from when
+    header: str
+    rows: tuple[str, ...]
+
+
+def frame_lines(page: CachedPage, columns: int, lines: int) -> FrameLines:
+    """Lay `page` out in `columns` x `lines` cells; every string passes the app's sanitiser."""
     stamp = time.strftime("%H:%M", time.localtime(page.saved_at))
     banner = one_line(page.banner).replace(one_line(TIME_FIELD), stamp)
     header = [one_line(c) for c in page.columns]
@@ -222,15 +232,23 @@ def render_frame(page: CachedPage, columns: int, lines: int) -> str:
     right = page.right or tuple(False for _ in header)
 
     def line(cells_: Sequence[str]) -> str:
-        return " ".join(fit(c, w, right=r) for c, w, r in zip(cells_, widths, right, strict=True))
+        joined = " ".join(fit(c, w, right=r) for c, w, r in zip(cells_, widths, right, strict=True))
+        return fit(joined, columns)
 
+    return FrameLines(title=fit(one_line(page.title), columns), banner=fit(banner, columns),
+                      header=line(header), rows=tuple(line(row) for row in rows))
+
+
+def render_frame(page: CachedPage, columns: int, lines: int) -> str:
+    """The whole frame as terminal output: our own escape sequences around sanitised text only."""
+    laid_out = frame_lines(page, columns, lines)
     out = [_ENTER]
-    out.append(f"\x1b[1;1H{_BOLD}{fit(one_line(page.title), columns)}{_RESET}")
-    out.append(f"\x1b[2;1H{_REVERSE}{fit(banner, columns)}{_RESET}")
+    out.append(f"\x1b[1;1H{_BOLD}{laid_out.title}{_RESET}")
+    out.append(f"\x1b[2;1H{_REVERSE}{laid_out.banner}{_RESET}")
     if lines >= 3:
-        out.append(f"\x1b[3;1H{_BOLD}{fit(line(header), columns)}{_RESET}")
-    for y, row in enumerate(rows, start=4):
-        out.append(f"\x1b[{y};1H{_DIM}{fit(line(row), columns)}{_RESET}")
+        out.append(f"\x1b[3;1H{_BOLD}{laid_out.header}{_RESET}")
+    for y, row in enumerate(laid_out.rows, start=4):
+        out.append(f"\x1b[{y};1H{_DIM}{row}{_RESET}")
     return "".join(out)
 
 
@@ -250,6 +268,7 @@ def start_key(argv: Sequence[str], env: Mapping[str, str] | None = None) -> Star
 class PaintedFrame:
     """The cached frame is on the terminal; the app must `hand_over` before Textual reads keys."""
 
+    page: CachedPage
     saved_mode: list[Any] | None
     keys_fd: int = _KEYS_FD
     handed_over: bool = False
@@ -318,6 +337,6 @@ def paint_cached_page(key: StartKey, *, stream: IO[str] | None = None) -> Painte
         saved = quiet_keys() if os.isatty(_KEYS_FD) else None
         out.write(frame)
         out.flush()
-        return PaintedFrame(saved)
+        return PaintedFrame(page, saved)
     except Exception:
         return None

@@ -96,7 +96,8 @@ def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: boo
             painted.leave_unless_handed_over(sys.stdout)
         return _fail(settings)
     if first_page is not None:
-        settings = replace(settings, first_page_cache=first_page)
+        settings = replace(settings, first_page_cache=first_page,
+                           cached_first_page=painted.page if painted is not None else None)
     return run_with_settings(settings, painted)
 
 

@@ -141,7 +141,7 @@ def test_the_fingerprint_changes_with_the_server_the_token_the_config_or_the_log
 def test_keys_typed_at_the_cached_frame_never_reach_the_app() -> None:
     master, slave = os.openpty()
     try:
-        painted = PaintedFrame(quiet_keys(slave), keys_fd=slave)
+        painted = PaintedFrame(a_page(), quiet_keys(slave), keys_fd=slave)
         os.write(master, b"t\r")  # "take" and "open", aimed at a row that may be stale
         assert select.select([slave], [], [], 5)[0], "the keys should be waiting to be read"
         painted.hand_over()
