@@ -103,3 +103,30 @@ def time_to_stages(argv: Sequence[str], env: Mapping[str, str], stages: Sequence
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         os.close(master)
+
+
+def run_until_file(argv: Sequence[str], env: Mapping[str, str], path: Path, *,
+                   cwd: Path | None = None, timeout: float = 30.0) -> None:
+    """Run `argv` in a pty (its output read and dropped) until `path` exists, then kill it."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
+    process = subprocess.Popen(list(argv), stdin=slave, stdout=slave, stderr=slave, env=dict(env),
+                               cwd=cwd, start_new_session=True, preexec_fn=_become_terminal_owner)
+    os.close(slave)
+    try:
+        deadline = time.perf_counter() + timeout
+        while not path.exists():
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise TimeoutError(f"{argv!r} never wrote {path} within {timeout} s")
+            if select.select([master], [], [], min(left, 0.05))[0]:
+                try:
+                    if not os.read(master, 65536):
+                        raise RuntimeError(f"{argv!r} exited before writing {path}")
+                except OSError as error:  # EIO: the child closed the terminal
+                    raise RuntimeError(f"{argv!r} exited before writing {path}") from error
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        os.close(master)

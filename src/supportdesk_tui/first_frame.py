@@ -160,11 +160,21 @@ def read_cache(path: Path, fingerprint: str) -> CachedPage | None:
 
 
 def save_cache(path: Path, page: CachedPage) -> None:
-    """Write `page` for the next start (atomically; private, like the rest of the agent's data)."""
-    from supportdesk_tui.domain.atomic import atomic_write_text  # lazy: only the app writes
+    """Write `page` for the next start: private, and replaced whole so a reader never sees half.
 
+    No fsync: the file is a disposable cache, and a page lost in a crash costs one slower start.
+    """
     paths.ensure_dir(path.parent)
-    atomic_write_text(path, page.to_json())
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(page.to_json())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
 
 
 # --- painting ---------------------------------------------------------------------------

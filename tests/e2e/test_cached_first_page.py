@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,14 @@ def wait_for_file(term: Terminal, path: Path, timeout: float = 60.0) -> None:
         term._read(0.1)  # keep reading, or a full terminal would stop the app
 
 
+def wait_for_cache(term: Terminal, home: Path, written: Callable[[str], bool], timeout: float = 60.0) -> None:
+    """Until the cache holds what `written` expects (the queue saves it once its page is on screen)."""
+    deadline = time.monotonic() + timeout
+    while not written(cache_of(home).read_text(encoding="utf-8")):
+        assert time.monotonic() < deadline, "the cache was never rewritten"
+        term._read(0.1)  # keep reading, or a full terminal would stop the app
+
+
 def first_start(server: Any, home: Path, login: str = "anna") -> dict[str, Any]:
     """A start with nothing cached: the queue shows its first page and caches it; returns the cache."""
     env = clean_env(home, SUPPORTDESK_TOKEN=server.token(login))
@@ -94,8 +103,8 @@ def test_the_next_start_paints_the_cached_page_marked_cached_and_then_only_the_l
         assert b"\x1b]52" not in term.output and b"\xc2\x9b" not in term.output
         assert "\u202e".encode() not in term.output
         assert "␛]52;c;".encode() in term.output[:textual_at]
-    # And what the next start will paint is the live page again.
-    assert STALE not in cache_of(tmp_path).read_text(encoding="utf-8")
+        # And what the next start will paint is the live page again.
+        wait_for_cache(term, tmp_path, lambda text: STALE not in text)
 
 
 def test_another_agent_on_the_same_machine_is_never_shown_the_cached_page(
@@ -117,11 +126,7 @@ def test_a_broken_cache_paints_nothing_and_the_app_starts_as_usual(
     with terminal(["--server", workday_server.url], env) as term:
         wait_for_bytes(term, TEXTUAL_STARTED)
         assert BANNER not in term.output and b"Traceback" not in term.output
-        wait_for_file(term, cache_of(tmp_path))
-        deadline = time.monotonic() + 60
-        while cache_of(tmp_path).read_text(encoding="utf-8") == broken:  # rewritten from the live page
-            assert time.monotonic() < deadline, "the broken cache was never replaced"
-            term._read(0.1)
+        wait_for_cache(term, tmp_path, lambda text: text != broken)  # rewritten from the live page
 
 
 async def test_the_connect_screen_keeps_the_cached_page_marked_cached_and_no_key_acts_on_it(

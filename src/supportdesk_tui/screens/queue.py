@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -21,7 +21,7 @@ from supportdesk_tui.contract.models import PresenceState, Ticket, TicketPatch, 
 from supportdesk_tui.domain.query import QueryError, TicketQuery, format_query, parse_query, ticket_matches
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.domain.ticket_window import TicketWindow, backwards, sort_key_for
-from supportdesk_tui.first_frame import save_cache
+from supportdesk_tui.first_frame import CachedPage, save_cache
 from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.navigation import (
@@ -166,7 +166,8 @@ class QueueScreen(StatusLineScreen):
             page = await api.list_tickets(params, page_size=page_size, after=after)
             if remember and after is None:
                 remember = False
-                await self._save_first_page(page.items)
+                # Saved once the page is on screen: the file write never delays the rows.
+                self.call_after_refresh(self._save_first_page, page.items)
             return page.items, page.next_cursor
 
         sort = self.query_filter.sort or self.sort
@@ -185,15 +186,19 @@ class QueueScreen(StatusLineScreen):
         table.set_window(window, sort=sort, from_end=from_end)
         self.query_one(TicketPreview).show_nothing()
 
-    async def _save_first_page(self, tickets: list[Ticket]) -> None:
+    def _save_first_page(self, tickets: list[Ticket]) -> None:
         """Cache what the start-up queue shows, for the next start to paint while the app loads."""
         key = self.desk.settings.first_page_cache
         if key is None:
             return
         page = cached_first_page(key.fingerprint, tickets, name=self.desk.me.name,
                                  server=self.desk.settings.server_url, saved_at=time.time())
+        self._write_first_page(key.path, page)
+
+    @work(thread=True, group="first-page-cache", exit_on_error=False)
+    def _write_first_page(self, path: Path, page: CachedPage) -> None:
         with contextlib.suppress(OSError):  # unsaved: only the next start's first frame is slower
-            await asyncio.to_thread(save_cache, key.path, page)
+            save_cache(path, page)
 
     def _total_hint(self) -> int | None:
         if not self.query_filter.is_empty:
