@@ -157,7 +157,8 @@ class SupportDeskApp(App[None]):
                     *apply_keymap(self, self.settings.keymap, scopes=self._keymap_scopes())]
         for problem in problems:
             self.notify(safe_text(problem), title=_("Configuration"), severity="warning", timeout=10)
-        self.push_screen(ConnectScreen(", ".join(self.settings.instances)))
+        self.push_screen(ConnectScreen(", ".join(self.settings.instances),
+                                       cached=self.settings.cached_first_page))
         self.call_after_refresh(self.connect)
 
     def _keymap_scopes(self) -> list[type[DOMNode]]:

@@ -99,10 +99,31 @@ def main(argv: Sequence[str] | None = None) -> None:
         from supportdesk_tui.launch import run_config  # lazy: a subcommand loads what it runs
 
         raise SystemExit(run_config(args.action))
+    if command is None:
+        raise SystemExit(_run_queue_start(args, args_list))
     from supportdesk_tui.launch import run_app  # lazy: a subcommand loads what it runs
 
     mode = "dashboard" if command == "dashboard" else None
     raise SystemExit(run_app(args, mode=mode, wallboard=bool(getattr(args, "wallboard", False))))
+
+
+def _run_queue_start(args: argparse.Namespace, args_list: Sequence[str]) -> int:
+    """Plain `supportdesk`: paint the last session's cached first page, then load and run the app.
+
+    The pre-paint comes before every heavy import (see first_frame.py); it is left behind, keys
+    typed at it discarded, right before Textual takes the terminal, or when the start fails.
+    """
+    from supportdesk_tui.first_frame import paint_cached_page, start_key  # lazy: stdlib only
+
+    key = start_key(args_list)
+    painted = paint_cached_page(key)
+    try:
+        from supportdesk_tui.launch import run_app  # lazy: the heavy part of a start
+
+        return run_app(args, first_page=key, painted=painted)
+    finally:
+        if painted is not None:
+            painted.leave_unless_handed_over(sys.stdout)
 
 
 if __name__ == "__main__":  # pragma: no cover

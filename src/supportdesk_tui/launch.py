@@ -11,10 +11,15 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from supportdesk_tui import paths
 from supportdesk_tui.api.failover import ServerListError, parse_server_list, same_deployment
 from supportdesk_tui.settings import AppSettings
+
+if TYPE_CHECKING:
+    from supportdesk_tui.first_frame import PaintedFrame, StartKey
 
 EXIT_USAGE = 2
 
@@ -81,18 +86,28 @@ def resolve_settings(args: argparse.Namespace, *, mode: str | None = None,
     )
 
 
-def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: bool = False) -> int:
+def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: bool = False,
+            first_page: StartKey | None = None, painted: PaintedFrame | None = None) -> int:
+    """`first_page`: where the queue caches its first page for the next start (plain starts only);
+    `painted`: the cached frame on the terminal now, handed over right before Textual starts."""
     settings = resolve_settings(args, mode=mode, wallboard=wallboard)
     if isinstance(settings, str):
+        if painted is not None:
+            painted.leave_unless_handed_over(sys.stdout)
         return _fail(settings)
-    return run_with_settings(settings)
+    if first_page is not None:
+        settings = replace(settings, first_page_cache=first_page,
+                           cached_first_page=painted.page if painted is not None else None)
+    return run_with_settings(settings, painted)
 
 
-def run_with_settings(settings: AppSettings) -> int:
+def run_with_settings(settings: AppSettings, painted: PaintedFrame | None = None) -> int:
     # lazy: each command loads only what it needs
     from supportdesk_tui.app import SupportDeskApp
 
     app = SupportDeskApp(settings)
+    if painted is not None:
+        painted.hand_over()
     app.run()
     return app.return_code or 0
 

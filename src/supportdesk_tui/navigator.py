@@ -68,7 +68,8 @@ class Navigator:
             return
         from supportdesk_tui.screens.queue import QueueScreen  # lazy: loads after the connect screen paints
 
-        self._app.switch_screen(QueueScreen())
+        # The start's queue saves its first page for the next start to paint before Textual loads.
+        self._app.switch_screen(QueueScreen(remember_first_page=settings.first_page_cache is not None))
 
     def open_ticket(self, ticket_id: int, prefetched: Prefetched | None = None, *,
                     instead_of_current: bool = False) -> None:

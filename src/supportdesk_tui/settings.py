@@ -16,6 +16,7 @@ from supportdesk_tui.contract.stream import SILENT_STREAM_SECONDS
 
 if TYPE_CHECKING:
     from supportdesk_tui.domain.dashboard_state import QueueLimits
+    from supportdesk_tui.first_frame import CachedPage, StartKey
 
 
 
@@ -54,6 +55,12 @@ class AppSettings:
     server_urls: tuple[str, ...] = ()
     # The live stream's wait before reconnecting, (shortest, longest) in seconds; tests shorten it.
     reconnect_backoff: tuple[float, float] = (0.5, 30.0)
+    # Where the start-up queue saves its first page for the next start's pre-paint (first_frame.py);
+    # None: not a plain `supportdesk` start, nothing is saved.
+    first_page_cache: StartKey | None = None
+    # The cached first page the start painted (first_frame.py): the connect screen keeps showing it,
+    # marked as cached, until the live queue replaces it. None: nothing was painted.
+    cached_first_page: CachedPage | None = None
 
     @property
     def instances(self) -> tuple[str, ...]:

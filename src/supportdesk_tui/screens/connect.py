@@ -14,9 +14,11 @@ from textual.widgets import LoadingIndicator, Static
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.errors import ApiError
 from supportdesk_tui.domain.safe_text import safe_text
+from supportdesk_tui.first_frame import CachedPage
 from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.navigation import Reconnect
+from supportdesk_tui.widgets.cached_page import CachedPageView
 from supportdesk_tui.widgets.key_footer import KeyFooter
 
 
@@ -48,19 +50,26 @@ class ConnectScreen(Screen[None]):
     ConnectScreen.-error #connect-box { border: round $error; }
     ConnectScreen #connect-advice { color: $text-muted; margin-top: 1; }
     ConnectScreen LoadingIndicator { height: 1; }
+    ConnectScreen.-cached { align: left top; }
+    ConnectScreen.-cached #connect-box { width: 100%; padding: 0 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
         Binding("r", "retry", N_("Retry"), id="connect.retry"),
         Binding("q", "app.quit", N_("Quit"), id="connect.quit"),
     ])
 
-    def __init__(self, server_url: str) -> None:
+    def __init__(self, server_url: str, *, cached: CachedPage | None = None) -> None:
+        """`cached`: the last session's first page, shown (marked as cached) until the queue is live."""
         super().__init__()
         self.server_url = server_url
+        self.cached = cached
         self.failed = False
         self._error: ApiError | None = None
 
     def compose(self) -> ComposeResult:
+        if self.cached is not None:
+            self.add_class("-cached")
+            yield CachedPageView(self.cached, id="connect-cached")
         with Vertical(id="connect-box"):
             yield Static(id="connect-title")
             yield Static(id="connect-detail")

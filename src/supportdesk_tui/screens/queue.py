@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from dataclasses import replace
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,6 +21,7 @@ from supportdesk_tui.contract.models import PresenceState, Queue, Ticket, Ticket
 from supportdesk_tui.domain.query import QueryError, TicketQuery, format_query, parse_query, ticket_matches
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.domain.ticket_window import TicketWindow, backwards, sort_key_for
+from supportdesk_tui.first_frame import CachedPage, save_cache
 from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.navigation import (
@@ -34,7 +38,7 @@ from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.preview import TicketPreview
 from supportdesk_tui.widgets.queue_sidebar import QueueSidebar
 from supportdesk_tui.widgets.status_line import StatusLine
-from supportdesk_tui.widgets.ticket_table import TicketTable
+from supportdesk_tui.widgets.ticket_table import TicketTable, cached_first_page
 
 # Role names are looked up with `_(role)` at render time; listed here so the catalogs have them.
 ROLE_NAMES = (N_("agent"), N_("lead"), N_("intake"))
@@ -78,8 +82,10 @@ class QueueScreen(StatusLineScreen):
         Binding("q", "app.quit", N_("Quit"), id="queue.quit"),
     ])
 
-    def __init__(self) -> None:
+    def __init__(self, *, remember_first_page: bool = False) -> None:
         super().__init__()
+        # The start-up queue's first page is cached for the next start (see first_frame.py).
+        self._remember_first_page = remember_first_page
         self._prefetched: Prefetched | None = None
         self.from_end = False
         self.query_filter = TicketQuery()
@@ -170,9 +176,16 @@ class QueueScreen(StatusLineScreen):
         api = self.desk.api
         params = self.current_params()
         page_size = self.desk.settings.page_size
+        remember = self._remember_first_page and not from_end
+        self._remember_first_page = False
 
         async def fetch_page(after: str | None) -> tuple[list[Ticket], str | None]:
+            nonlocal remember
             page = await api.list_tickets(params, page_size=page_size, after=after)
+            if remember and after is None:
+                remember = False
+                # Saved once the page is on screen: the file write never delays the rows.
+                self.call_after_refresh(self._save_first_page, page.items)
             return page.items, page.next_cursor
 
         sort = self.query_filter.sort or self.sort
@@ -190,6 +203,20 @@ class QueueScreen(StatusLineScreen):
             else N_("Nothing waiting in this queue. New tickets appear here as they arrive."))
         table.set_window(window, sort=sort, from_end=from_end)
         self.query_one(TicketPreview).show_nothing()
+
+    def _save_first_page(self, tickets: list[Ticket]) -> None:
+        """Cache what the start-up queue shows, for the next start to paint while the app loads."""
+        key = self.desk.settings.first_page_cache
+        if key is None:
+            return
+        page = cached_first_page(key.fingerprint, tickets, name=self.desk.me.name,
+                                 server=self.desk.settings.server_url, saved_at=time.time())
+        self._write_first_page(key.path, page)
+
+    @work(thread=True, group="first-page-cache", exit_on_error=False)
+    def _write_first_page(self, path: Path, page: CachedPage) -> None:
+        with contextlib.suppress(OSError):  # unsaved: only the next start's first frame is slower
+            save_cache(path, page)
 
     def _total_hint(self) -> int | None:
         if not self.query_filter.is_empty:
