@@ -105,7 +105,8 @@ class SlowLinkProcess:
     def start(self) -> str:
         repo = Path(__file__).resolve().parent.parent
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "bench.slow_link", "--target", self.target, "--one-way", str(self.one_way)],
+            [sys.executable, "-m", "bench.slow_link", "--target", self.target,
+             "--one-way", str(self.one_way)],
             cwd=repo, stdout=subprocess.PIPE, text=True)
         assert self._process.stdout is not None
         line = self._process.stdout.readline().strip()
