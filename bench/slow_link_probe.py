@@ -141,7 +141,9 @@ async def open_prefetched(pilot: Any, recorder: FrameRecorder, app: SupportDeskA
     """`j`, wait until the preview fetched the ticket, then enter → the conversation laid out."""
     samples: list[float] = []
     for _ in range(count):
+        target = table.cursor_row + 1
         send_key(app, "j")
+        await until(lambda target=target: table.cursor_row == target, "the cursor")  # type: ignore[misc]
         await until(lambda: queue._prefetched is not None and table.cursor_ticket is not None
                     and queue._prefetched.ticket.id == table.cursor_ticket.id, "the preview")
         shown = recorder.expect(lambda: conversation_shown(app))
