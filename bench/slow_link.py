@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -79,7 +80,14 @@ async def _connection(client_reader: asyncio.StreamReader, client_writer: asynci
                 writer.close()
 
 
-async def serve(target: str, one_way: float, port: int = 0) -> None:
+def _announce(url: str) -> None:
+    print(f"{LISTENING_PREFIX}{url}", flush=True)
+
+
+async def serve(target: str, one_way: float, port: int = 0, *,
+                listening: Callable[[str], None] = _announce) -> None:
+    """Forward 127.0.0.1:`port` (0: any free one) to `target` until cancelled; `listening` gets
+    the proxy's URL once it accepts connections."""
     parts = urlsplit(target)
     host, target_port = parts.hostname or "127.0.0.1", parts.port or 80
 
@@ -88,7 +96,7 @@ async def serve(target: str, one_way: float, port: int = 0) -> None:
 
     server = await asyncio.start_server(handle, "127.0.0.1", port)
     bound = server.sockets[0].getsockname()[1]
-    print(f"{LISTENING_PREFIX}http://127.0.0.1:{bound}", flush=True)
+    listening(f"http://127.0.0.1:{bound}")
     async with server:
         await server.serve_forever()
 
