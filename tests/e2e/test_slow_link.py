@@ -132,3 +132,36 @@ async def test_a_filter_shows_the_matching_loaded_rows_at_once_then_the_servers_
             response.raise_for_status()
             server_ids = [t["id"] for t in response.json()["data"]]
         assert shown_ids(table)[:len(server_ids)] == server_ids
+
+
+async def test_a_reply_refused_after_the_agent_went_on_typing_comes_back_before_the_new_text(
+        workday_server: Any, tmp_path: Path) -> None:
+    created = create_customer_ticket(workday_server, body="Не приходит код")
+    app = make_app(workday_server, "anna", tmp_path, live_updates=False)
+    first, second = "Проверяю номер телефона.", "И ещё: какой у вас оператор?"
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
+        screen = ConversationScreen(created["id"])
+        await app.push_screen(screen)
+        await wait_until(pilot, lambda: screen.ticket is not None and screen.thread.messages,
+                         what="the conversation")
+        held = hold_requests(app)
+        posting = f"{API}/tickets/{created['id']}/messages"
+        held.hold(lambda r: r.method == "POST" and r.url.path == posting)
+        await pilot.press("r")
+        await type_text(pilot, first)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: bool(screen.thread.waiting_cards), what="the reply shown as sending")
+        await type_text(pilot, second)  # the composer is free at once: the next message is under way
+        # Meanwhile the customer writes: the server refuses the reply written before that.
+        with workday_server.client("intake") as http:
+            http.post(posting, json={"kind": "customer", "body": "Код так и не пришёл"},
+                      headers={"Idempotency-Key": f"late-{created['id']}"}).raise_for_status()
+        held.release()
+        await wait_until(pilot, lambda: "Код так и не пришёл" in [m.body for m in screen.thread.messages],
+                         what="the customer's new message")
+        composer = screen.query_one(Composer)
+        assert composer.text == f"{first}\n\n{second}", "nothing the agent wrote is lost"
+        assert not screen.thread.waiting_cards
+        assert not [m for m in server_messages(workday_server, created["id"]) if m["body"] == first]
+        assert not app.session.sender.outbox.items()
