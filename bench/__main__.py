@@ -370,6 +370,18 @@ PROFILE_NOTES = [
     "uvicorn's h11 writer for each stream on each commit, FastAPI's dependency solving; one "
     "process is one core, so beyond ~400 requests/s the next step is a second process reading the "
     "events table.",
+    "- **A slow link** (+300 ms round trip, `bench.slow_link`). Found with a gate on the app's requests "
+    "(tests/e2e/held_requests.py) and pyinstrument: opening asked for the ticket, then for its "
+    "messages (two round trips in a row; now together, one); sending froze the composer until the "
+    "server answered (now the reply shows at once as \"sending…\" and the composer is free; the "
+    "idempotency key keeps it to one message); a new filter or queue showed nothing until the first "
+    "page came back (now the loaded rows that match, by the server's own test in `domain/query.py`, "
+    "then the server's page in their place). What remains in these keys is CPU, the same on loopback: "
+    "showing and hiding the filter bar by a class on the screen restyled every widget (≈ 70 ms per `/` "
+    "and esc; now a class on the bar, ≈ 6 ms); a new list repaints every row (the row cache holds a "
+    "row for its second only); a send writes the outbox with fsync before the request (≈ 10 ms) and "
+    "lays out the thread again; every composer key saves the draft with fsync on the UI loop — a "
+    "draft written off the loop, or after a pause, is next.",
     "- **Memory.** Client RSS does not grow with the queue (a bounded page cache). Opening and "
     "closing conversations used to keep each composer alive through Textual's app-level theme "
     "watchers; those are now pruned when the app is idle. Cancelled asyncio timer handles keep a "
