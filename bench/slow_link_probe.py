@@ -115,8 +115,9 @@ async def filter_steps(pilot: Any, recorder: FrameRecorder, table: TicketTable, 
 
             def server_rows(before: object = before) -> bool:
                 window = table.window
-                return rows_shown(before) and window is not None and not window.provisional \
-                    and visible_rows_loaded(table)
+                return rows_shown(before) and window is not None \
+                    and not getattr(window, "provisional", False) \
+                    and visible_rows_loaded(table)  # getattr: the probe also measures an older app
 
             first, final = recorder.expect(rows_shown), recorder.expect(server_rows)
             pressed = time.perf_counter()
