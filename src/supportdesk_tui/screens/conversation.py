@@ -330,8 +330,14 @@ class ConversationScreen(StatusLineScreen):
         composer = self.composer
         draft_kind = DraftKind.NOTE if kind is MessageKind.NOTE else DraftKind.REPLY
         sender = self.desk.session.sender
+        ticket_id = self.ticket_id
+
+        def still_here() -> bool:
+            """The agent is still on this ticket (the answer may come after they moved on)."""
+            return self.is_attached and self.ticket_id == ticket_id
+
         try:
-            item = sender.queue(self.ticket_id, draft_kind, body, status_after=status_after,
+            item = sender.queue(ticket_id, draft_kind, body, status_after=status_after,
                                 seen_up_to=self.seen_up_to)
         except ApiError as exc:  # refused by the contract before anything went out
             self._not_sent(body, kind, exc)
@@ -343,7 +349,8 @@ class ConversationScreen(StatusLineScreen):
         try:
             result = await sender.deliver(item, forget_draft=False)
         except NewActivity as exc:
-            if not self.is_attached:
+            if not still_here():
+                self._keep_as_draft(item.ticket_id, body, draft_kind, exc)
                 return
             self._show_waiting()
             for message in exc.messages:
@@ -353,11 +360,13 @@ class ConversationScreen(StatusLineScreen):
                                          "send again — your text is kept."))
             return
         except ApiError as exc:
-            if self.is_attached:
+            if still_here():
                 self._show_waiting()
                 self._not_sent(body, kind, exc)
+            else:
+                self._keep_as_draft(item.ticket_id, body, draft_kind, exc)
             return
-        if not self.is_attached:
+        if not still_here():
             self.desk.outbox_changed()
             return
         if isinstance(result, Queued):
@@ -382,6 +391,16 @@ class ConversationScreen(StatusLineScreen):
         typed = composer.text
         composer.set_draft(body if not typed.strip() else f"{body}\n\n{typed}", kind)
         self._save_draft_now()
+
+    def _keep_as_draft(self, ticket_id: int, body: str, kind: DraftKind, exc: ApiError) -> None:
+        """Refused after the agent left the ticket: the text becomes its draft, before any draft
+        written since, and the agent is told where it is."""
+        drafts = self.desk.session.drafts
+        kept = drafts.load(ticket_id)
+        text = body if kept is None or not kept.body.strip() else f"{body}\n\n{kept.body}"
+        drafts.save(ticket_id, Draft(ticket_id, text, kind, kept.seen_up_to if kept else None))
+        self.notify(safe_format(_("Not sent to #{id}: {reason} Your text is kept as the ticket's draft."),
+                                id=ticket_id, reason=exc.message), title=_("Not sent"), severity="error")
 
     def _not_sent(self, body: str, kind: MessageKind, exc: ApiError) -> None:
         # Refused for good (403, 404, 413, 422...): nothing stays queued and the text is back in the
