@@ -8,7 +8,8 @@ Figures (median and p95 over repeated runs), each next to a baseline measured in
 5. a 2,000-message conversation vs a short one;
 6. the backend under a team of 10 / 100 / 500 simulated agents vs one agent on an idle server;
 7. scale-out: two instances on PostgreSQL next to one on SQLite under 500 / 1,000 agents, and a
-   failover (bench/cluster_load.py).
+   failover (bench/cluster_load.py);
+8. a slow link: the app through a delaying proxy (+300 ms round trip) vs straight on loopback.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import cluster_section, live_section, report, team_section, thread_section
+from bench import cluster_section, live_section, report, slow_link_section, team_section, thread_section
 from bench.backend import bulk_backend, lead_token
 from bench.coldstart import (
     TEXTUAL_STARTED,
@@ -61,10 +62,12 @@ class Plan:
     live_seconds: float
     thread_runs: int
     dashboard_storm: bool
+    slow_runs: int = 2
 
 
 QUICK = Plan(cold_runs=4, probe_runs=1, opens=3, moves=30, pagedowns=10, canned=2, scales=(1_000, 100_000),
-             try_million=False, live_seconds=2.0, thread_runs=1, dashboard_storm=False)
+             try_million=False, live_seconds=2.0, thread_runs=1, dashboard_storm=False,
+             slow_runs=1)
 FULL = Plan(cold_runs=10, probe_runs=4, opens=5, moves=50, pagedowns=20, canned=3, scales=(1_000, 100_000),
             try_million=True, live_seconds=10.0, thread_runs=3, dashboard_storm=True)
 
@@ -410,6 +413,18 @@ PROFILE_NOTES = [
     "uvicorn's h11 writer for each stream on each commit, FastAPI's dependency solving; one "
     "process is one core, so beyond ~400 requests/s the next step is a second process reading the "
     "events table.",
+    "- **A slow link** (+300 ms round trip, `bench.slow_link`). Found with a gate on the app's requests "
+    "(tests/e2e/held_requests.py) and pyinstrument: opening asked for the ticket, then for its "
+    "messages (two round trips in a row; now together, one); sending froze the composer until the "
+    "server answered (now the reply shows at once as \"sending…\" and the composer is free; the "
+    "idempotency key keeps it to one message); a new filter or queue showed nothing until the first "
+    "page came back (now the loaded rows that match, by the server's own test in `domain/query.py`, "
+    "then the server's page in their place). What remains in these keys is CPU, the same on loopback: "
+    "showing and hiding the filter bar by a class on the screen restyled every widget (≈ 70 ms per `/` "
+    "and esc; now a class on the bar, ≈ 6 ms); a new list repaints every row (the row cache holds a "
+    "row for its second only); a send writes the outbox with fsync before the request (≈ 10 ms) and "
+    "lays out the thread again; every composer key saves the draft with fsync on the UI loop — a "
+    "draft written off the loop, or after a pause, is next.",
     "- **Memory.** Client RSS does not grow with the queue (a bounded page cache). Opening and "
     "closing conversations used to keep each composer alive through Textual's app-level theme "
     "watchers; those are now pruned when the app is idle. Cancelled asyncio timer handles keep a "
@@ -446,6 +461,7 @@ def main() -> int:
             backend.stop()  # the other benchmarks want the two cores to themselves
         live_runs = live_section.measure_live(workdir / "live", plan.live_seconds, say)
         thread_result = thread_section.measure_thread(workdir / "thread", plan.thread_runs, say)
+        slow_result = slow_link_section.measure_slow_link(workdir / "slow", plan.slow_runs, say)
         say("backend under a team: 10, 100 and 500 agents (bench.team_load)")
         team_args = ("--quick",) if args.quick else ()
         team_result = run_probe("bench.team_load", *team_args, timeout=900)
@@ -469,6 +485,7 @@ def main() -> int:
          report.render_markdown(live_section.live_rows(live_runs))),
         ("A long conversation: 2,000 messages",
          report.render_markdown(thread_section.thread_rows(thread_result))),
+        (slow_link_section.TITLE, report.render_markdown(slow_link_section.slow_rows(slow_result))),
         ("The backend under a team",
          report.render_markdown(team_section.team_rows(team_result))),
         (cluster_section.TITLE,
@@ -478,6 +495,7 @@ def main() -> int:
         print(f"\n{title}\n{body}")
     lines = (reading(cold, figures, scales) + dashboard_reading(figures, tuple(dashboard_runs))
              + live_section.live_reading(live_runs) + thread_section.thread_reading(thread_result)
+             + slow_link_section.slow_reading(slow_result)
              + team_section.team_reading(team_result))
     print()
     print("\n".join(lines))
@@ -513,6 +531,7 @@ def main() -> int:
         "holding the inserted text; for `G` the cursor on the last ticket with its rows loaded).",
         live_section.live_setup(plan.live_seconds),
         thread_section.thread_setup(thread_result),
+        slow_link_section.slow_setup(slow_result),
         team_section.team_setup(team_result, team_command),
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)

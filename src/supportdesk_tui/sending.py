@@ -74,25 +74,45 @@ class Sender:
                    seen_up_to: int | None) -> MessagePosted | Queued:
         """Send now. Raises `NewActivity` or a non-retryable `ApiError` with nothing queued
         (the caller keeps the text); returns `Queued` when it will be retried later."""
+        item = self.queue(ticket_id, kind, body, status_after=status_after, seen_up_to=seen_up_to)
+        return await self.deliver(item)
+
+    def queue(self, ticket_id: int, kind: DraftKind, body: str, *, status_after: Status | None,
+              seen_up_to: int | None) -> OutboxItem:
+        """The first half of `send`, with no I/O: the item is in the outbox (so it survives a crash)
+        and counts as sending until `deliver` answers. Raises `ValidationFailed` with nothing queued."""
         # Checked before queueing: an item the contract refuses could never leave the outbox.
         message_request(kind, body, status_after, seen_up_to)
         item = self.outbox.add(OutboxItem.new(ticket_id, kind, body, now=self.clock(),
                                               status_after=status_after, seen_up_to=seen_up_to))
         self.sending.add(item.id)
+        return item
+
+    async def deliver(self, item: OutboxItem, *, forget_draft: bool = True) -> MessagePosted | Queued:
+        """The first attempt of a `queue`d item: see `send`.
+
+        `forget_draft=False`: the ticket's draft is left alone (the composer was emptied when the
+        item was queued, and what it holds now is the agent's next message)."""
         try:
             posted = await self._post(item)
         except errors.ApiError as exc:
             if exc.retryable:
                 self.outbox.mark_failed(item.id, str(exc), self.clock(), errors.retry_after_of(exc))
-                self.drafts.delete(ticket_id)  # the outbox now holds the text
+                if forget_draft:
+                    self.drafts.delete(item.ticket_id)  # the outbox now holds the text
                 return Queued(item, exc)
             self.outbox.remove(item.id)
             raise
         finally:
             self.sending.discard(item.id)
         self.outbox.remove(item.id)
-        self.drafts.delete(ticket_id)
+        if forget_draft:
+            self.drafts.delete(item.ticket_id)
         return posted
+
+    def in_flight(self, ticket_id: int) -> list[OutboxItem]:
+        """The ticket's items whose first attempt is out now (shown as "sending"), oldest first."""
+        return [item for item in self.outbox if item.ticket_id == ticket_id and item.id in self.sending]
 
     def waiting_for(self, ticket_id: int) -> list[OutboxItem]:
         """The ticket's replies and notes still in the outbox (waiting or refused), oldest first,

@@ -248,3 +248,28 @@ async def test_live_tickets_land_in_the_right_place_when_the_list_is_read_backwa
     # The newest ticket of all belongs at the top of a list read from its end.
     newest = make_ticket(6_000, created_at=BASE + timedelta(seconds=10_000))
     assert window.apply_created(newest).new_index == 0
+
+
+async def test_rows_picked_locally_show_at_once_and_give_way_to_the_servers_first_page() -> None:
+    server = FakeServer(200, page_size=20)
+    earlier = TicketWindow(server.fetch, page_size=20, sort_key=sort_key_for(TicketSort.CREATED))
+    await earlier.ensure(range(0, 40))
+    even = TicketWindow(server.fetch, page_size=20, sort_key=sort_key_for(TicketSort.CREATED),
+                        matches=lambda t: t.id % 2 == 0)
+    even.show_provisional(list(reversed(earlier.loaded_prefix())))
+    # Before any request: the loaded rows that match, in this list's order.
+    assert even.provisional and not even.exhausted
+    assert [even.get(i).id for i in range(even.row_count_known)] == list(range(2, 41, 2))  # type: ignore[union-attr]
+    calls = len(server.calls)
+    # The server says otherwise (its filter is the truth): its page replaces the stand-ins.
+    server.ids = [t for t in server.ids if t % 2 == 0 and t > 10]
+    await even.ensure(range(0, 1))
+    assert not even.provisional and len(server.calls) == calls + 1
+    assert [even.get(i).id for i in range(even.row_count_known)] == list(range(12, 51, 2))  # type: ignore[union-attr]
+
+
+def test_no_matching_loaded_row_leaves_the_answer_to_the_server() -> None:
+    server = FakeServer(10)
+    window = TicketWindow(server.fetch, sort_key=sort_key_for(TicketSort.CREATED), matches=lambda _t: False)
+    window.show_provisional([make_ticket(1), make_ticket(2)])
+    assert not window.provisional and window.row_count_known == 0 and not window.exhausted

@@ -148,6 +148,8 @@ class TicketWindow:
         self._offsets: list[int] = []
         self._offsets_dirty = False
         self.pending_new = 0
+        self.provisional = False
+        """The rows are stand-ins picked locally (`show_provisional`) until the server's first page."""
         self._generation += 1
 
     @property
@@ -225,12 +227,43 @@ class TicketWindow:
         where = self._locate_index(index)
         return where is not None and where[0] in self._pages
 
+    def loaded_prefix(self) -> list[Ticket]:
+        """The tickets of the pages held from the top of the list without a gap, in order."""
+        rows: list[Ticket] = []
+        page = 0
+        while page in self._pages:
+            rows.extend(self._pages[page])
+            page += 1
+        return rows
+
+    def show_provisional(self, tickets: list[Ticket]) -> None:
+        """Show, until the server answers, those of `tickets` (another list's loaded rows) that
+        match this list, in its order: a new filter or queue shows at once what is already here.
+
+        The next `ensure` replaces them all with the server's first page, whatever they were."""
+        if self._starts or self.sort_key is None:
+            return
+        seen: set[int] = set()
+        rows = []
+        for ticket in tickets:
+            if ticket.id not in seen and self.matches(ticket):
+                seen.add(ticket.id)
+                rows.append(ticket)
+        if not rows:
+            return  # "nothing matches" is for the server to say
+        rows.sort(key=self.sort_key)
+        self._append_page(None, rows, None)
+        self._exhausted = False  # more may follow: only the server knows
+        self.provisional = True
+
     async def ensure(self, index_range: range) -> None:
         """Load the pages covering `index_range`, walking forward through the cursors if needed.
 
         A range wider than `max_pages` pages cannot all stay in memory; views ask for what is visible.
         """
         async with self._lock:
+            if self.provisional:
+                await self._replace_provisional()
             stop = index_range.stop
             while self.row_count_known < stop and not self._exhausted:
                 await self._fetch_tail()
@@ -247,15 +280,27 @@ class TicketWindow:
                     await self._refetch(page)
                 page += 1
 
+    async def _replace_provisional(self) -> None:
+        """The server's first page in place of the stand-ins, in one step (they show until then)."""
+        generation = self._generation
+        tickets, next_cursor = await self._fetch(None)
+        if generation != self._generation:  # a reset happened while we waited
+            return
+        self.reset()
+        self._append_page(None, tickets, next_cursor)
+
     async def _fetch_tail(self) -> None:
         generation = self._generation
         tickets, next_cursor = await self._fetch(self._tail)
         if generation != self._generation:  # a reset happened while we waited
             return
+        self._append_page(self._tail, tickets, next_cursor)
+
+    def _append_page(self, start: str | None, tickets: list[Ticket], next_cursor: str | None) -> None:
         if not tickets:
             self._exhausted = True
             return
-        self._starts.append(self._tail)
+        self._starts.append(start)
         self._lengths.append(len(tickets))
         self._offsets_dirty = True
         self._store(len(self._starts) - 1, list(tickets))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import TYPE_CHECKING, ClassVar
 
@@ -182,8 +183,10 @@ class ConversationScreen(StatusLineScreen):
     async def load(self) -> None:
         api = self.desk.api
         try:
-            ticket = await api.get_ticket(self.ticket_id)
-            page = await api.list_messages(self.ticket_id, order="desc", page_size=FIRST_PAGE_MESSAGES)
+            # Both at once: on a slow link opening costs one round trip, not two in a row.
+            ticket, page = await asyncio.gather(
+                api.get_ticket(self.ticket_id),
+                api.list_messages(self.ticket_id, order="desc", page_size=FIRST_PAGE_MESSAGES))
         except NotFoundError:
             self.notify(safe_format(_("Ticket #{id} does not exist or is in a queue you can't see."),
                                     id=self.ticket_id), severity="error")
@@ -319,43 +322,93 @@ class ConversationScreen(StatusLineScreen):
     @work(group="send")
     async def send(self, body: str, kind: MessageKind, status_after: Status | None,
                    actions: CannedActions | None = None) -> None:
+        """Shown in the thread at once as "sending…", confirmed when the server answers.
+
+        The composer is emptied before the request goes out, so on a slow link the agent writes
+        the next message meanwhile; the item is in the outbox first (keyed by its idempotency
+        key), so it is never lost and never lands twice."""
         composer = self.composer
-        composer.set_busy(True)
         draft_kind = DraftKind.NOTE if kind is MessageKind.NOTE else DraftKind.REPLY
-        self._save_draft_now()
+        sender = self.desk.session.sender
+        ticket_id = self.ticket_id
+
+        def still_here() -> bool:
+            """The agent is still on this ticket (the answer may come after they moved on)."""
+            return self.is_attached and self.ticket_id == ticket_id
+
         try:
-            result = await self.desk.session.sender.send(
-                self.ticket_id, draft_kind, body, status_after=status_after, seen_up_to=self.seen_up_to)
+            item = sender.queue(ticket_id, draft_kind, body, status_after=status_after,
+                                seen_up_to=self.seen_up_to)
+        except ApiError as exc:  # refused by the contract before anything went out
+            self._not_sent(body, kind, exc)
+            return
+        composer.clear()
+        self._save_draft_now()  # the outbox holds the text now
+        self._stop_composing()
+        self._show_waiting()
+        try:
+            result = await sender.deliver(item, forget_draft=False)
         except NewActivity as exc:
-            composer.set_busy(False)
+            if not still_here():
+                self._keep_as_draft(item.ticket_id, body, draft_kind, exc)
+                return
+            self._show_waiting()
             for message in exc.messages:
                 self._show_message(message)
-            composer.show_blocked(_("New activity arrived while you were writing. Read it, then send "
-                                    "again — your text is kept."))
+            self._give_back(body, kind)
+            self.composer.show_blocked(_("New activity arrived while you were writing. Read it, then "
+                                         "send again — your text is kept."))
             return
         except ApiError as exc:
-            # Refused for good (403, 404, 413, 422...): nothing was queued and the text stays in the
-            # composer and its draft. The reason is the server's text: one line, never markup.
-            composer.set_busy(False)
-            sentence = _("Not sent: {reason} Your text is still in the composer.")
-            composer.show_blocked(sentence.format(reason=one_line(exc.message)))
-            self.notify(safe_format(sentence, reason=exc.message), title=_("Not sent"), severity="error")
+            if still_here():
+                self._show_waiting()
+                self._not_sent(body, kind, exc)
+            else:
+                self._keep_as_draft(item.ticket_id, body, draft_kind, exc)
             return
-        composer.set_busy(False)
-        composer.clear()
-        self._stop_composing()
-        self.desk.outbox_changed()
+        if not still_here():
+            self.desk.outbox_changed()
+            return
         if isinstance(result, Queued):
+            self.desk.outbox_changed()
+            self._show_waiting()
             self.notify(safe_format(_("Not sent yet: {error}. It is kept in the outbox and will be sent "
                                       "automatically."), error=result.error.message),
                         title=_("Queued"), severity="warning")
             if self.ticket is not None:
                 self._apply_canned_actions(self.ticket, actions)
             return
-        self._show_message(result.message)
+        self._show_message(result.message, delivers=item.id)
+        self.desk.outbox_changed()
+        self._show_waiting()
         self.set_ticket(result.ticket)
         self.notify(_("Internal note added.") if kind is MessageKind.NOTE else _("Reply sent."))
         self._apply_canned_actions(result.ticket, actions)
+
+    def _give_back(self, body: str, kind: MessageKind) -> None:
+        """A send refused for good: its text goes back to the composer, before anything typed since."""
+        composer = self.composer
+        typed = composer.text
+        composer.set_draft(body if not typed.strip() else f"{body}\n\n{typed}", kind)
+        self._save_draft_now()
+
+    def _keep_as_draft(self, ticket_id: int, body: str, kind: DraftKind, exc: ApiError) -> None:
+        """Refused after the agent left the ticket: the text becomes its draft, before any draft
+        written since, and the agent is told where it is."""
+        drafts = self.desk.session.drafts
+        kept = drafts.load(ticket_id)
+        text = body if kept is None or not kept.body.strip() else f"{body}\n\n{kept.body}"
+        drafts.save(ticket_id, Draft(ticket_id, text, kind, kept.seen_up_to if kept else None))
+        self.notify(safe_format(_("Not sent to #{id}: {reason} Your text is kept as the ticket's draft."),
+                                id=ticket_id, reason=exc.message), title=_("Not sent"), severity="error")
+
+    def _not_sent(self, body: str, kind: MessageKind, exc: ApiError) -> None:
+        # Refused for good (403, 404, 413, 422...): nothing stays queued and the text is back in the
+        # composer and its draft. The reason is the server's text: one line, never markup.
+        self._give_back(body, kind)
+        sentence = _("Not sent: {reason} Your text is still in the composer.")
+        self.composer.show_blocked(sentence.format(reason=one_line(exc.message)))
+        self.notify(safe_format(sentence, reason=exc.message), title=_("Not sent"), severity="error")
 
     # --- canned replies -------------------------------------------------------------
 
@@ -402,8 +455,12 @@ class ConversationScreen(StatusLineScreen):
                                           recent=usage.recent()), inserted)
 
     def _show_waiting(self) -> None:
-        """This ticket's replies and notes still in the outbox, after the messages."""
-        self.thread.set_waiting(self.desk.session.sender.waiting_for(self.ticket_id))
+        """This ticket's replies and notes still in the outbox, after the messages: those being
+        sent now as "sending…", the others as waiting."""
+        sender = self.desk.session.sender
+        in_flight = sender.in_flight(self.ticket_id)
+        items = sorted([*sender.waiting_for(self.ticket_id), *in_flight], key=lambda item: item.created_at)
+        self.thread.set_waiting(items, sending={item.id for item in in_flight})
 
     @on(messages.OutboxChanged)
     def _outbox_changed(self) -> None:
@@ -419,11 +476,11 @@ class ConversationScreen(StatusLineScreen):
             return None
         return self.thread.waiting_key_for(message)
 
-    def _show_message(self, message: Message) -> None:
+    def _show_message(self, message: Message, *, delivers: str | None = None) -> None:
         if message.ticket_id != self.ticket_id:
             return
         self.seen_up_to = max(self.seen_up_to or 0, message.id)
-        self.thread.append_message(message, delivers=self._delivered_key(message))
+        self.thread.append_message(message, delivers=delivers or self._delivered_key(message))
 
     # --- field changes -------------------------------------------------------------
 

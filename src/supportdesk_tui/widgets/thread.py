@@ -14,7 +14,7 @@ never shown twice and never nowhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -194,15 +194,18 @@ class WaitingCard(Vertical):
     WaitingCard > .waiting--header { height: 1; color: $warning; text-style: bold; }
     WaitingCard.-refused > .waiting--header { color: $error; }
     WaitingCard > .waiting--body { height: auto; }
+    WaitingCard.-sending { border-left: dashed $primary; }
+    WaitingCard.-sending > .waiting--header { color: $primary; text-style: italic; }
     """
 
-    def __init__(self, item: OutboxItem) -> None:
+    def __init__(self, item: OutboxItem, *, sending: bool = False) -> None:
         super().__init__(classes=f"-{item.kind.message_kind.value}")
         self.item = item
         self._header = Static(classes="waiting--header")
         # The agent's own text, but pasted from anywhere: data, never markup, secrets masked.
         self._body = Static(safe_text(mask_secrets(item.body)[0]), classes="waiting--body")
-        self.show(item)
+        self.sending = sending
+        self.show(item, sending=sending)
 
     @property
     def key(self) -> str:
@@ -216,12 +219,18 @@ class WaitingCard(Vertical):
         yield self._header
         yield self._body
 
-    def show(self, item: OutboxItem) -> None:
-        """The same item after another attempt, a refusal or a resend (its text does not change)."""
+    def show(self, item: OutboxItem, *, sending: bool = False) -> None:
+        """The same item after another attempt, a refusal or a resend (its text does not change).
+
+        `sending`: its first attempt is out now (shown at once, before the server has answered)."""
         self.item = item
+        self.sending = sending and not self.refused
         self.set_class(self.refused, "-refused")
-        state = (_("Not sent: the server refused it — see the outbox") if self.refused
-                 else _("Waiting to send"))
+        self.set_class(self.sending, "-sending")
+        if self.refused:
+            state = _("Not sent: the server refused it — see the outbox")
+        else:
+            state = _("Sending…") if self.sending else _("Waiting to send")
         header = Text(no_wrap=True, overflow="ellipsis")
         header.append(kind_title(item.kind.message_kind))
         header.append(" · " + state)
@@ -291,6 +300,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._loading = False
         self._empty_message = "No messages yet."
         self._waiting: list[OutboxItem] = []
+        self._sending: frozenset[str] = frozenset()  # of `_waiting`, those whose first attempt is out
         # Outbox items whose message already arrived (by the stream, before the outbox let go of
         # them): never shown as waiting again.
         self._landed: set[str] = set()
@@ -312,13 +322,17 @@ class Thread(VerticalScroll, can_focus=True):
         """The waiting cards shown (or being mounted), oldest first."""
         return list(self._waiting_cards.values())
 
-    def set_waiting(self, items: Sequence[OutboxItem]) -> None:
-        """The ticket's replies and notes still in the outbox, shown after the messages."""
+    def set_waiting(self, items: Sequence[OutboxItem], *, sending: Collection[str] = ()) -> None:
+        """The ticket's replies and notes still in the outbox, shown after the messages.
+
+        `sending`: the keys of those whose first attempt is out now, shown as "sending…"."""
         self._landed &= {item.id for item in items}
         waiting = [item for item in items if item.id not in self._landed]
-        if waiting == self._waiting:
+        in_flight = frozenset(sending) & {item.id for item in waiting}
+        if waiting == self._waiting and in_flight == self._sending:
             return
         self._waiting = waiting
+        self._sending = in_flight
         self._show_waiting()
 
     def waiting_key_for(self, message: Message) -> str | None:
@@ -547,12 +561,13 @@ class Thread(VerticalScroll, can_focus=True):
         following: WaitingCard | None = None
         for item in reversed(self._waiting):
             known = shown.get(item.id)
+            sending = item.id in self._sending
             if known is None:
-                card = WaitingCard(item)
+                card = WaitingCard(item, sending=sending)
                 box.mount(card, before=following)
             else:
                 card = known
-                card.show(item)
+                card.show(item, sending=sending)
             self._waiting_cards[item.id] = card
             following = card
         self._waiting_cards = dict(reversed(self._waiting_cards.items()))

@@ -375,6 +375,8 @@ class TicketTable(ScrollView, can_focus=True):
         self._load_failed = False
         self.scroll_to(y=0, animate=False, immediate=True)
         self._rows_changed()
+        if window is not None and window.provisional:
+            self._replace_provisional(window)
 
     def set_sort(self, sort: TicketSort) -> None:
         """Only moves the header indicator; the screen builds the window for the new order."""
@@ -606,6 +608,22 @@ class TicketTable(ScrollView, can_focus=True):
         )
         if missing:
             self._load(range(top, stop))
+
+    @work(exclusive=True, group="ticket-table-provisional")
+    async def _replace_provisional(self, window: TicketWindow) -> None:
+        """The server's first page in place of the locally picked rows. Its own worker: the row
+        loads that every cursor move restarts never cancel it, so it lands on a slow link too."""
+        try:
+            await window.ensure(range(0, 1))
+        except Exception as error:  # the screen decides how to tell the agent
+            if window is self._window:
+                self._load_failed = True
+                self.refresh()
+                self.post_message(self.LoadFailed(self, error))
+            return
+        if window is self._window:
+            self._load_failed = False
+            self._rows_changed()
 
     @work(exclusive=True, group="ticket-table-rows")
     async def _load(self, rows: range) -> None:
