@@ -58,8 +58,11 @@ class TrendChart(Widget):
         new = (tuple(rows), tuple(intervals), window_label)
         if new == (self.rows, self.intervals, self.window_label):
             return
+        # Only the number of queues changes the height; new numbers are a repaint (a layout
+        # pass of the whole dashboard on every live answer was most of its frame).
+        resized = len(new[0]) != len(self.rows)
         self.rows, self.intervals, self.window_label = new
-        self.refresh(layout=True)
+        self.refresh(layout=resized)
 
     @property
     def points(self) -> int:
