@@ -7,7 +7,6 @@ from typing import ClassVar
 from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
@@ -18,6 +17,7 @@ from supportdesk_tui.i18n import _, npgettext, pgettext
 from supportdesk_tui.i18n.labels import language_label, priority_label
 from supportdesk_tui.i18n.times import time_waited, wait_in_words
 from supportdesk_tui.widgets.dashboard_format import level_badge
+from supportdesk_tui.widgets.plain_table import PlainTable
 
 LEVEL_CLASSES = ("-warning", "-alarm")
 
@@ -152,17 +152,13 @@ class CountsBreakdown(Widget):
     def render(self) -> RenderableType:
         header = self.get_component_rich_style("counts-breakdown--header", partial=True)
         breached = self.get_component_rich_style("counts-breakdown--breached", partial=True)
-        table = Table(box=None, padding=(0, 1), show_edge=False, header_style=header, expand=True)
-        table.add_column("", no_wrap=True)
-        for title in (pgettext("breakdown", "open"), pgettext("breakdown", "unassigned"),
-                      pgettext("breakdown", "at risk"), pgettext("breakdown", "breached"),
-                      pgettext("breakdown", "oldest")):
-            table.add_column(title, justify="right", no_wrap=True)
-        for index, (label, counts) in enumerate(self.rows):
-            table.add_row(
-                label, str(counts.open), str(counts.unassigned), str(counts.sla_at_risk),
-                Text(str(counts.sla_breached), style=breached if counts.sla_breached else ""),
-                wait_in_words(counts.oldest_waiting_seconds),
-                end_section=index == self._languages - 1,
-            )
-        return table
+        titles = ("", pgettext("breakdown", "open"), pgettext("breakdown", "unassigned"),
+                  pgettext("breakdown", "at risk"), pgettext("breakdown", "breached"),
+                  pgettext("breakdown", "oldest"))
+        rows = tuple(
+            (label, str(counts.open), str(counts.unassigned), str(counts.sla_at_risk),
+             Text(str(counts.sla_breached), style=breached if counts.sla_breached else ""),
+             wait_in_words(counts.oldest_waiting_seconds))
+            for label, counts in self.rows
+        )
+        return PlainTable(titles, rows, header, sections=frozenset({self._languages - 1}))
