@@ -16,6 +16,7 @@ from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import _, npgettext, pgettext
 from supportdesk_tui.i18n.labels import language_label, priority_label
 from supportdesk_tui.i18n.times import time_waited, wait_in_words
+from supportdesk_tui.widgets._component_styles import ComponentStyles
 from supportdesk_tui.widgets.dashboard_format import level_badge
 from supportdesk_tui.widgets.plain_table import PlainTable
 
@@ -56,6 +57,7 @@ class QueueTile(Widget):
         self.counts: CountByKey | None = None
         self.checks: list[MetricCheck] = []
         self.level: Level = "ok"
+        self._styles = ComponentStyles(self, "queue-tile")
 
     def on_mount(self) -> None:
         # A queue name is backend text: literal Text (a str border title is parsed as markup).
@@ -78,7 +80,7 @@ class QueueTile(Widget):
         self.refresh()
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"queue-tile--{name}", partial=True)
+        return self._styles.get(name)
 
     def render(self) -> RenderableType:
         counts = self.counts

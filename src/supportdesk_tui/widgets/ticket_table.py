@@ -40,6 +40,7 @@ from supportdesk_tui.i18n import N_, NP_, _, pgettext
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.i18n.times import time_left, time_waited
 from supportdesk_tui.keymap import with_cyrillic_aliases
+from supportdesk_tui.widgets._component_styles import ComponentStyles
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets._signals import breached_countdown, signal_classes, signal_css
 
@@ -305,9 +306,7 @@ class TicketTable(ScrollView, can_focus=True):
         # Rendered rows by (ticket id, cursor look): a move that scrolls the list repaints every
         # visible line, and building twelve styled cells per row was most of that frame.
         self._row_cache: LRUCache[tuple[int, str], _CachedRow] = LRUCache(ROW_CACHE_LIMIT)
-        # Textual forgets component styles on every `refresh()`, i.e. on every cursor move; they
-        # only change with the CSS (`notify_style_update`).
-        self._cell_styles: dict[str, Style] = {}
+        self._cell_styles = ComponentStyles(self, "ticket-table")
         self._header: tuple[tuple[int, TicketSort, bool], Strip] | None = None
 
     # --- public API ---------------------------------------------------------
@@ -613,11 +612,14 @@ class TicketTable(ScrollView, can_focus=True):
     # --- rendering ----------------------------------------------------------
 
     def _style(self, name: str) -> Style:
-        style = self._cell_styles.get(name)
-        if style is None:
-            style = self._cell_styles[name] = self.get_component_rich_style(
-                f"ticket-table--{name}", partial=True)
-        return style
+        return self._cell_styles.get(name)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # A theme can recolour the components without changing the table's own styles (then
+        # `notify_style_update` is not called): the rows drawn in the old colours must go.
+        if self._cell_styles.changed():
+            self._forget_rendered()
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -673,7 +675,6 @@ class TicketTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         # A theme or CSS change: cached rows and styles carry the old colours.
         self._forget_rendered()
-        self._cell_styles.clear()
         super().notify_style_update()
 
     def relabel(self) -> None:
