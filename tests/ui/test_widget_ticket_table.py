@@ -68,9 +68,9 @@ async def test_only_visible_lines_are_rendered(monkeypatch: object) -> None:
     rendered: list[int] = []
     original = TicketTable._row_text
 
-    def spy(self: TicketTable, ticket: object, style: object) -> object:
+    def spy(self: TicketTable, ticket: object, *rest: object) -> object:
         rendered.append(1)
-        return original(self, ticket, style)  # type: ignore[arg-type]
+        return original(self, ticket, *rest)  # type: ignore[arg-type]
 
     async with app.run_test(size=(140, 30)) as pilot:
         await settle(pilot)
@@ -95,9 +95,9 @@ async def test_a_changed_ticket_is_redrawn_while_unchanged_rows_come_from_the_ca
         rendered: list[int] = []
         original = TicketTable._row_text
 
-        def spy(self: TicketTable, ticket: object, style: object) -> object:
+        def spy(self: TicketTable, ticket: object, *rest: object) -> object:
             rendered.append(ticket.id)  # type: ignore[attr-defined]
-            return original(self, ticket, style)  # type: ignore[arg-type]
+            return original(self, ticket, *rest)  # type: ignore[arg-type]
 
         TicketTable._row_text = spy  # type: ignore[assignment,method-assign]
         try:
