@@ -648,6 +648,9 @@ class TicketTable(ScrollView, can_focus=True):
             # Colour-coded cells would be unreadable on the cursor colour: the cursor wins.
             text.stylize(cursor_style)
         strip = self._strip(text, width, row_style)
+        # Textual's LRUCache keeps the first value set for a key: replace, don't just set (else a
+        # row that changed once missed the cache on every frame after).
+        self._row_cache.discard((ticket.id, look))
         self._row_cache[(ticket.id, look)] = _CachedRow(ticket, face, width, strip)
         return strip
 
