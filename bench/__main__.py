@@ -390,16 +390,30 @@ PROFILE_NOTES = [
     "What remains is composing the conversation (header, thread, composer's TextArea, sidebars) "
     "and, when nothing was prefetched, a second layout when the messages arrive. Reusing one "
     "conversation screen for every ticket would remove the composing.",
-    "- **Cursor moves** that scroll the list repaint every visible line; rows are now cached per "
-    "ticket object and second, so a scroll re-uses the lines it already drew.",
+    "- **Cursor moves** that scroll the list repaint every visible line. Rows are cached per ticket "
+    "object and the minutes their waiting and SLA cells show (the countdown tick and the first frame "
+    "of each second used to rebuild every visible row; and Textual's `LRUCache` keeps the first value "
+    "set for a key, so a row that had changed once missed the cache on every frame after); component "
+    "styles and the header are kept while the stylesheet keeps them. A scroll now costs ≈ 6 ms of "
+    "CPU, down from ≈ 10 ms, most of it Textual's own per-line work (styles cache, truecolor filter, "
+    "the scrollbar, the compositor cutting lines); the preview is loaded only once the cursor rests "
+    "(100 ms). What is left for the p95 is the machine: on 2 shared cores the tail is scheduling. "
+    "Next: render the visible rows as one block (a `Strip` list cached per scroll offset) or patch "
+    "Textual's styles cache to shift its lines on a scroll instead of re-rendering them.",
     "- **Jump to the end** used to walk every page (100k tickets: 1,000 requests). The list endpoint "
     "now takes `reverse=true` (same order, read from its end) and `G` on a long queue asks for that: "
     "one request at any size.",
     "- **Live updates.** A changed row repaints one line instead of the table. The dashboard fetched "
     "`/stats/history` after every live answer (the server writes a point a little after each minute; "
-    "until then every check said \"due\"): now at most every 5 s. Its gate is 0.15 s and a fetch "
-    "starts as soon as an event allows it instead of on the next 0.1 s tick; panels lay out again "
-    "only when their number of rows changes.",
+    "until then every check said \"due\"): now at most every 5 s. A fetch starts the moment an "
+    "event arrives, or exactly when the 50 ms gate (was 0.15 s, polled by a 0.1 s tick) next "
+    "allows; the gate stays shut until the answer is on screen, so there is never more than one "
+    "redraw per frame. Each answer used to cost a layout pass of the whole dashboard (the notice "
+    "line's `Static.update` and the trend chart asked for one) and Rich's `Table` for the "
+    "breakdown (≈ 10 ms): both gone (the breakdown draws the same segments itself). What is left "
+    "per change: the `/stats/live` request (≈ 5 ms idle, much more while the backend absorbs 100 "
+    "writes/s on the same cores) and repainting the tiles that changed. Applying the event's own "
+    "delta to the tiles before the fetch would take the request out of the path.",
     "- **Long conversation.** Cards mounted stay ≤ 50 whatever the thread's length; the messages "
     "loaded while reading back stay in memory (≈ 2.6 KB each). Home fetches the older pages in "
     "turn (200 per request); a direct oldest-first page (`order=asc`, ≈ 4 ms) plus a `NeedNewer` "

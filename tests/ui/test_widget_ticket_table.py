@@ -68,9 +68,9 @@ async def test_only_visible_lines_are_rendered(monkeypatch: object) -> None:
     rendered: list[int] = []
     original = TicketTable._row_text
 
-    def spy(self: TicketTable, ticket: object, style: object) -> object:
+    def spy(self: TicketTable, ticket: object, *rest: object) -> object:
         rendered.append(1)
-        return original(self, ticket, style)  # type: ignore[arg-type]
+        return original(self, ticket, *rest)  # type: ignore[arg-type]
 
     async with app.run_test(size=(140, 30)) as pilot:
         await settle(pilot)
@@ -95,9 +95,9 @@ async def test_a_changed_ticket_is_redrawn_while_unchanged_rows_come_from_the_ca
         rendered: list[int] = []
         original = TicketTable._row_text
 
-        def spy(self: TicketTable, ticket: object, style: object) -> object:
+        def spy(self: TicketTable, ticket: object, *rest: object) -> object:
             rendered.append(ticket.id)  # type: ignore[attr-defined]
-            return original(self, ticket, style)  # type: ignore[arg-type]
+            return original(self, ticket, *rest)  # type: ignore[arg-type]
 
         TicketTable._row_text = spy  # type: ignore[assignment,method-assign]
         try:
@@ -271,3 +271,37 @@ async def test_sort_indicator_marks_the_sorted_column() -> None:
         assert "#▲" in line_text(table, 0)
         table.set_sort(TicketSort.SLA_DUE)
         assert "SLA▲" in line_text(table, 0).replace(" ", "")
+
+
+async def test_rows_drawn_this_minute_are_reused_and_redrawn_when_their_minute_turns() -> None:
+    app, table, _queue = build(count=10)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        # Ten seconds into a minute of every deadline and waiting time in the fixture.
+        table.clock = lambda: NOW + timedelta(seconds=10)
+        table.refresh()
+        await settle(pilot)
+        before = line_text(table, 2)
+        rebuilt: list[int] = []
+        original = TicketTable._row_text
+
+        def spy(self: TicketTable, ticket: object, *rest: object) -> object:
+            rebuilt.append(ticket.id)  # type: ignore[attr-defined]
+            return original(self, ticket, *rest)  # type: ignore[arg-type]
+
+        TicketTable._row_text = spy  # type: ignore[assignment,method-assign]
+        try:
+            # The countdown tick a second later: every cell still shows the same minutes.
+            table.clock = lambda: NOW + timedelta(seconds=10.5)
+            table.refresh()
+            await settle(pilot)
+            assert rebuilt == []
+            assert line_text(table, 2) == before
+            # A minute later the waiting times and SLA countdowns read one minute on.
+            table.clock = lambda: NOW + timedelta(seconds=70)
+            table.refresh()
+            await settle(pilot)
+        finally:
+            TicketTable._row_text = original  # type: ignore[method-assign]
+        assert rebuilt
+        assert line_text(table, 2) != before

@@ -145,6 +145,14 @@ class RefreshGate:
     def end(self) -> None:
         self.in_flight = False
 
+    def wait_for(self, now: float) -> float | None:
+        """Seconds until a pending fetch is due (0: now); None when nothing waits or one is in flight."""
+        if not self.pending or self.in_flight:
+            return None
+        if self._last_begin is None:
+            return 0.0
+        return max(0.0, self.min_interval - (now - self._last_begin))
+
     def idle_for(self, now: float) -> float:
         return math.inf if self._last_begin is None else now - self._last_begin
 

@@ -7,7 +7,6 @@ from typing import ClassVar
 from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
@@ -17,7 +16,9 @@ from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import _, npgettext, pgettext
 from supportdesk_tui.i18n.labels import language_label, priority_label
 from supportdesk_tui.i18n.times import time_waited, wait_in_words
+from supportdesk_tui.widgets._component_styles import ComponentStyles
 from supportdesk_tui.widgets.dashboard_format import level_badge
+from supportdesk_tui.widgets.plain_table import PlainTable
 
 LEVEL_CLASSES = ("-warning", "-alarm")
 
@@ -56,6 +57,7 @@ class QueueTile(Widget):
         self.counts: CountByKey | None = None
         self.checks: list[MetricCheck] = []
         self.level: Level = "ok"
+        self._styles = ComponentStyles(self, "queue-tile")
 
     def on_mount(self) -> None:
         # A queue name is backend text: literal Text (a str border title is parsed as markup).
@@ -78,7 +80,7 @@ class QueueTile(Widget):
         self.refresh()
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"queue-tile--{name}", partial=True)
+        return self._styles.get(name)
 
     def render(self) -> RenderableType:
         counts = self.counts
@@ -152,17 +154,13 @@ class CountsBreakdown(Widget):
     def render(self) -> RenderableType:
         header = self.get_component_rich_style("counts-breakdown--header", partial=True)
         breached = self.get_component_rich_style("counts-breakdown--breached", partial=True)
-        table = Table(box=None, padding=(0, 1), show_edge=False, header_style=header, expand=True)
-        table.add_column("", no_wrap=True)
-        for title in (pgettext("breakdown", "open"), pgettext("breakdown", "unassigned"),
-                      pgettext("breakdown", "at risk"), pgettext("breakdown", "breached"),
-                      pgettext("breakdown", "oldest")):
-            table.add_column(title, justify="right", no_wrap=True)
-        for index, (label, counts) in enumerate(self.rows):
-            table.add_row(
-                label, str(counts.open), str(counts.unassigned), str(counts.sla_at_risk),
-                Text(str(counts.sla_breached), style=breached if counts.sla_breached else ""),
-                wait_in_words(counts.oldest_waiting_seconds),
-                end_section=index == self._languages - 1,
-            )
-        return table
+        titles = ("", pgettext("breakdown", "open"), pgettext("breakdown", "unassigned"),
+                  pgettext("breakdown", "at risk"), pgettext("breakdown", "breached"),
+                  pgettext("breakdown", "oldest"))
+        rows = tuple(
+            (label, str(counts.open), str(counts.unassigned), str(counts.sla_at_risk),
+             Text(str(counts.sla_breached), style=breached if counts.sla_breached else ""),
+             wait_in_words(counts.oldest_waiting_seconds))
+            for label, counts in self.rows
+        )
+        return PlainTable(titles, rows, header, sections=frozenset({self._languages - 1}))

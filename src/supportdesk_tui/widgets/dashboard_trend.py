@@ -13,6 +13,7 @@ from textual.widget import Widget
 from supportdesk_tui.domain.dashboard_state import Interval, Level, downsample, sparkline
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.i18n import _
+from supportdesk_tui.widgets._component_styles import ComponentStyles
 
 NAME_WIDTH = 16
 NUMBER_WIDTH = 5
@@ -53,13 +54,17 @@ class TrendChart(Widget):
         self.rows: tuple[TrendRow, ...] = ()
         self.intervals: tuple[Interval, ...] = ()
         self.window_label = ""
+        self._styles = ComponentStyles(self, "trend-chart")
 
     def show(self, rows: list[TrendRow], intervals: list[Interval], window_label: str) -> None:
         new = (tuple(rows), tuple(intervals), window_label)
         if new == (self.rows, self.intervals, self.window_label):
             return
+        # Only the number of queues changes the height; new numbers are a repaint (a layout
+        # pass of the whole dashboard on every live answer was most of its frame).
+        resized = len(new[0]) != len(self.rows)
         self.rows, self.intervals, self.window_label = new
-        self.refresh(layout=True)
+        self.refresh(layout=resized)
 
     @property
     def points(self) -> int:
@@ -67,7 +72,7 @@ class TrendChart(Widget):
         return max((len(row.values) for row in self.rows), default=0)
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"trend-chart--{name}", partial=True)
+        return self._styles.get(name)
 
     def render(self) -> RenderableType:
         columns = max(1, self.size.width - NAME_WIDTH - NUMBER_WIDTH - 2)

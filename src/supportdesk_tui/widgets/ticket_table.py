@@ -8,6 +8,7 @@ fetcher (the only I/O) is injected by the screen.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -40,6 +41,7 @@ from supportdesk_tui.i18n import N_, NP_, _, pgettext
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.i18n.times import time_left, time_waited
 from supportdesk_tui.keymap import with_cyrillic_aliases
+from supportdesk_tui.widgets._component_styles import ComponentStyles
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets._signals import breached_countdown, signal_classes, signal_css
 
@@ -180,12 +182,33 @@ _FLIPPED = {"▲": "▼", "▼": "▲"}
 JUMP_WALK_PAGES = 3
 
 
+ClockFace = tuple[object, ...]
+
+
 @dataclass(frozen=True)
 class _CachedRow:
     ticket: Ticket  # the very object rendered: the window swaps in a new one on every change
-    second: int
+    face: ClockFace  # what the clock contributed to the row (see `_clock_face`)
     width: int
     strip: Strip
+
+
+def _clock_face(ticket: Ticket, now: datetime) -> ClockFace:
+    """Everything the clock changes in a ticket's row at `now`, cheaper to compute than the row.
+
+    The waiting and SLA cells show whole minutes, and a presence lasts until it expires: a row
+    drawn with the same face looks the same, so it is re-used across seconds (the countdown
+    tick and the first frame of each second would otherwise rebuild every visible row).
+    """
+    waited = waiting_seconds(ticket, now)
+    sla = sla_state(ticket, now)
+    remaining = sla.remaining_seconds
+    return (
+        None if waited is None else int(waited // 60),
+        sla.risk,
+        None if remaining is None else (remaining < 0, math.ceil(abs(remaining) / 60)),
+        tuple(presence.expires_at > now for presence in ticket.presence),
+    )
 
 
 class TicketTable(ScrollView, can_focus=True):
@@ -322,6 +345,8 @@ class TicketTable(ScrollView, can_focus=True):
         # Rendered rows by (ticket id, cursor look): a move that scrolls the list repaints every
         # visible line, and building twelve styled cells per row was most of that frame.
         self._row_cache: LRUCache[tuple[int, str], _CachedRow] = LRUCache(ROW_CACHE_LIMIT)
+        self._cell_styles = ComponentStyles(self, "ticket-table")
+        self._header: tuple[tuple[int, TicketSort, bool], Strip] | None = None
 
     # --- public API ---------------------------------------------------------
 
@@ -644,17 +669,53 @@ class TicketTable(ScrollView, can_focus=True):
     # --- rendering ----------------------------------------------------------
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"ticket-table--{name}", partial=True)
+        return self._cell_styles.get(name)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # A theme can recolour the components without changing the table's own styles (then
+        # `notify_style_update` is not called): the rows drawn in the old colours must go.
+        if self._cell_styles.changed():
+            self._forget_rendered()
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if width != self._width:
             self._width = width
             self._widths = layout_columns(width)
-        base = self.rich_style
-        if y == 0:
-            return self._header_line(width, base)
         row = self._top_row + y - 1
+        window = self._window
+        ticket = window.get(row) if window is not None and y > 0 else None
+        if ticket is None:
+            return self._render_other_line(y, row, width)
+        look = "plain" if row != self._cursor_row else ("cursor" if self.has_focus else "cursor-blurred")
+        # A scroll repaints every visible line: most are rows drawn before, found here without
+        # computing a single style.
+        now = self.clock()
+        face = _clock_face(ticket, now)
+        cached = self._row_cache.get((ticket.id, look))
+        if cached is not None and cached.ticket is ticket and cached.face == face and cached.width == width:
+            return cached.strip
+        row_style = self.rich_style
+        cursor_style = None if look == "plain" else self._style(look)
+        if cursor_style is not None:
+            row_style = row_style + cursor_style
+        text = self._row_text(ticket, row_style, now)
+        if cursor_style is not None and look == "cursor":
+            # Colour-coded cells would be unreadable on the cursor colour: the cursor wins.
+            text.stylize(cursor_style)
+        strip = self._strip(text, width, row_style)
+        # Textual's LRUCache keeps the first value set for a key: replace, don't just set (else a
+        # row that changed once missed the cache on every frame after).
+        self._row_cache.discard((ticket.id, look))
+        self._row_cache[(ticket.id, look)] = _CachedRow(ticket, face, width, strip)
+        return strip
+
+    def _render_other_line(self, y: int, row: int, width: int) -> Strip:
+        """The header, the empty message, blank lines below the list and rows not loaded yet."""
+        if y == 0:
+            return self._header_line(width)
+        base = self.rich_style
         window = self._window
         if window is None or (window.exhausted and window.row_count_known == 0):
             if y == 2:
@@ -665,37 +726,24 @@ class TicketTable(ScrollView, can_focus=True):
         if row >= self.row_count:
             return Strip.blank(width, base)
         row_style = base
-        cursor_style: Style | None = None
         if row == self._cursor_row:
-            cursor_style = self._style("cursor" if self.has_focus else "cursor-blurred")
-            row_style = base + cursor_style
-        ticket = window.get(row)
-        if ticket is None:
-            label = _("Could not load these rows") if self._load_failed else _("Loading…")
-            text = Text("  " + label, style=row_style + self._style("placeholder"))
-            return self._strip(text, width, row_style)
-        look = "plain" if cursor_style is None else ("cursor" if self.has_focus else "cursor-blurred")
-        # Countdowns and waiting times read the clock: a cached row is good for the same second.
-        second = int(self.clock().timestamp())
-        cached = self._row_cache.get((ticket.id, look))
-        if (cached is not None and cached.ticket is ticket and cached.second == second
-                and cached.width == width):
-            return cached.strip
-        text = self._row_text(ticket, row_style)
-        if cursor_style is not None and self.has_focus:
-            # Colour-coded cells would be unreadable on the cursor colour: the cursor wins.
-            text.stylize(cursor_style)
-        strip = self._strip(text, width, row_style)
-        self._row_cache[(ticket.id, look)] = _CachedRow(ticket, second, width, strip)
-        return strip
+            row_style = base + self._style("cursor" if self.has_focus else "cursor-blurred")
+        label = _("Could not load these rows") if self._load_failed else _("Loading…")
+        text = Text("  " + label, style=row_style + self._style("placeholder"))
+        return self._strip(text, width, row_style)
 
     def notify_style_update(self) -> None:
-        self._row_cache.clear()  # a theme or CSS change: cached rows carry the old colours
+        # A theme or CSS change: cached rows and styles carry the old colours.
+        self._forget_rendered()
         super().notify_style_update()
 
     def relabel(self) -> None:
-        self._row_cache.clear()  # cached rows carry the old language's words
+        self._forget_rendered()  # cached rows carry the old language's words
         self._width = 0  # and the columns were as wide as the old language's titles
+
+    def _forget_rendered(self) -> None:
+        self._row_cache.clear()
+        self._header = None
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
         text.no_wrap = True
@@ -704,8 +752,11 @@ class TicketTable(ScrollView, can_focus=True):
         segments = [Segment(s.text, s.style) for s in text.render(self.app.console) if s.text != "\n"]
         return Strip(segments).adjust_cell_length(width, style)
 
-    def _header_line(self, width: int, base: Style) -> Strip:
-        header_style = base + self._style("header")
+    def _header_line(self, width: int) -> Strip:
+        key = (width, self.sort, self.from_end)
+        if self._header is not None and self._header[0] == key:
+            return self._header[1]
+        header_style = self.rich_style + self._style("header")
         sort_column, arrow = _SORT_MARK.get(self.sort, ("", ""))
         if self.from_end:
             arrow = _FLIPPED.get(arrow, arrow)
@@ -722,7 +773,9 @@ class TicketTable(ScrollView, can_focus=True):
                 cell = Text(title)
             self._fit(cell, cell_width, column.right)
             line.append_text(cell)
-        return self._strip(line, width, header_style)
+        strip = self._strip(line, width, header_style)
+        self._header = (key, strip)
+        return strip
 
     @staticmethod
     def _fit(cell: Text, width: int, right: bool) -> None:
@@ -734,8 +787,7 @@ class TicketTable(ScrollView, can_focus=True):
         else:
             cell.pad_right(width - cell.cell_len)
 
-    def _row_text(self, ticket: Ticket, row_style: Style) -> Text:
-        now = self.clock()
+    def _row_text(self, ticket: Ticket, row_style: Style, now: datetime) -> Text:
         line = Text(style=row_style)
         for index, (column, cell_width) in enumerate(self._widths):
             if index:

@@ -1,0 +1,44 @@
+"""Component styles a widget keeps while its CSS stays the same.
+
+Textual forgets a widget's component styles on every `refresh()` and works each one out again;
+a widget that repaints on every live answer or cursor move and asks for a handful of them per
+line spent a good part of its frame there.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from textual.widget import Widget
+
+
+class ComponentStyles:
+    """`get("cursor")` is `widget.get_component_rich_style("<prefix>--cursor", partial=True)`,
+    worked out again only when the stylesheet has given the component new styles (a theme,
+    a class or a focus change)."""
+
+    def __init__(self, widget: Widget, prefix: str) -> None:
+        self._widget = widget
+        self._prefix = prefix
+        self._styles: dict[str, tuple[object, Style]] = {}
+
+    def get(self, name: str) -> Style:
+        component = f"{self._prefix}--{name}"
+        # Textual (pinned) replaces this object whenever it applies the stylesheet to the
+        # component: the identity says whether what we hold is still current.
+        source = self._widget._component_styles.get(component)
+        held = self._styles.get(name)
+        if held is not None and held[0] is source:
+            return held[1]
+        style = self._widget.get_component_rich_style(component, partial=True)
+        self._styles[name] = (source, style)
+        return style
+
+    def changed(self) -> bool:
+        """Whether the stylesheet has replaced any component style handed out (then forget them
+        all): what was drawn with them is out of date too."""
+        components = self._widget._component_styles
+        if all(components.get(f"{self._prefix}--{name}") is source
+               for name, (source, _style) in self._styles.items()):
+            return False
+        self._styles.clear()
+        return True
