@@ -335,6 +335,9 @@ class Thread(VerticalScroll, can_focus=True):
         self._older_requested = False
         self._newer_requested = False
         self._jumping = False  # home or end asked for a page from that end of the conversation
+        # A window move (cards mounted at one end, dropped at the other) waits for its layout to keep
+        # the view still; a second move measured before that layout would shift the view twice.
+        self._moving = False
         self._loading = False
         self._empty_message = "No messages yet."
         self._waiting: list[OutboxItem] = []
@@ -445,8 +448,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._pages.insert(0, _HeldPage(len(fresh), older_cursor, newer_cursor))
         self._first += len(fresh)
         self._let_go(newest=True)
-        if self.scroll_y <= 0:  # a page that arrives after the agent scrolled away waits in memory
-            self._reveal_older()
+        self._near_edge()  # a page that arrives after the agent scrolled away waits in memory
 
     def append_page(self, newer: Iterable[Message], *, has_newer: bool, newer_cursor: str | None,
                     older_cursor: str | None = None, after_id: int | None = None) -> None:
@@ -465,8 +467,7 @@ class Thread(VerticalScroll, can_focus=True):
         elif self._pages:
             self._pages[-1].newer_cursor = newer_cursor
         self._let_go(newest=False)
-        if self.scroll_y >= self.max_scroll_y:
-            self._at_bottom()
+        self._near_edge()
 
     def loading_failed(self) -> None:
         """A page asked for did not come: the next approach to that end asks again."""
@@ -735,21 +736,25 @@ class Thread(VerticalScroll, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        if new_value <= 0 < old_value or (new_value <= 0 and old_value <= 0):
+        self._near_edge()
+
+    def _near_edge(self) -> None:
+        """At either end of the mounted cards: mount more from memory, or ask for the next page."""
+        if self.scroll_y <= 0:
             self._at_top()
-        elif new_value >= self.max_scroll_y > 0:
+        elif self.scroll_y >= self.max_scroll_y > 0:
             self._at_bottom()
 
     def _at_top(self) -> None:
-        if self._jumping:
-            return  # the whole window is replaced when the page arrives
+        if self._jumping or self._moving:
+            return  # the whole window is replaced when the page arrives; or a move is settling
         if self._first > 0:
             self._reveal_older()
         else:
             self._ask_older()
 
     def _at_bottom(self) -> None:
-        if self._jumping:
+        if self._jumping or self._moving:
             return
         mounted = len(self.query_children(MessageCard))
         end = self._first + mounted
@@ -786,16 +791,19 @@ class Thread(VerticalScroll, can_focus=True):
                 card.remove()
 
         def keep_still() -> None:
+            self._moving = False
             if anchor is not None and anchor.is_mounted:
                 shift = anchor.virtual_region.y - anchor_y
                 self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
+            self._near_edge()
 
+        self._moving = True
         self.call_after_refresh(keep_still)
 
     def _trim_top(self) -> None:
         cards = list(self.query_children(MessageCard))
         excess = len(cards) - self.MAX_MOUNTED
-        if excess <= 0:
+        if excess <= 0 or self._moving:
             return
         keep = cards[excess]
         keep_y = keep.virtual_region.y
@@ -804,10 +812,13 @@ class Thread(VerticalScroll, can_focus=True):
         self._first += excess
 
         def keep_still() -> None:
+            self._moving = False
             if keep.is_mounted:
                 shift = keep.virtual_region.y - keep_y
                 self.scroll_to(y=max(0, self.scroll_y + shift), animate=False, immediate=True)
+            self._near_edge()
 
+        self._moving = True
         self.call_after_refresh(keep_still)
 
 
