@@ -186,3 +186,13 @@ async def test_agent_goes_home_in_a_long_thread_and_reads_it_all_back_with_littl
         assert reader.most_held <= HELD_AT_MOST
         assert reader.thread.messages[-1].id != truth[-1], "the newest pages were let go"
         assert len(requests) < 2 * (MESSAGES // THREAD_PAGE_MESSAGES + 2), "pages, not message by message"
+
+        # End: the newest messages (the live one last) again, read from the end in one request.
+        requests.clear()
+        await pilot.press("end")
+        await wait_until(pilot, lambda: [c.message.id for c in reader.thread.mounted_cards][-1:] == truth[-1:]
+                         and reader.thread.scroll_y >= reader.thread.max_scroll_y, what="the newest message")
+        await settle(pilot)
+        assert requests == ["desc"]
+        reader.last_view = []  # a jump, not a scroll
+        reader.look()

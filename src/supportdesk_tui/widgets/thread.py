@@ -417,7 +417,14 @@ class Thread(VerticalScroll, can_focus=True):
     def show_newest(self, messages: Iterable[Message], *, has_older: bool,
                     older_cursor: str | None) -> None:
         """The newest page, loaded after `NeedNewest`: held instead of everything, the view at its end."""
-        self.set_messages(self._with_live(_sorted(messages)), has_older=has_older, older_cursor=older_cursor)
+        newest = self._with_live(_sorted(messages))
+        if not newest:
+            self.set_messages([], has_older=has_older, older_cursor=older_cursor)
+            return
+        self._hold([newest], older_cursor=older_cursor, newer_cursor=None, has_older=has_older,
+                   has_newer=False)
+        # A screenful first, the rest of the window after that frame (as end from memory does).
+        self._show_window(max(0, len(self._messages) - self.MAX_MOUNTED), at_end=True)
 
     def show_first(self, messages: Iterable[Message], *, has_newer: bool, newer_cursor: str | None) -> None:
         """The oldest page, loaded after `NeedFirst`: held instead of everything, the view at its top."""
