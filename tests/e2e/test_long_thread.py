@@ -113,12 +113,10 @@ class Reader:
         in_view = [card.message.id for card in cards
                    if card.virtual_region.bottom > top and card.virtual_region.y < top + height]
         if self.last_view and in_view:
-            # The view moved by at most a screen: nothing between the last view and this one was skipped.
-            before, after = truth.index(self.last_view[0]), truth.index(in_view[0])
-            lo, hi = min(before, after), max(before, after)
-            span = self.last_view if before <= after else in_view
-            assert truth.index(span[-1]) + 1 >= hi, f"skipped {truth[truth.index(span[-1]) + 1 : hi]}"
-            assert lo >= 0
+            # The earlier of the two views reaches the later one: no message was scrolled past unseen.
+            earlier, later = sorted((self.last_view, in_view), key=lambda view: truth.index(view[0]))
+            reached, wanted = truth.index(earlier[-1]) + 1, truth.index(later[0])
+            assert reached >= wanted, f"scrolled past {truth[reached:wanted]} without showing them"
         self.last_view = in_view or self.last_view
         self.seen.update(in_view)
         self.most_held = max(self.most_held, len(thread.messages))
