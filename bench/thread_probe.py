@@ -70,7 +70,7 @@ from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.domain.query import parse_query
 from supportdesk_tui.screens.conversation import THREAD_PAGE_MESSAGES, ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
-from supportdesk_tui.widgets.thread import Thread
+from supportdesk_tui.widgets.thread import MessageCard, Thread
 from supportdesk_tui.widgets.ticket_table import TicketTable
 
 SIZE = (160, 48)
@@ -148,7 +148,7 @@ class Run:
         await settle(self.pilot)
 
     async def page_ups(self, count: int, oldest_id: int) -> None:
-        await self._pages("pageup", count, lambda: view_signature(self.thread)[2] == oldest_id
+        await self._pages("pageup", count, lambda: view_signature(self.thread)[0] == oldest_id
                           and self.thread.scroll_y <= 0)
 
     async def page_downs(self, count: int, newest_id: int) -> None:
@@ -216,15 +216,15 @@ class Run:
 
 
 def view_signature(thread: Thread) -> tuple[int, int, int]:
-    """(topmost message in view, lines of it scrolled past, oldest mounted card): moves with the view."""
-    cards = thread.mounted_cards
-    oldest = cards[0].message.id if cards else 0
-    top = round(thread.scroll_y)
-    for card in cards:
-        region = card.virtual_region
-        if region.bottom > top:
-            return card.message.id, top - region.y, oldest
-    return 0, 0, oldest
+    """(oldest mounted card, newest mounted card, scroll offset): changes when the view moves.
+
+    Read from the scroll offset and the mounted window only: asking a card above the view for its
+    region makes Textual compute the whole screen's map again inside the frame being timed.
+    """
+    cards = thread.query_children(MessageCard)
+    if not cards:
+        return 0, 0, round(thread.scroll_y)
+    return cards.first().message.id, cards.last().message.id, round(thread.scroll_y)
 
 
 async def api_open_floor(app: SupportDeskApp, ticket_id: int) -> float:
