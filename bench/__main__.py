@@ -414,10 +414,18 @@ PROFILE_NOTES = [
     "per change: the `/stats/live` request (≈ 5 ms idle, much more while the backend absorbs 100 "
     "writes/s on the same cores) and repainting the tiles that changed. Applying the event's own "
     "delta to the tiles before the fetch would take the request out of the path.",
-    "- **Long conversation.** Cards mounted stay ≤ 50 whatever the thread's length; the messages "
-    "loaded while reading back stay in memory (≈ 2.6 KB each). Home fetches the older pages in "
-    "turn (200 per request); a direct oldest-first page (`order=asc`, ≈ 4 ms) plus a `NeedNewer` "
-    "path would make it one request and let the thread drop messages far from the view.",
+    "- **Long conversation.** Home reads one oldest-first page (`order=asc`, 100 messages) and end "
+    "one newest-first page: one request each at any length (it was 10 pages in turn). The thread "
+    "holds its messages as the pages they came in, each with the server's cursors past either end "
+    "(message pages read from a cursor now carry `links.prev`, the same list with `order` flipped), "
+    "and lets the pages farthest from the view go beyond 250 held; reading back reads them again "
+    "(`NeedOlder` / `NeedNewer`). Live messages that arrive while the newest are not held wait "
+    "aside and join when the pages reach the end. Cards mounted stay ≤ 50. Scroll keys are still "
+    "far from 16 ms: a profile of 30 page-ups/downs spends ~70 % in Textual's compositor reflowing "
+    "the screen (every mounted card is 3–4 widgets, ≈ 150 in the thread) and the rest in mounting "
+    "25 cards when the view reaches the window's edge. What it would take: draw the thread as one "
+    "Line-API widget (lines rendered per message and width, cached; a scroll repaints one widget "
+    "and reflows nothing) — the cards' reveal and secret masking would move into it.",
     "- **Backend under a team.** Before this round 500 agents got 82 of the 186 requests/s they asked "
     "for (reads p95 ≈ 5 s, 10.8 ms of server CPU per request). py-spy showed list pages (rows → "
     "pydantic → JSON, 38 %), event fan-out (`asyncio.wait_for` per event per stream, 25 %) and "

@@ -9,7 +9,8 @@ must see both (a lead's, or `anna`'s: both tickets are in the `access` queue, ta
 The app runs headless at 160x48 with Pilot, in queue mode. The queue is filtered to
 `tag:long-thread` (setup, not timed) so both tickets are rows on screen; then `--opens` times:
 the small ticket (cursor on its row, enter, measure, escape), then the long one (enter,
-measure, `--pageups` × page up, home to the first message, end back to the newest, escape).
+measure, `--pageups` × page up, home to the first message, `--pageups` × page down, end back
+to the newest, escape).
 Every time is "key press → first frame that shows the result", via `FrameRecorder`. Page-ups
 run with Textual's scroll animation off (it spends ~0.6 s gliding each page at 50 lines/s;
 its first frame is what is measured either way, and a still view lets every key start clean).
@@ -27,21 +28,26 @@ JSON keys (times in seconds; lists hold one sample per open unless noted; RSS in
 - `pageup_s`: each page up (from the newest end, `--pageups` per open of the long ticket) → first
   frame whose view moved or that shows older cards mounted above (while an older page loads,
   the view cannot move until it arrives).
+- `pagedown_s`: each page down from the first message (`--pageups` per open), as `pageup_s`.
 - `top_s`: home → first frame with the oldest message of the thread at the top of the view.
   `top_gc_s`: garbage-collector pause inside it. `top_feedback_s`: home → first frame showing
   either the "Loading…" line the thread puts at the top while older pages arrive, or the first
   message itself.
 - `end_s`: end (from the first message) → first frame with the newest message in view again.
-- `api_top_floor_s`: the requests home makes (every older 50-message page, one after another,
-  as the screen fetches them) alone on the app's client; one sample per run.
-- `api_oldest_page_s`: one `GET …/messages?order=asc` page of 50: what a direct jump to the
-  first message would wait for; three samples per run.
+- `home_requests`, `end_requests`: message-list requests the app made from home (or end) until
+  its frame, one sample per open (the thread reads one page from that end of the conversation).
+- `api_top_floor_s`: the request home makes (one `GET …/messages?order=asc` page of the
+  screen's `THREAD_PAGE_MESSAGES`) alone on the app's client; three samples per run.
+- `api_oldest_page_s`: one `GET …/messages?order=asc` page of 50, for comparison; three per run.
 - `rss_imported_kib`: after imports, before the app starts (one value).
-- `rss_small_open_kib`, `rss_long_open_kib`, `rss_after_pageups_kib`, `rss_top_kib`: RSS after
-  opening the small ticket, the long one, after the page-ups, and at the first message.
-- `cards_small_open`, `cards_long_open`, `cards_after_pageups`, `cards_top`: message cards
-  mounted at the same points; `widgets_long_open`, `widgets_top`: every widget in the thread.
-- `held_after_pageups`, `held_top`: messages the thread holds in memory at those points.
+- `rss_small_open_kib`, `rss_long_open_kib`, `rss_after_pageups_kib`, `rss_top_kib`,
+  `rss_after_pagedowns_kib`, `rss_newest_kib`: RSS after opening the small ticket, the long one,
+  after the page-ups, at the first message, after the page-downs, and back at the newest.
+- `cards_small_open`, `cards_long_open`, `cards_after_pageups`, `cards_top`, `cards_after_pagedowns`,
+  `cards_newest`: message cards mounted at the same points; `widgets_long_open`, `widgets_top`:
+  every widget in the thread.
+- `held_after_pageups`, `held_top`, `held_after_pagedowns`, `held_newest`: messages the thread
+  holds in memory at those points.
 - `thread_messages`: messages in the long ticket; `peak_rss_kib`: the run's peak RSS.
 """
 
@@ -62,9 +68,9 @@ from bench.procfs import peak_rss_kib, rss_kib
 from bench.queue_probe import queue_app, queue_shown, settle, visible_rows_loaded
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.domain.query import parse_query
-from supportdesk_tui.screens.conversation import ConversationScreen
+from supportdesk_tui.screens.conversation import THREAD_PAGE_MESSAGES, ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
-from supportdesk_tui.widgets.thread import Thread
+from supportdesk_tui.widgets.thread import MessageCard, Thread
 from supportdesk_tui.widgets.ticket_table import TicketTable
 
 SIZE = (160, 48)
@@ -81,6 +87,15 @@ class Run:
         self.table = queue.query_one(TicketTable)
         self.watch = GcWatch()
         self.result: dict[str, Any] = {}
+        self.message_requests = 0
+        api = app.api
+        list_messages = api.list_messages
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            self.message_requests += 1
+            return await list_messages(*args, **kwargs)
+
+        api.list_messages = counted  # type: ignore[method-assign]
 
     def add(self, key: str, value: float | int) -> None:
         self.result.setdefault(key, []).append(value)
@@ -133,14 +148,26 @@ class Run:
         await settle(self.pilot)
 
     async def page_ups(self, count: int, oldest_id: int) -> None:
+        await self._pages("pageup", count, lambda: view_signature(self.thread)[0] == oldest_id
+                          and self.thread.scroll_y <= 0)
+
+    async def page_downs(self, count: int, newest_id: int) -> None:
+        def at_newest() -> bool:
+            cards = self.thread.mounted_cards
+            return (bool(cards) and cards[-1].message.id == newest_id
+                    and self.thread.scroll_y >= self.thread.max_scroll_y)
+
+        await self._pages("pagedown", count, at_newest)
+
+    async def _pages(self, key: str, count: int, at_edge: Any) -> None:
         self.app.animation_level = "none"
         try:
             for _ in range(count):
                 before = view_signature(self.thread)
-                if before[2] == oldest_id and self.thread.scroll_y <= 0:
+                if at_edge():
                     break  # the whole thread paged through (a short `--ticket`)
-                self.add("pageup_s", await self.press(
-                    "pageup", lambda before=before: view_signature(self.thread) != before))
+                self.add(f"{key}_s", await self.press(
+                    key, lambda before=before: view_signature(self.thread) != before))
                 await asyncio.sleep(KEY_GAP_SECONDS)
         finally:
             self.app.animation_level = "full"
@@ -156,12 +183,16 @@ class Run:
             return any(w.region.height > 0 for w in self.thread.query(".thread--older"))
 
         noticed = self.recorder.expect(lambda: notice_shown() or first_shown())
+        requests = self.message_requests
         pressed = time.perf_counter()
         self.add("top_s", await self.press("home", first_shown, gc_key="top_gc_s"))
+        self.add("home_requests", self.message_requests - requests)
         self.add("top_feedback_s", await self.recorder.wait(noticed, WAIT_SECONDS) - pressed)
 
     async def to_newest(self, newest_id: int) -> None:
+        requests = self.message_requests
         self.add("end_s", await self.press("end", lambda: self._newest_in_view(newest_id)))
+        self.add("end_requests", self.message_requests - requests)
 
     # --- conditions ----------------------------------------------------------------------
 
@@ -185,30 +216,21 @@ class Run:
 
 
 def view_signature(thread: Thread) -> tuple[int, int, int]:
-    """(topmost message in view, lines of it scrolled past, oldest mounted card): moves with the view."""
-    cards = thread.mounted_cards
-    oldest = cards[0].message.id if cards else 0
-    top = round(thread.scroll_y)
-    for card in cards:
-        region = card.virtual_region
-        if region.bottom > top:
-            return card.message.id, top - region.y, oldest
-    return 0, 0, oldest
+    """(oldest mounted card, newest mounted card, scroll offset): changes when the view moves.
+
+    Read from the scroll offset and the mounted window only: asking a card above the view for its
+    region makes Textual compute the whole screen's map again inside the frame being timed.
+    """
+    cards = thread.query_children(MessageCard)
+    if not cards:
+        return 0, 0, round(thread.scroll_y)
+    return cards.first().message.id, cards.last().message.id, round(thread.scroll_y)
 
 
 async def api_open_floor(app: SupportDeskApp, ticket_id: int) -> float:
     began = time.perf_counter()
     await app.api.get_ticket(ticket_id)
     await app.api.list_messages(ticket_id, order="desc", page_size=50)
-    return time.perf_counter() - began
-
-
-async def api_all_pages_floor(app: SupportDeskApp, ticket_id: int) -> float:
-    """Every 50-message page from the newest back, one request after another: what home waits for."""
-    began = time.perf_counter()
-    page = await app.api.list_messages(ticket_id, order="desc", page_size=50)
-    while page.has_more and page.next_cursor:
-        page = await app.api.list_messages(ticket_id, order="desc", page_size=50, after=page.next_cursor)
     return time.perf_counter() - began
 
 
@@ -251,14 +273,19 @@ async def run(url: str, token: str, long_id: int, small_id: int, opens: int, pag
                 await probe.memory("after_pageups", held=True)
                 await probe.to_first(oldest)
                 await probe.memory("top", held=True, widgets=True)
+                await probe.page_downs(pageups, long_ticket.last_message_id)
+                await probe.memory("after_pagedowns", held=True)
                 await probe.to_newest(long_ticket.last_message_id)
+                await probe.memory("newest", held=True)
                 await probe.back()
 
             for _ in range(opens):
                 probe.add("api_open_small_s", await api_open_floor(app, small_id))
                 probe.add("api_open_long_s", await api_open_floor(app, long_id))
-            probe.add("api_top_floor_s", await api_all_pages_floor(app, long_id))
             for _ in range(3):
+                began = time.perf_counter()
+                await app.api.list_messages(long_id, order="asc", page_size=THREAD_PAGE_MESSAGES)
+                probe.add("api_top_floor_s", time.perf_counter() - began)
                 began = time.perf_counter()
                 await app.api.list_messages(long_id, order="asc", page_size=50)
                 probe.add("api_oldest_page_s", time.perf_counter() - began)

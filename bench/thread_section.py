@@ -13,7 +13,9 @@ from supportdesk_tui.demo import BackendProcess
 
 MESSAGES = 2_000
 FIRST_FRAME_TARGET_S = 0.300
+KEY_FRAME_TARGET_S = 0.016
 OPENS_PER_RUN = 3
+HELD_KEYS = ("held_after_pageups", "held_top", "held_after_pagedowns", "held_newest")
 
 
 def measure_thread(workdir: Path, runs: int, say: Callable[[str], None]) -> dict[str, Any]:
@@ -37,6 +39,8 @@ def measure_thread(workdir: Path, runs: int, say: Callable[[str], None]) -> dict
 
 
 def _samples(result: dict[str, Any], key: str) -> list[float]:
+    if key == "held_most":
+        return [max(held) for held in zip(*(_samples(result, k) for k in HELD_KEYS), strict=False)]
     samples: list[float] = []
     for run in result["runs"]:
         value = run.get(key)
@@ -60,15 +64,23 @@ def thread_rows(result: dict[str, Any]) -> list[list[str]]:
         ("Open (enter → newest message shown)", "ms", "open_small_s", "open_long_s"),
         ("  · of which garbage-collector pauses", "ms", "open_small_gc_s", "open_long_gc_s"),
         ("  · the 2 GETs it waits for, alone", "ms", "api_open_small_s", "api_open_long_s"),
-        ("Page up while reading back", "ms", None, "pageup_s"),
-        ("Home: to the first message", "ms", None, "top_s"),
-        ("  · the requests home waits for, alone", "ms", None, "api_top_floor_s"),
-        ("End: back to the newest", "ms", None, "end_s"),
+        ("Page up while reading back (key → frame)", "ms", None, "pageup_s"),
+        ("Home: to the first message (key → frame)", "ms", None, "top_s"),
+        ("  · requests home made", "count", None, "home_requests"),
+        ("  · the request home waits for, alone", "ms", None, "api_top_floor_s"),
+        ("Page down from the first message (key → frame)", "ms", None, "pagedown_s"),
+        ("End: back to the newest (key → frame)", "ms", None, "end_s"),
+        ("  · requests end made", "count", None, "end_requests"),
         ("RSS after opening", "MiB", "rss_small_open_kib", "rss_long_open_kib"),
         ("RSS at the first message", "MiB", None, "rss_top_kib"),
+        ("RSS back at the newest", "MiB", None, "rss_newest_kib"),
         ("Message cards mounted after opening", "count", "cards_small_open", "cards_long_open"),
         ("Message cards mounted at the first message", "count", None, "cards_top"),
+        ("Message cards mounted back at the newest", "count", None, "cards_newest"),
         ("Messages held in memory at the first message", "count", None, "held_top"),
+        ("Messages held in memory back at the newest", "count", None, "held_newest"),
+        ("Messages held at most (after page-ups, at the first, after page-downs, newest)", "count", None,
+         "held_most"),
     ]
     rows = [["Figure (median / p95)", "Unit", "Short thread (baseline)", f"{MESSAGES:,} messages"]]
     for name, unit, small_key, long_key in specs:
@@ -82,13 +94,25 @@ def thread_reading(result: dict[str, Any]) -> list[str]:
     small_rss = summarize(_samples(result, "rss_small_open_kib"))
     top_rss = summarize(_samples(result, "rss_top_kib"))
     cards = summarize(_samples(result, "cards_top"))
+    home_requests = summarize(_samples(result, "home_requests"))
+    held = summarize(_samples(result, "held_most"))
     met = opened.p95 < FIRST_FRAME_TARGET_S
     growth = (top_rss.median - small_rss.median) / 1024 if small_rss.n and top_rss.n else math.nan
+    keys = [(name, summarize(_samples(result, key))) for name, key in
+            (("page up", "pageup_s"), ("page down", "pagedown_s"), ("home", "top_s"), ("end", "end_s"))]
+    missed = [f"{name} {s.p95 * 1000:.0f} ms" for name, s in keys if s.n and s.p95 > KEY_FRAME_TARGET_S]
+    one_request = home_requests.n > 0 and home_requests.p95 <= 1
     return [
         f"- Long conversation: first frame < 300 ms: {'**met**' if met else '**missed**'} "
         f"({opened.median * 1000:.0f} / {opened.p95 * 1000:.0f} ms for {MESSAGES:,} messages).",
-        f"- Long conversation: memory follows what is on screen: at the first message {cards.median:.0f} "
-        f"cards are mounted and RSS is {growth:+.0f} MiB against the short thread.",
+        f"- Long conversation: home in one request: {'**met**' if one_request else '**missed**'} "
+        f"({home_requests.p95:.0f} at most).",
+        f"- Long conversation: memory follows what is on screen: at most {held.p95:.0f} of the "
+        f"{MESSAGES:,} messages held, {cards.median:.0f} cards mounted at the first message, RSS "
+        f"{growth:+.0f} MiB against the short thread.",
+        "- Long conversation: scroll keys → frame ≤ 16 ms p95: "
+        + ("**met**." if not missed else f"**missed** (p95: {', '.join(missed)}); see *Where the time "
+           "goes*."),
     ]
 
 
@@ -99,5 +123,9 @@ def thread_setup(result: dict[str, Any]) -> str:
         "alternating, notes, RU/EN, 50–1,500 characters; seeded by `bench.long_thread` through the "
         "server's Store) next to one with a handful (the baseline); `python -m bench.thread_probe`, "
         f"{runs} fresh interpreter(s) × {result['opens']} opens of each: enter → the newest message laid "
-        "out, page up while reading back, home → the first message at the top, end → the newest again."
+        "out, 15 × page up while reading back, home → the first message at the top, 15 × page down, "
+        "end → the newest again. Each key → the first frame showing its result (the view moved; the "
+        "first or the newest message in view). Requests: the app's message-list calls counted from the "
+        "key to that frame. Held: the messages the thread keeps in memory; cards: message cards mounted; "
+        "RSS after `gc.collect()` and a settle."
     )

@@ -261,6 +261,29 @@ def test_messages_page_in_both_directions(backend: ServerHandle) -> None:
     assert [m["id"] for m in descending] == ids[::-1]
 
 
+def test_a_messages_page_read_from_a_cursor_links_back_past_its_first_message(backend: ServerHandle) -> None:
+    with backend.client("intake") as intake:
+        ticket = intake.post("/api/v1/tickets", json=new_ticket_body()).json()
+        url = f"/api/v1/tickets/{ticket['ticket_id']}/messages"
+        for n in range(6):
+            intake.post(url, json={"kind": "customer", "body": f"message {n}"})
+    with backend.client("kate") as kate:
+        ids = [m["id"] for m in kate.get(url, params={"page[size]": 10}).json()["data"]]
+        first = kate.get(url, params={"page[size]": 3, "order": "desc"}).json()
+        assert "prev" not in first["links"] or first["links"]["prev"] is None  # the newest: no way back
+        second = kate.get(first["links"]["next"]).json()
+        assert [m["id"] for m in second["data"]] == ids[-4:-7:-1]
+        # Back from the second page's first message: the newer ones again, read the other way.
+        back = kate.get(second["links"]["prev"]).json()
+        assert [m["id"] for m in back["data"]] == ids[-3:]
+        assert "order=asc" in second["links"]["prev"]
+        # And an ascending page read from a cursor links back to the older ones, newest first.
+        ascending = kate.get(url, params={"page[size]": 3}).json()
+        later = kate.get(ascending["links"]["next"]).json()
+        before = kate.get(later["links"]["prev"]).json()
+        assert [m["id"] for m in before["data"]] == ids[2::-1]
+
+
 def test_canned_replies_are_bilingual_templates(backend: ServerHandle) -> None:
     with backend.client("kate") as client:
         replies = client.get("/api/v1/canned-replies").json()["data"]

@@ -21,7 +21,7 @@ def conversation(start: int, stop: int) -> list[Message]:
 
 
 class ServerBackedThread(WidgetHost):
-    """Answers `NeedOlder` the way the conversation screen does: the next 50 older messages."""
+    """Answers the thread the way the conversation screen does: pages of 50 from where it asks."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
 
@@ -35,6 +35,10 @@ class ServerBackedThread(WidgetHost):
         before = event.before_id or TOTAL + 1
         start = max(1, before - 50)
         self.thread.prepend_messages(conversation(start, before), has_older=start > 1)
+
+    def on_thread_need_first(self, event: Thread.NeedFirst) -> None:
+        self.requests += 1
+        self.thread.show_first(conversation(1, 51), has_newer=True, newer_cursor=None)
 
 
 async def test_home_in_a_long_thread_reaches_the_very_first_message() -> None:
@@ -50,7 +54,7 @@ async def test_home_in_a_long_thread_reaches_the_very_first_message() -> None:
         assert app.thread.scroll_y == 0
         assert len(cards) <= Thread.MAX_MOUNTED
         assert not app.thread.query(".thread--older")  # the "Loading…" line is gone
-        assert app.requests == (TOTAL - 20 + 49) // 50
+        assert app.requests == 1, "one page read from the start, not every page in between"
 
 
 async def test_end_brings_the_newest_message_back_from_the_top() -> None:
@@ -95,3 +99,22 @@ async def test_a_thread_scrolled_up_stays_where_the_agent_left_it_when_narrowed(
         app.thread.styles.width = 50
         await settle(pilot)
         assert app.thread.scroll_y == 5
+
+
+async def test_a_live_message_that_arrives_while_the_last_page_is_on_its_way_is_not_lost() -> None:
+    app = ServerBackedThread()
+    async with app.run_test(size=(100, 40)) as pilot:
+        # Home read the first page; the newest messages are not held.
+        app.thread.show_first(conversation(1, 51), has_newer=True, newer_cursor="after-50")
+        await settle(pilot)
+        assert app.thread.has_newer
+        # The customer writes while the page after 50 is being read: the server answered before
+        # the message was stored, the stream brings it after.
+        live = make_message(TOTAL + 1, "customer", "Written while you scrolled", minutes_ago=0)
+        app.thread.append_message(live)
+        app.thread.append_page(conversation(51, 101), has_newer=False, newer_cursor=None, after_id=50)
+        await settle(pilot)
+        assert [m.id for m in app.thread.messages] == [*range(1, 101), TOTAL + 1]
+        await pilot.press("end")
+        await settle(pilot)
+        assert app.thread.mounted_cards[-1].message.id == TOTAL + 1

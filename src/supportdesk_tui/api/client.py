@@ -62,6 +62,8 @@ class PageResult(Generic[T]):
     items: list[T]
     next_cursor: str | None
     has_more: bool
+    prev_cursor: str | None = None
+    """Message lists read from a cursor: the way back past the first item, in the other `order`."""
 
 
 def new_idempotency_key() -> str:
@@ -327,6 +329,7 @@ class SupportDeskClient:
             payload = json.loads(response.content)
             has_more = bool(payload["meta"]["has_more"])
             next_link = payload.get("links", {}).get("next")
+            prev_link = payload.get("links", {}).get("prev")
         except (ValueError, KeyError, TypeError, AttributeError):
             raise errors.MalformedResponse(
                 f"{response.request.url.path} returned a page without meta/links.",
@@ -335,7 +338,8 @@ class SupportDeskClient:
         cursor = cursor_from_next_link(next_link) if has_more else None
         if has_more and cursor is None:
             raise errors.MalformedResponse("The server said there is more but gave no next link.")
-        return PageResult(items=items, next_cursor=cursor, has_more=has_more)
+        back = cursor_from_next_link(prev_link) if isinstance(prev_link, str) else None
+        return PageResult(items=items, next_cursor=cursor, has_more=has_more, prev_cursor=back)
 
     @staticmethod
     def _page_params(page_size: int, after: str | None) -> dict[str, str]:

@@ -468,6 +468,12 @@ class PageMeta(Model):
 
 class PageLinks(Model):
     next: str | None = None
+    prev: str | None = Field(
+        default=None,
+        description="Message lists only, on a page read from a cursor: the messages on the other side of "
+        "this page's first item, read outward from it (the same list with `order` flipped). How a client "
+        "that let part of a long conversation go reads it again from where it still holds messages.",
+    )
 
 
 class Page(Model, Generic[T]):

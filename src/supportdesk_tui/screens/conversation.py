@@ -57,9 +57,9 @@ __all__ = ["FIRST_PAGE_MESSAGES", "ConversationScreen", "Prefetched"]
 
 PRESENCE_RENEW_SECONDS = 20
 COMPOSING_IDLE_SECONDS = 15
-# Older messages wait in memory (only ~50 cards are ever mounted), so big pages cost little and
-# make "home" in a 2,000-message thread 10 requests instead of 40.
-OLDER_PAGE_MESSAGES = 200
+# The pages the thread reads as the agent scrolls (and home and end read from either end of the
+# conversation, one request whatever its length); it holds a few of them near the view.
+THREAD_PAGE_MESSAGES = 100
 
 
 class ConversationScreen(StatusLineScreen):
@@ -111,7 +111,6 @@ class ConversationScreen(StatusLineScreen):
             else None
         # What the thread shows: ticket version, last message id, message count.
         self._shown: tuple[int, int | None, int] | None = None
-        self._older_cursor: str | None = None
         self._composing = False
         self._composing_timer: Timer | None = None
         self.account_case = AccountCase(self, ticket_id, show_ticket=self.set_ticket)
@@ -211,8 +210,8 @@ class ConversationScreen(StatusLineScreen):
             return  # the refresh after a prefetched open found nothing new: keep the cards
         self._shown = shown
         self.set_ticket(ticket)
-        self._older_cursor = newest_first.next_cursor
-        self.thread.set_messages(list(reversed(newest_first.items)), has_older=newest_first.has_more)
+        self.thread.set_messages(list(reversed(newest_first.items)), has_older=newest_first.has_more,
+                                 older_cursor=newest_first.next_cursor)
         if not self._seen_from_draft:
             # What the agent now has in front of them; a restored draft keeps what it was written against.
             self.seen_up_to = max(self.seen_up_to or 0, ticket.last_message_id or 0) or None
@@ -231,22 +230,63 @@ class ConversationScreen(StatusLineScreen):
         with contextlib.suppress(NoMatches):  # the agent left (or the app closed) while it loaded
             self.query_one(CustomerSidebar).set_other_tickets([t for t in page.items if t.id != ticket.id])
 
+    # --- the thread's pages: the thread asks, with the cursors it holds; answers go back to it ----
+
     @on(Thread.NeedOlder)
-    def _need_older(self) -> None:
-        if self._older_cursor:
-            self.load_older(self._older_cursor)
+    def _need_older(self, event: Thread.NeedOlder) -> None:
+        if event.cursor is not None and event.before_id is not None:
+            self.load_older(event.cursor, event.before_id)
 
     @work(exclusive=True, group="older")
-    async def load_older(self, cursor: str) -> None:
+    async def load_older(self, cursor: str, before_id: int) -> None:
+        page = await self._thread_page("desc", cursor)
+        if page is not None:
+            self.thread.prepend_messages(list(reversed(page.items)), has_older=page.has_more,
+                                         older_cursor=page.next_cursor, newer_cursor=page.prev_cursor,
+                                         before_id=before_id)
+
+    @on(Thread.NeedNewer)
+    def _need_newer(self, event: Thread.NeedNewer) -> None:
+        if event.cursor is not None:
+            self.load_newer(event.cursor, event.after_id)
+
+    @work(exclusive=True, group="newer")
+    async def load_newer(self, cursor: str, after_id: int) -> None:
+        page = await self._thread_page("asc", cursor)
+        if page is not None:
+            self.thread.append_page(page.items, has_newer=page.has_more, newer_cursor=page.next_cursor,
+                                    older_cursor=page.prev_cursor, after_id=after_id)
+
+    @on(Thread.NeedFirst)
+    def _need_first(self) -> None:
+        self.load_first()
+
+    @work(exclusive=True, group="jump")
+    async def load_first(self) -> None:
+        page = await self._thread_page("asc", None)
+        if page is not None:
+            self.thread.show_first(page.items, has_newer=page.has_more, newer_cursor=page.next_cursor)
+
+    @on(Thread.NeedNewest)
+    def _need_newest(self) -> None:
+        self.load_newest()
+
+    @work(exclusive=True, group="jump")
+    async def load_newest(self) -> None:
+        page = await self._thread_page("desc", None)
+        if page is not None:
+            self.thread.show_newest(list(reversed(page.items)), has_older=page.has_more,
+                                    older_cursor=page.next_cursor)
+
+    async def _thread_page(self, order: str, cursor: str | None) -> PageResult[Message] | None:
         try:
-            page = await self.desk.api.list_messages(self.ticket_id, order="desc",
-                                                       page_size=OLDER_PAGE_MESSAGES,
-                                                       after=cursor)
+            return await self.desk.api.list_messages(self.ticket_id, order=order,
+                                                     page_size=THREAD_PAGE_MESSAGES, after=cursor)
         except ApiError as exc:
             self.notify(safe_text(exc.message), title=exc.title, severity="error")
-            return
-        self._older_cursor = page.next_cursor
-        self.thread.prepend_messages(list(reversed(page.items)), has_older=page.has_more)
+            with contextlib.suppress(NoMatches):
+                self.thread.loading_failed()
+            return None
 
     def set_ticket(self, ticket: Ticket) -> None:
         self.ticket = ticket

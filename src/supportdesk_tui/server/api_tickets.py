@@ -265,11 +265,19 @@ async def list_messages(
     cursors: CursorCodec = request.app.state.cursors
     after = None if page_after is None else cursors.open_messages(page_after, ticket_id, order)
     messages, more = service.list_messages_json(caller, ticket_id, order == "desc", after, size)
-    link = None
+    link = prev = None
+    params = request.query_params.multi_items()
     if more and messages:
         cursor_text = cursors.messages(ticket_id, order, messages[-1][0])
-        link = next_link(request.url.path, request.query_params.multi_items(), cursor_text)
-    return json_response(page_body([body for _, body in messages], more, size, link))
+        link = next_link(request.url.path, params, cursor_text)
+    if after is not None and messages:
+        # Back the other way from this page's first message: a client that dropped the messages
+        # it read before (a long thread is held only near the view) reads them again from here.
+        flipped = "asc" if order == "desc" else "desc"
+        back = cursors.messages(ticket_id, flipped, messages[0][0])
+        prev = next_link(request.url.path, [(k, v) for k, v in params if k != "order"] + [("order", flipped)],
+                         back)
+    return json_response(page_body([body for _, body in messages], more, size, link, prev))
 
 
 @router.post(

@@ -15,10 +15,12 @@ from fastapi import Response
 MEDIA_TYPE = "application/json"
 
 
-def page_body(items: Sequence[bytes], has_more: bool, page_size: int, next_link: str | None) -> bytes:
-    """The contract's `Page`: `data`, `meta` and `links`."""
+def page_body(items: Sequence[bytes], has_more: bool, page_size: int, next_link: str | None,
+              prev_link: str | None = None) -> bytes:
+    """The contract's `Page`: `data`, `meta` and `links` (`prev` only where a list gives one)."""
     meta = json.dumps({"has_more": has_more, "page_size": page_size}, separators=(",", ":"))
-    links = json.dumps({"next": next_link}, ensure_ascii=False, separators=(",", ":"))
+    link_map = {"next": next_link} if prev_link is None else {"next": next_link, "prev": prev_link}
+    links = json.dumps(link_map, ensure_ascii=False, separators=(",", ":"))
     parts = (b'{"data":[', b",".join(items), b'],"meta":', meta.encode(), b',"links":', links.encode(), b"}")
     return b"".join(parts)
 

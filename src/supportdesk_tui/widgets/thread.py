@@ -1,11 +1,17 @@
 """The conversation: customer messages, public replies and internal notes, each unmistakable.
 
 Every mounted widget costs each scroll ~0.3 ms, so at most `MAX_MOUNTED` cards are
-mounted; the rest of the loaded messages wait in memory and are swapped in as the
-agent scrolls. Reaching the top with nothing older in memory posts `NeedOlder`.
+mounted; the messages loaded around them wait in memory and are swapped in as the
+agent scrolls. Memory follows the view too: the thread holds its messages as the pages
+they came in (each with the server's cursors to read past either end of it again), and
+once it holds more than `MAX_HELD` it lets the pages farthest from the view go. Nearing
+either end of what it holds posts `NeedOlder` / `NeedNewer` with the cursor to read on.
 
 Home and end go to the first and the newest message of the conversation, not to the
-edges of the mounted window (which, in a long thread, is an arbitrary slice of it).
+edges of the mounted window: when that message is not held, `NeedFirst` / `NeedNewest`
+ask for one page read from that end of the conversation (one request, whatever its length).
+Live messages that arrive while the newest ones are not held wait aside (`MAX_HELD` at most)
+and join when the pages reach the end again, so none is lost in a request's flight.
 
 The agent's replies and notes still in the outbox follow the messages as "waiting to send"
 cards (`set_waiting`); when one lands its card gives way to the real message, so the text is
@@ -266,15 +272,51 @@ class Thread(VerticalScroll, can_focus=True):
     """
 
     MAX_MOUNTED = 50
+    MAX_HELD = 250
+    """Messages held before the pages farthest from the view are let go (a page more may be in flight)."""
     MIN_CARD_HEIGHT = 3
     """The smallest card (header, one line of body, margin): a view holds at most height / this."""
 
     @dataclass
     class NeedOlder(TextualMessage):
-        """The agent reached the top and no older messages are in memory: load some and `prepend_messages`."""
+        """Few or no older messages are held: load the page before `before_id` and `prepend_messages`."""
 
         thread: Thread
         before_id: int | None
+        cursor: str | None = None
+        """The server's cursor to the messages before `before_id` (None: the screen has no way on)."""
+
+        @property
+        def control(self) -> Thread:
+            return self.thread
+
+    @dataclass
+    class NeedNewer(TextualMessage):
+        """Few or no newer messages are held: load the page after `after_id` and `append_page`."""
+
+        thread: Thread
+        after_id: int
+        cursor: str | None
+
+        @property
+        def control(self) -> Thread:
+            return self.thread
+
+    @dataclass
+    class NeedFirst(TextualMessage):
+        """Home, and the first message is not held: load the oldest page and `show_first`."""
+
+        thread: Thread
+
+        @property
+        def control(self) -> Thread:
+            return self.thread
+
+    @dataclass
+    class NeedNewest(TextualMessage):
+        """End, and the newest messages are not held: load the newest page and `show_newest`."""
+
+        thread: Thread
 
         @property
         def control(self) -> Thread:
@@ -292,11 +334,19 @@ class Thread(VerticalScroll, can_focus=True):
         self.clock = clock
         self.absolute_time = False
         self.has_older = False
-        """Set by the screen: the server holds messages older than the first one loaded."""
+        """The server holds messages older than the first one held."""
+        self.has_newer = False
+        """The server holds messages newer than the last one held (they were let go, or not read yet)."""
         self._messages: list[Message] = []
+        self._pages: list[_HeldPage] = []  # what `_messages` is made of, oldest first
+        self._live: list[Message] = []  # arrived while the newest were not held
         self._first = 0  # index in `_messages` of the first mounted card
         self._older_requested = False
-        self._jumping = False  # home was pressed: keep asking for older pages until there are none
+        self._newer_requested = False
+        self._jumping = False  # home or end asked for a page from that end of the conversation
+        # A window move (cards mounted at one end, dropped at the other) waits for its layout to keep
+        # the view still; a second move measured before that layout would shift the view twice.
+        self._moving = False
         self._loading = False
         self._empty_message = "No messages yet."
         self._waiting: list[OutboxItem] = []
@@ -311,6 +361,7 @@ class Thread(VerticalScroll, can_focus=True):
 
     @property
     def messages(self) -> list[Message]:
+        """The messages held in memory (around the view), oldest first."""
         return list(self._messages)
 
     @property
@@ -348,18 +399,24 @@ class Thread(VerticalScroll, can_focus=True):
         """The newest message with a secret still masked: what the reveal key acts on next."""
         return next((c for c in reversed(self.mounted_cards) if c.hidden_secrets), None)
 
+    def reset(self) -> None:
+        """Forget the ticket shown (its messages and waiting cards) and say the next one is loading."""
+        self._landed = set()
+        self._waiting = []
+        self._show_waiting()
+        self.show_loading()
+
     def show_loading(self) -> None:
         self._loading = True
         self.set_messages([])
 
-    def set_messages(self, messages: Iterable[Message], *, has_older: bool = False) -> None:
-        """Show a conversation from scratch, scrolled to the newest message."""
-        self._messages = sorted(messages, key=lambda m: (m.created_at, m.id))
+    def set_messages(self, messages: Iterable[Message], *, has_older: bool = False,
+                     older_cursor: str | None = None) -> None:
+        """Show a conversation from scratch (its newest messages), scrolled to the newest message."""
+        self._hold([_sorted(messages)], older_cursor=older_cursor, newer_cursor=None,
+                   has_older=has_older, has_newer=False)
         if self._messages:
             self._loading = False
-        self.has_older = has_older
-        self._older_requested = False
-        self._jumping = False
         self._first = max(0, len(self._messages) - self.MAX_MOUNTED)
         self._remove_messages()
         if not self._messages:
@@ -371,23 +428,73 @@ class Thread(VerticalScroll, can_focus=True):
         self.anchor()
         self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
-    def prepend_messages(self, older: Iterable[Message], *, has_older: bool = False) -> None:
-        """Older messages the screen loaded after `NeedOlder`; the reading position does not jump."""
-        known = {m.id for m in self._messages}
-        fresh = sorted((m for m in older if m.id not in known), key=lambda m: (m.created_at, m.id))
-        self.has_older = has_older
-        self._older_requested = False
-        if self._jumping:
-            self._messages[:0] = fresh
-            self._first += len(fresh)
-            self._continue_jump()
+    def show_newest(self, messages: Iterable[Message], *, has_older: bool,
+                    older_cursor: str | None) -> None:
+        """The newest page, loaded after `NeedNewest`: held instead of everything, the view at its end."""
+        newest = self._with_live(_sorted(messages))
+        if not newest:
+            self.set_messages([], has_older=has_older, older_cursor=older_cursor)
             return
+        self._hold([newest], older_cursor=older_cursor, newer_cursor=None, has_older=has_older,
+                   has_newer=False)
+        # A screenful first, the rest of the window after that frame (as end from memory does).
+        self._show_window(max(0, len(self._messages) - self.MAX_MOUNTED), at_end=True)
+
+    def show_first(self, messages: Iterable[Message], *, has_newer: bool, newer_cursor: str | None) -> None:
+        """The oldest page, loaded after `NeedFirst`: held instead of everything, the view at its top."""
+        page = _sorted(messages)
+        self._hold([page if has_newer else self._with_live(page)], older_cursor=None,
+                   newer_cursor=newer_cursor, has_older=False, has_newer=has_newer)
+        self._show_window(0, at_end=False)
+
+    def prepend_messages(self, older: Iterable[Message], *, has_older: bool = False,
+                         older_cursor: str | None = None, newer_cursor: str | None = None,
+                         before_id: int | None = None) -> None:
+        """Older messages the screen loaded after `NeedOlder`; the reading position does not jump.
+
+        `before_id`: the first message held when they were asked for; a page for a window
+        replaced meanwhile (home, end) is dropped.
+        """
+        if before_id is not None and (not self._messages or self._messages[0].id != before_id):
+            return
+        self._older_requested = False
+        known = {m.id for m in self._messages}
+        fresh = _sorted(m for m in older if m.id not in known)
+        self.has_older = has_older
         if not fresh:
+            if self._pages:
+                self._pages[0].older_cursor = older_cursor
             return
         self._messages[:0] = fresh
+        self._pages.insert(0, _HeldPage(len(fresh), older_cursor, newer_cursor))
         self._first += len(fresh)
-        if self.scroll_y <= 0:  # a page that arrives after the agent scrolled away waits in memory
-            self._reveal_older()
+        self._let_go(newest=True)
+        self._near_edge()  # a page that arrives after the agent scrolled away waits in memory
+
+    def append_page(self, newer: Iterable[Message], *, has_newer: bool, newer_cursor: str | None,
+                    older_cursor: str | None = None, after_id: int | None = None) -> None:
+        """Newer messages the screen loaded after `NeedNewer` (`after_id`: the last one held then)."""
+        if after_id is not None and (not self._messages or self._messages[-1].id != after_id):
+            return
+        self._newer_requested = False
+        known = {m.id for m in self._messages}
+        fresh = _sorted(m for m in newer if m.id not in known)
+        if not has_newer:
+            fresh = self._with_live(fresh, after=self._messages)
+        self.has_newer = has_newer
+        if fresh:
+            self._messages.extend(fresh)
+            self._pages.append(_HeldPage(len(fresh), older_cursor, newer_cursor))
+        elif self._pages:
+            self._pages[-1].newer_cursor = newer_cursor
+        self._let_go(newest=False)
+        self._near_edge()
+
+    def loading_failed(self) -> None:
+        """A page asked for did not come: the next approach to that end asks again."""
+        self._older_requested = self._newer_requested = False
+        self._jumping = False
+        self.remove_children(".thread--older")
 
     def append_message(self, message: Message, *, delivers: str | None = None) -> None:
         """A live message; followed to the bottom only if the agent was already reading the end.
@@ -401,12 +508,19 @@ class Thread(VerticalScroll, can_focus=True):
                 self._show_waiting()
         if any(m.id == message.id for m in self._messages):
             return
+        if self.has_newer:
+            # The newest messages are not held: this one joins them when they are read again.
+            if all(m.id != message.id for m in self._live):
+                self._live = [*self._live, message][-self.MAX_HELD :]
+            return
         if not self._messages:
-            self.set_messages([message], has_older=self.has_older)
+            self.set_messages([message], has_older=self.has_older,
+                              older_cursor=self._pages[0].older_cursor if self._pages else None)
             return
         at_bottom = self.scroll_y >= self.max_scroll_y - 1
         tail_mounted = self._first + len(self.query_children(MessageCard)) >= len(self._messages)
         self._messages.append(message)
+        self._pages[-1].size += 1
         if tail_mounted:
             self._mount_before_waiting(*self._cards([message]))
             self._trim_top()
@@ -442,40 +556,40 @@ class Thread(VerticalScroll, can_focus=True):
     # --- first and newest message ---------------------------------------------
 
     def action_scroll_home(self) -> None:
-        """The first message of the conversation, fetching every older page first if need be."""
+        """The first message of the conversation: from memory, or one page read from its start."""
         if not self._messages:
             return
         if not self.has_older:
+            self._jumping = False
             self._show_window(0, at_end=False)
             return
-        if self._jumping:
-            return
-        self._jumping = True
-        # Pages arrive one request at a time; say so at the top meanwhile.
-        cards = self.query_children(MessageCard)
-        notice = Static(_("Loading…"), classes="thread--older")
-        if cards:
-            self.mount(notice, before=cards.first())
-        else:
-            self._mount_before_waiting(notice)
+        # Asked again even when a request is out: the screen's loader restarts it, and a failed
+        # one (which never answers) does not leave home stuck.
+        self._jump(self.NeedFirst(self))
         self.scroll_home(animate=False, immediate=True)
-        # Asked even when a request is out: the screen's loader restarts it, and a failed one
-        # (which never answers) does not leave home stuck.
-        self._continue_jump()
 
     def action_scroll_end(self) -> None:
         """The newest message, wherever the mounted window is."""
-        self._jumping = False
-        if self._messages:
-            self._show_window(max(0, len(self._messages) - self.MAX_MOUNTED), at_end=True)
-
-    def _continue_jump(self) -> None:
-        if self.has_older and self._messages:
-            self._older_requested = True
-            self.post_message(self.NeedOlder(self, self._messages[0].id))
+        if not self._messages:
             return
-        self._jumping = False
-        self._show_window(0, at_end=False)
+        if not self.has_newer:
+            self._jumping = False
+            self._show_window(max(0, len(self._messages) - self.MAX_MOUNTED), at_end=True)
+            return
+        self._jump(self.NeedNewest(self))
+        self.scroll_end(animate=False, immediate=True)
+
+    def _jump(self, request: TextualMessage) -> None:
+        """Ask for a page from one end of the conversation; say so where the view goes meanwhile."""
+        self._jumping = True
+        self.remove_children(".thread--older")
+        notice = Static(_("Loading…"), classes="thread--older")
+        cards = self.query_children(MessageCard)
+        if isinstance(request, self.NeedFirst) and cards:
+            self.mount(notice, before=cards.first())
+        else:
+            self._mount_before_waiting(notice)
+        self.post_message(request)
 
     def _show_window(self, start: int, *, at_end: bool) -> None:
         """Mount the cards from `start` on (at most `MAX_MOUNTED`) and scroll to that window's top or end.
@@ -574,6 +688,68 @@ class Thread(VerticalScroll, can_focus=True):
         if at_bottom:
             self.call_after_refresh(self.scroll_end, animate=False)
 
+    # --- what is held -------------------------------------------------------
+
+    def _hold(self, pages: list[list[Message]], *, older_cursor: str | None, newer_cursor: str | None,
+              has_older: bool, has_newer: bool) -> None:
+        """Hold these messages instead of everything held so far."""
+        self._messages = [m for page in pages for m in page]
+        self._pages = [_HeldPage(len(self._messages), older_cursor, newer_cursor)] if self._messages else []
+        self.has_older, self.has_newer = has_older, has_newer
+        self._older_requested = self._newer_requested = False
+        self._jumping = False
+        self._first = 0
+        if not has_newer:
+            self._live = []
+
+    def _with_live(self, newest: list[Message], *, after: Sequence[Message] = ()) -> list[Message]:
+        """`newest` (a page that reaches the newest message, read `after` those held) and the live
+        messages set aside after it.
+
+        A live message the page missed arrived after the server read it: it is newer than all of it.
+        """
+        live, self._live = self._live, []
+        known = {m.id for m in newest} | {m.id for m in after}
+        last = max([m.id for m in after[-1:]] + [m.id for m in newest], default=0)
+        return newest + _sorted(m for m in live if m.id > last and m.id not in known)
+
+    def _let_go(self, *, newest: bool) -> None:
+        """Let go of whole pages at one end while over `MAX_HELD` are held, keeping those near the view."""
+        mounted = len(self.query_children(MessageCard))
+        near_start = max(0, self._first - self.MAX_MOUNTED)
+        near_stop = self._first + mounted + self.MAX_MOUNTED
+        while len(self._messages) > self.MAX_HELD and len(self._pages) > 1:
+            if newest:
+                size = self._pages[-1].size
+                if len(self._messages) - size < near_stop:
+                    return
+                del self._messages[-size:]
+                self._pages.pop()
+                self.has_newer = True
+                self._newer_requested = False
+            else:
+                size = self._pages[0].size
+                if size > near_start:
+                    return
+                del self._messages[:size]
+                self._pages.pop(0)
+                self._first -= size
+                near_start -= size
+                near_stop -= size
+                self.has_older = True
+                self._older_requested = False
+
+    def _ask_older(self) -> None:
+        if self.has_older and not self._older_requested and self._messages and not self._jumping:
+            self._older_requested = True
+            cursor = self._pages[0].older_cursor if self._pages else None
+            self.post_message(self.NeedOlder(self, self._messages[0].id, cursor))
+
+    def _ask_newer(self) -> None:
+        if self.has_newer and not self._newer_requested and self._messages and not self._jumping:
+            self._newer_requested = True
+            self.post_message(self.NeedNewer(self, self._messages[-1].id, self._pages[-1].newer_cursor))
+
     # --- windowing ----------------------------------------------------------
 
     def _cards(self, messages: Iterable[Message]) -> list[MessageCard]:
@@ -582,21 +758,26 @@ class Thread(VerticalScroll, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        if new_value <= 0 < old_value or (new_value <= 0 and old_value <= 0):
+        self._near_edge()
+
+    def _near_edge(self) -> None:
+        """At either end of the mounted cards: mount more from memory, or ask for the next page."""
+        if self.scroll_y <= 0:
             self._at_top()
-        elif new_value >= self.max_scroll_y > 0:
+        elif self.scroll_y >= self.max_scroll_y > 0:
             self._at_bottom()
 
     def _at_top(self) -> None:
-        if self._jumping:
-            return  # the whole window is replaced when the first page arrives
+        if self._jumping or self._moving:
+            return  # the whole window is replaced when the page arrives; or a move is settling
         if self._first > 0:
             self._reveal_older()
-        elif self.has_older and not self._older_requested and self._messages:
-            self._older_requested = True
-            self.post_message(self.NeedOlder(self, self._messages[0].id))
+        else:
+            self._ask_older()
 
     def _at_bottom(self) -> None:
+        if self._jumping or self._moving:
+            return
         mounted = len(self.query_children(MessageCard))
         end = self._first + mounted
         if end < len(self._messages):
@@ -605,12 +786,17 @@ class Thread(VerticalScroll, can_focus=True):
             newer = self._messages[end : end + self.MAX_MOUNTED // 2]
             self._mount_before_waiting(*self._cards(newer))
             self._trim_top()
+            end += len(newer)
+        if len(self._messages) - end < self.MAX_MOUNTED:
+            self._ask_newer()  # read ahead, so the next page is here before the view reaches it
 
     def _reveal_older(self, limit: int | None = None) -> None:
         """Mount up to half a window of older cards above, drop as many below, keep the view still."""
         cards = list(self.query_children(MessageCard))
         anchor = cards[0] if cards else None
         count = min(self._first, self.MAX_MOUNTED // 2 if limit is None else limit)
+        if self._first - count < self.MAX_MOUNTED:
+            self._ask_older()  # read ahead, so the next page is here before the view reaches it
         if count == 0:
             return
         start = self._first - count
@@ -627,16 +813,19 @@ class Thread(VerticalScroll, can_focus=True):
                 card.remove()
 
         def keep_still() -> None:
+            self._moving = False
             if anchor is not None and anchor.is_mounted:
                 shift = anchor.virtual_region.y - anchor_y
                 self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
+            self._near_edge()
 
+        self._moving = True
         self.call_after_refresh(keep_still)
 
     def _trim_top(self) -> None:
         cards = list(self.query_children(MessageCard))
         excess = len(cards) - self.MAX_MOUNTED
-        if excess <= 0:
+        if excess <= 0 or self._moving:
             return
         keep = cards[excess]
         keep_y = keep.virtual_region.y
@@ -645,8 +834,24 @@ class Thread(VerticalScroll, can_focus=True):
         self._first += excess
 
         def keep_still() -> None:
+            self._moving = False
             if keep.is_mounted:
                 shift = keep.virtual_region.y - keep_y
                 self.scroll_to(y=max(0, self.scroll_y + shift), animate=False, immediate=True)
+            self._near_edge()
 
+        self._moving = True
         self.call_after_refresh(keep_still)
+
+
+@dataclass
+class _HeldPage:
+    """One page of the messages held: how many, and the server's cursors past either end of it."""
+
+    size: int
+    older_cursor: str | None
+    newer_cursor: str | None
+
+
+def _sorted(messages: Iterable[Message]) -> list[Message]:
+    return sorted(messages, key=lambda m: (m.created_at, m.id))
