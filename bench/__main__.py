@@ -491,9 +491,9 @@ def main() -> int:
         f"uncached; {plan.canned} × (open, `c`, type `hi`, enter) = insert a canned reply; `G` "
         f"(jump to the last ticket); then, in the first {min(MEMORY_PROBE_RUNS, plan.probe_runs)} runs "
         f"of each size, memory per ticket: from the top of the queue 200 × (`j`, enter → the "
-        f"ticket's messages laid out, escape), RSS read after 10 and after 200 once the app is idle (3 s: its idle-time "
-        f"full collection has run), beside the DataTable baseline's RSS. {plan.probe_runs} runs per "
-        f"size, sizes interleaved. Paging reached "
+        f"ticket's messages laid out, escape), RSS read after 10 and after 200 once the app is idle "
+        f"(3 s: its idle-time full collection has run), beside the DataTable baseline's RSS. "
+        f"{plan.probe_runs} runs per size, sizes interleaved. Paging reached "
         f"row {first['cursor_row_reached']} with {first['pages_held']} pages ({first['rows_held']} rows) "
         f"held.",
         "Baseline for the list figures: `python -m bench.table_baseline`, Textual's DataTable with "
