@@ -40,6 +40,8 @@ class StatusLineScreen(DeskScreen):
         event.refresh_styles = styled_at is not None and current not in (styled_at, self._css_update_count)
         self._styled_at = current
         super()._on_screen_resume(event)
+        # Textual calls `_on_screen_resume` of every class in the MRO; this one already ran Screen's.
+        event.prevent_default()
 
     def init_status_line(self) -> None:
         session = self.desk.session

@@ -259,9 +259,10 @@ class AccountCase:
             screen.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         self._show_ticket(result.ticket)  # the screen ignores it when it shows another ticket now
+        when: datetime | None = result.deletion_scheduled_for
+        done = _(_ACTION_DONE[action]).format(date=date_time(when) if when else "")
         if not self._still_shown():
-            screen.notify(_(_ACTION_DONE[action]).format(date=date_time(result.deletion_scheduled_for)
-                                                         if result.deletion_scheduled_for else ""))
+            screen.notify(done)  # done all the same; the ticket on screen now is another one
             return
         if panel is not None:
             mark = DoneMark(screen.desk.me.name, result.done_at)
@@ -270,8 +271,6 @@ class AccountCase:
             if action is AccountAction.CANCEL_DELETION:
                 for step_id in panel.steps_with_action(AccountAction.SCHEDULE_DELETION):
                     panel.mark_undone(step_id)
-        when: datetime | None = result.deletion_scheduled_for
-        done = _(_ACTION_DONE[action]).format(date=date_time(when) if when else "")
         if when is not None:
             screen.query_one(StatusLine).set_note(done)
         screen.notify(done)
