@@ -7,6 +7,7 @@ import time
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
+from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
@@ -67,8 +68,6 @@ def forget_closed_widgets_styles() -> int:
     calls: after a few dozen tickets opened, tens of MB of lines of widgets long gone. The cache
     only saves building two `Style`s per line; emptying it when the agent pauses costs nothing.
     """
-    from textual._styles_cache import StylesCache
-
     held: int = StylesCache.get_inner_outer.cache_info().currsize
     StylesCache.get_inner_outer.cache_clear()
     return held
