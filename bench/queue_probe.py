@@ -32,6 +32,9 @@ KEY_GAP_SECONDS = 0.02  # between paced keys: about a held-down key's repeat rat
 JUMP_TIMEOUT_SECONDS = 120.0
 IDLE_SECONDS = 3.0  # longer than the app waits for a quiet moment to collect garbage
 CANNED_SHORTCUT = "hi"  # the team's greeting: no variables to ask for, so enter inserts at once
+# Memory per ticket opened: RSS once the app is idle after the first few and after many opens.
+MEMORY_OPENS_FEW = 10
+MEMORY_OPENS_MANY = 200
 
 
 def visible_rows_loaded(table: TicketTable) -> bool:
@@ -64,7 +67,7 @@ async def settle(pilot: Any) -> None:
 
 
 async def run(url: str, token: str, moves: int, pagedowns: int, opens: int,
-              canned: int = 3) -> dict[str, Any]:
+              canned: int = 3, memory_opens: int = MEMORY_OPENS_MANY) -> dict[str, Any]:
     result: dict[str, Any] = {"rss_imported_kib": rss_kib()}
     with tempfile.TemporaryDirectory(prefix="sd-bench-") as data_dir:
         app = queue_app(url, token, Path(data_dir))
@@ -109,6 +112,10 @@ async def run(url: str, token: str, moves: int, pagedowns: int, opens: int,
             # Memory once the agent pauses: the app's idle-time full collection has run by then.
             await asyncio.sleep(IDLE_SECONDS)
             result["rss_after_jump_kib"] = rss_kib()
+            if memory_opens:
+                rss_few, rss_many = await memory_per_open(pilot, recorder, app, queue, table, memory_opens)
+                result["rss_after_10_opens_kib"], result["rss_after_200_opens_kib"] = rss_few, rss_many
+                result["memory_opens"] = memory_opens
     return result
 
 
@@ -177,14 +184,7 @@ async def open_tickets(
         assert ticket is not None
         opened.append(ticket.id)
 
-        def conversation_shown() -> bool:
-            screen = app.screen
-            if not isinstance(screen, ConversationScreen) or screen.ticket is None:
-                return False
-            cards = screen.thread.mounted_cards
-            return bool(cards) and all(card.region.height > 0 for card in cards)
-
-        shown = recorder.expect(conversation_shown)
+        shown = recorder.expect(lambda ticket_id=ticket.id: _conversation_shown(app, ticket_id))  # type: ignore[misc]
         paused_before = watch.paused
         pressed = time.perf_counter()
         send_key(app, "enter")
@@ -197,12 +197,49 @@ async def open_tickets(
     return samples
 
 
-def _conversation_shown(app: SupportDeskApp) -> bool:
+def _conversation_shown(app: SupportDeskApp, ticket_id: int | None = None) -> bool:
+    """The conversation (of `ticket_id`, when given) with its message cards laid out."""
     screen = app.screen
     if not isinstance(screen, ConversationScreen) or screen.ticket is None:
         return False
+    if ticket_id is not None and (screen.ticket.id != ticket_id or any(
+            card.message.ticket_id != ticket_id for card in screen.thread.mounted_cards)):
+        return False  # still the previous ticket's (the screen is reused)
     cards = screen.thread.mounted_cards
     return bool(cards) and all(card.region.height > 0 for card in cards)
+
+
+async def memory_per_open(pilot: Any, recorder: FrameRecorder, app: SupportDeskApp, queue: QueueScreen,
+                          table: TicketTable, count: int) -> tuple[int, int]:
+    """Open `count` tickets one after another from the top of the queue (`j`, enter → its messages
+    shown, escape → the queue); RSS once the app is idle after the first `MEMORY_OPENS_FEW` and after
+    all of them. Equal figures: opening a ticket leaves nothing behind."""
+    top = recorder.expect(lambda: table.cursor_row == 0 and visible_rows_loaded(table))
+    send_key(app, "g")
+    await recorder.wait(top)
+    await settle(pilot)
+    rss_few = 0
+    for n in range(1, count + 1):
+        target = min(table.cursor_row + 1, table.row_count - 1)
+        moved = recorder.expect(lambda target=target: table.cursor_row == target)  # type: ignore[misc]
+        send_key(app, "j")
+        await recorder.wait(moved)
+        ticket = table.cursor_ticket
+        assert ticket is not None
+        shown = recorder.expect(lambda ticket_id=ticket.id: _conversation_shown(app, ticket_id))  # type: ignore[misc]
+        send_key(app, "enter")
+        await recorder.wait(shown)
+        await pilot.pause()
+        back = recorder.expect(lambda: app.screen is queue)
+        send_key(app, "escape")
+        await recorder.wait(back)
+        if n == min(MEMORY_OPENS_FEW, count):
+            await settle(pilot)
+            await asyncio.sleep(IDLE_SECONDS)  # the app's idle-time full collection runs
+            rss_few = rss_kib()
+    await settle(pilot)
+    await asyncio.sleep(IDLE_SECONDS)
+    return rss_few, rss_kib()
 
 
 async def open_uncached(pilot: Any, recorder: FrameRecorder, app: SupportDeskApp, queue: QueueScreen,
@@ -214,7 +251,9 @@ async def open_uncached(pilot: Any, recorder: FrameRecorder, app: SupportDeskApp
         moved = recorder.expect(lambda target=target: table.cursor_row == target)  # type: ignore[misc]
         send_key(app, "j")
         await recorder.wait(moved)
-        shown = recorder.expect(lambda: _conversation_shown(app))
+        ticket = table.cursor_ticket
+        assert ticket is not None
+        shown = recorder.expect(lambda ticket_id=ticket.id: _conversation_shown(app, ticket_id))  # type: ignore[misc]
         pressed = time.perf_counter()
         send_key(app, "enter")
         samples.append(await recorder.wait(shown) - pressed)
@@ -327,8 +366,11 @@ def main() -> None:
     parser.add_argument("--pagedowns", type=int, default=20)
     parser.add_argument("--opens", type=int, default=5)
     parser.add_argument("--canned", type=int, default=3)
+    parser.add_argument("--memory-opens", type=int, default=MEMORY_OPENS_MANY,
+                        help="tickets opened one after another for the memory figure (0: skip it)")
     args = parser.parse_args()
-    result = asyncio.run(run(args.url, args.token, args.moves, args.pagedowns, args.opens, args.canned))
+    result = asyncio.run(run(args.url, args.token, args.moves, args.pagedowns, args.opens, args.canned,
+                             args.memory_opens))
     print(json.dumps(result))
 
 

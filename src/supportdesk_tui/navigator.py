@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 # keeps the queue's filter and cursor and the dashboard's history.
 QUEUE_SCREEN = "queue"
 DASHBOARD_SCREEN = "dashboard"
+# One conversation screen for every ticket opened: composing and styling it again was most of what
+# opening a ticket cost. It forgets each ticket when shown the next (ConversationScreen.show_ticket).
+CONVERSATION_SCREEN = "conversation"
 
 
 class Navigator:
@@ -76,11 +79,24 @@ class Navigator:
         # lazy: the conversation (composer, thread) loads with the first ticket opened
         from supportdesk_tui.screens.conversation import ConversationScreen
 
-        screen = ConversationScreen(ticket_id, prefetched)
-        if instead_of_current:
-            self._app.switch_screen(screen)
+        app = self._app
+        if not app.is_screen_installed(CONVERSATION_SCREEN):
+            app.install_screen(ConversationScreen(ticket_id, prefetched), CONVERSATION_SCREEN)
+            screen = app.get_screen(CONVERSATION_SCREEN)
         else:
-            self._app.push_screen(screen)
+            screen = app.get_screen(CONVERSATION_SCREEN)
+            assert isinstance(screen, ConversationScreen)
+            if any(stacked is screen for stacked in app.screen_stack):
+                # Another ticket from the conversation itself (the customer's other tickets, the
+                # palette): shown in its place, whatever was on top of it closed.
+                self.return_to(screen)
+                screen.show_ticket(ticket_id, prefetched)
+                return
+            screen.show_ticket(ticket_id, prefetched)
+        if instead_of_current:
+            app.switch_screen(screen)
+        else:
+            app.push_screen(screen)
 
     def show_queue(self, queue_id: str | None = None) -> None:
         from supportdesk_tui.screens.queue import QueueScreen  # lazy: a lead's start shows the dashboard

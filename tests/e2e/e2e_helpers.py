@@ -61,6 +61,7 @@ def create_customer_ticket(
     language: str = "ru",
     category: str = "hacked",
     body: str = "Помогите, меня взломали",
+    requester_name: str = "Ольга Кузнецова",
 ) -> dict[str, Any]:
     """A new ticket as the channel gateway would create it (own data, independent of other tests)."""
     marker = uuid.uuid4().hex[:8]
@@ -71,7 +72,7 @@ def create_customer_ticket(
         "priority": "high",
         "requester": {
             "account_id": f"id{marker}",
-            "name": "Ольга Кузнецова",
+            "name": requester_name,
             "language": language,
             "email": "olga.k@example.org",
             "phone": "+7 916 123-45-67",

@@ -7,6 +7,7 @@ catches `ApiError` subclasses.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import random
 import uuid
@@ -55,6 +56,13 @@ from supportdesk_tui.contract.models import (
 API_PREFIX = "/api/v1"
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
+
+
+@functools.cache
+def _list_adapter(item: type[BaseModel]) -> TypeAdapter[list[Any]]:
+    """One validator per item type: building a `TypeAdapter` generates its schema, several ms each
+    time, and every list answer (the messages of a ticket being opened) needed one."""
+    return TypeAdapter(list[item])  # type: ignore[valid-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +116,7 @@ def _error_from_response(response: httpx.Response) -> errors.ApiError:
         msgs: list[Message] = []
         raw = details.get("messages", []) if isinstance(details, dict) else []
         try:
-            msgs = TypeAdapter(list[Message]).validate_python(raw)
+            msgs = _list_adapter(Message).validate_python(raw)
         except PydanticValidationError:
             msgs = []
         return errors.NewActivity(message, messages=msgs, **common)
@@ -316,7 +324,8 @@ class SupportDeskClient:
     def _parse_list(response: httpx.Response, item: type[M]) -> list[M]:
         try:
             payload = json.loads(response.content)
-            return TypeAdapter(list[item]).validate_python(payload["data"])  # type: ignore[valid-type]
+            items: list[M] = _list_adapter(item).validate_python(payload["data"])
+            return items
         except (ValueError, KeyError, TypeError, PydanticValidationError):
             raise errors.MalformedResponse(
                 f"{response.request.url.path} returned a list that does not match the contract.",

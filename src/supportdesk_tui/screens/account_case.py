@@ -36,6 +36,7 @@ from supportdesk_tui.widgets.status_line import StatusLine
 from supportdesk_tui.widgets.thread import Thread
 
 REVEAL_SECONDS = 8.0
+LEAVING = "-leaving"  # a playbook panel of the ticket just left, on its way out
 
 _ACTION_DONE = {
     AccountAction.SIGN_OUT_ALL: N_("All sessions were signed out."),
@@ -99,13 +100,34 @@ class AccountCase:
     """The account-case side of the conversation of `ticket_id`, shown on `screen`.
 
     `show_ticket` is how an account action's updated ticket reaches the conversation's header and
-    sidebar. Workers run in the screen's groups, so leaving the ticket cancels them with it.
+    sidebar. Workers run in the screen's groups, so leaving the ticket cancels its reads; the screen
+    is reused for the next ticket, so what answers late asks `still_shown` before showing anything.
     """
 
-    def __init__(self, screen: DeskScreen, ticket_id: int, show_ticket: Callable[[Ticket], None]) -> None:
+    def __init__(self, screen: DeskScreen, ticket_id: int, show_ticket: Callable[[Ticket], None],
+                 still_shown: Callable[[], bool] = lambda: True) -> None:
         self._screen = screen
         self._ticket_id = ticket_id
         self._show_ticket = show_ticket
+        self._still_shown = still_shown
+
+    def _panels(self) -> list[PlaybookPanel]:
+        """The playbook on screen (a panel of a ticket left, still being removed, does not count)."""
+        return [panel for panel in self._screen.query(PlaybookPanel) if not panel.has_class(LEAVING)]
+
+    def remove_playbook(self) -> None:
+        """Take the playbook away with the ticket it belongs to."""
+        screen = self._screen
+        for panel in self._panels():
+            panel.add_class(LEAVING)
+            # Each evidence field (an Input) subscribes to its screen's text-selection signal, which
+            # keeps it until the signal is next published: on the conversation screen, reused for
+            # ticket after ticket, every removed playbook would stay in memory (≈ 1 MB per ticket).
+            for node in panel.walk_children(with_self=True):
+                screen.text_selection_started_signal.unsubscribe(node)
+            panel.remove()
+        self._screen.set_class(False, "-playbook-open")
+        self._screen.refresh_bindings()
 
     # --- the playbook -----------------------------------------------------------
 
@@ -123,12 +145,13 @@ class AccountCase:
             trail = await api.audit(ticket.id)
         except ApiError:
             return  # a ticket is workable without its playbook; the key says so when pressed
+        if not self._still_shown():
+            return
         try:
             body = screen.query_one("#conversation-body")
-            existing = screen.query(PlaybookPanel)
         except NoMatches:
             return
-        if existing:
+        if self._panels():
             return
         await body.mount(PlaybookPanel(playbook, ticket.language, marks=done_marks(playbook, trail)),
                          before="#customer")
@@ -139,16 +162,16 @@ class AccountCase:
             screen.query_one(StatusLine).set_note(scheduled[-1].summary)
 
     def shown_playbook(self) -> PlaybookPanel | None:
-        panels = self._screen.query(PlaybookPanel)
-        return panels.first() if panels and panels.first().display else None
+        panels = self._panels()
+        return panels[0] if panels and panels[0].display else None
 
     def toggle_playbook(self) -> None:
         """Hide the playbook, or show it again with the step to do next focused."""
-        panels = self._screen.query(PlaybookPanel)
+        panels = self._panels()
         if not panels:
             self._screen.notify(_("This ticket's category has no playbook."), severity="warning")
             return
-        panel = panels.first()
+        panel = panels[0]
         leaving = panel.has_focus_within
         panel.display = not panel.display
         if panel.display:
@@ -160,7 +183,7 @@ class AccountCase:
 
     def help_note(self, keymap: Mapping[str, str]) -> str:
         """How to work the playbook, with the agent's keys (for the help screen)."""
-        if not self._screen.query(PlaybookPanel):
+        if not self._panels():
             return ""
 
         def key(binding_id: str, default: str) -> str:
@@ -192,8 +215,8 @@ class AccountCase:
         panel.mark_done(step_id, DoneMark(entry.agent.name, entry.created_at))
 
     def cancel_deletion(self, ticket: Ticket | None, language: Language) -> None:
-        panels = self._screen.query(PlaybookPanel)
-        self.request_account_action(AccountAction.CANCEL_DELETION, panels.first() if panels else None,
+        panels = self._panels()
+        self.request_account_action(AccountAction.CANCEL_DELETION, panels[0] if panels else None,
                                     ticket, language)
 
     def request_account_action(self, action: AccountAction, panel: PlaybookPanel | None,
@@ -241,7 +264,12 @@ class AccountCase:
         except ApiError as exc:
             screen.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
-        self._show_ticket(result.ticket)
+        self._show_ticket(result.ticket)  # the screen ignores it when it shows another ticket now
+        when: datetime | None = result.deletion_scheduled_for
+        done = _(_ACTION_DONE[action]).format(date=date_time(when) if when else "")
+        if not self._still_shown():
+            screen.notify(done)  # done all the same; the ticket on screen now is another one
+            return
         if panel is not None:
             mark = DoneMark(screen.desk.me.name, result.done_at)
             for step_id in panel.steps_with_action(action):
@@ -249,8 +277,6 @@ class AccountCase:
             if action is AccountAction.CANCEL_DELETION:
                 for step_id in panel.steps_with_action(AccountAction.SCHEDULE_DELETION):
                     panel.mark_undone(step_id)
-        when: datetime | None = result.deletion_scheduled_for
-        done = _(_ACTION_DONE[action]).format(date=date_time(when) if when else "")
         if when is not None:
             screen.query_one(StatusLine).set_note(done)
         screen.notify(done)
@@ -292,6 +318,8 @@ class AccountCase:
             trail = await screen.desk.api.audit(self._ticket_id)
         except ApiError as exc:
             screen.notify(safe_text(exc.message), title=exc.title, severity="error")
+            return
+        if not self._still_shown():
             return
         body = Text()
         if not trail:

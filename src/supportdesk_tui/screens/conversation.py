@@ -1,13 +1,21 @@
-"""One ticket: header, thread, customer sidebar and the composer."""
+"""One ticket: header, thread, customer sidebar and the composer.
+
+One screen serves every ticket the agent opens (the navigator keeps it installed and calls
+`show_ticket`): composing and styling it again for each ticket was most of what opening one cost
+(docs/benchmarks.md). Leaving a ticket therefore has to forget it entirely — its text, draft,
+playbook, sidebar, tags and scroll — and everything that answers late checks it is still the
+ticket on screen.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -103,6 +111,13 @@ class ConversationScreen(StatusLineScreen):
 
     def __init__(self, ticket_id: int, prefetched: Prefetched | None = None) -> None:
         super().__init__()
+        self._ready = False  # mounted: a ticket is shown at once, not when mounting
+        self._open = False  # a ticket is in front of the agent (not left yet)
+        self._composing_timer: Timer | None = None
+        self._forget_ticket(ticket_id, prefetched)
+
+    def _forget_ticket(self, ticket_id: int, prefetched: Prefetched | None) -> None:
+        """Everything this screen knows about a ticket, as for a screen just made for `ticket_id`."""
         self.ticket_id = ticket_id
         self.ticket: Ticket | None = None
         self.seen_up_to: int | None = None
@@ -112,8 +127,15 @@ class ConversationScreen(StatusLineScreen):
         # What the thread shows: ticket version, last message id, message count.
         self._shown: tuple[int, int | None, int] | None = None
         self._composing = False
-        self._composing_timer: Timer | None = None
-        self.account_case = AccountCase(self, ticket_id, show_ticket=self.set_ticket)
+        if self._composing_timer is not None:
+            self._composing_timer.stop()
+            self._composing_timer = None
+        self.account_case = AccountCase(self, ticket_id, show_ticket=self.set_ticket,
+                                        still_shown=self._shows(ticket_id))
+
+    def _shows(self, ticket_id: int) -> Callable[[], bool]:
+        """Asked by work that answers late: is `ticket_id` still the ticket in front of the agent?"""
+        return lambda: self._open and self.ticket_id == ticket_id
 
     def compose(self) -> ComposeResult:
         clock = self.desk.settings.clock
@@ -138,7 +160,7 @@ class ConversationScreen(StatusLineScreen):
         return self.query_one(Composer)
 
     def composer_for(self, ticket_id: int) -> Composer | None:
-        return self.composer if ticket_id == self.ticket_id else None
+        return self.composer if self._open and ticket_id == self.ticket_id else None
 
     @property
     def ticket_language(self) -> Language:
@@ -149,8 +171,33 @@ class ConversationScreen(StatusLineScreen):
         header = self.query_one(TicketHeader)
         header.me_login = self.desk.me.login
         header.queue_names = {q.id: q.name for q in self.desk.queues}
+        self.set_interval(PRESENCE_RENEW_SECONDS, self._renew_presence)
+        self._ready = True
+        self._open_ticket()
+
+    def show_ticket(self, ticket_id: int, prefetched: Prefetched | None = None) -> None:
+        """Show another ticket on this screen, as if it had been made for it."""
+        self._leave_ticket()
+        self._forget_ticket(ticket_id, prefetched)
+        if self._ready:
+            self._clear_widgets()
+            self._open_ticket()
+
+    def _clear_widgets(self) -> None:
+        """Nothing of the previous ticket stays on screen."""
+        self.query_one(TicketHeader).set_ticket(None)
+        sidebar = self.query_one(CustomerSidebar)
+        sidebar.set_ticket(None)
+        self.thread.reset()
+        self.composer.reset()
+        self.account_case.remove_playbook()
+        self.query_one(StatusLine).set_note("")
+        self.sub_title = ""
+
+    def _open_ticket(self) -> None:
+        self._open = True
         self.desk.subscribe(self)
-        self.init_status_line()
+        self.init_status_line()  # what the session said while another screen was in front
         self.thread.focus()
         draft = self.desk.session.drafts.load(self.ticket_id)
         if draft is not None:
@@ -165,38 +212,66 @@ class ConversationScreen(StatusLineScreen):
         self._show_waiting()
         self.load()
         self.set_presence(PresenceState.VIEWING)
-        self.set_interval(PRESENCE_RENEW_SECONDS, self._renew_presence)
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Kept aside, this screen heard no resize: its breakpoint classes may be from another size.
+        size = self.app.size
+        if self._ready and self.size != size:
+            self.post_message(events.Resize(size, size))
+        super()._on_screen_resume(event)
+
+    def on_screen_suspend(self) -> None:
+        # Suspended under a modal the ticket stays open; popped (no longer on the stack) it is left.
+        if self not in self.app.screen_stack:
+            self._leave_ticket()
 
     def on_unmount(self) -> None:
+        self._leave_ticket()
+
+    def _leave_ticket(self) -> None:
+        """The agent is done with this ticket: keep the draft, tell the others, stop its reads."""
+        if not self._open:
+            return
+        self._open = False
         self.desk.unsubscribe(self)
         self._save_draft_now()
-        self.app.run_worker(self._leave(), group="presence")
+        if self._composing_timer is not None:
+            self._composing_timer.stop()
+            self._composing_timer = None
+        # Reads only: a send or a field change in flight still completes (for the ticket it was for).
+        for group in ("load", "others", "older", "playbook", "audit-view"):
+            self.workers.cancel_group(self, group)
+        self.app.run_worker(self._leave(self.ticket_id), group="presence")
 
-    async def _leave(self) -> None:
+    async def _leave(self, ticket_id: int) -> None:
         with contextlib.suppress(ApiError, RuntimeError):  # presence expires by itself on the server
-            await self.desk.api.set_presence(self.ticket_id, PresenceState.LEFT)
+            await self.desk.api.set_presence(ticket_id, PresenceState.LEFT)
 
     # --- loading ---------------------------------------------------------------
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
         api = self.desk.api
+        ticket_id = self.ticket_id
+        still_shown = self._shows(ticket_id)
         try:
             # Both at once: on a slow link opening costs one round trip, not two in a row.
             ticket, page = await asyncio.gather(
-                api.get_ticket(self.ticket_id),
-                api.list_messages(self.ticket_id, order="desc", page_size=FIRST_PAGE_MESSAGES))
+                api.get_ticket(ticket_id),
+                api.list_messages(ticket_id, order="desc", page_size=FIRST_PAGE_MESSAGES))
         except NotFoundError:
-            self.notify(safe_format(_("Ticket #{id} does not exist or is in a queue you can't see."),
-                                    id=self.ticket_id), severity="error")
-            self.dismiss_screen()
+            if still_shown():
+                self.notify(safe_format(_("Ticket #{id} does not exist or is in a queue you can't see."),
+                                        id=ticket_id), severity="error")
+                self.dismiss_screen()
             return
         except ApiError as exc:
-            self.thread.set_empty_message(f"{exc.title}: {exc.message}")
-            self.notify(safe_text(exc.message), title=exc.title, severity="error")
+            if still_shown():
+                self.thread.set_empty_message(f"{exc.title}: {exc.message}")
+                self.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
-        if not self.is_attached:
-            return  # the agent left while it loaded
+        if not self.is_attached or not still_shown():
+            return  # the agent left (or went on to another ticket) while it loaded
         try:
             self._show_loaded(ticket, page)
         except NoMatches:
@@ -222,10 +297,13 @@ class ConversationScreen(StatusLineScreen):
 
     @work(exclusive=True, group="others")
     async def load_other_tickets(self, ticket: Ticket) -> None:
+        still_shown = self._shows(ticket.id)
         try:
             page = await self.desk.api.list_tickets(
                 {"requester": ticket.requester.account_id, "sort": "-created_at"}, page_size=10)
         except ApiError:
+            return
+        if not still_shown():
             return
         with contextlib.suppress(NoMatches):  # the agent left (or the app closed) while it loaded
             self.query_one(CustomerSidebar).set_other_tickets([t for t in page.items if t.id != ticket.id])
@@ -279,16 +357,23 @@ class ConversationScreen(StatusLineScreen):
                                     older_cursor=page.next_cursor)
 
     async def _thread_page(self, order: str, cursor: str | None) -> PageResult[Message] | None:
+        ticket_id = self.ticket_id
+        still_shown = self._shows(ticket_id)
         try:
-            return await self.desk.api.list_messages(self.ticket_id, order=order,
+            page = await self.desk.api.list_messages(ticket_id, order=order,
                                                      page_size=THREAD_PAGE_MESSAGES, after=cursor)
         except ApiError as exc:
-            self.notify(safe_text(exc.message), title=exc.title, severity="error")
-            with contextlib.suppress(NoMatches):
-                self.thread.loading_failed()
+            if still_shown():
+                self.notify(safe_text(exc.message), title=exc.title, severity="error")
+                with contextlib.suppress(NoMatches):
+                    self.thread.loading_failed()
             return None
+        # A page for the ticket shown before this one is of no use now.
+        return page if still_shown() else None
 
     def set_ticket(self, ticket: Ticket) -> None:
+        if ticket.id != self.ticket_id:
+            return  # an answer about a ticket the agent has since left
         self.ticket = ticket
         try:
             header, sidebar = self.query_one(TicketHeader), self.query_one(CustomerSidebar)
@@ -371,11 +456,8 @@ class ConversationScreen(StatusLineScreen):
         draft_kind = DraftKind.NOTE if kind is MessageKind.NOTE else DraftKind.REPLY
         sender = self.desk.session.sender
         ticket_id = self.ticket_id
-
-        def still_here() -> bool:
-            """The agent is still on this ticket (the answer may come after they moved on)."""
-            return self.is_attached and self.ticket_id == ticket_id
-
+        # The agent is still on this ticket (the answer may come after they moved on).
+        still_here = self._shows(ticket_id)
         try:
             item = sender.queue(ticket_id, draft_kind, body, status_after=status_after,
                                 seen_up_to=self.seen_up_to)
@@ -692,12 +774,17 @@ class ConversationScreen(StatusLineScreen):
 
     # --- presence --------------------------------------------------------------------
 
+    def set_presence(self, state: PresenceState) -> None:
+        self._send_presence(self.ticket_id, state)
+
     @work(group="presence")
-    async def set_presence(self, state: PresenceState) -> None:
+    async def _send_presence(self, ticket_id: int, state: PresenceState) -> None:
         with contextlib.suppress(ApiError):  # presence is best effort; it expires on the server
-            await self.desk.api.set_presence(self.ticket_id, state)
+            await self.desk.api.set_presence(ticket_id, state)
 
     def _renew_presence(self) -> None:
+        if not self._open:
+            return  # kept aside for the next ticket: nobody is viewing anything here
         self.set_presence(PresenceState.COMPOSING if self._composing else PresenceState.VIEWING)
 
     # --- live updates ----------------------------------------------------------------

@@ -261,6 +261,16 @@ class Composer(Vertical):
         self._show_status()
         self._show_room()
 
+    def reset(self) -> None:
+        """As new, for another ticket on a reused conversation screen: empty (no undo back to the
+        previous ticket's text), writing a reply, nothing pending, not busy."""
+        if self._throttle is not None:
+            self._throttle.stop()  # a change of the previous ticket's text must not land on this one
+            self._throttle = None
+        self.busy = False
+        self.kind = MessageKind.REPLY
+        self.clear()
+
     def insert_at_cursor(self, text: str) -> None:
         """Insert e.g. a rendered canned reply where the caret is."""
         self.editor.insert(strip_unsafe(text))

@@ -400,10 +400,14 @@ class Thread(VerticalScroll, can_focus=True):
         return next((c for c in reversed(self.mounted_cards) if c.hidden_secrets), None)
 
     def reset(self) -> None:
-        """Forget the ticket shown (its messages and waiting cards) and say the next one is loading."""
-        self._landed = set()
+        """Empty and loading, for another ticket on a reused conversation screen: nothing of the
+        previous ticket stays (messages, waiting cards, time mode, an error line, the scroll)."""
+        self._landed.clear()
         self._waiting = []
         self._show_waiting()
+        self.absolute_time = False
+        self._empty_message = "No messages yet."
+        self.scroll_home(animate=False, immediate=True)
         self.show_loading()
 
     def show_loading(self) -> None:
