@@ -139,5 +139,5 @@ class Sender:
                 raise
 
         await flush(self.outbox, send, self.clock, is_retryable=errors.is_retryable,
-                    retry_after=errors.retry_after_of)
+                    retry_after=errors.retry_after_of, in_flight=self.sending)
         return landed

@@ -204,3 +204,14 @@ def test_duplicate_keys_and_unknown_ids(outbox: Outbox) -> None:
         outbox.add(item)
     assert outbox.remove("unknown") is None
     assert list(outbox) == [item]
+
+
+async def test_a_reply_whose_first_attempt_is_out_is_not_sent_again_by_the_retry_loop(outbox: Outbox) -> None:
+    first_attempt_out = outbox.add(new_item())
+    waiting = outbox.add(new_item(ticket_id=2))
+    server = Server()
+    sending = {first_attempt_out.id}
+    result = await flush(outbox, server.send, Clock(), is_retryable=lambda _exc: True, in_flight=sending)
+    assert [posted[0] for posted in server.posted] == [waiting.id]
+    assert outbox.get(first_attempt_out.id) is not None, "left to its own attempt"
+    assert result.retrying == []

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Container, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -326,9 +326,13 @@ async def flush(
     *,
     is_retryable: Callable[[BaseException], bool],
     retry_after: Callable[[BaseException], float | None] = lambda _exc: None,
+    in_flight: Container[str] = (),
 ) -> FlushResult:
     """Send every due item once, in order; `send` must pass `item.id` as the Idempotency-Key.
 
+    `in_flight`: ids whose first attempt is out now (read as it changes), left to that attempt:
+    one message never goes out twice at once (the server would replay it, but the agent would
+    see it sent twice).
     Cancellation propagates (the item stays queued and is resent with the same key).
     """
     result = FlushResult()
@@ -336,7 +340,8 @@ async def flush(
     while True:
         # Re-read after each send: the next item of a ticket becomes due once its elder is gone,
         # and the agent may have discarded items meanwhile.
-        item = next((i for i in outbox.due(now_fn()) if i.id not in attempted), None)
+        item = next((i for i in outbox.due(now_fn()) if i.id not in attempted and i.id not in in_flight),
+                    None)
         if item is None:
             return result
         attempted.add(item.id)
