@@ -12,12 +12,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from e2e_helpers import make_app
 
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.contract.models import Author, Language, MessageKind, Priority, Requester, Status
 from supportdesk_tui.navigation import OpenTicket
-from supportdesk_tui.screens.conversation import THREAD_PAGE_MESSAGES, ConversationScreen
+from supportdesk_tui.screens import conversation
+from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.server import sla
 from supportdesk_tui.server.records import TicketState
@@ -25,8 +27,19 @@ from supportdesk_tui.server.store import open_store
 from supportdesk_tui.widgets.thread import Thread
 from waiting import settle, wait_until
 
-MESSAGES = 400
-HELD_AT_MOST = Thread.MAX_HELD + THREAD_PAGE_MESSAGES  # a page more may arrive before others go
+# The thread's limits scaled down with the conversation (same logic, fewer keys to press): pages
+# of 40, at most 160 held (the mounted cards and as many again each side are always kept), 300
+# messages, so pages are still let go at both ends.
+MESSAGES = 300
+THREAD_PAGE_MESSAGES = 40
+MAX_HELD = 160
+HELD_AT_MOST = MAX_HELD + THREAD_PAGE_MESSAGES  # a page more may arrive before others go
+
+
+@pytest.fixture(autouse=True)
+def smaller_thread_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(conversation, "THREAD_PAGE_MESSAGES", THREAD_PAGE_MESSAGES)
+    monkeypatch.setattr(Thread, "MAX_HELD", MAX_HELD)
 
 
 def seed_long_ticket(server: Any, count: int) -> int:
