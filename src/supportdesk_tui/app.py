@@ -108,7 +108,7 @@ class SupportDeskApp(App[None]):
         self.theme_problems: list[str] = []
         self.screen_languages = ScreenLanguages()
         self.collector = IdleCollector()
-        self.navigator = Navigator(self, desk=self)
+        self.navigator = Navigator(self, desk=self, on_ticket_opened=self.collector.note_ticket_opened)
         self._timed_flush: Worker[None] | None = None
 
     def notify(

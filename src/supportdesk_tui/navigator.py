@@ -8,6 +8,7 @@ needed, and a lead's start never loads the conversation (cold start, docs/benchm
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, assert_never
 
 from supportdesk_tui.contract.models import Role
@@ -40,9 +41,11 @@ CONVERSATION_SCREEN = "conversation"
 
 
 class Navigator:
-    def __init__(self, app: App[Any], desk: DeskContext) -> None:
+    def __init__(self, app: App[Any], desk: DeskContext,
+                 on_ticket_opened: Callable[[], None] = lambda: None) -> None:
         self._app = app
         self._desk = desk
+        self._on_ticket_opened = on_ticket_opened
 
     def go(self, request: NavigationRequest) -> None:
         match request:
@@ -80,6 +83,7 @@ class Navigator:
         from supportdesk_tui.screens.conversation import ConversationScreen
 
         app = self._app
+        self._on_ticket_opened()
         if not app.is_screen_installed(CONVERSATION_SCREEN):
             app.install_screen(ConversationScreen(ticket_id, prefetched), CONVERSATION_SCREEN)
             screen = app.get_screen(CONVERSATION_SCREEN)

@@ -50,6 +50,20 @@ def test_collection_runs_after_the_ceiling_even_without_a_pause(collector: IdleC
     assert collector.collections == 1
 
 
+def test_an_agent_opening_ticket_after_ticket_without_a_pause_gets_a_collection_every_few_tickets(
+        collector: IdleCollector) -> None:
+    # Each ticket leaves its removed cards behind as cyclic garbage: waiting for a pause that never
+    # comes let 200 back-to-back opens grow the app from 100 to 440 MiB.
+    second = 101.0
+    for _ticket in range(4 * collector.tickets_per_collection):
+        collector.note_input(second)
+        collector.note_ticket_opened()
+        collector.collect_if_due(second)
+        second += 0.2
+    assert collector.collections == 4
+    assert collector.tickets_opened == 0
+
+
 def test_released_collector_never_collects() -> None:
     collector = IdleCollector()
     assert not collector.active

@@ -24,6 +24,11 @@ class IdleCollector:
     """Quiet time after the last key or click before a full collection may run."""
     ceiling_seconds: float = 60.0
     """Collect at the next check after this long even without a quiet moment."""
+    tickets_per_collection: int = 5
+    """Collect at the next check once this many tickets were opened since the last collection,
+    quiet or not: each one leaves ≈ 1–2 MB of cyclic garbage (removed cards and their lines), and
+    left waiting for a pause it spreads over arenas that are never given back."""
+    tickets_opened: int = field(default=0, init=False)
     last_input: float = 0.0
     last_collection: float = 0.0
     collections: int = field(default=0, init=False)
@@ -52,17 +57,22 @@ class IdleCollector:
     def note_input(self, now: float) -> None:
         self.last_input = now
 
+    def note_ticket_opened(self) -> None:
+        self.tickets_opened += 1
+
     def due(self, now: float) -> bool:
         if not self.active:
             return False
         quiet = now - self.last_input >= self.idle_seconds
         pending = now - self.last_collection
-        return (quiet and pending >= self.idle_seconds) or pending >= self.ceiling_seconds
+        return ((quiet and pending >= self.idle_seconds) or pending >= self.ceiling_seconds
+                or self.tickets_opened >= self.tickets_per_collection)
 
     def collect_if_due(self, now: float) -> bool:
         if not self.due(now):
             return False
         gc.collect(2)
         self.last_collection = now
+        self.tickets_opened = 0
         self.collections += 1
         return True
