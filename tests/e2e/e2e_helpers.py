@@ -9,10 +9,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 from textual.pilot import Pilot
 
 from supportdesk_tui.app import SupportDeskApp
+from supportdesk_tui.screens.conversation import ConversationScreen
+from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.settings import AppSettings
+from supportdesk_tui.widgets.ticket_table import TicketTable
 from waiting import settle, wait_until
 
 # The live stream's reconnect wait for tests that take the server down: they prove that it
@@ -100,3 +104,23 @@ def server_messages(server: Any, ticket_id: int, login: str = "lena") -> list[di
         response.raise_for_status()
         data: list[dict[str, Any]] = response.json()["data"]
         return data
+
+
+def audit_of(server: Any, ticket_id: int) -> list[dict[str, Any]]:
+    """The ticket's audit trail as the lead reads it from the server."""
+    with httpx.Client(base_url=server.url, headers=server.headers("lena")) as http:
+        response = http.get(f"/api/v1/tickets/{ticket_id}/audit")
+        response.raise_for_status()
+        data: list[dict[str, Any]] = response.json()["data"]
+        return data
+
+
+async def open_conversation(pilot: Any, app: Any, ticket_id: int) -> ConversationScreen:
+    """From the queue, the ticket's conversation with its messages shown."""
+    await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
+                     and app.screen.query_one(TicketTable), what="the queue")
+    app.screen.open_ticket(ticket_id)
+    await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen)
+                     and app.screen.ticket is not None and app.screen.thread.messages, what="the ticket")
+    screen: ConversationScreen = app.screen
+    return screen

@@ -7,34 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from e2e_helpers import create_customer_ticket, make_app, server_ticket
+from e2e_helpers import audit_of, create_customer_ticket, make_app, open_conversation, server_ticket
 
 from supportdesk_tui.i18n import gettext_in
-from supportdesk_tui.screens.conversation import ConversationScreen
-from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.playbook_panel import PlaybookPanel, StepRow
 from supportdesk_tui.widgets.thread import Thread
-from supportdesk_tui.widgets.ticket_table import TicketTable
 from waiting import settle, wait_until
-
-
-def audit_of(server: Any, ticket_id: int) -> list[dict[str, Any]]:
-    with httpx.Client(base_url=server.url, headers=server.headers("lena")) as http:
-        response = http.get(f"/api/v1/tickets/{ticket_id}/audit")
-        response.raise_for_status()
-        data: list[dict[str, Any]] = response.json()["data"]
-        return data
-
-
-async def open_conversation(pilot: Any, app: Any, ticket_id: int) -> ConversationScreen:
-    await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
-                     and app.screen.query_one(TicketTable), what="the queue")
-    app.screen.open_ticket(ticket_id)
-    await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen)
-                     and app.screen.ticket is not None and app.screen.thread.messages, what="the ticket")
-    screen: ConversationScreen = app.screen
-    return screen
 
 
 async def confirm(pilot: Any, app: Any) -> None:

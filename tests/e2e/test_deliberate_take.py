@@ -7,12 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import create_customer_ticket, make_app, server_ticket, wait_until
+from e2e_helpers import create_customer_ticket, make_app, open_conversation, server_ticket, wait_until
 
-from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.pickers import ConfirmModal
-from supportdesk_tui.screens.queue import QueueScreen
-from supportdesk_tui.widgets.ticket_table import TicketTable
 
 SIZES = [(160, 48), (80, 24)]
 
@@ -37,15 +34,6 @@ def assignee_login(server: Any, ticket_id: int) -> str | None:
     return assignee["login"] if assignee else None
 
 
-async def open_ticket(pilot: Any, app: Any, ticket_id: int) -> ConversationScreen:
-    await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
-                     and app.screen.query_one(TicketTable), what="the queue")
-    app.screen.open_ticket(ticket_id)
-    await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen)
-                     and app.screen.ticket is not None and app.screen.thread.messages, what="the ticket")
-    screen: ConversationScreen = app.screen
-    return screen
-
 
 def modal_text(app: Any) -> str:
     return " ".join(str(w.render()) for w in app.screen.query("Static"))
@@ -58,7 +46,7 @@ async def test_taking_a_colleagues_ticket_asks_first_and_names_the_colleague(
     patch_on_server(workday_server, ticket["id"], {"assignee_id": agent_id(workday_server, "dmitry")})
     app = make_app(workday_server, "anna", tmp_path)
     async with app.run_test(size=size) as pilot:
-        screen = await open_ticket(pilot, app, ticket["id"])
+        screen = await open_conversation(pilot, app, ticket["id"])
 
         await pilot.press("t")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal), what="the question")
@@ -79,7 +67,7 @@ async def test_taking_a_solved_ticket_asks_first(workday_server: Any, tmp_path: 
     patch_on_server(workday_server, ticket["id"], {"status": "solved"})
     app = make_app(workday_server, "anna", tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = await open_ticket(pilot, app, ticket["id"])
+        screen = await open_conversation(pilot, app, ticket["id"])
 
         await pilot.press("t")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal), what="the question")
@@ -94,7 +82,7 @@ async def test_an_unassigned_open_ticket_is_taken_without_a_question(
     ticket = create_customer_ticket(workday_server, category="hacked")
     app = make_app(workday_server, "anna", tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = await open_ticket(pilot, app, ticket["id"])
+        screen = await open_conversation(pilot, app, ticket["id"])
 
         await pilot.press("t")
         await wait_until(pilot, lambda: assignee_login(workday_server, ticket["id"]) == "anna",

@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from e2e_helpers import create_customer_ticket, make_app, wait_until
+from e2e_helpers import audit_of, create_customer_ticket, make_app, open_conversation, wait_until
 from textual import events
 from textual.widgets import DataTable
 
@@ -33,22 +32,6 @@ from supportdesk_tui.widgets.ticket_table import TicketTable
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def audit_of(server: Any, ticket_id: int) -> list[dict[str, Any]]:
-    with httpx.Client(base_url=server.url, headers=server.headers("lena")) as http:
-        response = http.get(f"/api/v1/tickets/{ticket_id}/audit")
-        response.raise_for_status()
-        data: list[dict[str, Any]] = response.json()["data"]
-        return data
-
-
-async def open_ticket(pilot: Any, app: Any, ticket_id: int) -> ConversationScreen:
-    await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
-                     and app.screen.query_one(TicketTable), what="the queue")
-    app.screen.open_ticket(ticket_id)
-    await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen)
-                     and app.screen.ticket is not None and app.screen.thread.messages, what="the ticket")
-    screen: ConversationScreen = app.screen
-    return screen
 
 
 def notifications(app: Any) -> list[str]:
@@ -60,7 +43,7 @@ async def test_v_reveals_one_secret_at_a_time_each_audited(workday_server: Any, 
                                     body="Пришёл код 482913, а мой пароль: Kx7pQ2zW")
     app = make_app(workday_server, "anna", tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = await open_ticket(pilot, app, ticket["id"])
+        screen = await open_conversation(pilot, app, ticket["id"])
         thread = screen.query_one(Thread)
 
         def body() -> str:
@@ -169,7 +152,7 @@ async def test_double_colon_typed_fast_opens_the_canned_picker(workday_server: A
     ticket = create_customer_ticket(workday_server, category="access", language="en")
     app = make_app(workday_server, "anna", tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = await open_ticket(pilot, app, ticket["id"])
+        screen = await open_conversation(pilot, app, ticket["id"])
         await pilot.press("r")
         await pilot.press("H", "i", "space")
         # Typed fast, as a terminal delivers it: both keys arrive before the editor handles the first.

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_helpers import create_customer_ticket, make_app, wait_until
+from e2e_helpers import audit_of, create_customer_ticket, make_app, wait_until
 from textual.widgets import Input, Static
 
 from supportdesk_tui.screens.conversation import ConversationScreen
@@ -23,13 +23,6 @@ from supportdesk_tui.widgets.ticket_table import TicketTable
 
 SIZES = [(160, 48), (80, 24)]
 
-
-def audit_of(server: Any, ticket_id: int) -> list[dict[str, Any]]:
-    with httpx.Client(base_url=server.url, headers=server.headers("lena")) as http:
-        response = http.get(f"/api/v1/tickets/{ticket_id}/audit")
-        response.raise_for_status()
-        data: list[dict[str, Any]] = response.json()["data"]
-        return data
 
 
 async def open_with_playbook(pilot: Any, app: Any,
