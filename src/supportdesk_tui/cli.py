@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from supportdesk_tui import __version__
+from supportdesk_tui.extras import SERVER, missing_extra_sentence
 
 _SERVER_COMMANDS = ("serve", "token", "db")
 
@@ -74,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in _SERVER_COMMANDS:
+        # A client-only install (no `server` extra) gets what to install instead of a traceback.
+        if (missing := missing_extra_sentence(f"supportdesk {args_list[0]}", SERVER)) is not None:
+            print(missing, file=sys.stderr)
+            raise SystemExit(2)
         from supportdesk_tui.server.cli import main as server_main  # lazy: a subcommand loads what it runs
 
         raise SystemExit(server_main(args_list))

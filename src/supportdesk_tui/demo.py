@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from supportdesk_tui import paths
+from supportdesk_tui.extras import SERVER, missing_extra_sentence
 from supportdesk_tui.launch import resolve_settings, run_with_settings
 from supportdesk_tui.server.cli import create_token
 from supportdesk_tui.settings import AppSettings
@@ -206,6 +207,11 @@ def demo_session(args: argparse.Namespace) -> Iterator[AppSettings]:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    # The demo starts the backend in a child process: without the `server` extra it would die
+    # there with a traceback in its log; say what to install instead.
+    if (missing := missing_extra_sentence("supportdesk demo", SERVER)) is not None:
+        print(missing, file=sys.stderr)
+        return 2
     try:
         with demo_session(args) as settings:
             return run_with_settings(settings)

@@ -17,6 +17,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 COLUMNS, LINES = 120, 36
+SUPPORTDESK = (sys.executable, "-m", "supportdesk_tui")
+"""The command as this test run has it; an installed one is its console script (`program=`)."""
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
@@ -37,11 +39,12 @@ def supportdesk(args: Sequence[str], env: dict[str, str], stdin: str = "",
 class Terminal:
     """The command in a pseudo-terminal of its own, as a person's shell would start it."""
 
-    def __init__(self, args: Sequence[str], env: dict[str, str]) -> None:
+    def __init__(self, args: Sequence[str], env: dict[str, str], *,
+                 program: Sequence[str] = SUPPORTDESK) -> None:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "supportdesk_tui", *args], stdin=slave, stdout=slave, stderr=slave,
+            [*program, *args], stdin=slave, stdout=slave, stderr=slave,
             env={**env, "TERM": "xterm-256color", "COLORTERM": "truecolor"}, start_new_session=True,
             preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
         os.close(slave)
@@ -85,8 +88,9 @@ class Terminal:
 
 
 @contextlib.contextmanager
-def terminal(args: Sequence[str], env: dict[str, str]) -> Iterator[Terminal]:
-    term = Terminal(args, env)
+def terminal(args: Sequence[str], env: dict[str, str], *,
+             program: Sequence[str] = SUPPORTDESK) -> Iterator[Terminal]:
+    term = Terminal(args, env, program=program)
     try:
         yield term
     finally:

@@ -34,16 +34,16 @@ class TooSmallNotice(Static):
 
     def __init__(self, size: Size) -> None:
         super().__init__(markup=False)
-        self._size = size
+        self._terminal_size = size
 
     def on_mount(self) -> None:
-        self.explain(self._size)
+        self.explain(self._terminal_size)
 
     def relabel(self) -> None:
-        self.explain(self._size)
+        self.explain(self._terminal_size)
 
     def explain(self, size: Size) -> None:
-        self._size = size
+        self._terminal_size = size
         message = _("The terminal is {width}×{height}. SupportDesk needs at least {min_width}×{min_height}: "
                     "make the window bigger.")
         self.update(safe_format(message, width=size.width, height=size.height,
