@@ -20,8 +20,8 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e.pty_terminal import clean_env, terminal
 
+from e2e.pty_terminal import clean_env, terminal
 from supportdesk_tui.extras import SERVER
 
 pytestmark = [pytest.mark.e2e, pytest.mark.runs_long]
@@ -45,7 +45,8 @@ def _run(command: Sequence[str | Path], env: dict[str, str], *, cwd: Path,
 
 
 def _ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, f"{result.args} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+    output = f"{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0, f"{result.args} exited {result.returncode}:\n{output}"
     return result.stdout
 
 
@@ -120,7 +121,8 @@ def test_the_wheel_installs_as_the_agents_app_and_with_its_extra_as_the_backend(
     server = subprocess.Popen(
         [str(supportdesk), "serve", "--demo", "--port", "0", "--db", str(outside / "demo.db"),
          "--machine-readable", "--exit-with-stdin"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=outside)
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        cwd=outside)
     try:
         assert server.stdout is not None
         line = server.stdout.readline()  # the server exits (and this returns "") if it cannot start

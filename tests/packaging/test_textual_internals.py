@@ -1,0 +1,285 @@
+"""Guards on the Textual (and Rich) internals the app reaches into — why Textual is pinned exactly.
+
+Each test names the internal, the file of ours that leans on it and what to check when the pin in
+pyproject.toml moves. A failure here after a bump is not a flaky test: read the new Textual's
+source for that internal, adapt our file (or drop the trick if Textual now does it itself), then
+update the test.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import pkgutil
+import textwrap
+from functools import cache
+from typing import ClassVar
+
+import pytest
+import rich
+import textual
+from rich.style import Style
+from textual.app import App, ComposeResult
+from textual.message import Message
+from textual.message_pump import MessagePump
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Select, TextArea
+
+import supportdesk_tui
+
+BUMPED = f"Textual {textual.__version__} (pinned in pyproject.toml) no longer has what"
+
+# Private hooks of Textual our classes override on purpose: name → who does and what to check.
+DELIBERATE_OVERRIDES = {
+    "_on_screen_resume": "screens/_status.py and screens/conversation.py: see "
+                         "test_a_resumed_screen_restyles_only_when_asked",
+    "_size_updated": "widgets/composer.py: see test_the_composer_hears_every_size_change",
+}
+
+
+def test_the_styles_cache_memo_can_be_emptied() -> None:
+    from textual._styles_cache import StylesCache
+
+    from supportdesk_tui.app import forget_closed_widgets_styles
+
+    memo = StylesCache.get_inner_outer
+    assert hasattr(memo, "cache_info") and hasattr(memo, "cache_clear"), (
+        f"{BUMPED} app.forget_closed_widgets_styles empties: textual._styles_cache."
+        "StylesCache.get_inner_outer as an lru_cache. Check whether the new Textual still keeps "
+        "closed widgets' lines alive there (bench: 200 tickets opened); if not, drop the GC hook.")
+    assert isinstance(forget_closed_widgets_styles(), int)
+
+
+def test_registered_themes_are_the_dict_current_theme_looks_in() -> None:
+    app = App[None]()
+    registered = app._registered_themes
+    assert isinstance(registered, dict) and "textual-dark" in registered, (
+        f"{BUMPED} SupportDeskApp.current_theme reads: App._registered_themes (name → Theme).")
+    for name in registered:
+        assert app.get_theme(name) is registered[name], (
+            f"{BUMPED} SupportDeskApp.current_theme assumes: get_theme(name) is "
+            "_registered_themes[name]. Compare App.current_theme with ours in app.py.")
+
+
+def test_the_screen_stack_is_a_list_empty_before_the_app_runs() -> None:
+    assert App[None]()._screen_stack == [], (
+        f"{BUMPED} SupportDeskApp._mind_the_size reads: App._screen_stack (a list, empty until "
+        "the first screen); use the new way to ask whether a screen is up.")
+
+
+def test_a_resumed_screen_restyles_only_when_asked() -> None:
+    from textual import events
+
+    app, screen = App[None](), Screen[None]()
+    assert isinstance(app._css_update_count, int) and isinstance(screen._css_update_count, int), (
+        f"{BUMPED} screens/_status.py compares: App._css_update_count and Screen._css_update_count "
+        "(the stylesheet generation a screen was styled with).")
+    assert events.ScreenResume().refresh_styles is True, (
+        f"{BUMPED} screens/_status.py sets: ScreenResume.refresh_styles.")
+    resume = inspect.getsource(Screen._on_screen_resume)
+    assert "refresh_styles" in resume, (
+        f"{BUMPED} screens/_status.py relies on: Screen._on_screen_resume skipping the restyle "
+        "when event.refresh_styles is False. Check how a resumed screen is restyled now.")
+    dispatch = inspect.getsource(MessagePump._get_dispatch_methods)
+    assert "__mro__" in dispatch, (
+        f"{BUMPED} screens/_status.py expects: `_on_<event>` handlers of every class in the MRO "
+        "are called (it prevents the default after calling Screen's once). Check "
+        "MessagePump._get_dispatch_methods.")
+
+
+def test_the_composer_hears_every_size_change() -> None:
+    parameters = list(inspect.signature(TextArea._size_updated).parameters)
+    assert parameters == ["self", "size", "virtual_size", "container_size", "layout"], (
+        f"{BUMPED} widgets/composer.py overrides: TextArea._size_updated(size, virtual_size, "
+        f"container_size, layout) -> bool; it is now {parameters}.")
+
+
+def test_select_keeps_its_own_copy_of_the_placeholder() -> None:
+    try:
+        from textual.widgets._select import SelectCurrent
+    except ImportError as exc:
+        pytest.fail(f"{BUMPED} widgets/relabel.py imports: textual.widgets._select.SelectCurrent ({exc})")
+    assert "placeholder" in inspect.signature(SelectCurrent.__init__).parameters, (
+        f"{BUMPED} widgets/relabel.py sets: SelectCurrent.placeholder (the closed control's copy of "
+        "the prompt). Check whether Select.prompt now updates the closed control by itself.")
+    assert "SelectCurrent(" in inspect.getsource(Select.compose), (
+        f"{BUMPED} widgets/relabel.py queries: the SelectCurrent Select composes.")
+
+
+def test_rich_splits_spare_width_by_ratio() -> None:
+    try:
+        from rich._ratio import ratio_distribute
+    except ImportError as exc:
+        pytest.fail(f"Rich {rich.__version__ if hasattr(rich, '__version__') else ''} no longer has "
+                    f"rich._ratio.ratio_distribute, which widgets/plain_table.py imports ({exc}): "
+                    "copy the few lines it needs into plain_table.py.")
+    assert ratio_distribute(10, [1, 1]) == [5, 5] and ratio_distribute(10, [3, 1, 1]) == [6, 2, 2], (
+        "rich._ratio.ratio_distribute (widgets/plain_table.py) splits widths differently now.")
+
+
+def test_the_devtools_render_a_screen_as_text() -> None:
+    from textual._compositor import Compositor
+
+    assert {"full", "screen_stack"} <= set(inspect.signature(Compositor.render_update).parameters), (
+        f"{BUMPED} devtools/render.py calls: Compositor.render_update(full=, screen_stack=).")
+    assert isinstance(inspect.getattr_static(App, "_background_screens"), property), (
+        f"{BUMPED} devtools/render.py reads: App._background_screens.")
+
+
+class _Probe(Widget):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"probe--cursor"}
+    DEFAULT_CSS = """
+    _Probe > .probe--cursor { color: red; }
+    _Probe.-alt > .probe--cursor { color: blue; }
+    """
+
+
+class _ProbeApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield _Probe()
+
+
+async def test_component_styles_are_replaced_when_the_stylesheet_changes_them() -> None:
+    from supportdesk_tui.widgets._component_styles import ComponentStyles
+
+    async with _ProbeApp().run_test() as pilot:
+        probe = pilot.app.query_one(_Probe)
+        assert isinstance(probe._component_styles, dict), (
+            f"{BUMPED} widgets/_component_styles.py reads: Widget._component_styles.")
+        styles = ComponentStyles(probe, "probe")
+        red = styles.get("cursor")
+        assert red.color is not None and red.color.get_truecolor() == (255, 0, 0)
+        assert not styles.changed() and styles.get("cursor") is red
+        probe.add_class("-alt")
+        await pilot.pause()
+        assert styles.changed(), (
+            f"{BUMPED} widgets/_component_styles.py relies on: the stylesheet replaces a widget's "
+            "component styles object when it applies new rules to it. Ticket table, dashboard "
+            "tiles and trend would keep old colours: compare Widget._component_styles' life now.")
+        blue = styles.get("cursor")
+        assert isinstance(blue, Style) and blue.color is not None
+        assert blue.color.get_truecolor() == (0, 0, 255)
+
+
+# --- no accidental reuse of Textual's private names -----------------------------------------
+
+
+@cache
+def _private_names(cls: type) -> frozenset[str]:
+    """`_names` a class defines or assigns on self in its own body (dunders left out)."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    except (OSError, TypeError):
+        return frozenset()
+    body = tree.body[0]
+    names: set[str] = set()
+    for node in ast.walk(body):
+        own = node in body.body  # type: ignore[attr-defined]
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and own:
+            names.add(node.name)
+        elif (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+              and isinstance(node.value, ast.Name) and node.value.id == "self"):
+            names.add(node.attr)
+        elif isinstance(node, ast.AnnAssign | ast.Assign) and own:
+            targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return frozenset(n for n in names if n.startswith("_") and not n.startswith("__"))
+
+
+def _our_textual_classes() -> list[type]:
+    found: list[type] = []
+    for info in pkgutil.walk_packages(supportdesk_tui.__path__, "supportdesk_tui."):
+        parts = info.name.split(".")
+        if parts[1] in ("server", "devtools") or parts[-1] == "__main__":
+            continue
+        module = importlib.import_module(info.name)
+        found += [value for value in vars(module).values()
+                  if isinstance(value, type) and value.__module__ == info.name
+                  and issubclass(value, MessagePump | Message)]
+    return found
+
+
+def test_no_class_of_ours_reuses_a_private_name_of_its_textual_base() -> None:
+    classes = _our_textual_classes()
+    assert len(classes) > 30  # the screens, widgets and the app were all found
+    clashes = []
+    for cls in classes:
+        textual_bases = [base for base in cls.__mro__ if base.__module__.startswith("textual.")]
+        theirs = frozenset().union(*(_private_names(base) for base in textual_bases))
+        for name in sorted((_private_names(cls) & theirs) - DELIBERATE_OVERRIDES.keys()):
+            owner = next(base for base in textual_bases if name in _private_names(base))
+            clashes.append(f"{cls.__module__}.{cls.__qualname__}.{name} "
+                           f"(also {owner.__module__}.{owner.__qualname__})")
+    assert not clashes, (
+        "these names of ours are also Textual's own, so ours overwrite them: rename ours (or, for a "
+        "deliberate override, add it to DELIBERATE_OVERRIDES with a guard test):\n" + "\n".join(clashes))
+
+
+def test_the_deliberate_overrides_still_override_something() -> None:
+    bases = (App, Screen, Widget, TextArea)
+    for name, who in DELIBERATE_OVERRIDES.items():
+        assert any(hasattr(base, name) for base in bases), f"{BUMPED} {who} overrides: {name}"
+
+
+
+# --- every reach into an internal is one of the guarded ones ----------------------------------
+
+# Private modules and attributes of Textual/Rich the app uses, each with the test above guarding it.
+GUARDED_MODULES = {
+    "textual._styles_cache": "test_the_styles_cache_memo_can_be_emptied",
+    "textual.widgets._select": "test_select_keeps_its_own_copy_of_the_placeholder",
+    "rich._ratio": "test_rich_splits_spare_width_by_ratio",
+}
+GUARDED_ATTRIBUTES = {
+    "_registered_themes": "test_registered_themes_are_the_dict_current_theme_looks_in",
+    "_screen_stack": "test_the_screen_stack_is_a_list_empty_before_the_app_runs",
+    "_css_update_count": "test_a_resumed_screen_restyles_only_when_asked",
+    "_component_styles": "test_component_styles_are_replaced_when_the_stylesheet_changes_them",
+    "_compositor": "test_the_devtools_render_a_screen_as_text",
+    "_background_screens": "test_the_devtools_render_a_screen_as_text",
+    **DELIBERATE_OVERRIDES,
+}
+
+
+def _client_trees() -> list[tuple[str, ast.Module]]:
+    root = next(iter(supportdesk_tui.__path__))
+    from pathlib import Path
+
+    files = [path for path in sorted(Path(root).rglob("*.py"))
+             if path.relative_to(root).parts[0] != "server"]
+    return [(str(path.relative_to(root)), ast.parse(path.read_text(encoding="utf-8"))) for path in files]
+
+
+def test_every_private_module_of_textual_or_rich_we_import_is_guarded() -> None:
+    imported = {(node.module, where) for where, tree in _client_trees() for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and node.module
+                and node.module.split(".")[0] in ("textual", "rich")
+                and any(part.startswith("_") for part in node.module.split("."))}
+    unguarded = sorted(f"{where}: {module}" for module, where in imported if module not in GUARDED_MODULES)
+    assert not unguarded, ("a new reach into a Textual/Rich internal: add a test here that fails "
+                           "loudly when a bump changes it, and name it in GUARDED_MODULES:\n"
+                           + "\n".join(unguarded))
+
+
+def test_every_private_attribute_we_read_that_is_not_ours_is_guarded() -> None:
+    trees = _client_trees()
+    ours: set[str] = set()
+    for _where, tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                ours.add(node.name)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                ours.add(node.attr)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                ours.add(node.id)
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                ours.add(node.target.id)
+    read = {(node.attr, where) for where, tree in trees for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_")
+            and not node.attr.startswith("__") and node.attr not in ours}
+    unguarded = sorted(f"{where}: .{name}" for name, where in read if name not in GUARDED_ATTRIBUTES)
+    assert not unguarded, ("a new reach into a private attribute that is not ours (Textual's?): add "
+                           "a test here that fails loudly when a bump changes it, and name it in "
+                           "GUARDED_ATTRIBUTES:\n" + "\n".join(unguarded))
