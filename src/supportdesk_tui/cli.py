@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     config = sub.add_parser("config", help="show where the config lives, print it, or check it")
     config.add_argument("action", choices=["path", "show", "check"])
 
+    completion = sub.add_parser("completion", help="print the shell's completion script (docs/completion.md)")
+    completion.add_argument("shell", choices=["bash", "zsh", "fish"])
+
     dashboard = sub.add_parser("dashboard", help="open the shift lead's dashboard")
     dashboard.add_argument("--wallboard", action="store_true", help="read-only large view for a wall screen")
     _app_arguments(dashboard, after_command=True)
@@ -99,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from supportdesk_tui.launch import run_config  # lazy: a subcommand loads what it runs
 
         raise SystemExit(run_config(args.action))
+    if command == "completion":
+        from supportdesk_tui.completion import run_completion  # lazy: a subcommand loads what it runs
+
+        raise SystemExit(run_completion(args.shell, build_parser(), _SERVER_COMMANDS))
     if command is None:
         raise SystemExit(_run_queue_start(args, args_list))
     from supportdesk_tui.launch import run_app  # lazy: a subcommand loads what it runs

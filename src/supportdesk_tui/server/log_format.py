@@ -66,7 +66,7 @@ class JsonFormatter(logging.Formatter):
         if isinstance(request, dict):
             entry.update(request)
         elif getattr(record, "request_id", None):
-            entry["request_id"] = record.request_id
+            entry["request_id"] = getattr(record, "request_id", None)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
