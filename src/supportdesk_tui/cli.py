@@ -27,6 +27,8 @@ def _app_arguments(parser: argparse.ArgumentParser, *, after_command: bool = Fal
     parser.add_argument("--theme", default=unset, help="theme name (see `supportdesk themes`)")
     parser.add_argument("--insecure", action="store_true", default=unset if after_command else False,
                         help="do not verify the server's TLS certificate (never on a real deployment)")
+    parser.add_argument("--debug", action="store_true", default=unset if after_command else False,
+                        help="log every request too (where the log is: docs/config.md)")
 
 
 def build_parser() -> argparse.ArgumentParser:
