@@ -90,7 +90,7 @@ class ConnectScreen(Screen[None]):
         self.query_one("#connect-title", Static).update(Text(_("Connecting…")))
         self.query_one("#connect-detail", Static).update(safe_text(self.server_url))
         self.query_one("#connect-advice", Static).update("")
-        self.query_one("#connect-log", Static).update("")
+        self._show_log_hint(None)
         self.query_one(LoadingIndicator).display = True
         self.refresh_bindings()
 
@@ -99,7 +99,7 @@ class ConnectScreen(Screen[None]):
             self.query_one("#connect-title", Static).update(Text(_("Connecting…")))
         else:
             self.query_one("#connect-advice", Static).update(safe_text(advice_for(self._error)))
-            self.query_one("#connect-log", Static).update(log_hint() or "")
+            self._show_log_hint(log_hint())
 
     def show_error(self, error: ApiError) -> None:
         self.failed = True
@@ -109,8 +109,13 @@ class ConnectScreen(Screen[None]):
         self.query_one("#connect-title", Static).update(safe_text(error.title))
         self.query_one("#connect-detail", Static).update(safe_text(error.message))
         self.query_one("#connect-advice", Static).update(safe_text(advice_for(error)))
-        self.query_one("#connect-log", Static).update(log_hint() or "")
+        self._show_log_hint(log_hint())
         self.refresh_bindings()
+
+    def _show_log_hint(self, hint: Text | None) -> None:
+        line = self.query_one("#connect-log", Static)
+        line.update(hint or "")
+        line.display = hint is not None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":
