@@ -9,6 +9,7 @@ nor the customer's subject, name or message, nor the reply, nor the search.
 
 from __future__ import annotations
 
+import re
 import stat
 import uuid
 from dataclasses import replace
@@ -25,7 +26,7 @@ from supportdesk_tui.screens.connect import ConnectScreen
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.ticket_table import TicketTable
-from waiting import settle, wait_until
+from waiting import poll_until, settle, wait_until
 
 pytestmark = pytest.mark.runs_long
 
@@ -101,6 +102,12 @@ async def test_the_log_names_requests_and_failures_but_no_token_and_no_customer_
     assert "GET /api/v1/tickets/987654321 answered 404 NotFoundError (not_found)" in log
     assert "GET /api/v1/me answered 401 AuthError (unauthorized)" in log
     assert "GET /api/v1/tickets answered 200" in log and "request id " in log
+    # The server's log names the same request by the same id.
+    missing = re.search(r"GET /api/v1/tickets/987654321 answered 404 .*, request id (\w+)", log)
+    assert missing is not None
+    server_line = "GET /api/v1/tickets/987654321 404 "
+    assert poll_until(lambda: any(server_line in line and f"request_id={missing[1]}" in line for line in
+                                  workday_server.log_path.read_text(encoding="utf-8").splitlines()))
     # What was written by people, and the tokens, are not.
     for secret in (token, refused_token, word, "hunter2", "4711", "Mallory", "Locked out", "pwned"):
         assert secret not in log, f"{secret!r} is in the log:\n{log}"

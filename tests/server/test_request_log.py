@@ -12,6 +12,7 @@ import socket
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
 from conftest import ServerFactory, ServerHandle
 from supportdesk_tui.server.request_log import MAX_REQUEST_ID, loggable_path, request_id_from
@@ -117,3 +118,10 @@ def _agent_id(server: ServerHandle) -> int:
     with server.client("anna") as http:
         agent_id: int = http.get("/api/v1/me").json()["id"]
     return agent_id
+
+
+def test_the_asgi_factory_refuses_a_log_format_it_does_not_know_naming_the_variable() -> None:
+    from supportdesk_tui.server.asgi import app_from_env
+
+    with pytest.raises(ValueError, match="SUPPORTDESK_LOG_FORMAT='xml'"):
+        app_from_env({"SUPPORTDESK_LOG_FORMAT": "xml"})
