@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from supportdesk_tui import client_log
+from supportdesk_tui.cli import build_parser
 
 TOKEN = "sdt_4f1c2a9b8e7d6c5b4a39281706f5e4d3"
 CUSTOMER_WORDS = f"the customer's password is hunter2 {TOKEN}"
@@ -69,3 +70,13 @@ def test_the_log_is_private_rotates_and_leaves_the_logging_setup_as_it_found_it(
     text = "".join(file.read_text(encoding="utf-8") for file in files)
     assert "line 99 with ***" in text and TOKEN not in text
     assert "not without --debug" not in text and "customer" not in text
+
+
+@pytest.mark.parametrize("argv", [["--debug"], ["demo", "--debug"], ["--debug", "dashboard"],
+                                  ["dashboard", "--debug"]])
+def test_debug_is_taken_before_or_after_the_command(argv: list[str]) -> None:
+    assert build_parser().parse_args(argv).debug is True
+
+
+def test_without_debug_the_log_keeps_to_failures_and_the_start() -> None:
+    assert build_parser().parse_args(["demo"]).debug is False
