@@ -78,5 +78,5 @@ def test_debug_is_taken_before_or_after_the_command(argv: list[str]) -> None:
     assert build_parser().parse_args(argv).debug is True
 
 
-def test_without_debug_the_log_keeps_to_failures_and_the_start() -> None:
+def test_debug_is_off_unless_asked_for() -> None:
     assert build_parser().parse_args(["demo"]).debug is False
