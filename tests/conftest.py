@@ -103,6 +103,8 @@ class ServerHandle:
             cmd += ["--keepalive", str(opts["keepalive"])]
         if opts.get("idempotency_lease") is not None:
             cmd += ["--idempotency-lease", str(opts["idempotency_lease"])]
+        if opts.get("log_format") is not None:
+            cmd += ["--log-format", str(opts["log_format"])]
         return cmd
 
     def start(self) -> ServerHandle:

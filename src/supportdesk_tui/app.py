@@ -3,6 +3,7 @@ the navigator that shows the screen a screen or a palette command asks for."""
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import TYPE_CHECKING, ClassVar
 
@@ -40,6 +41,7 @@ from supportdesk_tui.screens.connect import ConnectScreen
 from supportdesk_tui.screens.too_small import TooSmallNotice, too_small
 from supportdesk_tui.settings import AppSettings
 from supportdesk_tui.themes import APP_TOKEN_DEFAULTS, apply_theme, register_all_themes
+from supportdesk_tui.widgets.log_hint import with_log_hint
 from supportdesk_tui.widgets.relabel import ScreenLanguages
 from supportdesk_tui.widgets.safe_notify import Shown, safe_notification
 from supportdesk_tui.widgets.status_line import StatusLine
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
     from supportdesk_tui.contract.models import Me, Queue
     from supportdesk_tui.session import Session
 
+log = logging.getLogger("supportdesk.app")
 # Long enough after sign-in for the first screen and its first page to exist.
 FREEZE_AFTER_SIGN_IN_SECONDS = 1.0
 GC_CHECK_SECONDS = 1.0
@@ -120,9 +123,18 @@ class SupportDeskApp(App[None]):
         timeout: float | None = None,
         markup: bool = False,  # ignored: a toast is never parsed as markup (see safe_notify.py)
     ) -> None:
-        """Every toast of the app (screens' and widgets' `notify` end here): literal, sanitised."""
+        """Every toast of the app (screens' and widgets' `notify` end here): literal, sanitised;
+        an error's ends with where the log is."""
         text, heading = safe_notification(message, title)
+        if severity == "error":
+            text = with_log_hint(text)
         super().notify(text, title=heading, severity=severity, timeout=timeout, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's one door for a failure nothing caught (it then exits and prints the traceback):
+        # the log keeps its type and stack too, without its message (client_log.py).
+        log.error("unexpected failure", exc_info=error)
+        super()._handle_exception(error)
 
     # --- session -------------------------------------------------------------
 

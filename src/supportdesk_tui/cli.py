@@ -28,6 +28,8 @@ def _app_arguments(parser: argparse.ArgumentParser, *, after_command: bool = Fal
     parser.add_argument("--theme", default=unset, help="theme name (see `supportdesk themes`)")
     parser.add_argument("--insecure", action="store_true", default=unset if after_command else False,
                         help="do not verify the server's TLS certificate (never on a real deployment)")
+    parser.add_argument("--debug", action="store_true", default=unset if after_command else False,
+                        help="log every request too (where the log is: docs/config.md)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = sub.add_parser("config", help="show where the config lives, print it, or check it")
     config.add_argument("action", choices=["path", "show", "check"])
+
+    completion = sub.add_parser("completion", help="print the shell's completion script (docs/completion.md)")
+    completion.add_argument("shell", choices=["bash", "zsh", "fish"])
 
     dashboard = sub.add_parser("dashboard", help="open the shift lead's dashboard")
     dashboard.add_argument("--wallboard", action="store_true", help="read-only large view for a wall screen")
@@ -104,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from supportdesk_tui.launch import run_config  # lazy: a subcommand loads what it runs
 
         raise SystemExit(run_config(args.action))
+    if command == "completion":
+        from supportdesk_tui.completion import run_completion  # lazy: a subcommand loads what it runs
+
+        raise SystemExit(run_completion(args.shell, build_parser(), _SERVER_COMMANDS))
     if command is None:
         raise SystemExit(_run_queue_start(args, args_list))
     from supportdesk_tui.launch import run_app  # lazy: a subcommand loads what it runs

@@ -214,7 +214,7 @@ def run_demo(args: argparse.Namespace) -> int:
         return 2
     try:
         with demo_session(args) as settings:
-            return run_with_settings(settings)
+            return run_with_settings(settings, debug=bool(getattr(args, "debug", False)))
     except DemoError as exc:
         print(f"supportdesk: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -98,17 +98,23 @@ def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: boo
     if first_page is not None:
         settings = replace(settings, first_page_cache=first_page,
                            cached_first_page=painted.page if painted is not None else None)
-    return run_with_settings(settings, painted)
+    return run_with_settings(settings, painted, debug=bool(getattr(args, "debug", False)))
 
 
-def run_with_settings(settings: AppSettings, painted: PaintedFrame | None = None) -> int:
+def run_with_settings(settings: AppSettings, painted: PaintedFrame | None = None, *,
+                      debug: bool = False) -> int:
+    """Run the app with its log open (`debug`: a line per request too)."""
     # lazy: each command loads only what it needs
     from supportdesk_tui.app import SupportDeskApp
+    from supportdesk_tui.client_log import client_log
 
     app = SupportDeskApp(settings)
-    if painted is not None:
-        painted.hand_over()
-    app.run()
+    with client_log(debug=debug, secrets=[settings.token or ""]) as log_path:
+        if painted is not None:
+            painted.hand_over()
+        app.run()
+    if app.return_code and log_path is not None:
+        print(f"supportdesk: the log is {log_path}", file=sys.stderr)
     return app.return_code or 0
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import logging
 import random
+import re
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -54,6 +57,8 @@ from supportdesk_tui.contract.models import (
 )
 
 API_PREFIX = "/api/v1"
+REQUEST_ID_HEADER = "X-Request-Id"
+log = logging.getLogger("supportdesk.api")
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
@@ -149,6 +154,20 @@ def _error_from_response(response: httpx.Response) -> errors.ApiError:
     return errors.ApiError(message, **common)
 
 
+def loggable_code(code: str | None) -> str:
+    """A server's error code for our log: the contract's codes are short snake_case words; anything
+    else (a hostile or broken server's text) is not written."""
+    if code is None:
+        return "-"
+    return code if re.fullmatch(r"[a-z_]{1,40}", code) else "?"
+
+
+def host_of(url: str) -> str:
+    """An instance as our log names it: host and port, never credentials or a path."""
+    parts = urlsplit(url)
+    return f"{parts.hostname or '?'}:{parts.port or ('443' if parts.scheme == 'https' else '80')}"
+
+
 def _parse_retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After")
     if value is None:
@@ -231,35 +250,52 @@ class SupportDeskClient:
         json_body: Any = None, headers: Mapping[str, str] | None = None, within: float | None = None,
     ) -> httpx.Response:
         timeout = httpx.USE_CLIENT_DEFAULT if within is None else httpx.Timeout(within)
+        # The server logs the same id: a line in our log finds its line in the server's.
+        request_id = uuid.uuid4().hex
+        started = time.perf_counter()
         try:
             response = await self._http.request(
-                method, instance + API_PREFIX + path, params=params, json=json_body, headers=headers,
-                timeout=timeout,
+                method, instance + API_PREFIX + path, params=params, json=json_body,
+                headers={**(headers or {}), REQUEST_ID_HEADER: request_id}, timeout=timeout,
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout):
+        except httpx.TransportError as exc:
+            # The path only: the query (a search) and the body are the agent's and customers' words.
+            log.warning("%s %s%s failed: %s, request id %s", method, API_PREFIX, path, type(exc).__name__,
+                        request_id)
+            raise self._transport_error(exc, instance) from None
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if response.status_code >= 400:
+            error = _error_from_response(response)
+            log.warning("%s %s%s answered %s %s (%s) in %.0f ms, request id %s", method, API_PREFIX, path,
+                        response.status_code, type(error).__name__, loggable_code(error.code), elapsed_ms,
+                        request_id)
+            raise error
+        log.debug("%s %s%s answered %s in %.0f ms, request id %s", method, API_PREFIX, path,
+                  response.status_code, elapsed_ms, request_id)
+        return response
+
+    @staticmethod
+    def _transport_error(exc: httpx.TransportError, instance: str) -> errors.ApiError:
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
             # Never reached the server: any request may go to another instance.
-            raise errors.NetworkError(
+            return errors.NetworkError(
                 f"Cannot reach {instance}. Check the server address and that it is running.",
                 sent=False, instance=instance,
-            ) from None
-        except httpx.PoolTimeout:
+            )
+        if isinstance(exc, httpx.PoolTimeout):
             # Our own connection pool was full: no instance is to blame, none is left.
-            raise errors.RequestTimeout(
+            return errors.RequestTimeout(
                 "Too many requests waiting for a connection. Try again in a moment.", sent=False,
-            ) from None
-        except httpx.TimeoutException:
-            raise errors.RequestTimeout(
+            )
+        if isinstance(exc, httpx.TimeoutException):
+            return errors.RequestTimeout(
                 f"No answer from {instance} in time. It may be overloaded; retrying later is safe.",
                 instance=instance,
-            ) from None
-        except httpx.TransportError:
-            raise errors.NetworkError(
-                f"Lost the connection to {instance}. Check that the server is running.",
-                instance=instance,
-            ) from None
-        if response.status_code >= 400:
-            raise _error_from_response(response)
-        return response
+            )
+        return errors.NetworkError(
+            f"Lost the connection to {instance}. Check that the server is running.",
+            instance=instance,
+        )
 
     async def _request(
         self, method: str, path: str, *, params: Mapping[str, str] | None = None,

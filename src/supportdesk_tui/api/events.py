@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import random
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
@@ -19,9 +20,11 @@ from typing import Literal
 import httpx
 from pydantic import ValidationError
 
-from supportdesk_tui.api.client import API_PREFIX, SupportDeskClient
+from supportdesk_tui.api.client import API_PREFIX, SupportDeskClient, host_of
 from supportdesk_tui.contract.models import Event, EventType
 from supportdesk_tui.contract.stream import SILENT_STREAM_SECONDS
+
+log = logging.getLogger("supportdesk.api.events")
 
 StreamState = Literal["connecting", "reconnecting", "live", "polling", "unauthorized", "forbidden"]
 
@@ -142,6 +145,7 @@ class EventStream:
                     failures = 0
                     was_live = True
                     instances.succeeded(instance)
+                    log.info("live updates from %s", host_of(instance))
                     yield StreamStatus("live", instance=instance)
                     if gap:
                         # Dropped before any id was known: what happened meanwhile can't be
@@ -171,6 +175,8 @@ class EventStream:
                         continue
                 failures += 1
                 delay = self._backoff(failures)
+                log.warning("live updates from %s interrupted (%s); again in %.1f s", host_of(instance),
+                            type(exc).__name__, delay)
                 yield StreamStatus("polling", "Live updates interrupted.", retry_in=delay,
                                    instance=instance)
                 self._woken.clear()

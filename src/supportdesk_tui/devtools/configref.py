@@ -3,7 +3,8 @@
     python -m supportdesk_tui.devtools.configref [--check]
 
 Each table sits between `<!-- keys: <table> -->` and `<!-- /keys -->`; the prose and the
-examples around the tables are written by hand.
+examples around the tables are written by hand. The backend's variables (`<!-- env: server -->`
+… `<!-- /env -->`) come from the ASGI factory's list and the help of the `serve` options.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from supportdesk_tui.config import ENV_ALIASES, ENV_PREFIX, Config, choices_of, 
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "config.md"
 _GENERATED = re.compile(r"(<!-- keys: (?P<table>[\w.]+) -->\n).*?(<!-- /keys -->)", re.DOTALL)
+_GENERATED_ENV = re.compile(r"(<!-- env: server -->\n).*?(<!-- /env -->)", re.DOTALL)
 _PLAIN_TYPES: dict[Any, str] = {bool: "boolean", int: "integer", float: "number", str: "string"}
 
 
@@ -120,9 +122,32 @@ def key_table(table_path: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def server_env_table() -> str:
+    """The backend's variables: each with the `serve` option it stands for and that option's help."""
+    # lazy: only this table needs the backend's modules
+    from supportdesk_tui.server.asgi import LOG_FORMAT_ENV, LOG_LEVEL_ENV, SERVE_OPTIONS
+    from supportdesk_tui.server.cli import DB_HELP, add_serve_arguments
+    from supportdesk_tui.server.storage import DATABASE_URL_ENV
+
+    serve = argparse.ArgumentParser(add_help=False)
+    add_serve_arguments(serve)
+    options = {action.dest: action for action in serve._actions}
+    variables = [(DATABASE_URL_ENV, "db"), *((name, arg) for name, (arg, _) in SERVE_OPTIONS.items()),
+                 (LOG_FORMAT_ENV, "log_format"), (LOG_LEVEL_ENV, "log_level")]
+    lines = ["| Variable | Same as | Meaning |", "|---|---|---|"]
+    for name, dest in variables:
+        action = options[dest]
+        meaning = DB_HELP if dest == "db" else (action.help or "")
+        if action.choices:
+            meaning += f" ({', '.join(map(str, action.choices))})"
+        lines.append(f"| `{name}` | `{action.option_strings[0]}` | {_cell(meaning)} |")
+    return "\n".join(lines) + "\n"
+
+
 def updated_doc(text: str) -> str:
     """`text` with every generated table rewritten from the models."""
-    return _GENERATED.sub(lambda match: match[1] + key_table(match["table"]) + match[3], text)
+    text = _GENERATED.sub(lambda match: match[1] + key_table(match["table"]) + match[3], text)
+    return _GENERATED_ENV.sub(lambda match: match[1] + server_env_table() + match[2], text)
 
 
 def main(argv: list[str] | None = None) -> int:

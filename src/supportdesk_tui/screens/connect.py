@@ -20,6 +20,7 @@ from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.navigation import Reconnect
 from supportdesk_tui.widgets.cached_page import CachedPageView
 from supportdesk_tui.widgets.key_footer import KeyFooter
+from supportdesk_tui.widgets.log_hint import log_hint
 
 
 def advice_for(error: ApiError) -> str:
@@ -49,6 +50,7 @@ class ConnectScreen(Screen[None]):
     ConnectScreen #connect-title { text-style: bold; margin-bottom: 1; }
     ConnectScreen.-error #connect-box { border: round $error; }
     ConnectScreen #connect-advice { color: $text-muted; margin-top: 1; }
+    ConnectScreen #connect-log { color: $text-muted; height: auto; }
     ConnectScreen LoadingIndicator { height: 1; }
     ConnectScreen.-cached { align: left top; }
     ConnectScreen.-cached #connect-box { width: 100%; padding: 0 2; }
@@ -75,6 +77,7 @@ class ConnectScreen(Screen[None]):
             yield Static(id="connect-detail")
             yield LoadingIndicator()
             yield Static(id="connect-advice")
+            yield Static(id="connect-log")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -87,6 +90,7 @@ class ConnectScreen(Screen[None]):
         self.query_one("#connect-title", Static).update(Text(_("Connecting…")))
         self.query_one("#connect-detail", Static).update(safe_text(self.server_url))
         self.query_one("#connect-advice", Static).update("")
+        self._show_log_hint(None)
         self.query_one(LoadingIndicator).display = True
         self.refresh_bindings()
 
@@ -95,6 +99,7 @@ class ConnectScreen(Screen[None]):
             self.query_one("#connect-title", Static).update(Text(_("Connecting…")))
         else:
             self.query_one("#connect-advice", Static).update(safe_text(advice_for(self._error)))
+            self._show_log_hint(log_hint())
 
     def show_error(self, error: ApiError) -> None:
         self.failed = True
@@ -104,7 +109,13 @@ class ConnectScreen(Screen[None]):
         self.query_one("#connect-title", Static).update(safe_text(error.title))
         self.query_one("#connect-detail", Static).update(safe_text(error.message))
         self.query_one("#connect-advice", Static).update(safe_text(advice_for(error)))
+        self._show_log_hint(log_hint())
         self.refresh_bindings()
+
+    def _show_log_hint(self, hint: Text | None) -> None:
+        line = self.query_one("#connect-log", Static)
+        line.update(hint or "")
+        line.display = hint is not None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":

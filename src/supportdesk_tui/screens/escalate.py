@@ -39,6 +39,7 @@ from supportdesk_tui.i18n.labels import escalation_status_label, severity_label,
 from supportdesk_tui.screens.pickers import ConfirmModal
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets.key_footer import KeyFooter
+from supportdesk_tui.widgets.log_hint import with_log_hint
 from supportdesk_tui.widgets.relabel import Caption, relabel_select
 from supportdesk_tui.widgets.safe_notify import SafeNotify
 
@@ -433,7 +434,7 @@ class EscalationForm(SafeNotify, ModalScreen[EscalationResult | None]):
             return
         except ApiError as exc:
             self._set_busy(False)
-            self._set_state(f"{exc.title}: {one_line(exc.message)}", error=True)
+            self._set_state(with_log_hint(f"{exc.title}: {one_line(exc.message)}"), error=True)
             self.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         self._set_busy(False)

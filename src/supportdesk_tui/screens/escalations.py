@@ -28,6 +28,7 @@ from supportdesk_tui.navigation import OpenTicket
 from supportdesk_tui.screens._status import StatusLineScreen
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets.key_footer import KeyFooter
+from supportdesk_tui.widgets.log_hint import with_log_hint
 from supportdesk_tui.widgets.relabel import relabel_columns
 from supportdesk_tui.widgets.status_line import StatusLine
 
@@ -102,7 +103,7 @@ class EscalationsScreen(StatusLineScreen):
             self._set_state(_("Only leads can list all escalations."), error=True)
             return
         except ApiError as exc:
-            self._set_state(f"{exc.title}: {one_line(exc.message)}", error=True)
+            self._set_state(with_log_hint(f"{exc.title}: {one_line(exc.message)}"), error=True)
             return
         with contextlib.suppress(ApiError):  # without names the ids still mean something to a lead
             self.component_names = {c.id: c.name for c in await api.components()}

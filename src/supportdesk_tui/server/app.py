@@ -44,6 +44,7 @@ from supportdesk_tui.server.middleware import (
 from supportdesk_tui.server.nul_text import NulTextMiddleware
 from supportdesk_tui.server.pagination import CursorCodec
 from supportdesk_tui.server.ratelimit import AUTH_FAILURE_LIMIT, RateLimit
+from supportdesk_tui.server.request_log import REQUEST_ID_HEADER, RequestLogMiddleware, request_id_of
 from supportdesk_tui.server.service import Service
 from supportdesk_tui.server.storage.engine import TextRefused
 from supportdesk_tui.server.store import Store
@@ -156,9 +157,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(422, "validation_error", msg, [{"loc": ["body"], "msg": msg}])
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return _error(500, "internal_error", "Something went wrong on the server.")
+        # Starlette answers this one outside every middleware, the request log's included.
+        request_id = request_id_of(request.scope)
+        headers = {} if request_id is None else {REQUEST_ID_HEADER: request_id}
+        return _error(500, "internal_error", "Something went wrong on the server.", **headers)
 
 
 def create_app(
@@ -238,4 +242,5 @@ def create_app(
     app.add_middleware(NulTextMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_body=max_body)
     app.add_middleware(RateLimitMiddleware, limiter=limiter, service=service, failures=failures)
+    app.add_middleware(RequestLogMiddleware)
     return app

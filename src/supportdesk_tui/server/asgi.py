@@ -11,6 +11,9 @@ its state lives in the process.
 Every `supportdesk serve` option that is not about binding has a variable: `--rate-limit` is
 `SUPPORTDESK_RATE_LIMIT`, and so on (`SERVE_OPTIONS`); the database is SUPPORTDESK_DATABASE_URL.
 Host, port, workers, TLS and proxy headers belong to the process manager's own options.
+The log: `SUPPORTDESK_LOG_FORMAT` (`text` or `json`) and `SUPPORTDESK_LOG_LEVEL` (of the
+diagnostics), as `--log-format` and `--log-level`; our line per request replaces the process
+manager's access log (`uvicorn --no-access-log`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from supportdesk_tui.server.cli import build_app, default_db_path, parse_when
+from supportdesk_tui.server.log_format import LOG_FORMATS, LOG_LEVELS, configure_logging
 from supportdesk_tui.server.storage import DATABASE_URL_ENV, database_from
 
 
@@ -31,6 +35,9 @@ def _flag(text: str) -> bool:
         return False
     raise ValueError("expected 1/0, true/false, yes/no or on/off")
 
+
+LOG_FORMAT_ENV = "SUPPORTDESK_LOG_FORMAT"
+LOG_LEVEL_ENV = "SUPPORTDESK_LOG_LEVEL"
 
 # variable -> (build_app argument, parser)
 SERVE_OPTIONS: Mapping[str, tuple[str, Callable[[str], Any]]] = {
@@ -64,6 +71,13 @@ def options_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
 def app_from_env(environ: Mapping[str, str] | None = None) -> Any:
     """The app `supportdesk serve` would run, configured from `environ` (default: os.environ)."""
     env = os.environ if environ is None else environ
+    log_level = env.get(LOG_LEVEL_ENV, "").strip().lower() or "warning"
+    log_format = env.get(LOG_FORMAT_ENV, "").strip().lower() or "text"
+    if log_level not in LOG_LEVELS:
+        raise ValueError(f"{LOG_LEVEL_ENV}={log_level!r}: use one of {', '.join(LOG_LEVELS)}")
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f"{LOG_FORMAT_ENV}={log_format!r}: use one of {', '.join(LOG_FORMATS)}")
+    configure_logging(log_level, log_format, include_server=False)
     raw_db = env.get(DATABASE_URL_ENV, "").strip() or None
     db = database_from(raw_db, default_db_path())
     app, _store = build_app(db=db, close_store=True, **options_from_env(env))

@@ -39,6 +39,15 @@ def remember_caller(scope: MutableMapping[str, Any], token: str, caller: AgentRe
     state[_SCOPE_KEY] = (token, caller)
 
 
+def caller_of(scope: Mapping[str, Any]) -> AgentRecord | None:
+    """Whoever this request authenticated as so far (for the request log), if anyone."""
+    known = scope.get("state", {}).get(_SCOPE_KEY)
+    if known is None:
+        return None
+    caller: AgentRecord = known[1]
+    return caller
+
+
 def remembered_caller(scope: Mapping[str, Any], token: str) -> AgentRecord | None:
     """The caller already authenticated for exactly this token in this request, if any."""
     known = scope.get("state", {}).get(_SCOPE_KEY)

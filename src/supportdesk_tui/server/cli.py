@@ -112,7 +112,11 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="how long a POST holds its Idempotency-Key before a retry may take it over (default 30)",
     )
-    parser.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
+    parser.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"),
+                        help="diagnostics on standard error from this level up (default warning); "
+                             "the one line per request is always written")
+    parser.add_argument("--log-format", default="text", choices=("text", "json"),
+                        help="standard error as plain lines (default) or JSON lines for a log collector")
     parser.add_argument(
         "--exit-with-stdin",
         action="store_true",
@@ -174,6 +178,7 @@ def run_serve(args: argparse.Namespace) -> int:
             keepalive=args.keepalive,
             idempotency_lease=args.idempotency_lease,
             log_level=args.log_level,
+            log_format=args.log_format,
             exit_with_stdin=args.exit_with_stdin,
         )
     except ValueError as exc:
@@ -340,6 +345,7 @@ def serve(
     keepalive: float = STREAM_KEEPALIVE_SECONDS,
     idempotency_lease: float = 30.0,
     log_level: str = "warning",
+    log_format: str = "text",
     exit_with_stdin: bool = False,
     create_folders: bool = False,
     machine_readable: bool = False,
@@ -378,11 +384,17 @@ def serve(
         raise
     import uvicorn
 
+    from supportdesk_tui.server.log_format import configure_logging  # lazy: as uvicorn
+
+    configure_logging(log_level, log_format)
     shown = f"[{host}]" if sock.family == socket.AF_INET6 else host
     url = f"http://{shown}:{sock.getsockname()[1]}"
     config = uvicorn.Config(
         app,
         log_level=log_level,
+        # Our formatter for uvicorn's records too (configure_logging), and our request line
+        # (server/request_log.py) instead of its access log.
+        log_config=None,
         access_log=False,
         timeout_graceful_shutdown=2,
         lifespan="on",

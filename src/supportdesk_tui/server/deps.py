@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from supportdesk_tui.contract.models import ErrorEnvelope
-from supportdesk_tui.server.auth import remembered_caller
+from supportdesk_tui.server.auth import remember_caller, remembered_caller
 from supportdesk_tui.server.errors import ApiError
 from supportdesk_tui.server.records import AgentRecord
 from supportdesk_tui.server.service import Service
@@ -56,6 +56,8 @@ async def get_caller(
     caller = None if token is None else remembered_caller(request.scope, token)
     if caller is None:
         caller = service.authenticate(token)
+        if token is not None:
+            remember_caller(request.scope, token, caller)  # the request log names the agent
     service.touch(caller)
     return caller
 

@@ -16,6 +16,7 @@ from supportdesk_tui.contract.models import Message, MessageKind, Ticket
 from supportdesk_tui.domain.safe_text import one_line, sanitize
 from supportdesk_tui.i18n import _
 from supportdesk_tui.i18n.times import time_ago
+from supportdesk_tui.widgets.log_hint import with_log_hint
 from supportdesk_tui.widgets.thread import kind_title
 
 
@@ -97,7 +98,8 @@ class TicketPreview(VerticalScroll):
     def show_error(self, ticket: Ticket, message: str) -> None:
         self.ticket = ticket
         self._redraw = lambda: self.show_error(ticket, message)
-        self._replace([self._subject(ticket), Static(Text(one_line(message)), classes="preview--state")])
+        self._replace([self._subject(ticket),
+                       Static(Text(with_log_hint(one_line(message))), classes="preview--state")])
 
     def _replace(self, widgets: list[Static]) -> None:
         with self.app.batch_update():
