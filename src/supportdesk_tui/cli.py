@@ -65,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     config = sub.add_parser("config", help="show where the config lives, print it, or check it")
     config.add_argument("action", choices=["path", "show", "check"])
 
+    web = sub.add_parser("web", help="serve the agent app to browsers (each signs in with its own token)")
+    web.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default: 127.0.0.1, this machine only)")
+    web.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
+    web.add_argument("--public-url", metavar="URL", default=None,
+                     help="the address browsers use, when a proxy stands in front (e.g. https://desk.example.com)")
+    web.add_argument("--session", action="store_true", help=argparse.SUPPRESS)  # one browser's app
+    _app_arguments(web, after_command=True)
+
     dashboard = sub.add_parser("dashboard", help="open the shift lead's dashboard")
     dashboard.add_argument("--wallboard", action="store_true", help="read-only large view for a wall screen")
     _app_arguments(dashboard, after_command=True)
@@ -99,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from supportdesk_tui.launch import run_config  # lazy: a subcommand loads what it runs
 
         raise SystemExit(run_config(args.action))
+    if command == "web":
+        from supportdesk_tui.web.serve import run_web  # lazy: a subcommand loads what it runs
+
+        raise SystemExit(run_web(args))
     if command is None:
         raise SystemExit(_run_queue_start(args, args_list))
     from supportdesk_tui.launch import run_app  # lazy: a subcommand loads what it runs

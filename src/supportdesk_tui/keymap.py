@@ -267,3 +267,32 @@ def apply_keymap(
 def known_binding_ids(classes: Iterable[type[DOMNode]]) -> list[str]:
     """Every binding id declared by `classes` (for `supportdesk keys` and the help screen)."""
     return sorted({binding.id for cls in classes for binding in scope_of(cls).bindings if binding.id})
+
+
+# ---------------------------------------------------------------------------------------------
+# The web keymap: keys a browser keeps for itself
+
+
+# Keys a browser acts on before (or instead of) the page: new tab/window, close tab, switch
+# tab, reload, address bar, quit. Under `supportdesk web` no binding may need one of them.
+BROWSER_KEYS: frozenset[str] = frozenset({
+    "ctrl+t", "ctrl+w", "ctrl+n", "ctrl+r", "ctrl+l", "ctrl+tab", "ctrl+shift+tab",
+    "ctrl+shift+t", "ctrl+shift+w", "ctrl+shift+n", "ctrl+shift+q", "ctrl+pageup", "ctrl+pagedown",
+    "f5", "ctrl+f5", "f6", "f11", "f12",
+})
+
+# Binding id → the keys it has under `supportdesk web` instead of a key the browser keeps. Alt
+# with a letter reaches the page in every desktop browser (but alt+d, alt+e and alt+f, which
+# Chrome and Firefox keep for the address bar and their menus).
+WEB_KEYMAP: Mapping[str, str] = {
+    "composer.send_solved": "alt+s",
+    "composer.toggle_kind": "alt+t",
+    "composer.fix_layout": "alt+l",
+    "canned.language": "alt+l",
+}
+
+
+def web_keymap(user_keymap: Mapping[str, str]) -> dict[str, str]:
+    """The keymap of a browser session: the web alternatives, then the user's own `[keymap]`
+    (an agent who remaps a key means it in the browser too)."""
+    return {**WEB_KEYMAP, **user_keymap}

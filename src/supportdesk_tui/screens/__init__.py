@@ -15,6 +15,7 @@ def screen_classes() -> list[type[DOMNode]]:
     from supportdesk_tui.screens.help import HelpScreen
     from supportdesk_tui.screens.outbox import OutboxScreen
     from supportdesk_tui.screens.queue import QueueScreen
+    from supportdesk_tui.screens.sign_in import SignInScreen
     from supportdesk_tui.screens.wallboard import WallboardScreen
     from supportdesk_tui.widgets.composer import Composer
     from supportdesk_tui.widgets.playbook_panel import StepRow
@@ -22,4 +23,4 @@ def screen_classes() -> list[type[DOMNode]]:
     from supportdesk_tui.widgets.ticket_table import TicketTable
 
     return [ConnectScreen, QueueScreen, ConversationScreen, HelpScreen, EscalationsScreen, DashboardScreen,
-            OutboxScreen, WallboardScreen, Composer, Thread, TicketTable, StepRow]
+            OutboxScreen, WallboardScreen, SignInScreen, Composer, Thread, TicketTable, StepRow]
