@@ -251,6 +251,10 @@ class SupportDeskApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown)):
             self.collector.note_input(time.monotonic())
+        if isinstance(event, events.Key) and event.key.startswith("alt+") and event.character:
+            # Alt with a letter is a command, never text: without its character a text field
+            # does not type the letter, and the key reaches the bindings (the web keymap's alt+t…).
+            event = events.Key(event.key, None)
         await super().on_event(event)
 
     def on_resize(self, event: events.Resize) -> None:

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -261,7 +262,18 @@ def apply_keymap(
     scope_list = [scope_of(node_class) for node_class in unique]
     usable, problems = check_keymap(keymap, scope_list)
     app.set_keymap(_with_aliases(usable, scope_list))
+    _applied[app] = usable
     return problems
+
+
+# The keymap each running app was given (validated entries only), for text that names keys.
+_applied: WeakKeyDictionary[App[Any], dict[str, list[str]]] = WeakKeyDictionary()
+
+
+def bound_key(app: App[Any], binding: Binding) -> str:
+    """How `binding`'s first key shows in text (e.g. "^s"), as the app's keymap has it."""
+    keys = _applied.get(app, {}).get(binding.id or "") or split_keys(binding.key)
+    return app.get_key_display(Binding(keys[0], binding.action))
 
 
 def known_binding_ids(classes: Iterable[type[DOMNode]]) -> list[str]:
