@@ -16,6 +16,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -51,8 +52,14 @@ def _free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class WebDesk:
+    url: str
+    home: Path  # SUPPORTDESK_HOME of the server and of every browser session it starts
+
+
 @pytest.fixture
-def web_url(workday_server: Any, tmp_path: Path) -> Iterator[str]:
+def web_desk(workday_server: Any, tmp_path: Path) -> Iterator[WebDesk]:
     """`supportdesk web` on a free loopback port, pointed at the workday server."""
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("SUPPORTDESK_")}
@@ -67,7 +74,7 @@ def web_url(workday_server: Any, tmp_path: Path) -> Iterator[str]:
     try:
         line = process.stdout.readline() if process.stdout else ""
         assert line.startswith("SupportDesk in a browser:"), (line, (tmp_path / "web.log").read_text())
-        yield line.split()[4]
+        yield WebDesk(url=line.split()[4], home=tmp_path / "home")
     finally:
         process.terminate()
         try:
@@ -114,7 +121,7 @@ def wait_for(page: Any, condition: Callable[[], object], what: str, screen: Term
         page.wait_for_timeout(50)
 
 
-def test_agent_signs_in_from_a_browser_and_replies_to_a_ticket(workday_server: Any, web_url: str) -> None:
+def test_agent_signs_in_from_a_browser_and_replies_to_a_ticket(workday_server: Any, web_desk: WebDesk) -> None:
     _chromium_or_skip()
     from playwright.sync_api import sync_playwright  # lazy: the test is skipped without chromium
 
@@ -138,7 +145,7 @@ def test_agent_signs_in_from_a_browser_and_replies_to_a_ticket(workday_server: A
 
             page.route("**/*", only_loopback)
             page.on("websocket", screen.watch)
-            page.goto(web_url)
+            page.goto(web_desk.url)
 
             wait_for(page, lambda: "Sign in to SupportDesk" in screen.text, "the sign-in screen", screen)
             assert workday_server.url in screen.text  # the address is filled in; the token is not
@@ -191,3 +198,6 @@ def test_agent_signs_in_from_a_browser_and_replies_to_a_ticket(workday_server: A
     sent = next(message for message in server_messages(workday_server, ticket["id"])
                 if message["body"] == reply)
     assert sent["author"]["name"] == "Anna Petrova"  # the token typed in the browser, not the server's own
+    # The token typed in the browser stayed in that session's memory: no file of the home holds it.
+    token = workday_server.token("anna").encode()
+    assert not [path for path in web_desk.home.rglob("*") if path.is_file() and token in path.read_bytes()]

@@ -7,12 +7,9 @@ holds the token longer than it takes to post it to the app.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, LoadingIndicator, Static
@@ -37,15 +34,14 @@ class SignInScreen(Screen[None]):
     SignInScreen.-error #sign-in-box { border: round $error; }
     SignInScreen #sign-in-title { text-style: bold; margin-bottom: 1; }
     SignInScreen .sign-in-label { margin-top: 1; }
+    SignInScreen #sign-in-hint { color: $text-muted; margin-top: 1; }
     SignInScreen #sign-in-problem { color: $error; margin-top: 1; }
     SignInScreen #sign-in-problem.-empty { display: none; }
     SignInScreen LoadingIndicator { height: 1; display: none; }
     SignInScreen.-busy LoadingIndicator { display: block; }
     """
-    # No single-letter keys: both fields take text. Enter in a field submits (below).
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "app.quit", N_("Quit"), id="sign_in.quit"),
-    ]
+    # No keys of its own: both fields take text, Enter moves on and signs in (the hint says so),
+    # and the app's ctrl+q quits.
 
     def __init__(self, server: str = "") -> None:
         """`server`: the address to offer (from --server, the config or the last sign-in)."""
@@ -60,6 +56,8 @@ class SignInScreen(Screen[None]):
             yield Input(self._server, id="sign-in-server", placeholder=_(SERVER_PLACEHOLDER))
             yield Caption(N_("Token"), classes="sign-in-label")
             yield Input(id="sign-in-token", password=True, placeholder=_(TOKEN_PLACEHOLDER))
+            yield Caption(N_("Enter signs in. The token is not shown as you type, and is sent only to "
+                             "this server."), id="sign-in-hint")
             yield LoadingIndicator()
             yield Static(id="sign-in-problem", classes="-empty")
         yield KeyFooter()
