@@ -61,6 +61,7 @@ class WebDesk:
 @pytest.fixture
 def web_desk(workday_server: Any, tmp_path: Path) -> Iterator[WebDesk]:
     """`supportdesk web` on a free loopback port, pointed at the workday server."""
+    _chromium_or_skip()
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("SUPPORTDESK_")}
     # SUPPORTDESK_TOKEN is set on purpose: a browser session must not sign in with it.
@@ -117,12 +118,12 @@ def wait_for(page: Any, condition: Callable[[], object], what: str, screen: Term
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; the screen's last text: {screen.text[-800:]!r}")
+            raise AssertionError(f"timed out waiting for {what}; the screen ends: {screen.text[-800:]!r}")
         page.wait_for_timeout(50)
 
 
-def test_agent_signs_in_from_a_browser_and_replies_to_a_ticket(workday_server: Any, web_desk: WebDesk) -> None:
-    _chromium_or_skip()
+def test_agent_signs_in_from_a_browser_and_replies_to_a_ticket(workday_server: Any,
+                                                                web_desk: WebDesk) -> None:
     from playwright.sync_api import sync_playwright  # lazy: the test is skipped without chromium
 
     ticket = create_customer_ticket(workday_server, language="en", category="access",
@@ -171,12 +172,14 @@ def test_agent_signs_in_from_a_browser_and_replies_to_a_ticket(workday_server: A
             wait_for(page, lambda: "Internal note" in screen.text[mark:], "the note composer (alt+t)", screen)
             mark = screen.mark()
             page.keyboard.press("Alt+t")
-            wait_for(page, lambda: "Reply to customer" in screen.text[mark:], "the reply composer again", screen)
+            wait_for(page, lambda: "Reply to customer" in screen.text[mark:], "the reply composer", screen)
             page.keyboard.type(reply)
+            mark = screen.mark()
             page.keyboard.press("Control+s")
             wait_for(page, lambda: any(message["body"] == reply
                                        for message in server_messages(workday_server, ticket["id"])),
                      "the reply on the server", screen)
+            wait_for(page, lambda: "Reply sent" in screen.text[mark:], "the reply in the thread", screen)
 
             if os.environ.get(SCREENSHOT_ENV):
                 page.screenshot(path=os.environ[SCREENSHOT_ENV])
@@ -185,8 +188,7 @@ def test_agent_signs_in_from_a_browser_and_replies_to_a_ticket(workday_server: A
             mark = screen.mark()
             page.keyboard.press("Control+p")
             page.keyboard.type("Русский")
-            wait_for(page, lambda: "language: Русский" in screen.text[mark:], "the palette's language command",
-                     screen)
+            wait_for(page, lambda: "language: Русский" in screen.text[mark:], "the language command", screen)
             page.keyboard.press("Enter")
             wait_for(page, lambda: "Ответ клиенту" in screen.text[mark:], "the app in Russian", screen)
             assert screen.websockets == 1

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from e2e_helpers import LOADED_MACHINE_NOT_ANSWERING_AFTER
 from textual.widgets import Input, Static
 
-from e2e_helpers import LOADED_MACHINE_NOT_ANSWERING_AFTER
 from keyboard import type_text
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.credentials import load_login
