@@ -155,13 +155,14 @@ def test_agent_signs_in_from_a_browser_and_replies_to_a_ticket(workday_server: A
             page.keyboard.press("Enter")
             wait_for(page, lambda: "Next for me" in screen.text, "the queue", screen)
 
-            page.keyboard.press("/")
-            page.keyboard.type(ticket["subject"])
-            page.keyboard.press("Enter")
-            wait_for(page, lambda: ticket["subject"] in screen.text, "the ticket in the queue", screen)
             mark = screen.mark()
+            page.keyboard.press("Control+p")
+            page.keyboard.type(f"#{ticket['id']}")
+            command = f"ticket: open #{ticket['id']}"
+            wait_for(page, lambda: command in screen.text[mark:], "the palette's command", screen)
             page.keyboard.press("Enter")
-            wait_for(page, lambda: "Help please" in screen.text[mark:], "the ticket", screen)
+            wait_for(page, lambda: f"#{ticket['id']} {ticket['subject']}" in screen.text[mark:]
+                     and "Help please" in screen.text[mark:], "the ticket", screen)
 
             mark = screen.mark()
             page.keyboard.press("r")

@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 from keyboard import type_text
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.credentials import load_login
+from supportdesk_tui.domain.drafts import Draft
 from supportdesk_tui.paths import HOME_ENV
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.screens.sign_in import SignInScreen
@@ -91,3 +92,21 @@ async def test_an_address_that_is_not_a_url_is_refused_before_asking_anyone(home
         problem = screen.query_one("#sign-in-problem", Static)
         await wait_until(pilot, lambda: "-empty" not in problem.classes, what="the problem")
         assert isinstance(app.screen, SignInScreen) and not app.signed_in
+
+
+async def test_two_agents_in_two_browser_sessions_never_see_each_others_drafts(
+        workday_server: Any, home: Path) -> None:
+    anna_app = app_without_token(workday_server.url, home / "data", in_browser=True)
+    boris_app = app_without_token(workday_server.url, home / "data", in_browser=True)
+    async with anna_app.run_test(size=(120, 36)) as anna, boris_app.run_test(size=(120, 36)) as boris:
+        for pilot, login in ((anna, "anna"), (boris, "boris")):
+            app = pilot.app
+            await wait_until(pilot, lambda app=app: isinstance(app.screen, SignInScreen), what="sign-in")
+            await type_text(pilot, workday_server.token(login))
+            await pilot.press("enter")
+            await wait_until(pilot, lambda app=app: isinstance(app.screen, QueueScreen), what="the queue")
+        anna_app.session.drafts.save(1001, Draft(ticket_id=1001, body="Anna's half-written reply"))
+        assert anna_app.session.drafts.load(1001) is not None
+        assert boris_app.session.drafts.load(1001) is None
+        assert boris_app.session.drafts.all() == []
+        assert boris_app.session.sender.outbox.path != anna_app.session.sender.outbox.path
