@@ -204,3 +204,17 @@ def test_agent_signs_in_from_a_browser_and_replies_to_a_ticket(workday_server: A
     # The token typed in the browser stayed in that session's memory: no file of the home holds it.
     token = workday_server.token("anna").encode()
     assert not [path for path in web_desk.home.rglob("*") if path.is_file() and token in path.read_bytes()]
+
+
+def test_a_taken_port_is_one_sentence_not_a_traceback(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SUPPORTDESK_")}
+    env.update(SUPPORTDESK_HOME=str(tmp_path))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = subprocess.run([sys.executable, "-m", "supportdesk_tui", "web", "--port",
+                                 str(taken.getsockname()[1])], capture_output=True, text=True, env=env,
+                                timeout=60)
+    assert result.returncode == 2
+    assert "cannot listen on 127.0.0.1:" in result.stderr and "Traceback" not in result.stderr
+    assert "SupportDesk in a browser" not in result.stdout

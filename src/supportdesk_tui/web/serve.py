@@ -11,9 +11,11 @@ screen; it stays in that session's memory. Drafts and the outbox are kept per se
 from __future__ import annotations
 
 import argparse
+import asyncio
 import ipaddress
 import os
 import shlex
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,11 +75,32 @@ def run_web(args: argparse.Namespace) -> int:
 
     class DeskServer(Server):
         async def on_startup(self, app: web.Application) -> None:
+            """Quiet: textual-serve's banner names the session command; ours follows once listening."""
+
+        def serve(self, debug: bool = False) -> None:
+            # textual-serve's own serve(), but saying where it listens once the socket is bound
+            # (its on_startup runs before the bind, so a taken port would be announced first).
+            from aiohttp import web as aiohttp_web  # lazy: with textual-serve, above
+
+            self.debug = debug
+            self.initialize_logging()
+            loop = asyncio.new_event_loop()
+            loop.add_signal_handler(signal.SIGINT, self.request_exit)
+            loop.add_signal_handler(signal.SIGTERM, self.request_exit)
+            aiohttp_web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False,
+                                loop=loop, print=self._listening)
+
+        def _listening(self, *_banner: object) -> None:
             print(f"{LISTENING_PREFIX} {self.public_url}  (Ctrl+C to stop)", flush=True)
 
     server = DeskServer(session_command(args), host=args.host, port=args.port, title="SupportDesk",
                         public_url=args.public_url, templates_path=TEMPLATES)
-    server.serve()
+    try:
+        server.serve()
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        print(f"supportdesk: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return EXIT_USAGE
     return 0
 
 
