@@ -24,13 +24,17 @@ from urllib.parse import urlsplit
 import pytest
 from e2e_helpers import create_customer_ticket, server_messages
 
+from supportdesk_tui.web.serve import LISTENING_PREFIX
+from waiting import poll_until
+
 pytestmark = pytest.mark.e2e
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-# A screenshot for the README when asked for: SUPPORTDESK_BROWSER_SCREENSHOT=docs/browser.png.
+# A screenshot for the README when asked for:
+# SUPPORTDESK_BROWSER_SCREENSHOT=docs/screenshots/browser.png.
 SCREENSHOT_ENV = "SUPPORTDESK_BROWSER_SCREENSHOT"
 START_TIMEOUT = 60.0
 # Escape sequences of the terminal stream: CSI (cursor moves, colours), OSC, and two-byte ones.
@@ -67,15 +71,23 @@ def web_desk(workday_server: Any, tmp_path: Path) -> Iterator[WebDesk]:
     # SUPPORTDESK_TOKEN is set on purpose: a browser session must not sign in with it.
     env.update(SUPPORTDESK_HOME=str(tmp_path / "home"), SUPPORTDESK_NO_KEYRING="1", PYTHONUNBUFFERED="1",
                SUPPORTDESK_TOKEN=workday_server.token("boris"))
-    log = (tmp_path / "web.log").open("w")
+    log_path = tmp_path / "web.log"
+    log = log_path.open("w")
+    # Output to a file, not a pipe nobody reads after the first line: textual-serve passes each
+    # session's stderr on to its own stdout, and a full pipe would stop the server.
     process = subprocess.Popen(
         [sys.executable, "-m", "supportdesk_tui", "web", "--port", str(port), "--server", workday_server.url,
          "--lang", "en"],
-        stdout=subprocess.PIPE, stderr=log, text=True, env=env, start_new_session=True)
+        stdout=log, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True)
+
+    def listening() -> str:
+        return next((line for line in log_path.read_text().splitlines()
+                     if line.startswith(LISTENING_PREFIX)), "")
+
     try:
-        line = process.stdout.readline() if process.stdout else ""
-        assert line.startswith("SupportDesk in a browser:"), (line, (tmp_path / "web.log").read_text())
-        yield WebDesk(url=line.split()[4], home=tmp_path / "home")
+        assert poll_until(lambda: bool(listening()) or process.poll() is not None, timeout=START_TIMEOUT)
+        assert listening(), log_path.read_text()
+        yield WebDesk(url=listening().split()[4], home=tmp_path / "home")
     finally:
         process.terminate()
         try:
