@@ -3,8 +3,10 @@ the navigator that shows the screen a screen or a palette command asks for."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
@@ -19,6 +21,7 @@ from textual.widget import Widget
 
 from supportdesk_tui import messages, navigation
 from supportdesk_tui.api.errors import ApiError
+from supportdesk_tui.api.failover import ServerListError, parse_server_list
 from supportdesk_tui.commands import (
     ActionCommands,
     CannedCommands,
@@ -32,12 +35,14 @@ from supportdesk_tui.commands import (
 )
 from supportdesk_tui.config import ConfigError, save_ui_choice
 from supportdesk_tui.contract.models import MessageKind
+from supportdesk_tui.credentials import save_login
 from supportdesk_tui.domain.gc_policy import IdleCollector
 from supportdesk_tui.domain.safe_text import safe_format, safe_text
 from supportdesk_tui.i18n import N_, _, current_language, ngettext, set_language
 from supportdesk_tui.keymap import apply_keymap, with_cyrillic_aliases
 from supportdesk_tui.navigator import Navigator
 from supportdesk_tui.screens.connect import ConnectScreen
+from supportdesk_tui.screens.sign_in import SignInScreen
 from supportdesk_tui.screens.too_small import TooSmallNotice, too_small
 from supportdesk_tui.settings import AppSettings
 from supportdesk_tui.themes import APP_TOKEN_DEFAULTS, apply_theme, register_all_themes
@@ -113,6 +118,8 @@ class SupportDeskApp(App[None]):
         self.collector = IdleCollector()
         self.navigator = Navigator(self, desk=self, on_ticket_opened=self.collector.note_ticket_opened)
         self._timed_flush: Worker[None] | None = None
+        # The token came from the sign-in screen (not the environment, config or stored login).
+        self._typed_token = False
 
     def notify(
         self,
@@ -183,6 +190,10 @@ class SupportDeskApp(App[None]):
                     *apply_keymap(self, self.settings.keymap, scopes=self._keymap_scopes())]
         for problem in problems:
             self.notify(safe_text(problem), title=_("Configuration"), severity="warning", timeout=10)
+        if self.settings.token is None:
+            # No token stored (or a browser session, which never reads one): the agent signs in here.
+            self.push_screen(SignInScreen(", ".join(url for url in self.settings.instances if url)))
+            return
         self.push_screen(ConnectScreen(", ".join(self.settings.instances),
                                        cached=self.settings.cached_first_page))
         self.call_after_refresh(self.connect)
@@ -204,12 +215,14 @@ class SupportDeskApp(App[None]):
         try:
             session = await Session.open(self.settings)
         except ApiError as exc:
-            if isinstance(screen, ConnectScreen):
+            if isinstance(screen, ConnectScreen | SignInScreen):
                 screen.show_error(exc)
-            if self.settings.wallboard:
+            if self.settings.wallboard and not isinstance(screen, SignInScreen):
                 self.set_timer(5.0, self.connect)  # a wall screen has nobody to press retry
             return
         self._session = session
+        if self._typed_token and not self.settings.in_browser:
+            await self._remember_login()
         self.start_live_updates()
         self.navigator.open_start_screen()
         self.outbox_changed()
@@ -250,6 +263,10 @@ class SupportDeskApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown)):
             self.collector.note_input(time.monotonic())
+        if isinstance(event, events.Key) and event.key.startswith("alt+") and event.character:
+            # Alt with a letter is a command, never text: without its character a text field
+            # does not type the letter, and the key reaches the bindings (the web keymap's alt+t…).
+            event = events.Key(event.key, None)
         await super().on_event(event)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -274,6 +291,33 @@ class SupportDeskApp(App[None]):
     @on(navigation.Reconnect)
     def _reconnect(self) -> None:
         self.connect()
+
+    @on(navigation.SignIn)
+    def _sign_in(self, request: navigation.SignIn) -> None:
+        screen = self.screen
+        try:
+            urls = parse_server_list(request.server)
+        except ServerListError as exc:
+            if isinstance(screen, SignInScreen):
+                screen.show_problem(str(exc))
+            return
+        self.settings = replace(self.settings, server_url=urls[0], server_urls=urls if len(urls) > 1 else (),
+                                token=request.token)
+        self._typed_token = True
+        self.connect()
+
+    async def _remember_login(self) -> None:
+        """In the terminal, a token typed on the sign-in screen is stored as `supportdesk login`
+        stores it, so the next start signs in by itself. (A browser session stores nothing.)"""
+        settings = self.settings
+        if settings.token is None:
+            return
+        try:
+            where = await asyncio.to_thread(save_login, ",".join(settings.instances), settings.token)
+        except OSError as exc:
+            self.notify(safe_text(str(exc)), title=_("Token not stored"), severity="warning", timeout=8)
+            return
+        self.notify(safe_format(_("Signed in. Your token is stored in {where}."), where=where))
 
     async def on_unmount(self) -> None:
         self.collector.release()
@@ -386,7 +430,12 @@ class SupportDeskApp(App[None]):
         self._remember("theme", name)
 
     def _remember(self, key: str, value: str) -> None:
-        """Save a UI choice in the config file; a file we can't write costs only the memory."""
+        """Save a UI choice in the config file; a file we can't write costs only the memory.
+
+        Not in a browser session: the config file is shared by every session of `supportdesk web`,
+        and one agent's language is not the next one's."""
+        if self.settings.in_browser:
+            return
         try:
             save_ui_choice(key, value)
         except (ConfigError, OSError) as exc:

@@ -70,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     completion = sub.add_parser("completion", help="print the shell's completion script (docs/completion.md)")
     completion.add_argument("shell", choices=["bash", "zsh", "fish"])
+    web = sub.add_parser("web", help="serve the agent app to browsers (each signs in with its own token)")
+    web.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default: 127.0.0.1, this machine only)")
+    web.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
+    web.add_argument("--public-url", metavar="URL", default=None,
+                     help="the address browsers use, when a proxy stands in front (e.g. https://desk.example.com)")
+    web.add_argument("--session", action="store_true", help=argparse.SUPPRESS)  # one browser's app
+    _app_arguments(web, after_command=True)
 
     dashboard = sub.add_parser("dashboard", help="open the shift lead's dashboard")
     dashboard.add_argument("--wallboard", action="store_true", help="read-only large view for a wall screen")
@@ -113,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from supportdesk_tui.completion import run_completion  # lazy: a subcommand loads what it runs
 
         raise SystemExit(run_completion(args.shell, build_parser(), _SERVER_COMMANDS))
+    if command == "web":
+        from supportdesk_tui.web.serve import run_web  # lazy: a subcommand loads what it runs
+
+        raise SystemExit(run_web(args))
     if command is None:
         raise SystemExit(_run_queue_start(args, args_list))
     from supportdesk_tui.launch import run_app  # lazy: a subcommand loads what it runs

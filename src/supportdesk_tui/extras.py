@@ -39,6 +39,13 @@ SERVER = Extra(
     modules=("fastapi", "starlette", "uvicorn", "psycopg", "psycopg_pool"),
 )
 
+WEB = Extra(
+    name="web",
+    purpose="the agent app for browsers",
+    # aiohttp comes with textual-serve; web/serve.py types its handlers with it.
+    modules=("textual_serve", "aiohttp"),
+)
+
 
 def missing_extra_sentence(command: str, extra: Extra) -> str | None:
     """None when `extra` is installed; else one sentence saying what `command` needs and how to get it."""

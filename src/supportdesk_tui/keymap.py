@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -261,9 +262,49 @@ def apply_keymap(
     scope_list = [scope_of(node_class) for node_class in unique]
     usable, problems = check_keymap(keymap, scope_list)
     app.set_keymap(_with_aliases(usable, scope_list))
+    _applied[app] = usable
     return problems
+
+
+# The keymap each running app was given (validated entries only), for text that names keys.
+_applied: WeakKeyDictionary[App[Any], dict[str, list[str]]] = WeakKeyDictionary()
+
+
+def bound_key(app: App[Any], binding: Binding) -> str:
+    """How `binding`'s first key shows in text (e.g. "^s"), as the app's keymap has it."""
+    keys = _applied.get(app, {}).get(binding.id or "") or split_keys(binding.key)
+    return app.get_key_display(Binding(keys[0], binding.action))
 
 
 def known_binding_ids(classes: Iterable[type[DOMNode]]) -> list[str]:
     """Every binding id declared by `classes` (for `supportdesk keys` and the help screen)."""
     return sorted({binding.id for cls in classes for binding in scope_of(cls).bindings if binding.id})
+
+
+# ---------------------------------------------------------------------------------------------
+# The web keymap: keys a browser keeps for itself
+
+
+# Keys a browser acts on before (or instead of) the page: new tab/window, close tab, switch
+# tab, reload, address bar, quit. Under `supportdesk web` no binding may need one of them.
+BROWSER_KEYS: frozenset[str] = frozenset({
+    "ctrl+t", "ctrl+w", "ctrl+n", "ctrl+r", "ctrl+l", "ctrl+tab", "ctrl+shift+tab",
+    "ctrl+shift+t", "ctrl+shift+w", "ctrl+shift+n", "ctrl+shift+q", "ctrl+pageup", "ctrl+pagedown",
+    "f5", "ctrl+f5", "f6", "f11", "f12",
+})
+
+# Binding id → the keys it has under `supportdesk web` instead of a key the browser keeps. Alt
+# with a letter reaches the page in every desktop browser (but alt+d, alt+e and alt+f, which
+# Chrome and Firefox keep for the address bar and their menus).
+WEB_KEYMAP: Mapping[str, str] = {
+    "composer.send_solved": "alt+s",
+    "composer.toggle_kind": "alt+t",
+    "composer.fix_layout": "alt+l",
+    "canned.language": "alt+l",
+}
+
+
+def web_keymap(user_keymap: Mapping[str, str]) -> dict[str, str]:
+    """The keymap of a browser session: the web alternatives, then the user's own `[keymap]`
+    (an agent who remaps a key means it in the browser too)."""
+    return {**WEB_KEYMAP, **user_keymap}

@@ -10,7 +10,7 @@ import asyncio
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -37,8 +37,10 @@ def _fail(message: str) -> int:
 
 
 def resolve_settings(args: argparse.Namespace, *, mode: str | None = None,
-                     wallboard: bool = False) -> AppSettings | str:
-    """Settings to run with, or the error sentence to print."""
+                     wallboard: bool = False, in_browser: bool = False) -> AppSettings | str:
+    """Settings to run with, or the error sentence to print. Without a token the app opens on its
+    sign-in screen. `in_browser`: a session of `supportdesk web`, which reads no token at all
+    (each person signs in with their own) and uses the web keymap."""
     # lazy: each command loads only what it needs (`supportdesk config path` reads no config)
     from supportdesk_tui.config import ConfigError, load_config
     from supportdesk_tui.credentials import load_login
@@ -50,22 +52,20 @@ def resolve_settings(args: argparse.Namespace, *, mode: str | None = None,
         return str(exc)
     stored = load_login()
     wanted = getattr(args, "server", None) or config.server.url or (stored.server if stored else None)
-    if not wanted:
+    if not wanted and not in_browser:
         return ("no server configured. Pass --server URL (several instances: URL1,URL2), set "
                 "SUPPORTDESK_SERVER, or run `supportdesk login --server URL`. To try the app with "
                 "demo data: `make demo`.")
     try:
-        urls = parse_server_list(wanted)
+        urls = parse_server_list(wanted) if wanted else ("",)
     except ServerListError as exc:
         return str(exc)
-    server = ",".join(urls)
-    token = os.environ.get("SUPPORTDESK_TOKEN") or config.server.token
-    if not token and stored and _stored_for(stored.server, urls):
-        # A token belongs to the deployment: any list sharing an instance with the stored one.
-        token = stored.token
-    if not token:
-        return (f"no token for {server}. Run `supportdesk login --server {server}` "
-                "or set SUPPORTDESK_TOKEN.")
+    token: str | None = None
+    if not in_browser:
+        token = os.environ.get("SUPPORTDESK_TOKEN") or config.server.token
+        if not token and stored and _stored_for(stored.server, urls):
+            # A token belongs to the deployment: any list sharing an instance with the stored one.
+            token = stored.token
     language = detect_language(getattr(args, "lang", None), config.ui.language, os.environ)
     return AppSettings(
         server_url=urls[0],
@@ -76,14 +76,21 @@ def resolve_settings(args: argparse.Namespace, *, mode: str | None = None,
         timeout=config.server.timeout,
         language=language,
         theme=getattr(args, "theme", None) or config.ui.theme,
-        keymap=dict(config.keymap),
+        keymap=_web_keymap(config.keymap) if in_browser else dict(config.keymap),
         page_size=config.queue.page_size,
         default_filter=config.queue.default_filter,
         start_mode=mode,
         wallboard=wallboard,
         dashboard_bell=config.dashboard.bell,
         dashboard_thresholds=dict(config.dashboard.thresholds),
+        in_browser=in_browser,
     )
+
+
+def _web_keymap(user_keymap: Mapping[str, str]) -> dict[str, str]:
+    from supportdesk_tui.keymap import web_keymap  # lazy: Textual loads with the app, not before
+
+    return web_keymap(user_keymap)
 
 
 def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: bool = False,

@@ -8,7 +8,7 @@ the session publishes to open views are in `messages.py`.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from textual.message import Message as TextualMessage
@@ -80,6 +80,15 @@ class Reconnect(TextualMessage):
     """Sign in again (the connect screen's retry)."""
 
 
-# What the navigator answers; `Reconnect` goes to the app's sign-in instead.
+@dataclass
+class SignIn(TextualMessage):
+    """Sign in to `server` (one URL, or several instances as URL1,URL2) with `token` (the sign-in
+    screen's form). Kept out of repr: Textual's crash reports print messages."""
+
+    server: str
+    token: str = field(repr=False)
+
+
+# What the navigator answers; `Reconnect` and `SignIn` go to the app's sign-in instead.
 NavigationRequest: TypeAlias = (OpenTicket | ShowQueue | ShowDashboard | ShowEscalations | NextTicket
                                  | ReturnTo)

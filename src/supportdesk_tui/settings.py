@@ -61,6 +61,9 @@ class AppSettings:
     # The cached first page the start painted (first_frame.py): the connect screen keeps showing it,
     # marked as cached, until the live queue replaces it. None: nothing was painted.
     cached_first_page: CachedPage | None = None
+    # A browser session of `supportdesk web`: the agent signs in on the sign-in screen every time,
+    # and neither the token nor UI choices are written where another session would read them.
+    in_browser: bool = False
 
     @property
     def instances(self) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ def test_every_link_of_the_readme_is_absolute_and_its_files_exist() -> None:
     assert len(links) > 10
     relative = [link for link in links if not link.startswith(("https://", "http://", "#"))]
     assert not relative, f"on a package index these point at nothing; link them under {FILE_PREFIXES[0]}"
-    ours = [link.split("?")[0] for link in links if link.startswith(FILE_PREFIXES)]
+    ours = [re.split(r"[?#]", link)[0] for link in links if link.startswith(FILE_PREFIXES)]
     missing = [link for link in ours if not (REPO / link.removeprefix(
         next(prefix for prefix in FILE_PREFIXES if link.startswith(prefix)))).exists()]
     assert not missing, f"the README links files the repository does not have: {missing}"

@@ -36,6 +36,8 @@ DELIBERATE_OVERRIDES = {
     "_on_screen_resume": "screens/_status.py and screens/conversation.py: see "
                          "test_a_resumed_screen_restyles_only_when_asked",
     "_size_updated": "widgets/composer.py: see test_the_composer_hears_every_size_change",
+    "_handle_exception": "app.py logs a failure nothing caught, then hands it on: see "
+                         "test_an_uncaught_failure_still_goes_through_handle_exception",
 }
 
 
@@ -224,6 +226,36 @@ def test_the_deliberate_overrides_still_override_something() -> None:
 
 
 
+def test_an_uncaught_failure_still_goes_through_handle_exception() -> None:
+    # app.py overrides it to log the failure's type and stack (client_log.py) before Textual exits.
+    parameters = list(inspect.signature(App._handle_exception).parameters)
+    assert parameters == ["self", "error"], f"{BUMPED} app.py overrides: App._handle_exception(error)"
+
+
+def test_textual_serve_still_builds_its_web_app_in_make_app() -> None:
+    # web/serve.py replaces textual-serve's serve() to print the address only once the port is bound,
+    # and builds the aiohttp app with its _make_app().
+    server = pytest.importorskip("textual_serve.server")
+    make_app = getattr(server.Server, "_make_app", None)
+    assert callable(make_app), (
+        "textual-serve (pinned <2 in pyproject.toml) no longer has Server._make_app, which "
+        "web/serve.py calls: read its Server.serve() and adapt DeskServer.serve")
+    assert list(inspect.signature(make_app).parameters) == ["self"], (
+        "textual-serve's Server._make_app() takes arguments now: adapt web/serve.py's DeskServer.serve")
+
+
+def test_argparse_still_keeps_subcommands_in_a_subparsers_action() -> None:
+    # completion.py and the completion test find the subcommands through these argparse internals.
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_subparsers(dest="command").add_parser("one")
+    actions = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    assert len(actions) == 1 and "one" in (actions[0].choices or {}), (
+        "argparse no longer keeps subcommands in parser._actions as a _SubParsersAction: adapt "
+        "completion.py's _commands()")
+
+
 # --- every reach into an internal is one of the guarded ones ----------------------------------
 
 # Private modules and attributes of Textual/Rich the app uses, each with the test above guarding it.
@@ -239,6 +271,8 @@ GUARDED_ATTRIBUTES = {
     "_component_styles": "test_component_styles_are_replaced_when_the_stylesheet_changes_them",
     "_compositor": "test_the_devtools_render_a_screen_as_text",
     "_background_screens": "test_the_devtools_render_a_screen_as_text",
+    "_make_app": "test_textual_serve_still_builds_its_web_app_in_make_app",
+    "_SubParsersAction": "test_argparse_still_keeps_subcommands_in_a_subparsers_action",
     **DELIBERATE_OVERRIDES,
 }
 

@@ -12,7 +12,8 @@ import pytest
 
 from supportdesk_tui.cli import build_parser
 
-COMMANDS = ("serve", "token", "db", "demo", "login", "logout", "themes", "config", "completion", "dashboard")
+COMMANDS = ("serve", "token", "db", "demo", "login", "logout", "themes", "config", "completion", "dashboard",
+            "web")
 
 
 def _script(shell: str) -> str:

@@ -37,7 +37,25 @@ def key_reference() -> str:
                              else f"`{format_key(key)}`" for i, key in enumerate(binding.key.split(",")))
             description = (binding.description or binding.action).replace("|", "\\|")
             lines.append(f"| {node_class.__name__} | `{binding.id}` | {keys} | {description} |")
+    lines += _web_keys(node_classes)
     return "\n".join(lines) + "\n"
+
+
+def _web_keys(node_classes: list[type[object]]) -> list[str]:
+    """The web keymap's rows: the bindings that move off the keys a browser keeps."""
+    from supportdesk_tui.keymap import WEB_KEYMAP  # lazy: as key_reference's imports
+
+    defaults = {binding.id: binding.key for node_class in node_classes
+                for binding in Binding.make_bindings(node_class.__dict__.get("BINDINGS", [])) if binding.id}
+    lines = ["", "## In a browser", "",
+             "Under `supportdesk web` these bindings move off keys the browser keeps for itself (new tab, "
+             "close tab, reload, address bar…); an entry of your own `[keymap]` still wins.", "",
+             "| Id | In a terminal | In a browser |", "|---|---|---|"]
+    for binding_id, keys in WEB_KEYMAP.items():
+        terminal = ", ".join(f"`{format_key(key)}`" for key in defaults[binding_id].split(","))
+        browser = ", ".join(f"`{format_key(key)}`" for key in keys.split(","))
+        lines.append(f"| `{binding_id}` | {terminal} | {browser} |")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

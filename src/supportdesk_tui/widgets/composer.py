@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.geometry import Size
+from textual.markup import escape
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -30,6 +31,7 @@ from supportdesk_tui.domain.layout import swap_layout
 from supportdesk_tui.domain.limits import MESSAGE_BODY_MAX, Room
 from supportdesk_tui.domain.safe_text import one_line, strip_unsafe
 from supportdesk_tui.i18n import N_, _, ngettext, pgettext
+from supportdesk_tui.keymap import bound_key
 from supportdesk_tui.widgets._labels import fitting
 
 # `::` typed at the start of a line or after a space opens the canned-reply picker
@@ -415,8 +417,17 @@ class Composer(Vertical):
                                         _("Internal note"), _("Note"))
         else:
             self.border_title = fitting(room, _("Reply to customer"), pgettext("kind", "Reply"))
-        self.border_subtitle = fitting(room, _("^s send · ^o send+pending · ^r send+solved · ^t reply/note"),
-                                       _("^s send · ^t reply/note"), _("^s send"))
+        keys = {name: escape(self._key(f"composer.{name}")) for name in ("send", "send_pending",
+                                                                          "send_solved", "toggle_kind")}
+        self.border_subtitle = fitting(
+            room, _("{send} send · {send_pending} send+pending · {send_solved} send+solved · "
+                    "{toggle_kind} reply/note").format(**keys),
+            _("{send} send · {toggle_kind} reply/note").format(**keys), _("{send} send").format(**keys))
+
+    def _key(self, binding_id: str) -> str:
+        """The key as the agent's keymap (or the web keymap) has it, not the default's."""
+        binding = next(b for b in Binding.make_bindings(self.BINDINGS) if b.id == binding_id)
+        return bound_key(self.app, binding)
 
     def _show_status(self) -> None:
         if not self.is_mounted:
