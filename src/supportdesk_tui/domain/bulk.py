@@ -15,8 +15,19 @@ from enum import StrEnum
 from typing import Protocol
 
 from supportdesk_tui.api import errors
-from supportdesk_tui.contract.models import Priority, Status, Ticket, TicketPatch, TicketStamp
+from supportdesk_tui.contract.models import (
+    CannedReply,
+    Language,
+    Priority,
+    Status,
+    Ticket,
+    TicketPatch,
+    TicketStamp,
+)
+from supportdesk_tui.domain.canned_pick import initial_values, render_canned
 from supportdesk_tui.domain.selection import Selection
+from supportdesk_tui.domain.templates import context_for
+from supportdesk_tui.i18n import _
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -25,8 +36,11 @@ __all__ = [
     "BulkResult",
     "BulkSummary",
     "Outcome",
+    "ReplyPlan",
+    "SendReply",
     "TicketWriter",
     "apply_patch",
+    "apply_reply",
     "run_bulk",
     "summarize",
 ]
@@ -88,6 +102,7 @@ class BulkAction:
 
 class Outcome(StrEnum):
     CHANGED = "changed"
+    QUEUED = "queued"  # a reply waits in the outbox (the server did not answer in time): sent later
     UNCHANGED = "unchanged"  # already as asked: nothing sent
     CONFLICT = "conflict"  # changed by someone else since it was selected: left alone
     FAILED = "failed"  # refused or unreachable: left alone
@@ -137,6 +152,70 @@ async def apply_patch(writer: TicketWriter, action: BulkAction, stamp: TicketSta
     return BulkResult(stamp.id, Outcome.CHANGED, ticket=updated)
 
 
+@dataclass(frozen=True)
+class ReplyPlan:
+    """A canned reply for every selected ticket, rendered in each customer's language with the
+    ticket's own placeholders, then the reply's actions (status with the reply; priority and tags
+    after it, with `If-Match` on the version the reply produced)."""
+
+    reply: CannedReply
+    agent_name: str
+    queue_name: Callable[[str], str]
+
+
+# Queue the reply in the outbox under its own Idempotency-Key and make the first attempt:
+# (ticket_id, body, status after, id of the newest message the agent's selection saw) -> the
+# ticket after the reply, or None when the reply stays queued for the outbox's retries.
+SendReply = Callable[[int, str, Status | None, int | None], Awaitable[Ticket | None]]
+
+
+async def apply_reply(writer: TicketWriter, plan: ReplyPlan, stamp: TicketStamp,
+                      send: SendReply) -> BulkResult:
+    """Send `plan`'s reply to one ticket as it was selected (exactly once: see `SendReply`)."""
+    reply = plan.reply
+    try:
+        ticket = await writer.get_ticket(stamp.id)
+        if ticket.version != stamp.version:
+            return _conflict(stamp.id, ticket)
+        language = Language(ticket.language)
+        context = context_for(ticket, plan.agent_name, plan.queue_name(ticket.queue), language)
+        rendered = render_canned(reply, language, initial_values(reply, context))
+        if not rendered.has_language:
+            why = _("the reply has no text in {language}").format(language=language.value)
+            return BulkResult(stamp.id, Outcome.FAILED, why, ticket)
+        if not rendered.insertable:
+            missing = ", ".join((*rendered.missing, *rendered.unknown, *rendered.syntax_errors))
+            why = _("the reply needs a value for: {names}").format(names=missing)
+            return BulkResult(stamp.id, Outcome.FAILED, why, ticket)
+        actions = reply.actions
+        status = actions.status if actions else None
+        after = await send(stamp.id, rendered.text, status, ticket.last_message_id)
+        if after is None:
+            return BulkResult(stamp.id, Outcome.QUEUED, ticket=ticket)
+        patch = _follow_up(after, actions.priority if actions else None, actions.add_tags if actions else [])
+        if patch is not None:
+            after = await writer.update_ticket(stamp.id, patch, version=after.version)
+    except errors.NewActivity:
+        # The customer wrote after the selection: the agent reads it before answering.
+        return BulkResult(stamp.id, Outcome.CONFLICT, _("the customer wrote again after you marked it"))
+    except errors.VersionConflict as exc:
+        return _conflict(stamp.id, exc.current)
+    except errors.ApiError as exc:
+        return BulkResult(stamp.id, Outcome.FAILED, exc.message)
+    return BulkResult(stamp.id, Outcome.CHANGED, ticket=after)
+
+
+def _follow_up(ticket: Ticket, priority: Priority | None, add_tags: Sequence[str]) -> TicketPatch | None:
+    tags = [tag.strip().lower() for tag in add_tags if tag.strip()]
+    new_tags = [*ticket.tags, *(tag for tag in tags if tag not in ticket.tags)]
+    changes: dict[str, object] = {}
+    if priority is not None and priority != ticket.priority:
+        changes["priority"] = priority
+    if new_tags != ticket.tags:
+        changes["tags"] = new_tags
+    return TicketPatch.model_validate(changes) if changes else None
+
+
 async def run_bulk(
     stamps: Sequence[TicketStamp],
     apply_one: Callable[[TicketStamp], Awaitable[BulkResult]],
@@ -179,14 +258,16 @@ class BulkSummary:
     @property
     def all_done(self) -> bool:
         """Every ticket is as asked (changed now, or already was)."""
-        return self.count(Outcome.CHANGED) + self.count(Outcome.UNCHANGED) == len(self.results)
+        done = (Outcome.CHANGED, Outcome.UNCHANGED, Outcome.QUEUED)
+        return sum(self.count(outcome) for outcome in done) == len(self.results)
 
     def still_selected(self, selection: Selection) -> Selection:
         """What stays marked afterwards: the tickets left alone, at the version they have now
         (so applying again acts on what the agent has since seen), in the old order."""
         left = Selection()
         for result in self.results:
-            if result.outcome in (Outcome.CHANGED, Outcome.UNCHANGED) or result.ticket_id not in selection:
+            if result.outcome in (Outcome.CHANGED, Outcome.UNCHANGED, Outcome.QUEUED) \
+                    or result.ticket_id not in selection:
                 continue
             version = result.ticket.version if result.ticket is not None else selection.version_of(
                 result.ticket_id)

@@ -18,6 +18,9 @@ from supportdesk_tui.api.client import new_idempotency_key
 from supportdesk_tui.api.errors import ApiError, VersionConflict
 from supportdesk_tui.contract.models import (
     MAX_MERGE,
+    CannedReply,
+    Language,
+    MessagePosted,
     Priority,
     Status,
     Ticket,
@@ -30,11 +33,15 @@ from supportdesk_tui.domain.bulk import (
     BulkKind,
     BulkResult,
     BulkSummary,
+    ReplyPlan,
     apply_patch,
+    apply_reply,
 )
+from supportdesk_tui.domain.canned_pick import describe_actions, title_in
+from supportdesk_tui.domain.drafts import DraftKind
 from supportdesk_tui.domain.safe_text import safe_format, safe_text
 from supportdesk_tui.domain.selection import Selection
-from supportdesk_tui.i18n import N_, _, ngettext
+from supportdesk_tui.i18n import N_, _, current_language, ngettext
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.screens.base import DeskScreen
 from supportdesk_tui.screens.bulk import BulkRunModal
@@ -51,6 +58,7 @@ ACTION_CHOICES: tuple[tuple[str, str], ...] = (
     ("remove_tag", N_("Remove a tag…")),
     ("assign_me", N_("Assign to me")),
     ("unassign", N_("Unassign")),
+    ("canned", N_("Send a canned reply…")),
     ("merge", N_("Merge into one ticket (same customer)…")),
 )
 
@@ -152,6 +160,9 @@ class BulkActions:
             self.run(BulkAction(BulkKind.ASSIGN, assignee_id=me.id))
         elif choice == "unassign":
             self.run(BulkAction(BulkKind.ASSIGN, assignee_id=0))
+        elif choice == "canned":
+            self.screen.run_worker(self._choose_canned(), group="bulk-canned", exclusive=True,
+                                   exit_on_error=False)
         elif choice == "merge":
             self.merge()
 
@@ -162,6 +173,60 @@ class BulkActions:
     def _priority_chosen(self, priority: Priority | None) -> None:
         if priority is not None:
             self.run(BulkAction(BulkKind.PRIORITY, priority=priority))
+
+    # --- a canned reply to every marked ticket ---------------------------------------------
+
+    async def _choose_canned(self) -> None:
+        entries, problems = await self.screen.desk.session.canned_library()
+        if not entries:
+            why = problems[0] if problems else _("There are no canned replies.")
+            self.screen.notify(safe_text(why), severity="warning")
+            return
+        language = Language.RU if current_language() == "ru" else Language.EN
+        choices = [(entry.reply, title_in(entry.reply, language)) for entry in entries]
+        self._push(ChoiceModal(_("Send a canned reply"), choices), self._canned_chosen)
+
+    def _canned_chosen(self, reply: CannedReply | None) -> None:
+        if reply is None:
+            return
+        count = len(self.queue.selection)
+        language = Language.RU if current_language() == "ru" else Language.EN
+        title = title_in(reply, language)
+        body = safe_format(_("“{title}” goes to {n} customers, each in their own language and with their own "
+                             "names; every reply through the outbox, once."), title=title, n=count)
+        actions = describe_actions(reply.actions)
+        if actions:
+            body.append("\n" + _("Then: {actions}").format(actions=actions))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_reply(reply, title)
+
+        self._push(ConfirmModal(_("Send a canned reply"), body, question=_("Send it?")), answered)
+
+    def run_reply(self, reply: CannedReply, title: str) -> None:
+        desk = self.screen.desk
+        session = desk.session
+        plan = ReplyPlan(reply, desk.me.name, session.queue_name)
+
+        async def send(ticket_id: int, body: str, status: Status | None,
+                       seen_up_to: int | None) -> Ticket | None:
+            item = session.sender.queue(ticket_id, DraftKind.REPLY, body, status_after=status,
+                                        seen_up_to=seen_up_to)
+            desk.outbox_changed()
+            try:
+                result = await session.sender.deliver(item, forget_draft=False)
+            finally:
+                desk.outbox_changed()
+            return result.ticket if isinstance(result, MessagePosted) else None
+
+        async def apply_one(stamp: TicketStamp) -> BulkResult:
+            return await apply_reply(desk.api, plan, stamp, send)
+
+        stamps = self.queue.selection.stamps()
+        label = ngettext("Reply “{title}” to {n} ticket", "Reply “{title}” to {n} tickets",
+                         len(stamps)).format(title=title, n=len(stamps))
+        self._push(BulkRunModal(label, stamps, apply_one, concurrency=DEFAULT_CONCURRENCY), self._finished)
 
     def describe(self, action: BulkAction) -> str:
         kind = action.kind
