@@ -156,3 +156,44 @@ async def test_merging_three_duplicates_leaves_one_ticket_with_every_message_onc
         assert server_ticket(workday_server, duplicate)["status"] == "closed"
         (note,) = server_messages(workday_server, duplicate)
         assert note["kind"] == "note" and f"#{first}" in note["body"]
+
+
+async def test_a_canned_reply_to_marked_tickets_goes_once_to_each_customer_in_their_language(
+        workday_server: ServerHandle, tmp_path: Path) -> None:
+    tag = f"hacked-wave-{uuid.uuid4().hex[:6]}"
+    russian = [wave_ticket(workday_server, tag, n) for n in range(3)]
+    english = create_english_wave_ticket(workday_server, tag)
+    app = make_app(workday_server, "anna", tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await filter_queue(pilot, app, f"tag:{tag}")
+        await mark_all_matching(pilot, app, screen, 4)
+        await pilot.press("b")
+        await choose(pilot, app, "Send a canned reply…")
+        await choose(pilot, app, "Spam sent from the account")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal), what="the question")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, BulkRunModal) and app.screen.summary is not None,
+                         what="the summary")
+        summary = app.screen.summary
+        assert summary is not None and summary.count(Outcome.CHANGED) == 4, summary
+        assert len(app.session.sender.outbox) == 0  # nothing left waiting
+
+    for ticket_id in [*russian, english]:
+        replies = [m for m in server_messages(workday_server, ticket_id) if m["kind"] == "reply"]
+        assert len(replies) == 1
+        expected = "the messages with links" if ticket_id == english else "Сообщения со ссылками"
+        assert expected in replies[0]["body"]
+
+
+def create_english_wave_ticket(server: ServerHandle, tag: str) -> int:
+    marker = uuid.uuid4().hex[:8]
+    payload = {
+        "subject": f"Hacked {tag}", "category": "hacked", "language": "en", "tags": [tag],
+        "requester": {"account_id": f"id{marker}", "name": "Mary Jones", "language": "en"},
+        "body": "Someone sent spam from my account",
+    }
+    with server.client("intake") as intake:
+        response = intake.post("/api/v1/tickets", json=payload, headers={"Idempotency-Key": marker})
+        response.raise_for_status()
+        ticket_id: int = response.json()["ticket_id"]
+    return ticket_id
