@@ -75,6 +75,10 @@ async def mark_all_matching(pilot: Any, app: Any, screen: QueueScreen, expected:
     await wait_until(pilot, lambda: len(screen.selection) == expected, what="every match marked")
 
 
+def summary_shown(app: Any) -> bool:
+    return isinstance(app.screen, BulkRunModal) and app.screen.summary is not None
+
+
 async def choose(pilot: Any, app: Any, label: str) -> None:
     await wait_until(pilot, lambda: isinstance(app.screen, ChoiceModal), what=f"a choice with {label!r}")
     options = app.screen.query_one(OptionList)
@@ -103,13 +107,13 @@ async def test_bulk_status_over_30_tickets_reports_the_one_changed_meanwhile(
         await pilot.press("b")
         await choose(pilot, app, "Set status…")
         await choose(pilot, app, "Solved")
-        await wait_until(pilot, lambda: isinstance(app.screen, BulkRunModal) and app.screen.summary is not None,
-                         what="the summary")
+        await wait_until(pilot, lambda: summary_shown(app), what="the summary")
         modal = app.screen
         summary = modal.summary
         assert summary is not None
         assert [r.ticket_id for r in summary.of(Outcome.CONFLICT)] == [changed_meanwhile]
-        assert sorted(r.ticket_id for r in summary.of(Outcome.CHANGED)) == sorted(set(ids) - {changed_meanwhile})
+        changed = sorted(r.ticket_id for r in summary.of(Outcome.CHANGED))
+        assert changed == sorted(set(ids) - {changed_meanwhile})
         shown = str(modal.query_one("#bulk-summary-text").render())
         assert "Changed: 29 tickets" in shown and f"#{changed_meanwhile}" in shown
         assert "changed by someone else" in shown
@@ -172,8 +176,7 @@ async def test_a_canned_reply_to_marked_tickets_goes_once_to_each_customer_in_th
         await choose(pilot, app, "Spam sent from the account")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal), what="the question")
         await pilot.press("y")
-        await wait_until(pilot, lambda: isinstance(app.screen, BulkRunModal) and app.screen.summary is not None,
-                         what="the summary")
+        await wait_until(pilot, lambda: summary_shown(app), what="the summary")
         summary = app.screen.summary
         assert summary is not None and summary.count(Outcome.CHANGED) == 4, summary
         assert len(app.session.sender.outbox) == 0  # nothing left waiting

@@ -90,7 +90,8 @@ def test_the_caller_may_choose_the_survivor(backend: ServerHandle) -> None:
     customer = _customer()
     older, newer = (_ticket_of(backend, customer, f"message {n}") for n in (1, 2))
     with backend.client("lena") as lena:
-        response = lena.post("/api/v1/tickets/merge", json=_merge_body([older, newer], survivor_id=newer["id"]))
+        body = _merge_body([older, newer], survivor_id=newer["id"])
+        response = lena.post("/api/v1/tickets/merge", json=body)
     assert response.status_code == 200, response.text
     assert response.json()["survivor"]["id"] == newer["id"]
     assert _fresh(backend, older["id"])["status"] == "closed"

@@ -96,7 +96,8 @@ async def test_a_failure_is_reported_with_its_reason_and_the_rest_still_run() ->
     class Refusing(FakeServer):
         async def update_ticket(self, ticket_id: int, patch: TicketPatch, *, version: int) -> Ticket:
             if ticket_id == 2:
-                raise errors.ForbiddenError("Only a shift lead may assign a ticket to someone else.", status=403)
+                raise errors.ForbiddenError("Only a shift lead may assign a ticket to someone else.",
+                                            status=403)
             return await super().update_ticket(ticket_id, patch, version=version)
 
     tickets = [ticket(n) for n in (1, 2, 3)]
@@ -139,13 +140,15 @@ async def test_at_most_the_given_number_of_requests_run_at_once() -> None:
 
 
 def test_what_stays_marked_is_what_was_left_alone_at_its_current_version() -> None:
-    selection = Selection([TicketStamp(id=1, version=1), TicketStamp(id=2, version=1), TicketStamp(id=3, version=5)])
+    selection = Selection([TicketStamp(id=1, version=1), TicketStamp(id=2, version=1),
+                           TicketStamp(id=3, version=5)])
     summary = summarize([
         BulkResult(1, Outcome.CHANGED, ticket=ticket(1, 2)),
         BulkResult(2, Outcome.CONFLICT, ticket=ticket(2, 4)),
         BulkResult(3, Outcome.FAILED, "boom"),
     ])
-    assert summary.still_selected(selection).stamps() == [TicketStamp(id=2, version=4), TicketStamp(id=3, version=5)]
+    left = summary.still_selected(selection).stamps()
+    assert left == [TicketStamp(id=2, version=4), TicketStamp(id=3, version=5)]
 
 
 def test_marking_all_keeps_the_version_a_ticket_was_first_marked_at() -> None:
@@ -180,7 +183,8 @@ async def test_a_canned_reply_is_rendered_per_customer_and_its_actions_follow_on
     results = await run_bulk([stamp(russian), stamp(english)], lambda s: apply_reply(server, plan, s, send))
 
     assert [r.outcome for r in results] == [Outcome.CHANGED, Outcome.CHANGED]
-    assert sent == [(1, "Здравствуйте, Ольга! #1", Status.PENDING, 10), (2, "Hi Mary, #2", Status.PENDING, 20)]
+    assert sent == [(1, "Здравствуйте, Ольга! #1", Status.PENDING, 10),
+                    (2, "Hi Mary, #2", Status.PENDING, 20)]
     assert [(p[0], p[2]) for p in server.patches] == [(1, 2), (2, 2)]  # If-Match: the reply's version
     assert server.tickets[1].priority == Priority.LOW and "handled" in server.tickets[1].tags
 
