@@ -261,7 +261,7 @@ class TicketTable(ScrollView, can_focus=True):
     TicketTable > .ticket-table--presence-composing { color: $presence-composing; text-style: bold; }
     TicketTable > .ticket-table--escalation { color: $warning; }
     TicketTable > .ticket-table--needs-reply { color: $warning; text-style: bold; }
-    TicketTable > .ticket-table--marked { background: $accent 25%; text-style: bold; }
+    TicketTable > .ticket-table--marked { background: $accent-muted; text-style: bold; }
     """ + signal_css("TicketTable", "ticket-table")
 
     # --- messages -----------------------------------------------------------
