@@ -715,7 +715,8 @@ class TicketTable(ScrollView, can_focus=True):
         cursor_style = None if cursor_look == "plain" else self._style(cursor_look)
         if cursor_style is not None:
             row_style = row_style + cursor_style
-        text = self._row_text(ticket, row_style, now, marked=marked)
+        text = self._row_text(ticket, row_style, now, marked=True) if marked else self._row_text(
+            ticket, row_style, now)
         if cursor_style is not None and cursor_look == "cursor":
             # Colour-coded cells would be unreadable on the cursor colour: the cursor wins.
             text.stylize(cursor_style)
