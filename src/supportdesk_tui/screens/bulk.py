@@ -56,6 +56,12 @@ def summary_text(summary: BulkSummary, style_of: Callable[[str], Style]) -> Text
         section(ngettext("Changed: {n} ticket", "Changed: {n} tickets", len(changed)).format(n=len(changed)),
                 "changed")
         out.append("\n" + _id_list(changed))
+    queued = summary.of(Outcome.QUEUED)
+    if queued:
+        section(ngettext("In the outbox: {n} reply, sent once the server answers",
+                         "In the outbox: {n} replies, sent once the server answers", len(queued))
+                .format(n=len(queued)), "queued")
+        out.append("\n" + _id_list(queued))
     conflicts = summary.of(Outcome.CONFLICT)
     if conflicts:
         section(ngettext("Conflict: {n} ticket was changed by someone else after you marked it",
@@ -105,11 +111,12 @@ class BulkRunModal(ModalScreen[BulkSummary | None]):
     BulkRunModal > .bulk--changed { color: $success; text-style: bold; }
     BulkRunModal > .bulk--conflict { color: $warning; text-style: bold; }
     BulkRunModal > .bulk--failed { color: $error; text-style: bold; }
+    BulkRunModal > .bulk--queued { color: $warning; }
     BulkRunModal > .bulk--not-attempted { text-style: bold; }
     BulkRunModal > .bulk--unchanged { color: $text-muted; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "bulk--changed", "bulk--conflict", "bulk--failed", "bulk--not-attempted", "bulk--unchanged",
+        "bulk--changed", "bulk--queued", "bulk--conflict", "bulk--failed", "bulk--not-attempted", "bulk--unchanged",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "stop_or_close", N_("Stop / close"), id="bulk.stop"),
