@@ -218,10 +218,11 @@ async def queue_bulk(pilot: Pilot[Any], ctx: Context) -> None:
     await pilot.press("enter")
     await wait_until(pilot, lambda: not screen.query_filter.is_empty and _queue_ready(app),
                      what="the hacked accounts waiting")
+    marked = screen.selection
     await pilot.press("asterisk")
     await wait_until(pilot, lambda: app.screen is not screen, what="the count to confirm")
     await pilot.press("y")
-    await wait_until(pilot, lambda: app.screen is screen and len(screen.selection) > 0, what="the marks")
+    await wait_until(pilot, lambda: app.screen is screen and len(marked) > 0, what="the marks")
 
 
 async def _open_ticket(pilot: Pilot[Any], ctx: Context, ticket_id: int) -> None:

@@ -116,7 +116,8 @@ class BulkRunModal(ModalScreen[BulkSummary | None]):
     BulkRunModal > .bulk--unchanged { color: $text-muted; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "bulk--changed", "bulk--queued", "bulk--conflict", "bulk--failed", "bulk--not-attempted", "bulk--unchanged",
+        "bulk--changed", "bulk--queued", "bulk--conflict", "bulk--failed", "bulk--not-attempted",
+        "bulk--unchanged",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "stop_or_close", N_("Stop / close"), id="bulk.stop"),
