@@ -61,7 +61,7 @@ def test_three_duplicates_become_one_ticket_with_every_message_once_in_time_orde
     tickets = [_fresh(backend, t["id"]) for t in (third, first, second)]
 
     with backend.client("anna") as anna:
-        response = anna.post("/api/v1/tickets/merge", json=_merge_body(tickets),
+        response = anna.post("/api/v1/ticket-merges", json=_merge_body(tickets),
                              headers={"Idempotency-Key": uuid.uuid4().hex})
     assert response.status_code == 200, response.text
     result = response.json()
@@ -91,7 +91,7 @@ def test_the_caller_may_choose_the_survivor(backend: ServerHandle) -> None:
     older, newer = (_ticket_of(backend, customer, f"message {n}") for n in (1, 2))
     with backend.client("lena") as lena:
         body = _merge_body([older, newer], survivor_id=newer["id"])
-        response = lena.post("/api/v1/tickets/merge", json=body)
+        response = lena.post("/api/v1/ticket-merges", json=body)
     assert response.status_code == 200, response.text
     assert response.json()["survivor"]["id"] == newer["id"]
     assert _fresh(backend, older["id"])["status"] == "closed"
@@ -102,7 +102,7 @@ def test_tickets_of_different_customers_are_refused_and_nothing_changes(backend:
     mine = _ticket_of(backend, _customer(), "mine")
     theirs = _ticket_of(backend, _customer(), "theirs")
     with backend.client("lena") as lena:
-        response = lena.post("/api/v1/tickets/merge", json=_merge_body([mine, theirs]))
+        response = lena.post("/api/v1/ticket-merges", json=_merge_body([mine, theirs]))
     assert response.status_code == 422
     assert error_code(response) == "different_customers"
     assert "same customer" in response.json()["error"]["message"]
@@ -116,7 +116,7 @@ def test_a_ticket_changed_since_it_was_seen_stops_the_whole_merge(backend: Serve
     with backend.client("lena") as lena:
         lena.patch(f"/api/v1/tickets/{second['id']}", json={"priority": "low"},
                    headers={"If-Match": f'"{second["version"]}"'}).raise_for_status()
-        response = lena.post("/api/v1/tickets/merge", json=_merge_body([first, second]))
+        response = lena.post("/api/v1/ticket-merges", json=_merge_body([first, second]))
     assert response.status_code == 412
     assert response.json()["error"]["details"]["current"]["id"] == second["id"]
     assert _fresh(backend, second["id"])["status"] != "closed"
@@ -129,7 +129,7 @@ def test_only_leads_and_agents_of_the_queue_may_merge(backend: ServerHandle, log
     first, second = (_ticket_of(backend, customer, f"message {n}") for n in (1, 2))
     assert first["queue"] == "access"  # boris works payments and bugs only
     with backend.client(login) as hostile:
-        response = hostile.post("/api/v1/tickets/merge", json=_merge_body([first, second]))
+        response = hostile.post("/api/v1/ticket-merges", json=_merge_body([first, second]))
     assert response.status_code == 403, response.text
     assert _fresh(backend, second["id"])["status"] != "closed"
 

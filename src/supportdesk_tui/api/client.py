@@ -428,7 +428,7 @@ class SupportDeskClient:
         seen), `ValidationFailed` with code `different_customers`, or `ForbiddenError`."""
         key = idempotency_key or new_idempotency_key()
         response = await self._request(
-            "POST", "/tickets/merge", json_body=merge.model_dump(mode="json", exclude_none=True),
+            "POST", "/ticket-merges", json_body=merge.model_dump(mode="json", exclude_none=True),
             headers={"Idempotency-Key": key}, safe_to_retry=True,
         )
         return self._parse(response, TicketsMerged)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from rich.text import Text
 from textual.screen import ModalScreen
 
+from supportdesk_tui import messages
 from supportdesk_tui.api.client import new_idempotency_key
 from supportdesk_tui.api.errors import ApiError, VersionConflict
 from supportdesk_tui.contract.models import (
@@ -263,7 +264,9 @@ class BulkActions:
             return
         for result in summary.results:
             if result.ticket is not None:
-                self.queue.table.apply_update(result.ticket)
+                # As if the live stream said it: the queue re-checks its filter (a solved ticket
+                # leaves an "open" view) before the stream's own event arrives.
+                self.screen.post_message(messages.TicketChanged(result.ticket))
         self.queue.selection = summary.still_selected(self.queue.selection)
         self.queue.selection_changed()
 
@@ -303,7 +306,7 @@ class BulkActions:
             screen.notify(safe_text(exc.message), title=exc.title, severity="error")
             return
         for ticket in (merged.survivor, *merged.closed):
-            self.queue.table.apply_update(ticket)
+            self.screen.post_message(messages.TicketChanged(ticket))
             if ticket.id in self.queue.selection:
                 self.queue.selection.toggle(TicketStamp(id=ticket.id, version=ticket.version))
         self.queue.selection_changed()

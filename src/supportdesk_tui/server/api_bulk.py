@@ -84,7 +84,7 @@ async def list_ticket_ids(
 
 
 @router.post(
-    "/tickets/merge",
+    "/ticket-merges",
     response_model=TicketsMerged,
     status_code=200,
     tags=["tickets"],
