@@ -9,7 +9,6 @@ written, so the customer hears nothing of it (no second e-mail for the same requ
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 
 from supportdesk_tui.contract.models import (
@@ -31,35 +30,41 @@ from supportdesk_tui.server.errors import ApiError, forbidden, invalid, not_foun
 from supportdesk_tui.server.records import AgentRecord, TicketQuery, TicketState
 from supportdesk_tui.server.service import SYSTEM_AUTHOR, Service, normalize_tags
 from supportdesk_tui.server.store import WriteTx
+from supportdesk_tui.server.store.ticket_pages import page_rows
 
 MAX_TAGS = 20
-STAMP_PAGE = 200
+STAMP_PAGE = 1000
 
 
 def matching_stamps(service: Service, caller: AgentRecord, query: TicketQuery) -> TicketStamps:
     """Every ticket the caller may see that matches `query`, as (id, version), oldest first.
 
-    Read page by page from the same index walk as `GET /tickets` (its rendered JSON is cached);
-    past `MAX_SELECTION` only the count goes on.
+    The rows come from the same per-queue index walk as `GET /tickets`, queue by queue (no
+    merging of queues page by page) and never rendered as JSON: 10,000 tickets take a fraction of
+    the time their pages would.
     """
     service.ensure_reader(caller)
     visible = service.visible_queues(caller)
+    queues = [q.id for q in service.store.list_queues()] if query.queues is None else list(query.queues)
     if visible is not None:
-        wanted = visible if query.queues is None else tuple(q for q in query.queues if q in visible)
-        query = replace(query, queues=wanted)
-    stamps: list[TicketStamp] = []
-    total = 0
-    after: list[int] | None = None
-    while True:
-        tickets, keys = service.store.list_ticket_json(query, TicketSort.CREATED, after, STAMP_PAGE)
-        for ticket in tickets:
-            total += 1
-            if len(stamps) < MAX_SELECTION:
-                stamps.append(TicketStamp(id=ticket.id, version=ticket.version))
-        if len(tickets) < STAMP_PAGE:
-            break
-        after = keys[-1]
-    return TicketStamps(data=stamps, total=total, truncated=total > len(stamps))
+        queues = [q for q in queues if q in visible]
+    found: list[tuple[list[int], int, int]] = []
+    for queue in queues:
+        after: list[int] | None = None
+        while True:
+            rows, names = page_rows(
+                service.store.engine, [queue], query, TicketSort.CREATED, after, STAMP_PAGE
+            )
+            if not rows:
+                break
+            at_id, at_version = names["id"], names["version"]
+            found.extend((key, row[at_id], row[at_version]) for key, row in rows)
+            if len(rows) < STAMP_PAGE:
+                break
+            after = rows[-1][0]
+    found.sort(key=lambda item: item[0])
+    stamps = [TicketStamp(id=ticket_id, version=version) for _, ticket_id, version in found[:MAX_SELECTION]]
+    return TicketStamps(data=stamps, total=len(found), truncated=len(found) > len(stamps))
 
 
 def merge_tickets(service: Service, caller: AgentRecord, body: TicketMerge) -> TicketsMerged:
