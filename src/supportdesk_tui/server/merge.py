@@ -179,7 +179,8 @@ def _absorb(
     if urgent != survivor.priority:
         sla.set_priority(survivor, urgent)
     waiting = [s.waiting_since for s in duplicates if s.waiting_since is not None]
-    if waiting and survivor.status not in (Status.SOLVED, Status.CLOSED):
+    # A survivor paused on the customer or closed is the agent's call: it is not reopened here.
+    if waiting and survivor.status in (Status.NEW, Status.OPEN):
         earliest = min(waiting)
         if survivor.waiting_since is None or earliest < survivor.waiting_since:
             survivor.waiting_since = earliest
