@@ -11,7 +11,7 @@ from typing import Protocol
 
 from textual.message import Message as TextualMessage
 
-from supportdesk_tui.contract.models import Escalation, Message, Presence, Queue, Ticket
+from supportdesk_tui.contract.models import Escalation, Message, Presence, Queue, Ticket, TicketStamp
 
 
 @dataclass
@@ -72,3 +72,11 @@ class Publish(Protocol):
     publishes through one, so it never needs the app."""
 
     def __call__(self, build: type[TextualMessage], /, **fields: object) -> None: ...
+
+
+@dataclass
+class SelectionChanged(TextualMessage):
+    """The tickets marked in the queue changed: each with the version it was marked at (what an
+    action over them sends as `If-Match`). Any action over a bulk selection starts from this."""
+
+    stamps: tuple[TicketStamp, ...]

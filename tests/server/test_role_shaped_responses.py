@@ -74,6 +74,8 @@ MESSAGE = frozenset({"id", "ticket_id", "kind", "body", "created_at"}) | under(
     "author", ("type", "id", "name")
 )
 MESSAGE_POSTED = under("message", MESSAGE) | under("ticket", TICKET)
+TICKET_STAMPS = frozenset({"data[].id", "data[].version", "total", "truncated"})
+TICKETS_MERGED = under("survivor", TICKET) | under("closed[]", TICKET) | {"moved_message_ids[]"}
 CANNED = (
     frozenset({"id", "shortcut", "tags[]", "actions.status", "actions.priority", "actions.add_tags[]"})
     | per_language("title")
@@ -200,6 +202,9 @@ TABLE: list[tuple[Case, Allowed, Allowed, Allowed]] = [
     (Case("GET", "/api/v1/stats/live"), REFUSED, LIVE_STATS, REFUSED),
     (Case("GET", "/api/v1/stats/history"), REFUSED, HISTORY, REFUSED),
     (Case("GET", "/api/v1/events"), STREAM, STREAM, REFUSED),
+    (Case("GET", "/api/v1/ticket-ids"), TICKET_STAMPS, TICKET_STAMPS, REFUSED),
+    (Case("POST", "/api/v1/ticket-merges"), TICKETS_MERGED, TICKETS_MERGED, REFUSED),
+    (Case("POST", "/api/v1/ticket-merges", "other"), REFUSED, TICKETS_MERGED, REFUSED),
 ]
 ALLOWED: dict[Role, dict[str, Allowed]] = {
     role: {case.id: allowed[n] for case, *allowed in TABLE} for n, role in enumerate(ROLES)
@@ -320,7 +325,18 @@ def _request(case: Case, role: Role, world: World, lena: httpx.Client) -> tuple[
         kwargs["json"] = {"action": "send_reset_link"}
     elif op == ("PATCH", E):
         kwargs["json"] = {"status": "in_progress"}
+    elif op == ("POST", "/api/v1/ticket-merges"):
+        kwargs["json"] = _duplicates_to_merge(lena, case.target)
     return url, kwargs
+
+
+def _duplicates_to_merge(lena: httpx.Client, target: Target) -> dict[str, Any]:
+    """Two fresh tickets of one customer (a merge closes them): the body that merges them."""
+    customer = {"account_id": f"id-merge-{uuid.uuid4().hex[:8]}", "name": "Dup Licate", "language": "en",
+                "email": "dup@example.com", "phone": "+7 900 000-00-01"}
+    tickets = [_created(lena.post("/api/v1/tickets", json=new_ticket_body(
+        category=CATEGORY[target], subject=f"merge walk {n}", requester=customer))) for n in (1, 2)]
+    return {"tickets": [{"id": t["id"], "version": t["version"]} for t in tickets]}
 
 
 def _served_operations(backend: ServerHandle) -> set[tuple[str, str]]:

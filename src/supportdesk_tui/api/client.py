@@ -52,13 +52,17 @@ from supportdesk_tui.contract.models import (
     StatsHistory,
     Ticket,
     TicketCreate,
+    TicketMerge,
     TicketPatch,
     TicketReceipt,
+    TicketsMerged,
+    TicketStamps,
 )
 
 API_PREFIX = "/api/v1"
 REQUEST_ID_HEADER = "X-Request-Id"
 log = logging.getLogger("supportdesk.api")
+_ORDER_PARAMS = frozenset({"sort", "reverse", "page[size]", "page[after]"})
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
@@ -447,6 +451,23 @@ class SupportDeskClient:
                 return exc.current
             raise
         return self._parse(response, Ticket)
+
+    async def ticket_stamps(self, filters: Mapping[str, str] | None = None) -> TicketStamps:
+        """Id and version of every ticket matching `filters` (the `list_tickets` filters; their
+        sort and direction mean nothing here and are left out): a "select all" in one request."""
+        params = {k: v for k, v in (filters or {}).items() if k not in _ORDER_PARAMS}
+        response = await self._request("GET", "/ticket-ids", params=params, safe_to_retry=True)
+        return self._parse(response, TicketStamps)
+
+    async def merge_tickets(self, merge: TicketMerge, *, idempotency_key: str | None = None) -> TicketsMerged:
+        """Merge duplicates into one ticket; raises `VersionConflict` (one changed since it was
+        seen), `ValidationFailed` with code `different_customers`, or `ForbiddenError`."""
+        key = idempotency_key or new_idempotency_key()
+        response = await self._request(
+            "POST", "/ticket-merges", json_body=merge.model_dump(mode="json", exclude_none=True),
+            headers={"Idempotency-Key": key}, safe_to_retry=True,
+        )
+        return self._parse(response, TicketsMerged)
 
     async def list_messages(
         self, ticket_id: int, *, order: str = "asc", page_size: int = 50, after: str | None = None

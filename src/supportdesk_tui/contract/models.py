@@ -607,3 +607,49 @@ class Article(Model):
     summary: str
     url: str
     tags: list[str] = Field(default_factory=list)
+
+
+# --- bulk selection and merge --------------------------------------------------------------
+
+# One "select all that match" answers at most this many ids: a bulk action over more is a
+# backlog migration, not triage (and the agent sees the count before anything happens).
+MAX_SELECTION = 1000
+MAX_MERGE = 20
+
+
+class TicketStamp(Model):
+    """A ticket as a selection holds it: its id and the version an `If-Match` will name."""
+
+    id: int
+    version: int
+
+
+class TicketStamps(Model):
+    """`GET /ticket-ids`: every ticket matching the filters (ids and versions only, oldest first)."""
+
+    data: list[TicketStamp]
+    total: int = Field(description="How many tickets match; more than `data` holds when truncated.")
+    truncated: bool = Field(description=f"More than {MAX_SELECTION} match: only the oldest are listed.")
+
+
+class MergeItem(RequestBody):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: int = Field(ge=1, le=MAX_ID)
+    version: int = Field(ge=0, le=MAX_ID, description="The version the caller saw (as in `If-Match`).")
+
+
+class TicketMerge(RequestBody):
+    """Merge duplicates of one customer into one ticket. The survivor is the oldest ticket unless
+    `survivor_id` names one of `tickets`; every other one is closed with a note pointing to it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tickets: list[MergeItem] = Field(min_length=2, max_length=MAX_MERGE)
+    survivor_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class TicketsMerged(Model):
+    survivor: Ticket = Field(description="The ticket that now holds every message, in time order.")
+    closed: list[Ticket] = Field(description="The duplicates, closed, each with a note naming the survivor.")
+    moved_message_ids: list[int]

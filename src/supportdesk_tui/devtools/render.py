@@ -206,6 +206,25 @@ async def queue_filtered(pilot: Pilot[Any], ctx: Context) -> None:
                      what="the filtered queue")
 
 
+async def queue_bulk(pilot: Pilot[Any], ctx: Context) -> None:
+    """New hacked-account tickets marked for one bulk action: `*` marks every match after showing
+    the count."""
+    await queue(pilot, ctx)
+    app = _sd(pilot)
+    screen = app.screen
+    assert isinstance(screen, QueueScreen)
+    await pilot.press("slash")
+    await type_text(pilot, "tag:hacked status:new")
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: not screen.query_filter.is_empty and _queue_ready(app),
+                     what="the hacked accounts waiting")
+    marked = screen.selection
+    await pilot.press("asterisk")
+    await wait_until(pilot, lambda: app.screen is not screen, what="the count to confirm")
+    await pilot.press("y")
+    await wait_until(pilot, lambda: app.screen is screen and len(marked) > 0, what="the marks")
+
+
 async def _open_ticket(pilot: Pilot[Any], ctx: Context, ticket_id: int) -> None:
 
     app = _sd(pilot)
@@ -322,6 +341,7 @@ async def connect_error(pilot: Pilot[Any], ctx: Context) -> None:
 SCENES: dict[str, Scene] = {
     "queue": Scene("anna", queue),
     "queue-filter": Scene("anna", queue_filtered),
+    "queue-bulk": Scene("anna", queue_bulk),
     "conversation": Scene("anna", conversation),
     "composer-reply": Scene("anna", composer_reply),
     "composer-note": Scene("anna", composer_note),

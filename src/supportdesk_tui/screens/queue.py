@@ -20,6 +20,7 @@ from supportdesk_tui.api.errors import ApiError, VersionConflict
 from supportdesk_tui.contract.models import PresenceState, Queue, Ticket, TicketPatch, TicketSort
 from supportdesk_tui.domain.query import QueryError, TicketQuery, format_query, parse_query, ticket_matches
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
+from supportdesk_tui.domain.selection import Selection
 from supportdesk_tui.domain.ticket_window import TicketWindow, backwards, sort_key_for
 from supportdesk_tui.first_frame import CachedPage, save_cache
 from supportdesk_tui.i18n import N_, _
@@ -32,6 +33,7 @@ from supportdesk_tui.navigation import (
     ShowEscalations,
 )
 from supportdesk_tui.screens._status import StatusLineScreen
+from supportdesk_tui.screens.bulk_actions import BulkActions
 from supportdesk_tui.screens.pickers import ChoiceModal
 from supportdesk_tui.widgets.filter_bar import FilterBar
 from supportdesk_tui.widgets.key_footer import KeyFooter
@@ -81,6 +83,12 @@ class QueueScreen(StatusLineScreen):
         Binding("D", "dashboard", N_("Dashboard"), id="queue.dashboard"),
         Binding("E", "escalations", N_("Escalations"), id="queue.escalations", show=False),
         Binding("escape", "clear_filter", N_("Clear filter"), id="queue.clear_filter", show=False),
+        Binding("space", "toggle_mark", N_("Mark"), id="queue.mark", key_display="space"),
+        Binding("asterisk", "mark_all", N_("Mark all matching"), id="queue.mark_all", key_display="*",
+                show=False),
+        Binding("u", "unmark_all", N_("Unmark all"), id="queue.unmark_all", show=False),
+        Binding("b", "bulk", N_("Bulk action"), id="queue.bulk"),
+        Binding("M", "merge", N_("Merge marked"), id="queue.merge", show=False),
         Binding("q", "app.quit", N_("Quit"), id="queue.quit"),
     ])
 
@@ -93,6 +101,8 @@ class QueueScreen(StatusLineScreen):
         self.query_filter = TicketQuery()
         self.queue_id: str | None = None
         self.sort = TicketSort.SLA_DUE
+        self.selection = Selection()
+        """Tickets marked for a bulk action, at the version they were marked at."""
 
     def compose(self) -> ComposeResult:
         clock = self.desk.settings.clock
@@ -414,6 +424,35 @@ class QueueScreen(StatusLineScreen):
                 self.open_ticket(ticket.id)
                 return
         self.notify(_("Nothing needs you right now: every unassigned ticket is taken or being viewed."))
+
+    # --- marking and bulk actions ------------------------------------------------------
+
+    @property
+    def bulk(self) -> BulkActions:
+        return BulkActions(self, self)
+
+    def selection_changed(self) -> None:
+        """Show the marks and their count, and tell whoever acts on a selection."""
+        for table in self.query(TicketTable):
+            table.set_marked(self.selection.ids())
+        for line in self.query(StatusLine):
+            line.set_selected(len(self.selection))
+        self.post_message(messages.SelectionChanged(tuple(self.selection.stamps())))
+
+    def action_toggle_mark(self) -> None:
+        self.bulk.toggle_mark()
+
+    def action_mark_all(self) -> None:
+        self.bulk.mark_all()
+
+    def action_unmark_all(self) -> None:
+        self.bulk.unmark_all()
+
+    def action_bulk(self) -> None:
+        self.bulk.choose_action()
+
+    def action_merge(self) -> None:
+        self.bulk.merge()
 
     # --- live updates ----------------------------------------------------------------
 

@@ -39,6 +39,7 @@ class StatusLine(Widget):
         "status-line--outbox",
         "status-line--failed",
         "status-line--note",
+        "status-line--selected",
     }
     # The binding that opens the Outbox screen; its current key (after any remap) is shown.
     OUTBOX_BINDING_ID: ClassVar[str] = "app.outbox"
@@ -52,6 +53,7 @@ class StatusLine(Widget):
     StatusLine > .status-line--outbox { color: $warning; }
     StatusLine > .status-line--failed { color: $error; text-style: bold; }
     StatusLine > .status-line--note { color: $text-muted; }
+    StatusLine > .status-line--selected { color: $accent; text-style: bold; }
     """
 
     connection: reactive[Connection] = reactive("connecting")
@@ -59,6 +61,7 @@ class StatusLine(Widget):
     outbox: reactive[int] = reactive(0)
     failed: reactive[int] = reactive(0)
     note: reactive[str] = reactive("")
+    selected: reactive[int] = reactive(0)  # tickets marked in the queue for a bulk action
     # With several instances of the backend: the one live, or being reconnected to.
     instance: reactive[str] = reactive("")
 
@@ -97,6 +100,9 @@ class StatusLine(Widget):
     def set_outbox(self, waiting: int, failed: int = 0) -> None:
         self.outbox = max(0, waiting)
         self.failed = max(0, failed)
+
+    def set_selected(self, count: int) -> None:
+        self.selected = max(0, count)
 
     def set_note(self, text: str) -> None:
         """A short message (may contain server text: shown literally on one line)."""
@@ -143,6 +149,10 @@ class StatusLine(Widget):
             if key:
                 line.append(" (" + key + ")", style=self._style("failed" if self.failed else "outbox"))
             self._outbox_span = (start, line.cell_len)
+        if self.selected:
+            line.append("  ·  ")
+            count = ngettext("{n} selected", "{n} selected", self.selected).format(n=self.selected)
+            line.append("✓ " + count, style=self._style("selected"))
         if self.note:
             line.append("  ·  ")
             line.append(one_line(self.note), style=self._style("note"))

@@ -236,6 +236,7 @@ class TicketTable(ScrollView, can_focus=True):
         "ticket-table--presence-composing",
         "ticket-table--escalation",
         "ticket-table--needs-reply",
+        "ticket-table--marked",
     } | signal_classes("ticket-table")
 
     DEFAULT_CSS = """
@@ -260,6 +261,7 @@ class TicketTable(ScrollView, can_focus=True):
     TicketTable > .ticket-table--presence-composing { color: $presence-composing; text-style: bold; }
     TicketTable > .ticket-table--escalation { color: $warning; }
     TicketTable > .ticket-table--needs-reply { color: $warning; text-style: bold; }
+    TicketTable > .ticket-table--marked { background: $accent-muted; text-style: bold; }
     """ + signal_css("TicketTable", "ticket-table")
 
     # --- messages -----------------------------------------------------------
@@ -347,6 +349,7 @@ class TicketTable(ScrollView, can_focus=True):
         self._row_cache: LRUCache[tuple[int, str], _CachedRow] = LRUCache(ROW_CACHE_LIMIT)
         self._cell_styles = ComponentStyles(self, "ticket-table")
         self._header: tuple[tuple[int, TicketSort, bool], Strip] | None = None
+        self._marked: frozenset[int] = frozenset()
 
     # --- public API ---------------------------------------------------------
 
@@ -402,6 +405,12 @@ class TicketTable(ScrollView, can_focus=True):
         self._rows_changed()
         if window is not None and window.provisional:
             self._replace_provisional(window)
+
+    def set_marked(self, ticket_ids: frozenset[int]) -> None:
+        """Show these tickets as marked for a bulk action (the screen owns the selection)."""
+        if ticket_ids != self._marked:
+            self._marked = ticket_ids
+            self.refresh()
 
     def set_sort(self, sort: TicketSort) -> None:
         """Only moves the header indicator; the screen builds the window for the new order."""
@@ -689,6 +698,9 @@ class TicketTable(ScrollView, can_focus=True):
         if ticket is None:
             return self._render_other_line(y, row, width)
         look = "plain" if row != self._cursor_row else ("cursor" if self.has_focus else "cursor-blurred")
+        marked = ticket.id in self._marked
+        if marked:
+            look += "+marked"
         # A scroll repaints every visible line: most are rows drawn before, found here without
         # computing a single style.
         now = self.clock()
@@ -697,11 +709,15 @@ class TicketTable(ScrollView, can_focus=True):
         if cached is not None and cached.ticket is ticket and cached.face == face and cached.width == width:
             return cached.strip
         row_style = self.rich_style
-        cursor_style = None if look == "plain" else self._style(look)
+        cursor_look = look.removesuffix("+marked")
+        if marked:
+            row_style = row_style + self._style("marked")
+        cursor_style = None if cursor_look == "plain" else self._style(cursor_look)
         if cursor_style is not None:
             row_style = row_style + cursor_style
-        text = self._row_text(ticket, row_style, now)
-        if cursor_style is not None and look == "cursor":
+        text = self._row_text(ticket, row_style, now, marked=True) if marked else self._row_text(
+            ticket, row_style, now)
+        if cursor_style is not None and cursor_look == "cursor":
             # Colour-coded cells would be unreadable on the cursor colour: the cursor wins.
             text.stylize(cursor_style)
         strip = self._strip(text, width, row_style)
@@ -787,12 +803,14 @@ class TicketTable(ScrollView, can_focus=True):
         else:
             cell.pad_right(width - cell.cell_len)
 
-    def _row_text(self, ticket: Ticket, row_style: Style, now: datetime) -> Text:
+    def _row_text(self, ticket: Ticket, row_style: Style, now: datetime, *, marked: bool = False) -> Text:
         line = Text(style=row_style)
         for index, (column, cell_width) in enumerate(self._widths):
             if index:
                 line.append(" ")
             cell = self._cell(column.key, ticket, now)
+            if marked and column.key == "id":
+                cell = Text("✓" + cell.plain, style=self._style("marked"))
             self._fit(cell, cell_width, column.right)
             line.append_text(cell)
         return line

@@ -113,6 +113,24 @@ class WriteTx:
         ).fetchall()
         return {int(r["id"]) for r in rows}
 
+    def move_messages(self, from_ticket_ids: Sequence[int], to_ticket_id: int) -> list[Message]:
+        """Re-home every message of `from_ticket_ids` to `to_ticket_id` (a merge); returns them.
+
+        Ids stay (cursors, escalations and attachments name messages by id), so the survivor's
+        thread, read in id order, is the order they were written in.
+        """
+        if not from_ticket_ids:
+            return []
+        marks = ", ".join("?" for _ in from_ticket_ids)
+        rows = self._db.execute(
+            f"{MESSAGE_SELECT} WHERE ticket_id IN ({marks}) ORDER BY id", tuple(from_ticket_ids)
+        ).fetchall()
+        self._db.execute(
+            f"UPDATE messages SET ticket_id = ? WHERE ticket_id IN ({marks})",
+            (to_ticket_id, *from_ticket_ids),
+        )
+        return [message_from_row(r).model_copy(update={"ticket_id": to_ticket_id}) for r in rows]
+
     def set_agent_last_reply(self, agent_id: int, at: datetime) -> None:
         self._db.execute("UPDATE agents SET last_reply_at = ? WHERE id = ?", (to_ms(at), agent_id))
 

@@ -1,0 +1,202 @@
+"""Bulk triage from the queue: mark every ticket of a spam wave, change them at once, merge
+duplicates. Real app, real reference backend; what changed is checked on the server."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from e2e_helpers import make_app, server_messages, server_ticket
+from textual.widgets import OptionList
+
+from conftest import ServerHandle
+from keyboard import type_text
+from supportdesk_tui.domain.bulk import Outcome
+from supportdesk_tui.screens.bulk import BulkRunModal
+from supportdesk_tui.screens.pickers import ChoiceModal, ConfirmModal
+from supportdesk_tui.screens.queue import QueueScreen
+from supportdesk_tui.widgets.status_line import StatusLine
+from supportdesk_tui.widgets.ticket_table import TicketTable
+from waiting import wait_until
+
+
+def wave_ticket(server: ServerHandle, tag: str, n: int, account_id: str | None = None) -> int:
+    """A ticket of the `tag` wave, as the channel gateway creates it (queue "hacked")."""
+    marker = uuid.uuid4().hex[:8]
+    payload = {
+        "subject": f"Взлом {tag} {n}",
+        "category": "hacked",
+        "language": "ru",
+        "tags": [tag],
+        "requester": {"account_id": account_id or f"id{marker}", "name": f"Клиент {n}", "language": "ru"},
+        "body": f"сообщение {n}",
+    }
+    with server.client("intake") as intake:
+        response = intake.post("/api/v1/tickets", json=payload, headers={"Idempotency-Key": marker})
+        response.raise_for_status()
+        ticket_id: int = response.json()["ticket_id"]
+    return ticket_id
+
+
+def customer_writes(server: ServerHandle, ticket_id: int, text: str) -> None:
+    with server.client("intake") as intake:
+        intake.post(f"/api/v1/tickets/{ticket_id}/messages", json={"kind": "customer", "body": text},
+                    headers={"Idempotency-Key": uuid.uuid4().hex}).raise_for_status()
+
+
+def another_agent_sets_pending(server: ServerHandle, ticket_id: int) -> None:
+    with server.client("dmitry") as dmitry:
+        version = dmitry.get(f"/api/v1/tickets/{ticket_id}").json()["version"]
+        dmitry.patch(f"/api/v1/tickets/{ticket_id}", json={"status": "pending"},
+                     headers={"If-Match": f'"{version}"'}).raise_for_status()
+
+
+async def filter_queue(pilot: Any, app: Any, text: str) -> QueueScreen:
+    await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
+                     and app.screen.query_one(TicketTable).window is not None, what="the queue")
+    screen: QueueScreen = app.screen
+    await pilot.press("slash")
+    await type_text(pilot, text)
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: not screen.query_filter.is_empty
+                     and screen.table.window is not None and screen.table.window.row_count_known > 0,
+                     what="the filtered queue")
+    return screen
+
+
+async def mark_all_matching(pilot: Any, app: Any, screen: QueueScreen, expected: int) -> None:
+    await pilot.press("asterisk")
+    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal), what="the count to confirm")
+    shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
+    assert f"{expected} tickets match" in shown  # the count comes before anything is marked
+    assert len(screen.selection) == 0
+    await pilot.press("y")
+    await wait_until(pilot, lambda: len(screen.selection) == expected, what="every match marked")
+
+
+def summary_shown(app: Any) -> bool:
+    return isinstance(app.screen, BulkRunModal) and app.screen.summary is not None
+
+
+async def choose(pilot: Any, app: Any, label: str) -> None:
+    await wait_until(pilot, lambda: isinstance(app.screen, ChoiceModal), what=f"a choice with {label!r}")
+    options = app.screen.query_one(OptionList)
+    labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+    target = labels.index(label)
+    options.highlighted = 0
+    for _ in range(target):
+        await pilot.press("down")
+    await pilot.press("enter")
+
+
+async def test_bulk_status_over_30_tickets_reports_the_one_changed_meanwhile(
+        workday_server: ServerHandle, tmp_path: Path) -> None:
+    tag = f"spam-wave-{uuid.uuid4().hex[:6]}"
+    ids = [wave_ticket(workday_server, tag, n) for n in range(30)]
+    app = make_app(workday_server, "anna", tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await filter_queue(pilot, app, f"tag:{tag}")
+        await mark_all_matching(pilot, app, screen, 30)
+        assert "30 selected" in str(screen.query_one(StatusLine).render())
+
+        # Between marking and applying, another agent changes one of them.
+        changed_meanwhile = ids[17]
+        another_agent_sets_pending(workday_server, changed_meanwhile)
+
+        await pilot.press("b")
+        await choose(pilot, app, "Set status…")
+        await choose(pilot, app, "Solved")
+        await wait_until(pilot, lambda: summary_shown(app), what="the summary")
+        modal = app.screen
+        summary = modal.summary
+        assert summary is not None
+        assert [r.ticket_id for r in summary.of(Outcome.CONFLICT)] == [changed_meanwhile]
+        changed = sorted(r.ticket_id for r in summary.of(Outcome.CHANGED))
+        assert changed == sorted(set(ids) - {changed_meanwhile})
+        shown = str(modal.query_one("#bulk-summary-text").render())
+        assert "Changed: 29 tickets" in shown and f"#{changed_meanwhile}" in shown
+        assert "changed by someone else" in shown
+
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is screen, what="back on the queue")
+        assert screen.selection.ids() == {changed_meanwhile}  # the conflict stays marked
+
+    statuses = {ticket_id: server_ticket(workday_server, ticket_id)["status"] for ticket_id in ids}
+    assert statuses.pop(changed_meanwhile) == "pending"  # the other agent's change stands
+    assert set(statuses.values()) == {"solved"}
+
+
+async def test_merging_three_duplicates_leaves_one_ticket_with_every_message_once(
+        workday_server: ServerHandle, tmp_path: Path) -> None:
+    tag = f"dupes-{uuid.uuid4().hex[:6]}"
+    customer = f"id{uuid.uuid4().hex[:8]}"
+    first = wave_ticket(workday_server, tag, 1, customer)
+    second = wave_ticket(workday_server, tag, 2, customer)
+    customer_writes(workday_server, first, "сообщение 3")
+    third = wave_ticket(workday_server, tag, 4, customer)
+    customer_writes(workday_server, second, "сообщение 5")
+    app = make_app(workday_server, "anna", tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await filter_queue(pilot, app, f"tag:{tag}")
+        await wait_until(pilot, lambda: screen.table.window is not None
+                         and screen.table.window.row_count_known == 3, what="the three duplicates")
+        for _ in range(3):
+            await pilot.press("space")  # marks the row and moves down
+        assert len(screen.selection) == 3
+        await pilot.press("M")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal), what="the merge question")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: server_ticket(workday_server, third)["status"] == "closed",
+                         what="the merge on the server")
+        await wait_until(pilot, lambda: len(screen.selection) == 0, what="the marks cleared")
+
+    thread = server_messages(workday_server, first)
+    customer_texts = [m["body"] for m in thread if m["kind"] == "customer"]
+    assert customer_texts == [f"сообщение {n}" for n in range(1, 6)]  # each once, in time order
+    assert [m["created_at"] for m in thread] == sorted(m["created_at"] for m in thread)
+    assert not [m for m in thread if m["kind"] == "reply"]  # the customer was not written to
+    for duplicate in (second, third):
+        assert server_ticket(workday_server, duplicate)["status"] == "closed"
+        (note,) = server_messages(workday_server, duplicate)
+        assert note["kind"] == "note" and f"#{first}" in note["body"]
+
+
+async def test_a_canned_reply_to_marked_tickets_goes_once_to_each_customer_in_their_language(
+        workday_server: ServerHandle, tmp_path: Path) -> None:
+    tag = f"hacked-wave-{uuid.uuid4().hex[:6]}"
+    russian = [wave_ticket(workday_server, tag, n) for n in range(3)]
+    english = create_english_wave_ticket(workday_server, tag)
+    app = make_app(workday_server, "anna", tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await filter_queue(pilot, app, f"tag:{tag}")
+        await mark_all_matching(pilot, app, screen, 4)
+        await pilot.press("b")
+        await choose(pilot, app, "Send a canned reply…")
+        await choose(pilot, app, "Spam sent from the account")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal), what="the question")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: summary_shown(app), what="the summary")
+        summary = app.screen.summary
+        assert summary is not None and summary.count(Outcome.CHANGED) == 4, summary
+        assert len(app.session.sender.outbox) == 0  # nothing left waiting
+
+    for ticket_id in [*russian, english]:
+        replies = [m for m in server_messages(workday_server, ticket_id) if m["kind"] == "reply"]
+        assert len(replies) == 1
+        expected = "the messages with links" if ticket_id == english else "Сообщения со ссылками"
+        assert expected in replies[0]["body"]
+
+
+def create_english_wave_ticket(server: ServerHandle, tag: str) -> int:
+    marker = uuid.uuid4().hex[:8]
+    payload = {
+        "subject": f"Hacked {tag}", "category": "hacked", "language": "en", "tags": [tag],
+        "requester": {"account_id": f"id{marker}", "name": "Mary Jones", "language": "en"},
+        "body": "Someone sent spam from my account",
+    }
+    with server.client("intake") as intake:
+        response = intake.post("/api/v1/tickets", json=payload, headers={"Idempotency-Key": marker})
+        response.raise_for_status()
+        ticket_id: int = response.json()["ticket_id"]
+    return ticket_id

@@ -1,0 +1,150 @@
+"""Merging a customer's duplicate tickets into one, and the ids a bulk selection starts from."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from server_helpers import error_code, intake_creates, new_ticket_body
+
+from conftest import ServerHandle
+
+
+def _customer() -> dict[str, Any]:
+    marker = uuid.uuid4().hex[:10]
+    return {"account_id": f"id{marker}", "name": "Sam Duplicate", "language": "en"}
+
+
+def _ticket_of(server: ServerHandle, customer: dict[str, Any], text: str, **extra: Any) -> dict[str, Any]:
+    return intake_creates(server, new_ticket_body(requester=customer, body=text, **extra))
+
+
+def _customer_writes(server: ServerHandle, ticket_id: int, text: str) -> None:
+    with server.client("intake") as intake:
+        response = intake.post(
+            f"/api/v1/tickets/{ticket_id}/messages",
+            json={"kind": "customer", "body": text},
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )
+    assert response.status_code == 201, response.text
+
+
+def _fresh(server: ServerHandle, ticket_id: int) -> dict[str, Any]:
+    with server.client("lena") as lena:
+        ticket: dict[str, Any] = lena.get(f"/api/v1/tickets/{ticket_id}").json()
+    return ticket
+
+
+def _messages(server: ServerHandle, ticket_id: int) -> list[dict[str, Any]]:
+    with server.client("lena") as lena:
+        data: list[dict[str, Any]] = lena.get(
+            f"/api/v1/tickets/{ticket_id}/messages", params={"page[size]": "200"}
+        ).json()["data"]
+    return data
+
+
+def _merge_body(tickets: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return {"tickets": [{"id": t["id"], "version": t["version"]} for t in tickets], **extra}
+
+
+def test_three_duplicates_become_one_ticket_with_every_message_once_in_time_order(
+    backend: ServerHandle,
+) -> None:
+    customer = _customer()
+    first = _ticket_of(backend, customer, "first: I can't log in", tags=["login"])
+    second = _ticket_of(backend, customer, "second: still can't log in", tags=["urgent-ish"], priority="high")
+    _customer_writes(backend, first["id"], "third: hello??")
+    third = _ticket_of(backend, customer, "fourth: third ticket about the same")
+    _customer_writes(backend, second["id"], "fifth: anyone there")
+    customer_texts = [m["body"] for t in (first, second, third) for m in _messages(backend, t["id"])]
+    tickets = [_fresh(backend, t["id"]) for t in (third, first, second)]
+
+    with backend.client("anna") as anna:
+        response = anna.post("/api/v1/ticket-merges", json=_merge_body(tickets),
+                             headers={"Idempotency-Key": uuid.uuid4().hex})
+    assert response.status_code == 200, response.text
+    result = response.json()
+
+    assert result["survivor"]["id"] == first["id"]  # the oldest
+    thread = _messages(backend, first["id"])
+    customer_messages = [m for m in thread if m["kind"] == "customer"]
+    assert sorted(m["body"] for m in customer_messages) == sorted(customer_texts)
+    assert len({m["id"] for m in thread}) == len(thread)
+    assert [m["body"][:5] for m in customer_messages] == ["first", "secon", "third", "fourt", "fifth"]
+    assert [m["created_at"] for m in thread] == sorted(m["created_at"] for m in thread)
+    assert thread[-1]["kind"] == "note" and f"#{second['id']}" in thread[-1]["body"]
+    survivor = _fresh(backend, first["id"])
+    assert survivor["message_count"] == len(thread)
+    assert survivor["priority"] == "high" and {"login", "urgent-ish"} <= set(survivor["tags"])
+    # Only notes were written: nothing the customer would be sent.
+    assert not [m for m in thread if m["kind"] == "reply"]
+    for duplicate in (second, third):
+        closed = _fresh(backend, duplicate["id"])
+        assert closed["status"] == "closed"
+        (note,) = _messages(backend, duplicate["id"])
+        assert note["kind"] == "note" and f"#{first['id']}" in note["body"]
+
+
+def test_the_caller_may_choose_the_survivor(backend: ServerHandle) -> None:
+    customer = _customer()
+    older, newer = (_ticket_of(backend, customer, f"message {n}") for n in (1, 2))
+    with backend.client("lena") as lena:
+        body = _merge_body([older, newer], survivor_id=newer["id"])
+        response = lena.post("/api/v1/ticket-merges", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["survivor"]["id"] == newer["id"]
+    assert _fresh(backend, older["id"])["status"] == "closed"
+    assert len(_messages(backend, newer["id"])) == 3  # two customer messages and the note
+
+
+def test_tickets_of_different_customers_are_refused_and_nothing_changes(backend: ServerHandle) -> None:
+    mine = _ticket_of(backend, _customer(), "mine")
+    theirs = _ticket_of(backend, _customer(), "theirs")
+    with backend.client("lena") as lena:
+        response = lena.post("/api/v1/ticket-merges", json=_merge_body([mine, theirs]))
+    assert response.status_code == 422
+    assert error_code(response) == "different_customers"
+    assert "same customer" in response.json()["error"]["message"]
+    assert _fresh(backend, theirs["id"])["version"] == theirs["version"]
+    assert len(_messages(backend, mine["id"])) == 1
+
+
+def test_a_ticket_changed_since_it_was_seen_stops_the_whole_merge(backend: ServerHandle) -> None:
+    customer = _customer()
+    first, second = (_ticket_of(backend, customer, f"message {n}") for n in (1, 2))
+    with backend.client("lena") as lena:
+        lena.patch(f"/api/v1/tickets/{second['id']}", json={"priority": "low"},
+                   headers={"If-Match": f'"{second["version"]}"'}).raise_for_status()
+        response = lena.post("/api/v1/ticket-merges", json=_merge_body([first, second]))
+    assert response.status_code == 412
+    assert response.json()["error"]["details"]["current"]["id"] == second["id"]
+    assert _fresh(backend, second["id"])["status"] != "closed"
+    assert len(_messages(backend, second["id"])) == 1
+
+
+@pytest.mark.parametrize("login", ["boris", "intake"])
+def test_only_leads_and_agents_of_the_queue_may_merge(backend: ServerHandle, login: str) -> None:
+    customer = _customer()
+    first, second = (_ticket_of(backend, customer, f"message {n}") for n in (1, 2))
+    assert first["queue"] == "access"  # boris works payments and bugs only
+    with backend.client(login) as hostile:
+        response = hostile.post("/api/v1/ticket-merges", json=_merge_body([first, second]))
+    assert response.status_code == 403, response.text
+    assert _fresh(backend, second["id"])["status"] != "closed"
+
+
+def test_a_selection_of_every_match_is_ids_and_versions_not_tickets(backend: ServerHandle) -> None:
+    tag = f"wave-{uuid.uuid4().hex[:8]}"
+    created = [_ticket_of(backend, _customer(), f"spam {n}", tags=[tag]) for n in range(3)]
+    with backend.client("anna") as anna:
+        response = anna.get("/api/v1/ticket-ids", params={"tag": tag})
+        hidden = backend.client("boris").get("/api/v1/ticket-ids", params={"tag": tag})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body == {
+        "data": [{"id": t["id"], "version": t["version"]} for t in created],
+        "total": 3,
+        "truncated": False,
+    }
+    assert hidden.json()["total"] == 0  # outside boris's queues
