@@ -122,7 +122,7 @@ class BulkActions:
             if yes:
                 added = self.queue.selection.add_all(found.data)
                 self.queue.selection_changed()
-                screen.notify(ngettext("{n} ticket marked.", "{n} tickets marked.", added).format(n=added))
+                screen.notify(safe_format(ngettext("{n} ticket marked.", "{n} tickets marked.", added), n=added))
 
         self._push(ConfirmModal(_("Mark all that match"), body, question=question), answered)
 
@@ -276,7 +276,7 @@ class BulkActions:
         screen = self.screen
         stamps = self.queue.selection.stamps()
         if not 2 <= len(stamps) <= MAX_MERGE:
-            screen.notify(_("Mark 2 to {most} tickets of one customer to merge them.").format(most=MAX_MERGE),
+            screen.notify(safe_format(_("Mark 2 to {most} tickets of one customer to merge them."), most=MAX_MERGE),
                           severity="warning")
             return
         ids = ", ".join(f"#{stamp.id}" for stamp in stamps)
