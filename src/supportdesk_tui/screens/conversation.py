@@ -50,7 +50,7 @@ from supportdesk_tui.screens.account_case import AccountCase
 from supportdesk_tui.screens.canned import CannedInsert, CannedPicker
 from supportdesk_tui.screens.pickers import ChoiceModal, ConfirmModal, TextPromptModal
 from supportdesk_tui.sending import Queued
-from supportdesk_tui.widgets.composer import Composer
+from supportdesk_tui.widgets.composer import Composer, external_editor_problem
 from supportdesk_tui.widgets.customer_sidebar import CustomerSidebar
 from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.playbook_panel import PlaybookPanel
@@ -428,6 +428,19 @@ class ConversationScreen(StatusLineScreen):
             drafts.save(self.ticket_id, Draft(self.ticket_id, text, kind, self.seen_up_to))
         else:
             drafts.delete(self.ticket_id)
+
+    @on(Composer.ExternalEditRequested)
+    def _external_edit_requested(self, event: Composer.ExternalEditRequested) -> None:
+        # Saved before the editor runs and again after: a crash or a killed terminal while the
+        # agent is in the editor loses nothing that was in the composer.
+        self._save_draft_now()
+        outcome = event.composer.edit_outside(label=f"ticket-{self.ticket_id}")
+        self._save_draft_now()
+        if outcome.failure is None:
+            return
+        reason = external_editor_problem(outcome)
+        event.composer.show_blocked(reason)
+        self.notify(safe_text(reason), title=_("Editor"), severity="warning")
 
     @on(Composer.SendRequested)
     def _send_requested(self, event: Composer.SendRequested) -> None:
