@@ -25,6 +25,7 @@ from supportdesk_tui.server import (
     api_accounts,
     api_escalations,
     api_events,
+    api_history,
     api_misc,
     api_stats,
     api_tickets,
@@ -227,6 +228,7 @@ def create_app(
     app.state.post_hook = post_hook
     for module in (api_misc, api_tickets, api_escalations, api_accounts, api_stats, api_events):
         app.include_router(module.router)
+    app.include_router(api_history.router)
 
     @app.get(OPENAPI_PATH, include_in_schema=False)
     def openapi_document() -> JSONResponse:
