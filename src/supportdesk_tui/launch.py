@@ -83,6 +83,7 @@ def resolve_settings(args: argparse.Namespace, *, mode: str | None = None,
         wallboard=wallboard,
         dashboard_bell=config.dashboard.bell,
         dashboard_thresholds=dict(config.dashboard.thresholds),
+        notifications=config.notifications.policy(),
     )
 
 
