@@ -19,7 +19,7 @@ from pty_terminal import Terminal, clean_env, terminal
 
 QUEUE_SORT_ARROW = "▲"
 # The footer lists the composer's own keys only while the composer has the focus.
-COMPOSER_FOCUSED = "Edit in $EDITOR"
+COMPOSER_FOCUSED = "Send + pending"
 
 EDITOR_SCRIPT = """\
 import pathlib, sys

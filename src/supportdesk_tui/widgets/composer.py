@@ -126,7 +126,7 @@ class Composer(Vertical):
         # The text area binds ctrl+e to "end of line" too (beside the end key): a priority binding
         # wins over it while the agent writes, and the end key keeps moving to the end of the line.
         Binding("ctrl+e", "external_editor", N_("Edit in $EDITOR"), id="composer.external_editor",
-                key_display="^e", priority=True,
+                key_display="^e", priority=True, show=False,
                 tooltip=N_("Open the draft in your own editor ($VISUAL or $EDITOR); the app waits "
                            "until it exits. The end key moves to the end of the line.")),
     ]
