@@ -15,7 +15,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from e2e_helpers import create_customer_ticket, make_app, open_conversation
+from keyboard import type_text as type_keys
 from pty_terminal import Terminal, clean_env, terminal
+from waiting import wait_until
 
 QUEUE_SORT_ARROW = "▲"
 # The footer lists the composer's own keys only while the composer has the focus.
@@ -98,3 +101,26 @@ def test_a_missing_editor_says_so_and_the_text_stays(workday_server: Any, tmp_pa
         type_text(term, "\x05")
         term.wait_for("was not found")
         assert drafts_holding(home, "Nothing of this is lost")[0]["body"] == "Nothing of this is lost"
+
+
+async def test_without_a_terminal_to_hand_over_ctrl_e_says_so_and_the_text_stays(
+        workday_server: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    """Under `run_test` the headless driver cannot suspend: the same key path explains that, and
+    ctrl+e is the editor's key in the composer, not the text area's end of line."""
+    monkeypatch.setenv("EDITOR", f"{sys.executable} -c pass")
+    monkeypatch.delenv("VISUAL", raising=False)
+    ticket = create_customer_ticket(workday_server, category="hacked")
+    app = make_app(workday_server, "anna", tmp_path)
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await open_conversation(pilot, app, ticket["id"])
+        await pilot.press("r")
+        await type_keys(pilot, "Stays right here")
+        editor = screen.composer.editor
+        editor.move_cursor((0, 0))
+        await pilot.press("ctrl+e")
+        await wait_until(pilot, lambda: "cannot hand the screen over" in str(
+            screen.composer.query_one("#composer-status").render()), what="the explanation")
+        assert screen.composer.text == "Stays right here"
+        assert editor.cursor_location == (0, 0)  # not moved to the end of the line
+        draft = app.session.drafts.load(ticket["id"])
+        assert draft is not None and draft.body == "Stays right here"
