@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from e2e_helpers import create_customer_ticket, make_app, open_conversation
-from keyboard import type_text as type_keys
 from pty_terminal import Terminal, clean_env, terminal
+
+from keyboard import type_text as type_keys
 from waiting import wait_until
 
 QUEUE_SORT_ARROW = "▲"
