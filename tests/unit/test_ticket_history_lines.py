@@ -32,7 +32,7 @@ def entry(kind: str, old: str | None = None, new: str | None = None, *, ref: str
      "Elena Smirnova: escalated to engineering as ENG-1001"),
     (entry("escalation_status", "open", "fixed", ref="ENG-1001"), "Elena Smirnova: ENG-1001 open → fixed"),
     (entry("merged_into", ref="1234"), "Elena Smirnova: merged into #1234"),
-    (entry("account_action", "locked", "sign_out_all"), "Elena Smirnova: account action: sign out all"),
+    (entry("account_action", "locked", "sign_out_all"), "Elena Smirnova: signed out all sessions"),
 ])
 def test_each_kind_reads_as_a_sentence(made: HistoryEntry, line: str) -> None:
     names = {"access": "Access", "hacked": "Hacked accounts"}

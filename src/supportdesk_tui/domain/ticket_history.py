@@ -9,14 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from supportdesk_tui.contract.models import HistoryEntry, HistoryKind
+from supportdesk_tui.contract.models import AccountAction, HistoryEntry, HistoryKind
 from supportdesk_tui.domain.plain_text import one_line
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.i18n.labels import escalation_status_label, priority_label, status_label
 
 __all__ = ["describe", "entries_between", "tag_changes"]
 
 _VALUE_MAX = 60
+_ACCOUNT_ACTIONS = {
+    AccountAction.SIGN_OUT_ALL.value: N_("signed out all sessions"),
+    AccountAction.SEND_RESET_LINK.value: N_("sent a password reset link"),
+    AccountAction.UNLINK_PHONE.value: N_("unlinked the phone number"),
+    AccountAction.SCHEDULE_DELETION.value: N_("scheduled the account deletion"),
+    AccountAction.CANCEL_DELETION.value: N_("cancelled the scheduled deletion"),
+}
 
 
 def _value(value: str | None) -> str:
@@ -67,7 +74,8 @@ def describe(entry: HistoryEntry, queue_name: Callable[[str], str] = str) -> str
     elif kind is HistoryKind.MERGED_FROM:
         what = _("merged #{id} into this ticket").format(id=ref or _value(new))
     elif kind is HistoryKind.ACCOUNT_ACTION:
-        what = _("account action: {action}").format(action=_value(new).replace("_", " "))
+        known = _ACCOUNT_ACTIONS.get(new or "")
+        what = _(known) if known else _("account action: {action}").format(action=_value(new))
     else:  # pragma: no cover - every kind is named above; a newer server's kind still reads
         what = _("changed {what}").format(what=_value(str(kind)))
     return f"{who}: {what}"
