@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from supportdesk_tui.api.client import SupportDeskClient
     from supportdesk_tui.contract.models import Me, Queue
     from supportdesk_tui.session import Session
+    from supportdesk_tui.widgets.notification_center import NotificationCenter
 
 log = logging.getLogger("supportdesk.app")
 # Long enough after sign-in for the first screen and its first page to exist.
@@ -113,6 +114,7 @@ class SupportDeskApp(App[None]):
         self.settings = settings
         self._session: Session | None = None
         self._subscribers: list[Widget] = []
+        self.notifications: NotificationCenter | None = None
         self.theme_problems: list[str] = []
         self.screen_languages = ScreenLanguages()
         self.collector = IdleCollector()
@@ -223,6 +225,7 @@ class SupportDeskApp(App[None]):
         self._session = session
         if self._typed_token and not self.settings.in_browser:
             await self._remember_login()
+        self.start_notifications(session)
         self.start_live_updates()
         self.navigator.open_start_screen()
         self.outbox_changed()
@@ -343,9 +346,30 @@ class SupportDeskApp(App[None]):
                 continue
             widget.post_message(build(**fields))
 
+    def start_notifications(self, session: Session) -> None:
+        """Toasts (and the bell, a desktop notification) for what concerns the agent, once each."""
+        if self.notifications is not None:
+            self.notifications.stop()
+            self.notifications = None
+        if session.me.role == "intake" or self.settings.wallboard or not self.settings.live_updates:
+            return
+        # lazy: like the session, after sign-in; a wallboard or an intake token never loads them
+        from supportdesk_tui.domain.notifications import NotificationPolicy
+        from supportdesk_tui.widgets.notification_center import NotificationCenter
+
+        self.notifications = NotificationCenter(self, session.api, session.me,
+                                                self.settings.notifications or NotificationPolicy(),
+                                                clock=self.settings.clock)
+        self.notifications.start()
+
+    def _publish_live(self, build: type[TextualMessage], /, **fields: object) -> None:
+        if self.notifications is not None:
+            self.notifications.observe(build, fields)
+        self.publish(build, **fields)
+
     def start_live_updates(self) -> None:
         if self.settings.live_updates:
-            self.run_worker(self.session.live_updates(self.publish), group="live", exclusive=True)
+            self.run_worker(self.session.live_updates(self._publish_live), group="live", exclusive=True)
         else:
             self.session.stream_state = "off"
 

@@ -18,6 +18,7 @@ import re
 import tempfile
 import tomllib
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args, get_origin
@@ -37,6 +38,12 @@ from pydantic_core import ErrorDetails
 
 from supportdesk_tui import paths
 from supportdesk_tui.contract.models import TicketSort
+from supportdesk_tui.domain.notifications import (
+    DesktopProtocol,
+    NoticeKind,
+    NotificationPolicy,
+    QuietHours,
+)
 
 if TYPE_CHECKING:
     from tomlkit.items import Table
@@ -269,6 +276,46 @@ class DashboardConfig(_Table):
     )
 
 
+def _check_quiet_hours(value: str) -> str:
+    QuietHours.parse(value)  # raises ValueError with what is wrong
+    return value.strip()
+
+
+class NotificationsConfig(_Table):
+    """Live notifications: a toast in the app, optionally the bell, and a desktop notification
+    through the terminal while the app is not focused."""
+
+    assigned: bool = Field(True, description="Notify when a ticket is assigned to you by someone else.")
+    customer_replied: bool = Field(True, description="Notify when a customer answers on one of your tickets.")
+    sla_at_risk: bool = Field(True, description="Notify when one of your tickets is about to breach its SLA.")
+    sla_warning_minutes: int = Field(
+        15, ge=1, le=1440, description="How long before a deadline the SLA notification comes."
+    )
+    bell: bool = Field(False, description="Ring the terminal bell with each notification.")
+    desktop: bool = Field(
+        True, description="Ask the terminal for a desktop notification while the app is not focused."
+    )
+    desktop_protocol: Literal["osc9", "osc777"] = Field(
+        "osc9",
+        description="The terminal's notification sequence: osc9 (iTerm2, WezTerm, kitty, Windows "
+        "Terminal) or osc777 (urxvt, foot, GNOME Terminal and other VTE terminals).",
+    )
+    quiet_hours: Annotated[str, AfterValidator(_check_quiet_hours)] = Field(
+        "",
+        description='Local times without bell or desktop notification, e.g. "22:00-08:00" '
+        "(toasts still show). Empty: never quiet.",
+    )
+
+    def policy(self) -> NotificationPolicy:
+        kinds = {NoticeKind.ASSIGNED: self.assigned, NoticeKind.CUSTOMER_REPLIED: self.customer_replied,
+                 NoticeKind.SLA_AT_RISK: self.sla_at_risk}
+        return NotificationPolicy(
+            kinds=frozenset(kind for kind, on in kinds.items() if on), bell=self.bell,
+            desktop=self.desktop, protocol=DesktopProtocol(self.desktop_protocol),
+            quiet_hours=QuietHours.parse(self.quiet_hours),
+            sla_warning=timedelta(minutes=self.sla_warning_minutes))
+
+
 KeyList = Annotated[str, BeforeValidator(_normalize_keys)]
 
 
@@ -290,6 +337,7 @@ class Config(_Table):
         ),
     )
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
+    notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
 
     _source: Path | None = PrivateAttr(default=None)
 

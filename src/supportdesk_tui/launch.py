@@ -84,6 +84,7 @@ def resolve_settings(args: argparse.Namespace, *, mode: str | None = None,
         dashboard_bell=config.dashboard.bell,
         dashboard_thresholds=dict(config.dashboard.thresholds),
         in_browser=in_browser,
+        notifications=config.notifications.policy(),
     )
 
 

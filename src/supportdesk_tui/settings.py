@@ -16,6 +16,7 @@ from supportdesk_tui.contract.stream import SILENT_STREAM_SECONDS
 
 if TYPE_CHECKING:
     from supportdesk_tui.domain.dashboard_state import QueueLimits
+    from supportdesk_tui.domain.notifications import NotificationPolicy
     from supportdesk_tui.first_frame import CachedPage, StartKey
 
 
@@ -45,6 +46,8 @@ class AppSettings:
     # [dashboard]: ring the bell on a new alarm; thresholds by queue id (config.QueueThresholds).
     dashboard_bell: bool = True
     dashboard_thresholds: Mapping[str, QueueLimits] = field(default_factory=dict)
+    # [notifications]: what notifies, how, and when to stay quiet. None: the defaults.
+    notifications: NotificationPolicy | None = None
     clock: Clock = utc_now
     # Pieces the launcher found wrong but that should not stop the app (e.g. a broken user theme).
     startup_warnings: tuple[str, ...] = ()

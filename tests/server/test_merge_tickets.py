@@ -44,6 +44,14 @@ def _messages(server: ServerHandle, ticket_id: int) -> list[dict[str, Any]]:
     return data
 
 
+def _history(server: ServerHandle, ticket_id: int) -> list[dict[str, Any]]:
+    with server.client("lena") as lena:
+        response = lena.get(f"/api/v1/tickets/{ticket_id}/history")
+    assert response.status_code == 200, response.text
+    data: list[dict[str, Any]] = response.json()["data"]
+    return data
+
+
 def _merge_body(tickets: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     return {"tickets": [{"id": t["id"], "version": t["version"]} for t in tickets], **extra}
 
@@ -84,6 +92,13 @@ def test_three_duplicates_become_one_ticket_with_every_message_once_in_time_orde
         assert closed["status"] == "closed"
         (note,) = _messages(backend, duplicate["id"])
         assert note["kind"] == "note" and f"#{first['id']}" in note["body"]
+    # The merge is in each ticket's history, by the agent who merged.
+    merged_from = [(e["kind"], e["ref"], e["actor"]["id"]) for e in _history(backend, first["id"])
+                   if e["kind"] == "merged_from"]
+    assert sorted(merged_from) == sorted(("merged_from", str(t["id"]), "anna") for t in (second, third))
+    for duplicate in (second, third):
+        merged_into = [e for e in _history(backend, duplicate["id"]) if e["kind"] == "merged_into"]
+        assert [(e["ref"], e["actor"]["id"]) for e in merged_into] == [(str(first["id"]), "anna")]
 
 
 def test_the_caller_may_choose_the_survivor(backend: ServerHandle) -> None:

@@ -97,6 +97,8 @@ PLAYBOOK = (
 )
 AUDIT = frozenset({"id", "ticket_id", "kind", "step_id", "summary", "action", "created_at"}) | under(
     "agent", AGENT_REF)
+TICKET_HISTORY = frozenset({"id", "ticket_id", "kind", "old", "new", "ref", "at"}) | under(
+    "actor", ("type", "id", "name"))
 ACCOUNT_ACTION = frozenset({"action", "done_at", "account_state", "deletion_scheduled_for"}) | under(
     "ticket", TICKET
 )
@@ -192,6 +194,8 @@ TABLE: list[tuple[Case, Allowed, Allowed, Allowed]] = [
     (Case("GET", f"{T}/audit", "other"), REFUSED, data_list(AUDIT), REFUSED),
     (Case("POST", f"{T}/audit"), AUDIT, AUDIT, REFUSED),
     (Case("POST", f"{T}/audit", "other"), REFUSED, AUDIT, REFUSED),
+    (Case("GET", f"{T}/history"), data_list(TICKET_HISTORY), data_list(TICKET_HISTORY), REFUSED),
+    (Case("GET", f"{T}/history", "other"), REFUSED, data_list(TICKET_HISTORY), REFUSED),
     (Case("POST", f"{T}/account-actions"), ACCOUNT_ACTION, ACCOUNT_ACTION, REFUSED),
     (Case("POST", f"{T}/account-actions", "other"), REFUSED, ACCOUNT_ACTION, REFUSED),
     (Case("GET", "/api/v1/escalations"), REFUSED, data_list(ESCALATION), REFUSED),

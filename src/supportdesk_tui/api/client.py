@@ -38,6 +38,7 @@ from supportdesk_tui.contract.models import (
     EscalationCreate,
     EscalationPatch,
     Health,
+    HistoryEntry,
     LiveStats,
     Me,
     Message,
@@ -561,6 +562,11 @@ class SupportDeskClient:
     async def audit(self, ticket_id: int) -> list[AuditEntry]:
         response = await self._request("GET", f"/tickets/{int(ticket_id)}/audit", safe_to_retry=True)
         return self._parse_list(response, AuditEntry)
+
+    async def ticket_history(self, ticket_id: int) -> list[HistoryEntry]:
+        """Every change to the ticket with who and when, oldest first."""
+        response = await self._request("GET", f"/tickets/{int(ticket_id)}/history", safe_to_retry=True)
+        return self._parse_list(response, HistoryEntry)
 
     async def add_audit(self, ticket_id: int, entry: AuditCreate) -> AuditEntry:
         # Not retried: a lost response would record the same step twice in the trail.

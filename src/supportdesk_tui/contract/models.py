@@ -574,6 +574,37 @@ class AuditEntry(Model):
     created_at: datetime
 
 
+class HistoryKind(StrEnum):
+    """What changed on a ticket. A client shows kinds it does not know as a plain "changed" line."""
+
+    STATUS = "status"
+    PRIORITY = "priority"
+    TAGS = "tags"  # old/new: the tags, comma-separated
+    ASSIGNEE = "assignee"  # old/new: the agents' names (None: unassigned)
+    QUEUE = "queue"  # old/new: queue ids
+    ESCALATED = "escalated"  # new: the escalation's key
+    ESCALATION_STATUS = "escalation_status"  # ref: the key; old/new: its statuses
+    ESCALATION_LINKED = "escalation_linked"  # ref: the key the ticket was linked to
+    ESCALATION_UNLINKED = "escalation_unlinked"
+    MERGED_INTO = "merged_into"  # ref: the surviving ticket's id
+    MERGED_FROM = "merged_from"  # ref: the id of a ticket merged into this one
+    ACCOUNT_ACTION = "account_action"  # new: the `AccountAction` done
+
+
+class HistoryEntry(Model):
+    """One change to a ticket: who, when, what it was and what it became."""
+
+    id: int
+    ticket_id: int
+    kind: HistoryKind
+    actor: Author = Field(description="Who made the change (an agent, the customer, or the system).")
+    old: str | None = None
+    new: str | None = None
+    ref: str | None = Field(default=None, description="What the change points to: an escalation "
+                                                      "key, another ticket's id.")
+    at: datetime
+
+
 class AuditCreate(RequestBody):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -122,7 +122,8 @@ class BulkActions:
             if yes:
                 added = self.queue.selection.add_all(found.data)
                 self.queue.selection_changed()
-                screen.notify(safe_format(ngettext("{n} ticket marked.", "{n} tickets marked.", added), n=added))
+                marked = ngettext("{n} ticket marked.", "{n} tickets marked.", added)
+                screen.notify(safe_format(marked, n=added))
 
         self._push(ConfirmModal(_("Mark all that match"), body, question=question), answered)
 
@@ -276,8 +277,8 @@ class BulkActions:
         screen = self.screen
         stamps = self.queue.selection.stamps()
         if not 2 <= len(stamps) <= MAX_MERGE:
-            screen.notify(safe_format(_("Mark 2 to {most} tickets of one customer to merge them."), most=MAX_MERGE),
-                          severity="warning")
+            too_few = _("Mark 2 to {most} tickets of one customer to merge them.")
+            screen.notify(safe_format(too_few, most=MAX_MERGE), severity="warning")
             return
         ids = ", ".join(f"#{stamp.id}" for stamp in stamps)
         body = Text(_("Tickets {ids} become one: the oldest keeps every message, in time order; the "

@@ -26,6 +26,7 @@ from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, NewActivity, NotFoundError, VersionConflict
 from supportdesk_tui.contract.models import (
     CannedActions,
+    HistoryEntry,
     Language,
     Message,
     MessageKind,
@@ -41,8 +42,10 @@ from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.domain.secrets import looks_sensitive_for_sending
 from supportdesk_tui.domain.templates import context_for
 from supportdesk_tui.domain.ticket_diff import describe_changes, patched_fields, touched_fields
+from supportdesk_tui.domain.ticket_history import describe as describe_history
 from supportdesk_tui.i18n import N_, _, current_language
 from supportdesk_tui.i18n.labels import priority_label, status_label
+from supportdesk_tui.i18n.times import date_time
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.navigation import FIRST_PAGE_MESSAGES, NextTicket, OpenTicket, Prefetched
 from supportdesk_tui.screens._status import StatusLineScreen
@@ -50,7 +53,7 @@ from supportdesk_tui.screens.account_case import AccountCase
 from supportdesk_tui.screens.canned import CannedInsert, CannedPicker
 from supportdesk_tui.screens.pickers import ChoiceModal, ConfirmModal, TextPromptModal
 from supportdesk_tui.sending import Queued
-from supportdesk_tui.widgets.composer import Composer
+from supportdesk_tui.widgets.composer import Composer, external_editor_problem
 from supportdesk_tui.widgets.customer_sidebar import CustomerSidebar
 from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.playbook_panel import PlaybookPanel
@@ -107,6 +110,9 @@ class ConversationScreen(StatusLineScreen):
         Binding("x", "cancel_deletion", N_("Cancel deletion"), id="ticket.cancel_deletion", show=False),
         Binding("c", "canned", N_("Canned"), id="ticket.canned",
                 tooltip=N_("Insert a canned reply (or type :: in the composer)")),
+        Binding("h", "toggle_history", N_("History"), id="ticket.history",
+                tooltip=N_("Show or hide the ticket's changes (status, assignee, tags…) between "
+                           "the messages")),
     ])
 
     def __init__(self, ticket_id: int, prefetched: Prefetched | None = None) -> None:
@@ -114,6 +120,7 @@ class ConversationScreen(StatusLineScreen):
         self._ready = False  # mounted: a ticket is shown at once, not when mounting
         self._open = False  # a ticket is in front of the agent (not left yet)
         self._composing_timer: Timer | None = None
+        self.history_shown = True  # the agent's choice stays for the next ticket
         self._forget_ticket(ticket_id, prefetched)
 
     def _forget_ticket(self, ticket_id: int, prefetched: Prefetched | None) -> None:
@@ -127,6 +134,7 @@ class ConversationScreen(StatusLineScreen):
         # What the thread shows: ticket version, last message id, message count.
         self._shown: tuple[int, int | None, int] | None = None
         self._composing = False
+        self._history_version: int | None = None  # the ticket version whose history is shown
         if self._composing_timer is not None:
             self._composing_timer.stop()
             self._composing_timer = None
@@ -239,7 +247,7 @@ class ConversationScreen(StatusLineScreen):
             self._composing_timer.stop()
             self._composing_timer = None
         # Reads only: a send or a field change in flight still completes (for the ticket it was for).
-        for group in ("load", "others", "older", "playbook", "audit-view"):
+        for group in ("load", "others", "older", "playbook", "audit-view", "history"):
             self.workers.cancel_group(self, group)
         self.app.run_worker(self._leave(self.ticket_id), group="presence")
 
@@ -382,6 +390,40 @@ class ConversationScreen(StatusLineScreen):
         header.set_ticket(ticket)
         sidebar.set_ticket(ticket)
         self.sub_title = f"#{ticket.id}"
+        if self.history_shown and ticket.version != self._history_version:
+            self._history_version = ticket.version
+            self.load_history(ticket.id)
+
+    # --- the ticket's history: quiet lines between the messages ------------------------
+
+    def action_toggle_history(self) -> None:
+        self.history_shown = not self.history_shown
+        if not self.history_shown:
+            self.thread.set_history([], None)
+            self._history_version = None
+        elif self.ticket is not None:
+            self._history_version = self.ticket.version
+            self.load_history(self.ticket.id)
+        self.notify(_("History shown between the messages.") if self.history_shown
+                    else _("History hidden."), timeout=2)
+
+    @work(exclusive=True, group="history")
+    async def load_history(self, ticket_id: int) -> None:
+        still_shown = self._shows(ticket_id)
+        try:
+            entries = await self.desk.api.ticket_history(ticket_id)
+        except ApiError:
+            self._history_version = None  # asked again with the next change of the ticket
+            return  # the timeline is extra: the conversation itself reads fine without it
+        if not still_shown() or not self.history_shown:
+            return
+        queue_names = {q.id: q.name for q in self.desk.queues}
+
+        def line(entry: HistoryEntry) -> str:
+            return f"{date_time(entry.at)} · {describe_history(entry, lambda q: queue_names.get(q, q))}"
+
+        with contextlib.suppress(NoMatches):
+            self.thread.set_history(entries, line)
 
     @on(CustomerSidebar.OpenTicket)
     def _open_other(self, event: CustomerSidebar.OpenTicket) -> None:
@@ -428,6 +470,19 @@ class ConversationScreen(StatusLineScreen):
             drafts.save(self.ticket_id, Draft(self.ticket_id, text, kind, self.seen_up_to))
         else:
             drafts.delete(self.ticket_id)
+
+    @on(Composer.ExternalEditRequested)
+    def _external_edit_requested(self, event: Composer.ExternalEditRequested) -> None:
+        # Saved before the editor runs and again after: a crash or a killed terminal while the
+        # agent is in the editor loses nothing that was in the composer.
+        self._save_draft_now()
+        outcome = event.composer.edit_outside(label=f"ticket-{self.ticket_id}")
+        self._save_draft_now()
+        if outcome.failure is None:
+            return
+        reason = external_editor_problem(outcome)
+        event.composer.show_blocked(reason)
+        self.notify(safe_text(reason), title=_("Editor"), severity="warning")
 
     @on(Composer.SendRequested)
     def _send_requested(self, event: Composer.SendRequested) -> None:

@@ -17,6 +17,7 @@ from supportdesk_tui.contract.models import (
     AuditCreate,
     AuditEntry,
     EventType,
+    HistoryKind,
     Language,
     Playbook,
     PlaybookStep,
@@ -26,7 +27,7 @@ from supportdesk_tui.contract.models import (
 from supportdesk_tui.server.errors import ApiError, invalid, not_found
 from supportdesk_tui.server.playbooks_data import PLAYBOOKS, allowed_actions, playbook_for
 from supportdesk_tui.server.records import AccountRecord, AgentRecord, TicketState
-from supportdesk_tui.server.service import Service
+from supportdesk_tui.server.service import Service, agent_author
 from supportdesk_tui.server.store import WriteTx
 
 ACTION_SUMMARIES: dict[AccountAction, str] = {
@@ -136,6 +137,9 @@ class AccountDesk:
             if action == AccountAction.SCHEDULE_DELETION and account.deletion_scheduled_for is not None:
                 summary += f" for {account.deletion_scheduled_for.date().isoformat()}"
             tx.insert_audit(ticket_id, caller.ref(), "action", None, summary, now, action=action.value)
+            # The audit keeps the security record; the history gets a line for the conversation.
+            tx.record_history(ticket_id, agent_author(caller), HistoryKind.ACCOUNT_ACTION,
+                              state.requester.account_state, action.value, now)
             ticket = self._update_requester_tickets(tx, state, new_state, ticket_id)
         return AccountActionResult(
             action=action,

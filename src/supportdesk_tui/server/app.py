@@ -26,6 +26,7 @@ from supportdesk_tui.server import (
     api_bulk,
     api_escalations,
     api_events,
+    api_history,
     api_misc,
     api_stats,
     api_tickets,
@@ -232,6 +233,7 @@ def create_app(
     app.state.post_hook = post_hook
     for module in (api_misc, api_tickets, api_escalations, api_accounts, api_stats, api_events, api_bulk):
         app.include_router(module.router)
+    app.include_router(api_history.router)
 
     @app.get(OPENAPI_PATH, include_in_schema=False)
     def openapi_document() -> JSONResponse:

@@ -15,6 +15,7 @@ from supportdesk_tui.contract.models import (
     MAX_SELECTION,
     PRIORITY_RANK,
     EventType,
+    HistoryKind,
     Message,
     MessageKind,
     Status,
@@ -28,7 +29,7 @@ from supportdesk_tui.contract.models import (
 from supportdesk_tui.server import sla
 from supportdesk_tui.server.errors import ApiError, forbidden, invalid, not_found
 from supportdesk_tui.server.records import AgentRecord, TicketQuery, TicketState
-from supportdesk_tui.server.service import SYSTEM_AUTHOR, Service, normalize_tags
+from supportdesk_tui.server.service import SYSTEM_AUTHOR, Service, agent_author, normalize_tags
 from supportdesk_tui.server.store import WriteTx
 from supportdesk_tui.server.store.ticket_pages import page_rows
 
@@ -109,14 +110,12 @@ def merge_tickets(service: Service, caller: AgentRecord, body: TicketMerge) -> T
 def record_merge_history(
     tx: WriteTx, caller: AgentRecord, survivor_id: int, merged_ids: Sequence[int], at: datetime
 ) -> None:
-    """Where a merge enters the ticket's history (issue 18, "A ticket's history").
-
-    The history log is being built beside this; once it exists, record here, in this same
-    transaction, one entry on the survivor ("merged #… into this ticket") and one on each
-    duplicate ("merged into #…"), by `caller` at `at`. Until then the notes the merge writes
-    are the record.
-    """
-    del tx, caller, survivor_id, merged_ids, at
+    """The merge in each ticket's history, in the merge's own transaction: one line on the survivor
+    per ticket merged into it, and one on each duplicate naming the survivor."""
+    actor = agent_author(caller)
+    for merged_id in merged_ids:
+        tx.record_history(survivor_id, actor, HistoryKind.MERGED_FROM, None, None, at, ref=str(merged_id))
+        tx.record_history(merged_id, actor, HistoryKind.MERGED_INTO, None, None, at, ref=str(survivor_id))
 
 
 def _visible_state(service: Service, caller: AgentRecord, tx: WriteTx, ticket_id: int) -> TicketState:

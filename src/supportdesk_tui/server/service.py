@@ -24,6 +24,7 @@ from supportdesk_tui.contract.models import (
     EscalationPatch,
     EscalationStatus,
     EventType,
+    HistoryKind,
     Me,
     Message,
     MessageCreate,
@@ -44,6 +45,7 @@ from supportdesk_tui.server import routing, sla
 from supportdesk_tui.server.auth import hash_token
 from supportdesk_tui.server.errors import ApiError, forbidden, invalid, not_found
 from supportdesk_tui.server.events import format_event
+from supportdesk_tui.server.history import Tracked, record_changes
 from supportdesk_tui.server.presence import Board, PresenceBoard, Seen, SeenBoard
 from supportdesk_tui.server.receipts import PostedMessage
 from supportdesk_tui.server.records import AgentRecord, StoredEvent, TicketJson, TicketQuery, TicketState
@@ -350,6 +352,7 @@ class Service:
                     {"current": current},
                 )
             changed = False
+            before = Tracked.of(state)
             if patch.queue is not None and patch.queue != state.queue:
                 target = queues.get(patch.queue)
                 if target is None:
@@ -392,6 +395,7 @@ class Service:
             state.version += 1
             state.updated_at = now
             tx.save_ticket(state)
+            self.record_changes(tx, before, state, agent_author(caller), now)
             return self._emit_ticket(tx, EventType.TICKET_UPDATED, tx.ticket(ticket_id))
 
     def post_message(self, caller: AgentRecord, ticket_id: int, body: MessageCreate) -> PostedMessage:
@@ -432,6 +436,7 @@ class Service:
             state.last_message_id = message.id
             state.message_count += 1
             status_before = state.status
+            before = Tracked.of(state)
             if body.kind == MessageKind.CUSTOMER:
                 sla.customer_wrote(state, now)
             elif body.kind == MessageKind.REPLY:
@@ -446,6 +451,7 @@ class Service:
             state.version += 1
             state.updated_at = now
             tx.save_ticket(state)
+            self.record_changes(tx, before, state, author, now)
             self._emit_message(tx, state.queue, message)
             ticket = self._emit_ticket(tx, EventType.TICKET_UPDATED, tx.ticket(ticket_id))
         reopened = body.kind == MessageKind.CUSTOMER and state.status != status_before
@@ -485,6 +491,7 @@ class Service:
                 f"({body.severity.value}, {body.component}): {body.summary}\n{escalation.url}",
                 now,
             )
+            before = Tracked.of(state)
             state.escalation_key = escalation.key
             state.last_message_id = note.id
             state.message_count += 1
@@ -493,10 +500,21 @@ class Service:
             state.version += 1
             state.updated_at = now
             tx.save_ticket(state)
+            self.record_changes(tx, before, state, agent_author(caller), now)
             tx.event(EventType.ESCALATION_UPDATED.value, state.queue, escalation.model_dump(mode="json"), now)
             self._emit_message(tx, state.queue, note)
             self._emit_ticket(tx, EventType.TICKET_UPDATED, tx.ticket(ticket_id))
         return escalation
+
+    def record_changes(self, tx: WriteTx, before: Tracked, state: TicketState, actor: Author,
+                       at: datetime) -> None:
+        """The ticket's history lines for what changed since `before` (see server/history.py)."""
+
+        def agent_name(agent_id: int) -> str | None:
+            agent = self.store.agent_by_id(agent_id)
+            return None if agent is None else agent.name
+
+        record_changes(tx, before, state, actor, at, agent_name)
 
     def _visible_escalation(self, caller: AgentRecord, key: str) -> Escalation:
         self.ensure_reader(caller)
@@ -526,9 +544,12 @@ class Service:
             )
         now = self.now()
         with self.store.write() as tx:
+            status_before = escalation.status
             escalation = tx.set_escalation_status(key, body.status, now)
             state = tx.ticket_state(escalation.ticket_id)
             assert state is not None
+            tx.record_history(state.id, agent_author(caller), HistoryKind.ESCALATION_STATUS,
+                              status_before.value, escalation.status.value, now, ref=key)
             tx.event(EventType.ESCALATION_UPDATED.value, state.queue, escalation.model_dump(mode="json"), now)
             if body.status == EscalationStatus.FIXED:
                 state.needs_reply = True

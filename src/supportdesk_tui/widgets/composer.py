@@ -8,13 +8,14 @@ while the agent types.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.geometry import Size
@@ -27,6 +28,7 @@ from textual.widgets.text_area import Selection
 
 from supportdesk_tui.contract.models import CannedActions, MessageKind, Status
 from supportdesk_tui.domain.canned_pick import describe_actions, has_actions, merge_actions
+from supportdesk_tui.domain.external_editor import EditFailure, EditOutcome, editor_command, run_editor
 from supportdesk_tui.domain.layout import swap_layout
 from supportdesk_tui.domain.limits import MESSAGE_BODY_MAX, Room
 from supportdesk_tui.domain.safe_text import one_line, strip_unsafe
@@ -92,6 +94,22 @@ def too_long_reason(room: Room) -> str:
         over).format(n=format_count(over), limit=format_count(room.limit))
 
 
+def external_editor_problem(outcome: EditOutcome) -> str:
+    """Why the text did not come back from the agent's editor (it stayed in the composer)."""
+    kept = _("Your text is unchanged in the composer.")
+    reason = {
+        EditFailure.NOT_SET: _("No editor set: export VISUAL or EDITOR (for example EDITOR=nano)."),
+        EditFailure.NOT_FOUND: _("The editor “{command}” was not found.").format(command=outcome.detail),
+        EditFailure.FAILED: _("The editor exited with status {status}; its changes were not taken.").format(
+            status=outcome.detail),
+        EditFailure.EMPTIED: _("The editor left the text empty; taken as a cancel."),
+        EditFailure.UNREADABLE: _("The text could not be passed to the editor: {error}").format(
+            error=outcome.detail),
+        EditFailure.NOT_SUPPORTED: _("This terminal cannot hand the screen over to an editor."),
+    }.get(outcome.failure or EditFailure.FAILED, "")
+    return f"{reason} {kept}"
+
+
 class Composer(Vertical):
     """Write a public reply or an internal note; posts `SendRequested`, never sends by itself."""
 
@@ -107,6 +125,12 @@ class Composer(Vertical):
                 key_display="^l", show=False,
                 tooltip=N_("Retype the selection (or the word before the cursor) in the other layout: "
                           "ghbdtn → привет")),
+        # The text area binds ctrl+e to "end of line" too (beside the end key): a priority binding
+        # wins over it while the agent writes, and the end key keeps moving to the end of the line.
+        Binding("ctrl+e", "external_editor", N_("Edit in $EDITOR"), id="composer.external_editor",
+                key_display="^e", priority=True, show=False,
+                tooltip=N_("Open the draft in your own editor ($VISUAL or $EDITOR); the app waits "
+                           "until it exits. The end key moves to the end of the line.")),
     ]
 
     DEFAULT_CSS = """
@@ -180,6 +204,16 @@ class Composer(Vertical):
     @dataclass
     class CannedRequested(Message):
         """The agent typed the `::` trigger: open the canned-reply picker (the trigger is gone)."""
+
+        composer: Composer
+
+        @property
+        def control(self) -> Composer:
+            return self.composer
+
+    @dataclass
+    class ExternalEditRequested(Message):
+        """The agent wants the draft in their own editor: save it first, then `edit_outside()`."""
 
         composer: Composer
 
@@ -356,6 +390,33 @@ class Composer(Vertical):
         result = editor.replace(converted, start, end)
         end_after = result.end_location
         editor.selection = Selection(start, end_after) if had_selection else Selection.cursor(end_after)
+
+    def action_external_editor(self) -> None:
+        if self.busy:
+            return
+        self.post_message(self.ExternalEditRequested(self))
+
+    def edit_outside(self, label: str) -> EditOutcome:
+        """Run the agent's editor on the text with the app suspended; the text comes back into the
+        editor only when the editor succeeded (otherwise it is untouched).
+
+        Blocking the message loop is the point here: the terminal belongs to the editor until it
+        exits, as with `git commit`."""
+        command = editor_command(os.environ)
+        if command is None:
+            return EditOutcome(None, EditFailure.NOT_SET)
+        original = self.text
+        try:
+            with self.app.suspend():
+                outcome = run_editor(original, command, label=label)
+        except SuspendNotSupported:
+            return EditOutcome(None, EditFailure.NOT_SUPPORTED)
+        if outcome.text is not None and outcome.text != original:
+            self.set_draft(outcome.text, self.kind)
+            self.editor.move_cursor(self.editor.document.end)
+            self._post_changed_now()
+        self.focus_editor()
+        return outcome
 
     def _request_send(self, status_after: Status | None) -> None:
         if self.busy:

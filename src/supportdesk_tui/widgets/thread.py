@@ -33,7 +33,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from supportdesk_tui.contract.clock import Clock, utc_now
-from supportdesk_tui.contract.models import Message, MessageKind
+from supportdesk_tui.contract.models import HistoryEntry, Message, MessageKind
 from supportdesk_tui.domain.outbox import OutboxItem, OutboxState
 from supportdesk_tui.domain.safe_text import find_links, one_line, safe_text
 from supportdesk_tui.domain.secrets import mask_secrets, masked_except
@@ -102,6 +102,7 @@ class MessageCard(Vertical):
     MessageCard > CardHeader > .card-header--author { color: $foreground; text-style: bold; }
     MessageCard > .card--body { height: auto; }
     MessageCard > .card--links { color: $text-muted; height: auto; }
+    MessageCard > .card--history { color: $text-muted; text-style: italic; height: auto; margin-top: 1; }
     """
 
     def __init__(self, message: Message, *, absolute_time: bool, now: datetime) -> None:
@@ -114,6 +115,8 @@ class MessageCard(Vertical):
         self.has_secrets = bool(self._secrets)
         self.revealed = False
         self._shown: set[int] = set()  # secrets revealed one at a time (`reveal_next`)
+        # The ticket's changes between this message and the next (quiet lines under the body).
+        self.history_lines: tuple[str, ...] = ()
 
     def compose(self) -> Iterable[Widget]:
         yield CardHeader(self.message, self._time_label)
@@ -127,6 +130,24 @@ class MessageCard(Vertical):
                 lines.append("↗ ")
                 lines.append(one_line(url), style="underline")
             yield Static(lines, classes="card--links")
+        if self.history_lines:
+            yield Static(_history_text(self.history_lines), classes="card--history")
+
+    def set_history_lines(self, lines: Sequence[str]) -> None:
+        """Show these timeline lines under the message (none: the line block goes)."""
+        lines = tuple(lines)
+        if lines == self.history_lines:
+            return
+        self.history_lines = lines
+        if not self.is_mounted:
+            return  # composed with them
+        shown = self.query_children(".card--history")
+        if not lines:
+            shown.remove()
+        elif shown:
+            shown.first(Static).update(_history_text(lines))
+        else:
+            self.mount(Static(_history_text(lines), classes="card--history"))
 
     def reveal(self, seconds: float) -> None:
         """Show the unmasked body for `seconds`; the caller records the reveal in the audit trail."""
@@ -182,6 +203,17 @@ class MessageCard(Vertical):
         self._now = now
         if self.is_mounted:
             self.query_one(CardHeader).refresh()
+
+
+def _history_text(lines: Sequence[str]) -> Text:
+    # Each line is built by domain/ticket_history.py from server values cut to one line: plain
+    # Text, never markup.
+    text = Text()
+    for index, line in enumerate(lines):
+        if index:
+            text.append("\n")
+        text.append("╶ " + one_line(line))
+    return text
 
 
 class WaitingCard(Vertical):
@@ -356,6 +388,8 @@ class Thread(VerticalScroll, can_focus=True):
         self._landed: set[str] = set()
         self._waiting_box: WaitingReplies | None = None
         self._waiting_cards: dict[str, WaitingCard] = {}
+        self._history: list[HistoryEntry] = []
+        self._history_line: Callable[[HistoryEntry], str] | None = None
 
     # --- public API ---------------------------------------------------------
 
@@ -399,9 +433,38 @@ class Thread(VerticalScroll, can_focus=True):
         """The newest message with a secret still masked: what the reveal key acts on next."""
         return next((c for c in reversed(self.mounted_cards) if c.hidden_secrets), None)
 
+    # --- the ticket's history, as quiet lines between the messages ------------
+
+    def set_history(self, entries: Sequence[HistoryEntry],
+                    line: Callable[[HistoryEntry], str] | None) -> None:
+        """Show `entries` under the messages they followed, each as `line(entry)`; `line=None`
+        hides them (the entries are kept for when they are shown again)."""
+        self._history = sorted(entries, key=lambda e: (e.at, e.id))
+        self._history_line = line
+        for card in self.query_children(MessageCard):
+            card.set_history_lines(self._history_lines_after(card.message))
+
+    def _history_lines_after(self, message: Message, index: int | None = None) -> list[str]:
+        """The lines for the changes from `message` on, before the next message held."""
+        line = self._history_line
+        if line is None or not self._history:
+            return []
+        if index is None:
+            index = next((i for i, m in enumerate(self._messages) if m.id == message.id), -1)
+        if index < 0:
+            return []
+        last = index == len(self._messages) - 1
+        if last and self.has_newer:
+            return []  # the next message is not held: its changes wait for its page
+        start = None if index == 0 and not self.has_older else message.created_at
+        end = None if last else self._messages[index + 1].created_at
+        return [line(e) for e in self._history
+                if (start is None or e.at >= start) and (end is None or e.at < end)]
+
     def reset(self) -> None:
         """Empty and loading, for another ticket on a reused conversation screen: nothing of the
         previous ticket stays (messages, waiting cards, time mode, an error line, the scroll)."""
+        self._history = []
         self._landed.clear()
         self._waiting = []
         self._show_waiting()
@@ -525,6 +588,11 @@ class Thread(VerticalScroll, can_focus=True):
         tail_mounted = self._first + len(self.query_children(MessageCard)) >= len(self._messages)
         self._messages.append(message)
         self._pages[-1].size += 1
+        if self._history and tail_mounted:
+            previous = self.query_children(MessageCard)
+            if previous:
+                last_card = previous.last(MessageCard)
+                last_card.set_history_lines(self._history_lines_after(last_card.message))
         if tail_mounted:
             self._mount_before_waiting(*self._cards([message]))
             self._trim_top()
@@ -758,7 +826,13 @@ class Thread(VerticalScroll, can_focus=True):
 
     def _cards(self, messages: Iterable[Message]) -> list[MessageCard]:
         now = self.clock()
-        return [MessageCard(m, absolute_time=self.absolute_time, now=now) for m in messages]
+        cards = [MessageCard(m, absolute_time=self.absolute_time, now=now) for m in messages]
+        if self._history and self._history_line is not None:
+            where = {m.id: i for i, m in enumerate(self._messages)}
+            for card in cards:
+                card.history_lines = tuple(self._history_lines_after(card.message,
+                                                                     where.get(card.message.id, -1)))
+        return cards
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)

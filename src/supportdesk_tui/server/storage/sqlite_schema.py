@@ -297,6 +297,24 @@ def migration_audit_action(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE audit ADD COLUMN action TEXT")
 
 
+# Every change to a ticket, with who and when (issue 18): the conversation's timeline lines.
+# Beside the audit trail, not in it: the audit is the account-security record the playbooks check
+# their steps against; this is every field change of any ticket, as old → new values.
+# Guarded, so it may sit anywhere after the initial schema on a merge.
+TICKET_HISTORY_DDL: tuple[str, ...] = (
+    "CREATE TABLE IF NOT EXISTS ticket_history ("
+    "id INTEGER PRIMARY KEY AUTOINCREMENT, ticket_id INTEGER NOT NULL, kind TEXT NOT NULL, "
+    "actor_type TEXT NOT NULL, actor_id TEXT NOT NULL, actor_name TEXT NOT NULL, "
+    "old_value TEXT, new_value TEXT, ref TEXT, created_at INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS ix_ticket_history_ticket ON ticket_history(ticket_id, id)",
+)
+
+
+def migration_ticket_history(db: sqlite3.Connection) -> None:
+    for ddl in TICKET_HISTORY_DDL:
+        db.execute(ddl)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial,
     _migration_2_indexes,
@@ -307,4 +325,5 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_7_cluster_state,
     migration_message_search,
     migration_audit_action,
+    migration_ticket_history,
 )

@@ -19,6 +19,7 @@ from supportdesk_tui.contract.models import (
     Component,
     Escalation,
     EscalationStatus,
+    HistoryEntry,
     HistoryPoint,
     Message,
     QueueCounts,
@@ -102,6 +103,10 @@ class Store(Protocol):
         ...
 
     def list_audit(self, ticket_id: int) -> list[AuditEntry]: ...
+
+    def list_history(self, ticket_id: int) -> list[HistoryEntry]:
+        """Every recorded change of the ticket, oldest first."""
+        ...
 
     def get_account(self, account_id: str) -> AccountRecord: ...
 

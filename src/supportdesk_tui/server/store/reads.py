@@ -13,6 +13,7 @@ from supportdesk_tui.contract.models import (
     Component,
     Escalation,
     EscalationStatus,
+    HistoryEntry,
     HistoryPoint,
     Language,
     Message,
@@ -45,6 +46,7 @@ from supportdesk_tui.server.store.rows import (
     audit_from_row,
     datetime_or_none,
     escalation_from_row,
+    history_from_row,
     message_from_row,
     message_json_from_row,
     ticket_from_row,
@@ -153,6 +155,14 @@ class StoreReads:
             .fetchall()
         )
         return [audit_from_row(r) for r in rows]
+
+    def list_history(self, ticket_id: int) -> list[HistoryEntry]:
+        rows = (
+            self._conn()
+            .execute("SELECT * FROM ticket_history WHERE ticket_id = ? ORDER BY id", (ticket_id,))
+            .fetchall()
+        )
+        return [history_from_row(r) for r in rows]
 
     def get_account(self, account_id: str) -> AccountRecord:
         row = self._conn().execute("SELECT * FROM accounts WHERE account_id = ?", (account_id,)).fetchone()

@@ -20,6 +20,7 @@ from supportdesk_tui.contract.models import (
     Environment,
     Escalation,
     EscalationStatus,
+    HistoryEntry,
     Language,
     Message,
     MessageKind,
@@ -216,6 +217,19 @@ def audit_from_row(row: Row) -> AuditEntry:
         action=row["action"],
         summary=row["summary"],
         created_at=from_ms(row["created_at"]),
+    )
+
+
+def history_from_row(row: Row) -> HistoryEntry:
+    return HistoryEntry(
+        id=row["id"],
+        ticket_id=row["ticket_id"],
+        kind=row["kind"],
+        actor=Author(type=row["actor_type"], id=row["actor_id"], name=row["actor_name"]),
+        old=row["old_value"],
+        new=row["new_value"],
+        ref=row["ref"],
+        at=from_ms(row["created_at"]),
     )
 
 

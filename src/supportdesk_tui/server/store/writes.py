@@ -20,6 +20,8 @@ from supportdesk_tui.contract.models import (
     Environment,
     Escalation,
     EscalationStatus,
+    HistoryEntry,
+    HistoryKind,
     HistoryPoint,
     Language,
     Message,
@@ -47,6 +49,7 @@ from supportdesk_tui.server.store.rows import (
     agent_from_row,
     audit_from_row,
     escalation_from_row,
+    history_from_row,
     message_from_row,
     ms_or_none,
     state_from_row,
@@ -232,6 +235,30 @@ class WriteTx:
         audit_id = int(cur.fetchone()[0])
         row = self._db.execute("SELECT * FROM audit WHERE id = ?", (audit_id,)).fetchone()
         return audit_from_row(row)
+
+    # a ticket's history (issue 18): every change, with who and when
+    def record_history(
+        self,
+        ticket_id: int,
+        actor: Author,
+        kind: HistoryKind,
+        old: str | None,
+        new: str | None,
+        at: datetime,
+        ref: str | None = None,
+    ) -> HistoryEntry:
+        """One line of the ticket's history, in the same transaction as the change it records.
+
+        Field changes of a saved ticket are recorded by `server/history.py` (`record_changes`);
+        a change that is not a field (a merge, a link to an escalation) calls this directly."""
+        cur = self._db.execute(
+            "INSERT INTO ticket_history (ticket_id, kind, actor_type, actor_id, actor_name, old_value, "
+            "new_value, ref, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (ticket_id, kind.value, actor.type, actor.id, actor.name, old, new, ref, to_ms(at)),
+        )
+        entry_id = int(cur.fetchone()[0])
+        row = self._db.execute("SELECT * FROM ticket_history WHERE id = ?", (entry_id,)).fetchone()
+        return history_from_row(row)
 
     def audit_step_ids(self, ticket_id: int) -> set[str]:
         rows = self._db.execute(
