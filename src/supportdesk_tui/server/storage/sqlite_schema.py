@@ -297,6 +297,23 @@ def migration_audit_action(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE audit ADD COLUMN action TEXT")
 
 
+def migration_attachments(db: sqlite3.Connection) -> None:
+    # Files sent with messages. An upload belongs to its uploader alone until a message claims it
+    # (ticket_id and message_id set in the transaction that posts the message). The message keeps
+    # a JSON list of its attachments' names, types and sizes, so a thread page reads one table.
+    # Guarded, so it may sit anywhere after the initial schema on a merge.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS attachments ("
+        "id INTEGER PRIMARY KEY AUTOINCREMENT, uploader_id INTEGER NOT NULL, ticket_id INTEGER, "
+        "message_id INTEGER, name TEXT NOT NULL, content_type TEXT NOT NULL, size INTEGER NOT NULL, "
+        "sha256 TEXT NOT NULL, data BLOB NOT NULL, created_at INTEGER NOT NULL)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS ix_attachments_ticket ON attachments(ticket_id)")
+    columns = {row[1] for row in db.execute("PRAGMA table_info(messages)")}
+    if "attachments" not in columns:
+        db.execute("ALTER TABLE messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial,
     _migration_2_indexes,
@@ -307,4 +324,5 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_7_cluster_state,
     migration_message_search,
     migration_audit_action,
+    migration_attachments,
 )
