@@ -32,12 +32,15 @@ from supportdesk_tui.server.store import open_store
 PNG = demo_photo_png()
 
 
-def upload(client: httpx.Client, name: str, data: bytes, content_type: str = "application/octet-stream") -> Any:
+OCTETS = "application/octet-stream"
+
+
+def upload(client: httpx.Client, name: str, data: bytes, content_type: str = OCTETS) -> Any:
     return client.post("/api/v1/uploads", params={"name": name}, content=data,
                        headers={"Content-Type": content_type})
 
 
-def uploaded(client: httpx.Client, name: str, data: bytes, content_type: str = "application/octet-stream") -> int:
+def uploaded(client: httpx.Client, name: str, data: bytes, content_type: str = OCTETS) -> int:
     answer = upload(client, name, data, content_type)
     assert answer.status_code == 201, answer.text
     attachment_id: int = answer.json()["id"]
