@@ -104,7 +104,9 @@ def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: boo
 def run_with_settings(settings: AppSettings, painted: PaintedFrame | None = None) -> int:
     # lazy: each command loads only what it needs
     from supportdesk_tui.app import SupportDeskApp
+    from supportdesk_tui.widgets.attachment_preview import probe_terminal_graphics
 
+    probe_terminal_graphics()  # must ask the terminal before Textual takes it over
     app = SupportDeskApp(settings)
     if painted is not None:
         painted.hand_over()

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.timer import Timer
 
-from supportdesk_tui import messages
+from supportdesk_tui import messages, paths
 from supportdesk_tui.api.errors import ApiError, NewActivity, NotFoundError, VersionConflict
 from supportdesk_tui.contract.models import (
     CannedActions,
@@ -47,6 +47,7 @@ from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.navigation import FIRST_PAGE_MESSAGES, NextTicket, OpenTicket, Prefetched
 from supportdesk_tui.screens._status import StatusLineScreen
 from supportdesk_tui.screens.account_case import AccountCase
+from supportdesk_tui.screens.attachments import AttachmentsScreen
 from supportdesk_tui.screens.canned import CannedInsert, CannedPicker
 from supportdesk_tui.screens.pickers import ChoiceModal, ConfirmModal, TextPromptModal
 from supportdesk_tui.sending import Queued
@@ -107,6 +108,8 @@ class ConversationScreen(StatusLineScreen):
         Binding("x", "cancel_deletion", N_("Cancel deletion"), id="ticket.cancel_deletion", show=False),
         Binding("c", "canned", N_("Canned"), id="ticket.canned",
                 tooltip=N_("Insert a canned reply (or type :: in the composer)")),
+        Binding("f", "attachments", N_("Files"), id="ticket.attachments",
+                tooltip=N_("The conversation's attachments: preview, save to Downloads, open")),
     ])
 
     def __init__(self, ticket_id: int, prefetched: Prefetched | None = None) -> None:
@@ -546,6 +549,17 @@ class ConversationScreen(StatusLineScreen):
         shown = CannedActions(priority=patch.priority, add_tags=actions.add_tags if patch.tags else [])
         self.apply_patch(ticket, patch, _("Canned reply actions applied: {actions}").format(
             actions=describe_actions(shown)), merge_untouched=True)
+
+    def action_attachments(self) -> None:
+        files = [a for message in self.thread.messages for a in message.attachments]
+        if not files:
+            self.notify(_("No files in this conversation."))
+            return
+        settings = self.desk.settings
+        self.app.push_screen(AttachmentsScreen(
+            files, download=self.desk.api.download_attachment,
+            downloads_dir=settings.downloads_dir or paths.downloads_dir(), renderer=settings.image_renderer,
+        ))
 
     def action_canned(self) -> None:
         self.open_canned_picker()

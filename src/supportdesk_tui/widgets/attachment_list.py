@@ -1,0 +1,36 @@
+"""A message's attachments inside its card: one line each, name, type and size.
+
+The name is the sender's (untrusted, though the server cleaned it): it is shown through the
+plain-text path, never as markup, on one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widgets import Static
+
+from supportdesk_tui.contract.models import Attachment
+from supportdesk_tui.domain.plain_text import one_line
+from supportdesk_tui.i18n.sizes import file_size
+
+
+def attachment_line(attachment: Attachment) -> Text:
+    line = Text(no_wrap=True, overflow="ellipsis")
+    line.append("📎 ")
+    line.append(one_line(attachment.name), style="bold")
+    line.append(f"  {one_line(attachment.content_type)} · {file_size(attachment.size)}", style="dim")
+    return line
+
+
+class AttachmentList(Static):
+    """The attachment lines of one message (`f` in the conversation lists and previews them)."""
+
+    DEFAULT_CSS = """
+    AttachmentList { height: auto; color: $text-muted; }
+    """
+
+    def __init__(self, attachments: Sequence[Attachment]) -> None:
+        self.attachments = list(attachments)
+        super().__init__(Text("\n").join(attachment_line(a) for a in self.attachments), classes="card--files")
