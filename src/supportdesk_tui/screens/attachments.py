@@ -30,7 +30,6 @@ from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.settings import ImageRenderer as Renderer
 from supportdesk_tui.widgets.attachment_list import attachment_line
 from supportdesk_tui.widgets.attachment_preview import AttachmentPreview
-from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.safe_notify import SafeNotify
 
 Download = Callable[[int], Awaitable[bytes]]
