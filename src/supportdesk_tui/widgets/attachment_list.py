@@ -18,9 +18,10 @@ from supportdesk_tui.i18n.sizes import file_size
 
 def attachment_line(attachment: Attachment) -> Text:
     line = Text(no_wrap=True, overflow="ellipsis")
-    line.append("📎 ")
+    line.append("▸ ")
     line.append(one_line(attachment.name), style="bold")
-    line.append(f"  {one_line(attachment.content_type)} · {file_size(attachment.size)}", style="dim")
+    line.append("  ")
+    line.append(f"{one_line(attachment.content_type)} · {file_size(attachment.size)}", style="dim")
     return line
 
 
