@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import make_app, open_conversation, server_ticket
-from textual.widgets import OptionList
+from e2e_helpers import make_app, open_conversation, server_messages, server_ticket
+from textual.widgets import Input, OptionList
 
+from keyboard import type_text
 from supportdesk_tui.app import SupportDeskApp
+from supportdesk_tui.screens.attach_prompt import AttachPrompt
 from supportdesk_tui.screens.attachments import AttachmentsScreen
+from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.server.seed_image import demo_photo_png
 from supportdesk_tui.widgets.attachment_list import AttachmentList
 from waiting import settle, wait_until
@@ -142,3 +145,40 @@ async def test_a_hostile_name_and_a_decompression_bomb_are_harmless(
     [(_, viewed)] = no_system_viewer
     assert Path(viewed).name.endswith(".png") and Path(viewed).parent != downloads
     assert stat.S_IMODE(Path(viewed).stat().st_mode) == 0o600
+
+
+async def test_agent_attaches_a_file_from_a_completed_path_and_it_lands_once(
+    workday_server: Any, tmp_path: Path
+) -> None:
+    ticket = customer_sends_files(workday_server, [("photo.png", PNG)])
+    folder = tmp_path / "my files"
+    folder.mkdir()
+    (folder / "screenshot-settings.png").write_bytes(PNG)
+    app = make_app(workday_server, "anna", tmp_path / "data")
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_conversation(pilot, app, ticket["id"])
+        await pilot.press("r")
+        await type_text(pilot, "Here is where the setting is.")
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: isinstance(app.screen, AttachPrompt), what="the path prompt")
+        await type_text(pilot, f"{folder}/scr")
+        await pilot.press("tab")  # completes the name
+        field = app.screen.query_one(Input)
+        assert field.value == f"{folder}/screenshot-settings.png"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen)
+                         and screen.composer.files, what="the file attached")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: any(m["attachments"] and m["kind"] == "reply"
+                                            for m in server_messages(workday_server, ticket["id"])),
+                         what="the reply with its file on the server")
+        await wait_until(pilot, lambda: not screen.composer.files, what="the composer emptied")
+    replies = [m for m in server_messages(workday_server, ticket["id"]) if m["kind"] == "reply"]
+    assert len(replies) == 1 and replies[0]["body"] == "Here is where the setting is."
+    [sent] = replies[0]["attachments"]
+    assert (sent["name"], sent["content_type"]) == ("screenshot-settings.png", "image/png")
+    assert sent["size"] == len(PNG)
+    with workday_server.client("anna") as anna:
+        assert anna.get(f"/api/v1/attachments/{sent['id']}").content == PNG
+    # The outbox kept a private copy while sending and let it go once the reply landed.
+    assert not any(p.is_file() for p in (tmp_path / "data").rglob("files/*"))
