@@ -6,6 +6,8 @@ import io
 import stat
 import struct
 import zlib
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,11 @@ from PIL import Image
 
 from supportdesk_tui.contract.file_names import FALLBACK_NAME, safe_file_name
 from supportdesk_tui.domain.downloads import private_copy, save_new_file, viewable
+from supportdesk_tui.domain.drafts import DraftKind
 from supportdesk_tui.domain.image_decode import PREVIEW_BOX, decode_preview
+from supportdesk_tui.domain.outbox import Outbox, OutboxFile, OutboxItem
+
+NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("raw", "clean"), [
@@ -93,3 +99,28 @@ def test_a_large_image_is_scaled_down_for_the_preview() -> None:
 def test_a_hostile_or_broken_image_gives_a_reason_never_an_exception(data: bytes, problem: str) -> None:
     decoded = decode_preview(data)
     assert decoded.image is None and decoded.problem == problem
+
+
+def test_an_outbox_item_keeps_its_files_across_restarts_and_lets_them_go_when_removed(tmp_path: Path) -> None:
+    copy = tmp_path / "copy-0"
+    copy.write_bytes(b"png")
+    outbox = Outbox(tmp_path / "outbox.json")
+    item = OutboxItem.new(7, DraftKind.REPLY, "with a file", now=NOW)
+    item = outbox.add(replace(item, files=(OutboxFile.new(copy, "scan.png"),)))
+    outbox.set_uploaded(item.id, 0, 41)
+    again = Outbox(tmp_path / "outbox.json")
+    [file] = again.get(item.id).files  # type: ignore[union-attr]
+    assert (file.name, file.upload_id, file.path) == ("scan.png", 41, str(copy))
+    again.remove(item.id)
+    assert not copy.exists()
+
+
+def test_a_fresh_key_after_a_replayed_refusal_uploads_the_files_again(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox.json")
+    item = OutboxItem.new(7, DraftKind.REPLY, "x", now=NOW)
+    item = outbox.add(replace(item, files=(OutboxFile.new(tmp_path / "c", "a.txt"),)))
+    outbox.set_uploaded(item.id, 0, 5)
+    outbox.mark_rejected(item.id, "no unclaimed upload", status=422)
+    fresh = outbox.resend(item.id, NOW)
+    assert fresh.id != item.id
+    assert fresh.files[0].upload_id is None and fresh.files[0].upload_key != item.files[0].upload_key
