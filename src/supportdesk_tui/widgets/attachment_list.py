@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.widget import Widget
 
 from supportdesk_tui.contract.models import Attachment
 from supportdesk_tui.domain.plain_text import one_line
@@ -25,13 +26,21 @@ def attachment_line(attachment: Attachment) -> Text:
     return line
 
 
-class AttachmentList(Static):
-    """The attachment lines of one message (`f` in the conversation lists and previews them)."""
+class AttachmentList(Widget):
+    """The attachment lines of one message (`f` in the conversation lists and previews them).
+
+    Drawn at render time, so a language switch relabels the sizes with a repaint."""
 
     DEFAULT_CSS = """
     AttachmentList { height: auto; color: $text-muted; }
     """
 
     def __init__(self, attachments: Sequence[Attachment]) -> None:
+        super().__init__(classes="card--files")
         self.attachments = list(attachments)
-        super().__init__(Text("\n").join(attachment_line(a) for a in self.attachments), classes="card--files")
+
+    def render(self) -> Text:
+        return Text("\n").join(attachment_line(a) for a in self.attachments)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.attachments)
