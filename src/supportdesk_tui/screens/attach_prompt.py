@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,7 +20,7 @@ from textual.widgets import Input, Static
 
 from supportdesk_tui.contract.models import ATTACHMENT_MAX_BYTES
 from supportdesk_tui.domain.path_completion import complete_path
-from supportdesk_tui.domain.plain_text import one_line
+from supportdesk_tui.domain.safe_text import safe_format
 from supportdesk_tui.i18n import N_, _
 
 DETACH = Path()  # the answer "remove the attached files"
@@ -101,6 +100,7 @@ class AttachPrompt(ModalScreen[Path | None]):
         path = Path(typed).expanduser()
         problem = _problem(path)
         if problem is not None:
-            self.query_one("#attach-problem", Static).update(Text(f"{one_line(typed)}: {problem}"))
+            self.query_one("#attach-problem", Static).update(safe_format("{path}: {problem}", path=typed,
+                                                                         problem=problem))
             return
         self.dismiss(path.resolve())

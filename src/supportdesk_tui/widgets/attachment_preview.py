@@ -29,10 +29,12 @@ from supportdesk_tui.settings import ImageRenderer as Renderer
 
 def probe_terminal_graphics() -> None:
     """Let textual-image query the terminal (graphics protocols, cell size) while it still may."""
-    import textual_image.widget  # noqa: F401  (the import is the probe)
+    # lazy: the import is the probe (it queries the terminal), and it loads Pillow: only at launch
+    import textual_image.widget  # noqa: F401
 
 
 def image_widget_class(renderer: Renderer) -> Any:
+    # lazy: Pillow and the renderers load with the first preview, not with every conversation
     from textual_image import widget as images
 
     return {

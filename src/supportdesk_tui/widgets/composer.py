@@ -29,7 +29,7 @@ from supportdesk_tui.contract.models import CannedActions, MessageKind, Status
 from supportdesk_tui.domain.canned_pick import describe_actions, has_actions, merge_actions
 from supportdesk_tui.domain.layout import swap_layout
 from supportdesk_tui.domain.limits import MESSAGE_BODY_MAX, Room
-from supportdesk_tui.domain.safe_text import one_line, strip_unsafe
+from supportdesk_tui.domain.safe_text import one_line, safe_text, strip_unsafe
 from supportdesk_tui.i18n import N_, _, ngettext, pgettext
 from supportdesk_tui.widgets._labels import fitting
 
@@ -290,7 +290,7 @@ class Composer(Vertical):
         line = self.query_one("#composer-files", Static)
         line.set_class(bool(self._files), "-some")
         # The agent's own file names, still shown as plain text on one line each.
-        line.update(Text("\n").join(Text("▸ " + one_line(path.name)) for path in self._files))
+        line.update(safe_text("\n".join("▸ " + one_line(path.name) for path in self._files)))
 
     def clear(self) -> None:
         """Empty the editor after a successful send; the mode stays as it was."""
