@@ -67,7 +67,8 @@ async def upload(
     response_class=Response,
     responses={200: {
         "description": "The file's bytes, with the sniffed Content-Type.",
-        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        # Whatever the bytes were sniffed as (image/png, application/pdf, text/plain, ...).
+        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
     }},
 )
 async def download(attachment_id: AttachmentId, service: ServiceDep, caller: CallerDep) -> Response:
