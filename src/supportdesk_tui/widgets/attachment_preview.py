@@ -29,8 +29,11 @@ from supportdesk_tui.settings import ImageRenderer as Renderer
 
 def probe_terminal_graphics() -> None:
     """Let textual-image query the terminal (graphics protocols, cell size) while it still may."""
-    # lazy: the import is the probe (it queries the terminal), and it loads Pillow: only at launch
-    import textual_image.widget  # noqa: F401
+    try:
+        # lazy: the import is the probe (it queries the terminal), and it loads Pillow: only at launch
+        import textual_image.widget  # noqa: F401
+    except Exception:  # a terminal that answers nothing sensible: previews fall back to characters
+        return
 
 
 def image_widget_class(renderer: Renderer) -> Any:
