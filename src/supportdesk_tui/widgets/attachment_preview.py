@@ -12,6 +12,7 @@ before Textual owns the terminal: `probe_terminal_graphics()` runs once at launc
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from rich.text import Text
@@ -29,6 +30,9 @@ from supportdesk_tui.settings import ImageRenderer as Renderer
 
 def probe_terminal_graphics() -> None:
     """Let textual-image query the terminal (graphics protocols, cell size) while it still may."""
+    # Its warnings (a terminal that does not answer the cell-size query) carry tracebacks; with no
+    # handler of ours they would reach the terminal through logging's last resort, over the app.
+    logging.getLogger("textual_image").addHandler(logging.NullHandler())
     try:
         # lazy: the import is the probe (it queries the terminal), and it loads Pillow: only at launch
         import textual_image.widget  # noqa: F401
