@@ -115,7 +115,9 @@ def run_with_settings(settings: AppSettings, painted: PaintedFrame | None = None
     # lazy: each command loads only what it needs
     from supportdesk_tui.app import SupportDeskApp
     from supportdesk_tui.client_log import client_log
+    from supportdesk_tui.widgets.attachment_preview import probe_terminal_graphics
 
+    probe_terminal_graphics()  # must ask the terminal before Textual takes it over
     app = SupportDeskApp(settings)
     with client_log(debug=debug, secrets=[settings.token or ""]) as log_path:
         if painted is not None:

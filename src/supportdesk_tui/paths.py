@@ -72,6 +72,14 @@ def cache_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
+def downloads_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where saved attachments go: the user's Downloads folder."""
+    home = _home(env)
+    if home is not None:
+        return home / "downloads"
+    return Path(platformdirs.user_downloads_dir())
+
+
 def user_themes_dir(env: Mapping[str, str] | None = None) -> Path:
     """Theme files the user adds (`*.toml`, same format as the built-in ones)."""
     return config_dir(env) / "themes"

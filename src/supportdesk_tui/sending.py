@@ -8,30 +8,55 @@ reuses the key, so the server replays instead of posting again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import asyncio
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from pydantic import ValidationError as PydanticValidationError
 
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.client import SupportDeskClient
-from supportdesk_tui.contract.models import MessageCreate, MessagePosted, Status
+from supportdesk_tui.contract.models import ATTACHMENT_MAX_BYTES, MessageCreate, MessagePosted, Status
 from supportdesk_tui.domain.drafts import Draft, DraftKind, DraftStore
-from supportdesk_tui.domain.outbox import Outbox, OutboxItem, OutboxState, flush
+from supportdesk_tui.domain.outbox import Outbox, OutboxFile, OutboxItem, OutboxState, flush
 
 
 def message_request(kind: DraftKind, body: str, status_after: Status | None,
-                    seen_up_to: int | None) -> MessageCreate:
+                    seen_up_to: int | None, attachment_ids: Sequence[int] = ()) -> MessageCreate:
     """The request as the contract types it; a body the contract refuses (too long, empty) is a
     `ValidationFailed` like the server's own 422, never an exception that escapes the caller."""
     try:
         return MessageCreate(kind=kind.message_kind, body=body, status=status_after,
-                             seen_up_to=seen_up_to)
+                             seen_up_to=seen_up_to, attachment_ids=list(attachment_ids))
     except PydanticValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}"
                              for error in exc.errors(include_url=False, include_input=False))
         raise errors.ValidationFailed(f"The message was not sent: {problems}.") from None
+
+
+def stage_files(folder: Path, item_id: str, files: Sequence[Path]) -> tuple[OutboxFile, ...]:
+    """Private copies of the agent's files for the outbox; a file too big or unreadable is a
+    `ValidationFailed` (nothing is queued, the agent still has the text)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    staged: list[OutboxFile] = []
+    for index, source in enumerate(files):
+        try:
+            size = source.stat().st_size
+            if size > ATTACHMENT_MAX_BYTES:
+                limit = ATTACHMENT_MAX_BYTES // (1024 * 1024)
+                raise errors.ValidationFailed(f"{source.name} is over {limit} MiB; it was not sent.")
+            data = source.read_bytes()
+        except OSError as exc:
+            raise errors.ValidationFailed(f"{source.name} can't be read: {exc.strerror}.") from None
+        copy = folder / f"{item_id}-{index}"
+        descriptor = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+        staged.append(OutboxFile.new(copy, source.name))
+    return tuple(staged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +91,30 @@ class Sender:
         return sum(1 for item in self.outbox if item.state is OutboxState.FAILED)
 
     async def _post(self, item: OutboxItem) -> MessagePosted:
-        request = message_request(item.kind, item.body, item.status_after, item.seen_up_to)
+        upload_ids = await self._upload_files(item)
+        request = message_request(item.kind, item.body, item.status_after, item.seen_up_to, upload_ids)
         return await self.api.post_message(item.ticket_id, request, idempotency_key=item.id,
                                            answer_within=self.answer_within)
+
+    async def _upload_files(self, item: OutboxItem) -> list[int]:
+        """Each file's upload id, uploading those not on the server yet (each under its own key,
+        so a lost answer replays the same upload; the id is kept in the outbox at once)."""
+        ids: list[int] = []
+        for index, file in enumerate(item.files):
+            if file.upload_id is None:
+                try:
+                    data = await asyncio.to_thread(Path(file.path).read_bytes)
+                except OSError:
+                    raise errors.ValidationFailed(
+                        f"The copy of {file.name!r} kept for sending is gone; attach the file again."
+                    ) from None
+                uploaded = await self.api.upload_attachment(file.name, data, idempotency_key=file.upload_key)
+                if self.outbox.get(item.id) is not None:
+                    self.outbox.set_uploaded(item.id, index, uploaded.id)
+                ids.append(uploaded.id)
+            else:
+                ids.append(file.upload_id)
+        return ids
 
     async def send(self, ticket_id: int, kind: DraftKind, body: str, *, status_after: Status | None,
                    seen_up_to: int | None) -> MessagePosted | Queued:
@@ -78,13 +124,17 @@ class Sender:
         return await self.deliver(item)
 
     def queue(self, ticket_id: int, kind: DraftKind, body: str, *, status_after: Status | None,
-              seen_up_to: int | None) -> OutboxItem:
-        """The first half of `send`, with no I/O: the item is in the outbox (so it survives a crash)
-        and counts as sending until `deliver` answers. Raises `ValidationFailed` with nothing queued."""
+              seen_up_to: int | None, files: Sequence[Path] = ()) -> OutboxItem:
+        """The first half of `send`, with no network I/O: the item is in the outbox (so it survives
+        a crash), with a private copy of each file, and counts as sending until `deliver` answers.
+        Raises `ValidationFailed` with nothing queued."""
         # Checked before queueing: an item the contract refuses could never leave the outbox.
-        message_request(kind, body, status_after, seen_up_to)
-        item = self.outbox.add(OutboxItem.new(ticket_id, kind, body, now=self.clock(),
-                                              status_after=status_after, seen_up_to=seen_up_to))
+        message_request(kind, body, status_after, seen_up_to, [1] * len(files))
+        item = OutboxItem.new(ticket_id, kind, body, now=self.clock(),
+                              status_after=status_after, seen_up_to=seen_up_to)
+        if files:
+            item = replace(item, files=stage_files(self.outbox.path.parent / "files", item.id, files))
+        item = self.outbox.add(item)
         self.sending.add(item.id)
         return item
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.stream import SILENT_STREAM_SECONDS
+
+# How images are previewed: what the terminal supports, one protocol, or half-block characters.
+ImageRenderer = Literal["auto", "kitty", "sixel", "cells"]
 
 if TYPE_CHECKING:
     from supportdesk_tui.domain.dashboard_state import QueueLimits
@@ -61,6 +64,10 @@ class AppSettings:
     # Where the start-up queue saves its first page for the next start's pre-paint (first_frame.py);
     # None: not a plain `supportdesk` start, nothing is saved.
     first_page_cache: StartKey | None = None
+    # Saved attachments go here; None: the user's Downloads folder (paths.downloads_dir).
+    downloads_dir: Path | None = None
+    # How images are previewed: "auto" (what the terminal supports), "kitty", "sixel" or "cells".
+    image_renderer: ImageRenderer = "auto"
     # The cached first page the start painted (first_frame.py): the connect screen keeps showing it,
     # marked as cached, until the live queue replaces it. None: nothing was painted.
     cached_first_page: CachedPage | None = None

@@ -70,8 +70,11 @@ TICKET = (
     | under("escalation", ("key", "status", "url"))
     | under("presence[].agent", AGENT_REF)
 )
-MESSAGE = frozenset({"id", "ticket_id", "kind", "body", "created_at"}) | under(
-    "author", ("type", "id", "name")
+ATTACHMENT = frozenset({"id", "name", "content_type", "size"})
+MESSAGE = (
+    frozenset({"id", "ticket_id", "kind", "body", "created_at"})
+    | under("author", ("type", "id", "name"))
+    | under("attachments[]", ATTACHMENT)
 )
 MESSAGE_POSTED = under("message", MESSAGE) | under("ticket", TICKET)
 TICKET_STAMPS = frozenset({"data[].id", "data[].version", "total", "truncated"})
@@ -137,9 +140,14 @@ class Stream:
     """The SSE stream: its frames are the event tests' business; here only who may open it."""
 
 
+class FileBytes:
+    """An attachment's bytes: not JSON; here only who may read them (test_attachments.py the rest)."""
+
+
 REFUSED = Refused()
 STREAM = Stream()
-Allowed = frozenset[str] | Refused | Stream
+FILE = FileBytes()
+Allowed = frozenset[str] | Refused | Stream | FileBytes
 
 # --- the operations, each asked about a ticket in the agent's queues ("own") and, where the path
 # names a ticket or an escalation, about one outside them ("other") -------------------------------
@@ -164,6 +172,7 @@ class Case:
 
 T = "/api/v1/tickets/{ticket_id}"
 E = "/api/v1/escalations/{key}"
+F = "/api/v1/attachments/{attachment_id}"
 
 # (case, agent, lead, intake)
 TABLE: list[tuple[Case, Allowed, Allowed, Allowed]] = [
@@ -209,6 +218,9 @@ TABLE: list[tuple[Case, Allowed, Allowed, Allowed]] = [
     (Case("GET", "/api/v1/ticket-ids"), TICKET_STAMPS, TICKET_STAMPS, REFUSED),
     (Case("POST", "/api/v1/ticket-merges"), TICKETS_MERGED, TICKETS_MERGED, REFUSED),
     (Case("POST", "/api/v1/ticket-merges", "other"), REFUSED, TICKETS_MERGED, REFUSED),
+    (Case("POST", "/api/v1/uploads"), ATTACHMENT, ATTACHMENT, ATTACHMENT),
+    (Case("GET", F), FILE, FILE, REFUSED),
+    (Case("GET", F, "other"), REFUSED, FILE, REFUSED),
 ]
 ALLOWED: dict[Role, dict[str, Allowed]] = {
     role: {case.id: allowed[n] for case, *allowed in TABLE} for n, role in enumerate(ROLES)
@@ -247,6 +259,7 @@ def is_allowed(path: str, allowed: frozenset[str]) -> bool:
 class World:
     tickets: dict[Target, int]
     escalations: dict[Target, str]
+    attachments: dict[Target, int]
 
 
 # The agent (dmitry) works `hacked` but not `access`; both categories have an account playbook,
@@ -278,6 +291,7 @@ def world(backend: ServerHandle) -> World:
     with email, phone, an escalation and someone present, the agent's own one assigned."""
     tickets: dict[Target, int] = {}
     escalations: dict[Target, str] = {}
+    attachments: dict[Target, int] = {}
     with backend.client("lena") as lena, backend.client(LOGIN["agent"]) as agent:
         agent_id = agent.get("/api/v1/me").json()["id"]
         for target, category in CATEGORY.items():
@@ -294,6 +308,10 @@ def world(backend: ServerHandle) -> World:
                 step = {"kind": "step", "step_id": step_id, "evidence_fields": fields}
                 _created(lena.post(f"{url}/audit", json=step))
             lena.put(f"{url}/presence", json={"state": "viewing"})
+            upload = _created(lena.post("/api/v1/uploads", params={"name": "walk.txt"}, content=b"walk"))
+            attachments[target] = upload["id"]
+            note = {"kind": "note", "body": "with a file", "attachment_ids": [upload["id"]]}
+            _created(lena.post(f"{url}/messages", json=note))
         own = lena.get(f"/api/v1/tickets/{tickets['own']}")
         assigned = lena.patch(
             f"/api/v1/tickets/{tickets['own']}",
@@ -301,13 +319,14 @@ def world(backend: ServerHandle) -> World:
             headers={"If-Match": own.headers["ETag"]},
         )
         assert assigned.status_code == 200, assigned.text
-    return World(tickets, escalations)
+    return World(tickets, escalations, attachments)
 
 
 def _request(case: Case, role: Role, world: World, lena: httpx.Client) -> tuple[str, dict[str, Any]]:
     """The URL and the keyword arguments of one call: a body that makes sense for the role."""
     ticket_id = world.tickets[case.target]
     url = case.path.replace("{ticket_id}", str(ticket_id)).replace("{key}", world.escalations[case.target])
+    url = url.replace("{attachment_id}", str(world.attachments[case.target]))
     kwargs: dict[str, Any] = {}
     op = case.operation
     if op == ("POST", "/api/v1/tickets"):
@@ -327,6 +346,8 @@ def _request(case: Case, role: Role, world: World, lena: httpx.Client) -> tuple[
         kwargs["json"] = {"kind": "step", "step_id": step_id, "evidence_fields": fields}
     elif op == ("POST", f"{T}/account-actions"):
         kwargs["json"] = {"action": "send_reset_link"}
+    elif op == ("POST", "/api/v1/uploads"):
+        kwargs |= {"params": {"name": f"{role}.txt"}, "content": b"role walk"}
     elif op == ("PATCH", E):
         kwargs["json"] = {"status": "in_progress"}
     elif op == ("POST", "/api/v1/ticket-merges"):
@@ -380,7 +401,7 @@ def test_each_role_gets_only_the_fields_it_may_see(backend: ServerHandle, world:
                 leaks += [f"{role} {case.id}: {p}" for p in field_paths(response.json()) - REFUSAL]
             continue
         assert ok, f"{role} {case.id}: {response.status_code} {response.read()[:300]!r}"
-        if isinstance(allowed, Stream) or not response.content:
+        if isinstance(allowed, Stream | FileBytes) or not response.content:
             continue
         for path in sorted(field_paths(response.json())):
             if not is_allowed(path, allowed):

@@ -26,10 +26,12 @@ from pydantic import ValidationError as PydanticValidationError
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.failover import DEFAULT_COOLDOWN, Instances
 from supportdesk_tui.contract.models import (
+    ATTACHMENT_MAX_BYTES,
     AccountAction,
     AccountActionRequest,
     AccountActionResult,
     Article,
+    Attachment,
     AuditCreate,
     AuditEntry,
     CannedReply,
@@ -253,6 +255,7 @@ class SupportDeskClient:
     async def _send_once(
         self, instance: str, method: str, path: str, *, params: Mapping[str, str] | None = None,
         json_body: Any = None, headers: Mapping[str, str] | None = None, within: float | None = None,
+        content: bytes | None = None,
     ) -> httpx.Response:
         timeout = httpx.USE_CLIENT_DEFAULT if within is None else httpx.Timeout(within)
         # The server logs the same id: a line in our log finds its line in the server's.
@@ -261,7 +264,7 @@ class SupportDeskClient:
         try:
             response = await self._http.request(
                 method, instance + API_PREFIX + path, params=params, json=json_body,
-                headers={**(headers or {}), REQUEST_ID_HEADER: request_id}, timeout=timeout,
+                headers={**(headers or {}), REQUEST_ID_HEADER: request_id}, timeout=timeout, content=content,
             )
         except httpx.TransportError as exc:
             # The path only: the query (a search) and the body are the agent's and customers' words.
@@ -305,7 +308,7 @@ class SupportDeskClient:
     async def _request(
         self, method: str, path: str, *, params: Mapping[str, str] | None = None,
         json_body: Any = None, headers: Mapping[str, str] | None = None, safe_to_retry: bool,
-        resend_elsewhere: bool | None = None, within: float | None = None,
+        resend_elsewhere: bool | None = None, within: float | None = None, content: bytes | None = None,
     ) -> httpx.Response:
         """Send, moving to another instance when the one in use fails at the transport level.
 
@@ -324,7 +327,8 @@ class SupportDeskClient:
             instance = self.instances.current
             try:
                 response = await self._send_once(instance, method, path, params=params,
-                                                 json_body=json_body, headers=headers, within=within)
+                                                 json_body=json_body, headers=headers, within=within,
+                                                 content=content)
             except errors.NetworkError as exc:
                 if exc.instance is not None:  # the instance failed, not our own pool
                     self.instances.failed(instance)
@@ -427,7 +431,8 @@ class SupportDeskClient:
         or an agent whose ticket is routed outside their queues)."""
         key = idempotency_key or new_idempotency_key()
         response = await self._request(
-            "POST", "/tickets", json_body=ticket.model_dump(mode="json", exclude_none=True),
+            "POST", "/tickets",
+            json_body=_without_empty_files(ticket.model_dump(mode="json", exclude_none=True)),
             headers={"Idempotency-Key": key}, safe_to_retry=True,
         )
         if _is_receipt(response):
@@ -488,11 +493,56 @@ class SupportDeskClient:
         sends again later with the same key); None: the client's timeout, with its retries.
         """
         response = await self._request(
-            "POST", f"/tickets/{int(ticket_id)}/messages",
-            json_body=message.model_dump(mode="json", exclude_none=True),
+            "POST", f"/tickets/{int(ticket_id)}/messages", json_body=_message_json(message),
             headers={"Idempotency-Key": idempotency_key}, safe_to_retry=True, within=answer_within,
         )
         return self._parse(response, MessagePosted)
+
+    async def upload_attachment(
+        self, name: str, data: bytes, *, idempotency_key: str | None = None
+    ) -> Attachment:
+        """Upload a file for a message to claim (`MessageCreate.attachment_ids`); keyed, so a retry
+        after a lost answer gets the same upload back instead of a second one."""
+        if len(data) > ATTACHMENT_MAX_BYTES:
+            limit = ATTACHMENT_MAX_BYTES // (1024 * 1024)
+            raise errors.PayloadTooLarge(f"The file is over {limit} MiB.", status=413)
+        response = await self._request(
+            "POST", "/uploads", params={"name": name}, content=data,
+            headers={"Idempotency-Key": idempotency_key or new_idempotency_key(),
+                     "Content-Type": "application/octet-stream"},
+            safe_to_retry=True,
+        )
+        return self._parse(response, Attachment)
+
+    async def download_attachment(
+        self, attachment_id: int, *, max_bytes: int = ATTACHMENT_MAX_BYTES
+    ) -> bytes:
+        """The file's bytes, read as a stream and refused past `max_bytes` (whatever the server says)."""
+        instance = self.instances.current
+        url = f"{instance}{API_PREFIX}/attachments/{int(attachment_id)}"
+        too_large = errors.PayloadTooLarge(f"The attachment is over {max_bytes // 1024} KiB.", status=200)
+        try:
+            async with self._http.stream("GET", url, headers={"Accept": "*/*"}) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise _error_from_response(response)
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise too_large
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise too_large
+                    chunks.append(chunk)
+        except httpx.TimeoutException:
+            raise errors.RequestTimeout(f"No answer from {instance} in time.", instance=instance) from None
+        except httpx.TransportError:
+            raise errors.NetworkError(
+                f"Lost the connection to {instance}. Check that the server is running.", instance=instance
+            ) from None
+        return b"".join(chunks)
 
     async def post_customer_message(
         self, ticket_id: int, body: str, *, idempotency_key: str
@@ -615,6 +665,18 @@ def patch_applied(patch: TicketPatch, ticket: Ticket, version: int) -> bool:
         elif have.get(key) != value:
             return False
     return True
+
+
+def _without_empty_files(body: dict[str, Any]) -> dict[str, Any]:
+    # A message without files is sent exactly as before attachments existed: an Idempotency-Key
+    # already in the outbox keeps matching the body the server saw first.
+    if not body.get("attachment_ids"):
+        body.pop("attachment_ids", None)
+    return body
+
+
+def _message_json(message: MessageCreate) -> dict[str, Any]:
+    return _without_empty_files(message.model_dump(mode="json", exclude_none=True))
 
 
 def _path_segment(value: str) -> str:

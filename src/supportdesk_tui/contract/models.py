@@ -125,6 +125,27 @@ class TicketSort(StrEnum):
     WAITING = "waiting"  # longest waiting first
 
 
+# --- attachments -------------------------------------------------------------
+
+# Files travel apart from the JSON: `POST /uploads` takes the raw bytes and answers an `Attachment`
+# that no one else can see yet; a message (or a new ticket) then claims it by id in the same
+# request that posts it. A retried post with the same Idempotency-Key claims nothing twice.
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+ATTACHMENTS_PER_MESSAGE = 5
+ATTACHMENT_NAME_MAX_LENGTH = 120
+AttachmentIds = Annotated[
+    list[Annotated[int, Field(ge=1, le=MAX_ID)]],
+    Field(max_length=ATTACHMENTS_PER_MESSAGE, description="Ids of the caller's own unclaimed uploads."),
+]
+
+
+class Attachment(Model):
+    id: int
+    name: str = Field(description="The sender's file name, sanitised: no path parts, no control characters.")
+    content_type: str = Field(description="Sniffed from the bytes, never taken from the name or the upload.")
+    size: int = Field(description="Bytes.")
+
+
 # --- agents and queues -------------------------------------------------------
 
 
@@ -248,6 +269,7 @@ class TicketCreate(RequestBody):
     tags: list[TagIn] = Field(default_factory=list, max_length=20, description="Each at most 64 characters.")
     requester: RequesterIn
     body: TextIn = Field(min_length=1, max_length=20_000, description="The first customer message.")
+    attachment_ids: AttachmentIds = Field(default_factory=list)
     environment: EnvironmentIn | None = None
 
 
@@ -279,6 +301,7 @@ class Message(Model):
     author: Author
     body: str
     created_at: datetime
+    attachments: list[Attachment] = Field(default_factory=list)
 
 
 class MessageCreate(RequestBody):
@@ -286,6 +309,7 @@ class MessageCreate(RequestBody):
 
     kind: MessageKind
     body: TextIn = Field(min_length=1, max_length=20_000)
+    attachment_ids: AttachmentIds = Field(default_factory=list)
     status: Status | None = Field(default=None, description="Set this status in the same transaction.")
     seen_up_to: int | None = Field(
         default=None,

@@ -39,6 +39,7 @@ from supportdesk_tui.domain.drafts import DraftKind
 from supportdesk_tui.domain.outbox import OutboxItem
 from supportdesk_tui.i18n import _, current_language, set_language
 from supportdesk_tui.paths import HOME_ENV
+from supportdesk_tui.screens.attachments import AttachmentsScreen
 from supportdesk_tui.screens.canned import CannedPicker
 from supportdesk_tui.screens.connect import ConnectScreen
 from supportdesk_tui.screens.conversation import ConversationScreen
@@ -155,6 +156,18 @@ def ticket_with_reply_and_note(ctx: Context) -> int:
     raise AssertionError("the demo data has no ticket with a customer message, a reply and a note")
 
 
+def ticket_with_photo(ctx: Context) -> int:
+    """Lowest ticket id in my queues whose customer sent a file (the demo's photo)."""
+    ids: list[int] = []
+    for queue in _get(ctx, "/api/v1/me")["queues"]:
+        ids += [t["id"] for t in _get(ctx, "/api/v1/tickets", queue=queue, **{"page[size]": "200"})["data"]]
+    for ticket_id in sorted(ids):
+        messages = _get(ctx, f"/api/v1/tickets/{ticket_id}/messages", **{"page[size]": "200"})["data"]
+        if any(m["attachments"] for m in messages):
+            return ticket_id
+    raise AssertionError("the demo data has no ticket with an attachment")
+
+
 def unescalated_music_ticket(ctx: Context) -> int:
     page = _get(ctx, "/api/v1/tickets", queue="bugs-music", **{"page[size]": "200"})
     for ticket in sorted(page["data"], key=lambda t: t["id"]):
@@ -241,6 +254,24 @@ async def _open_ticket(pilot: Pilot[Any], ctx: Context, ticket_id: int) -> None:
 async def conversation(pilot: Pilot[Any], ctx: Context) -> None:
     await queue(pilot, ctx)
     await _open_ticket(pilot, ctx, ticket_with_reply_and_note(ctx))
+
+
+async def attachment(pilot: Pilot[Any], ctx: Context) -> None:
+    await queue(pilot, ctx)
+    await _open_ticket(pilot, ctx, ticket_with_photo(ctx))
+    screen = _sd(pilot).screen
+    assert isinstance(screen, ConversationScreen)
+    await settle(pilot)
+    screen.thread.scroll_end(animate=False)
+
+
+async def attachment_preview(pilot: Pilot[Any], ctx: Context) -> None:
+    await attachment(pilot, ctx)
+    await settle(pilot)
+    await pilot.press("f")
+    app = _sd(pilot)
+    await wait_until(pilot, lambda: isinstance(app.screen, AttachmentsScreen)
+                     and app.screen.preview.shown_problem == "", what="the photo's preview")
 
 
 async def composer_reply(pilot: Pilot[Any], ctx: Context) -> None:
@@ -351,6 +382,8 @@ SCENES: dict[str, Scene] = {
     "dashboard": Scene("lena", dashboard),
     "wallboard": Scene("lena", dashboard, wallboard=True),
     "help": Scene("anna", help_screen),
+    "attachment": Scene("anna", attachment),
+    "attachment-preview": Scene("anna", attachment_preview),
     "outbox": Scene("anna", outbox),
     "connect-error": Scene("anna", connect_error, reachable=False),
 }
@@ -430,7 +463,8 @@ async def capture(scene_name: str, language: str, real_url: str, token: str, dat
     scene = SCENES[scene_name]
     settings = AppSettings(server_url=SHOWN_SERVER_URL if scene.reachable else UNREACHABLE_URL,
                            token=token, data_dir=data_dir, language=language, live_updates=False,
-                           clock=fixed_clock, start_mode=scene.start_mode, wallboard=scene.wallboard)
+                           clock=fixed_clock, start_mode=scene.start_mode, wallboard=scene.wallboard,
+                           image_renderer="cells")  # the same picture whatever terminal runs this
     app = SupportDeskApp(settings)
     ctx = Context(real_url, token)
     with client_routed_to(real_url if scene.reachable else UNREACHABLE_URL):

@@ -39,6 +39,7 @@ __all__ = [
     "REPLAYED_REFUSALS",
     "FlushResult",
     "Outbox",
+    "OutboxFile",
     "OutboxItem",
     "OutboxState",
     "backoff_delay",
@@ -65,6 +66,39 @@ def _aware(when: datetime) -> datetime:
 
 
 @dataclass(frozen=True)
+class OutboxFile:
+    """A file sent with an item: a private copy taken when the agent sent it (what was attached is
+    what goes, whatever happens to the original), uploaded once under its own key, then claimed
+    by the message through `upload_id`."""
+
+    path: str
+    name: str
+    upload_key: str
+    upload_id: int | None = None
+
+    @classmethod
+    def new(cls, path: Path, name: str) -> OutboxFile:
+        return cls(str(path), name, str(uuid.uuid4()))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "name": self.name, "upload_key": self.upload_key,
+                "upload_id": self.upload_id}
+
+    @classmethod
+    def from_json(cls, data: object) -> OutboxFile:
+        if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("path", "name")):
+            raise ValueError("an outbox file is not an object with a path and a name")
+        upload_id = data.get("upload_id")
+        if upload_id is not None and type(upload_id) is not int:
+            raise ValueError("upload_id of the wrong type")
+        return cls(data["path"], data["name"], str(uuid.UUID(str(data.get("upload_key")))), upload_id)
+
+    def fresh(self) -> OutboxFile:
+        """To be uploaded again under a new key (the message's key changed, see `Outbox.resend`)."""
+        return OutboxFile(self.path, self.name, str(uuid.uuid4()))
+
+
+@dataclass(frozen=True)
 class OutboxItem:
     id: str  # the Idempotency-Key
     ticket_id: int
@@ -78,6 +112,7 @@ class OutboxItem:
     last_error: str | None = None
     state: OutboxState = OutboxState.PENDING
     refused_status: int | None = None  # HTTP status of the refusal that parked the item, if any
+    files: tuple[OutboxFile, ...] = ()
 
     @classmethod
     def new(
@@ -108,6 +143,7 @@ class OutboxItem:
             "last_error": self.last_error,
             "state": self.state.value,
             "refused_status": self.refused_status,
+            "files": [f.to_json() for f in self.files],
         }
 
     @classmethod
@@ -120,6 +156,9 @@ class OutboxItem:
         seen, error, status = data.get("seen_up_to"), data.get("last_error"), data.get("status_after")
         if (seen is not None and type(seen) is not int) or (error is not None and not isinstance(error, str)):
             raise ValueError("seen_up_to/last_error of the wrong type")
+        files = data.get("files", [])  # absent in files written before attachments
+        if not isinstance(files, list):
+            raise ValueError("files is not a list")
         refused = data.get("refused_status")  # absent in files written before it existed
         if refused is not None and type(refused) is not int:
             raise ValueError("refused_status of the wrong type")
@@ -136,6 +175,7 @@ class OutboxItem:
             last_error=error,
             state=OutboxState(str(data.get("state"))),
             refused_status=refused,
+            files=tuple(OutboxFile.from_json(f) for f in files),
         )
 
 
@@ -208,11 +248,19 @@ class Outbox:
         return item
 
     def remove(self, item_id: str) -> OutboxItem | None:
-        """Drop an item (sent, or discarded by the agent); unknown ids are ignored."""
+        """Drop an item (sent, or discarded by the agent) and its files' copies; unknown ids are ignored."""
         item = self._items.pop(item_id, None)
         if item is not None:
             self._save()
+            for file in item.files:
+                Path(file.path).unlink(missing_ok=True)
         return item
+
+    def set_uploaded(self, item_id: str, index: int, upload_id: int) -> OutboxItem:
+        """The item's file number `index` is on the server as `upload_id` (kept: never uploaded twice)."""
+        files = list(self._items[item_id].files)
+        files[index] = replace(files[index], upload_id=upload_id)
+        return self._update(item_id, files=tuple(files))
 
     def due(self, now: datetime) -> list[OutboxItem]:
         """Pending items whose time has come and that are first in line for their ticket."""
@@ -281,6 +329,8 @@ class Outbox:
         if item.state is OutboxState.FAILED and item.refused_status in REPLAYED_REFUSALS:
             changes["id"] = str(uuid.uuid4())
             changes["refused_status"] = None
+            # Uploads unclaimed for a day are gone from the server: upload the copies again.
+            changes["files"] = tuple(f.fresh() for f in item.files)
         fresh = replace(item, **changes)
         # Rebuilt in order: `items()` sorts by created_at, but a stable dict keeps saves diff-able.
         self._items = {(fresh.id if key == item_id else key): (fresh if key == item_id else value)

@@ -8,6 +8,8 @@ from textual.dom import DOMNode
 def screen_classes() -> list[type[DOMNode]]:
     """Every screen and widget class whose bindings a `[keymap]` may remap (imported on demand)."""
     # lazy: only a `[keymap]` (or the key reference) needs every screen; start-up imports few of them
+    from supportdesk_tui.screens.attach_prompt import AttachPrompt
+    from supportdesk_tui.screens.attachments import AttachmentsScreen
     from supportdesk_tui.screens.canned import CannedPicker
     from supportdesk_tui.screens.connect import ConnectScreen
     from supportdesk_tui.screens.conversation import ConversationScreen
@@ -24,4 +26,5 @@ def screen_classes() -> list[type[DOMNode]]:
     from supportdesk_tui.widgets.ticket_table import TicketTable
 
     return [ConnectScreen, QueueScreen, ConversationScreen, HelpScreen, EscalationsScreen, DashboardScreen,
-            OutboxScreen, WallboardScreen, SignInScreen, CannedPicker, Composer, Thread, TicketTable, StepRow]
+            OutboxScreen, WallboardScreen, SignInScreen, CannedPicker, Composer, Thread, TicketTable, StepRow,
+            AttachmentsScreen, AttachPrompt]

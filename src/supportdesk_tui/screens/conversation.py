@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -22,7 +23,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.timer import Timer
 
-from supportdesk_tui import messages
+from supportdesk_tui import messages, paths
 from supportdesk_tui.api.errors import ApiError, NewActivity, NotFoundError, VersionConflict
 from supportdesk_tui.contract.models import (
     CannedActions,
@@ -50,6 +51,8 @@ from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.navigation import FIRST_PAGE_MESSAGES, NextTicket, OpenTicket, Prefetched
 from supportdesk_tui.screens._status import StatusLineScreen
 from supportdesk_tui.screens.account_case import AccountCase
+from supportdesk_tui.screens.attach_prompt import DETACH, AttachPrompt
+from supportdesk_tui.screens.attachments import AttachmentsScreen
 from supportdesk_tui.screens.canned import CannedInsert, CannedPicker
 from supportdesk_tui.screens.pickers import ChoiceModal, ConfirmModal, TextPromptModal
 from supportdesk_tui.sending import Queued
@@ -113,6 +116,8 @@ class ConversationScreen(StatusLineScreen):
         Binding("h", "toggle_history", N_("History"), id="ticket.history",
                 tooltip=N_("Show or hide the ticket's changes (status, assignee, tags…) between "
                            "the messages")),
+        Binding("f", "attachments", N_("Files"), id="ticket.attachments",
+                tooltip=N_("The conversation's attachments: preview, save to Downloads, open")),
     ])
 
     def __init__(self, ticket_id: int, prefetched: Prefetched | None = None) -> None:
@@ -487,12 +492,12 @@ class ConversationScreen(StatusLineScreen):
     @on(Composer.SendRequested)
     def _send_requested(self, event: Composer.SendRequested) -> None:
         if event.kind is not MessageKind.REPLY or not looks_sensitive_for_sending(event.body):
-            self.send(event.body, event.kind, event.status_after, event.actions)
+            self.send(event.body, event.kind, event.status_after, event.actions, event.files)
             return
 
         def answered(go: bool | None) -> None:
             if go:
-                self.send(event.body, event.kind, event.status_after, event.actions)
+                self.send(event.body, event.kind, event.status_after, event.actions, event.files)
 
         self.app.push_screen(ConfirmModal(
             _("This reply looks like it contains a password or a full card number"),
@@ -501,7 +506,7 @@ class ConversationScreen(StatusLineScreen):
 
     @work(group="send")
     async def send(self, body: str, kind: MessageKind, status_after: Status | None,
-                   actions: CannedActions | None = None) -> None:
+                   actions: CannedActions | None = None, files: tuple[Path, ...] = ()) -> None:
         """Shown in the thread at once as "sending…", confirmed when the server answers.
 
         The composer is emptied before the request goes out, so on a slow link the agent writes
@@ -515,7 +520,7 @@ class ConversationScreen(StatusLineScreen):
         still_here = self._shows(ticket_id)
         try:
             item = sender.queue(ticket_id, draft_kind, body, status_after=status_after,
-                                seen_up_to=self.seen_up_to)
+                                seen_up_to=self.seen_up_to, files=files)
         except ApiError as exc:  # refused by the contract before anything went out
             self._not_sent(body, kind, exc)
             return
@@ -532,14 +537,14 @@ class ConversationScreen(StatusLineScreen):
             self._show_waiting()
             for message in exc.messages:
                 self._show_message(message)
-            self._give_back(body, kind)
+            self._give_back(body, kind, files)
             self.composer.show_blocked(_("New activity arrived while you were writing. Read it, then "
                                          "send again — your text is kept."))
             return
         except ApiError as exc:
             if still_here():
                 self._show_waiting()
-                self._not_sent(body, kind, exc)
+                self._not_sent(body, kind, exc, files)
             else:
                 self._keep_as_draft(item.ticket_id, body, draft_kind, exc)
             return
@@ -562,11 +567,14 @@ class ConversationScreen(StatusLineScreen):
         self.notify(_("Internal note added.") if kind is MessageKind.NOTE else _("Reply sent."))
         self._apply_canned_actions(result.ticket, actions)
 
-    def _give_back(self, body: str, kind: MessageKind) -> None:
-        """A send refused for good: its text goes back to the composer, before anything typed since."""
+    def _give_back(self, body: str, kind: MessageKind, files: tuple[Path, ...] = ()) -> None:
+        """A send refused for good: its text goes back to the composer, before anything typed since,
+        and its files are attached again."""
         composer = self.composer
         typed = composer.text
         composer.set_draft(body if not typed.strip() else f"{body}\n\n{typed}", kind)
+        for path in files:
+            composer.attach(path)
         self._save_draft_now()
 
     def _keep_as_draft(self, ticket_id: int, body: str, kind: DraftKind, exc: ApiError) -> None:
@@ -579,10 +587,10 @@ class ConversationScreen(StatusLineScreen):
         self.notify(safe_format(_("Not sent to #{id}: {reason} Your text is kept as the ticket's draft."),
                                 id=ticket_id, reason=exc.message), title=_("Not sent"), severity="error")
 
-    def _not_sent(self, body: str, kind: MessageKind, exc: ApiError) -> None:
+    def _not_sent(self, body: str, kind: MessageKind, exc: ApiError, files: tuple[Path, ...] = ()) -> None:
         # Refused for good (403, 404, 413, 422...): nothing stays queued and the text is back in the
         # composer and its draft. The reason is the server's text: one line, never markup.
-        self._give_back(body, kind)
+        self._give_back(body, kind, files)
         sentence = _("Not sent: {reason} Your text is still in the composer.")
         self.composer.show_blocked(sentence.format(reason=one_line(exc.message)))
         self.notify(safe_format(sentence, reason=exc.message), title=_("Not sent"), severity="error")
@@ -601,6 +609,30 @@ class ConversationScreen(StatusLineScreen):
         shown = CannedActions(priority=patch.priority, add_tags=actions.add_tags if patch.tags else [])
         self.apply_patch(ticket, patch, _("Canned reply actions applied: {actions}").format(
             actions=describe_actions(shown)), merge_untouched=True)
+
+    def action_attachments(self) -> None:
+        files = [a for message in self.thread.messages for a in message.attachments]
+        if not files:
+            self.notify(_("No files in this conversation."))
+            return
+        settings = self.desk.settings
+        self.app.push_screen(AttachmentsScreen(
+            files, download=self.desk.api.download_attachment,
+            downloads_dir=settings.downloads_dir or paths.downloads_dir(), renderer=settings.image_renderer,
+        ))
+
+    @on(Composer.AttachRequested)
+    def _attach_requested(self, event: Composer.AttachRequested) -> None:
+        composer = event.composer
+
+        def chosen(path: Path | None) -> None:
+            if path == DETACH:
+                composer.detach_all()
+            elif path is not None:
+                composer.attach(path)
+            composer.focus_editor()
+
+        self.app.push_screen(AttachPrompt(attached=len(composer.files)), chosen)
 
     def action_canned(self) -> None:
         self.open_canned_picker()

@@ -19,10 +19,11 @@ from starlette.routing import Match
 
 from supportdesk_tui import __version__
 from supportdesk_tui.contract.clock import Clock, utc_now
-from supportdesk_tui.contract.models import NO_NUL
+from supportdesk_tui.contract.models import ATTACHMENT_MAX_BYTES, NO_NUL
 from supportdesk_tui.contract.stream import STREAM_KEEPALIVE_SECONDS
 from supportdesk_tui.server import (
     api_accounts,
+    api_attachments,
     api_bulk,
     api_escalations,
     api_events,
@@ -31,6 +32,7 @@ from supportdesk_tui.server import (
     api_stats,
     api_tickets,
 )
+from supportdesk_tui.server.attachments import AttachmentDesk
 from supportdesk_tui.server.background import Background, Intervals
 from supportdesk_tui.server.cluster import Cluster
 from supportdesk_tui.server.deps import reject_unknown_query, require_json_body
@@ -204,7 +206,8 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         bus.attach(asyncio.get_running_loop())
         await anyio.to_thread.run_sync(cluster.connect, bus)
-        runner = Background(service, intervals, cluster.leader, cluster.housekeeping())
+        housekeeping = [*cluster.housekeeping(), AttachmentDesk(service).housekeeping]
+        runner = Background(service, intervals, cluster.leader, housekeeping)
         if background:
             runner.start([job(service) for job in jobs or []])
         try:
@@ -231,7 +234,9 @@ def create_app(
     app.state.bus = bus
     app.state.cursors = CursorCodec(store.cursor_secret())
     app.state.post_hook = post_hook
-    for module in (api_misc, api_tickets, api_escalations, api_accounts, api_stats, api_events, api_bulk):
+    routes = (api_misc, api_tickets, api_escalations, api_accounts, api_attachments, api_stats, api_events,
+              api_bulk)
+    for module in routes:
         app.include_router(module.router)
     app.include_router(api_history.router)
 
@@ -243,7 +248,10 @@ def create_app(
     # Added innermost first: rate limit runs before anything reads the body.
     app.add_middleware(IdempotencyMiddleware, service=service, lease=timedelta(seconds=idempotency_lease))
     app.add_middleware(NulTextMiddleware)
-    app.add_middleware(BodyLimitMiddleware, max_body=max_body)
+    # A file upload is the one body allowed past max_body (a file's own limit is checked by its route).
+    upload_limit = max(max_body, ATTACHMENT_MAX_BYTES)
+    larger = {api_attachments.UPLOAD_PATH: upload_limit}
+    app.add_middleware(BodyLimitMiddleware, max_body=max_body, larger=larger)
     app.add_middleware(RateLimitMiddleware, limiter=limiter, service=service, failures=failures)
     app.add_middleware(RequestLogMiddleware)
     return app

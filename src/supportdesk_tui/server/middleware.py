@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -57,19 +58,25 @@ async def send_error(send: Send, error: ApiError, headers: list[tuple[bytes, byt
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
+    """`max_body` for every request but the paths in `larger` (a file upload), which get their own."""
+
+    def __init__(
+        self, app: ASGIApp, max_body: int = MAX_BODY, larger: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_body = max_body
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_body = self.larger.get(scope.get("path", ""), self.max_body)
         too_large = ApiError(
-            413, "payload_too_large", f"The request body is over {self.max_body // 1024} KiB."
+            413, "payload_too_large", f"The request body is over {max_body // 1024} KiB."
         )
         length = _header(scope, b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
+        if length is not None and length.isdigit() and int(length) > max_body:
             await send_error(send, too_large, [(b"connection", b"close")])
             return
         # Chunked bodies have no length up front: buffer and count.
@@ -83,7 +90,7 @@ class BodyLimitMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body:
+            if size > max_body:
                 await send_error(send, too_large, [(b"connection", b"close")])
                 return
             chunks.append(chunk)

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from supportdesk_tui.contract.models import (
     AgentRef,
+    Attachment,
     Environment,
     Language,
     Priority,
@@ -203,3 +204,20 @@ class AccountRecord:
     signed_out_at: datetime | None = None
     reset_sent_at: datetime | None = None
     deletion_scheduled_for: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AttachmentRecord:
+    """An attachment as the server keeps it: who uploaded it, and which message claimed it (if any)."""
+
+    id: int
+    uploader_id: int
+    ticket_id: int | None  # None: an upload no message has claimed yet
+    message_id: int | None
+    name: str
+    content_type: str
+    size: int
+    created_at: datetime
+
+    def public(self) -> Attachment:
+        return Attachment(id=self.id, name=self.name, content_type=self.content_type, size=self.size)

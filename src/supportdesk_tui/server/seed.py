@@ -7,6 +7,7 @@ fixed-seed RNG, so a demo seeded with the same anchor is the same world
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from collections.abc import Iterator, Sequence
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from supportdesk_tui.contract.models import (
+    Attachment,
     Author,
     Environment,
     EscalationStatus,
@@ -30,13 +32,16 @@ from supportdesk_tui.contract.models import (
 from supportdesk_tui.server import seed_data, sla
 from supportdesk_tui.server.records import AgentRecord, TicketState
 from supportdesk_tui.server.routing import CATEGORY_QUEUES, DEFAULT_QUEUE
+from supportdesk_tui.server.seed_image import PHOTO_NAME, demo_photo_png
 from supportdesk_tui.server.service import SYSTEM_AUTHOR, agent_author
+from supportdesk_tui.server.sniffing import sniff_content_type
 from supportdesk_tui.server.store import BulkTicket, Store, WriteTx
 
 T = TypeVar("T")
 SEED = 20261126
 DEMO_TICKETS = 300
 HISTORY_HOURS = 12
+SEED_UPLOADER = 0  # no agent: the customer sent the demo's files through a channel before intake
 RU, EN = Language.RU, Language.EN
 
 STATUS_WEIGHTS: tuple[tuple[Status, int], ...] = (
@@ -120,10 +125,17 @@ class _Thread:
     tx: WriteTx
 
     def add(self, kind: MessageKind, author: Author, body: str, at: datetime) -> None:
-        message = self.tx.insert_message(self.state.id, kind, author, body, at)
+        files = [self._photo(at)] if kind == MessageKind.CUSTOMER and body in seed_data.PHOTO_SENT else []
+        message = self.tx.insert_message(self.state.id, kind, author, body, at, files)
         self.state.last_message_id = message.id
         self.state.message_count += 1
         self.state.updated_at = at
+
+
+    def _photo(self, at: datetime) -> Attachment:
+        data = demo_photo_png()
+        digest = hashlib.sha256(data).hexdigest()
+        return self.tx.insert_upload(SEED_UPLOADER, PHOTO_NAME, sniff_content_type(data), data, digest, at)
 
 
 def _serving(agents: Sequence[AgentRecord], queue: str, language: Language) -> list[AgentRecord]:

@@ -745,3 +745,6 @@ ESCALATION_SUMMARIES: dict[str, tuple[str, str, str, str]] = {
         "Frames drop every second, audio desyncs",
     ),
 }
+
+# The follow-ups that say a photo was sent carry one (server/seed_image.py).
+PHOTO_SENT = frozenset({"Отправил фото, как вы просили.", "I've sent the photo you asked for."})

@@ -50,6 +50,7 @@ from supportdesk_tui.server.presence import Board, PresenceBoard, Seen, SeenBoar
 from supportdesk_tui.server.receipts import PostedMessage
 from supportdesk_tui.server.records import AgentRecord, StoredEvent, TicketJson, TicketQuery, TicketState
 from supportdesk_tui.server.store import Store, WriteTx
+from supportdesk_tui.server.upload_claims import claim_uploads
 
 SYSTEM_AUTHOR = Author(type="system", id="system", name="SupportDesk")
 INTAKE_ONLY = "The intake role may only create tickets and post customer messages."
@@ -321,8 +322,9 @@ class Service:
         sla.start(state, now)
         customer = Author(type="customer", id=body.requester.account_id, name=body.requester.name)
         with self.store.write() as tx:
+            files = claim_uploads(tx, caller, body.attachment_ids, "attachment_ids")
             ticket_id = tx.insert_ticket(state)
-            message = tx.insert_message(ticket_id, MessageKind.CUSTOMER, customer, body.body, now)
+            message = tx.insert_message(ticket_id, MessageKind.CUSTOMER, customer, body.body, now, files)
             state.last_message_id, state.message_count = message.id, 1
             tx.save_ticket(state)
             ticket = self._emit_ticket(tx, EventType.TICKET_CREATED, tx.ticket(ticket_id))
@@ -432,7 +434,8 @@ class Service:
                 author = Author(type="customer", id=state.requester.account_id, name=state.requester.name)
             else:
                 author = agent_author(caller)
-            message = tx.insert_message(ticket_id, body.kind, author, body.body, now)
+            files = claim_uploads(tx, caller, body.attachment_ids, "attachment_ids")
+            message = tx.insert_message(ticket_id, body.kind, author, body.body, now, files)
             state.last_message_id = message.id
             state.message_count += 1
             status_before = state.status

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -31,7 +32,7 @@ from supportdesk_tui.domain.canned_pick import describe_actions, has_actions, me
 from supportdesk_tui.domain.external_editor import EditFailure, EditOutcome, editor_command, run_editor
 from supportdesk_tui.domain.layout import swap_layout
 from supportdesk_tui.domain.limits import MESSAGE_BODY_MAX, Room
-from supportdesk_tui.domain.safe_text import one_line, strip_unsafe
+from supportdesk_tui.domain.safe_text import one_line, safe_text, strip_unsafe
 from supportdesk_tui.i18n import N_, _, ngettext, pgettext
 from supportdesk_tui.keymap import bound_key
 from supportdesk_tui.widgets._labels import fitting
@@ -118,6 +119,8 @@ class Composer(Vertical):
         Binding("ctrl+o", "send_pending", N_("Send + pending"), id="composer.send_pending", key_display="^o"),
         Binding("ctrl+r", "send_solved", N_("Send + solved"), id="composer.send_solved", key_display="^r"),
         Binding("ctrl+t", "toggle_kind", N_("Reply/note"), id="composer.toggle_kind", key_display="^t"),
+        Binding("ctrl+f", "attach", N_("Attach file"), id="composer.attach", key_display="^f",
+                tooltip=N_("Attach a file from a path (Tab completes it)")),
         Binding("ctrl+g", "drop_actions", N_("Drop canned actions"), id="composer.drop_actions",
                 key_display="^g", show=False),
         # ctrl+l, not ctrl+k: the editor keeps ctrl+k for "delete to end of line".
@@ -159,6 +162,8 @@ class Composer(Vertical):
     }
     Composer > TextArea:focus { border: none; }
     Composer > #composer-status { height: 1; color: $text-muted; }
+    Composer > #composer-files { display: none; height: auto; color: $text-muted; }
+    Composer > #composer-files.-some { display: block; }
     Composer > #composer-status.-blocked { color: $error; text-style: bold; }
     Composer > #composer-status.-busy { color: $warning; text-style: italic; }
     Composer > #composer-status.-actions { color: $accent; }
@@ -196,6 +201,18 @@ class Composer(Vertical):
         status_after: Status | None
         # Priority/tags from inserted canned replies, to apply once the message has landed.
         actions: CannedActions | None = None
+        # Files attached from the agent's disk, sent with the message.
+        files: tuple[Path, ...] = ()
+
+        @property
+        def control(self) -> Composer:
+            return self.composer
+
+    @dataclass
+    class AttachRequested(Message):
+        """The agent wants to attach a file: the screen asks for its path (`attach`)."""
+
+        composer: Composer
 
         @property
         def control(self) -> Composer:
@@ -234,6 +251,7 @@ class Composer(Vertical):
         self._blocked: str | None = None
         self._pending_actions: CannedActions | None = None
         self._last_length = 0
+        self._files: list[Path] = []
         self.set_reactive(Composer.kind, kind)
         # Classed before mounting, so styles are matched once (a class change after mount
         # restyles the whole composer: ≈ 5 ms of every ticket opened).
@@ -253,6 +271,7 @@ class Composer(Vertical):
             id="composer-input",
         )
         yield self._editor
+        yield Static("", id="composer-files")
         yield Static("", id="composer-status")
         yield Static("", id="composer-room")
 
@@ -287,6 +306,28 @@ class Composer(Vertical):
         self._show_status()
         self._show_room()
 
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return tuple(self._files)
+
+    def attach(self, path: Path) -> None:
+        """Send `path` with the message (once; the path the agent typed, read when sent)."""
+        if path not in self._files:
+            self._files.append(path)
+        self._show_files()
+
+    def detach_all(self) -> None:
+        self._files.clear()
+        self._show_files()
+
+    def _show_files(self) -> None:
+        if not self.is_mounted:
+            return
+        line = self.query_one("#composer-files", Static)
+        line.set_class(bool(self._files), "-some")
+        # The agent's own file names, still shown as plain text on one line each.
+        line.update(safe_text("\n".join("▸ " + one_line(path.name) for path in self._files)))
+
     def clear(self) -> None:
         """Empty the editor after a successful send; the mode stays as it was."""
         with self.editor.prevent(TextArea.Changed):
@@ -294,6 +335,8 @@ class Composer(Vertical):
         self._last_length = 0
         self._blocked = None
         self._pending_actions = None
+        self._files.clear()
+        self._show_files()
         self._show_status()
         self._show_room()
 
@@ -345,6 +388,9 @@ class Composer(Vertical):
         self.editor.focus()
 
     # --- actions ------------------------------------------------------------
+
+    def action_attach(self) -> None:
+        self.post_message(self.AttachRequested(self))
 
     def action_toggle_kind(self) -> None:
         self.kind = MessageKind.NOTE if self.kind is MessageKind.REPLY else MessageKind.REPLY
@@ -438,7 +484,7 @@ class Composer(Vertical):
         # An explicit "send + solved/pending" key beats the status a canned reply suggested.
         if status_after is None and actions is not None:
             status_after = actions.status
-        self.post_message(self.SendRequested(self, body, self.kind, status_after, actions))
+        self.post_message(self.SendRequested(self, body, self.kind, status_after, actions, self.files))
 
     # --- state --------------------------------------------------------------
 

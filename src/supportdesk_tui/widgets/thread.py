@@ -40,6 +40,7 @@ from supportdesk_tui.domain.secrets import mask_secrets, masked_except
 from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.i18n.times import date_time, time_ago
 from supportdesk_tui.keymap import with_cyrillic_aliases
+from supportdesk_tui.widgets.attachment_list import AttachmentList
 
 
 def kind_title(kind: MessageKind) -> str:
@@ -130,6 +131,8 @@ class MessageCard(Vertical):
                 lines.append("↗ ")
                 lines.append(one_line(url), style="underline")
             yield Static(lines, classes="card--links")
+        if self.message.attachments:
+            yield AttachmentList(self.message.attachments)
         if self.history_lines:
             yield Static(_history_text(self.history_lines), classes="card--history")
 

@@ -313,6 +313,21 @@ TICKET_HISTORY_DDL: tuple[str, ...] = (
 def migration_ticket_history(db: sqlite3.Connection) -> None:
     for ddl in TICKET_HISTORY_DDL:
         db.execute(ddl)
+def migration_attachments(db: sqlite3.Connection) -> None:
+    # Files sent with messages. An upload belongs to its uploader alone until a message claims it
+    # (ticket_id and message_id set in the transaction that posts the message). The message keeps
+    # a JSON list of its attachments' names, types and sizes, so a thread page reads one table.
+    # Guarded, so it may sit anywhere after the initial schema on a merge.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS attachments ("
+        "id INTEGER PRIMARY KEY AUTOINCREMENT, uploader_id INTEGER NOT NULL, ticket_id INTEGER, "
+        "message_id INTEGER, name TEXT NOT NULL, content_type TEXT NOT NULL, size INTEGER NOT NULL, "
+        "sha256 TEXT NOT NULL, data BLOB NOT NULL, created_at INTEGER NOT NULL)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS ix_attachments_ticket ON attachments(ticket_id)")
+    columns = {row[1] for row in db.execute("PRAGMA table_info(messages)")}
+    if "attachments" not in columns:
+        db.execute("ALTER TABLE messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]'")
 
 
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
@@ -326,4 +341,5 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     migration_message_search,
     migration_audit_action,
     migration_ticket_history,
+    migration_attachments,
 )

@@ -29,6 +29,7 @@ from supportdesk_tui.contract.models import (
 from supportdesk_tui.server.records import (
     AccountRecord,
     AgentRecord,
+    AttachmentRecord,
     BulkTicket,
     IdempotencyOutcome,
     OpenAggregate,
@@ -147,6 +148,10 @@ class Store(Protocol):
     ) -> list[tuple[int, bytes]]:
         """(id, JSON) of each message of `list_messages`, rendered once per message."""
         ...
+
+    def get_attachment(self, attachment_id: int) -> AttachmentRecord | None: ...
+
+    def attachment_data(self, attachment_id: int) -> bytes | None: ...
 
     def get_escalation(self, key: str) -> Escalation | None: ...
 

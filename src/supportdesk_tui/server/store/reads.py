@@ -25,6 +25,7 @@ from supportdesk_tui.contract.models import (
 from supportdesk_tui.server.records import (
     AccountRecord,
     AgentRecord,
+    AttachmentRecord,
     OpenAggregate,
     QueueRecord,
     StoredEvent,
@@ -272,6 +273,30 @@ class StoreReads:
             return read_tuples(self.engine, sql, (ticket_id, limit))
         sql = f"{MESSAGE_SELECT} WHERE ticket_id = ? AND id {op} ? ORDER BY id {order} LIMIT ?"
         return read_tuples(self.engine, sql, (ticket_id, after_id, limit))
+
+    # attachments -------------------------------------------------------------
+    def get_attachment(self, attachment_id: int) -> AttachmentRecord | None:
+        row = self._conn().execute(
+            "SELECT id, uploader_id, ticket_id, message_id, name, content_type, size, created_at "
+            "FROM attachments WHERE id = ?",
+            (attachment_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return AttachmentRecord(
+            id=int(row["id"]),
+            uploader_id=int(row["uploader_id"]),
+            ticket_id=None if row["ticket_id"] is None else int(row["ticket_id"]),
+            message_id=None if row["message_id"] is None else int(row["message_id"]),
+            name=row["name"],
+            content_type=row["content_type"],
+            size=int(row["size"]),
+            created_at=from_ms(row["created_at"]),
+        )
+
+    def attachment_data(self, attachment_id: int) -> bytes | None:
+        row = self._conn().execute("SELECT data FROM attachments WHERE id = ?", (attachment_id,)).fetchone()
+        return None if row is None else bytes(row["data"])
 
     # escalations -------------------------------------------------------------
     def get_escalation(self, key: str) -> Escalation | None:

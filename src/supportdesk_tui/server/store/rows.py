@@ -15,6 +15,7 @@ from typing import Any
 from supportdesk_tui.contract.models import (
     PRIORITY_RANK,
     AgentRef,
+    Attachment,
     AuditEntry,
     Author,
     Environment,
@@ -70,7 +71,8 @@ TICKET_COLUMNS = (
 )
 MESSAGE_COLUMNS = ("id", "ticket_id", "kind", "author_type", "author_id", "author_name", "body", "created_at")
 # Named, not `*`: an engine may keep search data beside a message (PostgreSQL's tsvector).
-MESSAGE_SELECT = f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages"
+# A message's attachments (their JSON list) are written after the message row; a bulk load has none.
+MESSAGE_SELECT = f"SELECT {', '.join(MESSAGE_COLUMNS)}, attachments FROM messages"
 TICKET_PLACEHOLDERS = ", ".join("?" for _ in TICKET_COLUMNS.split(","))
 TICKET_SELECT = (
     "SELECT t.*, a.login AS a_login, a.name AS a_name, e.status AS e_status FROM tickets t "
@@ -185,7 +187,12 @@ def message_from_row(row: Row) -> Message:
         author=Author(type=row["author_type"], id=row["author_id"], name=row["author_name"]),
         body=row["body"],
         created_at=from_ms(row["created_at"]),
+        attachments=[Attachment.model_validate(item) for item in json.loads(row["attachments"] or "[]")],
     )
+
+
+def attachments_json(attachments: list[Attachment]) -> str:
+    return json.dumps([a.model_dump(mode="json") for a in attachments], ensure_ascii=False)
 
 
 def escalation_from_row(row: Row) -> Escalation:

@@ -13,6 +13,7 @@ from typing import Any
 
 from supportdesk_tui.contract.models import (
     AgentRef,
+    Attachment,
     AuditEntry,
     Author,
     CannedReply,
@@ -47,6 +48,7 @@ from supportdesk_tui.server.store.rows import (
     TICKET_SELECT,
     account_from_row,
     agent_from_row,
+    attachments_json,
     audit_from_row,
     escalation_from_row,
     history_from_row,
@@ -90,16 +92,86 @@ class WriteTx:
 
     # messages
     def insert_message(
-        self, ticket_id: int, kind: MessageKind, author: Author, body: str, at: datetime
+        self,
+        ticket_id: int,
+        kind: MessageKind,
+        author: Author,
+        body: str,
+        at: datetime,
+        attachments: Sequence[Attachment] = (),
     ) -> Message:
+        """A new message; `attachments` are uploads it claims (see `unclaimed_uploads`)."""
         cur = self._db.execute(
-            "INSERT INTO messages (ticket_id, kind, author_type, author_id, author_name, body, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (ticket_id, kind.value, author.type, author.id, author.name, body, to_ms(at)),
+            "INSERT INTO messages (ticket_id, kind, author_type, author_id, author_name, body, created_at, "
+            "attachments) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (ticket_id, kind.value, author.type, author.id, author.name, body, to_ms(at),
+             attachments_json(list(attachments))),
         )
+        message_id = int(cur.fetchone()[0])
+        if attachments:
+            marks = ", ".join("?" for _ in attachments)
+            self._db.execute(
+                f"UPDATE attachments SET ticket_id = ?, message_id = ? WHERE id IN ({marks})",
+                (ticket_id, message_id, *(a.id for a in attachments)),
+            )
         return Message(
-            id=int(cur.fetchone()[0]), ticket_id=ticket_id, kind=kind, author=author, body=body, created_at=at
+            id=message_id, ticket_id=ticket_id, kind=kind, author=author, body=body, created_at=at,
+            attachments=list(attachments),
         )
+
+    # attachments
+    def insert_upload(
+        self, uploader_id: int, name: str, content_type: str, data: bytes, sha256: str, at: datetime
+    ) -> Attachment:
+        cur = self._db.execute(
+            "INSERT INTO attachments (uploader_id, name, content_type, size, sha256, data, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (uploader_id, name, content_type, len(data), sha256, data, to_ms(at)),
+        )
+        return Attachment(id=int(cur.fetchone()[0]), name=name, content_type=content_type, size=len(data))
+
+    def unclaimed_uploads(self, uploader_id: int, ids: Sequence[int]) -> list[Attachment]:
+        """The caller's own uploads no message has claimed, in the order of `ids` (missing ones left out)."""
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        rows = self._db.execute(
+            f"SELECT id, name, content_type, size FROM attachments WHERE id IN ({marks}) "
+            "AND uploader_id = ? AND message_id IS NULL",
+            (*ids, uploader_id),
+        ).fetchall()
+        found = {int(r["id"]): r for r in rows}
+        return [
+            Attachment(id=i, name=row["name"], content_type=row["content_type"], size=row["size"])
+            for i in dict.fromkeys(ids)
+            if (row := found.get(i)) is not None
+        ]
+
+    def delete_attachments_of(self, ticket_ids: Sequence[int]) -> int:
+        """Remove the files of these tickets (and their mention in the messages); how many went."""
+        if not ticket_ids:
+            return 0
+        marks = ", ".join("?" for _ in ticket_ids)
+        cur = self._db.execute(f"DELETE FROM attachments WHERE ticket_id IN ({marks})", tuple(ticket_ids))
+        self._db.execute(
+            f"UPDATE messages SET attachments = '[]' WHERE ticket_id IN ({marks}) AND attachments <> '[]'",
+            tuple(ticket_ids),
+        )
+        return int(cur.rowcount or 0)
+
+    def delete_stale_uploads(self, before: datetime) -> int:
+        cur = self._db.execute(
+            "DELETE FROM attachments WHERE message_id IS NULL AND created_at < ?", (to_ms(before),)
+        )
+        return int(cur.rowcount or 0)
+
+    def accounts_due_for_deletion(self, now: datetime) -> list[str]:
+        rows = self._db.execute(
+            "SELECT account_id FROM accounts WHERE deletion_scheduled_for IS NOT NULL "
+            "AND deletion_scheduled_for <= ? ORDER BY account_id",
+            (to_ms(now),),
+        ).fetchall()
+        return [str(r["account_id"]) for r in rows]
 
     def messages_after(self, ticket_id: int, after_id: int) -> list[Message]:
         rows = self._db.execute(
