@@ -254,6 +254,16 @@ class Service:
         tx.event(type_.value, ticket.queue, ticket.model_dump(mode="json"), self.now())
         return ticket
 
+    def emit_ticket(self, tx: WriteTx, type_: EventType, ticket: Ticket) -> Ticket:
+        return self._emit_ticket(tx, type_, ticket)
+
+    def emit_escalation(self, tx: WriteTx, escalation: Escalation) -> None:
+        """One event per queue holding a linked ticket: the agents of each see it move."""
+        queues = dict.fromkeys(tx.linked_ticket_queues(escalation.key))
+        data = escalation.model_dump(mode="json")
+        for queue in queues or [None]:
+            tx.event(EventType.ESCALATION_UPDATED.value, queue, data, self.now())
+
     def _emit_message(self, tx: WriteTx, queue: str, message: Message) -> None:
         data = {"ticket_id": message.ticket_id, "queue": queue, "message": message.model_dump(mode="json")}
         tx.event(EventType.MESSAGE_CREATED.value, queue, data, self.now())
@@ -492,8 +502,9 @@ class Service:
                 sla.set_status(state, body.set_status, now)
             state.version += 1
             state.updated_at = now
-            tx.save_ticket(state)
-            tx.event(EventType.ESCALATION_UPDATED.value, state.queue, escalation.model_dump(mode="json"), now)
+            tx.save_ticket(state)  # linked before the event counts it
+            escalation = tx.escalation(escalation.key) or escalation
+            self.emit_escalation(tx, escalation)
             self._emit_message(tx, state.queue, note)
             self._emit_ticket(tx, EventType.TICKET_UPDATED, tx.ticket(ticket_id))
         return escalation
@@ -504,9 +515,12 @@ class Service:
         if escalation is None:
             raise not_found("escalation")
         queue = self.store.ticket_queue(escalation.ticket_id)
-        if queue is None or not self.can_see(caller, queue):
-            raise not_found("escalation")
-        return escalation
+        if queue is not None and self.can_see(caller, queue):
+            return escalation
+        # An incident spans queues: an agent of a queue with a linked ticket may see it too.
+        if any(self.can_see(caller, t.queue) for t in self.store.linked_tickets(key)):
+            return escalation
+        raise not_found("escalation")
 
     def get_escalation(self, caller: AgentRecord, key: str) -> Escalation:
         return self._visible_escalation(caller, key)
@@ -527,12 +541,14 @@ class Service:
         now = self.now()
         with self.store.write() as tx:
             escalation = tx.set_escalation_status(key, body.status, now)
-            state = tx.ticket_state(escalation.ticket_id)
-            assert state is not None
-            tx.event(EventType.ESCALATION_UPDATED.value, state.queue, escalation.model_dump(mode="json"), now)
-            if body.status == EscalationStatus.FIXED:
-                state.needs_reply = True
-            if state.escalation_key == key or body.status == EscalationStatus.FIXED:
+            self.emit_escalation(tx, escalation)
+            # Every linked ticket shows the escalation's state; on `fixed` each customer is owed a reply.
+            for ticket_id in tx.linked_ticket_ids(key) or [escalation.ticket_id]:
+                state = tx.ticket_state(ticket_id)
+                if state is None:
+                    continue
+                if body.status == EscalationStatus.FIXED:
+                    state.needs_reply = True
                 state.version += 1
                 state.updated_at = now
                 tx.save_ticket(state)

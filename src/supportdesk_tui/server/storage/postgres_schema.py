@@ -261,6 +261,11 @@ AUDIT_ACTION = """
 ALTER TABLE audit ADD COLUMN IF NOT EXISTS action TEXT
 """
 
+# See migration_escalation_links in sqlite_schema.py. Guarded: it may be merged anywhere.
+ESCALATION_LINKS = """
+CREATE INDEX IF NOT EXISTS ix_tickets_escalation ON tickets(escalation_key) WHERE escalation_key IS NOT NULL
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _INITIAL,
     _INDEXES,
@@ -271,4 +276,5 @@ MIGRATIONS: tuple[str, ...] = (
     _CLUSTER_STATE,
     MESSAGE_SEARCH,
     AUDIT_ACTION,
+    ESCALATION_LINKS,
 )

@@ -297,6 +297,13 @@ def migration_audit_action(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE audit ADD COLUMN action TEXT")
 
 
+def migration_escalation_links(db: sqlite3.Connection) -> None:
+    # Many tickets link to one escalation (an incident): its counts and its list read by this index.
+    # Guarded, so it may sit anywhere after the initial migration on a merge.
+    db.execute("CREATE INDEX IF NOT EXISTS ix_tickets_escalation ON tickets(escalation_key) "
+               "WHERE escalation_key IS NOT NULL")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial,
     _migration_2_indexes,
@@ -307,4 +314,5 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_7_cluster_state,
     migration_message_search,
     migration_audit_action,
+    migration_escalation_links,
 )

@@ -42,6 +42,7 @@ from supportdesk_tui.server.store.rows import (
     MESSAGE_SELECT,
     TICKET_COLUMNS,
     TICKET_PLACEHOLDERS,
+    ESCALATION_SELECT,
     TICKET_SELECT,
     account_from_row,
     agent_from_row,
@@ -160,8 +161,17 @@ class WriteTx:
         return escalation
 
     def escalation(self, key: str) -> Escalation | None:
-        row = self._db.execute("SELECT * FROM escalations WHERE key = ?", (key,)).fetchone()
+        row = self._db.execute(f"{ESCALATION_SELECT} WHERE e.key = ?", (key,)).fetchone()
         return None if row is None else escalation_from_row(row)
+
+    def linked_ticket_queues(self, key: str) -> list[str]:
+        rows = self._db.execute("SELECT DISTINCT queue FROM tickets WHERE escalation_key = ? ORDER BY queue",
+                                (key,))
+        return [str(r["queue"]) for r in rows.fetchall()]
+
+    def linked_ticket_ids(self, key: str) -> list[int]:
+        rows = self._db.execute("SELECT id FROM tickets WHERE escalation_key = ? ORDER BY id", (key,))
+        return [int(r["id"]) for r in rows.fetchall()]
 
     def set_escalation_status(self, key: str, status: EscalationStatus, at: datetime) -> Escalation:
         self._db.execute(
