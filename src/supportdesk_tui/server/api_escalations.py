@@ -101,5 +101,7 @@ def linked_tickets(key: EscalationKey, service: ServiceDep, caller: CallerDep) -
     description="Open tickets of the last 24 hours linked to no escalation, whose category is the "
     "escalation's component or which share key words with its summary; best matches first.",
 )
-def suggested_tickets(key: EscalationKey, service: ServiceDep, caller: CallerDep) -> DataList[SuggestedTicket]:
+def suggested_tickets(
+    key: EscalationKey, service: ServiceDep, caller: CallerDep
+) -> DataList[SuggestedTicket]:
     return DataList[SuggestedTicket](data=incidents.suggestions(service, caller, key))

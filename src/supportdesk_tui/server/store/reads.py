@@ -37,9 +37,9 @@ from supportdesk_tui.server.rowjson import RowJsonCache
 from supportdesk_tui.server.storage.engine import Engine
 from supportdesk_tui.server.store.connections import CommittedReads, read_tuples
 from supportdesk_tui.server.store.rows import (
+    ESCALATION_SELECT,
     MESSAGE_SELECT,
     NO_DUE,
-    ESCALATION_SELECT,
     TICKET_SELECT,
     account_from_row,
     agent_from_row,

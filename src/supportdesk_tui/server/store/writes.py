@@ -39,10 +39,10 @@ from supportdesk_tui.server.records import (
 from supportdesk_tui.server.storage.engine import DbConn
 from supportdesk_tui.server.store.idempotency import store_response
 from supportdesk_tui.server.store.rows import (
+    ESCALATION_SELECT,
     MESSAGE_SELECT,
     TICKET_COLUMNS,
     TICKET_PLACEHOLDERS,
-    ESCALATION_SELECT,
     TICKET_SELECT,
     account_from_row,
     agent_from_row,
