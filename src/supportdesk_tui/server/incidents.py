@@ -30,7 +30,13 @@ SUGGESTIONS_SCANNED = 500
 SUGGESTIONS_SHOWN = 30
 MIN_SHARED_WORDS = 2
 # Words too common in support mail to say two tickets are about the same bug.
-_STOP_WORDS = frozenset(["the", "and", "for", "not", "but", "with", "this", "that", "have", "has", "does", "doesn't", "don't", "can't", "cannot", "from", "you", "your", "are", "was", "were", "when", "what", "app", "after", "again", "please", "help", "hello", "thanks", "still", "just", "any", "all", "get", "got", "и", "в", "во", "не", "на", "что", "как", "это", "у", "меня", "мне", "я", "с", "со", "по", "за", "из", "от", "но", "или", "же", "ли", "то", "уже", "еще", "ещё", "здравствуйте", "спасибо", "пожалуйста", "помогите", "добрый", "день", "вас", "вы", "при", "после"])
+_STOP_TEXT = (
+    "the and for not but with this that have has does doesn't don't can't cannot from you your are "
+    "was were when what app after again please help hello thanks still just any all get got "
+    "и в во не на что как это у меня мне я с со по за из от но или же ли то уже еще ещё "
+    "здравствуйте спасибо пожалуйста помогите добрый день вас вы при после"
+)
+_STOP_WORDS = frozenset(_STOP_TEXT.split())
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
 
