@@ -78,13 +78,13 @@ class Sender:
         return await self.deliver(item)
 
     def queue(self, ticket_id: int, kind: DraftKind, body: str, *, status_after: Status | None,
-              seen_up_to: int | None) -> OutboxItem:
+              seen_up_to: int | None, key: str | None = None) -> OutboxItem:
         """The first half of `send`, with no I/O: the item is in the outbox (so it survives a crash)
         and counts as sending until `deliver` answers. Raises `ValidationFailed` with nothing queued."""
         # Checked before queueing: an item the contract refuses could never leave the outbox.
         message_request(kind, body, status_after, seen_up_to)
         item = self.outbox.add(OutboxItem.new(ticket_id, kind, body, now=self.clock(),
-                                              status_after=status_after, seen_up_to=seen_up_to))
+                                              status_after=status_after, seen_up_to=seen_up_to, key=key))
         self.sending.add(item.id)
         return item
 

@@ -33,6 +33,8 @@ from supportdesk_tui.contract.models import (
     Component,
     Escalation,
     EscalationCreate,
+    EscalationLinkRequest,
+    EscalationLinkResult,
     EscalationPatch,
     Health,
     LiveStats,
@@ -47,6 +49,7 @@ from supportdesk_tui.contract.models import (
     PresenceUpdate,
     Queue,
     StatsHistory,
+    SuggestedTicket,
     Ticket,
     TicketCreate,
     TicketPatch,
@@ -481,6 +484,26 @@ class SupportDeskClient:
             safe_to_retry=False,
         )
         return self._parse(response, Escalation)
+
+    async def link_tickets(self, key: str, ticket_ids: list[int], *,
+                           idempotency_key: str | None = None) -> EscalationLinkResult:
+        """Link tickets to an escalation (an incident); a retry with the key replays the answer."""
+        response = await self._request(
+            "POST", f"/escalations/{_path_segment(key)}/links",
+            json_body=EscalationLinkRequest(ticket_ids=ticket_ids).model_dump(mode="json"),
+            headers={"Idempotency-Key": idempotency_key or new_idempotency_key()}, safe_to_retry=True,
+        )
+        return self._parse(response, EscalationLinkResult)
+
+    async def linked_tickets(self, key: str) -> list[Ticket]:
+        response = await self._request("GET", f"/escalations/{_path_segment(key)}/tickets",
+                                       safe_to_retry=True)
+        return self._parse_list(response, Ticket)
+
+    async def suggested_tickets(self, key: str) -> list[SuggestedTicket]:
+        response = await self._request("GET", f"/escalations/{_path_segment(key)}/suggestions",
+                                       safe_to_retry=True)
+        return self._parse_list(response, SuggestedTicket)
 
     async def set_presence(self, ticket_id: int, state: PresenceState) -> None:
         await self._request(

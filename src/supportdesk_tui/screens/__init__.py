@@ -13,6 +13,7 @@ def screen_classes() -> list[type[DOMNode]]:
     from supportdesk_tui.screens.dashboard import DashboardScreen
     from supportdesk_tui.screens.escalations import EscalationsScreen
     from supportdesk_tui.screens.help import HelpScreen
+    from supportdesk_tui.screens.incident import IncidentScreen
     from supportdesk_tui.screens.outbox import OutboxScreen
     from supportdesk_tui.screens.queue import QueueScreen
     from supportdesk_tui.screens.wallboard import WallboardScreen
@@ -22,4 +23,4 @@ def screen_classes() -> list[type[DOMNode]]:
     from supportdesk_tui.widgets.ticket_table import TicketTable
 
     return [ConnectScreen, QueueScreen, ConversationScreen, HelpScreen, EscalationsScreen, DashboardScreen,
-            OutboxScreen, WallboardScreen, Composer, Thread, TicketTable, StepRow]
+            OutboxScreen, WallboardScreen, IncidentScreen, Composer, Thread, TicketTable, StepRow]

@@ -24,7 +24,7 @@ from supportdesk_tui.domain.safe_text import one_line, safe_text
 from supportdesk_tui.i18n import N_, _, ngettext
 from supportdesk_tui.i18n.labels import escalation_status_label, severity_label, status_label
 from supportdesk_tui.keymap import with_cyrillic_aliases
-from supportdesk_tui.navigation import OpenTicket
+from supportdesk_tui.navigation import OpenTicket, ShowIncident
 from supportdesk_tui.screens._status import StatusLineScreen
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets.key_footer import KeyFooter
@@ -48,6 +48,8 @@ class EscalationsScreen(StatusLineScreen):
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
         Binding("escape", "back", N_("Back"), id="escalations.back"),
         Binding("enter", "open_ticket", N_("Open ticket"), id="escalations.open"),
+        Binding("i", "show_incident", N_("Incident"), id="escalations.incident",
+                tooltip=N_("Its linked tickets, look-alikes to link, and one answer to all")),
         Binding("r", "refresh", N_("Refresh"), id="escalations.refresh"),
     ])
 
@@ -187,6 +189,11 @@ class EscalationsScreen(StatusLineScreen):
         if escalation is None:
             return
         self.post_message(OpenTicket(escalation.ticket_id))
+
+    def action_show_incident(self) -> None:
+        escalation = self.cursor_escalation()
+        if escalation is not None:
+            self.post_message(ShowIncident(escalation.key))
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
