@@ -88,6 +88,7 @@ ESCALATION = frozenset({
 LINK_RESULT = under("escalation", ESCALATION) | {
     "linked[]", "skipped[].ticket_id", "skipped[].reason", "skipped[].other_key"}
 SUGGESTED = under("ticket", TICKET) | {"reasons[]", "shared_words[]"}
+COUNTS = frozenset({"counts[]"})
 PLAYBOOK = (
     frozenset({"id", "categories[]", "cooling_off_days"})
     | per_language("title")
@@ -200,6 +201,7 @@ TABLE: list[tuple[Case, Allowed, Allowed, Allowed]] = [
     (Case("GET", E, "other"), REFUSED, ESCALATION, REFUSED),
     (Case("PATCH", E), ESCALATION, ESCALATION, REFUSED),
     (Case("PATCH", E, "other"), REFUSED, ESCALATION, REFUSED),
+    (Case("POST", "/api/v1/ticket-counts"), COUNTS, COUNTS, REFUSED),
     (Case("POST", f"{E}/links"), LINK_RESULT, LINK_RESULT, REFUSED),
     (Case("POST", f"{E}/links", "other"), REFUSED, LINK_RESULT, REFUSED),
     (Case("GET", f"{E}/tickets"), data_list(TICKET), data_list(TICKET), REFUSED),
@@ -329,6 +331,8 @@ def _request(case: Case, role: Role, world: World, lena: httpx.Client) -> tuple[
         kwargs["json"] = {"action": "send_reset_link"}
     elif op == ("PATCH", E):
         kwargs["json"] = {"status": "in_progress"}
+    elif op == ("POST", "/api/v1/ticket-counts"):
+        kwargs["json"] = {"filters": [{"status": ["new", "open"]}, {"assignee": "me"}]}
     elif op == ("POST", f"{E}/links"):
         kwargs["json"] = {"ticket_ids": [ticket_id]}
     return url, kwargs

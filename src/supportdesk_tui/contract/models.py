@@ -400,6 +400,34 @@ class EscalationPatch(RequestBody):
     status: EscalationStatus
 
 
+MAX_VIEWS_COUNTED = 30
+
+
+class TicketFilter(RequestBody):
+    """The filters of `GET /tickets` as one object (a saved view), without sort or paging."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    queue: NameIn | None = Field(default=None, max_length=64)
+    status: list[Status] = Field(default_factory=list, max_length=len(Status))
+    priority: list[Priority] = Field(default_factory=list, max_length=len(Priority))
+    language: Language | None = None
+    assignee: NameIn | None = Field(default=None, max_length=64,
+                                    description="`me`, `none`, or an agent login.")
+    tag: NameIn | None = Field(default=None, max_length=64)
+    q: TextIn | None = Field(default=None, max_length=200, description="Free text, as `q` of `GET /tickets`.")
+
+
+class TicketCountsRequest(RequestBody):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    filters: list[TicketFilter] = Field(min_length=1, max_length=MAX_VIEWS_COUNTED)
+
+
+class TicketCounts(Model):
+    counts: list[int] = Field(description="How many visible tickets match each filter, in request order.")
+
+
 MAX_LINKED_AT_ONCE = 200
 
 

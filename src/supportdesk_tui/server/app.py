@@ -23,6 +23,7 @@ from supportdesk_tui.contract.models import NO_NUL
 from supportdesk_tui.contract.stream import STREAM_KEEPALIVE_SECONDS
 from supportdesk_tui.server import (
     api_accounts,
+    api_counts,
     api_escalations,
     api_events,
     api_misc,
@@ -225,7 +226,7 @@ def create_app(
     app.state.bus = bus
     app.state.cursors = CursorCodec(store.cursor_secret())
     app.state.post_hook = post_hook
-    for module in (api_misc, api_tickets, api_escalations, api_accounts, api_stats, api_events):
+    for module in (api_misc, api_tickets, api_counts, api_escalations, api_accounts, api_stats, api_events):
         app.include_router(module.router)
 
     @app.get(OPENAPI_PATH, include_in_schema=False)

@@ -193,6 +193,11 @@ class Service:
         now = self.now()
         return [self.ticket_bytes(t, now) for t in tickets[:limit]], (keys[limit - 1] if more else None)
 
+    def count_tickets(self, caller: AgentRecord, query: TicketQuery) -> int:
+        """How many tickets the caller may see match `query` (a saved view's count)."""
+        self.ensure_reader(caller)
+        return self.store.count_matching(self._visible_query(caller, query))
+
     def _visible_query(self, caller: AgentRecord, query: TicketQuery) -> TicketQuery:
         visible = self.visible_queues(caller)
         if visible is None:

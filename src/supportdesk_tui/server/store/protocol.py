@@ -149,6 +149,10 @@ class Store(Protocol):
 
     def linked_tickets(self, key: str) -> list[Ticket]: ...
 
+    def count_matching(self, query: TicketQuery) -> int:
+        """How many tickets match (one COUNT; the query's queues already resolved for the caller)."""
+        ...
+
     def recent_unlinked_tickets(self, since: datetime, limit: int) -> list[Ticket]:
         """Open tickets created since `since` and linked to no escalation, newest first."""
         ...

@@ -51,7 +51,7 @@ from supportdesk_tui.server.store.rows import (
     ticket_from_row,
     ticket_json_from_row,
 )
-from supportdesk_tui.server.store.ticket_pages import PageRows, page_rows
+from supportdesk_tui.server.store.ticket_pages import PageRows, count_matching, page_rows
 
 
 class StoreReads:
@@ -193,6 +193,10 @@ class StoreReads:
     ) -> PageRows:
         queues = query.queues if query.queues is not None else tuple(q.id for q in self.list_queues())
         return page_rows(self.engine, queues, query, sort, after, limit)
+
+    def count_matching(self, query: TicketQuery) -> int:
+        queues = query.queues if query.queues is not None else tuple(q.id for q in self.list_queues())
+        return count_matching(self.engine, queues, query)
 
     def ticket_json(self, ticket_id: int) -> TicketJson | None:
         rows, names = read_tuples(self.engine, f"{TICKET_SELECT} WHERE t.id = ?", (ticket_id,))
