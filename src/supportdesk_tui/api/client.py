@@ -51,7 +51,10 @@ from supportdesk_tui.contract.models import (
     StatsHistory,
     SuggestedTicket,
     Ticket,
+    TicketCounts,
+    TicketCountsRequest,
     TicketCreate,
+    TicketFilter,
     TicketPatch,
     TicketReceipt,
 )
@@ -484,6 +487,16 @@ class SupportDeskClient:
             safe_to_retry=False,
         )
         return self._parse(response, Escalation)
+
+    async def ticket_counts(self, filters: list[TicketFilter]) -> list[int]:
+        """How many tickets match each filter (saved views), in one request; nothing is written, so
+        a retry is safe without a key."""
+        response = await self._request(
+            "POST", "/ticket-counts",
+            json_body=TicketCountsRequest(filters=filters).model_dump(mode="json", exclude_defaults=True),
+            safe_to_retry=True,
+        )
+        return self._parse(response, TicketCounts).counts
 
     async def link_tickets(self, key: str, ticket_ids: list[int], *,
                            idempotency_key: str | None = None) -> EscalationLinkResult:
