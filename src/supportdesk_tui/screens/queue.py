@@ -92,6 +92,7 @@ class QueueScreen(StatusLineScreen):
         Binding("E", "escalations", N_("Escalations"), id="queue.escalations", show=False),
         Binding("escape", "clear_filter", N_("Clear filter"), id="queue.clear_filter", show=False),
         Binding("q", "app.quit", N_("Quit"), id="queue.quit"),
+        Binding("V", "save_view", N_("Save filter as view"), id="queue.save_view", show=False),
         Binding("1", "view(1)", N_("Saved views 1–9"), key_display="1…9", id="queue.view_1"),
         *[Binding(str(n), f"view({n})", show=False, id=f"queue.view_{n}") for n in range(2, 10)],
     ])
@@ -523,6 +524,9 @@ class QueueScreen(StatusLineScreen):
             if self._view_counts_stale:
                 self._view_counts_stale = False
                 self.count_views()
+
+    def action_save_view(self) -> None:
+        self.save_filter_as_view()
 
     def action_view(self, number: int) -> None:
         self.apply_view(number - 1)

@@ -75,6 +75,7 @@ class SavedViewsList(Vertical):
         super().__init__(id=id)
         self._views: list[SavedView] = []
         self.counts: list[int | None] = []
+        self.display = False  # until there is a view to show
 
     def compose(self) -> ComposeResult:
         yield Caption(N_("Views"), classes="saved-views--title")
