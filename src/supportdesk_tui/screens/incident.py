@@ -54,7 +54,7 @@ class IncidentScreen(StatusLineScreen):
     IncidentScreen #incident-bar { height: auto; background: $panel; padding: 0 1; }
     IncidentScreen #incident-summary { height: auto; padding: 0 1; color: $text-muted; }
     IncidentScreen .incident-title { height: 1; padding: 0 1; text-style: bold; margin-top: 1; }
-    IncidentScreen #linked { height: 1fr; }
+    IncidentScreen #linked { height: auto; max-height: 50%; }
     IncidentScreen #suggested { height: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
@@ -143,9 +143,8 @@ class IncidentScreen(StatusLineScreen):
     @staticmethod
     def _suggested_cells(suggestion: SuggestedTicket) -> list[Text]:
         why = [_("same component") if r == "component" else _("same words") for r in suggestion.reasons]
-        if suggestion.shared_words:
-            why.append("(" + ", ".join(suggestion.shared_words[:4]) + ")")
-        return [Text(f"#{suggestion.ticket.id}"), safe_text(" ".join(why), single_line=True),
+        words = f" ({', '.join(suggestion.shared_words[:4])})" if suggestion.shared_words else ""
+        return [Text(f"#{suggestion.ticket.id}"), safe_text(", ".join(why) + words, single_line=True),
                 safe_text(suggestion.ticket.subject, single_line=True)]
 
     def affected_customers(self) -> int:
@@ -156,7 +155,8 @@ class IncidentScreen(StatusLineScreen):
         bar.append(self.key, style="bold")
         escalation = self.escalation
         if escalation is not None:
-            bar.append(f"  {ESCALATION_MARK[escalation.status]} {escalation_status_label(escalation.status)}")
+            state = f"{ESCALATION_MARK[escalation.status]} {escalation_status_label(escalation.status)}"
+            bar.append("  ·  " + state)
             bar.append("  ·  ")
             bar.append_text(safe_text(escalation.summary, single_line=True))
             bar.append("\n")

@@ -93,7 +93,7 @@ class QueueScreen(StatusLineScreen):
         Binding("escape", "clear_filter", N_("Clear filter"), id="queue.clear_filter", show=False),
         Binding("q", "app.quit", N_("Quit"), id="queue.quit"),
         Binding("V", "save_view", N_("Save filter as view"), id="queue.save_view", show=False),
-        Binding("1", "view(1)", N_("Saved views 1–9"), key_display="1…9", id="queue.view_1"),
+        Binding("1", "view(1)", N_("Saved views 1–9"), key_display="1…9", id="queue.view_1", show=False),
         *[Binding(str(n), f"view({n})", show=False, id=f"queue.view_{n}") for n in range(2, 10)],
     ])
 
