@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, assert_never
 
+from supportdesk_tui.api.errors import ApiError
 from supportdesk_tui.contract.models import Role
+from supportdesk_tui.domain.incident_links import link_summary
+from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import _, ngettext
 from supportdesk_tui.navigation import (
     LinkToEscalation,
@@ -26,6 +29,7 @@ from supportdesk_tui.navigation import (
     ShowQueue,
 )
 from supportdesk_tui.screens.help import HelpScreen
+from supportdesk_tui.widgets.safe_notify import safe_notification
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -185,11 +189,6 @@ class Navigator:
             chosen)
 
     async def _link_and_tell(self, key: str, ticket_ids: tuple[int, ...]) -> None:
-        from supportdesk_tui.api.errors import ApiError
-        from supportdesk_tui.domain.incident_links import link_summary
-        from supportdesk_tui.domain.safe_text import safe_text
-        from supportdesk_tui.widgets.safe_notify import safe_notification
-
         try:
             result = await self._desk.api.link_tickets(key, list(ticket_ids))
         except ApiError as exc:
