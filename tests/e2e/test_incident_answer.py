@@ -9,7 +9,6 @@ own name.
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import httpx
 import pytest
 from e2e_helpers import QUICK_RECONNECT, make_app, server_messages, server_ticket
 from held_requests import hold_requests
+from incident_helpers import escalate, music_ticket
 from textual.widgets import DataTable
 
 from keyboard import type_text
@@ -28,37 +28,6 @@ from waiting import wait_until
 
 SIZE = (160, 48)
 CUSTOMERS = 20
-NAMES = {"ru": ["Ольга Кузнецова", "Иван Петров", "Мария Соколова", "Пётр Орлов", "Анна Белова"],
-         "en": ["Emma Brown", "Jack Wilson", "Grace Taylor", "Luke Evans", "Chloe Moore"]}
-
-
-def music_ticket(server: Any, number: int) -> dict[str, Any]:
-    language = "ru" if number % 2 else "en"
-    name = NAMES[language][number % 5]
-    marker = uuid.uuid4().hex[:8]
-    body = ("Музыка не играет, бесконечная загрузка." if language == "ru"
-            else "Music never plays, the spinner never stops.")
-    payload = {
-        "subject": f"{'Не играет музыка' if language == 'ru' else 'Music will not play'} {marker}",
-        "category": "music", "language": language, "priority": "normal",
-        "requester": {"account_id": f"id{marker}", "name": name, "language": language},
-        "body": body,
-    }
-    with server.client("intake") as http:
-        response = http.post("/api/v1/tickets", json=payload, headers={"Idempotency-Key": marker})
-        response.raise_for_status()
-    return server_ticket(server, response.json()["ticket_id"])
-
-
-def escalate(server: Any, ticket_id: int) -> str:
-    body = {"component": "music", "severity": "major", "summary": "Music playback spinner never stops",
-            "steps": "1. Open Music\n2. Tap a track", "expected": "It plays", "actual": "Endless spinner"}
-    with server.client("kate") as http:
-        response = http.post(f"/api/v1/tickets/{ticket_id}/escalations", json=body)
-        response.raise_for_status()
-        return str(response.json()["key"])
-
-
 def replies_on_server(server: Any, ticket_id: int) -> list[str]:
     return [m["body"] for m in server_messages(server, ticket_id) if m["kind"] == "reply"]
 
