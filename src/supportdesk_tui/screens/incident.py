@@ -39,7 +39,7 @@ from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.navigation import OpenTicket
 from supportdesk_tui.screens._status import StatusLineScreen
 from supportdesk_tui.screens.canned import VariablesForm
-from supportdesk_tui.screens.pickers import ChoiceModal, ConfirmModal
+from supportdesk_tui.screens.pickers import ChoiceModal, ConfirmModal, TextPromptModal
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.status_line import StatusLine
@@ -47,6 +47,13 @@ from supportdesk_tui.widgets.status_line import StatusLine
 FIX_REPLY_ID = "fix-released"
 LEAVE_STATUS = "leave"
 REPLY_STATUSES: tuple[Status, ...] = (Status.SOLVED, Status.PENDING, Status.OPEN)
+
+
+def ticket_numbers(text: str) -> list[int]:
+    """`#1234, 1235 x` → [1234, 1235]: what is not a number is left out."""
+    found = (word.strip().removeprefix("#") for word in text.replace(",", " ").split())
+    return list(dict.fromkeys(int(word) for word in found if word.isdecimal() and word.isascii()
+                              and len(word) <= 15))
 
 
 class IncidentScreen(StatusLineScreen):
@@ -62,6 +69,8 @@ class IncidentScreen(StatusLineScreen):
         Binding("enter", "open_ticket", N_("Open ticket"), id="incident.open"),
         Binding("l", "link_suggestion", N_("Link"), id="incident.link",
                 tooltip=N_("Link the suggested ticket under the cursor")),
+        Binding("plus", "link_numbers", N_("Link by number"), id="incident.link_numbers", key_display="+",
+                tooltip=N_("Link tickets by their numbers (#1234 1235 …)")),
         Binding("a", "answer_all", N_("Answer all"), id="incident.answer_all",
                 tooltip=N_("One canned reply to every linked customer, in their language")),
         Binding("r", "refresh", N_("Refresh"), id="incident.refresh"),
@@ -197,6 +206,16 @@ class IncidentScreen(StatusLineScreen):
         ticket_id = self._cursor_id("suggested")
         if ticket_id is not None:
             self.link([ticket_id])
+
+    def action_link_numbers(self) -> None:
+        def typed(text: str | None) -> None:
+            ids = ticket_numbers(text or "")
+            if ids:
+                self.link(ids)
+
+        self.app.push_screen(TextPromptModal(_("Link tickets to {key}").format(key=self.key),
+                                             hint=_("Ticket numbers, separated by spaces or commas"),
+                                             placeholder="#1234 1235"), typed)
 
     def link(self, ticket_ids: list[int]) -> None:
         """Link tickets named by the agent (a suggestion, or a bulk selection handed over)."""
