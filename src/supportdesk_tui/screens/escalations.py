@@ -33,9 +33,10 @@ from supportdesk_tui.widgets.status_line import StatusLine
 
 OPEN_STATES: tuple[EscalationStatus, ...] = (EscalationStatus.OPEN, EscalationStatus.IN_PROGRESS)
 SUMMARY_WIDTH = 44
-TICKET_WIDTH = 44
+TICKET_WIDTH = 36
 COLUMN_TITLES = {"key": N_("Key"), "state": N_("State"), "severity": N_("Severity"),
-                 "component": N_("Component"), "summary": N_("Summary"), "ticket": N_("Linked ticket")}
+                 "component": N_("Component"), "summary": N_("Summary"),
+                 "customers": N_("Customers"), "ticket": N_("Linked ticket")}
 
 
 class EscalationsScreen(StatusLineScreen):
@@ -72,7 +73,7 @@ class EscalationsScreen(StatusLineScreen):
 
     def on_mount(self) -> None:
         table = self.table
-        for key, width in zip(COLUMN_TITLES, (10, 14, 9, 20, SUMMARY_WIDTH, TICKET_WIDTH), strict=True):
+        for key, width in zip(COLUMN_TITLES, (10, 14, 9, 20, SUMMARY_WIDTH, 9, TICKET_WIDTH), strict=True):
             table.add_column(safe_text(_(COLUMN_TITLES[key])), key=key, width=width)
         self.sub_title = _("Escalations")
         self.desk.subscribe(self)
@@ -148,6 +149,7 @@ class EscalationsScreen(StatusLineScreen):
             severity,
             safe_text(self.component_names.get(escalation.component, escalation.component), single_line=True),
             safe_text(escalation.summary, single_line=True),
+            Text(str(escalation.affected_customers), justify="right"),
             self._ticket_cell(escalation.ticket_id),
         ]
 
@@ -227,7 +229,7 @@ class EscalationsScreen(StatusLineScreen):
 
     def _update_row(self, escalation: Escalation) -> None:
         table = self.table
-        for column, cell in zip(("key", "state", "severity", "component", "summary", "ticket"),
+        for column, cell in zip(("key", "state", "severity", "component", "summary", "customers", "ticket"),
                                 self._cells(escalation), strict=True):
             try:
                 table.update_cell(escalation.key, column, cell)
