@@ -616,3 +616,4 @@ class QueueScreen(StatusLineScreen):
         """Without the live stream, refresh counts by polling so numbers don't go stale."""
         if self.desk.session.stream_state != "live":
             self.refresh_queues()
+            self.count_views()
