@@ -105,6 +105,21 @@ async def test_lead_answers_twenty_linked_customers_once_each_across_a_server_cr
         await wait_until(pilot, lambda: app.session.sender.waiting == 0 and not app.session.sender.sending,
                          timeout=60, what="the outbox emptied")
 
+        # Answering the incident again sends nothing: every ticket is solved now.
+        first_summary = incident.last_summary
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceModal), what="the canned reply choice")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "VariablesForm", what="the version")
+        await type_text(pilot, "8.42.0")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceModal), what="the status choice")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: incident.last_summary is not first_summary, what="the second summary")
+        again = incident.last_summary
+        assert again is not None and not again.sent and not again.queued
+        assert [s.reason.value for s in again.skipped] == ["already_solved"] * CUSTOMERS
+
     for ticket in tickets:
         replies = replies_on_server(server, ticket["id"])
         assert len(replies) == 1, (ticket["id"], replies)
