@@ -473,6 +473,8 @@ class SupportDeskApp(App[None]):
     @on(navigation.ShowEscalations)
     @on(navigation.NextTicket)
     @on(navigation.ReturnTo)
+    @on(navigation.ShowIncident)
+    @on(navigation.LinkToEscalation)
     def _navigate(self, request: navigation.NavigationRequest) -> None:
         self.navigator.go(request)
 

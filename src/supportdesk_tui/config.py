@@ -17,7 +17,7 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
@@ -338,6 +338,17 @@ class Config(_Table):
     )
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
     notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
+    # View name → filter, in the order the sidebar shows them (and `1`…`9` pick them).
+    views: Annotated[Mapping[str, str], AfterValidator(_read_only), PlainSerializer(dict)] = Field(
+        default_factory=_no_entries,
+        description=(
+            "Saved views: a name and a filter in the filter bar's syntax (`status:open tag:spam-wave`), "
+            "shown in the queue's sidebar with live counts, in this order; `1`…`9` open the first nine. "
+            "The app adds, removes and reorders them here, keeping the rest of the file; share a view by "
+            "copying its line."
+        ),
+        json_schema_extra=_shown(key="<view name>", type="string: a filter", default="—"),
+    )
 
     _source: Path | None = PrivateAttr(default=None)
 
@@ -748,6 +759,65 @@ def save_ui_choice(
     except tomllib.TOMLDecodeError:
         after = None
     if after != expected:
+        raise refusal
+    _write_atomically(config_path, new_text)
+    return config_path
+
+
+def save_views(
+    views: Sequence[tuple[str, str]], path: Path | None = None, env: Mapping[str, str] | None = None
+) -> Path:
+    """Write the saved views, in order, as the `[views]` table, touching nothing else in the file.
+
+    Like `save_ui_choice`: tomlkit edits only that table (comments elsewhere, and standalone comments
+    inside it, stay), and the result must read back as exactly that change, or nothing is written.
+    """
+    import tomlkit  # lazy: only saving views edits TOML
+    from tomlkit.exceptions import TOMLKitError
+
+    config_path = path if path is not None else paths.config_file(env)
+    wanted = dict(views)
+    if len(wanted) != len(views) or any(not name.strip() for name in wanted):
+        raise ConfigError("view names must be unique and not blank", key="views")
+    try:
+        with config_path.open(encoding="utf-8", newline="") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        text = ""
+    try:
+        before = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not saving views: the file is not valid TOML ({exc})",
+                          source=str(config_path)) from exc
+    refusal = ConfigError("not saving views: the file's layout is too unusual to edit safely; edit "
+                          "[views] by hand", source=str(config_path))
+    if not isinstance(before.get("views", {}), dict):
+        raise refusal
+    try:
+        document = tomlkit.parse(text)
+        table = document.get("views")
+        if table is None:
+            trailing_newlines = len(text) - len(text.rstrip("\n"))
+            for _ in range(max(0, 2 - trailing_newlines) if text.strip() else 0):
+                document.add(tomlkit.nl())
+            document.add("views", tomlkit.table())
+            table = document["views"]
+        if not isinstance(table, dict):
+            raise refusal
+        for name in list(table.keys()):
+            del table[name]
+        for name, query in views:
+            table[name] = query
+        new_text = tomlkit.dumps(document)
+    except TOMLKitError:
+        raise refusal from None
+    try:
+        after = tomllib.loads(new_text)
+    except tomllib.TOMLDecodeError:
+        after = None
+    others = {k: v for k, v in before.items() if k != "views"}
+    if after is None or {k: v for k, v in after.items() if k != "views"} != others \
+            or list(after.get("views", {}).items()) != list(views):
         raise refusal
     _write_atomically(config_path, new_text)
     return config_path

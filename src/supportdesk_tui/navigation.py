@@ -64,6 +64,22 @@ class ShowEscalations(TextualMessage):
 
 
 @dataclass
+class ShowIncident(TextualMessage):
+    """One escalation as an incident: its linked tickets, look-alikes to link, and the answer to all."""
+
+    key: str
+
+
+@dataclass
+class LinkToEscalation(TextualMessage):
+    """Link these tickets to an escalation (asked for when `key` is None); the agent hears the outcome.
+    Posted by the ticket (one id) and by the queue's bulk selection (many)."""
+
+    ticket_ids: tuple[int, ...]
+    key: str | None = None
+
+
+@dataclass
 class NextTicket(TextualMessage):
     """Leave the current ticket for the next one that needs the agent (the queue picks it)."""
 
@@ -91,4 +107,4 @@ class SignIn(TextualMessage):
 
 # What the navigator answers; `Reconnect` and `SignIn` go to the app's sign-in instead.
 NavigationRequest: TypeAlias = (OpenTicket | ShowQueue | ShowDashboard | ShowEscalations | NextTicket
-                                 | ReturnTo)
+                                 | ReturnTo | ShowIncident | LinkToEscalation)

@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, assert_never
 
+from supportdesk_tui.api.errors import ApiError
 from supportdesk_tui.contract.models import Role
-from supportdesk_tui.i18n import _
+from supportdesk_tui.domain.incident_links import link_summary
+from supportdesk_tui.domain.safe_text import safe_text
+from supportdesk_tui.i18n import _, ngettext
 from supportdesk_tui.navigation import (
+    LinkToEscalation,
     NavigationRequest,
     NextTicket,
     OpenTicket,
@@ -21,9 +25,11 @@ from supportdesk_tui.navigation import (
     ReturnTo,
     ShowDashboard,
     ShowEscalations,
+    ShowIncident,
     ShowQueue,
 )
 from supportdesk_tui.screens.help import HelpScreen
+from supportdesk_tui.widgets.safe_notify import safe_notification
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -62,6 +68,10 @@ class Navigator:
                 self.next_ticket()
             case ReturnTo():
                 self.return_to(request.screen)
+            case ShowIncident():
+                self.show_incident(request.key)
+            case LinkToEscalation():
+                self.link_to_escalation(request.ticket_ids, request.key)
             case _:
                 assert_never(request)
 
@@ -150,6 +160,44 @@ class Navigator:
 
         if not isinstance(app.screen, EscalationsScreen):
             app.push_screen(EscalationsScreen())
+
+    def show_incident(self, key: str) -> None:
+        from supportdesk_tui.screens.incident import IncidentScreen  # lazy: opened on demand
+
+        screen = self._app.screen
+        if not (isinstance(screen, IncidentScreen) and screen.key == key):
+            self._app.push_screen(IncidentScreen(key))
+
+    def link_to_escalation(self, ticket_ids: tuple[int, ...], key: str | None) -> None:
+        """Ask for the escalation's key when not given, link, and say what happened."""
+        from supportdesk_tui.screens.pickers import TextPromptModal  # lazy: on demand
+
+        app = self._app
+        if key is not None:
+            app.run_worker(self._link_and_tell(key, ticket_ids), group="links")
+            return
+
+        def chosen(typed: str | None) -> None:
+            if typed and typed.strip():
+                self.link_to_escalation(ticket_ids, typed.strip().upper())
+
+        count = len(ticket_ids)
+        app.push_screen(TextPromptModal(
+            ngettext("Link {n} ticket to an escalation", "Link {n} tickets to an escalation",
+                     count).format(n=count),
+            hint=_("The escalation's key, as in the ticket header (e.g. ENG-1001)"), placeholder="ENG-"),
+            chosen)
+
+    async def _link_and_tell(self, key: str, ticket_ids: tuple[int, ...]) -> None:
+        try:
+            result = await self._desk.api.link_tickets(key, list(ticket_ids))
+        except ApiError as exc:
+            text, title = safe_notification(safe_text(f"{exc.title}: {exc.message}"), _("Not linked"))
+            self._app.notify(text, title=title, severity="error", markup=False)
+            return
+        text, title = safe_notification(safe_text(link_summary(result)), safe_text(key, single_line=True))
+        self._app.notify(text, title=title, severity="warning" if result.skipped else "information",
+                         timeout=8, markup=False)
 
     def show_outbox(self) -> None:
         from supportdesk_tui.screens.outbox import OutboxScreen  # lazy: opened on demand

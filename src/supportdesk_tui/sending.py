@@ -124,14 +124,15 @@ class Sender:
         return await self.deliver(item)
 
     def queue(self, ticket_id: int, kind: DraftKind, body: str, *, status_after: Status | None,
-              seen_up_to: int | None, files: Sequence[Path] = ()) -> OutboxItem:
+              seen_up_to: int | None, files: Sequence[Path] = (), key: str | None = None) -> OutboxItem:
         """The first half of `send`, with no network I/O: the item is in the outbox (so it survives
         a crash), with a private copy of each file, and counts as sending until `deliver` answers.
+        `key`: the Idempotency-Key when the caller fixed one beforehand (an incident's replies).
         Raises `ValidationFailed` with nothing queued."""
         # Checked before queueing: an item the contract refuses could never leave the outbox.
         message_request(kind, body, status_after, seen_up_to, [1] * len(files))
         item = OutboxItem.new(ticket_id, kind, body, now=self.clock(),
-                              status_after=status_after, seen_up_to=seen_up_to)
+                              status_after=status_after, seen_up_to=seen_up_to, key=key)
         if files:
             item = replace(item, files=stage_files(self.outbox.path.parent / "files", item.id, files))
         item = self.outbox.add(item)

@@ -43,6 +43,9 @@ class AppSettings:
     keymap: Mapping[str, str] = field(default_factory=dict)
     page_size: int = 100
     default_filter: str = ""
+    # [views]: (name, filter) in sidebar order; saved back to `config_path` (None: the usual file).
+    saved_views: tuple[tuple[str, str], ...] = ()
+    config_path: Path | None = None
     start_mode: str | None = None  # None: by role (lead → dashboard)
     wallboard: bool = False
     live_updates: bool = True

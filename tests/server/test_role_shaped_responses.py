@@ -88,8 +88,12 @@ CANNED = (
 COMPONENT = frozenset({"id", "name"})
 ESCALATION = frozenset({
     "key", "ticket_id", "status", "url", "severity", "component", "summary", "steps", "expected",
-    "actual", "message_ids[]", "created_at", "updated_at",
+    "actual", "message_ids[]", "created_at", "updated_at", "linked_tickets", "affected_customers",
 }) | under("environment", ENVIRONMENT)
+LINK_RESULT = under("escalation", ESCALATION) | {
+    "linked[]", "skipped[].ticket_id", "skipped[].reason", "skipped[].other_key"}
+SUGGESTED = under("ticket", TICKET) | {"reasons[]", "shared_words[]"}
+COUNTS = frozenset({"counts[]"})
 PLAYBOOK = (
     frozenset({"id", "categories[]", "cooling_off_days"})
     | per_language("title")
@@ -212,6 +216,13 @@ TABLE: list[tuple[Case, Allowed, Allowed, Allowed]] = [
     (Case("GET", E, "other"), REFUSED, ESCALATION, REFUSED),
     (Case("PATCH", E), ESCALATION, ESCALATION, REFUSED),
     (Case("PATCH", E, "other"), REFUSED, ESCALATION, REFUSED),
+    (Case("POST", "/api/v1/ticket-counts"), COUNTS, COUNTS, REFUSED),
+    (Case("POST", f"{E}/links"), LINK_RESULT, LINK_RESULT, REFUSED),
+    (Case("POST", f"{E}/links", "other"), REFUSED, LINK_RESULT, REFUSED),
+    (Case("GET", f"{E}/tickets"), data_list(TICKET), data_list(TICKET), REFUSED),
+    (Case("GET", f"{E}/tickets", "other"), REFUSED, data_list(TICKET), REFUSED),
+    (Case("GET", f"{E}/suggestions"), data_list(SUGGESTED), data_list(SUGGESTED), REFUSED),
+    (Case("GET", f"{E}/suggestions", "other"), REFUSED, data_list(SUGGESTED), REFUSED),
     (Case("GET", "/api/v1/stats/live"), REFUSED, LIVE_STATS, REFUSED),
     (Case("GET", "/api/v1/stats/history"), REFUSED, HISTORY, REFUSED),
     (Case("GET", "/api/v1/events"), STREAM, STREAM, REFUSED),
@@ -352,6 +363,10 @@ def _request(case: Case, role: Role, world: World, lena: httpx.Client) -> tuple[
         kwargs["json"] = {"status": "in_progress"}
     elif op == ("POST", "/api/v1/ticket-merges"):
         kwargs["json"] = _duplicates_to_merge(lena, case.target)
+    elif op == ("POST", "/api/v1/ticket-counts"):
+        kwargs["json"] = {"filters": [{"status": ["new", "open"]}, {"assignee": "me"}]}
+    elif op == ("POST", f"{E}/links"):
+        kwargs["json"] = {"ticket_ids": [ticket_id]}
     return url, kwargs
 
 

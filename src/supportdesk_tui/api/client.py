@@ -38,6 +38,8 @@ from supportdesk_tui.contract.models import (
     Component,
     Escalation,
     EscalationCreate,
+    EscalationLinkRequest,
+    EscalationLinkResult,
     EscalationPatch,
     Health,
     HistoryEntry,
@@ -53,8 +55,12 @@ from supportdesk_tui.contract.models import (
     PresenceUpdate,
     Queue,
     StatsHistory,
+    SuggestedTicket,
     Ticket,
+    TicketCounts,
+    TicketCountsRequest,
     TicketCreate,
+    TicketFilter,
     TicketMerge,
     TicketPatch,
     TicketReceipt,
@@ -589,6 +595,36 @@ class SupportDeskClient:
             safe_to_retry=False,
         )
         return self._parse(response, Escalation)
+
+    async def ticket_counts(self, filters: list[TicketFilter]) -> list[int]:
+        """How many tickets match each filter (saved views), in one request; nothing is written, so
+        a retry is safe without a key."""
+        response = await self._request(
+            "POST", "/ticket-counts",
+            json_body=TicketCountsRequest(filters=filters).model_dump(mode="json", exclude_defaults=True),
+            safe_to_retry=True,
+        )
+        return self._parse(response, TicketCounts).counts
+
+    async def link_tickets(self, key: str, ticket_ids: list[int], *,
+                           idempotency_key: str | None = None) -> EscalationLinkResult:
+        """Link tickets to an escalation (an incident); a retry with the key replays the answer."""
+        response = await self._request(
+            "POST", f"/escalations/{_path_segment(key)}/links",
+            json_body=EscalationLinkRequest(ticket_ids=ticket_ids).model_dump(mode="json"),
+            headers={"Idempotency-Key": idempotency_key or new_idempotency_key()}, safe_to_retry=True,
+        )
+        return self._parse(response, EscalationLinkResult)
+
+    async def linked_tickets(self, key: str) -> list[Ticket]:
+        response = await self._request("GET", f"/escalations/{_path_segment(key)}/tickets",
+                                       safe_to_retry=True)
+        return self._parse_list(response, Ticket)
+
+    async def suggested_tickets(self, key: str) -> list[SuggestedTicket]:
+        response = await self._request("GET", f"/escalations/{_path_segment(key)}/suggestions",
+                                       safe_to_retry=True)
+        return self._parse_list(response, SuggestedTicket)
 
     async def set_presence(self, ticket_id: int, state: PresenceState) -> None:
         await self._request(

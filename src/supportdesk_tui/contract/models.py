@@ -412,12 +412,79 @@ class Escalation(Model):
     message_ids: list[int]
     created_at: datetime
     updated_at: datetime
+    linked_tickets: int = Field(default=0, description="Tickets linked to it, the escalated one included.")
+    affected_customers: int = Field(
+        default=0, description="Distinct customers among the linked tickets (one may write twice)."
+    )
 
 
 class EscalationPatch(RequestBody):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     status: EscalationStatus
+
+
+MAX_VIEWS_COUNTED = 30
+
+
+class TicketFilter(RequestBody):
+    """The filters of `GET /tickets` as one object (a saved view), without sort or paging."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    queue: NameIn | None = Field(default=None, max_length=64)
+    status: list[Status] = Field(default_factory=list, max_length=len(Status))
+    priority: list[Priority] = Field(default_factory=list, max_length=len(Priority))
+    language: Language | None = None
+    assignee: NameIn | None = Field(default=None, max_length=64,
+                                    description="`me`, `none`, or an agent login.")
+    tag: NameIn | None = Field(default=None, max_length=64)
+    q: TextIn | None = Field(default=None, max_length=200, description="Free text, as `q` of `GET /tickets`.")
+
+
+class TicketCountsRequest(RequestBody):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    filters: list[TicketFilter] = Field(min_length=1, max_length=MAX_VIEWS_COUNTED)
+
+
+class TicketCounts(Model):
+    counts: list[int] = Field(description="How many visible tickets match each filter, in request order.")
+
+
+MAX_LINKED_AT_ONCE = 200
+
+
+class EscalationLinkRequest(RequestBody):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ticket_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        min_length=1, max_length=MAX_LINKED_AT_ONCE
+    )
+
+
+class LinkSkipReason(StrEnum):
+    NOT_FOUND = "not_found"  # no such ticket, or one the caller may not see
+    ALREADY_LINKED = "already_linked"  # linked to this escalation already
+    OTHER_ESCALATION = "other_escalation"  # linked to another one: unlink there first
+
+
+class LinkSkip(Model):
+    ticket_id: int
+    reason: LinkSkipReason
+    other_key: str | None = Field(default=None, description="For `other_escalation`: which one.")
+
+
+class EscalationLinkResult(Model):
+    escalation: Escalation
+    linked: list[int]
+    skipped: list[LinkSkip]
+
+
+class SuggestedTicket(Model):
+    ticket: Ticket
+    reasons: list[Literal["component", "words"]]
+    shared_words: list[str] = Field(default_factory=list)
 
 
 class PresenceUpdate(RequestBody):

@@ -124,10 +124,13 @@ class OutboxItem:
         now: datetime,
         status_after: Status | None = None,
         seen_up_to: int | None = None,
+        key: str | None = None,
     ) -> OutboxItem:
-        """A fresh item with a new uuid4 idempotency key, due immediately."""
+        """A fresh item due immediately, with a new uuid4 idempotency key unless `key` (a UUID the
+        caller derived, so that the same message asked twice is one message) is given."""
         now = _aware(now)
-        return cls(str(uuid.uuid4()), ticket_id, kind, body, status_after, seen_up_to, now, now)
+        item_id = str(uuid.uuid4()) if key is None else str(uuid.UUID(key))
+        return cls(item_id, ticket_id, kind, body, status_after, seen_up_to, now, now)
 
     def to_json(self) -> dict[str, Any]:
         return {

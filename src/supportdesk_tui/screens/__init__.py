@@ -16,6 +16,7 @@ def screen_classes() -> list[type[DOMNode]]:
     from supportdesk_tui.screens.dashboard import DashboardScreen
     from supportdesk_tui.screens.escalations import EscalationsScreen
     from supportdesk_tui.screens.help import HelpScreen
+    from supportdesk_tui.screens.incident import IncidentScreen
     from supportdesk_tui.screens.outbox import OutboxScreen
     from supportdesk_tui.screens.queue import QueueScreen
     from supportdesk_tui.screens.sign_in import SignInScreen
@@ -26,5 +27,5 @@ def screen_classes() -> list[type[DOMNode]]:
     from supportdesk_tui.widgets.ticket_table import TicketTable
 
     return [ConnectScreen, QueueScreen, ConversationScreen, HelpScreen, EscalationsScreen, DashboardScreen,
-            OutboxScreen, WallboardScreen, SignInScreen, CannedPicker, Composer, Thread, TicketTable, StepRow,
-            AttachmentsScreen, AttachPrompt]
+            OutboxScreen, WallboardScreen, SignInScreen, CannedPicker, IncidentScreen, Composer, Thread,
+            TicketTable, StepRow, AttachmentsScreen, AttachPrompt]

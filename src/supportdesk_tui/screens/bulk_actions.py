@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from rich.text import Text
 from textual.screen import ModalScreen
 
-from supportdesk_tui import messages
+from supportdesk_tui import messages, navigation
 from supportdesk_tui.api.client import new_idempotency_key
 from supportdesk_tui.api.errors import ApiError, VersionConflict
 from supportdesk_tui.contract.models import (
@@ -61,6 +61,7 @@ ACTION_CHOICES: tuple[tuple[str, str], ...] = (
     ("unassign", N_("Unassign")),
     ("canned", N_("Send a canned reply…")),
     ("merge", N_("Merge into one ticket (same customer)…")),
+    ("link", N_("Link to an escalation (one bug, many customers)…")),
 )
 
 
@@ -167,6 +168,9 @@ class BulkActions:
                                    exit_on_error=False)
         elif choice == "merge":
             self.merge()
+        elif choice == "link":
+            ids = tuple(stamp.id for stamp in self.queue.selection.stamps())
+            self.screen.post_message(navigation.LinkToEscalation(ticket_ids=ids))
 
     def _status_chosen(self, status: Status | None) -> None:
         if status is not None:

@@ -48,7 +48,13 @@ from supportdesk_tui.i18n import N_, _, current_language
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.i18n.times import date_time
 from supportdesk_tui.keymap import with_cyrillic_aliases
-from supportdesk_tui.navigation import FIRST_PAGE_MESSAGES, NextTicket, OpenTicket, Prefetched
+from supportdesk_tui.navigation import (
+    FIRST_PAGE_MESSAGES,
+    LinkToEscalation,
+    NextTicket,
+    OpenTicket,
+    Prefetched,
+)
 from supportdesk_tui.screens._status import StatusLineScreen
 from supportdesk_tui.screens.account_case import AccountCase
 from supportdesk_tui.screens.attach_prompt import DETACH, AttachPrompt
@@ -103,6 +109,8 @@ class ConversationScreen(StatusLineScreen):
         Binding("u", "unassign", N_("Unassign"), id="ticket.unassign", show=False),
         Binding("n", "next_ticket", N_("Next for me"), id="ticket.next"),
         Binding("e", "escalate", N_("Escalate"), id="ticket.escalate"),
+        Binding("L", "link_escalation", N_("Link to escalation"), id="ticket.link_escalation", show=False,
+                tooltip=N_("Same bug as an existing escalation: count this customer in")),
         Binding("b", "toggle_playbook", N_("Playbook"), id="ticket.playbook"),
         Binding("j", "playbook_step(1)", N_("Next step"), id="playbook.next_step"),
         Binding("k", "playbook_step(-1)", N_("Previous step"), id="playbook.previous_step", show=False),
@@ -815,6 +823,10 @@ class ConversationScreen(StatusLineScreen):
         from supportdesk_tui.screens.escalate import start_escalation
 
         start_escalation(self, self.ticket, on_created=self.load)
+
+    def action_link_escalation(self) -> None:
+        if self.ticket is not None:
+            self.post_message(LinkToEscalation((self.ticket.id,)))
 
     def action_next_ticket(self) -> None:
         self.post_message(NextTicket())

@@ -24,7 +24,7 @@ from supportdesk_tui.domain.safe_text import one_line, safe_text
 from supportdesk_tui.i18n import N_, _, ngettext
 from supportdesk_tui.i18n.labels import escalation_status_label, severity_label, status_label
 from supportdesk_tui.keymap import with_cyrillic_aliases
-from supportdesk_tui.navigation import OpenTicket
+from supportdesk_tui.navigation import OpenTicket, ShowIncident
 from supportdesk_tui.screens._status import StatusLineScreen
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets.key_footer import KeyFooter
@@ -34,9 +34,10 @@ from supportdesk_tui.widgets.status_line import StatusLine
 
 OPEN_STATES: tuple[EscalationStatus, ...] = (EscalationStatus.OPEN, EscalationStatus.IN_PROGRESS)
 SUMMARY_WIDTH = 44
-TICKET_WIDTH = 44
+TICKET_WIDTH = 36
 COLUMN_TITLES = {"key": N_("Key"), "state": N_("State"), "severity": N_("Severity"),
-                 "component": N_("Component"), "summary": N_("Summary"), "ticket": N_("Linked ticket")}
+                 "component": N_("Component"), "summary": N_("Summary"),
+                 "customers": N_("Customers"), "ticket": N_("Linked ticket")}
 
 
 class EscalationsScreen(StatusLineScreen):
@@ -49,6 +50,8 @@ class EscalationsScreen(StatusLineScreen):
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
         Binding("escape", "back", N_("Back"), id="escalations.back"),
         Binding("enter", "open_ticket", N_("Open ticket"), id="escalations.open"),
+        Binding("i", "show_incident", N_("Incident"), id="escalations.incident",
+                tooltip=N_("Its linked tickets, look-alikes to link, and one answer to all")),
         Binding("r", "refresh", N_("Refresh"), id="escalations.refresh"),
     ])
 
@@ -71,7 +74,7 @@ class EscalationsScreen(StatusLineScreen):
 
     def on_mount(self) -> None:
         table = self.table
-        for key, width in zip(COLUMN_TITLES, (10, 14, 9, 20, SUMMARY_WIDTH, TICKET_WIDTH), strict=True):
+        for key, width in zip(COLUMN_TITLES, (10, 14, 9, 20, SUMMARY_WIDTH, 9, TICKET_WIDTH), strict=True):
             table.add_column(safe_text(_(COLUMN_TITLES[key])), key=key, width=width)
         self.sub_title = _("Escalations")
         self.desk.subscribe(self)
@@ -147,6 +150,7 @@ class EscalationsScreen(StatusLineScreen):
             severity,
             safe_text(self.component_names.get(escalation.component, escalation.component), single_line=True),
             safe_text(escalation.summary, single_line=True),
+            Text(str(escalation.affected_customers), justify="right"),
             self._ticket_cell(escalation.ticket_id),
         ]
 
@@ -189,6 +193,11 @@ class EscalationsScreen(StatusLineScreen):
             return
         self.post_message(OpenTicket(escalation.ticket_id))
 
+    def action_show_incident(self) -> None:
+        escalation = self.cursor_escalation()
+        if escalation is not None:
+            self.post_message(ShowIncident(escalation.key))
+
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
         self.action_open_ticket()
@@ -221,7 +230,7 @@ class EscalationsScreen(StatusLineScreen):
 
     def _update_row(self, escalation: Escalation) -> None:
         table = self.table
-        for column, cell in zip(("key", "state", "severity", "component", "summary", "ticket"),
+        for column, cell in zip(("key", "state", "severity", "component", "summary", "customers", "ticket"),
                                 self._cells(escalation), strict=True):
             try:
                 table.update_cell(escalation.key, column, cell)

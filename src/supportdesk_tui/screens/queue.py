@@ -17,9 +17,18 @@ from textual.widgets import Static
 
 from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, VersionConflict
+from supportdesk_tui.config import ConfigError, save_views
 from supportdesk_tui.contract.models import PresenceState, Queue, Ticket, TicketPatch, TicketSort
 from supportdesk_tui.domain.query import QueryError, TicketQuery, format_query, parse_query, ticket_matches
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
+from supportdesk_tui.domain.saved_views import (
+    MAX_VIEWS,
+    SavedView,
+    moved,
+    view_filter,
+    with_view,
+    without_view,
+)
 from supportdesk_tui.domain.selection import Selection
 from supportdesk_tui.domain.ticket_window import TicketWindow, backwards, sort_key_for
 from supportdesk_tui.first_frame import CachedPage, save_cache
@@ -34,11 +43,12 @@ from supportdesk_tui.navigation import (
 )
 from supportdesk_tui.screens._status import StatusLineScreen
 from supportdesk_tui.screens.bulk_actions import BulkActions
-from supportdesk_tui.screens.pickers import ChoiceModal
+from supportdesk_tui.screens.pickers import ChoiceModal, TextPromptModal
 from supportdesk_tui.widgets.filter_bar import FilterBar
 from supportdesk_tui.widgets.key_footer import KeyFooter
 from supportdesk_tui.widgets.preview import TicketPreview
 from supportdesk_tui.widgets.queue_sidebar import QueueSidebar
+from supportdesk_tui.widgets.saved_views import SavedViewsList
 from supportdesk_tui.widgets.status_line import StatusLine
 from supportdesk_tui.widgets.ticket_table import TicketTable, cached_first_page
 
@@ -90,6 +100,9 @@ class QueueScreen(StatusLineScreen):
         Binding("b", "bulk", N_("Bulk action"), id="queue.bulk"),
         Binding("M", "merge", N_("Merge marked"), id="queue.merge", show=False),
         Binding("q", "app.quit", N_("Quit"), id="queue.quit"),
+        Binding("V", "save_view", N_("Save filter as view"), id="queue.save_view", show=False),
+        Binding("1", "view(1)", N_("Saved views 1–9"), key_display="1…9", id="queue.view_1", show=False),
+        *[Binding(str(n), f"view({n})", show=False, id=f"queue.view_{n}") for n in range(2, 10)],
     ])
 
     def __init__(self, *, remember_first_page: bool = False) -> None:
@@ -103,6 +116,9 @@ class QueueScreen(StatusLineScreen):
         self.sort = TicketSort.SLA_DUE
         self.selection = Selection()
         """Tickets marked for a bulk action, at the version they were marked at."""
+        self.saved_views: list[SavedView] = []
+        self._counting_views = False
+        self._view_counts_stale = False
 
     def compose(self) -> ComposeResult:
         clock = self.desk.settings.clock
@@ -133,6 +149,7 @@ class QueueScreen(StatusLineScreen):
                                         error=exc.message), severity="warning")
         desk.subscribe(self)
         self.init_status_line()
+        self._show_views([SavedView(name, query) for name, query in desk.settings.saved_views])
         self.reload()
         self.table.focus()
         self.set_interval(15, self._poll_when_offline)
@@ -457,6 +474,7 @@ class QueueScreen(StatusLineScreen):
     # --- live updates ----------------------------------------------------------------
 
     def on_ticket_changed(self, event: messages.TicketChanged) -> None:
+        self.count_views()
         table = self.table
         window = table.window
         if window is None:
@@ -496,9 +514,145 @@ class QueueScreen(StatusLineScreen):
 
     def on_stream_reset(self, _event: messages.StreamReset) -> None:
         self.action_refresh()
+        self.count_views()
+
+    # --- saved views ---------------------------------------------------------------------
+
+    @property
+    def views_list(self) -> SavedViewsList:
+        return self.query_one(SavedViewsList)
+
+    def _show_views(self, views: list[SavedView]) -> None:
+        self.saved_views = views
+        self.views_list.set_views(views)
+        self.count_views()
+
+    def count_views(self) -> None:
+        """Recount every view with one request; a burst of changes makes one more count, not many."""
+        if not self.saved_views:
+            return
+        if self._counting_views:
+            self._view_counts_stale = True
+            return
+        self._counting_views = True
+        self._count_views()
+
+    @work(group="view-counts")
+    async def _count_views(self) -> None:
+        try:
+            valid: list[int] = []
+            filters = []
+            for index, view in enumerate(self.saved_views):
+                try:
+                    filters.append(view_filter(view.parsed()))
+                except (QueryError, ValueError):
+                    continue  # a hand-edited filter the bar can't read: no count, the rest still count
+                valid.append(index)
+            if not filters:
+                return
+            try:
+                counts = await self.desk.api.ticket_counts(filters)
+            except ApiError:
+                return  # the stream's next change (or reconnect) counts again
+            shown: list[int | None] = [None] * len(self.saved_views)
+            for index, count in zip(valid, counts, strict=False):
+                shown[index] = count
+            self.views_list.set_counts(shown)
+        finally:
+            self._counting_views = False
+            if self._view_counts_stale:
+                self._view_counts_stale = False
+                self.count_views()
+
+    def action_save_view(self) -> None:
+        self.save_filter_as_view()
+
+    def action_view(self, number: int) -> None:
+        self.apply_view(number - 1)
+
+    def apply_view(self, index: int) -> None:
+        if not 0 <= index < len(self.saved_views):
+            return
+        view = self.saved_views[index]
+        bar = self.query_one(FilterBar)
+        try:
+            query = view.parsed()
+        except QueryError as exc:
+            bar.add_class("-shown")
+            bar.set_value(view.query)
+            bar.show_error(exc.message)
+            return
+        self.query_filter = query
+        bar.set_value(view.query)
+        bar.set_class(not query.is_empty, "-shown")
+        self.views_list.highlight(index)
+        self.reload()
+        self.table.focus()
+
+    @on(SavedViewsList.Chosen)
+    def _view_chosen(self, event: SavedViewsList.Chosen) -> None:
+        self.apply_view(event.index)
+
+    @on(SavedViewsList.MoveRequested)
+    def _view_moved(self, event: SavedViewsList.MoveRequested) -> None:
+        views = moved(self.saved_views, event.index, event.delta)
+        if views != self.saved_views and self._save_views(views):
+            self._show_views(views)
+            self.views_list.highlight(max(0, min(len(views) - 1, event.index + event.delta)))
+
+    @on(SavedViewsList.RemoveRequested)
+    def _view_removed(self, event: SavedViewsList.RemoveRequested) -> None:
+        name = self.saved_views[event.index].name
+        views = without_view(self.saved_views, name)
+        if self._save_views(views):
+            self._show_views(views)
+            self.notify(safe_format(_("View “{name}” removed."), name=name))
+
+    @on(FilterBar.SaveRequested)
+    def _save_filter_as_view(self, event: FilterBar.SaveRequested) -> None:
+        self.save_filter_as_view(event.text)
+
+    def save_filter_as_view(self, text: str | None = None) -> None:
+        """Ask for a name and keep the filter (the bar's text, or the one in force) as a view."""
+        text = format_query(self.query_filter) if text is None else text
+        bar = self.query_one(FilterBar)
+        try:
+            query = parse_query(text)
+        except QueryError as exc:
+            bar.add_class("-shown")
+            bar.show_error(exc.message)
+            return
+        if query.is_empty:
+            self.notify(_("Type a filter first: an empty one is the whole queue."), severity="warning")
+            return
+        if len(self.saved_views) >= MAX_VIEWS:
+            self.notify(_("That is as many views as the sidebar counts; remove one first."),
+                        severity="warning")
+            return
+
+        def named(name: str | None) -> None:
+            if not name or not name.strip():
+                return
+            view = SavedView(one_line(name).strip(), format_query(query))
+            views = with_view(self.saved_views, view)
+            if self._save_views(views):
+                self._show_views(views)
+                self.notify(safe_format(_("Saved view “{name}”."), name=view.name))
+
+        self.app.push_screen(TextPromptModal(_("Save the filter as a view"), hint=format_query(query),
+                                             placeholder=_("A short name, e.g. Spam wave")), named)
+
+    def _save_views(self, views: list[SavedView]) -> bool:
+        try:
+            save_views([(v.name, v.query) for v in views], self.desk.settings.config_path)
+        except (ConfigError, OSError) as exc:
+            self.notify(safe_text(str(exc)), title=_("Views not saved"), severity="error")
+            return False
+        return True
 
 
     def _poll_when_offline(self) -> None:
         """Without the live stream, refresh counts by polling so numbers don't go stale."""
         if self.desk.session.stream_state != "live":
             self.refresh_queues()
+            self.count_views()

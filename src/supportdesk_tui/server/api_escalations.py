@@ -8,9 +8,14 @@ from supportdesk_tui.contract.models import (
     Component,
     Escalation,
     EscalationCreate,
+    EscalationLinkRequest,
+    EscalationLinkResult,
     EscalationPatch,
     EscalationStatus,
+    SuggestedTicket,
+    Ticket,
 )
+from supportdesk_tui.server import incidents
 from supportdesk_tui.server.api_tickets import TicketId, enum_list, enum_list_query
 from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep, run_post_hook
 from supportdesk_tui.server.idempotency import effect_response
@@ -60,3 +65,43 @@ def patch_escalation(
     key: EscalationKey, body: EscalationPatch, service: ServiceDep, caller: CallerDep
 ) -> Escalation:
     return service.patch_escalation(caller, key, body)
+
+
+@router.post(
+    "/escalations/{key}/links",
+    response_model=EscalationLinkResult,
+    summary="Link tickets to an escalation (an incident: one bug, many customers)",
+    description="Each named ticket the caller may see is linked, unless it already is (to this escalation "
+    "or another one: `skipped` says which). Unknown or invisible tickets are skipped as `not_found`. "
+    "Linking to a `fixed` escalation marks the ticket as needing a reply. "
+    "Emits `ticket.updated` per linked ticket and one `escalation.updated` with the new counts.",
+)
+def link_tickets(
+    request: Request, key: EscalationKey, body: EscalationLinkRequest, service: ServiceDep, caller: CallerDep
+) -> Response:
+    run_post_hook(request)
+    return effect_response(
+        service.store, EscalationLinkResult, 200, lambda: incidents.link_tickets(service, caller, key, body)
+    )
+
+
+@router.get(
+    "/escalations/{key}/tickets",
+    response_model=DataList[Ticket],
+    summary="The tickets linked to an escalation that the caller may see",
+)
+def linked_tickets(key: EscalationKey, service: ServiceDep, caller: CallerDep) -> DataList[Ticket]:
+    return DataList[Ticket](data=incidents.linked_tickets(service, caller, key))
+
+
+@router.get(
+    "/escalations/{key}/suggestions",
+    response_model=DataList[SuggestedTicket],
+    summary="Recent unlinked tickets that look like the same bug (nothing is linked by this)",
+    description="Open tickets of the last 24 hours linked to no escalation, whose category is the "
+    "escalation's component or which share key words with its summary; best matches first.",
+)
+def suggested_tickets(
+    key: EscalationKey, service: ServiceDep, caller: CallerDep
+) -> DataList[SuggestedTicket]:
+    return DataList[SuggestedTicket](data=incidents.suggestions(service, caller, key))

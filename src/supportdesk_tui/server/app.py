@@ -25,6 +25,7 @@ from supportdesk_tui.server import (
     api_accounts,
     api_attachments,
     api_bulk,
+    api_counts,
     api_escalations,
     api_events,
     api_history,
@@ -234,8 +235,8 @@ def create_app(
     app.state.bus = bus
     app.state.cursors = CursorCodec(store.cursor_secret())
     app.state.post_hook = post_hook
-    routes = (api_misc, api_tickets, api_escalations, api_accounts, api_attachments, api_stats, api_events,
-              api_bulk)
+    routes = (api_misc, api_tickets, api_counts, api_escalations, api_accounts, api_attachments, api_stats,
+              api_events, api_bulk)
     for module in routes:
         app.include_router(module.router)
     app.include_router(api_history.router)

@@ -196,6 +196,11 @@ class Service:
         now = self.now()
         return [self.ticket_bytes(t, now) for t in tickets[:limit]], (keys[limit - 1] if more else None)
 
+    def count_tickets(self, caller: AgentRecord, query: TicketQuery) -> int:
+        """How many tickets the caller may see match `query` (a saved view's count)."""
+        self.ensure_reader(caller)
+        return self.store.count_matching(self._visible_query(caller, query))
+
     def _visible_query(self, caller: AgentRecord, query: TicketQuery) -> TicketQuery:
         visible = self.visible_queues(caller)
         if visible is None:
@@ -256,6 +261,16 @@ class Service:
         ticket = self.with_presence(ticket)
         tx.event(type_.value, ticket.queue, ticket.model_dump(mode="json"), self.now())
         return ticket
+
+    def emit_ticket(self, tx: WriteTx, type_: EventType, ticket: Ticket) -> Ticket:
+        return self._emit_ticket(tx, type_, ticket)
+
+    def emit_escalation(self, tx: WriteTx, escalation: Escalation) -> None:
+        """One event per queue holding a linked ticket: the agents of each see it move."""
+        queues = dict.fromkeys(tx.linked_ticket_queues(escalation.key))
+        data = escalation.model_dump(mode="json")
+        for queue in queues or [None]:
+            tx.event(EventType.ESCALATION_UPDATED.value, queue, data, self.now())
 
     def _emit_message(self, tx: WriteTx, queue: str, message: Message) -> None:
         data = {"ticket_id": message.ticket_id, "queue": queue, "message": message.model_dump(mode="json")}
@@ -502,9 +517,10 @@ class Service:
                 sla.set_status(state, body.set_status, now)
             state.version += 1
             state.updated_at = now
-            tx.save_ticket(state)
+            tx.save_ticket(state)  # linked before the event counts it
             self.record_changes(tx, before, state, agent_author(caller), now)
-            tx.event(EventType.ESCALATION_UPDATED.value, state.queue, escalation.model_dump(mode="json"), now)
+            escalation = tx.escalation(escalation.key) or escalation
+            self.emit_escalation(tx, escalation)
             self._emit_message(tx, state.queue, note)
             self._emit_ticket(tx, EventType.TICKET_UPDATED, tx.ticket(ticket_id))
         return escalation
@@ -525,9 +541,12 @@ class Service:
         if escalation is None:
             raise not_found("escalation")
         queue = self.store.ticket_queue(escalation.ticket_id)
-        if queue is None or not self.can_see(caller, queue):
-            raise not_found("escalation")
-        return escalation
+        if queue is not None and self.can_see(caller, queue):
+            return escalation
+        # An incident spans queues: an agent of a queue with a linked ticket may see it too.
+        if any(self.can_see(caller, t.queue) for t in self.store.linked_tickets(key)):
+            return escalation
+        raise not_found("escalation")
 
     def get_escalation(self, caller: AgentRecord, key: str) -> Escalation:
         return self._visible_escalation(caller, key)
@@ -549,14 +568,16 @@ class Service:
         with self.store.write() as tx:
             status_before = escalation.status
             escalation = tx.set_escalation_status(key, body.status, now)
-            state = tx.ticket_state(escalation.ticket_id)
-            assert state is not None
-            tx.record_history(state.id, agent_author(caller), HistoryKind.ESCALATION_STATUS,
-                              status_before.value, escalation.status.value, now, ref=key)
-            tx.event(EventType.ESCALATION_UPDATED.value, state.queue, escalation.model_dump(mode="json"), now)
-            if body.status == EscalationStatus.FIXED:
-                state.needs_reply = True
-            if state.escalation_key == key or body.status == EscalationStatus.FIXED:
+            self.emit_escalation(tx, escalation)
+            # Every linked ticket shows the escalation's state; on `fixed` each customer is owed a reply.
+            for ticket_id in tx.linked_ticket_ids(key) or [escalation.ticket_id]:
+                state = tx.ticket_state(ticket_id)
+                if state is None:
+                    continue
+                tx.record_history(state.id, agent_author(caller), HistoryKind.ESCALATION_STATUS,
+                                  status_before.value, escalation.status.value, now, ref=key)
+                if body.status == EscalationStatus.FIXED:
+                    state.needs_reply = True
                 state.version += 1
                 state.updated_at = now
                 tx.save_ticket(state)

@@ -24,6 +24,8 @@ class FilterBar(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Cancel filter edit"), id="filter.cancel"),
+        Binding("ctrl+s", "save_view", N_("Save as view"), id="filter.save_view",
+                tooltip=N_("Keep this filter under a name in the sidebar (and the config file)")),
     ]
 
     DEFAULT_CSS = """
@@ -51,6 +53,17 @@ class FilterBar(Vertical):
         """Escape: the text went back to the last applied query."""
 
         filter_bar: FilterBar
+
+        @property
+        def control(self) -> FilterBar:
+            return self.filter_bar
+
+    @dataclass
+    class SaveRequested(Message):
+        """ctrl+s in the bar: keep `text` as a saved view (the screen asks for a name)."""
+
+        filter_bar: FilterBar
+        text: str
 
         @property
         def control(self) -> FilterBar:
@@ -102,6 +115,9 @@ class FilterBar(Vertical):
 
     def focus_input(self) -> None:
         self.input.focus()
+
+    def action_save_view(self) -> None:
+        self.post_message(self.SaveRequested(self, self.input.value))
 
     def action_cancel(self) -> None:
         self.input.value = self._applied

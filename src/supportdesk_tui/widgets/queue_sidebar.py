@@ -20,6 +20,7 @@ from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.i18n import N_, _
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.widgets.relabel import Caption
+from supportdesk_tui.widgets.saved_views import SavedViewsList
 
 ALL_QUEUES = "__all__"
 """Option id of the "All my queues" entry; `Selected.queue_id` is `None` for it."""
@@ -79,6 +80,7 @@ class QueueSidebar(Vertical):
     def compose(self) -> ComposeResult:
         yield Caption(N_("Queues"), classes="queue-sidebar--title")
         yield OptionList(id="queue-options")
+        yield SavedViewsList(id="saved-views")
 
     def on_mount(self) -> None:
         self._rebuild()

@@ -297,6 +297,11 @@ CREATE INDEX IF NOT EXISTS ix_attachments_ticket ON attachments(ticket_id);
 ALTER TABLE messages ADD COLUMN IF NOT EXISTS attachments TEXT NOT NULL DEFAULT '[]'
 """
 
+# See migration_escalation_links in sqlite_schema.py. Guarded: it may be merged anywhere.
+ESCALATION_LINKS = """
+CREATE INDEX IF NOT EXISTS ix_tickets_escalation ON tickets(escalation_key) WHERE escalation_key IS NOT NULL
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _INITIAL,
     _INDEXES,
@@ -309,4 +314,5 @@ MIGRATIONS: tuple[str, ...] = (
     AUDIT_ACTION,
     TICKET_HISTORY,
     ATTACHMENTS,
+    ESCALATION_LINKS,
 )

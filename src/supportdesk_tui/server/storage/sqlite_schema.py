@@ -313,6 +313,8 @@ TICKET_HISTORY_DDL: tuple[str, ...] = (
 def migration_ticket_history(db: sqlite3.Connection) -> None:
     for ddl in TICKET_HISTORY_DDL:
         db.execute(ddl)
+
+
 def migration_attachments(db: sqlite3.Connection) -> None:
     # Files sent with messages. An upload belongs to its uploader alone until a message claims it
     # (ticket_id and message_id set in the transaction that posts the message). The message keeps
@@ -330,6 +332,13 @@ def migration_attachments(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]'")
 
 
+def migration_escalation_links(db: sqlite3.Connection) -> None:
+    # Many tickets link to one escalation (an incident): its counts and its list read by this index.
+    # Guarded, so it may sit anywhere after the initial migration on a merge.
+    db.execute("CREATE INDEX IF NOT EXISTS ix_tickets_escalation ON tickets(escalation_key) "
+               "WHERE escalation_key IS NOT NULL")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial,
     _migration_2_indexes,
@@ -342,4 +351,5 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     migration_audit_action,
     migration_ticket_history,
     migration_attachments,
+    migration_escalation_links,
 )

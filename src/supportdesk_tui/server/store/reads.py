@@ -39,6 +39,7 @@ from supportdesk_tui.server.rowjson import RowJsonCache
 from supportdesk_tui.server.storage.engine import Engine
 from supportdesk_tui.server.store.connections import CommittedReads, read_tuples
 from supportdesk_tui.server.store.rows import (
+    ESCALATION_SELECT,
     MESSAGE_SELECT,
     NO_DUE,
     TICKET_SELECT,
@@ -53,7 +54,7 @@ from supportdesk_tui.server.store.rows import (
     ticket_from_row,
     ticket_json_from_row,
 )
-from supportdesk_tui.server.store.ticket_pages import PageRows, page_rows
+from supportdesk_tui.server.store.ticket_pages import PageRows, count_matching, page_rows
 
 
 class StoreReads:
@@ -204,6 +205,10 @@ class StoreReads:
         queues = query.queues if query.queues is not None else tuple(q.id for q in self.list_queues())
         return page_rows(self.engine, queues, query, sort, after, limit)
 
+    def count_matching(self, query: TicketQuery) -> int:
+        queues = query.queues if query.queues is not None else tuple(q.id for q in self.list_queues())
+        return count_matching(self.engine, queues, query)
+
     def ticket_json(self, ticket_id: int) -> TicketJson | None:
         rows, names = read_tuples(self.engine, f"{TICKET_SELECT} WHERE t.id = ?", (ticket_id,))
         return self._ticket_json_of(rows[0], names) if rows else None
@@ -300,19 +305,44 @@ class StoreReads:
 
     # escalations -------------------------------------------------------------
     def get_escalation(self, key: str) -> Escalation | None:
-        row = self._conn().execute("SELECT * FROM escalations WHERE key = ?", (key,)).fetchone()
+        row = self._conn().execute(f"{ESCALATION_SELECT} WHERE e.key = ?", (key,)).fetchone()
         return None if row is None else escalation_from_row(row)
 
     def list_escalations(self, statuses: Sequence[EscalationStatus]) -> list[Escalation]:
         if statuses:
             marks = ", ".join("?" for _ in statuses)
             rows = self._conn().execute(
-                f"SELECT * FROM escalations WHERE status IN ({marks}) ORDER BY seq DESC",
+                f"{ESCALATION_SELECT} WHERE e.status IN ({marks}) ORDER BY e.seq DESC",
                 [s.value for s in statuses],
             )
         else:
-            rows = self._conn().execute("SELECT * FROM escalations ORDER BY seq DESC")
+            rows = self._conn().execute(f"{ESCALATION_SELECT} ORDER BY e.seq DESC")
         return [escalation_from_row(r) for r in rows]
+
+    def linked_tickets(self, key: str) -> list[Ticket]:
+        rows = self._conn().execute(f"{TICKET_SELECT} WHERE t.escalation_key = ? ORDER BY t.id", (key,))
+        return [ticket_from_row(r) for r in rows]
+
+    def recent_unlinked_tickets(self, since: datetime, limit: int) -> list[Ticket]:
+        """Open tickets created since `since` and linked to no escalation, newest first."""
+        rows = self._conn().execute(
+            f"{TICKET_SELECT} WHERE t.is_open = 1 AND t.escalation_key IS NULL AND t.created_at >= ? "
+            "ORDER BY t.created_at DESC, t.id DESC LIMIT ?",
+            (to_ms(since), limit),
+        )
+        return [ticket_from_row(r) for r in rows]
+
+    def first_message_bodies(self, ticket_ids: Sequence[int]) -> dict[int, str]:
+        """The customer's opening message of each ticket (what suggestions compare words with)."""
+        if not ticket_ids:
+            return {}
+        marks = ", ".join("?" for _ in ticket_ids)
+        rows = self._conn().execute(
+            f"SELECT m.ticket_id, m.body FROM messages m WHERE m.id IN "
+            f"(SELECT MIN(id) FROM messages WHERE ticket_id IN ({marks}) GROUP BY ticket_id)",
+            list(ticket_ids),
+        )
+        return {int(r["ticket_id"]): str(r["body"]) for r in rows}
 
     # events ------------------------------------------------------------------
     def events_after(self, after_id: int, limit: int) -> list[StoredEvent]:

@@ -195,6 +195,16 @@ def attachments_json(attachments: list[Attachment]) -> str:
     return json.dumps([a.model_dump(mode="json") for a in attachments], ensure_ascii=False)
 
 
+# Counted when read (a handful of rows by the escalation index), never stored: a count kept in the
+# escalation's row would need every ticket write to remember to move it.
+ESCALATION_SELECT = (
+    "SELECT e.*, "
+    "(SELECT COUNT(*) FROM tickets t WHERE t.escalation_key = e.key) AS linked_tickets, "
+    "(SELECT COUNT(DISTINCT t.requester_account_id) FROM tickets t WHERE t.escalation_key = e.key) "
+    "AS affected_customers FROM escalations e"
+)
+
+
 def escalation_from_row(row: Row) -> Escalation:
     return Escalation(
         key=row["key"],
@@ -211,6 +221,8 @@ def escalation_from_row(row: Row) -> Escalation:
         message_ids=json.loads(row["message_ids"]),
         created_at=from_ms(row["created_at"]),
         updated_at=from_ms(row["updated_at"]),
+        linked_tickets=row["linked_tickets"],
+        affected_customers=row["affected_customers"],
     )
 
 

@@ -65,6 +65,26 @@ def _one_queue(
 ) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
     where: list[str] = ["t.queue = ?"]
     params: list[Any] = [queue]
+    filters, values = filter_conditions(engine, query)
+    where += filters
+    params += values
+    if after is not None:
+        if len(after) != len(columns):
+            raise ValueError("cursor does not match the sort order")
+        op = "<" if columns[0][1] else ">"
+        where.append(
+            f"({', '.join('t.' + c for c, _ in columns)}) {op} ({', '.join('?' for _ in columns)})"
+        )
+        params.extend(after)
+    order = ", ".join(f"t.{c} {'DESC' if desc else 'ASC'}" for c, desc in columns)
+    sql = f"{TICKET_SELECT} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
+    return read_tuples(engine, sql, (*params, limit))
+
+
+def filter_conditions(engine: Engine, query: TicketQuery) -> tuple[list[str], list[Any]]:
+    """The WHERE conditions (on `t`, the tickets) and their parameters of `query`'s filters."""
+    where: list[str] = []
+    params: list[Any] = []
     if query.statuses:
         where.append(f"t.status IN ({', '.join('?' for _ in query.statuses)})")
         params.extend(s.value for s in query.statuses)
@@ -92,14 +112,15 @@ def _one_queue(
     if query.requester is not None:
         where.append("t.requester_account_id = ?")
         params.append(query.requester)
-    if after is not None:
-        if len(after) != len(columns):
-            raise ValueError("cursor does not match the sort order")
-        op = "<" if columns[0][1] else ">"
-        where.append(
-            f"({', '.join('t.' + c for c, _ in columns)}) {op} ({', '.join('?' for _ in columns)})"
-        )
-        params.extend(after)
-    order = ", ".join(f"t.{c} {'DESC' if desc else 'ASC'}" for c, desc in columns)
-    sql = f"{TICKET_SELECT} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
-    return read_tuples(engine, sql, (*params, limit))
+    return where, params
+
+
+def count_matching(engine: Engine, queues: Sequence[str], query: TicketQuery) -> int:
+    """How many tickets of `queues` match `query` (a saved view's count): one COUNT, no rows."""
+    if not queues:
+        return 0
+    where, params = filter_conditions(engine, query)
+    where.insert(0, f"t.queue IN ({', '.join('?' for _ in queues)})")
+    rows, _names = read_tuples(engine, f"SELECT COUNT(*) FROM tickets t WHERE {' AND '.join(where)}",
+                               (*queues, *params))
+    return int(rows[0][0])

@@ -42,6 +42,7 @@ from supportdesk_tui.server.records import (
 from supportdesk_tui.server.storage.engine import DbConn
 from supportdesk_tui.server.store.idempotency import store_response
 from supportdesk_tui.server.store.rows import (
+    ESCALATION_SELECT,
     MESSAGE_SELECT,
     TICKET_COLUMNS,
     TICKET_PLACEHOLDERS,
@@ -253,8 +254,17 @@ class WriteTx:
         return escalation
 
     def escalation(self, key: str) -> Escalation | None:
-        row = self._db.execute("SELECT * FROM escalations WHERE key = ?", (key,)).fetchone()
+        row = self._db.execute(f"{ESCALATION_SELECT} WHERE e.key = ?", (key,)).fetchone()
         return None if row is None else escalation_from_row(row)
+
+    def linked_ticket_queues(self, key: str) -> list[str]:
+        rows = self._db.execute("SELECT DISTINCT queue FROM tickets WHERE escalation_key = ? ORDER BY queue",
+                                (key,))
+        return [str(r["queue"]) for r in rows.fetchall()]
+
+    def linked_ticket_ids(self, key: str) -> list[int]:
+        rows = self._db.execute("SELECT id FROM tickets WHERE escalation_key = ? ORDER BY id", (key,))
+        return [int(r["id"]) for r in rows.fetchall()]
 
     def set_escalation_status(self, key: str, status: EscalationStatus, at: datetime) -> Escalation:
         self._db.execute(

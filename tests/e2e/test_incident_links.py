@@ -1,0 +1,55 @@
+"""Linking tickets to an existing escalation from the ticket (L) and from a selection of tickets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from e2e_helpers import make_app, open_conversation, server_ticket
+from incident_helpers import escalate, music_ticket
+
+from keyboard import type_text
+from supportdesk_tui.navigation import LinkToEscalation, ShowIncident
+from supportdesk_tui.screens.conversation import ConversationScreen
+from supportdesk_tui.screens.incident import IncidentScreen
+from waiting import wait_until
+
+SIZE = (160, 48)
+
+
+async def test_agent_links_the_open_ticket_and_a_selection_to_an_escalation(
+        workday_server: Any, tmp_path: Path) -> None:
+    origin, same_bug, *selected, by_number = [music_ticket(workday_server, n) for n in range(5)]
+    key = escalate(workday_server, origin["id"])
+    app = make_app(workday_server, "boris", tmp_path, start_mode="queue")
+    async with app.run_test(size=SIZE) as pilot:
+        conversation = await open_conversation(pilot, app, same_bug["id"])
+        await pilot.press("L")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "TextPromptModal", what="the key prompt")
+        await type_text(pilot, key.lower())  # typed as it comes: the key is upper-cased
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: conversation.ticket is not None and conversation.ticket.escalation
+                         is not None and conversation.ticket.escalation.key == key,
+                         what="the header shows the escalation, live")
+        assert isinstance(app.screen, ConversationScreen)
+
+        # What the queue's bulk selection hands over: several ids and the key.
+        app.screen.post_message(LinkToEscalation(tuple(t["id"] for t in selected), key))
+        await wait_until(pilot, lambda: all(server_ticket(workday_server, t["id"])["escalation"]
+                                            for t in selected), what="the selection linked")
+
+        # From the incident's own view: `+` and a ticket number.
+        app.screen.post_message(ShowIncident(key))
+        await wait_until(pilot, lambda: isinstance(app.screen, IncidentScreen)
+                         and len(app.screen.linked) == 4, what="the incident")
+        incident = app.screen
+        assert isinstance(incident, IncidentScreen)
+        await pilot.press("plus")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "TextPromptModal", what="the numbers")
+        await type_text(pilot, f"#{by_number['id']}, {origin['id']}")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: incident.affected_customers() == 5
+                         and by_number["id"] in incident.linked, what="five customers affected")
+    with workday_server.client("lena") as http:
+        escalation = http.get(f"/api/v1/escalations/{key}").json()
+    assert escalation["linked_tickets"] == 5 and escalation["affected_customers"] == 5
