@@ -232,6 +232,16 @@ def test_an_uncaught_failure_still_goes_through_handle_exception() -> None:
     assert parameters == ["self", "error"], f"{BUMPED} app.py overrides: App._handle_exception(error)"
 
 
+def test_the_app_still_writes_to_the_terminal_through_its_driver() -> None:
+    # widgets/notification_center.py writes the desktop-notification sequence (OSC 9/777) the way
+    # Textual's own bell() writes BEL: app._driver.write(), between frames.
+    assert "self._driver" in inspect.getsource(App.bell), (
+        f"{BUMPED} widgets/notification_center.py copies: App.bell() writing through app._driver")
+    from textual.driver import Driver
+
+    assert callable(getattr(Driver, "write", None)), f"{BUMPED} notification_center.py calls: Driver.write()"
+
+
 def test_textual_serve_still_builds_its_web_app_in_make_app() -> None:
     # web/serve.py replaces textual-serve's serve() to print the address only once the port is bound,
     # and builds the aiohttp app with its _make_app().
@@ -272,6 +282,7 @@ GUARDED_ATTRIBUTES = {
     "_compositor": "test_the_devtools_render_a_screen_as_text",
     "_background_screens": "test_the_devtools_render_a_screen_as_text",
     "_make_app": "test_textual_serve_still_builds_its_web_app_in_make_app",
+    "_driver": "test_the_app_still_writes_to_the_terminal_through_its_driver",
     "_SubParsersAction": "test_argparse_still_keeps_subcommands_in_a_subparsers_action",
     **DELIBERATE_OVERRIDES,
 }
