@@ -17,6 +17,7 @@ import os
 import shutil
 import signal
 import sqlite3
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import httpx._transports.default as httpx_transports
 import pytest
 
 from server_zygote import ForkedProcess, Zygote
@@ -44,6 +46,28 @@ BOTH_ENGINE_DIRS = (TESTS_DIR / "server", TESTS_DIR / "api")
 # "exec": each one starts in a fresh interpreter, as `python -m supportdesk_tui.server serve`.
 SERVER_START_ENV = "SUPPORTDESK_TEST_SERVER_START"
 _zygote = Zygote()
+
+
+def _share_the_default_tls_context() -> None:
+    """httpx builds a TLS context for every client it makes, loading the CA certificates (~25 ms
+    of CPU), even for http://127.0.0.1; the tests make thousands of clients. Those that verify the
+    default way share one context per certificate location (a context is meant to be shared); any
+    other `verify` or `cert` still gets its own, built by httpx."""
+    build = httpx_transports.create_ssl_context
+    shared: dict[tuple[bool, str | None, str | None], ssl.SSLContext] = {}
+
+    def create_ssl_context(verify: Any = True, cert: Any = None, trust_env: bool = True) -> ssl.SSLContext:
+        if verify is not True or cert is not None:
+            return build(verify=verify, cert=cert, trust_env=trust_env)
+        where = (trust_env, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        if where not in shared:
+            shared[where] = build(verify=True, cert=None, trust_env=trust_env)
+        return shared[where]
+
+    httpx_transports.create_ssl_context = create_ssl_context
+
+
+_share_the_default_tls_context()
 
 
 @dataclass
