@@ -34,7 +34,9 @@ postgres-binaries:
 	fi
 
 test: $(STAMP) postgres-binaries
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+	# Bytecode and pytest's rewritten test modules are cached even where PYTHONDONTWRITEBYTECODE is set: every
+	# worker, server zygote and CLI subprocess would otherwise compile the same ~300 modules again.
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
