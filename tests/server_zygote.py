@@ -85,13 +85,19 @@ def _receive(control: socket.socket) -> tuple[dict[str, Any], list[int]] | None:
     return json.loads(data), list(fds)
 
 
+_reaped: dict[int, int] = {}  # pid -> return code, for a caller that asks again
+
+
 def _wait(pid: int, timeout: float | None) -> int | None:
     """The child's return code as Popen gives it (-N for signal N), or None if still running."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
+        if pid in _reaped:
+            return _reaped[pid]
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
-            return os.waitstatus_to_exitcode(status)
+            _reaped[pid] = os.waitstatus_to_exitcode(status)
+            continue
         if deadline is not None and time.monotonic() >= deadline:
             return None
         with contextlib.suppress(OSError):  # pidfd: woken when it exits, not by polling
@@ -113,9 +119,19 @@ def _serve_requests(control: socket.socket) -> dict[str, Any]:
             raise SystemExit(0)
         request, fds = received
         if request["op"] == "wait":
-            control.send(json.dumps({"returncode": _wait(request["pid"], request["timeout"])}).encode())
+            try:
+                answer: dict[str, Any] = {"returncode": _wait(request["pid"], request["timeout"])}
+            except OSError as exc:  # not our child: say so rather than stop serving
+                answer = {"error": f"wait for {request['pid']}: {exc}"}
+            control.send(json.dumps(answer).encode())
             continue
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            for fd in fds:
+                os.close(fd)
+            control.send(json.dumps({"error": f"fork: {exc}"}).encode())
+            continue
         if pid == 0:
             control.close()
             os.setsid()
@@ -226,7 +242,12 @@ class Zygote:
                 control.sendmsg([message], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
             else:
                 control.send(message)
-            answer: dict[str, Any] = json.loads(control.recv(MAX_MESSAGE))
+            reply = control.recv(MAX_MESSAGE)
+            if not reply:
+                raise RuntimeError("the server zygote is gone (its stderr is pytest's)")
+            answer: dict[str, Any] = json.loads(reply)
+            if "error" in answer:
+                raise RuntimeError(f"server zygote: {answer['error']}")
             return answer
 
     def spawn(self, command: list[str], stderr: IO[Any], env: dict[str, str]) -> ForkedProcess:
