@@ -1,7 +1,14 @@
 """Shared fixtures: the real reference backend, started in a subprocess on loopback.
 
 `live_server` is one demo server per test session (per xdist worker) and engine;
-`server_factory` starts independent servers a test may kill -9 and restart.
+`server_factory` starts independent servers a test may kill -9 and restart. Prefer the shared
+ones (`live_server` to read the demo as seeded, `backend`/`workday_server` to change things in
+tickets the test creates itself); a fresh server only to kill it, to change what every test sees
+(clock-sensitive pictures, settings, presence), or to start from an empty database.
+
+Starting one is cheap but not free (~0.1 s of CPU): the process is forked from a zygote that has
+imported the server (server_zygote.py; SUPPORTDESK_TEST_SERVER_START=exec for a fresh
+interpreter), and a demo database is a copy of one seeded once per pytest process.
 
 Engines: tests under tests/server and tests/api that use a server run on SQLite AND on
 PostgreSQL (a throwaway cluster of this session, see supportdesk_tui/devtools/pg_cluster.py);
