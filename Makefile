@@ -46,7 +46,9 @@ chromium:
 	fi
 
 test: $(STAMP) postgres-binaries chromium
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+	# Bytecode and pytest's rewritten test modules are cached even where PYTHONDONTWRITEBYTECODE is set: every
+	# worker, server zygote and CLI subprocess would otherwise compile the same ~300 modules again.
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

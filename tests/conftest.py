@@ -1,7 +1,14 @@
 """Shared fixtures: the real reference backend, started in a subprocess on loopback.
 
 `live_server` is one demo server per test session (per xdist worker) and engine;
-`server_factory` starts independent servers a test may kill -9 and restart.
+`server_factory` starts independent servers a test may kill -9 and restart. Prefer the shared
+ones (`live_server` to read the demo as seeded, `backend`/`workday_server` to change things in
+tickets the test creates itself); a fresh server only to kill it, to change what every test sees
+(clock-sensitive pictures, settings, presence), or to start from an empty database.
+
+Starting one is cheap but not free (~0.1 s of CPU): the process is forked from a zygote that has
+imported the server (server_zygote.py; SUPPORTDESK_TEST_SERVER_START=exec for a fresh
+interpreter), and a demo database is a copy of one seeded once per pytest process.
 
 Engines: tests under tests/server and tests/api that use a server run on SQLite AND on
 PostgreSQL (a throwaway cluster of this session, see supportdesk_tui/devtools/pg_cluster.py);
@@ -14,9 +21,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
+import sqlite3
+import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,10 +35,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import httpx._transports.default as httpx_transports
 import pytest
 
+from server_zygote import ForkedProcess, Zygote
 from supportdesk_tui.devtools.pg_cluster import TEMPLATE, PgCluster, PostgresUnavailable
-from supportdesk_tui.server.cli import LISTENING_PREFIX, create_token
+from supportdesk_tui.server.cli import LISTENING_PREFIX, create_token, parse_when, seed_as_asked
 
 DEMO_NOW = "2026-11-26T09:00:00Z"
 STARTUP_TIMEOUT = 60.0
@@ -36,6 +49,32 @@ ENGINES = ("sqlite", "postgresql")
 ENGINE_ENV = "SUPPORTDESK_TEST_ENGINE"
 TESTS_DIR = Path(__file__).parent
 BOTH_ENGINE_DIRS = (TESTS_DIR / "server", TESTS_DIR / "api")
+# "fork" (default): servers are forked from a process that has imported them (server_zygote.py);
+# "exec": each one starts in a fresh interpreter, as `python -m supportdesk_tui.server serve`.
+SERVER_START_ENV = "SUPPORTDESK_TEST_SERVER_START"
+_zygote = Zygote()
+
+
+def _share_the_default_tls_context() -> None:
+    """httpx builds a TLS context for every client it makes, loading the CA certificates (~25 ms
+    of CPU), even for http://127.0.0.1; the tests make thousands of clients. Those that verify the
+    default way share one context per certificate location (a context is meant to be shared); any
+    other `verify` or `cert` still gets its own, built by httpx."""
+    build = httpx_transports.create_ssl_context
+    shared: dict[tuple[bool, str | None, str | None], ssl.SSLContext] = {}
+
+    def create_ssl_context(verify: Any = True, cert: Any = None, trust_env: bool = True) -> ssl.SSLContext:
+        if verify is not True or cert is not None:
+            return build(verify=verify, cert=cert, trust_env=trust_env)
+        where = (trust_env, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        if where not in shared:
+            shared[where] = build(verify=True, cert=None, trust_env=trust_env)
+        return shared[where]
+
+    httpx_transports.create_ssl_context = create_ssl_context
+
+
+_share_the_default_tls_context()
 
 
 @dataclass
@@ -47,7 +86,7 @@ class ServerHandle:
     options: dict[str, Any]
     url: str = ""
     port: int = 0
-    process: subprocess.Popen[str] | None = None
+    process: subprocess.Popen[str] | ForkedProcess | None = None
     tokens: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -108,17 +147,20 @@ class ServerHandle:
         return cmd
 
     def start(self) -> ServerHandle:
-        log = self.log_path.open("a", encoding="utf-8")
-        self.process = subprocess.Popen(
-            self.command(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            start_new_session=True,
-        )
-        log.close()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        with self.log_path.open("a", encoding="utf-8") as log:
+            if os.environ.get(SERVER_START_ENV, "fork") == "exec":
+                self.process = subprocess.Popen(
+                    self.command(),
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    text=True,
+                    env=env,
+                    start_new_session=True,
+                )
+            else:
+                self.process = _zygote.spawn(self.command(), stderr=log, env=env)
         line = _read_line_with_timeout(self.process, STARTUP_TIMEOUT)
         if not line.startswith(LISTENING_PREFIX):
             self.stop()
@@ -193,6 +235,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "runs_long: takes many seconds; started first (see below)")
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _zygote.stop()
+    _templates.remove()
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Long tests first, otherwise in pytest's order: each xdist worker starts on them while the
@@ -248,6 +295,64 @@ def database_for(engine: str, request: pytest.FixtureRequest, directory: Path) -
     return directory / "server.sqlite3"
 
 
+class SeededTemplates:
+    """SQLite databases seeded once per pytest process, copied for each new demo server.
+
+    Seeding the demo world costs a server ~0.2 s of CPU and a burst of writes; a copy of a file
+    seeded the same way (`seed_as_asked`, as the server's own start-up, with the same anchor) is
+    the same world, and the server then finds it seeded and leaves it as it is. Only a demo
+    anchored at a fixed instant is templated: bulk tickets without a demo are dated from the
+    real clock when the server starts.
+    """
+
+    def __init__(self) -> None:
+        self._folder: Path | None = None
+        self._seeded: dict[tuple[str, int], Path] = {}
+
+    def copy_to(self, target: Path, options: dict[str, Any]) -> None:
+        """Put the seeded world the server with these options would create into `target`, if
+        it is templated and `target` does not exist yet; otherwise leave seeding to the server."""
+        if not options.get("demo", True) or target.exists():
+            return
+        key = (str(options.get("demo_now", DEMO_NOW)), int(options.get("tickets") or 0))
+        if key not in self._seeded:
+            template = self._template_folder() / f"template{len(self._seeded)}.sqlite3"
+            self._seeded[key] = self._seed(key, template)
+        shutil.copyfile(self._seeded[key], target)
+        os.chmod(target, 0o600)  # as the server makes its database: it holds customers' data
+
+    def _template_folder(self) -> Path:
+        if self._folder is None:
+            self._folder = Path(tempfile.mkdtemp(prefix="supportdesk-templates-"))
+        return self._folder
+
+    @staticmethod
+    def _seed(key: tuple[str, int], path: Path) -> Path:
+        from supportdesk_tui.server.store import open_store  # the server's code, loaded when first used
+
+        demo_now, tickets = key
+        store = open_store(path)
+        try:
+            seed_as_asked(store, demo=True, tickets=tickets, now=parse_when(demo_now))
+        finally:
+            store.close()
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            # Each server makes its own secret for signing cursors, as on a database it seeded.
+            db.execute("DELETE FROM meta WHERE key = 'cursor_secret'")
+            db.commit()
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the one file we copy
+        return path
+
+    def remove(self) -> None:
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+        self._seeded.clear()
+
+
+_templates = SeededTemplates()
+
+
 def _new_server(
     directory: Path,
     tokens: tuple[str, ...] = STANDARD_LOGINS,
@@ -258,6 +363,8 @@ def _new_server(
     handle = ServerHandle(
         db_path=database or directory / "server.sqlite3", log_path=directory / "server.log", options=options
     )
+    if handle.engine == "sqlite":
+        _templates.copy_to(Path(handle.db_path), options)
     for login in tokens:
         handle.token(login)
     handle.start()

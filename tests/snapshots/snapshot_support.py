@@ -114,3 +114,21 @@ def first_ticket_with_reply_and_note(server: Any, agent_queues: list[str]) -> in
             if {"customer", "reply", "note"} <= kinds:
                 return ticket_id
     raise AssertionError("the demo data has no ticket with a customer message, a reply and a note")
+
+
+# Scenes whose picture moves with the server's age and with other agents' presence (the lead's
+# dashboard counts who is online and shows the server's first history minute): they get a
+# server of their own; every other scene only reads the shared one.
+OWN_SERVER_SCENES = frozenset({"dashboard", "wallboard"})
+
+
+def demo_server_for(request: pytest.FixtureRequest) -> ServerHandle:
+    """For a test parametrized by `scene`: the snapshot session's demo server (`_snapshot_demo`,
+    replaced once older than its max age), or a fresh one (`server_factory`) for OWN_SERVER_SCENES."""
+    callspec = getattr(request.node, "callspec", None)
+    scene = callspec.params.get("scene") if callspec is not None else None
+    if scene in OWN_SERVER_SCENES:
+        start: Callable[[], ServerHandle] = request.getfixturevalue("server_factory")
+        return start()
+    shared: FreshServer = request.getfixturevalue("_snapshot_demo")
+    return shared.get()

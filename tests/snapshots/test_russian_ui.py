@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from snapshots.snapshot_support import demo_server_for
 from supportdesk_tui.devtools.render import SCENES, capture, pinned_environment, render
 from supportdesk_tui.i18n import set_language
 
@@ -60,8 +61,9 @@ def assert_russian_chrome(chrome: dict[str, Any], russian_words: tuple[str, ...]
 
 
 @pytest.fixture
-def server(server_factory: Callable[..., Any]) -> Any:
-    return server_factory()
+def server(request: pytest.FixtureRequest) -> Any:
+    """The snapshot session's demo server (see conftest.py); the dashboard a fresh one of its own."""
+    return demo_server_for(request)
 
 
 @pytest.fixture(autouse=True)

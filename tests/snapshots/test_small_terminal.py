@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from snapshots.snapshot_support import snapshot_app
+from snapshots.snapshot_support import demo_server_for, snapshot_app
 from supportdesk_tui.devtools.render import SCENES, UNREACHABLE_URL, capture, pinned_environment
 from supportdesk_tui.i18n import set_language
 from supportdesk_tui.i18n.catalog import catalog_path
@@ -33,8 +33,9 @@ CUT_WORD = re.compile(r"(\w+)…")
 
 
 @pytest.fixture
-def server(server_factory: Callable[..., Any]) -> Any:
-    return server_factory()
+def server(request: pytest.FixtureRequest) -> Any:
+    """The snapshot session's demo server (see conftest.py); the dashboard a fresh one of its own."""
+    return demo_server_for(request)
 
 
 @pytest.fixture(autouse=True)

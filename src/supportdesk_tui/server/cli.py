@@ -270,6 +270,20 @@ def create_token(
         store.close()
 
 
+def seed_as_asked(store: Any, *, demo: bool, tickets: int, now: datetime) -> None:
+    """The standard queues and agents, then the demo world and N bulk tickets if asked (each
+    only into a database that lacks it), all relative to `now`. Tests seed a template this way."""
+    from supportdesk_tui.server.seed import seed_base, seed_bulk, seed_demo
+
+    seed_base(store)
+    if demo:
+        seed_demo(store, now)
+    if tickets > 0 and store.get_meta("bulk_seeded") is None:
+        seed_bulk(store, tickets, now)
+        with store.write() as tx:
+            tx.set_meta("bulk_seeded", str(tickets))
+
+
 def build_app(
     db: str | Path | None = None,
     demo: bool = False,
@@ -289,7 +303,6 @@ def build_app(
     from supportdesk_tui.contract.clock import Clock, utc_now
     from supportdesk_tui.server.app import create_app
     from supportdesk_tui.server.ratelimit import RateLimit
-    from supportdesk_tui.server.seed import seed_base, seed_bulk, seed_demo
     from supportdesk_tui.server.simulate import simulation_job
     from supportdesk_tui.server.store import open_store
 
@@ -306,13 +319,7 @@ def build_app(
                 return anchor + timedelta(seconds=time.monotonic() - started)
 
             clock = anchored
-        seed_base(store)
-        if demo:
-            seed_demo(store, demo_now or clock())
-        if tickets > 0 and store.get_meta("bulk_seeded") is None:
-            seed_bulk(store, tickets, demo_now or clock())
-            with store.write() as tx:
-                tx.set_meta("bulk_seeded", str(tickets))
+        seed_as_asked(store, demo=demo, tickets=tickets, now=demo_now or clock())
         app = create_app(
             store,
             clock=clock,
