@@ -38,6 +38,7 @@ from pydantic_core import ErrorDetails
 
 from supportdesk_tui import paths
 from supportdesk_tui.contract.models import TicketSort
+from supportdesk_tui.domain.image_renderers import ImageRenderer
 from supportdesk_tui.domain.notifications import (
     DesktopProtocol,
     NoticeKind,
@@ -225,6 +226,14 @@ class UIConfig(_Table):
     relative_times: bool = Field(True, description='Show "5 minutes ago" instead of timestamps.')
     preview_pane: bool = Field(
         True, description="Show the preview of the highlighted ticket next to the queue."
+    )
+    image_renderer: ImageRenderer = Field(
+        "auto",
+        description=(
+            "How attached images are previewed: `auto` uses the terminal's graphics protocol where it "
+            "has one, `kitty` or `sixel` force one, `cells` draws with coloured characters everywhere "
+            "(for terminals that claim a protocol but draw it wrong, or over tmux)."
+        ),
     )
 
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.stream import SILENT_STREAM_SECONDS
-
-# How images are previewed: what the terminal supports, one protocol, or half-block characters.
-ImageRenderer = Literal["auto", "kitty", "sixel", "cells"]
+from supportdesk_tui.domain.image_renderers import ImageRenderer as ImageRenderer  # re-exported
 
 if TYPE_CHECKING:
     from supportdesk_tui.domain.dashboard_state import QueueLimits
