@@ -163,3 +163,78 @@ def test_a_selection_of_every_match_is_ids_and_versions_not_tickets(backend: Ser
         "truncated": False,
     }
     assert hidden.json()["total"] == 0  # outside boris's queues
+
+
+ESCALATION = {
+    "component": "music", "severity": "major", "summary": "Login loops back to the sign-in page",
+    "steps": "1. Sign in", "expected": "The account opens", "actual": "The sign-in page again",
+    "set_status": None,
+}
+
+
+def _escalate(server: ServerHandle, ticket_id: int) -> str:
+    with server.client("kate") as kate:
+        created = kate.post(f"/api/v1/tickets/{ticket_id}/escalations", json=ESCALATION)
+    assert created.status_code == 201, created.text
+    key: str = created.json()["key"]
+    return key
+
+
+def _escalation(server: ServerHandle, key: str) -> dict[str, Any]:
+    with server.client("kate") as kate:
+        response = kate.get(f"/api/v1/escalations/{key}")
+    assert response.status_code == 200, response.text
+    escalation: dict[str, Any] = response.json()
+    return escalation
+
+
+def _linked_key(server: ServerHandle, ticket_id: int) -> str | None:
+    escalation = _fresh(server, ticket_id)["escalation"]
+    return None if escalation is None else str(escalation["key"])
+
+
+def _merge(server: ServerHandle, tickets: list[dict[str, Any]]) -> dict[str, Any]:
+    with server.client("kate") as kate:
+        response = kate.post("/api/v1/ticket-merges",
+                             json=_merge_body([_fresh(server, t["id"]) for t in tickets]))
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_a_duplicates_escalation_link_moves_to_the_survivor(backend: ServerHandle) -> None:
+    customer = _customer()
+    survivor = _ticket_of(backend, customer, "I can't log in, it loops")
+    duplicate = _ticket_of(backend, customer, "still looping on login")
+    key = _escalate(backend, duplicate["id"])
+    before = _escalation(backend, key)
+
+    _merge(backend, [survivor, duplicate])
+
+    assert _linked_key(backend, survivor["id"]) == key
+    assert _linked_key(backend, duplicate["id"]) is None
+    after = _escalation(backend, key)
+    assert (after["linked_tickets"], after["affected_customers"]) == (
+        before["linked_tickets"], before["affected_customers"])
+    linked = [(e["ref"], e["actor"]["id"]) for e in _history(backend, survivor["id"])
+              if e["kind"] == "escalation_linked"]
+    assert linked == [(key, "kate")]
+    unlinked = [e["ref"] for e in _history(backend, duplicate["id"]) if e["kind"] == "escalation_unlinked"]
+    assert unlinked == [key]
+
+
+def test_a_survivor_linked_elsewhere_keeps_its_escalation_and_the_note_says_so(backend: ServerHandle) -> None:
+    customer = _customer()
+    survivor = _ticket_of(backend, customer, "The app crashes at login")
+    duplicate = _ticket_of(backend, customer, "The app crashes when I pay")
+    survivors_key = _escalate(backend, survivor["id"])
+    duplicates_key = _escalate(backend, duplicate["id"])
+
+    _merge(backend, [survivor, duplicate])
+
+    assert _linked_key(backend, survivor["id"]) == survivors_key
+    assert _linked_key(backend, duplicate["id"]) == duplicates_key
+    merge_note = _messages(backend, survivor["id"])[-1]
+    assert merge_note["kind"] == "note"
+    assert f"#{duplicate['id']} stays linked to {duplicates_key}" in merge_note["body"]
+    assert f"keeps {survivors_key}" in merge_note["body"]

@@ -9,6 +9,7 @@ written, so the customer hears nothing of it (no second e-mail for the same requ
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from supportdesk_tui.contract.models import (
@@ -28,6 +29,7 @@ from supportdesk_tui.contract.models import (
 )
 from supportdesk_tui.server import sla
 from supportdesk_tui.server.errors import ApiError, forbidden, invalid, not_found
+from supportdesk_tui.server.incidents import record_link
 from supportdesk_tui.server.records import AgentRecord, TicketQuery, TicketState
 from supportdesk_tui.server.service import SYSTEM_AUTHOR, Service, agent_author, normalize_tags
 from supportdesk_tui.server.store import WriteTx
@@ -100,8 +102,13 @@ def merge_tickets(service: Service, caller: AgentRecord, body: TicketMerge) -> T
         survivor = _survivor(states, body.survivor_id)
         duplicates = [state for state in states if state.id != survivor.id]
         moved = tx.move_messages([state.id for state in duplicates], survivor.id)
+        links = _carry_escalation_link(tx, caller, survivor, duplicates, now)
         closed = [_close_duplicate(service, tx, caller, state, survivor.id, now) for state in duplicates]
-        _absorb(service, tx, caller, survivor, duplicates, len(moved), now)
+        _absorb(service, tx, caller, survivor, duplicates, len(moved), now, links.note)
+        if links.moved_key is not None:
+            escalation = tx.escalation(links.moved_key)
+            if escalation is not None:  # the linked count moved: open escalation views follow
+                service.emit_escalation(tx, escalation)
         record_merge_history(tx, caller, survivor.id, [state.id for state in duplicates], now)
         survivor_ticket = _emit_updated(service, tx, survivor.id, now)
     return TicketsMerged(survivor=survivor_ticket, closed=closed, moved_message_ids=[m.id for m in moved])
@@ -116,6 +123,37 @@ def record_merge_history(
     for merged_id in merged_ids:
         tx.record_history(survivor_id, actor, HistoryKind.MERGED_FROM, None, None, at, ref=str(merged_id))
         tx.record_history(merged_id, actor, HistoryKind.MERGED_INTO, None, None, at, ref=str(survivor_id))
+
+
+@dataclass(frozen=True, slots=True)
+class _LinkOutcome:
+    moved_key: str | None = None  # the escalation whose link the survivor now carries for the duplicates
+    note: str = ""  # what the survivor's merge note says about the links ("" when nothing to say)
+
+
+def _carry_escalation_link(
+    tx: WriteTx, caller: AgentRecord, survivor: TicketState, duplicates: Sequence[TicketState], at: datetime
+) -> _LinkOutcome:
+    """A closed duplicate must not hold the escalation link for the customer: the survivor takes it
+    over (the oldest linked duplicate's, when the survivor has none). A duplicate linked to another
+    escalation than the survivor's keeps that link, and the merge note says so, since only an
+    agent can tell which escalation the merged request belongs to."""
+    key = survivor.escalation_key
+    if key is None:
+        key = next((state.escalation_key for state in duplicates if state.escalation_key is not None), None)
+        if key is None:
+            return _LinkOutcome()
+        survivor.escalation_key = key  # saved with the survivor's other changes (_absorb)
+        record_link(tx, caller, survivor, key, at)
+    carried = [state for state in duplicates if state.escalation_key == key]
+    actor = agent_author(caller)
+    for state in carried:
+        state.escalation_key = None  # saved when the duplicate is closed
+        tx.record_history(state.id, actor, HistoryKind.ESCALATION_UNLINKED, key, None, at, ref=key)
+    others = [state for state in duplicates if state.escalation_key not in (None, key)]
+    note = "".join(
+        f" #{state.id} stays linked to {state.escalation_key}; this ticket keeps {key}." for state in others)
+    return _LinkOutcome(moved_key=key if carried else None, note=note)
 
 
 def _visible_state(service: Service, caller: AgentRecord, tx: WriteTx, ticket_id: int) -> TicketState:
@@ -162,6 +200,7 @@ def _absorb(
     duplicates: Sequence[TicketState],
     moved: int,
     now: datetime,
+    link_note: str,
 ) -> None:
     """The survivor takes over what the duplicates carried: tags, the most urgent priority, and
     a customer still waiting for an answer."""
@@ -170,7 +209,8 @@ def _absorb(
         survivor.id,
         MessageKind.NOTE,
         SYSTEM_AUTHOR,
-        f"{caller.name} merged {merged} into this ticket ({moved} messages moved, in time order).",
+        f"{caller.name} merged {merged} into this ticket ({moved} messages moved, in time order)."
+        + link_note,
         now,
     )
     survivor.tags = normalize_tags([*survivor.tags, *(tag for s in duplicates for tag in s.tags)])[:MAX_TAGS]
