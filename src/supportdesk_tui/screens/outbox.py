@@ -9,6 +9,7 @@ leaves the outbox, so it can't go out twice), resend, discard (after a confirmat
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -20,9 +21,10 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from supportdesk_tui import messages
 from supportdesk_tui.domain.drafts import Draft, DraftKind
-from supportdesk_tui.domain.outbox import OutboxItem, OutboxState
+from supportdesk_tui.domain.outbox import OutboxFile, OutboxItem, OutboxState
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.i18n import N_, _, ngettext
+from supportdesk_tui.i18n.sizes import file_size
 from supportdesk_tui.i18n.times import date_time
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.navigation import OpenTicket, ReturnTo
@@ -57,6 +59,19 @@ def state_label(item: OutboxItem) -> str:
     return _("Failed") if item.state is OutboxState.FAILED else _("Waiting")
 
 
+def file_line(file: OutboxFile) -> Text:
+    """"▸ name (size)": the name is the agent's file name, untrusted text like any other; the size is
+    the item's private copy (what will be sent), or a question mark when that copy is gone."""
+    try:
+        size = file_size(Path(file.path).stat().st_size)
+    except OSError:
+        size = "?"
+    line = Text("▸ ")
+    line.append_text(safe_text(file.name, single_line=True))
+    line.append(f" ({size})")
+    return line
+
+
 def merged_body(before: str, added: str) -> str:
     """Text already in the composer, then the outbox item's text as a new paragraph."""
     return added if not before.strip() else before.rstrip() + "\n\n" + added
@@ -68,7 +83,7 @@ class OutboxScreen(DeskScreen):
     OutboxScreen #outbox-hint { height: auto; padding: 0 1; color: $text-muted; }
     OutboxScreen DataTable { height: 1fr; }
     OutboxScreen #outbox-detail {
-        height: auto; max-height: 9; padding: 0 1; border-top: solid $panel; color: $text;
+        height: auto; max-height: 12; padding: 0 1; border-top: solid $panel; color: $text;
     }
     OutboxScreen #outbox-detail.-failed { color: $error; }
     """
@@ -181,6 +196,9 @@ class OutboxScreen(DeskScreen):
         text.append_text(safe_text("\n".join(lines[:PREVIEW_LINES])))
         if len(lines) > PREVIEW_LINES:
             text.append("\n…")
+        for file in item.files:
+            text.append("\n")
+            text.append_text(file_line(file))
         detail.update(text)
 
     def on_outbox_changed(self, _event: messages.OutboxChanged) -> None:
