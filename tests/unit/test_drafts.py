@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -134,3 +135,23 @@ def test_draft_survives_the_app_being_killed_mid_typing(tmp_path: Path) -> None:
     assert count >= 20
     assert draft.body.startswith("x" * (count % 5000 + 1) + " ")
     assert store.pop_warnings() == []
+
+
+def test_a_draft_keeps_its_files_paths_and_one_with_only_files_is_kept(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path / "drafts")
+    store.save(7, Draft(7, "", files=("/home/anna/log.txt",)))
+    loaded = store.load(7)
+    assert loaded is not None and loaded.files == ("/home/anna/log.txt",)
+    store.save(7, Draft(7, "  "))
+    assert store.load(7) is None
+
+
+def test_a_draft_written_before_attachments_loads_without_files(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path / "drafts")
+    store.save(3, Draft(3, "hello"))
+    path = tmp_path / "drafts" / "3.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["files"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    loaded = store.load(3)
+    assert loaded is not None and loaded.files == ()

@@ -26,7 +26,7 @@ from supportdesk_tui.domain.atomic import (
     read_json_or_quarantine,
 )
 
-__all__ = ["Draft", "DraftKind", "DraftStore", "StorageWarning"]
+__all__ = ["Draft", "DraftKind", "DraftStore", "StorageWarning", "files_still_there"]
 
 _FORMAT = 1
 _STALE_TEMP_SECONDS = 3600
@@ -48,6 +48,13 @@ class Draft:
     kind: DraftKind = DraftKind.REPLY
     seen_up_to: int | None = None  # newest message id the agent had seen while writing
     updated_at: datetime = field(default_factory=utc_now)
+    # Files attached in the composer: their paths on the agent's disk, read only when sent (a path
+    # may be gone by the time the draft comes back; the screen restoring it says so).
+    files: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.body.strip() and not self.files
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -57,6 +64,7 @@ class Draft:
             "kind": self.kind.value,
             "seen_up_to": self.seen_up_to,
             "updated_at": self.updated_at.isoformat(),
+            "files": list(self.files),
         }
 
     @classmethod
@@ -69,10 +77,23 @@ class Draft:
             raise ValueError("ticket_id/body missing or of the wrong type")
         if seen is not None and type(seen) is not int:
             raise ValueError("seen_up_to is not an integer")
+        files = data.get("files", [])  # absent in drafts written before attachments
+        if not isinstance(files, list) or not all(isinstance(path, str) for path in files):
+            raise ValueError("files is not a list of paths")
         updated_at = datetime.fromisoformat(str(data.get("updated_at")))
         if updated_at.tzinfo is None:
             updated_at = updated_at.replace(tzinfo=UTC)
-        return cls(ticket_id, body, DraftKind(str(data.get("kind"))), seen, updated_at)
+        return cls(ticket_id, body, DraftKind(str(data.get("kind"))), seen, updated_at, tuple(files))
+
+
+def files_still_there(draft: Draft) -> tuple[list[Path], list[Path]]:
+    """The draft's files split into those still on disk and those gone since it was saved."""
+    present: list[Path] = []
+    missing: list[Path] = []
+    for name in draft.files:
+        path = Path(name)
+        (present if path.is_file() else missing).append(path)
+    return present, missing
 
 
 class DraftStore:
@@ -86,10 +107,10 @@ class DraftStore:
         return self.directory / f"{int(ticket_id)}.json"
 
     def save(self, ticket_id: int, draft: Draft) -> None:
-        """Write `draft` atomically; an all-whitespace body deletes the draft instead."""
+        """Write `draft` atomically; an all-whitespace body without files deletes the draft instead."""
         if draft.ticket_id != ticket_id:
             raise ValueError(f"draft of ticket {draft.ticket_id} saved as ticket {ticket_id}")
-        if not draft.body.strip():
+        if draft.is_empty:
             self.delete(draft.ticket_id)
             return
         ensure_private_dir(self.directory)

@@ -38,13 +38,13 @@ from supportdesk_tui.contract.models import (
     TicketPatch,
 )
 from supportdesk_tui.domain.canned_pick import describe_actions
-from supportdesk_tui.domain.drafts import Draft, DraftKind
+from supportdesk_tui.domain.drafts import Draft, DraftKind, files_still_there
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
 from supportdesk_tui.domain.secrets import looks_sensitive_for_sending
 from supportdesk_tui.domain.templates import context_for
 from supportdesk_tui.domain.ticket_diff import describe_changes, patched_fields, touched_fields
 from supportdesk_tui.domain.ticket_history import describe as describe_history
-from supportdesk_tui.i18n import N_, _, current_language
+from supportdesk_tui.i18n import N_, _, current_language, ngettext
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.i18n.times import date_time
 from supportdesk_tui.keymap import with_cyrillic_aliases
@@ -226,6 +226,7 @@ class ConversationScreen(StatusLineScreen):
             self.seen_up_to = draft.seen_up_to
             self._seen_from_draft = True
             self.notify(_("Your unsent draft is back."), timeout=3)
+            self._restore_draft_files(draft)
         if self._prefetched is not None:
             self._show_loaded(self._prefetched.ticket, self._prefetched.newest_first)
         else:
@@ -477,12 +478,23 @@ class ConversationScreen(StatusLineScreen):
         if composer is None:
             return
         kind = DraftKind.NOTE if composer.kind is MessageKind.NOTE else DraftKind.REPLY
-        drafts = self.desk.session.drafts
-        text = composer.text
-        if text.strip():
-            drafts.save(self.ticket_id, Draft(self.ticket_id, text, kind, self.seen_up_to))
-        else:
-            drafts.delete(self.ticket_id)
+        files = tuple(str(path) for path in composer.files)
+        # An empty draft (no text, no files) deletes the saved one.
+        self.desk.session.drafts.save(
+            self.ticket_id, Draft(self.ticket_id, composer.text, kind, self.seen_up_to, files=files))
+
+    def _restore_draft_files(self, draft: Draft) -> None:
+        """The files the draft was saved with, attached again; one gone since is named, not fatal."""
+        present, missing = files_still_there(draft)
+        for path in present:
+            self.composer.attach(path)
+        if not missing:
+            return
+        self._save_draft_now()  # said once: the draft forgets the files that are gone
+        self.notify(safe_format(ngettext("A file attached to this draft is gone: {names}",
+                                         "Files attached to this draft are gone: {names}", len(missing)),
+                                names=", ".join(one_line(path.name) for path in missing)),
+                    title=_("Draft"), severity="warning")
 
     @on(Composer.ExternalEditRequested)
     def _external_edit_requested(self, event: Composer.ExternalEditRequested) -> None:
@@ -591,7 +603,8 @@ class ConversationScreen(StatusLineScreen):
         drafts = self.desk.session.drafts
         kept = drafts.load(ticket_id)
         text = body if kept is None or not kept.body.strip() else f"{body}\n\n{kept.body}"
-        drafts.save(ticket_id, Draft(ticket_id, text, kind, kept.seen_up_to if kept else None))
+        drafts.save(ticket_id, Draft(ticket_id, text, kind, kept.seen_up_to if kept else None,
+                                     files=kept.files if kept else ()))
         self.notify(safe_format(_("Not sent to #{id}: {reason} Your text is kept as the ticket's draft."),
                                 id=ticket_id, reason=exc.message), title=_("Not sent"), severity="error")
 
@@ -638,6 +651,7 @@ class ConversationScreen(StatusLineScreen):
                 composer.detach_all()
             elif path is not None:
                 composer.attach(path)
+            self._save_draft_now()  # the draft keeps the files too
             composer.focus_editor()
 
         self.app.push_screen(AttachPrompt(attached=len(composer.files)), chosen)
