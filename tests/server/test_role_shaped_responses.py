@@ -52,6 +52,7 @@ AGENT_REF = frozenset({"id", "login", "name"})
 ENVIRONMENT = frozenset({"platform", "app_version", "device"})
 HEALTH = frozenset({"status", "version"})
 ME = frozenset({"id", "login", "name", "role", "languages[]", "queues[]"})
+ASSIGNABLE_AGENT = frozenset({"id", "login", "name", "role", "queues[]"})
 QUEUE = frozenset({"id", "name", "languages[]"}) | under(
     "counts", ("open", "unassigned", "oldest_waiting_seconds", "sla_at_risk", "sla_breached")
 )
@@ -182,6 +183,7 @@ F = "/api/v1/attachments/{attachment_id}"
 TABLE: list[tuple[Case, Allowed, Allowed, Allowed]] = [
     (Case("GET", "/api/v1/health"), HEALTH, HEALTH, HEALTH),
     (Case("GET", "/api/v1/me"), ME, ME, ME),
+    (Case("GET", "/api/v1/agents"), data_list(ASSIGNABLE_AGENT), data_list(ASSIGNABLE_AGENT), REFUSED),
     (Case("GET", "/api/v1/queues"), data_list(QUEUE), data_list(QUEUE), REFUSED),
     (Case("GET", "/api/v1/canned-replies"), data_list(CANNED), data_list(CANNED), REFUSED),
     (Case("GET", "/api/v1/components"), data_list(COMPONENT), data_list(COMPONENT), REFUSED),

@@ -31,6 +31,7 @@ from supportdesk_tui.contract.models import (
     AccountActionRequest,
     AccountActionResult,
     Article,
+    AssignableAgent,
     Attachment,
     AuditCreate,
     AuditEntry,
@@ -415,6 +416,10 @@ class SupportDeskClient:
 
     async def me(self) -> Me:
         return self._parse(await self._request("GET", "/me", safe_to_retry=True), Me)
+
+    async def assignable_agents(self) -> list[AssignableAgent]:
+        """Whom this caller may assign tickets to (a lead: everyone; an agent: themselves)."""
+        return self._parse_list(await self._request("GET", "/agents", safe_to_retry=True), AssignableAgent)
 
     async def queues(self) -> list[Queue]:
         return self._parse_list(await self._request("GET", "/queues", safe_to_retry=True), Queue)

@@ -164,6 +164,17 @@ class Me(Model):
     queues: list[str] = Field(description="Queue ids the caller belongs to (a lead sees all).")
 
 
+class AssignableAgent(Model):
+    """Someone the caller may assign tickets to (`GET /agents`), with the queues they work: a
+    ticket can be assigned to them only in one of those."""
+
+    id: int
+    login: str
+    name: str
+    role: Role
+    queues: list[str] = Field(description="Queue ids the agent works (a lead works all).")
+
+
 class QueueCounts(Model):
     open: int = Field(description="Tickets not solved/closed.")
     unassigned: int

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from supportdesk_tui import __version__
-from supportdesk_tui.contract.models import CannedReply, Health, Me, Queue
+from supportdesk_tui.contract.models import AssignableAgent, CannedReply, Health, Me, Queue
 from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep
 from supportdesk_tui.server.schemas import DataList
 
@@ -18,6 +18,19 @@ def health() -> Health:
 @router.get("/me", response_model=Me, tags=["meta"], summary="Who the token belongs to")
 def me(service: ServiceDep, caller: CallerDep) -> Me:
     return service.me(caller)
+
+
+@router.get(
+    "/agents",
+    response_model=DataList[AssignableAgent],
+    tags=["meta"],
+    summary="Whom the caller may assign tickets to",
+    description="A shift lead: every agent and lead, with the queues each works (a ticket can be "
+    "assigned only to someone working its queue). An agent: only themselves, the one assignee an "
+    "agent may set. Intake: `403`.",
+)
+def agents(service: ServiceDep, caller: CallerDep) -> DataList[AssignableAgent]:
+    return DataList[AssignableAgent](data=service.assignable_agents(caller))
 
 
 @router.get(

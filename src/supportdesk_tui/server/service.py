@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 
 from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import (
+    AssignableAgent,
     Author,
     CannedReply,
     Component,
@@ -126,6 +127,18 @@ class Service:
     def ensure_reader(self, caller: AgentRecord) -> None:
         if caller.role == Role.INTAKE:
             raise forbidden(INTAKE_ONLY)
+
+    def assignable_agents(self, caller: AgentRecord) -> list[AssignableAgent]:
+        """Whom the caller may assign a ticket to: a lead anyone who answers tickets, an agent only
+        themselves (patch_ticket refuses the rest), so an agent learns nothing about colleagues here."""
+        self.ensure_reader(caller)
+        every_queue = [q.id for q in self.store.list_queues()]
+        candidates = self.store.list_agents() if caller.role == Role.LEAD else [caller]
+        return [
+            AssignableAgent(id=agent.id, login=agent.login, name=agent.name, role=agent.role,
+                            queues=[q for q in every_queue if _serves(agent, q)])
+            for agent in candidates if agent.role != Role.INTAKE
+        ]
 
     def ensure_lead(self, caller: AgentRecord) -> None:
         if caller.role != Role.LEAD:
