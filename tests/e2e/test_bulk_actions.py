@@ -200,3 +200,65 @@ def create_english_wave_ticket(server: ServerHandle, tag: str) -> int:
         response.raise_for_status()
         ticket_id: int = response.json()["ticket_id"]
     return ticket_id
+
+
+async def choose_starting_with(pilot: Any, app: Any, start: str) -> list[str]:
+    """Pick the option whose label starts with `start`; returns every label offered."""
+    await wait_until(pilot, lambda: isinstance(app.screen, ChoiceModal), what=f"a choice of {start!r}")
+    options = app.screen.query_one(OptionList)
+    labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+    [target] = [i for i, label in enumerate(labels) if label.startswith(start)]
+    options.highlighted = 0
+    for _ in range(target):
+        await pilot.press("down")
+    await pilot.press("enter")
+    return labels
+
+
+async def test_a_lead_assigns_marked_tickets_to_an_agent_of_their_queue(
+        workday_server: ServerHandle, tmp_path: Path) -> None:
+    tag = f"reassign-{uuid.uuid4().hex[:6]}"
+    hacked = [wave_ticket(workday_server, tag, n) for n in range(3)]  # queue "hacked": dmitry works it
+    marker = uuid.uuid4().hex[:8]
+    with workday_server.client("intake") as intake:  # queue "access": dmitry does not
+        created = intake.post("/api/v1/tickets", headers={"Idempotency-Key": marker}, json={
+            "subject": f"Пароль {tag}", "category": "password", "language": "ru", "tags": [tag],
+            "requester": {"account_id": f"id{marker}", "name": "Клиент", "language": "ru"},
+            "body": "не могу войти"})
+        created.raise_for_status()
+    elsewhere: int = created.json()["ticket_id"]
+    app = make_app(workday_server, "lena", tmp_path, start_mode="queue")
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await filter_queue(pilot, app, f"tag:{tag}")
+        await mark_all_matching(pilot, app, screen, 4)
+        await pilot.press("b")
+        await choose(pilot, app, "Assign to an agent…")
+        offered = await choose_starting_with(pilot, app, "Dmitry Sokolov")
+        assert any(label.startswith("Anna Petrova") for label in offered)
+        assert not any(label.startswith(("Elena Smirnova", "Channel gateway")) for label in offered)
+        await wait_until(pilot, lambda: summary_shown(app), what="the summary")
+        modal = app.screen
+        summary = modal.summary
+        assert summary is not None
+        assert sorted(r.ticket_id for r in summary.of(Outcome.CHANGED)) == sorted(hacked)
+        [refused] = summary.of(Outcome.FAILED)
+        assert refused.ticket_id == elsewhere and "does not work this queue" in refused.detail
+        assert "Assign to Dmitry Sokolov on 4 tickets" in str(modal.query_one("#bulk-title").render())
+
+    for ticket_id in hacked:
+        assert server_ticket(workday_server, ticket_id)["assignee"]["login"] == "dmitry"
+    assert server_ticket(workday_server, elsewhere)["assignee"] is None
+
+
+async def test_an_agent_is_not_offered_to_assign_to_someone_else(
+        workday_server: ServerHandle, tmp_path: Path) -> None:
+    tag = f"solo-{uuid.uuid4().hex[:6]}"
+    wave_ticket(workday_server, tag, 0)
+    app = make_app(workday_server, "anna", tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await filter_queue(pilot, app, f"tag:{tag}")
+        await pilot.press("space", "b")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceModal), what="the bulk actions")
+        options = app.screen.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert "Assign to me" in labels and "Assign to an agent…" not in labels

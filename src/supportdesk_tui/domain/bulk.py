@@ -67,6 +67,7 @@ class BulkAction:
     priority: Priority | None = None
     tag: str = ""
     assignee_id: int | None = None
+    assignee_name: str = ""  # who `assignee_id` is, for the summary's title (untrusted text)
 
     @property
     def needs_ticket(self) -> bool:

@@ -19,10 +19,12 @@ from supportdesk_tui.api.client import new_idempotency_key
 from supportdesk_tui.api.errors import ApiError, VersionConflict
 from supportdesk_tui.contract.models import (
     MAX_MERGE,
+    AssignableAgent,
     CannedReply,
     Language,
     MessagePosted,
     Priority,
+    Role,
     Status,
     Ticket,
     TicketMerge,
@@ -58,6 +60,7 @@ ACTION_CHOICES: tuple[tuple[str, str], ...] = (
     ("add_tag", N_("Add a tag…")),
     ("remove_tag", N_("Remove a tag…")),
     ("assign_me", N_("Assign to me")),
+    ("assign_other", N_("Assign to an agent…")),
     ("unassign", N_("Unassign")),
     ("canned", N_("Send a canned reply…")),
     ("merge", N_("Merge into one ticket (same customer)…")),
@@ -137,7 +140,10 @@ class BulkActions:
                                severity="warning")
             return
         title = ngettext("Apply to {n} marked ticket", "Apply to {n} marked tickets", count).format(n=count)
-        choices = [(key, _(label)) for key, label in ACTION_CHOICES]
+        # Only a lead may assign to someone else (the server refuses an agent): not offered to agents.
+        offered = [(key, label) for key, label in ACTION_CHOICES
+                   if key != "assign_other" or self.screen.desk.me.role is Role.LEAD]
+        choices = [(key, _(label)) for key, label in offered]
         self._push(ChoiceModal(title, choices), self._action_chosen)
 
     def _action_chosen(self, choice: str | None) -> None:
@@ -161,6 +167,9 @@ class BulkActions:
             self._push(TextPromptModal(title, placeholder="spam-wave"), tag_typed)
         elif choice == "assign_me":
             self.run(BulkAction(BulkKind.ASSIGN, assignee_id=me.id))
+        elif choice == "assign_other":
+            self.screen.run_worker(self._choose_assignee(), group="bulk-assignee", exclusive=True,
+                                   exit_on_error=False)
         elif choice == "unassign":
             self.run(BulkAction(BulkKind.ASSIGN, assignee_id=0))
         elif choice == "canned":
@@ -179,6 +188,37 @@ class BulkActions:
     def _priority_chosen(self, priority: Priority | None) -> None:
         if priority is not None:
             self.run(BulkAction(BulkKind.PRIORITY, priority=priority))
+
+    # --- assigning to someone else -----------------------------------------------------------
+
+    async def _choose_assignee(self) -> None:
+        desk = self.screen.desk
+        try:
+            agents = await desk.api.assignable_agents()
+        except ApiError as exc:
+            self.screen.notify(safe_text(exc.message), title=exc.title, severity="error")
+            return
+        others = [agent for agent in agents if agent.id != desk.me.id]
+        if not others:
+            self.screen.notify(_("There is no one else you may assign tickets to."), severity="warning")
+            return
+        choices = [(agent, self._assignee_label(agent)) for agent in others]
+        self._push(ChoiceModal(_("Assign to"), choices,
+                               hint=_("A ticket goes only to someone who works its queue.")),
+                   self._assignee_chosen)
+
+    def _assignee_label(self, agent: AssignableAgent) -> str:
+        """"Name — the queues they work": a ticket of another queue would be refused for them.
+        Plain text: the picker shows it without markup."""
+        if agent.role is Role.LEAD:
+            works = _("shift lead, every queue")
+        else:
+            works = ", ".join(self.screen.desk.session.queue_name(queue) for queue in agent.queues)
+        return f"{agent.name} — {works}"
+
+    def _assignee_chosen(self, agent: AssignableAgent | None) -> None:
+        if agent is not None:
+            self.run(BulkAction(BulkKind.ASSIGN, assignee_id=agent.id, assignee_name=agent.name))
 
     # --- a canned reply to every marked ticket ---------------------------------------------
 
@@ -244,7 +284,11 @@ class BulkActions:
             return _("Add tag {tag}").format(tag=action.tag)
         if kind is BulkKind.REMOVE_TAG:
             return _("Remove tag {tag}").format(tag=action.tag)
-        return _("Assign to me") if action.assignee_id else _("Unassign")
+        if not action.assignee_id:
+            return _("Unassign")
+        if action.assignee_id == self.screen.desk.me.id:
+            return _("Assign to me")
+        return _("Assign to {name}").format(name=action.assignee_name)
 
     def run(self, action: BulkAction) -> None:
         screen = self.screen
