@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Select, TextArea
+from textual.widgets import Select, Static, TextArea
 
 import supportdesk_tui
 
@@ -165,6 +165,48 @@ async def test_component_styles_are_replaced_when_the_stylesheet_changes_them() 
         assert blue.color.get_truecolor() == (0, 0, 255)
 
 
+class _LabelApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("old")
+
+
+async def test_a_repaint_handed_to_the_screen_holds_back_an_after_refresh_callback() -> None:
+    # screens/live_stats.py keeps the dashboard's fetch gate shut until the answer's frame is
+    # displayed: it calls Widget._check_refresh() (what a widget's own idle handler does: post
+    # Update/Layout to its screen) on the answer's widgets, then call_after_refresh(). That relies
+    # on the screen keeping after-refresh callbacks while widgets are dirty (Screen._on_idle) and
+    # running them only after the update timer has displayed the frame (Screen._on_timer_update).
+    assert list(inspect.signature(Widget._check_refresh).parameters) == ["self"], (
+        f"{BUMPED} screens/live_stats.py calls: Widget._check_refresh() (no arguments).")
+    async with _LabelApp().run_test() as pilot:
+        app = pilot.app
+        label = app.query_one(Static)
+        await pilot.pause()
+        seen: list[str] = []
+        display = app._display
+
+        def counted_display(screen: Screen[object], renderable: object) -> None:
+            display(screen, renderable)  # type: ignore[arg-type]
+            seen.append("frame")
+
+        app._display = counted_display  # type: ignore[method-assign]
+        label.update("new")
+        label._check_refresh()
+        assert not label._repaint_required, (
+            f"{BUMPED} screens/live_stats.py expects: Widget._check_refresh() clears the repaint it "
+            "hands on (else the widget's idle hands it on again: a second frame).")
+        app.screen.call_after_refresh(seen.append, "callback")
+        for _ in range(100):
+            if "callback" in seen:
+                break
+            await pilot.pause()
+        assert seen[:2] == ["frame", "callback"], (
+            f"{BUMPED} screens/live_stats.py relies on: an after-refresh callback waits for the frame "
+            f"that shows a repaint the screen was told of before it (seen: {seen}). Read Screen._on_idle, "
+            "_on_timer_update and _invoke_and_clear_callbacks of the new Textual and adapt "
+            "LiveStatsScreen._hand_repaints_to_screen.")
+
+
 # --- no accidental reuse of Textual's private names -----------------------------------------
 
 
@@ -283,6 +325,7 @@ GUARDED_ATTRIBUTES = {
     "_background_screens": "test_the_devtools_render_a_screen_as_text",
     "_make_app": "test_textual_serve_still_builds_its_web_app_in_make_app",
     "_driver": "test_the_app_still_writes_to_the_terminal_through_its_driver",
+    "_check_refresh": "test_a_repaint_handed_to_the_screen_holds_back_an_after_refresh_callback",
     "_SubParsersAction": "test_argparse_still_keeps_subcommands_in_a_subparsers_action",
     **DELIBERATE_OVERRIDES,
 }

@@ -15,6 +15,7 @@ import time
 from rich.text import Text
 from textual import on, work
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Static
 
 from supportdesk_tui import messages
@@ -140,10 +141,23 @@ class LiveStatsScreen(StatusLineScreen):
             self._show_live(stats)
             # The gate stays shut until this answer is on screen: at most one redraw per frame,
             # however quickly the answers come back.
+            self._hand_repaints_to_screen()
             drawing = self.call_after_refresh(self._drawn)
         finally:
             if not drawing:
                 self.gate.end()
+
+    def _hand_repaints_to_screen(self) -> None:
+        """Tell the screen now which widgets this answer made dirty.
+
+        Textual runs after-refresh callbacks on the screen's first idle moment with nothing dirty
+        (else right after the update timer has displayed the frame). A widget only tells the screen
+        it is dirty from its own idle handler, in its own task: that often came after the screen's
+        idle, so the gate opened before the answer's frame was drawn. Passing the news on here puts
+        it in the screen's queue ahead of the callback, so the callback waits for that frame.
+        """
+        for widget in self.walk_children(Widget, with_self=False):
+            widget._check_refresh()
 
     def _drawn(self) -> None:
         self.gate.end()
