@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from e2e_helpers import make_app, open_conversation, server_ticket
+from e2e_helpers import make_app, open_conversation, server_messages, server_ticket
 from incident_helpers import escalate, music_ticket
+from textual.widgets import Static
 
 from keyboard import type_text
 from supportdesk_tui.navigation import LinkToEscalation, ShowIncident
@@ -53,3 +54,28 @@ async def test_agent_links_the_open_ticket_and_a_selection_to_an_escalation(
     with workday_server.client("lena") as http:
         escalation = http.get(f"/api/v1/escalations/{key}").json()
     assert escalation["linked_tickets"] == 5 and escalation["affected_customers"] == 5
+
+
+async def test_answering_all_before_the_fix_says_it_is_not_fixed_rather_than_already_answered(
+        workday_server: Any, tmp_path: Path) -> None:
+    origin, same_bug = music_ticket(workday_server, 0), music_ticket(workday_server, 1)
+    key = escalate(workday_server, origin["id"])
+    with workday_server.client("lena") as http:
+        linked = http.post(f"/api/v1/escalations/{key}/links", json={"ticket_ids": [same_bug["id"]]})
+        linked.raise_for_status()
+    app = make_app(workday_server, "lena", tmp_path, start_mode="queue")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "QueueScreen", what="the queue")
+        app.screen.post_message(ShowIncident(key))
+        await wait_until(pilot, lambda: isinstance(app.screen, IncidentScreen) and app.screen.escalation
+                         is not None and len(app.screen.linked) == 2, what="the open incident")
+        incident = app.screen
+        assert isinstance(incident, IncidentScreen)
+        await pilot.press("a")
+        summary = incident.query_one("#incident-summary", Static)
+        await wait_until(pilot, lambda: key in str(summary.render()), what="the summary")
+        said = str(summary.render())
+        assert f"{key} is open" in said and "fixed" in said
+        assert "already answered" not in said
+        assert app.screen is incident  # no reply picker: there is nothing to send yet
+    assert [m for m in server_messages(workday_server, same_bug["id"]) if m["kind"] == "reply"] == []

@@ -259,6 +259,16 @@ class IncidentScreen(StatusLineScreen):
     # --- answer every linked customer -------------------------------------------------
 
     def action_answer_all(self) -> None:
+        escalation = self.escalation
+        if escalation is not None and escalation.status is not EscalationStatus.FIXED:
+            # Only the fix makes every linked customer owed an answer (the server's needs_reply):
+            # before it, each ticket would be skipped as "already answered", which none of them is.
+            text = _("Nothing to answer yet: {key} is {state}. Once engineering marks it fixed, "
+                     "every linked customer is owed the answer.").format(
+                key=self.key, state=escalation_status_label(escalation.status))
+            self._set_summary(text)
+            self.notify(safe_text(text), title=_("Answer all"), severity="warning")
+            return
         if not self._answering:
             self._answer_all()
 
