@@ -10,6 +10,7 @@ from incident_helpers import escalate, music_ticket
 from textual.widgets import Static
 
 from keyboard import type_text
+from supportdesk_tui.i18n import set_language
 from supportdesk_tui.navigation import LinkToEscalation, ShowIncident
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.incident import IncidentScreen
@@ -79,3 +80,26 @@ async def test_answering_all_before_the_fix_says_it_is_not_fixed_rather_than_alr
         assert "already answered" not in said
         assert app.screen is incident  # no reply picker: there is nothing to send yet
     assert [m for m in server_messages(workday_server, same_bug["id"]) if m["kind"] == "reply"] == []
+
+
+async def test_switching_to_russian_on_the_incident_translates_its_column_titles_too(
+        workday_server: Any, tmp_path: Path) -> None:
+    origin = music_ticket(workday_server, 0)
+    key = escalate(workday_server, origin["id"])
+    app = make_app(workday_server, "lena", tmp_path, start_mode="queue")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: type(app.screen).__name__ == "QueueScreen", what="the queue")
+            app.screen.post_message(ShowIncident(key))
+            await wait_until(pilot, lambda: isinstance(app.screen, IncidentScreen)
+                             and len(app.screen.linked) == 1, what="the incident")
+            incident = app.screen
+            assert isinstance(incident, IncidentScreen)
+            app.switch_language("ru")
+            await pilot.pause()
+            titles = {which: [str(column.label) for column in incident.table(which).columns.values()]
+                      for which in ("linked", "suggested")}
+    finally:
+        set_language("en")
+    assert titles == {"linked": ["Тикет", "Статус", "Язык", "↩", "Тема"],
+                      "suggested": ["Тикет", "Почему", "Тема"]}
