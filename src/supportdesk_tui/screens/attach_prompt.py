@@ -72,7 +72,9 @@ class AttachPrompt(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="attach-box"):
             yield Input(placeholder="~/Downloads/screenshot.png", suggester=PathSuggester(), id="attach-path")
-            yield Static("", id="attach-choices")
+            choices = Static("", id="attach-choices")
+            choices.display = False
+            yield choices
             yield Static("", id="attach-problem")
 
     def on_mount(self) -> None:
@@ -100,11 +102,16 @@ class AttachPrompt(ModalScreen[Path | None]):
         if len(choices) > MAX_CHOICES_SHOWN:
             more = len(choices) - MAX_CHOICES_SHOWN
             shown += "   … " + ngettext("and {n} more", "and {n} more", more).format(n=more)
-        self.query_one("#attach-choices", Static).update(safe_text(shown if len(choices) > 1 else ""))
+        self._show_choices(shown if len(choices) > 1 else "")
 
     @on(Input.Changed, "#attach-path")
     def _typed(self) -> None:
-        self.query_one("#attach-choices", Static).update("")
+        self._show_choices("")
+
+    def _show_choices(self, text: str) -> None:
+        shown = self.query_one("#attach-choices", Static)
+        shown.update(safe_text(text))
+        shown.display = bool(text)  # the prompt keeps its old height until there is something to list
 
     @on(Input.Submitted, "#attach-path")
     def _submitted(self, event: Input.Submitted) -> None:
