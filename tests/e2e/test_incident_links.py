@@ -103,3 +103,24 @@ async def test_switching_to_russian_on_the_incident_translates_its_column_titles
         set_language("en")
     assert titles == {"linked": ["Тикет", "Статус", "Язык", "↩", "Тема"],
                       "suggested": ["Тикет", "Почему", "Тема"]}
+
+
+async def test_a_mistyped_escalation_key_is_named_in_the_agents_language(
+        workday_server: Any, tmp_path: Path) -> None:
+    ticket = music_ticket(workday_server, 1)
+    app = make_app(workday_server, "boris", tmp_path, start_mode="queue", language="ru")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await open_conversation(pilot, app, ticket["id"])
+            await pilot.press("L")
+            await wait_until(pilot, lambda: type(app.screen).__name__ == "TextPromptModal", what="the prompt")
+            await type_text(pilot, "eng-99999")
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: any(n.title == "Не привязано" for n in app._notifications),
+                             what="the refusal")
+            (refusal,) = [n for n in app._notifications if n.title == "Не привязано"]
+    finally:
+        set_language("en")
+    assert str(refusal.message).startswith("Эскалации ENG-99999 нет")
+    assert refusal.severity == "warning"
+    assert server_ticket(workday_server, ticket["id"])["escalation"] is None
