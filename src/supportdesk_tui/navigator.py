@@ -194,8 +194,8 @@ class Navigator:
         except NotFoundError:
             # Most likely a mistyped key: say so in the agent's words, not the server's.
             text = _("There is no escalation {key}: check the key in the escalated ticket's header.")
-            self._app.notify(safe_format(text, key=key), title=_("Not linked"), severity="warning",
-                             markup=False)
+            shown, title = safe_notification(safe_format(text, key=key), _("Not linked"))
+            self._app.notify(shown, title=title, severity="warning", markup=False)
             return
         except ApiError as exc:
             text, title = safe_notification(safe_text(f"{exc.title}: {exc.message}"), _("Not linked"))
