@@ -128,6 +128,23 @@ async def test_bulk_status_over_30_tickets_reports_the_one_changed_meanwhile(
     assert set(statuses.values()) == {"solved"}
 
 
+async def test_on_an_80_column_terminal_the_bulk_summary_fits_with_its_borders(
+        workday_server: ServerHandle, tmp_path: Path) -> None:
+    tag = f"small-{uuid.uuid4().hex[:6]}"
+    for n in range(3):
+        wave_ticket(workday_server, tag, n)
+    app = make_app(workday_server, "anna", tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await filter_queue(pilot, app, f"tag:{tag}")
+        await mark_all_matching(pilot, app, screen, 3)
+        await pilot.press("b")
+        await choose(pilot, app, "Set priority…")
+        await choose(pilot, app, "High")
+        await wait_until(pilot, lambda: summary_shown(app), what="the summary")
+        box = app.screen.query_one("Vertical").region
+        assert box.x >= 0 and box.right <= 80  # both side borders on screen, the text inside them
+
+
 async def test_merging_three_duplicates_leaves_one_ticket_with_every_message_once(
         workday_server: ServerHandle, tmp_path: Path) -> None:
     tag = f"dupes-{uuid.uuid4().hex[:6]}"
