@@ -68,6 +68,9 @@ def no_system_viewer(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
         def __init__(self, command: list[str], **_: Any) -> None:
             started.append(command)
 
+        def wait(self, timeout: float | None = None) -> int:
+            return 0  # handed to the viewer
+
     monkeypatch.setattr("supportdesk_tui.screens.attachments.subprocess.Popen", Recorded)
     monkeypatch.setattr("supportdesk_tui.screens.attachments.viewer_command",
                         lambda path: ["viewer", str(path)])
@@ -145,6 +148,33 @@ async def test_a_hostile_name_and_a_decompression_bomb_are_harmless(
     [(_, viewed)] = no_system_viewer
     assert Path(viewed).name.endswith(".png") and Path(viewed).parent != downloads
     assert stat.S_IMODE(Path(viewed).stat().st_mode) == 0o600
+
+
+async def test_without_a_viewer_to_hand_it_to_the_agent_is_told_where_the_file_is(
+    workday_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over SSH or in a container xdg-open finds no viewer and exits 3 at once: no "Opened"."""
+
+    class NoViewerHere:
+        def __init__(self, command: list[str], **_: Any) -> None:
+            pass
+
+        def wait(self, timeout: float | None = None) -> int:
+            return 3  # xdg-open: "no method available for opening"
+
+    monkeypatch.setattr("supportdesk_tui.screens.attachments.subprocess.Popen", NoViewerHere)
+    monkeypatch.setattr("supportdesk_tui.screens.attachments.viewer_command", lambda path: ["xdg-open", path])
+    ticket = customer_sends_files(workday_server, [("photo.png", PNG)])
+    app = make_app(workday_server, "anna", tmp_path, image_renderer="cells")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await open_conversation(pilot, app, ticket["id"])
+        await open_files(pilot, app)
+        await pilot.press("o")
+        await wait_until(pilot, lambda: any(n.title == "Not opened" for n in app._notifications),
+                         what="the word that nothing opened it")
+        said = [str(n.message) for n in app._notifications]
+    assert not any("Opened in the system viewer" in text for text in said)
+    assert any("the file is at" in text for text in said)
 
 
 async def test_agent_sees_the_names_a_path_may_still_become_when_tab_cannot_choose(
