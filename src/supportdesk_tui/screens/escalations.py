@@ -37,9 +37,11 @@ SUMMARY_WIDTH = 44
 TICKET_WIDTH = 36
 # "Key" is the escalation's key (ENG-1001): in Russian a ключ, not the help screen's keyboard клавиша.
 KEY_COLUMN_CONTEXT = "escalation"
+# Customers before the summary: on an 80-column terminal the live count stays in sight, and the
+# summary (cut anyway) gives way.
 COLUMN_TITLES = {"key": NP_("escalation", "Key"), "state": N_("State"), "severity": N_("Severity"),
-                 "component": N_("Component"), "summary": N_("Summary"),
-                 "customers": N_("Customers"), "ticket": N_("Linked ticket")}
+                 "component": N_("Component"), "customers": N_("Customers"),
+                 "summary": N_("Summary"), "ticket": N_("Linked ticket")}
 
 
 def column_title(column: str) -> str:
@@ -82,7 +84,7 @@ class EscalationsScreen(StatusLineScreen):
 
     def on_mount(self) -> None:
         table = self.table
-        for key, width in zip(COLUMN_TITLES, (10, 14, 9, 20, SUMMARY_WIDTH, 9, TICKET_WIDTH), strict=True):
+        for key, width in zip(COLUMN_TITLES, (10, 14, 9, 20, 9, SUMMARY_WIDTH, TICKET_WIDTH), strict=True):
             table.add_column(safe_text(column_title(key)), key=key, width=width)
         self.sub_title = _("Escalations")
         self.desk.subscribe(self)
@@ -158,8 +160,8 @@ class EscalationsScreen(StatusLineScreen):
             state,
             severity,
             safe_text(self.component_names.get(escalation.component, escalation.component), single_line=True),
-            safe_text(escalation.summary, single_line=True),
             Text(str(escalation.affected_customers), justify="right"),
+            safe_text(escalation.summary, single_line=True),
             self._ticket_cell(escalation.ticket_id),
         ]
 
@@ -239,8 +241,7 @@ class EscalationsScreen(StatusLineScreen):
 
     def _update_row(self, escalation: Escalation) -> None:
         table = self.table
-        for column, cell in zip(("key", "state", "severity", "component", "summary", "customers", "ticket"),
-                                self._cells(escalation), strict=True):
+        for column, cell in zip(COLUMN_TITLES, self._cells(escalation), strict=True):
             try:
                 table.update_cell(escalation.key, column, cell)
             except RowDoesNotExist:
