@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, assert_never
 
-from supportdesk_tui.api.errors import ApiError
+from supportdesk_tui.api.errors import ApiError, NotFoundError
 from supportdesk_tui.contract.models import Role
 from supportdesk_tui.domain.incident_links import link_summary
-from supportdesk_tui.domain.safe_text import safe_text
+from supportdesk_tui.domain.safe_text import safe_format, safe_text
 from supportdesk_tui.i18n import _, ngettext
 from supportdesk_tui.navigation import (
     LinkToEscalation,
@@ -191,6 +191,12 @@ class Navigator:
     async def _link_and_tell(self, key: str, ticket_ids: tuple[int, ...]) -> None:
         try:
             result = await self._desk.api.link_tickets(key, list(ticket_ids))
+        except NotFoundError:
+            # Most likely a mistyped key: say so in the agent's words, not the server's.
+            text = _("There is no escalation {key}: check the key in the escalated ticket's header.")
+            shown, title = safe_notification(safe_format(text, key=key), _("Not linked"))
+            self._app.notify(shown, title=title, severity="warning", markup=False)
+            return
         except ApiError as exc:
             text, title = safe_notification(safe_text(f"{exc.title}: {exc.message}"), _("Not linked"))
             self._app.notify(text, title=title, severity="error", markup=False)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from e2e_helpers import make_app, open_conversation, server_messages, server_ticket
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, Static
 
 from keyboard import type_text
 from supportdesk_tui.app import SupportDeskApp
@@ -67,6 +67,9 @@ def no_system_viewer(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     class Recorded:
         def __init__(self, command: list[str], **_: Any) -> None:
             started.append(command)
+
+        def wait(self, timeout: float | None = None) -> int:
+            return 0  # handed to the viewer
 
     monkeypatch.setattr("supportdesk_tui.screens.attachments.subprocess.Popen", Recorded)
     monkeypatch.setattr("supportdesk_tui.screens.attachments.viewer_command",
@@ -145,6 +148,60 @@ async def test_a_hostile_name_and_a_decompression_bomb_are_harmless(
     [(_, viewed)] = no_system_viewer
     assert Path(viewed).name.endswith(".png") and Path(viewed).parent != downloads
     assert stat.S_IMODE(Path(viewed).stat().st_mode) == 0o600
+
+
+async def test_without_a_viewer_to_hand_it_to_the_agent_is_told_where_the_file_is(
+    workday_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over SSH or in a container xdg-open finds no viewer and exits 3 at once: no "Opened"."""
+
+    class NoViewerHere:
+        def __init__(self, command: list[str], **_: Any) -> None:
+            pass
+
+        def wait(self, timeout: float | None = None) -> int:
+            return 3  # xdg-open: "no method available for opening"
+
+    monkeypatch.setattr("supportdesk_tui.screens.attachments.subprocess.Popen", NoViewerHere)
+    monkeypatch.setattr("supportdesk_tui.screens.attachments.viewer_command", lambda path: ["xdg-open", path])
+    ticket = customer_sends_files(workday_server, [("photo.png", PNG)])
+    app = make_app(workday_server, "anna", tmp_path, image_renderer="cells")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await open_conversation(pilot, app, ticket["id"])
+        await open_files(pilot, app)
+        await pilot.press("o")
+        await wait_until(pilot, lambda: any(n.title == "Not opened" for n in app._notifications),
+                         what="the word that nothing opened it")
+        said = [str(n.message) for n in app._notifications]
+    assert not any("Opened in the system viewer" in text for text in said)
+    assert any("the file is at" in text for text in said)
+
+
+async def test_agent_sees_the_names_a_path_may_still_become_when_tab_cannot_choose(
+    workday_server: Any, tmp_path: Path
+) -> None:
+    ticket = customer_sends_files(workday_server, [("photo.png", PNG)])
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    for name in ("photo_id_card.png", "photo_id_card (1).png", "notes.txt"):
+        (folder / name).write_bytes(PNG)
+    app = make_app(workday_server, "anna", tmp_path / "data")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await open_conversation(pilot, app, ticket["id"])
+        await pilot.press("r")
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: isinstance(app.screen, AttachPrompt), what="the path prompt")
+        prompt = app.screen
+        await type_text(pilot, f"{folder}/ph")
+        await pilot.press("tab")  # as far as the two names agree
+        assert prompt.query_one(Input).value == f"{folder}/photo_id_card"
+        choices = prompt.query_one("#attach-choices", Static)
+        await pilot.press("tab")  # nothing more to add: the two names are shown
+        await wait_until(pilot, lambda: "photo_id_card.png" in str(choices.render()), what="the choices")
+        shown = str(choices.render())
+        assert "photo_id_card (1).png" in shown and "notes.txt" not in shown
+        await type_text(pilot, ".")
+        await wait_until(pilot, lambda: not str(choices.render()).strip(), what="the choices gone")
 
 
 async def test_agent_attaches_a_file_from_a_completed_path_and_it_lands_once(

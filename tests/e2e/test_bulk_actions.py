@@ -13,6 +13,7 @@ from textual.widgets import OptionList
 from conftest import ServerHandle
 from keyboard import type_text
 from supportdesk_tui.domain.bulk import Outcome
+from supportdesk_tui.i18n import set_language
 from supportdesk_tui.screens.bulk import BulkRunModal
 from supportdesk_tui.screens.pickers import ChoiceModal, ConfirmModal
 from supportdesk_tui.screens.queue import QueueScreen
@@ -127,6 +128,23 @@ async def test_bulk_status_over_30_tickets_reports_the_one_changed_meanwhile(
     assert set(statuses.values()) == {"solved"}
 
 
+async def test_on_an_80_column_terminal_the_bulk_summary_fits_with_its_borders(
+        workday_server: ServerHandle, tmp_path: Path) -> None:
+    tag = f"small-{uuid.uuid4().hex[:6]}"
+    for n in range(3):
+        wave_ticket(workday_server, tag, n)
+    app = make_app(workday_server, "anna", tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await filter_queue(pilot, app, f"tag:{tag}")
+        await mark_all_matching(pilot, app, screen, 3)
+        await pilot.press("b")
+        await choose(pilot, app, "Set priority…")
+        await choose(pilot, app, "High")
+        await wait_until(pilot, lambda: summary_shown(app), what="the summary")
+        box = app.screen.query_one("Vertical").region
+        assert box.x >= 0 and box.right <= 80  # both side borders on screen, the text inside them
+
+
 async def test_merging_three_duplicates_leaves_one_ticket_with_every_message_once(
         workday_server: ServerHandle, tmp_path: Path) -> None:
     tag = f"dupes-{uuid.uuid4().hex[:6]}"
@@ -160,6 +178,31 @@ async def test_merging_three_duplicates_leaves_one_ticket_with_every_message_onc
         assert server_ticket(workday_server, duplicate)["status"] == "closed"
         (note,) = server_messages(workday_server, duplicate)
         assert note["kind"] == "note" and f"#{first}" in note["body"]
+
+
+async def test_a_russian_agent_merging_two_customers_tickets_is_told_why_in_russian(
+        workday_server: ServerHandle, tmp_path: Path) -> None:
+    tag = f"two-people-{uuid.uuid4().hex[:6]}"
+    first, second = wave_ticket(workday_server, tag, 1), wave_ticket(workday_server, tag, 2)
+    app = make_app(workday_server, "anna", tmp_path, language="ru")
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            screen = await filter_queue(pilot, app, f"tag:{tag}")
+            await wait_until(pilot, lambda: screen.table.window is not None
+                             and screen.table.window.row_count_known == 2, what="the two tickets")
+            for _ in range(2):
+                await pilot.press("space")
+            await pilot.press("M")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal), what="the merge question")
+            await pilot.press("y")
+            await wait_until(pilot, lambda: any(n.title == "Не объединено" for n in app._notifications),
+                             what="the refusal")
+            (refusal,) = [n for n in app._notifications if n.title == "Не объединено"]
+    finally:
+        set_language("en")
+    assert "разных клиентов" in str(refusal.message) and refusal.severity == "warning"
+    assert "log" not in str(refusal.message) and "журнал" not in str(refusal.message)
+    assert [server_ticket(workday_server, t)["status"] for t in (first, second)] == ["new", "new"]
 
 
 async def test_a_canned_reply_to_marked_tickets_goes_once_to_each_customer_in_their_language(

@@ -248,3 +248,19 @@ async def test_agent_hears_the_escalations_list_is_for_leads(workday_server: Any
         await pilot.pause()
         assert isinstance(app.screen, QueueScreen)
         assert any("leads only" in str(n.message) for n in app._notifications)
+
+
+async def test_on_an_80_column_terminal_the_lead_still_sees_how_many_customers_each_escalation_has(
+    workday_server: Any, tmp_path: Path
+) -> None:
+    app = make_app(workday_server, "lena", tmp_path, start_mode="queue")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
+        await pilot.press("E")
+        await wait_until(pilot, lambda: isinstance(app.screen, EscalationsScreen)
+                         and app.screen.table.row_count > 0, what="the escalations list")
+        table = app.screen.table
+        widths = [column.get_render_width(table) for column in table.ordered_columns]
+        keys = [str(column.key.value) for column in table.ordered_columns]
+        customers_end = sum(widths[: keys.index("customers") + 1])
+    assert customers_end <= 80  # in sight without scrolling sideways

@@ -91,3 +91,15 @@ async def test_agent_saves_a_view_and_its_count_follows_new_tickets_live(
                          what="view 2 applied")
         await wait_until(pilot, lambda: queue.table.window is not None
                          and len(queue.table.window.loaded_prefix()) == 4, what="the view's four tickets")
+
+
+async def test_a_view_number_with_no_view_behind_it_says_how_to_save_one(
+        workday_server: Any, tmp_path: Path) -> None:
+    app = make_app(workday_server, "anna", tmp_path, start_mode="queue")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
+        await pilot.press("3")
+        await wait_until(pilot, lambda: any("saved view" in str(n.message) for n in app._notifications),
+                         what="a word about it")
+        (notice,) = [n for n in app._notifications if "saved view" in str(n.message)]
+    assert "No saved views yet" in str(notice.message) and "ctrl+s" in str(notice.message)

@@ -116,3 +116,12 @@ async def test_a_screen_switched_mid_session_reads_as_if_it_had_started_in_that_
                                        data_dir, switch_to=switched_to)
     assert switched["text"] == fresh["text"]
     assert switched["footer"] == fresh["footer"]
+
+
+async def test_a_russian_lead_reads_the_escalations_key_column_as_the_escalations_key(server: Any) -> None:
+    """ENG-1001 is an escalation's ключ; the help screen's keyboard key is a клавиша."""
+    with pinned_environment() as data_dir:
+        _svg, chrome = await capture("escalations", "ru", server.url,
+                                     server.token(SCENES["escalations"].login), data_dir)
+    assert "Ключ" in chrome["text"]
+    assert "Клавиша" not in chrome["text"]

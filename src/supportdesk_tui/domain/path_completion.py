@@ -12,8 +12,21 @@ MAX_ENTRIES = 2000  # a huge folder is not listed in full on every keystroke
 
 def complete_path(typed: str) -> str | None:
     """`typed` with its completion appended, or None when nothing (or nothing more) matches."""
-    if not typed:
+    names = path_choices(typed)
+    if not names:
         return None
+    prefix = typed.rpartition(os.sep)[2]
+    common = os.path.commonprefix(names)  # noqa: RUF071  (names: character by character is meant)
+    if len(common) <= len(prefix):
+        return None
+    return typed + common[len(prefix):]
+
+
+def path_choices(typed: str) -> list[str]:
+    """The entries (names, folders ending with a separator) `typed` may still become, sorted: what
+    a shell lists on a second Tab when the names part ways."""
+    if not typed:
+        return []
     folder_text, _, prefix = typed.rpartition(os.sep)
     absolute_or_nested = folder_text or typed.startswith(os.sep)
     folder = Path(os.path.expanduser(folder_text + os.sep if absolute_or_nested else "."))
@@ -27,10 +40,5 @@ def complete_path(typed: str) -> str | None:
                 if entry.name.startswith(prefix) and not hidden:
                     names.append(entry.name + (os.sep if entry.is_dir() else ""))
     except OSError:
-        return None
-    if not names:
-        return None
-    common = os.path.commonprefix(sorted(names))  # noqa: RUF071  (names: character by character is meant)
-    if len(common) <= len(prefix):
-        return None
-    return typed + common[len(prefix):]
+        return []
+    return sorted(names)

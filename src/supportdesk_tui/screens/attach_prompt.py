@@ -19,11 +19,12 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from supportdesk_tui.contract.models import ATTACHMENT_MAX_BYTES
-from supportdesk_tui.domain.path_completion import complete_path
-from supportdesk_tui.domain.safe_text import safe_format
-from supportdesk_tui.i18n import N_, _
+from supportdesk_tui.domain.path_completion import complete_path, path_choices
+from supportdesk_tui.domain.safe_text import safe_format, safe_text
+from supportdesk_tui.i18n import N_, _, ngettext
 
 DETACH = Path()  # the answer "remove the attached files"
+MAX_CHOICES_SHOWN = 40
 
 __all__ = ["DETACH", "AttachPrompt"]
 
@@ -57,6 +58,7 @@ class AttachPrompt(ModalScreen[Path | None]):
         padding: 0 1; border-title-color: $primary; border-subtitle-color: $text-muted;
     }
     AttachPrompt #attach-problem { height: auto; color: $error; }
+    AttachPrompt #attach-choices { height: auto; max-height: 6; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Cancel"), id="attach.cancel"),
@@ -70,6 +72,9 @@ class AttachPrompt(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="attach-box"):
             yield Input(placeholder="~/Downloads/screenshot.png", suggester=PathSuggester(), id="attach-path")
+            choices = Static("", id="attach-choices")
+            choices.display = False
+            yield choices
             yield Static("", id="attach-problem")
 
     def on_mount(self) -> None:
@@ -90,6 +95,23 @@ class AttachPrompt(ModalScreen[Path | None]):
         if completed is not None:
             field.value = completed
             field.cursor_position = len(completed)
+            return
+        # Nothing more to add: where the names part ways, show them, as a shell's second Tab does.
+        choices = path_choices(field.value)
+        shown = "   ".join(choices[:MAX_CHOICES_SHOWN])
+        if len(choices) > MAX_CHOICES_SHOWN:
+            more = len(choices) - MAX_CHOICES_SHOWN
+            shown += "   … " + ngettext("and {n} more", "and {n} more", more).format(n=more)
+        self._show_choices(shown if len(choices) > 1 else "")
+
+    @on(Input.Changed, "#attach-path")
+    def _typed(self) -> None:
+        self._show_choices("")
+
+    def _show_choices(self, text: str) -> None:
+        shown = self.query_one("#attach-choices", Static)
+        shown.update(safe_text(text))
+        shown.display = bool(text)  # the prompt keeps its old height until there is something to list
 
     @on(Input.Submitted, "#attach-path")
     def _submitted(self, event: Input.Submitted) -> None:

@@ -37,6 +37,18 @@ Download = Callable[[int], Awaitable[bytes]]
 __all__ = ["AttachmentsScreen", "Download"]
 
 
+OPENER_VERDICT_SECONDS = 1.5
+
+
+def _gave_up(opener: subprocess.Popen[bytes]) -> int | None:
+    """The opener's failing exit status if it ends badly within a moment; None otherwise."""
+    try:
+        status = opener.wait(timeout=OPENER_VERDICT_SECONDS)
+    except subprocess.TimeoutExpired:
+        return None  # still handing over (some openers wait for the viewer): it found one
+    return status or None
+
+
 class AttachmentsScreen(SafeNotify, ModalScreen[None]):
     DEFAULT_CSS = """
     AttachmentsScreen { align: center middle; }
@@ -164,9 +176,15 @@ class AttachmentsScreen(SafeNotify, ModalScreen[None]):
             return
         try:
             # argv, no shell; detached so the viewer outlives nothing of ours and prints nowhere.
-            subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+            opener = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL, start_new_session=True)
         except OSError as exc:
             self.notify(safe_text(str(exc)), title=_("Not opened"), severity="error")
+            return
+        # xdg-open without a desktop (over SSH, in a container) gives up at once with an exit
+        # status; one that is still running, or ended well, has handed the file to a viewer.
+        if await asyncio.to_thread(_gave_up, opener) is not None:
+            self.notify(safe_format(_("No viewer could open it here; the file is at {path}"), path=str(path)),
+                        title=_("Not opened"), severity="warning")
             return
         self.notify(Text(_("Opened in the system viewer.")))

@@ -102,7 +102,8 @@ class BulkRunModal(ModalScreen[BulkSummary | None]):
     DEFAULT_CSS = """
     BulkRunModal { align: center middle; }
     BulkRunModal > Vertical {
-        width: 84; height: auto; max-height: 90%; border: round $primary; background: $surface; padding: 0 1;
+        width: 84; max-width: 100%; height: auto; max-height: 90%;
+        border: round $primary; background: $surface; padding: 0 1;
     }
     BulkRunModal .modal-title { text-style: bold; padding: 1 0 0 0; }
     BulkRunModal .modal-hint { color: $text-muted; padding: 1 0 0 0; }

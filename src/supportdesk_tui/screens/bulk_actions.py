@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 
 from supportdesk_tui import messages, navigation
 from supportdesk_tui.api.client import new_idempotency_key
-from supportdesk_tui.api.errors import ApiError, VersionConflict
+from supportdesk_tui.api.errors import ApiError, ValidationFailed, VersionConflict
 from supportdesk_tui.contract.models import (
     MAX_MERGE,
     AssignableAgent,
@@ -350,6 +350,13 @@ class BulkActions:
             screen.notify(safe_format(_("#{id} changed since you marked it: nothing was merged. Look at it, "
                                         "then mark it again."), id=changed),
                           title=_("Changed by someone else"), severity="warning")
+            return
+        except ValidationFailed as exc:
+            # A refusal the agent can act on (unmark the other customer's tickets), not a fault.
+            text = (_("Only tickets of one customer merge into one: the marked tickets come from "
+                      "different customers. Nothing was merged.")
+                    if exc.code == "different_customers" else exc.message)
+            screen.notify(safe_text(text), title=_("Not merged"), severity="warning")
             return
         except ApiError as exc:
             screen.notify(safe_text(exc.message), title=exc.title, severity="error")

@@ -15,13 +15,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
 from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, ForbiddenError
 from supportdesk_tui.contract.models import Escalation, EscalationStatus, Ticket
 from supportdesk_tui.domain.safe_text import one_line, safe_text
-from supportdesk_tui.i18n import N_, _, ngettext
+from supportdesk_tui.i18n import N_, NP_, _, ngettext, pgettext
 from supportdesk_tui.i18n.labels import escalation_status_label, severity_label, status_label
 from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.navigation import OpenTicket, ShowIncident
@@ -35,9 +35,19 @@ from supportdesk_tui.widgets.status_line import StatusLine
 OPEN_STATES: tuple[EscalationStatus, ...] = (EscalationStatus.OPEN, EscalationStatus.IN_PROGRESS)
 SUMMARY_WIDTH = 44
 TICKET_WIDTH = 36
-COLUMN_TITLES = {"key": N_("Key"), "state": N_("State"), "severity": N_("Severity"),
-                 "component": N_("Component"), "summary": N_("Summary"),
-                 "customers": N_("Customers"), "ticket": N_("Linked ticket")}
+# "Key" is the escalation's key (ENG-1001): in Russian a ключ, not the help screen's keyboard клавиша.
+KEY_COLUMN_CONTEXT = "escalation"
+# Customers before the summary: on an 80-column terminal the live count stays in sight, and the
+# summary (cut anyway) gives way.
+COLUMN_TITLES = {"key": NP_("escalation", "Key"), "state": N_("State"), "severity": N_("Severity"),
+                 "component": N_("Component"), "customers": N_("Customers"),
+                 "summary": N_("Summary"), "ticket": N_("Linked ticket")}
+
+
+def column_title(column: str) -> str:
+    """The column's title in the current language."""
+    title = COLUMN_TITLES[column]
+    return pgettext(KEY_COLUMN_CONTEXT, title) if column == "key" else _(title)
 
 
 class EscalationsScreen(StatusLineScreen):
@@ -74,8 +84,8 @@ class EscalationsScreen(StatusLineScreen):
 
     def on_mount(self) -> None:
         table = self.table
-        for key, width in zip(COLUMN_TITLES, (10, 14, 9, 20, SUMMARY_WIDTH, 9, TICKET_WIDTH), strict=True):
-            table.add_column(safe_text(_(COLUMN_TITLES[key])), key=key, width=width)
+        for key, width in zip(COLUMN_TITLES, (10, 14, 9, 20, 9, SUMMARY_WIDTH, TICKET_WIDTH), strict=True):
+            table.add_column(safe_text(column_title(key)), key=key, width=width)
         self.sub_title = _("Escalations")
         self.desk.subscribe(self)
         self.init_status_line()
@@ -88,7 +98,8 @@ class EscalationsScreen(StatusLineScreen):
         self.desk.unsubscribe(self)
 
     def relabel(self) -> None:
-        relabel_columns(self.table, COLUMN_TITLES)
+        relabel_columns(self.table, {key: title for key, title in COLUMN_TITLES.items() if key != "key"})
+        self.table.columns[ColumnKey("key")].label = safe_text(column_title("key"))
         self.sub_title = _("Escalations")
         if self.escalations:
             self._fill()  # the rows' state and severity words, the bar
@@ -149,8 +160,8 @@ class EscalationsScreen(StatusLineScreen):
             state,
             severity,
             safe_text(self.component_names.get(escalation.component, escalation.component), single_line=True),
-            safe_text(escalation.summary, single_line=True),
             Text(str(escalation.affected_customers), justify="right"),
+            safe_text(escalation.summary, single_line=True),
             self._ticket_cell(escalation.ticket_id),
         ]
 
@@ -230,8 +241,7 @@ class EscalationsScreen(StatusLineScreen):
 
     def _update_row(self, escalation: Escalation) -> None:
         table = self.table
-        for column, cell in zip(("key", "state", "severity", "component", "summary", "customers", "ticket"),
-                                self._cells(escalation), strict=True):
+        for column, cell in zip(COLUMN_TITLES, self._cells(escalation), strict=True):
             try:
                 table.update_cell(escalation.key, column, cell)
             except RowDoesNotExist:

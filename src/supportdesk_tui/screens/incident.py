@@ -42,9 +42,16 @@ from supportdesk_tui.screens.canned import VariablesForm
 from supportdesk_tui.screens.pickers import ChoiceModal, ConfirmModal, TextPromptModal
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets.key_footer import KeyFooter
+from supportdesk_tui.widgets.relabel import relabel_columns
 from supportdesk_tui.widgets.status_line import StatusLine
 
 FIX_REPLY_ID = "fix-released"
+# Column key → untranslated title, per table: translated when shown, again after a language switch.
+COLUMN_TITLES: dict[str, dict[str, str]] = {
+    "linked": {"ticket": N_("Ticket"), "status": N_("Status"), "language": N_("Lang"), "needs_reply": "↩",
+               "subject": N_("Subject")},
+    "suggested": {"ticket": N_("Ticket"), "why": N_("Why"), "subject": N_("Subject")},
+}
 LEAVE_STATUS = "leave"
 REPLY_STATUSES: tuple[Status, ...] = (Status.SOLVED, Status.PENDING, Status.OPEN)
 
@@ -99,8 +106,10 @@ class IncidentScreen(StatusLineScreen):
         return self.query_one(f"#{which}", DataTable)
 
     def on_mount(self) -> None:
-        self.table("linked").add_columns(_("Ticket"), _("Status"), _("Lang"), "↩", _("Subject"))
-        self.table("suggested").add_columns(_("Ticket"), _("Why"), _("Subject"))
+        for which, titles in COLUMN_TITLES.items():
+            table = self.table(which)
+            for key, title in titles.items():
+                table.add_column(safe_text(_(title)), key=key)
         self.sub_title = self.key
         self.desk.subscribe(self)
         self.init_status_line()
@@ -113,6 +122,8 @@ class IncidentScreen(StatusLineScreen):
         self.desk.unsubscribe(self)
 
     def relabel(self) -> None:
+        for which, titles in COLUMN_TITLES.items():
+            relabel_columns(self.table(which), titles)
         self._set_bar()
         self._set_titles()
 
@@ -259,6 +270,16 @@ class IncidentScreen(StatusLineScreen):
     # --- answer every linked customer -------------------------------------------------
 
     def action_answer_all(self) -> None:
+        escalation = self.escalation
+        if escalation is not None and escalation.status is not EscalationStatus.FIXED:
+            # Only the fix makes every linked customer owed an answer (the server's needs_reply):
+            # before it, each ticket would be skipped as "already answered", which none of them is.
+            text = _("Nothing to answer yet: {key} is {state}. Once engineering marks it fixed, "
+                     "every linked customer is owed the answer.").format(
+                key=self.key, state=escalation_status_label(escalation.status))
+            self._set_summary(text)
+            self.notify(safe_text(text), title=_("Answer all"), severity="warning")
+            return
         if not self._answering:
             self._answer_all()
 

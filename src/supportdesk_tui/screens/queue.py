@@ -568,6 +568,13 @@ class QueueScreen(StatusLineScreen):
         self.save_filter_as_view()
 
     def action_view(self, number: int) -> None:
+        if number > len(self.saved_views):
+            # A digit key that did nothing at all read as a broken key: say what it is for.
+            text = (_("No saved views yet: type a filter (/), then ctrl+s saves it as view 1.")
+                    if not self.saved_views else
+                    _("No saved view {n}: you have {count}. Type a filter (/), then ctrl+s saves it."))
+            self.notify(safe_format(text, n=number, count=len(self.saved_views)), timeout=4)
+            return
         self.apply_view(number - 1)
 
     def apply_view(self, index: int) -> None:

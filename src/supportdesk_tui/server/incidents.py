@@ -44,7 +44,17 @@ _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 def key_words(text: str) -> set[str]:
     """Lower-cased words of three letters or more, without the common ones, trimmed to a stem-ish
     prefix so "загрузка" meets "загрузки" and "playing" meets "plays"."""
-    return {word[:6] for word in (w.casefold() for w in _WORD.findall(text)) if word not in _STOP_WORDS}
+    return set(words_by_stem(text))
+
+
+def words_by_stem(text: str) -> dict[str, str]:
+    """Each key word's stem (as `key_words` trims it) and the first word of `text` it came from:
+    the agent is shown "spinner", never the stem "spinne" that matched."""
+    found: dict[str, str] = {}
+    for word in (w.casefold() for w in _WORD.findall(text)):
+        if word not in _STOP_WORDS:
+            found.setdefault(word[:6], word)
+    return found
 
 
 def record_link(tx: WriteTx, caller: AgentRecord, state: TicketState, key: str, at: datetime) -> None:
@@ -112,7 +122,8 @@ def suggestions(service: Service, caller: AgentRecord, key: str) -> list[Suggest
         reasons: list[str] = []
         if ticket.category == escalation.component:
             reasons.append("component")
-        shared = sorted(wanted & key_words(f"{ticket.subject} {bodies.get(ticket.id, '')}"))
+        theirs = words_by_stem(f"{ticket.subject} {bodies.get(ticket.id, '')}")
+        shared = sorted(theirs[stem] for stem in wanted & theirs.keys())
         if len(shared) >= MIN_SHARED_WORDS:
             reasons.append("words")
         if reasons:
