@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,13 +72,38 @@ def test_the_simulator_arrives_through_the_intake_path(tmp_path: Path) -> None:
     before = store.count_tickets()
     events: list[str] = []
     store.add_commit_listener(lambda batch: events.extend(e.type for e in batch))
-    simulator = Simulator(Service(store, clock=lambda: NOW), rate=1.0)
+    simulator = Simulator(Service(store, clock=lambda: NOW), rate=1.0, spam_wave_every=0)
     for _ in range(20):
         simulator.step()
     created = store.count_tickets() - before
     assert 0 < created < 20  # some new tickets, some follow-ups
     assert events.count("ticket.created") == created
     assert events.count("message.created") == 20
+    store.close()
+
+
+def test_the_demo_traffic_brings_a_spam_wave_of_identical_tickets_soon_after_start(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "db.sqlite3")
+    seed_demo(store, NOW)
+    service = Service(store, clock=lambda: NOW)
+    lena = store.agent_by_login("lena")
+    assert lena is not None
+
+    def spam_wave() -> list[Any]:
+        tickets, _ = service.list_tickets(lena, TicketQuery(tag="spam-wave"), TicketSort.CREATED, None, 1000)
+        return tickets
+
+    simulator = Simulator(service, rate=1.0)
+    for _ in range(14):
+        simulator.step()
+    assert spam_wave() == []  # the everyday arrivals first
+    simulator.step()
+    wave = spam_wave()
+    assert 12 <= len(wave) <= 30
+    # The same words from different customers, all in one queue: what a bulk action is for.
+    assert len({(t.subject, t.language) for t in wave}) == 1
+    assert len({t.requester.account_id for t in wave}) == len(wave)
+    assert len({t.queue for t in wave}) == 1
     store.close()
 
 
