@@ -63,6 +63,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.mark.runs_long(seconds=15)
 async def test_the_demo_keeps_tickets_and_my_draft_between_runs_until_i_ask_for_a_fresh_one(
         home: Path) -> None:
     folder = home / "data" / "demo"

@@ -47,7 +47,7 @@ async def open_by_word(pilot: Any, app: SupportDeskApp, word: str, ticket_id: in
     return screen
 
 
-@pytest.mark.runs_long
+@pytest.mark.runs_long(seconds=15)
 async def test_agent_keeps_working_when_the_instance_dies_and_the_reply_lands_once(
         server_factory: ServerFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = server_factory(idempotency_lease=2)

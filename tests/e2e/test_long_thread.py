@@ -143,6 +143,7 @@ class Reader:
         raise AssertionError(f"{key} × {presses} never got there")
 
 
+@pytest.mark.runs_long(seconds=15)
 async def test_agent_goes_home_in_a_long_thread_and_reads_it_all_back_with_little_held(
         server_factory: Any, tmp_path: Path) -> None:
     server = server_factory()

@@ -26,7 +26,7 @@ from supportdesk_tui.server.auth import hash_token
 from supportdesk_tui.server.seed import seed_demo
 from supportdesk_tui.server.store import open_store
 
-pytestmark = pytest.mark.runs_long
+pytestmark = pytest.mark.runs_long(seconds=40)
 DEMO_NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 TOKENS = {role: f"schemathesis-{role}-token" for role in ("agent", "lead", "intake")}
 LOGINS = {"agent": "anna", "lead": "lena", "intake": "intake"}
