@@ -17,7 +17,7 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
@@ -717,9 +717,6 @@ def save_ui_choice(
     tomlkit sets the one key in `[ui]` (or adds it, or the table), keeping comments and layout;
     the result must read back as exactly that one change, or nothing is written.
     """
-    import tomlkit  # lazy: only saving a UI choice edits TOML
-    from tomlkit.exceptions import TOMLKitError
-
     if key not in UI_CHOICES:
         raise ConfigError(f"only {', '.join(UI_CHOICES)} can be saved this way", key=f"ui.{key}")
     config_path = path if path is not None else paths.config_file(env)
@@ -727,49 +724,15 @@ def save_ui_choice(
         UIConfig.model_validate({key: value})
     except ValidationError as exc:
         raise _config_error(exc, source=str(config_path), prefix=("ui",)) from None
-    try:
-        # newline="": the file is rewritten byte for byte, Windows line ends included.
-        with config_path.open(encoding="utf-8", newline="") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        text = ""
-    try:
-        before = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"not saving ui.{key}: the file is not valid TOML ({exc})", source=str(config_path)
-        ) from exc
+    expected = {key: value}
 
-    refusal = ConfigError(
-        f"not saving ui.{key}: the file's layout is too unusual to edit safely; set it by hand",
-        source=str(config_path),
-    )
-    if not isinstance(before.get("ui", {}), dict):
-        raise refusal
-    try:
-        document = tomlkit.parse(text)
-        ui = document.get("ui")
-        if ui is None:
-            # A blank line before the new table, as a person would leave one.
-            trailing_newlines = len(text) - len(text.rstrip("\n"))
-            for _ in range(max(0, 2 - trailing_newlines) if text.strip() else 0):
-                document.add(tomlkit.nl())
-            document.add("ui", tomlkit.table())
-            ui = document["ui"]
-        if not isinstance(ui, dict):
-            raise refusal
+    def set_choice(ui: MutableMapping[str, Any]) -> None:
         ui[key] = value
-        new_text = tomlkit.dumps(document)
-    except TOMLKitError:
-        raise refusal from None
-    expected = {**before, "ui": {**before.get("ui", {}), key: value}}
-    try:
-        after = tomllib.loads(new_text)
-    except tomllib.TOMLDecodeError:
-        after = None
-    if after != expected:
-        raise refusal
-    _write_atomically(config_path, new_text)
+
+    def reads_back(before: dict[str, Any], after: dict[str, Any]) -> bool:
+        return after == {**before, "ui": {**before.get("ui", {}), **expected}}
+
+    _rewrite_table(config_path, "ui", f"ui.{key}", "set it by hand", set_choice, reads_back)
     return config_path
 
 
@@ -781,14 +744,37 @@ def save_views(
     Like `save_ui_choice`: tomlkit edits only that table (comments elsewhere, and standalone comments
     inside it, stay), and the result must read back as exactly that change, or nothing is written.
     """
-    import tomlkit  # lazy: only saving views edits TOML
-    from tomlkit.exceptions import TOMLKitError
-
     config_path = path if path is not None else paths.config_file(env)
     wanted = dict(views)
     if len(wanted) != len(views) or any(not name.strip() for name in wanted):
         raise ConfigError("view names must be unique and not blank", key="views")
+
+    def replace_views(table: MutableMapping[str, Any]) -> None:
+        for name in list(table.keys()):
+            del table[name]
+        for name, query in views:
+            table[name] = query
+
+    def reads_back(before: dict[str, Any], after: dict[str, Any]) -> bool:
+        def others(document: dict[str, Any]) -> dict[str, Any]:
+            return {k: v for k, v in document.items() if k != "views"}
+
+        return others(after) == others(before) and list(after.get("views", {}).items()) == list(views)
+
+    _rewrite_table(config_path, "views", "views", "edit [views] by hand", replace_views, reads_back)
+    return config_path
+
+
+def _rewrite_table(config_path: Path, table: str, what: str, by_hand: str,
+                   change: Callable[[MutableMapping[str, Any]], None],
+                   reads_back: Callable[[dict[str, Any], dict[str, Any]], bool]) -> None:
+    """Apply `change` to the file's `[table]` with tomlkit (comments and layout elsewhere stay), and
+    write the result only if it reads back as `reads_back(before, after)` says it must."""
+    import tomlkit  # lazy: only saving a choice edits TOML
+    from tomlkit.exceptions import TOMLKitError
+
     try:
+        # newline="": the file is rewritten byte for byte, Windows line ends included.
         with config_path.open(encoding="utf-8", newline="") as handle:
             text = handle.read()
     except FileNotFoundError:
@@ -796,40 +782,35 @@ def save_views(
     try:
         before = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not saving views: the file is not valid TOML ({exc})",
+        raise ConfigError(f"not saving {what}: the file is not valid TOML ({exc})",
                           source=str(config_path)) from exc
-    refusal = ConfigError("not saving views: the file's layout is too unusual to edit safely; edit "
-                          "[views] by hand", source=str(config_path))
-    if not isinstance(before.get("views", {}), dict):
+    refusal = ConfigError(f"not saving {what}: the file's layout is too unusual to edit safely; {by_hand}",
+                          source=str(config_path))
+    if not isinstance(before.get(table, {}), dict):
         raise refusal
     try:
         document = tomlkit.parse(text)
-        table = document.get("views")
-        if table is None:
+        current = document.get(table)
+        if current is None:
+            # A blank line before the new table, as a person would leave one.
             trailing_newlines = len(text) - len(text.rstrip("\n"))
             for _ in range(max(0, 2 - trailing_newlines) if text.strip() else 0):
                 document.add(tomlkit.nl())
-            document.add("views", tomlkit.table())
-            table = document["views"]
-        if not isinstance(table, dict):
+            document.add(table, tomlkit.table())
+            current = document[table]
+        if not isinstance(current, dict):
             raise refusal
-        for name in list(table.keys()):
-            del table[name]
-        for name, query in views:
-            table[name] = query
+        change(current)
         new_text = tomlkit.dumps(document)
     except TOMLKitError:
         raise refusal from None
     try:
         after = tomllib.loads(new_text)
     except tomllib.TOMLDecodeError:
-        after = None
-    others = {k: v for k, v in before.items() if k != "views"}
-    if after is None or {k: v for k, v in after.items() if k != "views"} != others \
-            or list(after.get("views", {}).items()) != list(views):
+        raise refusal from None
+    if not reads_back(before, after):
         raise refusal
     _write_atomically(config_path, new_text)
-    return config_path
 
 
 def _write_atomically(path: Path, text: str) -> None:
