@@ -18,16 +18,14 @@ from supportdesk_tui.contract.models import (
     TicketStamps,
 )
 from supportdesk_tui.server.api_tickets import (
-    ID_QUERY,
     NAME_QUERY_MAX,
     TEXT_QUERY_MAX,
-    enum_list,
     enum_list_query,
+    ticket_query,
 )
 from supportdesk_tui.server.deps import ERROR_RESPONSES, CallerDep, ServiceDep, run_post_hook
 from supportdesk_tui.server.idempotency import effect_response
 from supportdesk_tui.server.merge import matching_stamps, merge_tickets
-from supportdesk_tui.server.records import TicketQuery
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
@@ -59,27 +57,8 @@ async def list_ticket_ids(
         str | None, Query(max_length=NAME_QUERY_MAX, description="Requester account id.")
     ] = None,
 ) -> TicketStamps:
-    assignee_id: int | None = None
-    if assignee == "me":
-        assignee_id = caller.id
-    elif assignee and assignee != "none":
-        assignee_id = service.agent_login_id(assignee) or -1
-    ticket_id: int | None = None
-    text = q.strip() if q else None
-    if text and (match := ID_QUERY.match(text)):
-        ticket_id, text = int(match.group(1)), None
-    query = TicketQuery(
-        queues=None if queue is None else (queue,),
-        statuses=enum_list(Status, status, "status"),
-        priorities=enum_list(Priority, priority, "priority"),
-        language=language,
-        assignee_id=assignee_id,
-        unassigned=assignee == "none",
-        tag=tag.strip().lower() if tag else None,
-        text=text or None,
-        ticket_id=ticket_id,
-        requester=requester,
-    )
+    query = ticket_query(service, caller, queue=queue, status=status, priority=priority, language=language,
+                         assignee=assignee, tag=tag, q=q, requester=requester)
     return await anyio.to_thread.run_sync(matching_stamps, service, caller, query)
 
 

@@ -38,7 +38,8 @@ from supportdesk_tui.server.idempotency import effect_response
 from supportdesk_tui.server.jsonbody import json_response, page_body
 from supportdesk_tui.server.pagination import CursorCodec, bad_cursor, clamp_page_size, next_link
 from supportdesk_tui.server.receipts import message_receipt, ticket_receipt
-from supportdesk_tui.server.records import TicketQuery
+from supportdesk_tui.server.records import AgentRecord, TicketQuery
+from supportdesk_tui.server.service import Service
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
@@ -122,6 +123,36 @@ def _may_scan(query: TicketQuery) -> bool:
     )
 
 
+def ticket_query(
+    service: Service, caller: AgentRecord, *, queue: str | None, status: str | None, priority: str | None,
+    language: Language | None, assignee: str | None, tag: str | None, q: str | None, requester: str | None,
+    reverse: bool = False,
+) -> TicketQuery:
+    """The filters of `GET /tickets` (and of everything that takes the same ones) as one query."""
+    assignee_id: int | None = None
+    if assignee == "me":
+        assignee_id = caller.id
+    elif assignee and assignee != "none":
+        assignee_id = service.agent_login_id(assignee) or -1
+    ticket_id: int | None = None
+    text = q.strip() if q else None
+    if text and (match := ID_QUERY.match(text)):
+        ticket_id, text = int(match.group(1)), None
+    return TicketQuery(
+        queues=None if queue is None else (queue,),
+        statuses=enum_list(Status, status, "status"),
+        priorities=enum_list(Priority, priority, "priority"),
+        language=language,
+        assignee_id=assignee_id,
+        unassigned=assignee == "none",
+        tag=tag.strip().lower() if tag else None,
+        text=text or None,
+        ticket_id=ticket_id,
+        requester=requester,
+        reverse=reverse,
+    )
+
+
 @router.get("/tickets", response_model=Page[Ticket], tags=["tickets"], summary="List tickets")
 async def list_tickets(
     request: Request,
@@ -151,31 +182,8 @@ async def list_tickets(
     page_after: PageAfter = None,
 ) -> Response:
     size = clamp_page_size(page_size)
-    assignee_id: int | None = None
-    unassigned = False
-    if assignee == "me":
-        assignee_id = caller.id
-    elif assignee == "none":
-        unassigned = True
-    elif assignee:
-        assignee_id = service.agent_login_id(assignee) or -1
-    ticket_id: int | None = None
-    text = q.strip() if q else None
-    if text and (match := ID_QUERY.match(text)):
-        ticket_id, text = int(match.group(1)), None
-    query = TicketQuery(
-        queues=None if queue is None else (queue,),
-        statuses=enum_list(Status, status, "status"),
-        priorities=enum_list(Priority, priority, "priority"),
-        language=language,
-        assignee_id=assignee_id,
-        unassigned=unassigned,
-        tag=tag.strip().lower() if tag else None,
-        text=text or None,
-        ticket_id=ticket_id,
-        requester=requester,
-        reverse=reverse,
-    )
+    query = ticket_query(service, caller, queue=queue, status=status, priority=priority, language=language,
+                         assignee=assignee, tag=tag, q=q, requester=requester, reverse=reverse)
     cursors: CursorCodec = request.app.state.cursors
     after = None if page_after is None else cursors.open_tickets(page_after, sort.value, reverse)
     try:
