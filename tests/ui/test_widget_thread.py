@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar
 
 from test_widget_fakes import NOW, WidgetHost, make_message
 from textual.binding import Binding, BindingType
+from textual.widget import Widget
 from textual.widgets import Static
 
-from supportdesk_tui.contract.models import Message
+from supportdesk_tui.contract.models import Author, HistoryEntry, HistoryKind, Message
 from supportdesk_tui.widgets.thread import CardHeader, MessageCard, Thread
 from waiting import settle
 
@@ -29,6 +31,11 @@ def card_text(card: MessageCard) -> str:
     header = card.query_one(CardHeader).render().plain
     body = str(card.query_one(".card--body", Static).render())
     return header + "\n" + body
+
+
+def message_box(card: MessageCard) -> Widget:
+    """The bordered, coloured box the message itself sits in (the card or a widget in it)."""
+    return next(box for box in (card, *card.query("*")) if box.styles.border_left[0])
 
 
 def many(count: int, start: int = 1) -> list[Message]:
@@ -54,9 +61,52 @@ async def test_agent_tells_notes_replies_and_customer_messages_apart() -> None:
         assert "Reply to customer" in card_text(reply)
         assert "INTERNAL NOTE" not in card_text(reply) and "INTERNAL NOTE" not in card_text(customer)
         # Different colours, not only different words.
-        assert note.styles.background != reply.styles.background
-        assert note.styles.border_left != reply.styles.border_left != customer.styles.border_left
+        customer_box, note_box, reply_box = (message_box(card) for card in (customer, note, reply))
+        assert note_box.styles.background != reply_box.styles.background
+        assert note_box.styles.border_left != reply_box.styles.border_left != customer_box.styles.border_left
         assert "10 min. ago" in card_text(reply)
+
+
+async def test_the_tickets_changes_show_between_the_messages_outside_their_cards() -> None:
+    """Issue 18: history lines are quiet timeline lines between the messages, not part of the
+    customer's message (not inside its border and background)."""
+    first = make_message(1, "customer", "My account is locked", minutes_ago=30)
+    second = make_message(2, "reply", "We unlocked it for you", author="Anna", minutes_ago=10)
+    anna = Author(type="agent", id="a2", name="Anna Petrova")
+    tagged = HistoryEntry(id=1, ticket_id=1, kind=HistoryKind.TAGS, new="spam-wave", actor=anna,
+                          at=NOW - timedelta(minutes=20))
+    app = ThreadHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+
+        def the_history_stands_apart() -> None:
+            card = app.thread.mounted_cards[0]
+            box = message_box(card)
+            history = card.query_one(".card--history", Static)
+            assert "Anna Petrova: tags +spam-wave" in str(history.render())
+            assert box not in history.ancestors
+            # Below the box, not overlapping it, and not painted in the box's colours.
+            assert history.region.y >= box.region.bottom
+            assert not history.region.overlaps(box.region)
+            assert history.styles.border_left[0] == ""
+            assert history.styles.background != box.styles.background
+            # The next message keeps its distance from the history lines.
+            assert app.thread.mounted_cards[1].region.y > history.region.bottom
+
+        def line(entry: HistoryEntry) -> str:
+            return f"{entry.actor.name}: tags +{entry.new}"
+
+        # Shown on cards already mounted...
+        app.thread.set_messages([first, second])
+        await settle(pilot)
+        app.thread.set_history([tagged], line)
+        await settle(pilot)
+        the_history_stands_apart()
+        # ...and on cards composed with them.
+        composed_before = app.thread.mounted_cards
+        app.thread.set_messages([first, second])
+        await settle(pilot)
+        assert not set(app.thread.mounted_cards) & set(composed_before)
+        the_history_stands_apart()
 
 
 async def test_time_toggle_switches_to_absolute_time() -> None:

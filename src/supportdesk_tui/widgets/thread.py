@@ -85,25 +85,35 @@ class CardHeader(Widget):
 
 
 class MessageCard(Vertical):
-    """One message: a header (kind, author, time), the body, and the links it contains (not opened)."""
+    """One message: a header (kind, author, time), the body, and the links it contains (not opened).
+
+    The message itself sits in a bordered `.card--message` box; the ticket's changes that came
+    after it follow below that box, outside its border and background, so they never read as
+    part of what the customer or agent wrote."""
 
     DEFAULT_CSS = """
-    MessageCard {
+    MessageCard { height: auto; margin: 0 1 1 0; }
+    MessageCard > .card--message {
         height: auto;
-        margin: 0 1 1 0;
         padding: 0 1;
         border-left: thick $customer-border;
         background: $surface;
     }
-    MessageCard.-reply { border-left: thick $reply-border; background: $reply-border 10%; }
-    MessageCard.-note { border-left: thick $note-border; background: $note-background; }
-    MessageCard > CardHeader > .card-header--customer { color: $customer-border; text-style: bold; }
-    MessageCard > CardHeader > .card-header--reply { color: $reply-border; text-style: bold; }
-    MessageCard > CardHeader > .card-header--note { color: $note-border; text-style: bold reverse; }
-    MessageCard > CardHeader > .card-header--author { color: $foreground; text-style: bold; }
-    MessageCard > .card--body { height: auto; }
-    MessageCard > .card--links { color: $text-muted; height: auto; }
-    MessageCard > .card--history { color: $text-muted; text-style: italic; height: auto; margin-top: 1; }
+    MessageCard.-reply > .card--message { border-left: thick $reply-border; background: $reply-border 10%; }
+    MessageCard.-note > .card--message { border-left: thick $note-border; background: $note-background; }
+    MessageCard CardHeader > .card-header--customer { color: $customer-border; text-style: bold; }
+    MessageCard CardHeader > .card-header--reply { color: $reply-border; text-style: bold; }
+    MessageCard CardHeader > .card-header--note { color: $note-border; text-style: bold reverse; }
+    MessageCard CardHeader > .card-header--author { color: $foreground; text-style: bold; }
+    MessageCard .card--body { height: auto; }
+    MessageCard .card--links { color: $text-muted; height: auto; }
+    MessageCard > .card--history {
+        color: $text-muted;
+        text-style: italic;
+        height: auto;
+        margin-top: 1;
+        padding: 0 0 0 2;
+    }
     """
 
     def __init__(self, message: Message, *, absolute_time: bool, now: datetime) -> None:
@@ -116,28 +126,29 @@ class MessageCard(Vertical):
         self.has_secrets = bool(self._secrets)
         self.revealed = False
         self._shown: set[int] = set()  # secrets revealed one at a time (`reveal_next`)
-        # The ticket's changes between this message and the next (quiet lines under the body).
+        # The ticket's changes between this message and the next (quiet lines after its box).
         self.history_lines: tuple[str, ...] = ()
 
     def compose(self) -> Iterable[Widget]:
-        yield CardHeader(self.message, self._time_label)
-        yield Static(safe_text(self.masked_body), classes="card--body")
-        links = find_links(self.masked_body)
-        if links:
-            lines = Text()
-            for index, url in enumerate(links):
-                if index:
-                    lines.append("\n")
-                lines.append("↗ ")
-                lines.append(one_line(url), style="underline")
-            yield Static(lines, classes="card--links")
-        if self.message.attachments:
-            yield AttachmentList(self.message.attachments)
+        with Vertical(classes="card--message"):
+            yield CardHeader(self.message, self._time_label)
+            yield Static(safe_text(self.masked_body), classes="card--body")
+            links = find_links(self.masked_body)
+            if links:
+                lines = Text()
+                for index, url in enumerate(links):
+                    if index:
+                        lines.append("\n")
+                    lines.append("↗ ")
+                    lines.append(one_line(url), style="underline")
+                yield Static(lines, classes="card--links")
+            if self.message.attachments:
+                yield AttachmentList(self.message.attachments)
         if self.history_lines:
             yield Static(_history_text(self.history_lines), classes="card--history")
 
     def set_history_lines(self, lines: Sequence[str]) -> None:
-        """Show these timeline lines under the message (none: the line block goes)."""
+        """Show these timeline lines after the message, outside its box (none: the line block goes)."""
         lines = tuple(lines)
         if lines == self.history_lines:
             return
