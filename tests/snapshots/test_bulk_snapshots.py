@@ -18,6 +18,7 @@ from supportdesk_tui.contract.models import AgentRef, Status, TicketStamp
 from supportdesk_tui.domain.bulk import BulkResult, Outcome
 from supportdesk_tui.screens.bulk import BulkRunModal
 from supportdesk_tui.screens.queue import QueueScreen
+from supportdesk_tui.widgets.preview import TicketPreview
 from supportdesk_tui.widgets.ticket_table import TicketTable
 from waiting import settle, wait_until
 
@@ -35,6 +36,15 @@ async def queue_with_three_marked(pilot: Pilot[Any]) -> QueueScreen:
     assert isinstance(screen, QueueScreen)
     await pilot.press("space", "space", "down", "space")  # rows 1, 2 and 4
     assert len(screen.selection) == 3
+    table, preview = screen.query_one(TicketTable), screen.query_one(TicketPreview)
+
+    def preview_shows_the_cursor_ticket() -> bool:
+        # The preview under the queue loads the cursor's ticket on its own; the picture waits for it.
+        ticket = table.cursor_ticket
+        return (ticket is not None and preview.ticket is not None and preview.ticket.id == ticket.id
+                and bool(preview.query(".preview--message")))
+
+    await wait_until(pilot, preview_shows_the_cursor_ticket, what="the preview of the cursor ticket")
     return screen
 
 
