@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from supportdesk_tui.contract.models import Status, TicketSort
+from supportdesk_tui.server import seed_data
 from supportdesk_tui.server.cli import build_parser, create_token, serve
 from supportdesk_tui.server.records import TicketQuery
 from supportdesk_tui.server.seed import seed_bulk, seed_demo
@@ -104,6 +105,11 @@ def test_the_demo_traffic_brings_a_spam_wave_of_identical_tickets_soon_after_sta
     assert len({(t.subject, t.language) for t in wave}) == 1
     assert len({t.requester.account_id for t in wave}) == len(wave)
     assert len({t.queue for t in wave}) == 1
+    # Russian names as the seed writes them: the surname agrees with the first name.
+    for ticket in wave:
+        first, last = ticket.requester.name.split(" ", 1)
+        female = first in seed_data.RU_FEMALE
+        assert any(last == (f if female else m) for m, f in seed_data.RU_LAST) or ticket.language == "en"
     store.close()
 
 

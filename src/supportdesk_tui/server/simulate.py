@@ -130,8 +130,11 @@ class Simulator:
 
 def _customer_name(rng: random.Random, language: Language) -> str:
     first = rng.choice(seed_data.RU_FIRST if language == Language.RU else seed_data.EN_FIRST)
-    last = rng.choice(seed_data.EN_LAST) if language == Language.EN else rng.choice(seed_data.RU_LAST)[0]
-    return f"{first} {last}"
+    if language == Language.EN:
+        return f"{first} {rng.choice(seed_data.EN_LAST)}"
+    # A Russian surname agrees with the first name: Татьяна Волкова, not Татьяна Волков.
+    male, female = rng.choice(seed_data.RU_LAST)
+    return f"{first} {female if first in seed_data.RU_FEMALE else male}"
 
 
 def _requester(rng: random.Random, name: str, language: Language) -> RequesterIn:
