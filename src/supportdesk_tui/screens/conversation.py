@@ -688,10 +688,13 @@ class ConversationScreen(StatusLineScreen):
     def _show_waiting(self) -> None:
         """This ticket's replies and notes still in the outbox, after the messages: those being
         sent now as "sending…", the others as waiting."""
+        threads = self.query(Thread)
+        if not threads:
+            return  # the app is quitting and has taken the screen apart: a late answer shows nothing
         sender = self.desk.session.sender
         in_flight = sender.in_flight(self.ticket_id)
         items = sorted([*sender.waiting_for(self.ticket_id), *in_flight], key=lambda item: item.created_at)
-        self.thread.set_waiting(items, sending={item.id for item in in_flight})
+        threads.first().set_waiting(items, sending={item.id for item in in_flight})
 
     @on(messages.OutboxChanged)
     def _outbox_changed(self) -> None:
