@@ -16,6 +16,7 @@ from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.settings import AppSettings
+from supportdesk_tui.widgets.status_line import StatusLine
 from supportdesk_tui.widgets.ticket_table import TicketTable
 from waiting import settle, wait_until
 
@@ -113,6 +114,15 @@ def audit_of(server: Any, ticket_id: int) -> list[dict[str, Any]]:
         response.raise_for_status()
         data: list[dict[str, Any]] = response.json()["data"]
         return data
+
+
+async def queue_online(pilot: Pilot[Any], app: SupportDeskApp) -> StatusLine:
+    """The queue with a ticket under the cursor and the live stream connected; its status line."""
+    await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
+                     and app.screen.query_one(TicketTable).cursor_ticket is not None, what="the queue")
+    status = app.screen.query_one(StatusLine)
+    await wait_until(pilot, lambda: "Online" in status.render().plain, what="online")
+    return status
 
 
 async def open_conversation(pilot: Any, app: Any, ticket_id: int) -> ConversationScreen:

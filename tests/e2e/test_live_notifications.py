@@ -7,13 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from e2e_helpers import QUICK_RECONNECT, create_customer_ticket, make_app
+from e2e_helpers import QUICK_RECONNECT, create_customer_ticket, make_app, queue_online
 from textual import events
 
 from supportdesk_tui.domain.notifications import NoticeKind
-from supportdesk_tui.screens.queue import QueueScreen
-from supportdesk_tui.widgets.status_line import StatusLine
-from supportdesk_tui.widgets.ticket_table import TicketTable
 from waiting import wait_until
 
 HOSTILE_SUBJECT = "Взлом\x1b]9;pwned\x07\x1b\\ \x9d777;notify;x;y\x9c"
@@ -43,10 +40,7 @@ async def test_agent_is_notified_once_per_event_even_across_a_stream_reconnect(
     server = server_factory()
     app = make_app(server, "anna", tmp_path, reconnect_backoff=QUICK_RECONNECT)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
-                         and app.screen.query_one(TicketTable).cursor_ticket is not None, what="the queue")
-        status = app.screen.query_one(StatusLine)
-        await wait_until(pilot, lambda: "Online" in status.render().plain, what="online")
+        status = await queue_online(pilot, app)
         center = app.notifications
         assert center is not None
         sent_to_terminal: list[str] = []

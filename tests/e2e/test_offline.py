@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from e2e_helpers import QUICK_RECONNECT, create_customer_ticket, make_app
+from e2e_helpers import QUICK_RECONNECT, create_customer_ticket, make_app, queue_online
 
-from supportdesk_tui.screens.queue import QueueScreen
-from supportdesk_tui.widgets.status_line import StatusLine
 from supportdesk_tui.widgets.ticket_table import TicketTable
 from waiting import wait_until
 
@@ -18,10 +16,7 @@ async def test_agent_keeps_browsing_while_offline_and_live_updates_resume(
     server = server_factory()
     app = make_app(server, "anna", tmp_path, reconnect_backoff=QUICK_RECONNECT)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen)
-                         and app.screen.query_one(TicketTable).cursor_ticket is not None, what="the queue")
-        status = app.screen.query_one(StatusLine)
-        await wait_until(pilot, lambda: "Online" in status.render().plain, what="online")
+        status = await queue_online(pilot, app)
         table = app.screen.query_one(TicketTable)
 
         server.kill()
