@@ -8,7 +8,7 @@ ROLE ?= agent
 # apps they start, and the extra worker keeps the cores busy meanwhile (2 cores: 3 workers).
 PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 
-.PHONY: demo test bench bench-quick lint install clean postgres-binaries chromium
+.PHONY: demo test bench bench-quick bench-section bench-section-usage lint install clean postgres-binaries chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,14 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench --quick
+
+# Rerun some sections and rewrite only their parts of docs/benchmarks.md, e.g.
+# `make bench-section SECTIONS=cold,queue QUEUE_SIZES=1000,100000` (names: `python -m bench --help`).
+bench-section: $(if $(SECTIONS),$(STAMP),bench-section-usage)
+	$(BIN)/python -m bench --only $(SECTIONS) $(if $(QUEUE_SIZES),--queue-sizes $(QUEUE_SIZES)) $(if $(QUICK),--quick)
+
+bench-section-usage:
+	@echo "usage: make bench-section SECTIONS=cold,queue [QUEUE_SIZES=1000,100000] [QUICK=1]" >&2; exit 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard bench)

@@ -1,4 +1,8 @@
-"""`python -m bench [--quick]`: measure, print a table, write docs/benchmarks.md.
+"""`python -m bench [--quick] [--only SECTION,...] [--queue-sizes N,...]`: measure, write docs/benchmarks.md.
+
+With `--only`, only those sections run and only their parts of the report are rewritten (their
+table, their bullets in "How it was measured", their lines in "Reading the numbers"; bench/document.py),
+each stamped with the date, command and load average of its run; every other byte stays.
 
 Figures (median and p95 over repeated runs), each next to a baseline measured in the same run:
 1. cold start in a pseudo-terminal vs a trivial Textual app;
@@ -16,15 +20,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shlex
 import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import cluster_section, live_section, report, slow_link_section, team_section, thread_section
+from bench import (
+    cluster_section,
+    document,
+    live_section,
+    report,
+    slow_link_section,
+    team_section,
+    thread_section,
+)
 from bench.backend import bulk_backend, lead_token
 from bench.coldstart import (
     TEXTUAL_STARTED,
@@ -33,6 +47,7 @@ from bench.coldstart import (
     time_to_stages,
     time_to_text,
 )
+from bench.document import SectionReport
 from bench.machine import facts, load_average
 from bench.probes import REPO, run_probe
 from bench.report import ColdStart, Figure
@@ -51,6 +66,7 @@ OPEN_UNCACHED_TARGET_S = 0.080  # p95, nothing prefetched
 MEMORY_GROWTH_TARGET = 1.1  # RSS after opening 200 tickets ÷ after opening 10
 MEMORY_BASELINE_TARGET = 1.5  # RSS after opening 200 tickets ÷ the DataTable baseline app's
 MEMORY_PROBE_RUNS = 2  # the 200 opens take a minute or more: only the first runs of each size do them
+DASHBOARD_SCALES = (1_000, 100_000)  # the dashboard's event storms run on these queue backends
 
 
 @dataclass(frozen=True)
@@ -153,9 +169,9 @@ def start_backends(workdir: Path, plan: Plan) -> dict[int, BackendProcess]:
         say(f"seeding and starting a backend with {scale:,} tickets")
         backend = bulk_backend(workdir, scale)
         backends[scale] = backend
-        backend.start()
+        backend.start(timeout=MILLION_SEED_BUDGET_SECONDS * 4 if scale >= 1_000_000 else 60.0)
         say(f"  listening after {backend.start_seconds:.1f} s")
-    if plan.try_million:
+    if plan.try_million and 1_000_000 not in backends and {1_000, 100_000} <= set(backends):
         small, big = backends[1_000].start_seconds, backends[100_000].start_seconds
         estimate = small + (big - small) * 10
         if estimate <= MILLION_SEED_BUDGET_SECONDS:
@@ -293,8 +309,7 @@ def verdict(ok: bool) -> str:
     return "**met**" if ok else "**missed**"
 
 
-def reading(cold: ColdStart, figures: list[Figure], scales: tuple[int, ...]) -> list[str]:
-    by_key = {f.name: f for f in figures}
+def cold_reading(cold: ColdStart) -> list[str]:
     lines: list[str] = []
     trivial_median = summarize(cold.trivial).median
     lines.append(
@@ -310,6 +325,12 @@ def reading(cold: ColdStart, figures: list[Figure], scales: tuple[int, ...]) -> 
             f"the fresh first page follows at {summarize(cold.cached_fresh).median:.2f} s "
             f"({cold.cached_fresh_ratio:.2f}×)."
         )
+    return lines
+
+
+def queue_reading(figures: list[Figure], scales: tuple[int, ...]) -> list[str]:
+    by_key = {f.name: f for f in figures}
+    lines: list[str] = []
     # Sub-rows (·) and the API floors explain the figures; the target is judged on the figures.
     compared = [f for f in figures if not f.name.startswith(("API floor", "  ·", "Dashboard"))]
     for big in (s for s in scales if s != 1_000):
@@ -512,75 +533,24 @@ PROFILE_NOTES = [
 ]
 
 
-# --- main ----------------------------------------------------------------------------------
+# --- the sections' parts of the report -------------------------------------------------------------
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer runs and no 1,000,000-ticket queue")
-    parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md",
-                        help="where to write the Markdown report")
-    args = parser.parse_args()
-    plan = QUICK if args.quick else FULL
-    command = "`.venv/bin/python -m bench --quick` (`make bench-quick`)" if args.quick else \
-        "`.venv/bin/python -m bench` (`make bench`)"
-    machine = facts()
-    workdir = Path(tempfile.mkdtemp(prefix="supportdesk-bench-"))
-    backends: dict[int, BackendProcess] = {}
-    try:
-        say(f"cold start: {plan.cold_runs} runs each of the trivial app and SupportDesk")
-        cold = measure_cold_start(workdir, plan.cold_runs)
-        backends = start_backends(workdir, plan)
-        seed_seconds = {scale: b.start_seconds for scale, b in backends.items()}
-        base = measure_table_baseline(plan)
-        runs = measure_queues(backends, plan)
-        # The dashboard's event storms (issue #5's figures) only in the full run.
-        storm_scales = (1_000, 100_000) if plan.dashboard_storm else ()
-        dashboard_runs = measure_dashboard({s: b for s, b in backends.items() if s in storm_scales})
-        for backend in backends.values():
-            backend.stop()  # the other benchmarks want the two cores to themselves
-        live_runs = live_section.measure_live(workdir / "live", plan.live_seconds, say)
-        thread_result = thread_section.measure_thread(workdir / "thread", plan.thread_runs, say)
-        slow_result = slow_link_section.measure_slow_link(workdir / "slow", plan.slow_runs, say)
-        say("backend under a team: 10, 100 and 500 agents (bench.team_load)")
-        team_args = ("--quick",) if args.quick else ()
-        team_result = run_probe("bench.team_load", *team_args, timeout=900)
-        say("scale-out: SQLite vs two PostgreSQL instances, then a failover (bench.cluster_load)")
-        cluster_result = run_probe("bench.cluster_load", *team_args, timeout=900)
-    finally:
-        for backend in backends.values():
-            backend.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
-    machine["load average at end (1/5/15 min)"] = load_average()
-    scales = tuple(runs)
-    figures = build_figures(runs, base)
-    figures += dashboard_figures(dashboard_runs) if dashboard_runs else []
-    print()
-    print(report.render_text(report.cold_table(cold)))
-    print()
-    print(report.render_text(report.queue_table(figures, scales)))
-    team_command = "python -m bench.team_load" + (" --quick" if args.quick else "")
-    sections = [
-        ("Live latency: a change on the backend → the frame that shows it",
-         report.render_markdown(live_section.live_rows(live_runs))),
-        ("A long conversation: 2,000 messages",
-         report.render_markdown(thread_section.thread_rows(thread_result))),
-        (slow_link_section.TITLE, report.render_markdown(slow_link_section.slow_rows(slow_result))),
-        ("The backend under a team",
-         report.render_markdown(team_section.team_rows(team_result))),
-        (cluster_section.TITLE,
-         cluster_section.section(cluster_result, cluster_section.command_for(args.quick))),
-    ]
-    for title, body in sections:
-        print(f"\n{title}\n{body}")
-    lines = (reading(cold, figures, scales) + dashboard_reading(figures, tuple(dashboard_runs))
-             + live_section.live_reading(live_runs) + thread_section.thread_reading(thread_result)
-             + slow_link_section.slow_reading(slow_result)
-             + team_section.team_reading(team_result))
-    print()
-    print("\n".join(lines))
-    first = runs[scales[0]][0]
-    setup = [
+@dataclass(frozen=True)
+class Stamp:
+    """Which run wrote a section: when, by which command, on how busy a machine."""
+
+    command: str
+    date: str
+    load_start: str
+    load_end: str
+
+    def line(self) -> str:
+        return document.stamp(self.command, self.date, self.load_start, self.load_end)
+
+
+def cold_report(cold: ColdStart, plan: Plan, stamp: Stamp) -> SectionReport:
+    setup = (
         f"Cold start: `python -m supportdesk_tui --server URL` (agent `anna`, demo backend, fresh "
         f"SUPPORTDESK_HOME each run) in a pty it owns, TERM=xterm-256color, 160x48; timed from spawn "
         f"until the output holds a subject from the queue's first page; then killed. Baseline "
@@ -590,7 +560,18 @@ def main() -> int:
         f"page is on screen (the pre-paint, marked as cached, before Textual loads; the connect "
         f"screen keeps showing it) and until a subject appears in the live queue's rows (after "
         f"Textual's driver has started and the queue's header with its sort arrow is drawn). One "
-        f"discarded warm-up each, then {plan.cold_runs} interleaved runs of the three.",
+        f"discarded warm-up each, then {plan.cold_runs} interleaved runs of the three."
+    )
+    body = f"{stamp.line()}\n\n{report.render_markdown(report.cold_table(cold))}"
+    return SectionReport("cold", body, [setup], cold_reading(cold))
+
+
+def queue_report(runs: dict[int, list[dict[str, Any]]], base: list[dict[str, Any]],
+                 seed_seconds: dict[int, float], plan: Plan, stamp: Stamp) -> SectionReport:
+    scales = tuple(runs)
+    figures = build_figures(runs, base)
+    first = runs[scales[0]][0]
+    setup = [
         "Queue: reference backends seeded with " + ", ".join(f"{s:,}" for s in scales)
         + " bulk tickets (no demo data, rate limit off), signed in as a lead (sees every queue); "
         + "seed + start took " + ", ".join(f"{seed_seconds[s]:.1f} s" for s in scales) + ".",
@@ -613,16 +594,210 @@ def main() -> int:
         "its result (cursor on the new row; for page down also every visible row loaded; for open "
         "the conversation screen with its message cards laid out; for a canned reply the composer "
         "holding the inserted text; for `G` the cursor on the last ticket with its rows loaded).",
-        live_section.live_setup(plan.live_seconds),
-        thread_section.thread_setup(thread_result),
-        slow_link_section.slow_setup(slow_result),
-        team_section.team_setup(team_result, team_command),
     ]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    report.write_markdown(args.out, command=command, machine=machine, setup=setup, cold=cold,
-                          figures=figures, scales=scales, reading=lines, profile_notes=PROFILE_NOTES,
-                          sections=sections)
-    say(f"wrote {args.out}")
+    table = report.render_markdown(report.queue_table(figures, scales))
+    body = (f"{stamp.line()}\n\nTimes are key press → first frame showing the result (ms, median / p95 over "
+            f"all samples of all runs);\nRSS in MiB.\n\n{table}")
+    return SectionReport("queue", body, setup, queue_reading(figures, scales))
+
+
+def dashboard_report(runs: dict[int, list[dict[str, Any]]], stamp: Stamp) -> SectionReport:
+    scales = tuple(runs)
+    figures = dashboard_figures(runs)
+    setup = (
+        "Dashboard: `python -m bench.dashboard_probe` once per backend ("
+        + ", ".join(f"{s:,}" for s in scales) + " bulk tickets, the queue's backends), the real app "
+        "headless as a lead on the dashboard; synthetic live events are handed to it the way the event "
+        "pump hands them (each still makes it refetch `/stats/live` from the backend, coalesced): a "
+        "flood as fast as the loop takes them (events/s absorbed, redraws per frame), a paced storm of "
+        "100 events/s (redraws/s), then an hour of events at 100/s fed as fast as possible (RSS after "
+        "it, beside RSS with the dashboard just open)."
+    )
+    body = f"{stamp.line()}\n\n{report.render_markdown(report.queue_table(figures, scales))}"
+    return SectionReport("dashboard", body, [setup], dashboard_reading(figures, scales))
+
+
+def live_report(runs: dict[str, dict[float, Any]], plan: Plan, stamp: Stamp) -> SectionReport:
+    body = f"{stamp.line()}\n\n{report.render_markdown(live_section.live_rows(runs))}"
+    return SectionReport("live", body, [live_section.live_setup(plan.live_seconds)],
+                         live_section.live_reading(runs))
+
+
+def thread_report(result: dict[str, Any], stamp: Stamp) -> SectionReport:
+    body = f"{stamp.line()}\n\n{report.render_markdown(thread_section.thread_rows(result))}"
+    return SectionReport("thread", body, [thread_section.thread_setup(result)],
+                         thread_section.thread_reading(result))
+
+
+def slow_report(result: dict[str, Any], stamp: Stamp) -> SectionReport:
+    body = f"{stamp.line()}\n\n{report.render_markdown(slow_link_section.slow_rows(result))}"
+    return SectionReport("slow", body, [slow_link_section.slow_setup(result)],
+                         slow_link_section.slow_reading(result))
+
+
+def team_report(result: dict[str, Any], quick: bool, stamp: Stamp) -> SectionReport:
+    command = "python -m bench.team_load" + (" --quick" if quick else "")
+    body = f"{stamp.line()}\n\n{report.render_markdown(team_section.team_rows(result))}"
+    return SectionReport("team", body, [team_section.team_setup(result, command)],
+                         team_section.team_reading(result))
+
+
+def cluster_report(result: dict[str, Any], quick: bool) -> SectionReport:
+    # Self-contained (its own stamp, setup and reading): `bench.cluster_load --write` writes it alone.
+    return SectionReport("cluster", cluster_section.section(result, cluster_section.command_for(quick)))
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def queue_sizes(spec: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(sorted({int(part.replace("_", "")) for part in spec.split(",") if part.strip()}))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of ticket counts: {spec!r}") from None
+    known = tuple(report.SCALE_LABELS)
+    if not sizes or any(s not in known for s in sizes) or 1_000 not in sizes:
+        raise argparse.ArgumentTypeError(
+            f"queue sizes are some of {', '.join(map(str, known))} and include 1000 (the figures are "
+            f"compared with it), not {spec!r}")
+    return sizes
+
+
+def sections_arg(spec: str) -> tuple[str, ...]:
+    try:
+        return document.parse_sections(spec)
+    except document.UnknownSection as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs and no 1,000,000-ticket queue")
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md",
+                        help="where to write the Markdown report")
+    parser.add_argument("--only", type=sections_arg, default=None, metavar="SECTION[,SECTION...]",
+                        help="run only these sections and rewrite only their parts of the report, "
+                             f"keeping the rest as it is ({', '.join((*document.SECTIONS, document.NOTES))}; "
+                             f"'{document.NOTES}' rewrites \"Where the time goes\" from the bench's notes)")
+    parser.add_argument("--queue-sizes", type=queue_sizes, default=None, metavar="N[,N...]",
+                        help="queue backends to seed, e.g. 1000,100000 to skip the 1,000,000-ticket seed")
+    return parser.parse_args(argv)
+
+
+def plan_for(args: argparse.Namespace) -> Plan:
+    plan = QUICK if args.quick else FULL
+    if args.queue_sizes is not None:
+        plan = replace(plan, scales=args.queue_sizes, try_million=False)
+    return plan
+
+
+def chosen_sections(args: argparse.Namespace, plan: Plan) -> tuple[str, ...]:
+    if args.only is not None:
+        return tuple(args.only)
+    # The dashboard's event storms (issue #5's figures) only in the full run.
+    return tuple(s for s in document.SECTIONS if s != "dashboard" or plan.dashboard_storm)
+
+
+def command_line(argv: list[str]) -> str:
+    return shlex.join(["python", "-m", "bench", *argv])
+
+
+def measure(chosen: tuple[str, ...], plan: Plan, quick: bool, command: str,
+            workdir: Path) -> list[SectionReport]:
+    """Run the chosen sections in the bench's order; each gets the stamp of its own stretch of time."""
+    reports: list[SectionReport] = []
+    started: dict[str, tuple[str, str]] = {}
+
+    def begin(name: str) -> None:
+        started[name] = (datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), load_average())
+
+    def stamp(name: str) -> Stamp:
+        date, load = started[name]
+        return Stamp(command, date, load, load_average())
+
+    if "cold" in chosen:
+        begin("cold")
+        say(f"cold start: {plan.cold_runs} runs each of the trivial app and SupportDesk")
+        cold = measure_cold_start(workdir, plan.cold_runs)
+        reports.append(cold_report(cold, plan, stamp("cold")))
+    if "queue" in chosen or "dashboard" in chosen:
+        scales_needed = plan.scales if "queue" in chosen else tuple(
+            s for s in plan.scales if s in DASHBOARD_SCALES)
+        backend_plan = replace(plan, scales=scales_needed, try_million=plan.try_million and "queue" in chosen)
+        begin("queue")
+        begin("dashboard")
+        backends: dict[int, BackendProcess] = {}
+        try:
+            backends = start_backends(workdir, backend_plan)
+            if "queue" in chosen:
+                seed_seconds = {scale: b.start_seconds for scale, b in backends.items()}
+                base = measure_table_baseline(plan)
+                runs = measure_queues(backends, plan)
+                reports.append(queue_report(runs, base, seed_seconds, plan, stamp("queue")))
+                begin("dashboard")
+            if "dashboard" in chosen:
+                storm = {s: b for s, b in backends.items() if s in DASHBOARD_SCALES}
+                dashboard_runs = measure_dashboard(storm)
+                reports.append(dashboard_report(dashboard_runs, stamp("dashboard")))
+        finally:
+            for backend in backends.values():
+                backend.stop()  # the other benchmarks want the two cores to themselves
+    if "live" in chosen:
+        begin("live")
+        live_runs = live_section.measure_live(workdir / "live", plan.live_seconds, say)
+        reports.append(live_report(live_runs, plan, stamp("live")))
+    if "thread" in chosen:
+        begin("thread")
+        thread_result = thread_section.measure_thread(workdir / "thread", plan.thread_runs, say)
+        reports.append(thread_report(thread_result, stamp("thread")))
+    if "slow" in chosen:
+        begin("slow")
+        slow_result = slow_link_section.measure_slow_link(workdir / "slow", plan.slow_runs, say)
+        reports.append(slow_report(slow_result, stamp("slow")))
+    quick_args = ("--quick",) if quick else ()
+    if "team" in chosen:
+        begin("team")
+        say("backend under a team: 10, 100 and 500 agents (bench.team_load)")
+        team_result = run_probe("bench.team_load", *quick_args, timeout=900)
+        reports.append(team_report(team_result, quick, stamp("team")))
+    if "cluster" in chosen:
+        say("scale-out: SQLite vs two PostgreSQL instances, then a failover (bench.cluster_load)")
+        cluster_result = run_probe("bench.cluster_load", *quick_args, timeout=900)
+        reports.append(cluster_report(cluster_result, quick))
+    return reports
+
+
+def write_report(path: Path, reports: list[SectionReport], *, partial: bool, rewrite_notes: bool) -> None:
+    """A full run writes the whole report; a partial one only its sections' parts of the report there."""
+    if partial and path.exists():
+        text = document.splice(path.read_text(encoding="utf-8"), reports)
+        if rewrite_notes:
+            text = document.replace_notes(text, PROFILE_NOTES)
+    else:
+        machine = {k: v for k, v in facts().items() if k != "date" and not k.startswith("load average")}
+        text = document.splice(document.skeleton(machine, PROFILE_NOTES), reports)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    plan = plan_for(args)
+    chosen = chosen_sections(args, plan)
+    command = command_line(argv)
+    measured = tuple(s for s in chosen if s != document.NOTES)
+    workdir = Path(tempfile.mkdtemp(prefix="supportdesk-bench-"))
+    try:
+        reports = measure(measured, plan, args.quick, command, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    for section in reports:
+        print(f"\n## {section.title}\n\n{section.body}")
+        if section.reading:
+            print("\n" + "\n".join(section.reading))
+    write_report(args.out, reports, partial=args.only is not None, rewrite_notes=document.NOTES in chosen)
+    say(f"wrote {args.out}" + (f" (sections: {', '.join(chosen)})" if args.only is not None else ""))
     return 0
 
 
