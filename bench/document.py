@@ -140,7 +140,9 @@ def _splice_block(text: str, title: str, name: str, lines: Sequence[str]) -> str
     if found is not None:
         return text[:found[0]] + new + text[found[1]:]
     # Not there yet: after the nearest earlier section's block, else first under the heading.
-    at = start + len(f"## {title}\n\n")
+    at = text.index("\n", start) + 1
+    while text.startswith("\n", at) and at < end:
+        at += 1
     for earlier in reversed(SECTIONS[:SECTIONS.index(name)]):
         block = _marked(text, start, end, earlier)
         if block is not None:
@@ -278,6 +280,14 @@ def migrate(text: str) -> str:
         result = _splice_body(result, SectionReport(name, stamped))
         result = _splice_block(result, MEASURED, name, setups.get(name, []))
         result = _splice_block(result, READING, name, readings.get(name, []))
+    # Sections the bench does not write (a hand-written note, say) stay, before the reading.
+    ours = {"Machine", MEASURED, READING, WHERE, *TITLES.values()}
+    for match in _HEADING.finditer(text):
+        if match.group(1) not in ours:
+            start, end = _span(text, match.group(1)) or (0, 0)
+            at = _span(result, READING)
+            where = at[0] if at else len(result)
+            result = result[:where] + text[start:end].rstrip("\n") + "\n\n" + result[where:]
     return result
 
 

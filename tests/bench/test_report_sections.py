@@ -155,6 +155,10 @@ The next `make bench` writes these rows into the table above.
 
 | old slow | 1 |
 
+## A note written by hand
+
+Kept as it is.
+
 ## Reading the numbers
 
 - Cold start ≤ 1.3× the trivial app: **missed** (old).
@@ -180,6 +184,7 @@ def test_an_old_report_is_cut_into_sections_without_losing_a_line() -> None:
     old_run = ("*Measured 2026-12-06 15:51 UTC by `.venv/bin/python -m bench`; load average (1/5/15 min) "
                "2.82 / 2.52 / 2.34 at its start, 1.60 / 1.40 / 1.33 at its end.*")
     assert migrated.count(old_run) == 4  # cold, queue, dashboard (cut from the queue's table), slow
+    assert "## A note written by hand\n\nKept as it is.\n\n## Reading the numbers\n" in migrated
     dashboard = migrated.split(f"## {document.TITLES['dashboard']}\n", 1)[1].split("\n## ", 1)[0]
     assert "| Dashboard: events/s absorbed (flood) | ev/s | 21721 |" in dashboard
     assert "| Figure (median / p95) | Unit | 1k |" in dashboard
@@ -240,3 +245,11 @@ def test_memory_verdicts_are_computed_from_the_same_runs_as_the_queue_table() ->
     assert memory[1].startswith("- Memory at 100k: RSS after 200 opens ≤ 1.1× after 10 **missed** (1.50×:")
     assert "≤ 1.5× the DataTable app **met** (1.31×: 80 MiB)" in memory[0]
     assert section.setup[0].startswith("Queue: reference backends seeded with 1,000, 100,000 bulk tickets")
+
+
+def test_the_titles_are_those_the_sections_write() -> None:
+    from bench import cluster_section, slow_link_section, thread_section
+
+    assert document.TITLES["slow"] == slow_link_section.TITLE
+    assert document.TITLES["cluster"] == cluster_section.TITLE
+    assert document.TITLES["thread"] == f"A long conversation: {thread_section.MESSAGES:,} messages"
