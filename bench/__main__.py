@@ -354,7 +354,7 @@ def queue_reading(figures: list[Figure], scales: tuple[int, ...]) -> list[str]:
         lines.append(
             f"- Cursor move < 16 ms at {label}: median {verdict(s.median < MOVE_TARGET_S)}, "
             f"p95 {verdict(s.p95 < MOVE_TARGET_S)} ({s.median * 1000:.1f} / {s.p95 * 1000:.1f} ms; "
-            f"in view {v.median * 1000:.1f} ms, scrolling {sc.median * 1000:.1f} ms median)."
+            f"in view {report.fmt(v.median, 'ms')} ms, scrolling {report.fmt(sc.median, 'ms')} ms median)."
         )
     floor = by_key["API floor: GET ticket + GET messages"]
     opens = (("Open a ticket (enter → messages shown)", "Open a ticket (prefetched by the preview)",

@@ -37,11 +37,11 @@ WHERE = "Where the time goes"
 
 HEADER = """# Benchmarks
 
-Written by `.venv/bin/python -m bench` (`make bench`); `python -m bench --only SECTION[,SECTION...]`
-reruns some sections and rewrites only their parts (sections: {sections}). Each section says which
-run wrote it: its date, command and the machine's load average. These machines are noisy (±30 %),
-so every figure sits next to a baseline measured in the same run, ratios are of medians, and
-nothing anywhere asserts on time.
+Written by `.venv/bin/python -m bench` (`make bench`). `python -m bench --only SECTION[,SECTION...]`
+(`make bench-section SECTIONS=...`) reruns some sections and rewrites only their parts; the
+sections are {sections}. Each section says which run wrote it: its date, command and the
+machine's load average then. These machines are noisy (±30 %), so every figure sits next to a
+baseline measured in the same run, ratios are of medians, and nothing anywhere asserts on time.
 """
 
 

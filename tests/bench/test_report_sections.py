@@ -7,6 +7,7 @@ lands, that every other byte stays, and that a verdict is computed from the figu
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -245,6 +246,7 @@ def test_memory_verdicts_are_computed_from_the_same_runs_as_the_queue_table() ->
     assert memory[1].startswith("- Memory at 100k: RSS after 200 opens ≤ 1.1× after 10 **missed** (1.50×:")
     assert "≤ 1.5× the DataTable app **met** (1.31×: 80 MiB)" in memory[0]
     assert section.setup[0].startswith("Queue: reference backends seeded with 1,000, 100,000 bulk tickets")
+    assert not any("nan" in line for line in section.reading)  # no scrolling moves: a dash, not "nan"
 
 
 def test_the_titles_are_those_the_sections_write() -> None:
@@ -253,3 +255,16 @@ def test_the_titles_are_those_the_sections_write() -> None:
     assert document.TITLES["slow"] == slow_link_section.TITLE
     assert document.TITLES["cluster"] == cluster_section.TITLE
     assert document.TITLES["thread"] == f"A long conversation: {thread_section.MESSAGES:,} messages"
+
+
+def test_a_full_run_writes_the_whole_report_and_a_partial_one_only_its_sections(tmp_path: Path) -> None:
+    out = tmp_path / "benchmarks.md"
+    bench_main.write_report(out, [_made_up(name, "run-one") for name in document.SECTIONS], partial=False,
+                            rewrite_notes=False)
+    full = out.read_text(encoding="utf-8")
+
+    bench_main.write_report(out, [_made_up("thread", "run-two")], partial=True, rewrite_notes=False)
+
+    assert all(f"## {title}\n" in full for title in document.TITLES.values())
+    assert full.split("## Where the time goes\n\n")[1] == "\n".join(bench_main.PROFILE_NOTES) + "\n"
+    assert _without(out.read_text(encoding="utf-8"), "thread") == _without(full, "thread")
