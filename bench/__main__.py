@@ -377,8 +377,9 @@ def queue_reading(figures: list[Figure], scales: tuple[int, ...]) -> list[str]:
     for scale in scales:
         c, j = canned.summary(scale), jump.summary(scale)
         label = report.SCALE_LABELS[scale]
-        lines.append(f"- Insert a canned reply at {label}: {c.median * 1000:.0f} / {c.p95 * 1000:.0f} ms "
-                     "(the issue sets no target for it; one frame at 60 Hz is 16.7 ms).")
+        if c.n:
+            lines.append(f"- Insert a canned reply at {label}: {c.median * 1000:.0f} / {c.p95 * 1000:.0f} ms "
+                         "(the issue sets no target for it; one frame at 60 Hz is 16.7 ms).")
         if j.n == 0:
             lines.append(f"- Jump to the last ticket at {label}: **did not finish** within the probe's "
                          "limit.")
