@@ -703,10 +703,10 @@ def command_line(argv: list[str]) -> str:
     return shlex.join(["python", "-m", "bench", *argv])
 
 
-def measure(chosen: tuple[str, ...], plan: Plan, quick: bool, command: str,
-            workdir: Path) -> list[SectionReport]:
-    """Run the chosen sections in the bench's order; each gets the stamp of its own stretch of time."""
-    reports: list[SectionReport] = []
+def measure(chosen: tuple[str, ...], plan: Plan, quick: bool, command: str, workdir: Path,
+            reports: list[SectionReport]) -> None:
+    """Run the chosen sections in the bench's order, adding each one's report as it is done; each
+    gets the stamp of its own stretch of time."""
     started: dict[str, tuple[str, str]] = {}
 
     def begin(name: str) -> None:
@@ -765,7 +765,6 @@ def measure(chosen: tuple[str, ...], plan: Plan, quick: bool, command: str,
         say("scale-out: SQLite vs two PostgreSQL instances, then a failover (bench.cluster_load)")
         cluster_result = run_probe("bench.cluster_load", *quick_args, timeout=900)
         reports.append(cluster_report(cluster_result, quick))
-    return reports
 
 
 def write_report(path: Path, reports: list[SectionReport], *, partial: bool, rewrite_notes: bool) -> None:
@@ -789,8 +788,15 @@ def main(argv: list[str] | None = None) -> int:
     command = command_line(argv)
     measured = tuple(s for s in chosen if s != document.NOTES)
     workdir = Path(tempfile.mkdtemp(prefix="supportdesk-bench-"))
+    reports: list[SectionReport] = []
     try:
-        reports = measure(measured, plan, args.quick, command, workdir)
+        measure(measured, plan, args.quick, command, workdir, reports)
+    except BaseException:
+        if reports:  # a later section failed: keep what the earlier ones measured
+            write_report(args.out, reports, partial=True, rewrite_notes=False)
+            say(f"wrote the sections measured before the failure into {args.out}: "
+                + ", ".join(r.name for r in reports))
+        raise
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     for section in reports:

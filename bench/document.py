@@ -285,9 +285,9 @@ def migrate(text: str) -> str:
     for match in _HEADING.finditer(text):
         if match.group(1) not in ours:
             start, end = _span(text, match.group(1)) or (0, 0)
-            at = _span(result, READING)
-            where = at[0] if at else len(result)
-            result = result[:where] + text[start:end].rstrip("\n") + "\n\n" + result[where:]
+            reading = _span(result, READING)
+            at = reading[0] if reading else len(result)
+            result = result[:at] + text[start:end].rstrip("\n") + "\n\n" + result[at:]
     return result
 
 

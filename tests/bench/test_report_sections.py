@@ -268,3 +268,22 @@ def test_a_full_run_writes_the_whole_report_and_a_partial_one_only_its_sections(
     assert all(f"## {title}\n" in full for title in document.TITLES.values())
     assert full.split("## Where the time goes\n\n")[1] == "\n".join(bench_main.PROFILE_NOTES) + "\n"
     assert _without(out.read_text(encoding="utf-8"), "thread") == _without(full, "thread")
+
+
+def test_when_a_later_section_fails_the_earlier_ones_are_still_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "benchmarks.md"
+    out.write_text(_report_of_every_section("run-one"), encoding="utf-8")
+
+    def cold_then_a_crash(chosen: tuple[str, ...], *_args: Any) -> None:
+        reports = _args[-1]
+        reports.append(_made_up("cold", "run-two"))
+        raise RuntimeError("bench.live_probe failed")
+
+    monkeypatch.setattr(bench_main, "measure", cold_then_a_crash)
+    with pytest.raises(RuntimeError):
+        bench_main.main(["--only", "cold,live", "--out", str(out)])
+
+    written = out.read_text(encoding="utf-8")
+    assert "cold verdict from run-two" in written
+    assert "live verdict from run-one" in written
