@@ -265,7 +265,8 @@ def gather(results: list[dict[str, Any]], key: str) -> list[float]:
     return samples
 
 
-def build_figures(runs: dict[int, list[dict[str, Any]]], base: list[dict[str, Any]]) -> list[Figure]:
+def build_figures(runs: dict[int, list[dict[str, Any]]], base: list[dict[str, Any]],
+                  pagedowns: int) -> list[Figure]:
     floor_1k = gather(runs[1_000], "api_open_s")
     specs: list[tuple[str, str, str, list[float] | None, str]] = [
         ("Start → first rows on screen (in-process)", "s",
@@ -277,7 +278,7 @@ def build_figures(runs: dict[int, list[dict[str, Any]]], base: list[dict[str, An
          gather(base, "burst_s"), "burst_s"),
         ("Page down → visible rows loaded and shown", "ms", "DataTable, 1,000 rows",
          gather(base, "pagedown_s"), "pagedown_s"),
-        ("RSS after 20 page-downs", "MiB", "DataTable app, same steps",
+        (f"RSS after {pagedowns} page-downs", "MiB", "DataTable app, same steps",
          gather(base, "rss_after_paging_kib"), "rss_after_paging_kib"),
         ("Open a ticket (enter → messages shown)", "ms", "the 2 GETs it waits for (1k)", floor_1k, "open_s"),
         ("  · of which garbage-collector pauses", "ms", "", None, "open_gc_s"),
@@ -570,7 +571,7 @@ def cold_report(cold: ColdStart, plan: Plan, stamp: Stamp) -> SectionReport:
 def queue_report(runs: dict[int, list[dict[str, Any]]], base: list[dict[str, Any]],
                  seed_seconds: dict[int, float], plan: Plan, stamp: Stamp) -> SectionReport:
     scales = tuple(runs)
-    figures = build_figures(runs, base)
+    figures = build_figures(runs, base, plan.pagedowns)
     first = runs[scales[0]][0]
     setup = [
         "Queue: reference backends seeded with " + ", ".join(f"{s:,}" for s in scales)

@@ -247,6 +247,7 @@ def test_memory_verdicts_are_computed_from_the_same_runs_as_the_queue_table() ->
     assert "≤ 1.5× the DataTable app **met** (1.31×: 80 MiB)" in memory[0]
     assert section.setup[0].startswith("Queue: reference backends seeded with 1,000, 100,000 bulk tickets")
     assert not any("nan" in line for line in section.reading)  # no scrolling moves: a dash, not "nan"
+    assert f"| RSS after {bench_main.QUICK.pagedowns} page-downs |" in section.body  # the steps this run took
 
 
 def test_the_titles_are_those_the_sections_write() -> None:
