@@ -19,6 +19,7 @@ from supportdesk_tui.api.failover import ServerListError, parse_server_list, sam
 from supportdesk_tui.settings import AppSettings
 
 if TYPE_CHECKING:
+    from supportdesk_tui.api.prefetch import SignInPrefetch
     from supportdesk_tui.domain.terminal_probe import GraphicsProbe
     from supportdesk_tui.first_frame import PaintedFrame, StartKey
 
@@ -115,9 +116,38 @@ def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: boo
         if first_page is not None:
             settings = replace(settings, first_page_cache=first_page,
                                cached_first_page=painted.page if painted is not None else None)
+        settings = replace(settings, sign_in_prefetch=_send_sign_in_early(settings))
         return run_with_settings(settings, painted, debug=bool(getattr(args, "debug", False)), probe=probe)
     finally:
         probe.finish()
+
+
+def _send_sign_in_early(settings: AppSettings) -> SignInPrefetch | None:
+    """The requests sign-in waits for, sent now from a thread, so the server answers them while
+    Textual and the app import (api/prefetch.py)."""
+    from supportdesk_tui.api.prefetch import SignInPrefetch  # lazy: stdlib only, but not for `login`
+
+    if settings.token is None or settings.in_browser:
+        return None
+    starts_on_queue = settings.start_mode is None and not settings.wallboard
+    return SignInPrefetch.start(settings.instances, settings.token, timeout=settings.timeout,
+                                first_page=_first_page_request(settings) if starts_on_queue else None)
+
+
+def _first_page_request(settings: AppSettings) -> dict[str, str] | None:
+    """The query the start's queue asks its first page with (screens/queue.py `current_params`,
+    `TicketWindow`'s first fetch): all my queues, the config's default filter, by SLA."""
+    from supportdesk_tui.contract.models import TicketSort
+    from supportdesk_tui.domain.query import QueryError, TicketQuery, parse_query
+
+    try:
+        query = parse_query(settings.default_filter) if settings.default_filter else TicketQuery()
+    except QueryError:
+        return None  # the queue says so itself, then asks without it
+    params = query.to_params()
+    params["sort"] = (query.sort or TicketSort.SLA_DUE).value
+    params["page[size]"] = str(settings.page_size)
+    return params
 
 
 def _ask_the_terminal() -> GraphicsProbe:
