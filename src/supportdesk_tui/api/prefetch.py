@@ -80,13 +80,13 @@ class SignInPrefetch:
 
     @classmethod
     def start(cls, instances: Sequence[str], token: str, *, first_page: Mapping[str, str] | None = None,
-              timeout: float = 10.0) -> SignInPrefetch | None:
+              timeout: float = 10.0, clock: Callable[[], float] = time.monotonic) -> SignInPrefetch | None:
         """Send `/me`, `/queues` and, for an agent whose start shows the queue, `first_page` (the
         queue's first list request) from a thread; None when this sign-in is not prefetched."""
         if not instances or not token or not instances[0].startswith("http://"):
             return None
         prefetch = cls(tuple(url.rstrip("/") for url in instances), _token_digest(token),
-                       dict(first_page) if first_page is not None else None)
+                       dict(first_page) if first_page is not None else None, clock)
         instance = prefetch.instances[0]
         wanted: list[tuple[str, Mapping[str, str] | None]] = [("/me", None), ("/queues", None)]
         if first_page is not None:
@@ -95,8 +95,8 @@ class SignInPrefetch:
             prefetch._answers[request_key(instance, path, params)] = concurrent.futures.Future()
         if first_page is None:
             prefetch._lists_settled.set()
-        thread = threading.Thread(target=prefetch._fetch, args=(instance, token, timeout, sys.getswitchinterval()),
-                                  name="sign-in-prefetch", daemon=True)
+        thread = threading.Thread(target=prefetch._fetch, name="sign-in-prefetch", daemon=True,
+                                  args=(instance, token, timeout, sys.getswitchinterval()))
         # The main thread imports all the while, holding the interpreter lock; this thread needs
         # it back after every wait on the network, and by default waits 5 ms for it each time.
         sys.setswitchinterval(_SWITCH_INTERVAL_WHILE_FETCHING)
@@ -149,6 +149,26 @@ class SignInPrefetch:
 
         if not self._lists_settled.is_set():
             await asyncio.to_thread(self._lists_settled.wait, wait)
+
+    @classmethod
+    def answered(cls, instances: Sequence[str], token: str,
+                 answers: Mapping[tuple[str, frozenset[tuple[str, str]]], PrefetchedAnswer], *,
+                 clock: Callable[[], float] = time.monotonic) -> SignInPrefetch:
+        """Answers as if sent at launch, keyed by (path, params): for tests of what the client
+        makes of them."""
+        prefetch = cls(tuple(url.rstrip("/") for url in instances), _token_digest(token), clock=clock)
+        for (path, params), answer in answers.items():
+            future: concurrent.futures.Future[PrefetchedAnswer | None] = concurrent.futures.Future()
+            future.set_result(answer)
+            prefetch._answers[request_key(prefetch.instances[0], path, dict(params))] = future
+        prefetch._lists_settled.set()
+        return prefetch
+
+    @property
+    def used(self) -> set[str]:
+        """The paths whose answers stood in for the client's request."""
+        with self._lock:
+            return set(self._taken)
 
     def untaken(self) -> list[RequestKey]:
         """The requests whose answers nobody took (yet)."""
