@@ -131,10 +131,10 @@ def _send_sign_in_early(settings: AppSettings) -> SignInPrefetch | None:
         return None
     starts_on_queue = settings.start_mode is None and not settings.wallboard
     return SignInPrefetch.start(settings.instances, settings.token, timeout=settings.timeout,
-                                first_page=_first_page_request(settings) if starts_on_queue else None)
+                                first_page=first_page_request(settings) if starts_on_queue else None)
 
 
-def _first_page_request(settings: AppSettings) -> dict[str, str] | None:
+def first_page_request(settings: AppSettings) -> dict[str, str] | None:
     """The query the start's queue asks its first page with (screens/queue.py `current_params`,
     `TicketWindow`'s first fetch): all my queues, the config's default filter, by SLA."""
     from supportdesk_tui.contract.models import TicketSort
