@@ -137,6 +137,7 @@ def _send_sign_in_early(settings: AppSettings) -> SignInPrefetch | None:
 def first_page_request(settings: AppSettings) -> dict[str, str] | None:
     """The query the start's queue asks its first page with (screens/queue.py `current_params`,
     `TicketWindow`'s first fetch): all my queues, the config's default filter, by SLA."""
+    # lazy: pydantic's models, loaded by the config already, but not for `login` or `config path`
     from supportdesk_tui.contract.models import TicketSort
     from supportdesk_tui.domain.query import QueryError, TicketQuery, parse_query
 

@@ -57,7 +57,7 @@ def _image_widgets() -> ModuleType:
         setattr(_terminal.get_cell_size, "_result", _terminal.CellSize(*answered))  # noqa: B010
     # Before the renderers import it by name: every question they would ask is answered "no".
     _terminal.capture_terminal_response = _never_ask
-    from textual_image import widget
+    from textual_image import widget  # lazy: after the line above, which it must see at import
 
     return widget
 
