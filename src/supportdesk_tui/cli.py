@@ -139,15 +139,20 @@ def _run_queue_start(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     The pre-paint comes before every heavy import (see first_frame.py); it is left behind, keys
     typed at it discarded, right before Textual takes the terminal, or when the start fails.
     """
-    from supportdesk_tui.first_frame import paint_cached_page, start_key  # lazy: stdlib only
+    # lazy: stdlib only
+    from supportdesk_tui.domain.terminal_probe import GraphicsProbe
+    from supportdesk_tui.first_frame import paint_cached_page, start_key
 
     key = start_key(args_list)
     painted = paint_cached_page(key)
+    # The terminal's answers come back while the app imports (domain/terminal_probe.py).
+    probe = GraphicsProbe().start()
     try:
         from supportdesk_tui.launch import run_app  # lazy: the heavy part of a start
 
-        return run_app(args, first_page=key, painted=painted)
+        return run_app(args, first_page=key, painted=painted, probe=probe)
     finally:
+        probe.finish()
         if painted is not None:
             painted.leave_unless_handed_over(sys.stdout)
 

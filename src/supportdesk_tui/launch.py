@@ -19,6 +19,8 @@ from supportdesk_tui.api.failover import ServerListError, parse_server_list, sam
 from supportdesk_tui.settings import AppSettings
 
 if TYPE_CHECKING:
+    from supportdesk_tui.api.prefetch import SignInPrefetch
+    from supportdesk_tui.domain.terminal_probe import GraphicsProbe
     from supportdesk_tui.first_frame import PaintedFrame, StartKey
 
 EXIT_USAGE = 2
@@ -98,30 +100,77 @@ def _web_keymap(user_keymap: Mapping[str, str]) -> dict[str, str]:
 
 
 def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: bool = False,
-            first_page: StartKey | None = None, painted: PaintedFrame | None = None) -> int:
+            first_page: StartKey | None = None, painted: PaintedFrame | None = None,
+            probe: GraphicsProbe | None = None) -> int:
     """`first_page`: where the queue caches its first page for the next start (plain starts only);
-    `painted`: the cached frame on the terminal now, handed over right before Textual starts."""
-    settings = resolve_settings(args, mode=mode, wallboard=wallboard)
-    if isinstance(settings, str):
-        if painted is not None:
-            painted.leave_unless_handed_over(sys.stdout)
-        return _fail(settings)
-    if first_page is not None:
-        settings = replace(settings, first_page_cache=first_page,
-                           cached_first_page=painted.page if painted is not None else None)
-    return run_with_settings(settings, painted, debug=bool(getattr(args, "debug", False)))
+    `painted`: the cached frame on the terminal now, handed over right before Textual starts;
+    `probe`: the terminal's graphics questions, if the caller has already asked them."""
+    probe = probe or _ask_the_terminal()
+    try:
+        settings = resolve_settings(args, mode=mode, wallboard=wallboard)
+        if isinstance(settings, str):
+            probe.finish()  # the terminal's mode as the start found it, for the message
+            if painted is not None:
+                painted.leave_unless_handed_over(sys.stdout)
+            return _fail(settings)
+        if first_page is not None:
+            settings = replace(settings, first_page_cache=first_page,
+                               cached_first_page=painted.page if painted is not None else None)
+        settings = replace(settings, sign_in_prefetch=_send_sign_in_early(settings))
+        return run_with_settings(settings, painted, debug=bool(getattr(args, "debug", False)), probe=probe)
+    finally:
+        probe.finish()
+
+
+def _send_sign_in_early(settings: AppSettings) -> SignInPrefetch | None:
+    """The requests sign-in waits for, sent now from a thread, so the server answers them while
+    Textual and the app import (api/prefetch.py)."""
+    from supportdesk_tui.api.prefetch import SignInPrefetch  # lazy: stdlib only, but not for `login`
+
+    if settings.token is None or settings.in_browser:
+        return None
+    starts_on_queue = settings.start_mode is None and not settings.wallboard
+    return SignInPrefetch.start(settings.instances, settings.token, timeout=settings.timeout,
+                                first_page=first_page_request(settings) if starts_on_queue else None)
+
+
+def first_page_request(settings: AppSettings) -> dict[str, str] | None:
+    """The query the start's queue asks its first page with (screens/queue.py `current_params`,
+    `TicketWindow`'s first fetch): all my queues, the config's default filter, by SLA."""
+    # lazy: pydantic's models, loaded by the config already, but not for `login` or `config path`
+    from supportdesk_tui.contract.models import TicketSort
+    from supportdesk_tui.domain.query import QueryError, TicketQuery, parse_query
+
+    try:
+        query = parse_query(settings.default_filter) if settings.default_filter else TicketQuery()
+    except QueryError:
+        return None  # the queue says so itself, then asks without it
+    params = query.to_params()
+    params["sort"] = (query.sort or TicketSort.SLA_DUE).value
+    params["page[size]"] = str(settings.page_size)
+    return params
+
+
+def _ask_the_terminal() -> GraphicsProbe:
+    from supportdesk_tui.domain.terminal_probe import GraphicsProbe  # lazy: stdlib only, but not for `login`
+
+    return GraphicsProbe().start()
 
 
 def run_with_settings(settings: AppSettings, painted: PaintedFrame | None = None, *,
-                      debug: bool = False) -> int:
+                      debug: bool = False, probe: GraphicsProbe | None = None) -> int:
     """Run the app with its log open (`debug`: a line per request too)."""
-    # lazy: each command loads only what it needs
-    from supportdesk_tui.app import SupportDeskApp
-    from supportdesk_tui.client_log import client_log
-    from supportdesk_tui.widgets.attachment_preview import probe_terminal_graphics
+    probe = probe or _ask_the_terminal()
+    try:
+        # lazy: each command loads only what it needs
+        from supportdesk_tui.app import SupportDeskApp
+        from supportdesk_tui.client_log import client_log
 
-    probe_terminal_graphics()  # must ask the terminal before Textual takes it over
-    app = SupportDeskApp(settings)
+        app = SupportDeskApp(settings)
+    finally:
+        # The answers are in (or never coming) and the terminal's mode is restored before Textual
+        # reads the terminal.
+        probe.finish()
     with client_log(debug=debug, secrets=[settings.token or ""]) as log_path:
         if painted is not None:
             painted.hand_over()

@@ -16,6 +16,7 @@ from supportdesk_tui.contract.stream import SILENT_STREAM_SECONDS
 from supportdesk_tui.domain.image_renderers import ImageRenderer as ImageRenderer  # re-exported
 
 if TYPE_CHECKING:
+    from supportdesk_tui.api.prefetch import SignInPrefetch
     from supportdesk_tui.domain.dashboard_state import QueueLimits
     from supportdesk_tui.domain.notifications import NotificationPolicy
     from supportdesk_tui.first_frame import CachedPage, StartKey
@@ -75,6 +76,9 @@ class AppSettings:
     # A browser session of `supportdesk web`: the agent signs in on the sign-in screen every time,
     # and neither the token nor UI choices are written where another session would read them.
     in_browser: bool = False
+    # The sign-in's GETs, sent at launch while the app imports (api/prefetch.py); the session's
+    # client uses their answers only for this server and token. None: nothing was sent early.
+    sign_in_prefetch: SignInPrefetch | None = field(default=None, repr=False, compare=False)
 
     @property
     def instances(self) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.failover import DEFAULT_COOLDOWN, Instances
+from supportdesk_tui.api.prefetch import PrefetchedAnswer, SignInPrefetch
 from supportdesk_tui.contract.models import (
     ATTACHMENT_MAX_BYTES,
     AccountAction,
@@ -73,6 +74,8 @@ API_PREFIX = "/api/v1"
 REQUEST_ID_HEADER = "X-Request-Id"
 log = logging.getLogger("supportdesk.api")
 _ORDER_PARAMS = frozenset({"sort", "reverse", "page[size]", "page[after]"})
+# How an answer travelled, not what it says: a prefetched body is already whole and decoded.
+_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "content-encoding", "connection"})
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
@@ -217,9 +220,14 @@ class SupportDeskClient:
         retries: int = 2,
         retry_base_delay: float = 0.25,
         failover_cooldown: float = DEFAULT_COOLDOWN,
+        prefetched: SignInPrefetch | None = None,
     ) -> None:
+        """`prefetched`: GETs sent at launch (api/prefetch.py); their answers stand in for those
+        requests only if they were sent to these URLs with this token."""
         urls = [base_url] if isinstance(base_url, str) else list(base_url)
         self.instances = Instances(urls, cooldown=failover_cooldown)
+        self._prefetched = prefetched.answers_for(urls, token) if prefetched is not None else None
+        self._timeout = timeout
         self._retries = retries
         self._retry_base_delay = retry_base_delay
         headers = {"Accept": "application/json", "User-Agent": "supportdesk-tui/0.1"}
@@ -237,6 +245,18 @@ class SupportDeskClient:
             transport=transport,
             limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
         )
+
+    async def before_live(self, wait: float = 3.0) -> None:
+        """Until a ticket list sent at launch was taken by the view that asked for it (at most
+        `wait` s): the event stream starts after that, and `live_from_now` then says to reload it."""
+        if self._prefetched is not None:
+            await self._prefetched.lists_settled(wait)
+
+    def live_from_now(self) -> bool:
+        """The event stream is live: answers sent at launch are used no more (they predate it).
+        True if a ticket list was read from one, so the views must read it again."""
+        prefetched, self._prefetched = self._prefetched, None
+        return prefetched.settle() if prefetched is not None else False
 
     @property
     def base_url(self) -> str:
@@ -268,6 +288,12 @@ class SupportDeskClient:
         # The server logs the same id: a line in our log finds its line in the server's.
         request_id = uuid.uuid4().hex
         started = time.perf_counter()
+        if self._prefetched is not None and method == "GET" and json_body is None and content is None:
+            answer = await self._prefetched.take(instance, path, params, wait=within or self._timeout)
+            if answer is not None:
+                request_id = f"{answer.request_id} (sent at launch)"
+                response = self._prefetched_response(answer, method, instance + API_PREFIX + path, params)
+                return self._checked(response, method, path, started, request_id)
         try:
             response = await self._http.request(
                 method, instance + API_PREFIX + path, params=params, json=json_body,
@@ -278,6 +304,18 @@ class SupportDeskClient:
             log.warning("%s %s%s failed: %s, request id %s", method, API_PREFIX, path, type(exc).__name__,
                         request_id)
             raise self._transport_error(exc, instance) from None
+        return self._checked(response, method, path, started, request_id)
+
+    def _prefetched_response(self, answer: PrefetchedAnswer, method: str, url: str,
+                             params: Mapping[str, str] | None) -> httpx.Response:
+        """The launch's answer as if this client had received it (the body as it came, decoded)."""
+        headers = [(name, value) for name, value in answer.headers if name.lower() not in _FRAMING_HEADERS]
+        return httpx.Response(answer.status, headers=headers, content=answer.body,
+                              request=self._http.build_request(method, url, params=params))
+
+    @staticmethod
+    def _checked(response: httpx.Response, method: str, path: str, started: float,
+                 request_id: str) -> httpx.Response:
         elapsed_ms = (time.perf_counter() - started) * 1000
         if response.status_code >= 400:
             error = _error_from_response(response)

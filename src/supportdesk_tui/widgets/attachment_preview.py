@@ -6,13 +6,19 @@ speaks one, coloured half-block characters elsewhere. Decoding happens off the e
 is broken, or would decode into too many pixels shows a one-line placeholder instead.
 
 `textual-image` asks the terminal what it supports when it is first imported, which only works
-before Textual owns the terminal: `probe_terminal_graphics()` runs once at launch.
+before Textual owns the terminal. The app asks the same questions itself at launch, from a thread
+while it imports (domain/terminal_probe.py), and imports textual-image (and Pillow) only with the
+first image, with its questions answered "no" so it never writes to a terminal Textual owns: the
+"auto" renderer is chosen here from the launch's answers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 from rich.text import Text
@@ -24,28 +30,50 @@ from textual.widgets import Static
 from supportdesk_tui.contract.models import Attachment
 from supportdesk_tui.domain.image_decode import Decoded, decode_preview
 from supportdesk_tui.domain.plain_text import one_line
+from supportdesk_tui.domain.terminal_probe import probed_graphics
 from supportdesk_tui.i18n import _
 from supportdesk_tui.settings import ImageRenderer as Renderer
 
 
-def probe_terminal_graphics() -> None:
-    """Let textual-image query the terminal (graphics protocols, cell size) while it still may."""
-    # Its warnings (a terminal that does not answer the cell-size query) carry tracebacks; with no
-    # handler of ours they would reach the terminal through logging's last resort, over the app.
+@contextmanager
+def _never_ask(start_marker: str, end_marker: str, timeout: float | None = None) -> Iterator[SimpleNamespace]:
+    # Raised before the `with` body runs, so the question is never written: textual-image takes
+    # it as a terminal that did not answer.
+    raise TimeoutError("the terminal was asked at launch (domain/terminal_probe.py)")
+    yield SimpleNamespace(sequence="")  # pragma: no cover - never reached
+
+
+def _image_widgets() -> ModuleType:
+    """`textual_image.widget`, imported without it asking the terminal anything."""
+    # Its warnings (a cell size it has to guess) carry tracebacks; with no handler of ours they
+    # would reach the terminal through logging's last resort, over the app.
     logging.getLogger("textual_image").addHandler(logging.NullHandler())
-    try:
-        # lazy: the import is the probe (it queries the terminal), and it loads Pillow: only at launch
-        import textual_image.widget  # noqa: F401
-    except Exception:  # a terminal that answers nothing sensible: previews fall back to characters
-        return
+    from textual_image import _terminal  # lazy: Pillow and the renderers load with the first image
+
+    graphics = probed_graphics()
+    answered = graphics.cell_size if graphics is not None else None
+    if answered is not None and not hasattr(_terminal.get_cell_size, "_result"):
+        # Where textual-image keeps its own answer to the cell-size question.
+        setattr(_terminal.get_cell_size, "_result", _terminal.CellSize(*answered))  # noqa: B010
+    # Before the renderers import it by name: every question they would ask is answered "no".
+    _terminal.capture_terminal_response = _never_ask
+    from textual_image import widget  # lazy: after the line above, which it must see at import
+
+    return widget
 
 
 def image_widget_class(renderer: Renderer) -> Any:
-    # lazy: Pillow and the renderers load with the first preview, not with every conversation
-    from textual_image import widget as images
-
+    images = _image_widgets()
+    if renderer == "auto":
+        # textual-image's own order: Sixel where the terminal has it, else Kitty's protocol, else
+        # its fallback (half-block characters in a terminal).
+        graphics = probed_graphics()
+        if graphics is not None and graphics.sixel:
+            return images.SixelImage
+        if graphics is not None and graphics.kitty:
+            return images.TGPImage
+        return images.Image
     return {
-        "auto": images.Image,
         "kitty": images.TGPImage,
         "sixel": images.SixelImage,
         "cells": images.HalfcellImage,

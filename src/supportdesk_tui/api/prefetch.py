@@ -1,0 +1,224 @@
+"""The sign-in requests, sent at launch from a thread while the app is still importing.
+
+A start waits for three answers in a row after Textual has loaded: who am I and my queues, then
+the queue's first page. The server can answer them while the app imports (another process,
+another core), so `SignInPrefetch` sends the same GETs from a thread with the standard library's
+plain HTTP client as soon as the server and token are known, and keeps the raw answers — status,
+headers, body — for the API client. The client takes an answer in place of sending that request,
+then reads it exactly as it reads its own (`SupportDeskClient._send_once`): same status handling,
+same contract validation, same errors.
+
+What keeps this honest:
+- Only for the server and token it was sent with: a client for any other URL list or token never
+  sees the answers (`answers_for`).
+- Only plain `http://`: an `https://` server is never asked this way, so certificate checks stay
+  the API client's alone.
+- Each answer is used once, and only while fresh (`FRESH_FOR_SECONDS`); a request that failed on
+  the way (refused, timed out) leaves no answer, and the client sends that request itself.
+- Standard library only, no Textual, no httpx: it runs before either is imported.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import http.client
+import json
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit
+
+# Must match the API client's (api/client.py): the server sees the same request either way.
+API_PREFIX = "/api/v1"
+USER_AGENT = "supportdesk-tui/0.1"
+REQUEST_ID_HEADER = "X-Request-Id"
+# An answer older than this is not shown as the sign-in's: the client asks again.
+FRESH_FOR_SECONDS = 10.0
+_SWITCH_INTERVAL_WHILE_FETCHING = 0.0005
+# Roles whose start screen is not the queue (a lead's is the dashboard; intake has no queue).
+_NO_QUEUE_ROLES = frozenset({"lead", "intake"})
+
+RequestKey = tuple[str, str, frozenset[tuple[str, str]]]
+
+
+def request_key(instance: str, path: str, params: Mapping[str, str] | None) -> RequestKey:
+    """A GET as the client would send it: instance, path below the API prefix, query parameters."""
+    return instance.rstrip("/"), path, frozenset((params or {}).items())
+
+
+@dataclass(frozen=True)
+class PrefetchedAnswer:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    received_at: float  # time.monotonic()
+    request_id: str  # as the server logged it
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class SignInPrefetch:
+    """GETs sent at launch; `answers_for` hands their answers to the client of the same sign-in."""
+
+    instances: tuple[str, ...]
+    token_digest: str = field(repr=False)
+    first_page: Mapping[str, str] | None = None
+    clock: Callable[[], float] = time.monotonic
+    _answers: dict[RequestKey, concurrent.futures.Future[PrefetchedAnswer | None]] = field(
+        default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _taken: set[str] = field(default_factory=set, repr=False)
+    # Set once no ticket list is left to take (taken, dropped, failed or never sent).
+    _lists_settled: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @classmethod
+    def start(cls, instances: Sequence[str], token: str, *, first_page: Mapping[str, str] | None = None,
+              timeout: float = 10.0, clock: Callable[[], float] = time.monotonic) -> SignInPrefetch | None:
+        """Send `/me`, `/queues` and, for an agent whose start shows the queue, `first_page` (the
+        queue's first list request) from a thread; None when this sign-in is not prefetched."""
+        if not instances or not token or not instances[0].startswith("http://"):
+            return None
+        prefetch = cls(tuple(url.rstrip("/") for url in instances), _token_digest(token),
+                       dict(first_page) if first_page is not None else None, clock)
+        instance = prefetch.instances[0]
+        wanted: list[tuple[str, Mapping[str, str] | None]] = [("/me", None), ("/queues", None)]
+        if first_page is not None:
+            wanted.append(("/tickets", prefetch.first_page))
+        for path, params in wanted:
+            prefetch._answers[request_key(instance, path, params)] = concurrent.futures.Future()
+        if first_page is None:
+            prefetch._lists_settled.set()
+        thread = threading.Thread(target=prefetch._fetch, name="sign-in-prefetch", daemon=True,
+                                  args=(instance, token, timeout, sys.getswitchinterval()))
+        # The main thread imports all the while, holding the interpreter lock; this thread needs
+        # it back after every wait on the network, and by default waits 5 ms for it each time.
+        sys.setswitchinterval(_SWITCH_INTERVAL_WHILE_FETCHING)
+        thread.start()
+        return prefetch
+
+    def answers_for(self, instances: Sequence[str], token: str | None) -> SignInPrefetch | None:
+        """This prefetch, if it was sent for exactly this deployment and token; else None."""
+        if token is None or tuple(url.rstrip("/") for url in instances) != self.instances:
+            return None
+        return self if _token_digest(token) == self.token_digest else None
+
+    async def take(self, instance: str, path: str, params: Mapping[str, str] | None,
+                   wait: float) -> PrefetchedAnswer | None:
+        """The answer to this GET, once; waits (at most `wait` s) if it is still on its way."""
+        import asyncio  # lazy: this module loads before the event loop's machinery is needed
+
+        with self._lock:
+            future = self._answers.pop(request_key(instance, path, params), None)
+            if path == "/tickets" and not any(key[1] == "/tickets" for key in self._answers):
+                self._lists_settled.set()
+        if future is None:
+            return None
+        if future.done():
+            answer = future.result()  # at once: no turn of the event loop for an answer already here
+        else:
+            try:
+                answer = await asyncio.wait_for(asyncio.wrap_future(future), wait)
+            except TimeoutError:
+                return None
+        if answer is None or self.clock() - answer.received_at > FRESH_FOR_SECONDS:
+            return None
+        with self._lock:
+            self._taken.add(path)
+        return answer
+
+    def settle(self) -> bool:
+        """The live stream is up: answers nobody took are dropped (they predate it). True if a
+        ticket list was taken: its rows were read before the stream started, so a change in
+        between may be missing from them and the views that show them must read them again."""
+        with self._lock:
+            self._answers.clear()
+            self._lists_settled.set()
+            return "/tickets" in self._taken
+
+    async def lists_settled(self, wait: float) -> None:
+        """Until the ticket list sent at launch was taken (or will not be), at most `wait` s: the
+        live stream starts after it, so the reset it then sends covers the list's whole gap."""
+        import asyncio  # lazy: as in `take`
+
+        if not self._lists_settled.is_set():
+            await asyncio.to_thread(self._lists_settled.wait, wait)
+
+    @classmethod
+    def answered(cls, instances: Sequence[str], token: str,
+                 answers: Mapping[tuple[str, frozenset[tuple[str, str]]], PrefetchedAnswer], *,
+                 clock: Callable[[], float] = time.monotonic) -> SignInPrefetch:
+        """Answers as if sent at launch, keyed by (path, params): for tests of what the client
+        makes of them."""
+        prefetch = cls(tuple(url.rstrip("/") for url in instances), _token_digest(token), clock=clock)
+        for (path, params), answer in answers.items():
+            future: concurrent.futures.Future[PrefetchedAnswer | None] = concurrent.futures.Future()
+            future.set_result(answer)
+            prefetch._answers[request_key(prefetch.instances[0], path, dict(params))] = future
+        prefetch._lists_settled.set()
+        return prefetch
+
+    @property
+    def used(self) -> set[str]:
+        """The paths whose answers stood in for the client's request."""
+        with self._lock:
+            return set(self._taken)
+
+    def untaken(self) -> list[RequestKey]:
+        """The requests whose answers nobody took (yet)."""
+        with self._lock:
+            return list(self._answers)
+
+    def _fetch(self, instance: str, token: str, timeout: float, switch_interval: float) -> None:
+        parts = urlsplit(instance)
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port or 80, timeout=timeout)
+        base_path = parts.path.rstrip("/")
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT, "Authorization": f"Bearer {token}"}
+        with self._lock:
+            wanted = list(self._answers.items())
+        me: PrefetchedAnswer | None = None
+        try:
+            for (_, path, params), future in wanted:
+                if path == "/tickets" and not _starts_on_the_queue(me):
+                    future.set_result(None)
+                    self._lists_settled.set()  # nothing to take: the stream need not wait for it
+                    continue
+                query = f"?{urlencode(sorted(params))}" if params else ""
+                request_id = uuid.uuid4().hex
+                try:
+                    connection.request("GET", base_path + API_PREFIX + path + query,
+                                       headers={**headers, REQUEST_ID_HEADER: request_id})
+                    response = connection.getresponse()
+                    answer = PrefetchedAnswer(response.status, tuple(response.getheaders()), response.read(),
+                                              self.clock(), request_id)
+                except (OSError, http.client.HTTPException):
+                    future.set_result(None)  # the client sends it itself, and meets the failure itself
+                    connection.close()
+                    continue
+                if path == "/me":
+                    me = answer
+                future.set_result(answer)
+        finally:
+            sys.setswitchinterval(switch_interval)
+            connection.close()
+            for _, future in wanted:
+                if not future.done():
+                    future.set_result(None)
+
+
+def _starts_on_the_queue(me: PrefetchedAnswer | None) -> bool:
+    """From the `/me` answer: a lead starts on the dashboard and intake has no queue, so their
+    first page would be fetched for nothing (as would anyone's whose sign-in failed)."""
+    if me is None or me.status != 200:
+        return False
+    try:
+        role = json.loads(me.body).get("role")
+    except (ValueError, AttributeError):
+        return False
+    return role not in _NO_QUEUE_ROLES
