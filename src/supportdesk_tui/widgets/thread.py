@@ -28,7 +28,10 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.message import Message as TextualMessage
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -51,37 +54,98 @@ def kind_title(kind: MessageKind) -> str:
     return _("Customer")
 
 
-class CardHeader(Widget):
-    """Kind label, author and time on one line, coloured through the card's component classes."""
+class MessageBox(Widget):
+    """What one message says, in its box: the header (kind, author, time), the body, its links.
+
+    One widget draws all three (they were four widgets: a box, a header, the body, the links) and
+    keeps its lines for the width it was last drawn at. Every widget mounted in the thread costs
+    each layout and each scroll, and the thread mounts and drops cards as the agent reads on, so
+    fewer widgets per card is what keeps a scroll key within a frame. The lines go through the
+    same path as a `Static` (Textual's `Content`, never markup), so they look exactly the same.
+    """
 
     DEFAULT_CSS = """
-    CardHeader { height: 1; color: $text-muted; }
+    MessageBox { height: auto; }
+    MessageBox > .card-header--line { color: $text-muted; }
+    MessageBox > .card-box--links { color: $text-muted; }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "card-header--line",
         "card-header--customer",
         "card-header--reply",
         "card-header--note",
         "card-header--author",
+        "card-box--links",
     }
 
-    def __init__(self, message: Message, label: Callable[[], str]) -> None:
-        super().__init__()
-        self.message = message
-        self._time_label = label
+    def __init__(self, card: MessageCard, *, classes: str) -> None:
+        super().__init__(classes=classes)
+        self._card = card
+        self._drawn: tuple[object, list[Strip]] | None = None  # (what they were drawn for, lines)
 
-    def render(self) -> Text:
-        kind = self.message.kind
+    def redraw(self, *, layout: bool = False) -> None:
+        """The card's state changed (time label, secrets shown): draw the lines again."""
+        self._drawn = None
+        if self.is_mounted:
+            self.refresh(layout=layout)
+
+    def header_text(self) -> Text:
+        card = self._card
+        kind = card.message.kind
         header = Text(no_wrap=True, overflow="ellipsis")
         title = kind_title(kind)
         header.append(f" {title} " if kind is MessageKind.NOTE else title,
                       style=self.get_component_rich_style(f"card-header--{kind.value}", partial=True))
         header.append("  ")
-        header.append(one_line(self.message.author.name),
+        header.append(one_line(card.message.author.name),
                       style=self.get_component_rich_style("card-header--author", partial=True))
         header.append(" · ")
-        header.append(self._time_label())
+        header.append(card.time_label())
         return header
+
+    def links_text(self) -> Text | None:
+        links = find_links(self._card.masked_body)
+        if not links:
+            return None
+        lines = Text()
+        for index, url in enumerate(links):
+            if index:
+                lines.append("\n")
+            lines.append("↗ ")
+            lines.append(one_line(url), style="underline")
+        return lines
+
+    def render(self) -> Text:
+        """Everything the box says, as plain `Text` (text selection, and what tests read)."""
+        parts = [self.header_text(), self._card.body_text()]
+        links = self.links_text()
+        if links is not None:
+            parts.append(links)
+        return Text("\n").join(parts)
+
+    def _lines(self, width: int) -> list[Strip]:
+        style = self.visual_style
+        key = (width, style, self.app.theme)
+        if self._drawn is not None and self._drawn[0] == key:
+            return self._drawn[1]
+        lines = Visual.to_strips(self, visualize(self, self.header_text()), width, 1,
+                                 self.get_visual_style("card-header--line"))[:1]
+        lines += Visual.to_strips(self, visualize(self, self._card.body_text()), width, None, style)
+        links = self.links_text()
+        if links is not None:
+            lines += Visual.to_strips(self, visualize(self, links), width, None,
+                                      self.get_visual_style("card-box--links"))
+        self._drawn = (key, lines)
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width)) if width > 0 else 0
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        lines = self._lines(width)
+        return lines[y] if 0 <= y < len(lines) else Strip.blank(width, self.visual_style.rich_style)
 
 
 class MessageCard(Vertical):
@@ -89,7 +153,8 @@ class MessageCard(Vertical):
 
     The message itself sits in a bordered `.card--message` box; the ticket's changes that came
     after it follow below that box, outside its border and background, so they never read as
-    part of what the customer or agent wrote."""
+    part of what the customer or agent wrote. The box is one widget (`MessageBox`), or, for a
+    message with attachments, that widget and the attachment lines in a container."""
 
     DEFAULT_CSS = """
     MessageCard { height: auto; margin: 0 1 1 0; }
@@ -101,12 +166,11 @@ class MessageCard(Vertical):
     }
     MessageCard.-reply > .card--message { border-left: thick $reply-border; background: $reply-border 10%; }
     MessageCard.-note > .card--message { border-left: thick $note-border; background: $note-background; }
-    MessageCard CardHeader > .card-header--customer { color: $customer-border; text-style: bold; }
-    MessageCard CardHeader > .card-header--reply { color: $reply-border; text-style: bold; }
-    MessageCard CardHeader > .card-header--note { color: $note-border; text-style: bold reverse; }
-    MessageCard CardHeader > .card-header--author { color: $foreground; text-style: bold; }
+    MessageCard MessageBox > .card-header--customer { color: $customer-border; text-style: bold; }
+    MessageCard MessageBox > .card-header--reply { color: $reply-border; text-style: bold; }
+    MessageCard MessageBox > .card-header--note { color: $note-border; text-style: bold reverse; }
+    MessageCard MessageBox > .card-header--author { color: $foreground; text-style: bold; }
     MessageCard .card--body { height: auto; }
-    MessageCard .card--links { color: $text-muted; height: auto; }
     MessageCard > .card--history {
         color: $text-muted;
         text-style: italic;
@@ -126,26 +190,31 @@ class MessageCard(Vertical):
         self.has_secrets = bool(self._secrets)
         self.revealed = False
         self._shown: set[int] = set()  # secrets revealed one at a time (`reveal_next`)
+        self._body_shown = self.masked_body
         # The ticket's changes between this message and the next (quiet lines after its box).
         self.history_lines: tuple[str, ...] = ()
+        if message.attachments:
+            self._box = MessageBox(self, classes="card--body")
+        else:
+            self._box = MessageBox(self, classes="card--message card--body")
 
     def compose(self) -> Iterable[Widget]:
-        with Vertical(classes="card--message"):
-            yield CardHeader(self.message, self._time_label)
-            yield Static(safe_text(self.masked_body), classes="card--body")
-            links = find_links(self.masked_body)
-            if links:
-                lines = Text()
-                for index, url in enumerate(links):
-                    if index:
-                        lines.append("\n")
-                    lines.append("↗ ")
-                    lines.append(one_line(url), style="underline")
-                yield Static(lines, classes="card--links")
-            if self.message.attachments:
+        if self.message.attachments:
+            with Vertical(classes="card--message"):
+                yield self._box
                 yield AttachmentList(self.message.attachments)
+        else:
+            yield self._box
         if self.history_lines:
             yield Static(_history_text(self.history_lines), classes="card--history")
+
+    def header_text(self) -> str:
+        """The header line as shown (kind, author, time)."""
+        return self._box.header_text().plain
+
+    def body_text(self) -> Text:
+        """The body as shown now: masked, revealed, or with some secrets shown."""
+        return safe_text(self._body_shown)
 
     def set_history_lines(self, lines: Sequence[str]) -> None:
         """Show these timeline lines after the message, outside its box (none: the line block goes)."""
@@ -168,14 +237,15 @@ class MessageCard(Vertical):
         if not self.has_secrets:
             return
         self.revealed = True
-        self.query_one(".card--body", Static).update(safe_text(self.message.body))
+        self._body_shown = self.message.body
+        self._box.redraw(layout=True)
         self.set_timer(seconds, self.hide_secrets)
 
     def hide_secrets(self) -> None:
         self.revealed = False
         self._shown.clear()
-        if self.is_mounted:
-            self.query_one(".card--body", Static).update(safe_text(self.masked_body))
+        self._body_shown = self.masked_body
+        self._box.redraw(layout=True)
 
     @property
     def secret_count(self) -> int:
@@ -202,11 +272,10 @@ class MessageCard(Vertical):
         self._show_partly()
 
     def _show_partly(self) -> None:
-        if self.is_mounted:
-            body = masked_except(self.message.body, self._secrets, self._shown)
-            self.query_one(".card--body", Static).update(safe_text(body))
+        self._body_shown = masked_except(self.message.body, self._secrets, self._shown)
+        self._box.redraw(layout=True)
 
-    def _time_label(self) -> str:
+    def time_label(self) -> str:
         when = self.message.created_at
         if self._absolute:
             return date_time(when)
@@ -215,8 +284,11 @@ class MessageCard(Vertical):
     def set_time_mode(self, *, absolute_time: bool, now: datetime) -> None:
         self._absolute = absolute_time
         self._now = now
-        if self.is_mounted:
-            self.query_one(CardHeader).refresh()
+        self._box.redraw()
+
+    def redraw(self) -> None:
+        """Draw the box again (another language: the kind labels and times are translated)."""
+        self._box.redraw()
 
 
 def _history_text(lines: Sequence[str]) -> Text:
@@ -621,7 +693,9 @@ class Thread(VerticalScroll, can_focus=True):
         return safe_text(label)  # may be a server's message
 
     def relabel(self) -> None:
-        # Cards draw their headers when painted; only the empty thread's line was stored.
+        # Cards draw their headers again in the new language; the empty thread's line was stored.
+        for card in self.query_children(MessageCard):
+            card.redraw()
         for empty in self.query_children(".thread--empty").results(Static):
             empty.update(self._empty_label())
 
