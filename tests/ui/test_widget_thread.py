@@ -29,7 +29,7 @@ class ThreadHost(WidgetHost):
 
 def card_text(card: MessageCard) -> str:
     """What the card's box says: its header line, then the body (and links)."""
-    return str(card.query_one(".card--body").render())
+    return card.shown_text()
 
 
 def message_box(card: MessageCard) -> Widget:

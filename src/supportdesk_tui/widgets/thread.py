@@ -54,20 +54,25 @@ def kind_title(kind: MessageKind) -> str:
     return _("Customer")
 
 
-class MessageBox(Widget):
-    """What one message says, in its box: the header (kind, author, time), the body, its links.
+_HEADER_STYLES = """
+    {box} > .card-header--line {{ color: $text-muted; }}
+    {box} > .card-box--links {{ color: $text-muted; }}
+    {box} > .card-header--customer {{ color: $customer-border; text-style: bold; }}
+    {box} > .card-header--reply {{ color: $reply-border; text-style: bold; }}
+    {box} > .card-header--note {{ color: $note-border; text-style: bold reverse; }}
+    {box} > .card-header--author {{ color: $foreground; text-style: bold; }}
+"""
+
+
+class _DrawsMessage(Widget):
+    """Draws what one message says: the header (kind, author, time), the body, its links.
 
     One widget draws all three (they were four widgets: a box, a header, the body, the links) and
     keeps its lines for the width it was last drawn at. Every widget mounted in the thread costs
-    each layout and each scroll, and the thread mounts and drops cards as the agent reads on, so
-    fewer widgets per card is what keeps a scroll key within a frame. The lines go through the
-    same path as a `Static` (Textual's `Content`, never markup), so they look exactly the same.
-    """
-
-    DEFAULT_CSS = """
-    MessageBox { height: auto; }
-    MessageBox > .card-header--line { color: $text-muted; }
-    MessageBox > .card-box--links { color: $text-muted; }
+    each layout and each scroll (a container draws its own lines under its children's), and the
+    thread mounts and drops cards as the agent reads on, so fewer widgets per card is what keeps a
+    scroll key within a frame. The lines go through the same path as a `Static` (Textual's
+    `Content`, never markup), so they look exactly the same.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -79,10 +84,17 @@ class MessageBox(Widget):
         "card-box--links",
     }
 
-    def __init__(self, card: MessageCard, *, classes: str) -> None:
+    def __init__(self, *, classes: str) -> None:
         super().__init__(classes=classes)
-        self._card = card
         self._drawn: tuple[object, list[Strip]] | None = None  # (what they were drawn for, lines)
+
+    @property
+    def card(self) -> MessageCard:
+        raise NotImplementedError
+
+    @property
+    def draws_message(self) -> bool:
+        return True
 
     def redraw(self, *, layout: bool = False) -> None:
         """The card's state changed (time label, secrets shown): draw the lines again."""
@@ -91,7 +103,7 @@ class MessageBox(Widget):
             self.refresh(layout=layout)
 
     def header_text(self) -> Text:
-        card = self._card
+        card = self.card
         kind = card.message.kind
         header = Text(no_wrap=True, overflow="ellipsis")
         title = kind_title(kind)
@@ -105,7 +117,7 @@ class MessageBox(Widget):
         return header
 
     def links_text(self) -> Text | None:
-        links = find_links(self._card.masked_body)
+        links = find_links(self.card.masked_body)
         if not links:
             return None
         lines = Text()
@@ -118,7 +130,9 @@ class MessageBox(Widget):
 
     def render(self) -> Text:
         """Everything the box says, as plain `Text` (text selection, and what tests read)."""
-        parts = [self.header_text(), self._card.body_text()]
+        if not self.draws_message:
+            return Text()
+        parts = [self.header_text(), self.card.body_text()]
         links = self.links_text()
         if links is not None:
             parts.append(links)
@@ -131,7 +145,7 @@ class MessageBox(Widget):
             return self._drawn[1]
         lines = Visual.to_strips(self, visualize(self, self.header_text()), width, 1,
                                  self.get_visual_style("card-header--line"))[:1]
-        lines += Visual.to_strips(self, visualize(self, self._card.body_text()), width, None, style)
+        lines += Visual.to_strips(self, visualize(self, self.card.body_text()), width, None, style)
         links = self.links_text()
         if links is not None:
             lines += Visual.to_strips(self, visualize(self, links), width, None,
@@ -140,36 +154,55 @@ class MessageBox(Widget):
         return lines
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if not self.draws_message:
+            return super().get_content_height(container, viewport, width)
         return len(self._lines(width)) if width > 0 else 0
 
     def render_line(self, y: int) -> Strip:
+        if not self.draws_message:
+            return super().render_line(y)
         width = self.size.width
         lines = self._lines(width)
         return lines[y] if 0 <= y < len(lines) else Strip.blank(width, self.visual_style.rich_style)
 
 
-class MessageCard(Vertical):
+class MessageBox(_DrawsMessage):
+    """The box of a card that has more than its message: attachments, or history lines after it."""
+
+    DEFAULT_CSS = "MessageBox { height: auto; }" + _HEADER_STYLES.format(box="MessageBox")
+
+    def __init__(self, card: MessageCard, *, classes: str) -> None:
+        super().__init__(classes=classes)
+        self._card = card
+
+    @property
+    def card(self) -> MessageCard:
+        return self._card
+
+
+class MessageCard(_DrawsMessage):
     """One message: a header (kind, author, time), the body, and the links it contains (not opened).
 
     The message itself sits in a bordered `.card--message` box; the ticket's changes that came
     after it follow below that box, outside its border and background, so they never read as
-    part of what the customer or agent wrote. The box is one widget (`MessageBox`), or, for a
-    message with attachments, that widget and the attachment lines in a container."""
+    part of what the customer or agent wrote. A card with nothing but its message (most of them)
+    is that box itself, one widget (`-boxed`); one with attachments or history lines holds a
+    `MessageBox` (or a box with the box and the attachment lines) and the history lines."""
 
     DEFAULT_CSS = """
-    MessageCard { height: auto; margin: 0 1 1 0; }
-    MessageCard > .card--message {
+    MessageCard { height: auto; margin: 0 1 1 0; layout: vertical; }
+    MessageCard.-boxed, MessageCard > .card--message {
         height: auto;
         padding: 0 1;
         border-left: thick $customer-border;
         background: $surface;
     }
-    MessageCard.-reply > .card--message { border-left: thick $reply-border; background: $reply-border 10%; }
-    MessageCard.-note > .card--message { border-left: thick $note-border; background: $note-background; }
-    MessageCard MessageBox > .card-header--customer { color: $customer-border; text-style: bold; }
-    MessageCard MessageBox > .card-header--reply { color: $reply-border; text-style: bold; }
-    MessageCard MessageBox > .card-header--note { color: $note-border; text-style: bold reverse; }
-    MessageCard MessageBox > .card-header--author { color: $foreground; text-style: bold; }
+    MessageCard.-reply.-boxed, MessageCard.-reply > .card--message {
+        border-left: thick $reply-border; background: $reply-border 10%;
+    }
+    MessageCard.-note.-boxed, MessageCard.-note > .card--message {
+        border-left: thick $note-border; background: $note-background;
+    }
     MessageCard .card--body { height: auto; }
     MessageCard > .card--history {
         color: $text-muted;
@@ -178,10 +211,10 @@ class MessageCard(Vertical):
         margin-top: 1;
         padding: 0 0 0 2;
     }
-    """
+    """ + _HEADER_STYLES.format(box="MessageCard")
 
     def __init__(self, message: Message, *, absolute_time: bool, now: datetime) -> None:
-        super().__init__(classes=f"-{message.kind.value}")
+        super().__init__(classes=f"-{message.kind.value} -boxed card--body")
         self.message = message
         self._absolute = absolute_time
         self._now = now
@@ -193,44 +226,81 @@ class MessageCard(Vertical):
         self._body_shown = self.masked_body
         # The ticket's changes between this message and the next (quiet lines after its box).
         self.history_lines: tuple[str, ...] = ()
-        if message.attachments:
-            self._box = MessageBox(self, classes="card--body")
-        else:
-            self._box = MessageBox(self, classes="card--message card--body")
+        self._box: MessageBox | None = None
+        self._set_form()
+
+    @property
+    def card(self) -> MessageCard:
+        return self
+
+    @property
+    def draws_message(self) -> bool:
+        return self._box is None
+
+    def _set_form(self) -> None:
+        """Boxed (the card draws its message) unless it holds more than its message."""
+        boxed = not self.message.attachments and not self.history_lines
+        self.set_class(boxed, "-boxed", "card--body")
+        if boxed:
+            self._box = None
+        elif self._box is None or self._box.is_mounted:
+            box_classes = "card--body" if self.message.attachments else "card--message card--body"
+            self._box = MessageBox(self, classes=box_classes)
+        self._drawn = None
 
     def compose(self) -> Iterable[Widget]:
+        box = self._box
+        if box is None:
+            return
         if self.message.attachments:
             with Vertical(classes="card--message"):
-                yield self._box
+                yield box
                 yield AttachmentList(self.message.attachments)
         else:
-            yield self._box
+            yield box
         if self.history_lines:
             yield Static(_history_text(self.history_lines), classes="card--history")
 
-    def header_text(self) -> str:
+    def _drawing(self) -> _DrawsMessage:
+        return self if self._box is None else self._box
+
+    def header_text(self) -> Text:
         """The header line as shown (kind, author, time)."""
-        return self._box.header_text().plain
+        if self._box is not None:
+            return self._box.header_text()
+        return super().header_text()
 
     def body_text(self) -> Text:
         """The body as shown now: masked, revealed, or with some secrets shown."""
         return safe_text(self._body_shown)
+
+    def shown_text(self) -> str:
+        """What the message's box says now, header line first (as plain text)."""
+        return str(self._drawing().render())
 
     def set_history_lines(self, lines: Sequence[str]) -> None:
         """Show these timeline lines after the message, outside its box (none: the line block goes)."""
         lines = tuple(lines)
         if lines == self.history_lines:
             return
+        was_boxed = self._box is None
         self.history_lines = lines
         if not self.is_mounted:
-            return  # composed with them
+            self._set_form()  # composed with them
+            return
         shown = self.query_children(".card--history")
-        if not lines:
-            shown.remove()
-        elif shown:
+        if not was_boxed and lines and shown:
             shown.first(Static).update(_history_text(lines))
-        else:
-            self.mount(Static(_history_text(lines), classes="card--history"))
+            return
+        if not was_boxed and self.message.attachments:
+            if lines:
+                self.mount(Static(_history_text(lines), classes="card--history"))
+            else:
+                shown.remove()
+            return
+        # From one widget to a box and its lines, or back: compose the card again.
+        self._set_form()
+        self.refresh(recompose=True, layout=True)
 
     def reveal(self, seconds: float) -> None:
         """Show the unmasked body for `seconds`; the caller records the reveal in the audit trail."""
@@ -238,14 +308,14 @@ class MessageCard(Vertical):
             return
         self.revealed = True
         self._body_shown = self.message.body
-        self._box.redraw(layout=True)
+        self._drawing().redraw(layout=True)
         self.set_timer(seconds, self.hide_secrets)
 
     def hide_secrets(self) -> None:
         self.revealed = False
         self._shown.clear()
         self._body_shown = self.masked_body
-        self._box.redraw(layout=True)
+        self._drawing().redraw(layout=True)
 
     @property
     def secret_count(self) -> int:
@@ -273,7 +343,7 @@ class MessageCard(Vertical):
 
     def _show_partly(self) -> None:
         self._body_shown = masked_except(self.message.body, self._secrets, self._shown)
-        self._box.redraw(layout=True)
+        self._drawing().redraw(layout=True)
 
     def time_label(self) -> str:
         when = self.message.created_at
@@ -284,11 +354,14 @@ class MessageCard(Vertical):
     def set_time_mode(self, *, absolute_time: bool, now: datetime) -> None:
         self._absolute = absolute_time
         self._now = now
-        self._box.redraw()
+        self._drawing().redraw()
 
-    def redraw(self) -> None:
-        """Draw the box again (another language: the kind labels and times are translated)."""
-        self._box.redraw()
+    def redraw(self, *, layout: bool = False) -> None:
+        """Draw the message again (another language: the kind labels and times are translated)."""
+        if self._box is not None:
+            self._box.redraw(layout=layout)
+        else:
+            super().redraw(layout=layout)
 
 
 def _history_text(lines: Sequence[str]) -> Text:
@@ -918,8 +991,8 @@ class Thread(VerticalScroll, can_focus=True):
         if self._history and self._history_line is not None:
             where = {m.id: i for i, m in enumerate(self._messages)}
             for card in cards:
-                card.history_lines = tuple(self._history_lines_after(card.message,
-                                                                     where.get(card.message.id, -1)))
+                card.set_history_lines(self._history_lines_after(card.message,
+                                                                 where.get(card.message.id, -1)))
         return cards
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
