@@ -262,3 +262,32 @@ async def test_a_card_gains_and_loses_its_history_lines_without_losing_its_messa
         assert not card.children
         assert "My account is locked" in drawn(card) and "spam-wave" not in drawn(card)
         assert "482913" not in drawn(card)
+
+
+async def test_a_message_drawn_again_shows_what_it_shows_now_not_the_lines_kept_from_before() -> None:
+    """Lines are kept across cards (a card that scrolls back in is not wrapped again): a card for
+    the same message, drawn again, still follows its secrets, the time mode and the width."""
+    secret = make_message(1, "customer", "The code is 482913, please help", minutes_ago=30)
+    app = ThreadHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.thread.set_messages([secret])
+        await settle(pilot)
+        app.thread.focus()
+        card = app.thread.mounted_cards[0]
+        card.reveal(60)
+        await settle(pilot)
+        assert "482913" in drawn(card)
+        app.thread.set_messages([secret])  # a new card for the same message, while revealed
+        await settle(pilot)
+        again = app.thread.mounted_cards[0]
+        assert again is not card
+        assert "482913" not in drawn(again) and "30 min. ago" in drawn(again)
+        await pilot.press("T")
+        app.thread.set_messages([secret])
+        await settle(pilot)
+        assert "ago" not in drawn(app.thread.mounted_cards[0])
+        await pilot.resize_terminal(40, 40)
+        await settle(pilot)
+        narrow = app.thread.mounted_cards[0]
+        assert all(len(line) <= narrow.outer_size.width for line in drawn(narrow).splitlines())
+        assert "please help" in " ".join(drawn(narrow).split())

@@ -64,6 +64,34 @@ _HEADER_STYLES = """
 """
 
 
+class DrawnLines:
+    """The lines drawn for the last messages shown, kept across their cards.
+
+    Cards come and go as the agent scrolls (at most `Thread.MAX_MOUNTED` mounted); one that comes
+    back (reading down again, end after home, the same ticket opened again) takes its lines from
+    here instead of wrapping its text again. The key holds everything the lines show, so a line
+    is never shown for a message, a state or a width it was not drawn for.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._lines: dict[object, list[Strip]] = {}
+
+    def get(self, key: object) -> list[Strip] | None:
+        lines = self._lines.pop(key, None)
+        if lines is not None:
+            self._lines[key] = lines  # the most recent last: the first is let go first
+        return lines
+
+    def put(self, key: object, lines: list[Strip]) -> None:
+        self._lines[key] = lines
+        while len(self._lines) > self._size:
+            del self._lines[next(iter(self._lines))]
+
+    def clear(self) -> None:
+        self._lines.clear()
+
+
 class _DrawsMessage(Widget):
     """Draws what one message says: the header (kind, author, time), the body, its links.
 
@@ -143,6 +171,14 @@ class _DrawsMessage(Widget):
         key = (width, style, self.app.theme)
         if self._drawn is not None and self._drawn[0] == key:
             return self._drawn[1]
+        card = self.card
+        message = card.message
+        shared_key = (key, type(self).__name__, message.id, message.kind, message.author.name,
+                      message.body, card.body_shown, card.time_label(), kind_title(message.kind))
+        shared = card.drawn_lines.get(shared_key)
+        if shared is not None:
+            self._drawn = (key, shared)
+            return shared
         lines = Visual.to_strips(self, visualize(self, self.header_text()), width, 1,
                                  self.get_visual_style("card-header--line"))[:1]
         lines += Visual.to_strips(self, visualize(self, self.card.body_text()), width, None, style)
@@ -151,6 +187,7 @@ class _DrawsMessage(Widget):
             lines += Visual.to_strips(self, visualize(self, links), width, None,
                                       self.get_visual_style("card-box--links"))
         self._drawn = (key, lines)
+        card.drawn_lines.put(shared_key, lines)
         return lines
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -213,9 +250,11 @@ class MessageCard(_DrawsMessage):
     }
     """ + _HEADER_STYLES.format(box="MessageCard")
 
-    def __init__(self, message: Message, *, absolute_time: bool, now: datetime) -> None:
+    def __init__(self, message: Message, *, absolute_time: bool, now: datetime,
+                 drawn_lines: DrawnLines | None = None) -> None:
         super().__init__(classes=f"-{message.kind.value} -boxed card--body")
         self.message = message
+        self.drawn_lines = drawn_lines or DrawnLines(1)
         self._absolute = absolute_time
         self._now = now
         # Customers paste codes, passwords and cards; they stay masked unless revealed on purpose.
@@ -270,8 +309,13 @@ class MessageCard(_DrawsMessage):
             return self._box.header_text()
         return super().header_text()
 
-    def body_text(self) -> Text:
+    @property
+    def body_shown(self) -> str:
         """The body as shown now: masked, revealed, or with some secrets shown."""
+        return self._body_shown
+
+    def body_text(self) -> Text:
+        """`body_shown`, sanitised: never markup, never a control sequence."""
         return safe_text(self._body_shown)
 
     def shown_text(self) -> str:
@@ -549,6 +593,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._waiting_cards: dict[str, WaitingCard] = {}
         self._history: list[HistoryEntry] = []
         self._history_line: Callable[[HistoryEntry], str] | None = None
+        self._drawn_lines = DrawnLines(self.MAX_MOUNTED * 3)
 
     # --- public API ---------------------------------------------------------
 
@@ -987,7 +1032,8 @@ class Thread(VerticalScroll, can_focus=True):
 
     def _cards(self, messages: Iterable[Message]) -> list[MessageCard]:
         now = self.clock()
-        cards = [MessageCard(m, absolute_time=self.absolute_time, now=now) for m in messages]
+        cards = [MessageCard(m, absolute_time=self.absolute_time, now=now, drawn_lines=self._drawn_lines)
+                 for m in messages]
         if self._history and self._history_line is not None:
             where = {m.id: i for i, m in enumerate(self._messages)}
             for card in cards:
