@@ -28,6 +28,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.css.styles import RenderStyles
 from textual.geometry import Size
 from textual.message import Message as TextualMessage
 from textual.strip import Strip
@@ -54,14 +55,16 @@ def kind_title(kind: MessageKind) -> str:
     return _("Customer")
 
 
-_HEADER_STYLES = """
-    {box} > .card-header--line {{ color: $text-muted; }}
-    {box} > .card-box--links {{ color: $text-muted; }}
-    {box} > .card-header--customer {{ color: $customer-border; text-style: bold; }}
-    {box} > .card-header--reply {{ color: $reply-border; text-style: bold; }}
-    {box} > .card-header--note {{ color: $note-border; text-style: bold reverse; }}
-    {box} > .card-header--author {{ color: $foreground; text-style: bold; }}
-"""
+_CARD_COMPONENTS = frozenset({
+    "card-header--line",
+    "card-header--customer",
+    "card-header--reply",
+    "card-header--note",
+    "card-header--author",
+    "card-box--links",
+})
+"""The parts of a message's box coloured by CSS; declared on the `Thread`, which styles them once
+for all its cards (a widget's component classes are styled again for each instance mounted)."""
 
 
 class DrawnLines:
@@ -103,18 +106,16 @@ class _DrawsMessage(Widget):
     `Content`, never markup), so they look exactly the same.
     """
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "card-header--line",
-        "card-header--customer",
-        "card-header--reply",
-        "card-header--note",
-        "card-header--author",
-        "card-box--links",
-    }
-
     def __init__(self, *, classes: str) -> None:
         super().__init__(classes=classes)
         self._drawn: tuple[object, list[Strip]] | None = None  # (what they were drawn for, lines)
+
+    def get_component_styles(self, *names: str) -> RenderStyles:
+        """The thread's styles for these parts (`_CARD_COMPONENTS`), the same for every card."""
+        if not _CARD_COMPONENTS.issuperset(names):
+            return super().get_component_styles(*names)
+        thread = next(node for node in self.ancestors if isinstance(node, Thread))
+        return thread.get_component_styles(*names)
 
     @property
     def card(self) -> MessageCard:
@@ -206,7 +207,7 @@ class _DrawsMessage(Widget):
 class MessageBox(_DrawsMessage):
     """The box of a card that has more than its message: attachments, or history lines after it."""
 
-    DEFAULT_CSS = "MessageBox { height: auto; }" + _HEADER_STYLES.format(box="MessageBox")
+    DEFAULT_CSS = "MessageBox { height: auto; }"
 
     def __init__(self, card: MessageCard, *, classes: str) -> None:
         super().__init__(classes=classes)
@@ -248,7 +249,7 @@ class MessageCard(_DrawsMessage):
         margin-top: 1;
         padding: 0 0 0 2;
     }
-    """ + _HEADER_STYLES.format(box="MessageCard")
+    """
 
     def __init__(self, message: Message, *, absolute_time: bool, now: datetime,
                  drawn_lines: DrawnLines | None = None) -> None:
@@ -499,8 +500,16 @@ class Thread(VerticalScroll, can_focus=True):
         Binding("T", "toggle_time", N_("Relative/absolute time"), id="thread.toggle_time"),
     ])
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(_CARD_COMPONENTS)
+
     DEFAULT_CSS = """
     Thread { height: 1fr; padding: 0 0 0 1; background: $background; }
+    Thread > .card-header--line { color: $text-muted; }
+    Thread > .card-box--links { color: $text-muted; }
+    Thread > .card-header--customer { color: $customer-border; text-style: bold; }
+    Thread > .card-header--reply { color: $reply-border; text-style: bold; }
+    Thread > .card-header--note { color: $note-border; text-style: bold reverse; }
+    Thread > .card-header--author { color: $foreground; text-style: bold; }
     Thread > .thread--empty { color: $text-muted; text-style: italic; padding: 1 2; }
     Thread > .thread--older { color: $text-muted; text-style: italic; height: 1; content-align: center middle;
                               width: 100%; }
