@@ -91,9 +91,6 @@ class DrawnLines:
         while len(self._lines) > self._size:
             del self._lines[next(iter(self._lines))]
 
-    def clear(self) -> None:
-        self._lines.clear()
-
 
 class _DrawsMessage(Widget):
     """Draws what one message says: the header (kind, author, time), the body, its links.
@@ -225,7 +222,8 @@ class MessageCard(_DrawsMessage):
     after it follow below that box, outside its border and background, so they never read as
     part of what the customer or agent wrote. A card with nothing but its message (most of them)
     is that box itself, one widget (`-boxed`); one with attachments or history lines holds a
-    `MessageBox` (or a box with the box and the attachment lines) and the history lines."""
+    `MessageBox` (with the attachment lines in a box around both, when it has attachments) and
+    the history lines."""
 
     DEFAULT_CSS = """
     MessageCard { height: auto; margin: 0 1 1 0; layout: vertical; }
