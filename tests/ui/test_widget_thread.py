@@ -291,3 +291,22 @@ async def test_a_message_drawn_again_shows_what_it_shows_now_not_the_lines_kept_
         narrow = app.thread.mounted_cards[0]
         assert all(len(line) <= narrow.outer_size.width for line in drawn(narrow).splitlines())
         assert "please help" in " ".join(drawn(narrow).split())
+
+
+async def test_home_and_end_mount_first_the_cards_that_surely_fill_the_view() -> None:
+    """Home and end mount a screenful before the frame and the rest after it: the screenful is
+    counted from each message's fewest possible lines, so it never leaves the view part empty."""
+    texts = ("Short.", "Line one\nline two\nline three", "A longer message that wraps. " * 12,
+             "Код 482913 и пароль Kx7pQ2zW " * 5, "x" * 230)
+    messages = [make_message(i, ("customer", "reply", "note")[i % 3], texts[i % len(texts)],
+                             minutes_ago=1_000 - i) for i in range(1, 41)]
+    for width in (100, 60):
+        app = ThreadHost()
+        async with app.run_test(size=(width, 40)) as pilot:
+            app.thread.set_messages(messages[:1])
+            await settle(pilot)
+            count = app.thread._screenful(messages)
+            assert count < len(messages)
+            app.thread.set_messages(messages[:count])
+            await settle(pilot)
+            assert app.thread.virtual_size.height >= app.thread.scrollable_content_region.height

@@ -891,7 +891,7 @@ class Thread(VerticalScroll, can_focus=True):
             self._first = start
             self._scroll_to_edge(at_end=at_end)
             return
-        screenful = max(1, self.scrollable_content_region.height // self.MIN_CARD_HEIGHT + 1)
+        screenful = self._screenful(wanted[::-1] if at_end else wanted)
         shown = wanted[-screenful:] if at_end else wanted[:screenful]
         rest = len(wanted) - len(shown)
         self._first = stop - len(shown) if at_end else start
@@ -917,6 +917,22 @@ class Thread(VerticalScroll, can_focus=True):
                 self._reveal_older(limit=rest)
 
         self.call_after_refresh(mount_rest)
+
+    def _screenful(self, messages: Sequence[Message]) -> int:
+        """How many of `messages`, in this order, surely fill the view once laid out.
+
+        Each card counts the fewest lines it can take (header, its text unwrapped on the widest
+        line the thread has, the margin), so the screenful is never short; wrapping only adds."""
+        region = self.scrollable_content_region
+        width, needed = max(1, region.width), region.height
+        count = 0
+        for message in messages:
+            if needed <= 0:
+                break
+            count += 1
+            needed -= self.MIN_CARD_HEIGHT - 1 + max(1, -(-len(message.body) // width),
+                                                     message.body.count("\n") + 1)
+        return max(1, count)
 
     def _scroll_to_edge(self, *, at_end: bool) -> None:
         if at_end:
