@@ -589,7 +589,6 @@ class Thread(VerticalScroll, can_focus=True):
         # A window move (cards mounted at one end, dropped at the other) waits for its layout to keep
         # the view still; a second move measured before that layout would shift the view twice.
         self._moving = False
-        self._edge_pending = False  # a look at the edges waits for the frame being painted
         self._loading = False
         self._empty_message = "No messages yet."
         self._waiting: list[OutboxItem] = []
@@ -1070,19 +1069,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._near_edge()
 
     def _near_edge(self) -> None:
-        """At either end of the mounted cards: mount more from memory, or ask for the next page.
-
-        Not in the frame that answers the key that got there: mounting half a window of cards is
-        the most a scroll key ever costs, so it waits until that frame is painted (the view is at
-        the edge meanwhile, as it would be while a page loads)."""
-        if self._edge_pending:
-            return
-        if self.scroll_y <= 0 or self.scroll_y >= self.max_scroll_y > 0:
-            self._edge_pending = True
-            self.call_after_refresh(self._at_edge)
-
-    def _at_edge(self) -> None:
-        self._edge_pending = False
+        """At either end of the mounted cards: mount more from memory, or ask for the next page."""
         if self.scroll_y <= 0:
             self._at_top()
         elif self.scroll_y >= self.max_scroll_y > 0:
