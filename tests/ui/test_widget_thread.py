@@ -7,11 +7,12 @@ from typing import ClassVar
 
 from test_widget_fakes import NOW, WidgetHost, make_message
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Static
 
 from supportdesk_tui.contract.models import Author, HistoryEntry, HistoryKind, Message
-from supportdesk_tui.widgets.thread import CardHeader, MessageCard, Thread
+from supportdesk_tui.widgets.thread import MessageCard, Thread
 from waiting import settle
 
 
@@ -28,9 +29,8 @@ class ThreadHost(WidgetHost):
 
 
 def card_text(card: MessageCard) -> str:
-    header = card.query_one(CardHeader).render().plain
-    body = str(card.query_one(".card--body", Static).render())
-    return header + "\n" + body
+    """What the card's box says: its header line, then the body (and links)."""
+    return card.shown_text()
 
 
 def message_box(card: MessageCard) -> Widget:
@@ -144,8 +144,8 @@ async def test_links_are_listed_not_opened() -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         app.thread.set_messages([make_message(1, "customer", "See https://example.com/help/unlock.")])
         await settle(pilot)
-        links = app.thread.mounted_cards[0].query_one(".card--links", Static)
-        assert "https://example.com/help/unlock" in str(links.render())
+        lines = card_text(app.thread.mounted_cards[0]).splitlines()
+        assert lines[-1] == "↗ https://example.com/help/unlock"
 
 
 async def test_a_long_thread_keeps_at_most_fifty_cards_mounted() -> None:
@@ -193,3 +193,120 @@ async def test_a_live_message_is_appended_and_an_empty_thread_says_so() -> None:
         app.thread.append_message(make_message(8, "reply", "Hi!", minutes_ago=1))  # duplicate event
         await settle(pilot)
         assert [c.message.id for c in app.thread.mounted_cards] == [7, 8]
+
+
+def drawn(card: MessageCard) -> str:
+    """The characters the card puts on screen, line by line (its box, body, links, history)."""
+    lines: list[str] = []
+    for widget in (card, *card.query("*")):
+        width, height = widget.outer_size
+        lines += [strip.text for strip in widget.render_lines(Region(0, 0, width, height))]
+    return "\n".join(lines)
+
+
+async def test_what_a_card_draws_follows_its_secrets_its_time_mode_and_its_width() -> None:
+    """A card draws its lines itself and keeps them: every change of what it shows draws again."""
+    body = "The code is 482913, and the reset page is https://example.com/reset?step=two " * 3
+    app = ThreadHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.thread.set_messages([make_message(1, "customer", body, minutes_ago=30)])
+        await settle(pilot)
+        app.thread.focus()
+        card = app.thread.mounted_cards[0]
+        assert not card.children  # one widget: the card is the message's box
+        assert "482913" not in drawn(card) and "30 min. ago" in drawn(card)
+        assert "↗ https://example.com/reset?step=two" in drawn(card)
+        card.reveal(60)
+        await settle(pilot)
+        assert "482913" in drawn(card)
+        card.hide_secrets()
+        await settle(pilot)
+        assert "482913" not in drawn(card)
+        await pilot.press("T")
+        await settle(pilot)
+        assert "ago" not in drawn(card) and "2025" in drawn(card)
+        wide_height = card.size.height
+        await pilot.resize_terminal(60, 40)
+        await settle(pilot)
+        assert card.size.height > wide_height
+        assert len(drawn(card).splitlines()) == card.outer_size.height
+        unwrapped = "".join(line.removeprefix("█").strip() for line in drawn(card).splitlines())
+        assert unwrapped.count("https://example.com/reset?step=two") == 4  # 3 in the body, 1 link
+
+
+async def test_a_card_gains_and_loses_its_history_lines_without_losing_its_message() -> None:
+    first = make_message(1, "customer", "My account is locked, code 482913", minutes_ago=30)
+    second = make_message(2, "reply", "We unlocked it for you", author="Anna", minutes_ago=10)
+    anna = Author(type="agent", id="a2", name="Anna Petrova")
+    tagged = HistoryEntry(id=1, ticket_id=1, kind=HistoryKind.TAGS, new="spam-wave", actor=anna,
+                          at=NOW - timedelta(minutes=20))
+
+    def line(entry: HistoryEntry) -> str:
+        return f"{entry.actor.name}: tags +{entry.new}"
+
+    app = ThreadHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.thread.set_messages([first, second])
+        await settle(pilot)
+        card = app.thread.mounted_cards[0]
+        app.thread.set_history([tagged], line)
+        await settle(pilot)
+        assert "My account is locked" in drawn(card) and "tags +spam-wave" in drawn(card)
+        assert "482913" not in drawn(card)
+        card.reveal(60)
+        await settle(pilot)
+        assert "482913" in drawn(card)
+        card.hide_secrets()
+        app.thread.set_history([tagged], None)
+        await settle(pilot)
+        assert not card.children
+        assert "My account is locked" in drawn(card) and "spam-wave" not in drawn(card)
+        assert "482913" not in drawn(card)
+
+
+async def test_a_message_drawn_again_shows_what_it_shows_now_not_the_lines_kept_from_before() -> None:
+    """Lines are kept across cards (a card that scrolls back in is not wrapped again): a card for
+    the same message, drawn again, still follows its secrets, the time mode and the width."""
+    secret = make_message(1, "customer", "The code is 482913, please help", minutes_ago=30)
+    app = ThreadHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.thread.set_messages([secret])
+        await settle(pilot)
+        app.thread.focus()
+        card = app.thread.mounted_cards[0]
+        card.reveal(60)
+        await settle(pilot)
+        assert "482913" in drawn(card)
+        app.thread.set_messages([secret])  # a new card for the same message, while revealed
+        await settle(pilot)
+        again = app.thread.mounted_cards[0]
+        assert again is not card
+        assert "482913" not in drawn(again) and "30 min. ago" in drawn(again)
+        await pilot.press("T")
+        app.thread.set_messages([secret])
+        await settle(pilot)
+        assert "ago" not in drawn(app.thread.mounted_cards[0])
+        await pilot.resize_terminal(40, 40)
+        await settle(pilot)
+        narrow = app.thread.mounted_cards[0]
+        assert all(len(line) <= narrow.outer_size.width for line in drawn(narrow).splitlines())
+        assert "please help" in " ".join(drawn(narrow).split())
+
+
+async def test_home_and_end_mount_first_the_cards_that_surely_fill_the_view() -> None:
+    """Home and end mount a screenful before the frame and the rest after it: the screenful is
+    counted from each message's fewest possible lines, so it never leaves the view part empty."""
+    texts = ("Short.", "Line one\nline two\nline three", "A longer message that wraps. " * 12,
+             "Код 482913 и пароль Kx7pQ2zW " * 5, "x" * 230)
+    messages = [make_message(i, ("customer", "reply", "note")[i % 3], texts[i % len(texts)],
+                             minutes_ago=1_000 - i) for i in range(1, 41)]
+    for width in (100, 60):
+        app = ThreadHost()
+        async with app.run_test(size=(width, 40)) as pilot:
+            app.thread.set_messages(messages[:1])
+            await settle(pilot)
+            count = app.thread._screenful(messages)
+            assert count < len(messages)
+            app.thread.set_messages(messages[:count])
+            await settle(pilot)
+            assert app.thread.virtual_size.height >= app.thread.scrollable_content_region.height

@@ -28,7 +28,11 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.css.styles import RenderStyles
+from textual.geometry import Size
 from textual.message import Message as TextualMessage
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -51,62 +55,191 @@ def kind_title(kind: MessageKind) -> str:
     return _("Customer")
 
 
-class CardHeader(Widget):
-    """Kind label, author and time on one line, coloured through the card's component classes."""
+_CARD_COMPONENTS = frozenset({
+    "card-header--line",
+    "card-header--customer",
+    "card-header--reply",
+    "card-header--note",
+    "card-header--author",
+    "card-box--links",
+})
+"""The parts of a message's box coloured by CSS; declared on the `Thread`, which styles them once
+for all its cards (a widget's component classes are styled again for each instance mounted)."""
 
-    DEFAULT_CSS = """
-    CardHeader { height: 1; color: $text-muted; }
+
+class DrawnLines:
+    """The lines drawn for the last messages shown, kept across their cards.
+
+    Cards come and go as the agent scrolls (at most `Thread.MAX_MOUNTED` mounted); one that comes
+    back (reading down again, end after home, the same ticket opened again) takes its lines from
+    here instead of wrapping its text again. The key holds everything the lines show, so a line
+    is never shown for a message, a state or a width it was not drawn for.
     """
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "card-header--customer",
-        "card-header--reply",
-        "card-header--note",
-        "card-header--author",
-    }
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._lines: dict[object, list[Strip]] = {}
 
-    def __init__(self, message: Message, label: Callable[[], str]) -> None:
-        super().__init__()
-        self.message = message
-        self._time_label = label
+    def get(self, key: object) -> list[Strip] | None:
+        lines = self._lines.pop(key, None)
+        if lines is not None:
+            self._lines[key] = lines  # the most recent last: the first is let go first
+        return lines
 
-    def render(self) -> Text:
-        kind = self.message.kind
+    def put(self, key: object, lines: list[Strip]) -> None:
+        self._lines[key] = lines
+        while len(self._lines) > self._size:
+            del self._lines[next(iter(self._lines))]
+
+
+class _DrawsMessage(Widget):
+    """Draws what one message says: the header (kind, author, time), the body, its links.
+
+    One widget draws all three (they were four widgets: a box, a header, the body, the links) and
+    keeps its lines for the width it was last drawn at. Every widget mounted in the thread costs
+    each layout and each scroll (a container draws its own lines under its children's), and the
+    thread mounts and drops cards as the agent reads on, so fewer widgets per card is what keeps a
+    scroll key within a frame. The lines go through the same path as a `Static` (Textual's
+    `Content`, never markup), so they look exactly the same.
+    """
+
+    def __init__(self, *, classes: str) -> None:
+        super().__init__(classes=classes)
+        self._drawn: tuple[object, list[Strip]] | None = None  # (what they were drawn for, lines)
+
+    def get_component_styles(self, *names: str) -> RenderStyles:
+        """The thread's styles for these parts (`_CARD_COMPONENTS`), the same for every card."""
+        if not _CARD_COMPONENTS.issuperset(names):
+            return super().get_component_styles(*names)
+        thread = next(node for node in self.ancestors if isinstance(node, Thread))
+        return thread.get_component_styles(*names)
+
+    @property
+    def card(self) -> MessageCard:
+        raise NotImplementedError
+
+    @property
+    def draws_message(self) -> bool:
+        return True
+
+    def redraw(self, *, layout: bool = False) -> None:
+        """The card's state changed (time label, secrets shown): draw the lines again."""
+        self._drawn = None
+        if self.is_mounted:
+            self.refresh(layout=layout)
+
+    def header_text(self) -> Text:
+        card = self.card
+        kind = card.message.kind
         header = Text(no_wrap=True, overflow="ellipsis")
         title = kind_title(kind)
         header.append(f" {title} " if kind is MessageKind.NOTE else title,
                       style=self.get_component_rich_style(f"card-header--{kind.value}", partial=True))
         header.append("  ")
-        header.append(one_line(self.message.author.name),
+        header.append(one_line(card.message.author.name),
                       style=self.get_component_rich_style("card-header--author", partial=True))
         header.append(" · ")
-        header.append(self._time_label())
+        header.append(card.time_label())
         return header
 
+    def links_text(self) -> Text | None:
+        links = find_links(self.card.masked_body)
+        if not links:
+            return None
+        lines = Text()
+        for index, url in enumerate(links):
+            if index:
+                lines.append("\n")
+            lines.append("↗ ")
+            lines.append(one_line(url), style="underline")
+        return lines
 
-class MessageCard(Vertical):
+    def render(self) -> Text:
+        """Everything the box says, as plain `Text` (text selection, and what tests read)."""
+        if not self.draws_message:
+            return Text()
+        parts = [self.header_text(), self.card.body_text()]
+        links = self.links_text()
+        if links is not None:
+            parts.append(links)
+        return Text("\n").join(parts)
+
+    def _lines(self, width: int) -> list[Strip]:
+        style = self.visual_style
+        key = (width, style, self.app.theme)
+        if self._drawn is not None and self._drawn[0] == key:
+            return self._drawn[1]
+        card = self.card
+        message = card.message
+        shared_key = (key, type(self).__name__, message.id, message.kind, message.author.name,
+                      message.body, card.body_shown, card.time_label(), kind_title(message.kind))
+        shared = card.drawn_lines.get(shared_key)
+        if shared is not None:
+            self._drawn = (key, shared)
+            return shared
+        lines = Visual.to_strips(self, visualize(self, self.header_text()), width, 1,
+                                 self.get_visual_style("card-header--line"))[:1]
+        lines += Visual.to_strips(self, visualize(self, self.card.body_text()), width, None, style)
+        links = self.links_text()
+        if links is not None:
+            lines += Visual.to_strips(self, visualize(self, links), width, None,
+                                      self.get_visual_style("card-box--links"))
+        self._drawn = (key, lines)
+        card.drawn_lines.put(shared_key, lines)
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if not self.draws_message:
+            return super().get_content_height(container, viewport, width)
+        return len(self._lines(width)) if width > 0 else 0
+
+    def render_line(self, y: int) -> Strip:
+        if not self.draws_message:
+            return super().render_line(y)
+        width = self.size.width
+        lines = self._lines(width)
+        return lines[y] if 0 <= y < len(lines) else Strip.blank(width, self.visual_style.rich_style)
+
+
+class MessageBox(_DrawsMessage):
+    """The box of a card that has more than its message: attachments, or history lines after it."""
+
+    DEFAULT_CSS = "MessageBox { height: auto; }"
+
+    def __init__(self, card: MessageCard, *, classes: str) -> None:
+        super().__init__(classes=classes)
+        self._card = card
+
+    @property
+    def card(self) -> MessageCard:
+        return self._card
+
+
+class MessageCard(_DrawsMessage):
     """One message: a header (kind, author, time), the body, and the links it contains (not opened).
 
     The message itself sits in a bordered `.card--message` box; the ticket's changes that came
     after it follow below that box, outside its border and background, so they never read as
-    part of what the customer or agent wrote."""
+    part of what the customer or agent wrote. A card with nothing but its message (most of them)
+    is that box itself, one widget (`-boxed`); one with attachments or history lines holds a
+    `MessageBox` (with the attachment lines in a box around both, when it has attachments) and
+    the history lines."""
 
     DEFAULT_CSS = """
-    MessageCard { height: auto; margin: 0 1 1 0; }
-    MessageCard > .card--message {
+    MessageCard { height: auto; margin: 0 1 1 0; layout: vertical; }
+    MessageCard.-boxed, MessageCard > .card--message {
         height: auto;
         padding: 0 1;
         border-left: thick $customer-border;
         background: $surface;
     }
-    MessageCard.-reply > .card--message { border-left: thick $reply-border; background: $reply-border 10%; }
-    MessageCard.-note > .card--message { border-left: thick $note-border; background: $note-background; }
-    MessageCard CardHeader > .card-header--customer { color: $customer-border; text-style: bold; }
-    MessageCard CardHeader > .card-header--reply { color: $reply-border; text-style: bold; }
-    MessageCard CardHeader > .card-header--note { color: $note-border; text-style: bold reverse; }
-    MessageCard CardHeader > .card-header--author { color: $foreground; text-style: bold; }
+    MessageCard.-reply.-boxed, MessageCard.-reply > .card--message {
+        border-left: thick $reply-border; background: $reply-border 10%;
+    }
+    MessageCard.-note.-boxed, MessageCard.-note > .card--message {
+        border-left: thick $note-border; background: $note-background;
+    }
     MessageCard .card--body { height: auto; }
-    MessageCard .card--links { color: $text-muted; height: auto; }
     MessageCard > .card--history {
         color: $text-muted;
         text-style: italic;
@@ -116,9 +249,11 @@ class MessageCard(Vertical):
     }
     """
 
-    def __init__(self, message: Message, *, absolute_time: bool, now: datetime) -> None:
-        super().__init__(classes=f"-{message.kind.value}")
+    def __init__(self, message: Message, *, absolute_time: bool, now: datetime,
+                 drawn_lines: DrawnLines | None = None) -> None:
+        super().__init__(classes=f"-{message.kind.value} -boxed card--body")
         self.message = message
+        self.drawn_lines = drawn_lines or DrawnLines(1)
         self._absolute = absolute_time
         self._now = now
         # Customers paste codes, passwords and cards; they stay masked unless revealed on purpose.
@@ -126,56 +261,104 @@ class MessageCard(Vertical):
         self.has_secrets = bool(self._secrets)
         self.revealed = False
         self._shown: set[int] = set()  # secrets revealed one at a time (`reveal_next`)
+        self._body_shown = self.masked_body
         # The ticket's changes between this message and the next (quiet lines after its box).
         self.history_lines: tuple[str, ...] = ()
+        self._box: MessageBox | None = None
+        self._set_form()
+
+    @property
+    def card(self) -> MessageCard:
+        return self
+
+    @property
+    def draws_message(self) -> bool:
+        return self._box is None
+
+    def _set_form(self) -> None:
+        """Boxed (the card draws its message) unless it holds more than its message."""
+        boxed = not self.message.attachments and not self.history_lines
+        self.set_class(boxed, "-boxed", "card--body")
+        if boxed:
+            self._box = None
+        elif self._box is None or self._box.is_mounted:
+            box_classes = "card--body" if self.message.attachments else "card--message card--body"
+            self._box = MessageBox(self, classes=box_classes)
+        self._drawn = None
 
     def compose(self) -> Iterable[Widget]:
-        with Vertical(classes="card--message"):
-            yield CardHeader(self.message, self._time_label)
-            yield Static(safe_text(self.masked_body), classes="card--body")
-            links = find_links(self.masked_body)
-            if links:
-                lines = Text()
-                for index, url in enumerate(links):
-                    if index:
-                        lines.append("\n")
-                    lines.append("↗ ")
-                    lines.append(one_line(url), style="underline")
-                yield Static(lines, classes="card--links")
-            if self.message.attachments:
+        box = self._box
+        if box is None:
+            return
+        if self.message.attachments:
+            with Vertical(classes="card--message"):
+                yield box
                 yield AttachmentList(self.message.attachments)
+        else:
+            yield box
         if self.history_lines:
             yield Static(_history_text(self.history_lines), classes="card--history")
+
+    def _drawing(self) -> _DrawsMessage:
+        return self if self._box is None else self._box
+
+    def header_text(self) -> Text:
+        """The header line as shown (kind, author, time)."""
+        if self._box is not None:
+            return self._box.header_text()
+        return super().header_text()
+
+    @property
+    def body_shown(self) -> str:
+        """The body as shown now: masked, revealed, or with some secrets shown."""
+        return self._body_shown
+
+    def body_text(self) -> Text:
+        """`body_shown`, sanitised: never markup, never a control sequence."""
+        return safe_text(self._body_shown)
+
+    def shown_text(self) -> str:
+        """What the message's box says now, header line first (as plain text)."""
+        return str(self._drawing().render())
 
     def set_history_lines(self, lines: Sequence[str]) -> None:
         """Show these timeline lines after the message, outside its box (none: the line block goes)."""
         lines = tuple(lines)
         if lines == self.history_lines:
             return
+        was_boxed = self._box is None
         self.history_lines = lines
         if not self.is_mounted:
-            return  # composed with them
+            self._set_form()  # composed with them
+            return
         shown = self.query_children(".card--history")
-        if not lines:
-            shown.remove()
-        elif shown:
+        if not was_boxed and lines and shown:
             shown.first(Static).update(_history_text(lines))
-        else:
-            self.mount(Static(_history_text(lines), classes="card--history"))
+            return
+        if not was_boxed and self.message.attachments:
+            if lines:
+                self.mount(Static(_history_text(lines), classes="card--history"))
+            else:
+                shown.remove()
+            return
+        # From one widget to a box and its lines, or back: compose the card again.
+        self._set_form()
+        self.refresh(recompose=True, layout=True)
 
     def reveal(self, seconds: float) -> None:
         """Show the unmasked body for `seconds`; the caller records the reveal in the audit trail."""
         if not self.has_secrets:
             return
         self.revealed = True
-        self.query_one(".card--body", Static).update(safe_text(self.message.body))
+        self._body_shown = self.message.body
+        self._drawing().redraw(layout=True)
         self.set_timer(seconds, self.hide_secrets)
 
     def hide_secrets(self) -> None:
         self.revealed = False
         self._shown.clear()
-        if self.is_mounted:
-            self.query_one(".card--body", Static).update(safe_text(self.masked_body))
+        self._body_shown = self.masked_body
+        self._drawing().redraw(layout=True)
 
     @property
     def secret_count(self) -> int:
@@ -202,11 +385,10 @@ class MessageCard(Vertical):
         self._show_partly()
 
     def _show_partly(self) -> None:
-        if self.is_mounted:
-            body = masked_except(self.message.body, self._secrets, self._shown)
-            self.query_one(".card--body", Static).update(safe_text(body))
+        self._body_shown = masked_except(self.message.body, self._secrets, self._shown)
+        self._drawing().redraw(layout=True)
 
-    def _time_label(self) -> str:
+    def time_label(self) -> str:
         when = self.message.created_at
         if self._absolute:
             return date_time(when)
@@ -215,8 +397,14 @@ class MessageCard(Vertical):
     def set_time_mode(self, *, absolute_time: bool, now: datetime) -> None:
         self._absolute = absolute_time
         self._now = now
-        if self.is_mounted:
-            self.query_one(CardHeader).refresh()
+        self._drawing().redraw()
+
+    def redraw(self, *, layout: bool = False) -> None:
+        """Draw the message again (another language: the kind labels and times are translated)."""
+        if self._box is not None:
+            self._box.redraw(layout=layout)
+        else:
+            super().redraw(layout=layout)
 
 
 def _history_text(lines: Sequence[str]) -> Text:
@@ -310,8 +498,16 @@ class Thread(VerticalScroll, can_focus=True):
         Binding("T", "toggle_time", N_("Relative/absolute time"), id="thread.toggle_time"),
     ])
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(_CARD_COMPONENTS)
+
     DEFAULT_CSS = """
     Thread { height: 1fr; padding: 0 0 0 1; background: $background; }
+    Thread > .card-header--line { color: $text-muted; }
+    Thread > .card-box--links { color: $text-muted; }
+    Thread > .card-header--customer { color: $customer-border; text-style: bold; }
+    Thread > .card-header--reply { color: $reply-border; text-style: bold; }
+    Thread > .card-header--note { color: $note-border; text-style: bold reverse; }
+    Thread > .card-header--author { color: $foreground; text-style: bold; }
     Thread > .thread--empty { color: $text-muted; text-style: italic; padding: 1 2; }
     Thread > .thread--older { color: $text-muted; text-style: italic; height: 1; content-align: center middle;
                               width: 100%; }
@@ -404,6 +600,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._waiting_cards: dict[str, WaitingCard] = {}
         self._history: list[HistoryEntry] = []
         self._history_line: Callable[[HistoryEntry], str] | None = None
+        self._drawn_lines = DrawnLines(self.MAX_MOUNTED * 3)
 
     # --- public API ---------------------------------------------------------
 
@@ -621,7 +818,9 @@ class Thread(VerticalScroll, can_focus=True):
         return safe_text(label)  # may be a server's message
 
     def relabel(self) -> None:
-        # Cards draw their headers when painted; only the empty thread's line was stored.
+        # Cards draw their headers again in the new language; the empty thread's line was stored.
+        for card in self.query_children(MessageCard):
+            card.redraw()
         for empty in self.query_children(".thread--empty").results(Static):
             empty.update(self._empty_label())
 
@@ -691,7 +890,7 @@ class Thread(VerticalScroll, can_focus=True):
             self._first = start
             self._scroll_to_edge(at_end=at_end)
             return
-        screenful = max(1, self.scrollable_content_region.height // self.MIN_CARD_HEIGHT + 1)
+        screenful = self._screenful(wanted[::-1] if at_end else wanted)
         shown = wanted[-screenful:] if at_end else wanted[:screenful]
         rest = len(wanted) - len(shown)
         self._first = stop - len(shown) if at_end else start
@@ -717,6 +916,22 @@ class Thread(VerticalScroll, can_focus=True):
                 self._reveal_older(limit=rest)
 
         self.call_after_refresh(mount_rest)
+
+    def _screenful(self, messages: Sequence[Message]) -> int:
+        """How many of `messages`, in this order, surely fill the view once laid out.
+
+        Each card counts the fewest lines it can take (header, its text unwrapped on the widest
+        line the thread has, the margin), so the screenful is never short; wrapping only adds."""
+        region = self.scrollable_content_region
+        width, needed = max(1, region.width), region.height
+        count = 0
+        for message in messages:
+            if needed <= 0:
+                break
+            count += 1
+            needed -= self.MIN_CARD_HEIGHT - 1 + max(1, -(-len(message.body) // width),
+                                                     message.body.count("\n") + 1)
+        return max(1, count)
 
     def _scroll_to_edge(self, *, at_end: bool) -> None:
         if at_end:
@@ -840,12 +1055,13 @@ class Thread(VerticalScroll, can_focus=True):
 
     def _cards(self, messages: Iterable[Message]) -> list[MessageCard]:
         now = self.clock()
-        cards = [MessageCard(m, absolute_time=self.absolute_time, now=now) for m in messages]
+        cards = [MessageCard(m, absolute_time=self.absolute_time, now=now, drawn_lines=self._drawn_lines)
+                 for m in messages]
         if self._history and self._history_line is not None:
             where = {m.id: i for i, m in enumerate(self._messages)}
             for card in cards:
-                card.history_lines = tuple(self._history_lines_after(card.message,
-                                                                     where.get(card.message.id, -1)))
+                card.set_history_lines(self._history_lines_after(card.message,
+                                                                 where.get(card.message.id, -1)))
         return cards
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
