@@ -249,6 +249,15 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "runs_long(seconds=10): takes many seconds (about how many); started first (see below)")
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze what collection left (the modules, Textual, the server, every collected test: most of
+    a worker's tracked objects, and they live until it exits), so that no later collection walks
+    them again: each gen-1 and full collection in a test, and the five full ones pytest runs at the
+    end of the session to surface unraisable exceptions. Garbage made from here on is still found."""
+    gc.collect()
+    gc.freeze()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     _zygote.stop()
     _templates.remove()
