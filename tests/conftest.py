@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import _pytest.unraisableexception as unraisableexception
 import httpx
 import httpx._transports.default as httpx_transports
 import pytest
@@ -242,11 +243,31 @@ def _wanted_engines() -> tuple[str, ...]:
 TEST_GC_THRESHOLDS = (10_000, 20, 10)
 
 
+# At the end of a session pytest runs full collections to surface unraisable exceptions of garbage
+# finalized late: five of them (a number from Trio), each walking the ~400,000 objects a worker
+# holds by then (~0.5-1.7 s apiece, at the very end of every worker's run). One finds all cyclic
+# garbage there is; the other four only what the first one's finalizers left behind.
+END_OF_SESSION_COLLECTIONS = 1
+
+
 def pytest_configure(config: pytest.Config) -> None:
     gc.set_threshold(*TEST_GC_THRESHOLDS)
+    # pytest's own knob (`pytester` sets it to 0); where a pytest version lacks it, its default stays.
+    iterations = getattr(unraisableexception, "gc_collect_iterations_key", None)
+    if iterations is not None:
+        config.stash[iterations] = END_OF_SESSION_COLLECTIONS
     config.addinivalue_line("markers", "sqlite_only: checks SQLite's own files; runs on SQLite alone")
     config.addinivalue_line(
         "markers", "runs_long(seconds=10): takes many seconds (about how many); started first (see below)")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze what collection left (the modules, Textual, the server, every collected test: most of
+    a worker's tracked objects, and they live until it exits), so that no later collection walks
+    them again: each gen-1 and full collection in a test, and the five full ones pytest runs at the
+    end of the session to surface unraisable exceptions. Garbage made from here on is still found."""
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

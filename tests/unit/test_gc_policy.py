@@ -13,11 +13,12 @@ from supportdesk_tui.domain.gc_policy import NO_AUTOMATIC_FULL_COLLECTION, IdleC
 @pytest.fixture
 def collector() -> Iterator[IdleCollector]:
     before = gc.get_threshold()
+    gc.unfreeze()  # what the test session froze after collection (conftest): the collector freezes on its own
     collector = IdleCollector(idle_seconds=2.0, ceiling_seconds=60.0)
     collector.take_over(now=100.0)
     yield collector
     collector.release()
-    gc.unfreeze()
+    # Left frozen, like everything the session froze after collection: it lives until the worker exits.
     assert gc.get_threshold() == before
 
 
