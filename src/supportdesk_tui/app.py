@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from textual.command import Provider
+    from textual.screen import Screen
     from textual.theme import Theme
     from textual.worker import Worker
 
@@ -176,6 +177,19 @@ class SupportDeskApp(App[None]):
         # one validated name, so a direct lookup is the same answer.
         registered = self._registered_themes
         return registered.get(self.theme) or registered["textual-dark"]
+
+    @property
+    def _background_screens(self) -> list[Screen[object]]:
+        # Textual counts the screen under the one in front as visible even when the one in front
+        # is opaque (only a translucent one, a modal, shows what is under it). The queue under an
+        # open ticket then stayed "current": each repaint of it (its countdowns every second, its
+        # preview) was handed to the conversation as a repaint of the whole screen, 5-13 ms each,
+        # several times while a ticket opened. Covered, it is now left alone until it is back in
+        # front (Textual's resume lays it out again at the terminal's size and repaints it).
+        stack = self._screen_stack
+        if stack and stack[-1].styles.background.a == 1:
+            return []
+        return super()._background_screens
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(APP_TOKEN_DEFAULTS)

@@ -22,6 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.timer import Timer
+from textual.widget import AwaitMount
 
 from supportdesk_tui import messages, paths
 from supportdesk_tui.api.errors import ApiError, NewActivity, NotFoundError, VersionConflict
@@ -96,7 +97,7 @@ class ConversationScreen(StatusLineScreen):
     ConversationScreen.-narrow PlaybookPanel { width: 45%; }
     ConversationScreen.-short Composer { height: 8; }
     /* Too narrow for thread, playbook and sidebar side by side: the playbook wins while shown. */
-    ConversationScreen.-medium.-playbook-open CustomerSidebar { display: none; }
+    ConversationScreen.-medium CustomerSidebar.-beside-playbook { display: none; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
         Binding("escape", "back", N_("Back"), id="ticket.back"),
@@ -146,6 +147,8 @@ class ConversationScreen(StatusLineScreen):
             else None
         # What the thread shows: ticket version, last message id, message count.
         self._shown: tuple[int, int | None, int] | None = None
+        # Set once the thread has this ticket's messages, or the load gave up, or the ticket was left.
+        self._loaded = asyncio.Event()
         self._composing = False
         self._history_version: int | None = None  # the ticket version whose history is shown
         if self._composing_timer is not None:
@@ -153,6 +156,15 @@ class ConversationScreen(StatusLineScreen):
             self._composing_timer = None
         self.account_case = AccountCase(self, ticket_id, show_ticket=self.set_ticket,
                                         still_shown=self._shows(ticket_id))
+
+    async def ticket_shown(self) -> None:
+        """Returns once the thread has mounted this ticket's messages (or what stands in for them:
+        the load failed) — the first frame worth drawing — or the ticket was left meanwhile."""
+        loaded = self._loaded
+        await loaded.wait()
+        if self._open and self._loaded is loaded:
+            thread = self.thread
+            await AwaitMount(thread, list(thread.children))
 
     def _shows(self, ticket_id: int) -> Callable[[], bool]:
         """Asked by work that answers late: is `ticket_id` still the ticket in front of the agent?"""
@@ -255,6 +267,7 @@ class ConversationScreen(StatusLineScreen):
         if not self._open:
             return
         self._open = False
+        self._loaded.set()  # nothing more to wait for before drawing
         self.desk.unsubscribe(self)
         self._save_draft_now()
         if self._composing_timer is not None:
@@ -273,6 +286,13 @@ class ConversationScreen(StatusLineScreen):
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
+        loaded = self._loaded
+        try:
+            await self._load()
+        finally:
+            loaded.set()  # shown, or the reason it is not, or left: drawing waits no longer
+
+    async def _load(self) -> None:
         api = self.desk.api
         ticket_id = self.ticket_id
         still_shown = self._shows(ticket_id)
@@ -309,6 +329,7 @@ class ConversationScreen(StatusLineScreen):
         self.set_ticket(ticket)
         self.thread.set_messages(list(reversed(newest_first.items)), has_older=newest_first.has_more,
                                  older_cursor=newest_first.next_cursor)
+        self._loaded.set()
         if not self._seen_from_draft:
             # What the agent now has in front of them; a restored draft keeps what it was written against.
             self.seen_up_to = max(self.seen_up_to or 0, ticket.last_message_id or 0) or None
