@@ -8,8 +8,6 @@ needed, and a lead's start never loads the conversation (cold start, docs/benchm
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, assert_never
 
@@ -38,7 +36,6 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from supportdesk_tui.desk import DeskContext
-    from supportdesk_tui.screens.conversation import ConversationScreen
 
 # Installed screens: one queue and one dashboard for the app's life, so switching back and forth
 # keeps the queue's filter and cursor and the dashboard's history.
@@ -47,11 +44,6 @@ DASHBOARD_SCREEN = "dashboard"
 # One conversation screen for every ticket opened: composing and styling it again was most of what
 # opening a ticket cost. It forgets each ticket when shown the next (ConversationScreen.show_ticket).
 CONVERSATION_SCREEN = "conversation"
-# How long opening a ticket may leave the last frame (the queue) on the terminal while the ticket's
-# messages load and mount. Painted at once, the conversation was drawn 3-7 times on its way to the
-# messages (empty, then header and sidebar, then the cards as they mounted, then laid out), each
-# frame a full layout and paint; held, it is drawn once. Past this the agent sees it loading.
-OPEN_HOLD_SECONDS = 0.1
 
 
 class Navigator:
@@ -103,14 +95,11 @@ class Navigator:
         app = self._app
         self._on_ticket_opened()
         if not app.is_screen_installed(CONVERSATION_SCREEN):
-            screen = ConversationScreen(ticket_id, prefetched)
-            app.install_screen(screen, CONVERSATION_SCREEN)
-            self._paint_when_shown(screen)
+            app.install_screen(ConversationScreen(ticket_id, prefetched), CONVERSATION_SCREEN)
+            screen = app.get_screen(CONVERSATION_SCREEN)
         else:
-            installed = app.get_screen(CONVERSATION_SCREEN)
-            assert isinstance(installed, ConversationScreen)
-            screen = installed
-            self._paint_when_shown(screen)
+            screen = app.get_screen(CONVERSATION_SCREEN)
+            assert isinstance(screen, ConversationScreen)
             if any(stacked is screen for stacked in app.screen_stack):
                 # Another ticket from the conversation itself (the customer's other tickets, the
                 # palette): shown in its place, whatever was on top of it closed.
@@ -122,24 +111,6 @@ class Navigator:
             app.switch_screen(screen)
         else:
             app.push_screen(screen)
-
-    def _paint_when_shown(self, screen: ConversationScreen) -> None:
-        """Hold the app's repaints until `screen` has the ticket's messages mounted, at most
-        `OPEN_HOLD_SECONDS`. Keys still go to the conversation at once; only drawing waits."""
-        app = self._app
-        hold = contextlib.ExitStack()
-        hold.enter_context(app.batch_update())  # now, not when the worker starts: no frame slips in
-
-        async def release() -> None:
-            try:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(screen.ticket_shown(), OPEN_HOLD_SECONDS)
-            finally:
-                hold.close()
-                app.screen.check_idle()  # paint now, not at the screen's next message
-
-        # Exclusive: a ticket opened while the last one is held releases that hold (its `finally`).
-        app.run_worker(release(), group="open-hold", exclusive=True)
 
     def show_queue(self, queue_id: str | None = None) -> None:
         from supportdesk_tui.screens.queue import QueueScreen  # lazy: a lead's start shows the dashboard

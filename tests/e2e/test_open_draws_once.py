@@ -1,7 +1,8 @@
 """Opening a ticket draws the conversation once, with its messages: until they are mounted the last
 frame (the queue) stays on the terminal, for a moment at most. These stories check the shortcut's
-edges: a server that does not answer, keys typed meanwhile, leaving at once; and that the queue
-covered by a ticket is left alone until it is back in front, then catches up.
+edges: a server that does not answer, keys typed meanwhile, leaving at once, what loads after that
+frame; and that the queue covered by a ticket is left alone until it is back in front, then
+catches up.
 
 "Drawing is held" is `App._batch_count` (Textual's `batch_update`), read here and nowhere in the app.
 """
@@ -16,9 +17,12 @@ from held_requests import hold_requests
 
 from keyboard import type_text
 from supportdesk_tui.contract.models import MessageKind
+from supportdesk_tui.navigation import OpenTicket, Prefetched
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.pickers import ChoiceModal
 from supportdesk_tui.screens.queue import QueueScreen
+from supportdesk_tui.widgets.customer_sidebar import CustomerSidebar
+from supportdesk_tui.widgets.playbook_panel import PlaybookPanel
 from waiting import settle, wait_until
 
 API = "/api/v1"
@@ -125,3 +129,30 @@ async def test_the_queue_under_a_ticket_is_left_alone_and_catches_up_when_back(
         await wait_until(pilot, lambda: queue.size == (90, 40) and queue.has_class("-narrow"),
                          what="the queue at the size the terminal has now")
         assert queue.is_current and not queue.has_class("-wide")
+
+
+async def test_what_the_first_frame_did_not_need_follows_it(workday_server: Any, tmp_path: Path) -> None:
+    # A previewed ticket with a playbook: drawn from the preview's page, then refreshed, and its
+    # presence, history, playbook and the customer's other tickets asked for after that frame.
+    created = create_customer_ticket(workday_server, category="hacked", body="Всё остальное потом")
+    ticket_id = created["id"]
+    app = make_app(workday_server, "anna", tmp_path, live_updates=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        queue = await queue_of(pilot, app)
+        prefetched = Prefetched(await app.api.get_ticket(ticket_id),
+                                await app.api.list_messages(ticket_id, order="desc", page_size=20))
+        asked = hold_requests(app)  # holds nothing: lists what the app asks for
+        queue.post_message(OpenTicket(ticket_id, prefetched))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen), what="the conversation")
+        screen = app.screen
+        assert isinstance(screen, ConversationScreen)
+        path = f"{API}/tickets/{ticket_id}"
+        wanted = {("PUT", f"{path}/presence"), ("GET", path), ("GET", f"{path}/messages"),
+                  ("GET", f"{path}/history"), ("GET", f"{API}/playbooks"), ("GET", f"{path}/audit")}
+        await wait_until(pilot, lambda: wanted <= {(r.method, r.url.path) for r in asked.seen},
+                         what="everything else asked for")
+        sidebar = screen.query_one(CustomerSidebar)
+        await wait_until(pilot, lambda: bool(screen.query(PlaybookPanel)) and sidebar._others is not None,
+                         what="the playbook and the customer's other tickets on screen")
+        assert sidebar.has_class("-beside-playbook")
+        assert [m.body for m in screen.thread.messages] == ["Всё остальное потом"]

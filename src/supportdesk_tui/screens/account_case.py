@@ -153,7 +153,9 @@ class AccountCase:
             for node in panel.walk_children(with_self=True):
                 screen.text_selection_started_signal.unsubscribe(node)
             panel.remove()
-        self._set_beside_playbook(False)
+        # The customer card's class stays until the next ticket's playbook is known (`_load_playbook`,
+        # after that ticket's first frame): it only matters at the medium width, and changing it
+        # restyles the card while the next ticket opens.
         screen.refresh_bindings()
 
     # --- the playbook -----------------------------------------------------------
@@ -167,15 +169,16 @@ class AccountCase:
         api = screen.desk.api
         try:
             playbook = playbook_for(await api.playbooks(), ticket.category)
-            if playbook is None:
-                return
-            trail = await api.audit(ticket.id)
+            trail = await api.audit(ticket.id) if playbook is not None else []
         except ApiError:
-            return  # a ticket is workable without its playbook; the key says so when pressed
+            playbook = None  # a ticket is workable without its playbook; the key says so when pressed
         if not self._still_shown():
             return
         body = self._body()
         if body is None or self._panels():
+            return
+        if playbook is None:
+            self._set_beside_playbook(False)
             return
         await body.mount(PlaybookPanel(playbook, ticket.language, marks=done_marks(playbook, trail)),
                          before=f"#{SIDEBAR_ID}")

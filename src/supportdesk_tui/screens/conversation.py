@@ -81,6 +81,11 @@ COMPOSING_IDLE_SECONDS = 15
 # The pages the thread reads as the agent scrolls (and home and end read from either end of the
 # conversation, one request whatever its length); it holds a few of them near the view.
 THREAD_PAGE_MESSAGES = 100
+# How long opening a ticket may leave the last frame (the queue) on the terminal while the ticket's
+# messages load and mount. Drawn at once, the conversation was drawn 4-7 times on its way to the
+# messages (empty, then header and sidebar, then the cards as they mounted, then laid out), each
+# frame a layout and a paint; held, it is drawn once. Past this the agent sees it loading.
+OPEN_HOLD_SECONDS = 0.1
 
 
 class ConversationScreen(StatusLineScreen):
@@ -149,6 +154,9 @@ class ConversationScreen(StatusLineScreen):
         self._shown: tuple[int, int | None, int] | None = None
         # Set once the thread has this ticket's messages, or the load gave up, or the ticket was left.
         self._loaded = asyncio.Event()
+        # The first frame of this ticket is on the terminal: what it did not need loads from then on
+        # (presence, history, the customer's other tickets, the playbook, a prefetched ticket's refresh).
+        self._drawn = False
         self._composing = False
         self._history_version: int | None = None  # the ticket version whose history is shown
         if self._composing_timer is not None:
@@ -228,6 +236,7 @@ class ConversationScreen(StatusLineScreen):
         self.sub_title = ""
 
     def _open_ticket(self) -> None:
+        self._draw_when_shown()
         self._open = True
         self.desk.subscribe(self)
         self.init_status_line()  # what the session said while another screen was in front
@@ -243,9 +252,45 @@ class ConversationScreen(StatusLineScreen):
             self._show_loaded(self._prefetched.ticket, self._prefetched.newest_first)
         else:
             self.thread.show_loading()
+            self.load()
         self._show_waiting()
-        self.load()
+
+    def _draw_when_shown(self) -> None:
+        """Hold the app's drawing until this ticket's messages are mounted (`OPEN_HOLD_SECONDS` at
+        most); keys reach the conversation meanwhile, only drawing waits. Held from now, not from
+        when a worker starts, so that no frame of the screen half updated slips in."""
+        hold = contextlib.ExitStack()
+        hold.enter_context(self.app.batch_update())
+        # Exclusive: a ticket shown while the last one is held ends that hold (its `finally`).
+        self.run_worker(self._release_when_shown(hold, self.ticket_id), group="first-frame",
+                        exclusive=True)
+
+    async def _release_when_shown(self, hold: contextlib.ExitStack, ticket_id: int) -> None:
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.ticket_shown(), OPEN_HOLD_SECONDS)
+        finally:
+            hold.close()
+            self.app.screen.check_idle()  # draw now, not at the screen's next message
+        if self._shows(ticket_id)():
+            self.call_after_refresh(self._after_first_frame, ticket_id)
+
+    def _after_first_frame(self, ticket_id: int) -> None:
+        """The ticket is on the terminal: now what its first frame did not need."""
+        if not self._shows(ticket_id)() or self._drawn:
+            return
+        self._drawn = True
         self.set_presence(PresenceState.VIEWING)
+        if self._prefetched is not None:
+            self.load()  # the preview's page is on screen: is it still the ticket as it is?
+        elif self.ticket is not None:
+            self._load_extras(self.ticket)
+        # else still loading: the load loads them when it ends
+
+    def _load_extras(self, ticket: Ticket) -> None:
+        self.load_other_tickets(ticket)
+        self.account_case.load_playbook(ticket)
+        self._load_history_if_changed(ticket)
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         # Kept aside, this screen heard no resize: its breakpoint classes may be from another size.
@@ -318,8 +363,8 @@ class ConversationScreen(StatusLineScreen):
             self._show_loaded(ticket, page)
         except NoMatches:
             return  # closed between the check and now: its widgets are already gone
-        self.load_other_tickets(ticket)
-        self.account_case.load_playbook(ticket)
+        if self._drawn:
+            self._load_extras(ticket)
 
     def _show_loaded(self, ticket: Ticket, newest_first: PageResult[Message]) -> None:
         shown = (ticket.version, ticket.last_message_id, len(newest_first.items))
@@ -425,6 +470,10 @@ class ConversationScreen(StatusLineScreen):
         header.set_ticket(ticket)
         sidebar.set_ticket(ticket)
         self.sub_title = f"#{ticket.id}"
+        if self._drawn:
+            self._load_history_if_changed(ticket)
+
+    def _load_history_if_changed(self, ticket: Ticket) -> None:
         if self.history_shown and ticket.version != self._history_version:
             self._history_version = ticket.version
             self.load_history(ticket.id)
@@ -709,13 +758,14 @@ class ConversationScreen(StatusLineScreen):
     def _show_waiting(self) -> None:
         """This ticket's replies and notes still in the outbox, after the messages: those being
         sent now as "sending…", the others as waiting."""
-        threads = self.query(Thread)
-        if not threads:
+        try:
+            thread = self.thread
+        except NoMatches:
             return  # the app is quitting and has taken the screen apart: a late answer shows nothing
         sender = self.desk.session.sender
         in_flight = sender.in_flight(self.ticket_id)
         items = sorted([*sender.waiting_for(self.ticket_id), *in_flight], key=lambda item: item.created_at)
-        threads.first().set_waiting(items, sending={item.id for item in in_flight})
+        thread.set_waiting(items, sending={item.id for item in in_flight})
 
     @on(messages.OutboxChanged)
     def _outbox_changed(self) -> None:
