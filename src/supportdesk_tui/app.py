@@ -303,7 +303,9 @@ class SupportDeskApp(App[None]):
                 self.screen.mount(TooSmallNotice(size))
         else:
             for screen in self.screen_stack:
-                screen.query(TooSmallNotice).remove()
+                # Mounted on the screen itself: its children, not a walk of every widget (this runs
+                # on every change of screen, opening each ticket).
+                screen.query_children(TooSmallNotice).remove()
 
     @on(navigation.Reconnect)
     def _reconnect(self) -> None:

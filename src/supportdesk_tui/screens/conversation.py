@@ -226,9 +226,9 @@ class ConversationScreen(StatusLineScreen):
 
     def _clear_widgets(self) -> None:
         """Nothing of the previous ticket stays on screen."""
-        self.query_one(TicketHeader).set_ticket(None)
-        sidebar = self.query_one(CustomerSidebar)
-        sidebar.set_ticket(None)
+        if self._prefetched is None:  # else the prefetched ticket replaces them at once
+            self.query_one(TicketHeader).set_ticket(None)
+            self.query_one(CustomerSidebar).set_ticket(None)
         self.thread.reset()
         self.composer.reset()
         self.account_case.remove_playbook()
