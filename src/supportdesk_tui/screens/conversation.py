@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -263,15 +263,17 @@ class ConversationScreen(StatusLineScreen):
         hold.enter_context(self.app.batch_update())
         # Exclusive: a ticket shown while the last one is held ends that hold (its `finally`).
         self.run_worker(self._release_when_shown(hold, self.ticket_id), group="first-frame",
-                        exclusive=True)
+                        exclusive=True, exit_on_error=False)
 
     async def _release_when_shown(self, hold: contextlib.ExitStack, ticket_id: int) -> None:
         try:
-            with contextlib.suppress(TimeoutError):
+            # NoMatches: the screen was taken apart meanwhile (the app quits).
+            with contextlib.suppress(TimeoutError, NoMatches):
                 await asyncio.wait_for(self.ticket_shown(), OPEN_HOLD_SECONDS)
         finally:
             hold.close()
-            self.app.screen.check_idle()  # draw now, not at the screen's next message
+            with contextlib.suppress(ScreenStackError):
+                self.app.screen.check_idle()  # draw now, not at the screen's next message
         if self._shows(ticket_id)():
             self.call_after_refresh(self._after_first_frame, ticket_id)
 
