@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from textual.command import Provider
+    from textual.screen import Screen
     from textual.theme import Theme
     from textual.worker import Worker
 
@@ -177,6 +178,19 @@ class SupportDeskApp(App[None]):
         registered = self._registered_themes
         return registered.get(self.theme) or registered["textual-dark"]
 
+    @property
+    def _background_screens(self) -> list[Screen[object]]:
+        # Textual counts the screen under the one in front as visible even when the one in front
+        # is opaque (only a translucent one, a modal, shows what is under it). The queue under an
+        # open ticket then stayed "current": each repaint of it (its countdowns every second, its
+        # preview) was handed to the conversation as a repaint of the whole screen, 5-13 ms each,
+        # several times while a ticket opened. Covered, it is now left alone until it is back in
+        # front (Textual's resume lays it out again at the terminal's size and repaints it).
+        stack = self._screen_stack
+        if stack and stack[-1].styles.background.a == 1:
+            return []
+        return super()._background_screens
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(APP_TOKEN_DEFAULTS)
 
@@ -290,7 +304,9 @@ class SupportDeskApp(App[None]):
                 self.screen.mount(TooSmallNotice(size))
         else:
             for screen in self.screen_stack:
-                screen.query(TooSmallNotice).remove()
+                # Mounted on the screen itself: its children, not a walk of every widget (this runs
+                # on every change of screen, opening each ticket).
+                screen.query_children(TooSmallNotice).remove()
 
     @on(navigation.Reconnect)
     def _reconnect(self) -> None:

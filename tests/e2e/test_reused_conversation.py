@@ -113,8 +113,8 @@ async def test_the_next_ticket_shows_nothing_of_the_one_before(workday_server: A
         header = screen.query_one(TicketHeader)
         assert header.ticket is not None and header.ticket.id == second and header.ticket.tags == []
         assert screen.composer.text == "" and screen.composer.kind is MessageKind.REPLY
-        assert not screen.query(PlaybookPanel) and not screen.has_class("-playbook-open")
         sidebar = screen.query_one(CustomerSidebar)
+        assert not screen.query(PlaybookPanel) and not sidebar.has_class("-beside-playbook")
         assert sidebar._ticket is not None and sidebar._ticket.id == second
         assert first not in [t.id for t in sidebar._others or []]
         # At the newest message, not at the top where the first ticket was left.

@@ -38,6 +38,8 @@ DELIBERATE_OVERRIDES = {
     "_size_updated": "widgets/composer.py: see test_the_composer_hears_every_size_change",
     "_handle_exception": "app.py logs a failure nothing caught, then hands it on: see "
                          "test_an_uncaught_failure_still_goes_through_handle_exception",
+    "_background_screens": "app.py leaves a screen covered by an opaque one undrawn: see "
+                           "test_a_screen_is_drawn_under_another_only_when_that_one_is_translucent",
 }
 
 
@@ -128,6 +130,21 @@ def test_the_devtools_render_a_screen_as_text() -> None:
         f"{BUMPED} devtools/render.py calls: Compositor.render_update(full=, screen_stack=).")
     assert isinstance(inspect.getattr_static(App, "_background_screens"), property), (
         f"{BUMPED} devtools/render.py reads: App._background_screens.")
+
+
+def test_a_screen_is_drawn_under_another_only_when_that_one_is_translucent() -> None:
+    # app.py's `_background_screens` returns [] when the screen in front is opaque; Textual's
+    # always counted the one below as visible (so it stayed "current" and its repaints were
+    # handed to the screen in front as full repaints).
+    background = inspect.getattr_static(App, "_background_screens")
+    assert isinstance(background, property) and "_screen_stack" in inspect.getsource(background.fget), (
+        f"{BUMPED} app.py overrides: App._background_screens (a property over _screen_stack).")
+    assert "_background_screens" in inspect.getsource(Screen.is_current.fget), (  # type: ignore[attr-defined]
+        f"{BUMPED} app.py expects: Screen.is_current to ask App._background_screens.")
+    render = inspect.getsource(Screen.render)
+    assert "background.a < 1" in render, (
+        f"{BUMPED} app.py assumes: a screen draws the one below only when its background is "
+        "translucent (Screen.render). Check whether an opaque screen can show another now.")
 
 
 class _Probe(Widget):

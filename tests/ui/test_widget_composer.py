@@ -160,3 +160,24 @@ async def test_inserted_text_lands_at_the_caret_without_control_characters() -> 
         composer.insert_at_cursor("Alice\x1b[31m,")
         await pilot.pause()
         assert composer.text == "Hi Alice[31m,"
+
+
+async def test_reset_for_the_next_ticket_leaves_nothing_even_when_the_text_is_empty() -> None:
+    # Reset skips clearing a composer already as `clear` leaves it; empty text alone is not that.
+    app = ComposerHost()
+    async with app.run_test(size=(100, 20)) as pilot:
+        composer = await ready(pilot)
+        await pilot.press("a", "b", "backspace", "backspace")  # typed and deleted: undo brings it back
+        await pilot.press("ctrl+s")  # refused: nothing to send
+        await pilot.pause()
+        assert composer.text == "" and "Nothing to send" in str(
+            composer.query_one("#composer-status", Static).render())
+        composer.reset()
+        await pilot.pause()
+        composer.focus_editor()
+        await pilot.press("ctrl+z", "ctrl+z")
+        await pilot.pause()
+        assert composer.text == "", "no undo back to the previous ticket's text"
+        assert "customer will see" in str(composer.query_one("#composer-status", Static).render())
+        composer.reset()  # pristine now: nothing to clear, and still as new
+        assert composer.text == "" and composer.kind is MessageKind.REPLY and not composer.files

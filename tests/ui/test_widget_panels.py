@@ -173,6 +173,24 @@ async def test_customer_sidebar_masks_contact_details_and_opens_other_tickets() 
         assert app.events == [("open", 9)]
 
 
+async def test_customer_sidebar_forgets_the_other_tickets_when_shown_another_ticket_of_the_customer() -> None:
+    # The conversation shows a previewed ticket straight over the last one (no empty state between):
+    # the list made for ticket 1 left ticket 1 out and had ticket 9 in it, so for 9 it is wrong.
+    customer = Requester(account_id="u7", name="Ivan", language="en", account_state="active")
+    first = make_ticket(1, requester=customer)
+    other = make_ticket(9, subject="Old question", requester=customer)
+    sidebar = CustomerSidebar(first)
+    async with Recorder(sidebar).run_test(size=(60, 30)) as pilot:
+        sidebar.set_other_tickets([other])
+        sidebar.set_ticket(first.model_copy(update={"version": first.version + 1}))  # a live change
+        await pilot.pause()
+        options = sidebar.query_one("#customer-others", OptionList)
+        assert options.option_count == 1 and options.get_option_at_index(0).id == "9"
+        sidebar.set_ticket(other)
+        await pilot.pause()
+        assert options.option_count == 1 and "Loading" in str(options.get_option_at_index(0).prompt)
+
+
 async def test_status_line_reports_connection_and_outbox() -> None:
     line = StatusLine()
     app = Recorder(line)

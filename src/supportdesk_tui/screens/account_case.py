@@ -7,11 +7,13 @@ messages; the case does the API calls (in the screen's workers) and shows what c
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from rich.text import Text
 from textual.css.query import NoMatches
+from textual.widget import Widget
 
 from supportdesk_tui.api.client import new_idempotency_key
 from supportdesk_tui.api.errors import ApiError, VerificationIncomplete
@@ -36,7 +38,11 @@ from supportdesk_tui.widgets.status_line import StatusLine
 from supportdesk_tui.widgets.thread import Thread
 
 REVEAL_SECONDS = 8.0
-LEAVING = "-leaving"  # a playbook panel of the ticket just left, on its way out
+BODY_ID = "conversation-body"  # the screen's row the playbook sits in, beside the thread
+SIDEBAR_ID = "customer"  # the customer card in that row, which gives way to the playbook when narrow
+BESIDE_PLAYBOOK = "-beside-playbook"
+"""On the customer card while a playbook shows. A class on the card, not on the screen: a class
+change on a screen restyles every widget on it (tens of ms per ticket opened)."""
 
 _ACTION_DONE = {
     AccountAction.SIGN_OUT_ALL: N_("All sessions were signed out."),
@@ -111,23 +117,46 @@ class AccountCase:
         self._show_ticket = show_ticket
         self._still_shown = still_shown
 
+    def _body(self) -> Widget | None:
+        try:
+            return self._screen.get_child_by_id(BODY_ID)
+        except NoMatches:
+            return None  # the screen is being taken apart
+
     def _panels(self) -> list[PlaybookPanel]:
-        """The playbook on screen (a panel of a ticket left, still being removed, does not count)."""
-        return [panel for panel in self._screen.query(PlaybookPanel) if not panel.has_class(LEAVING)]
+        """The playbook on screen (a panel of a ticket left, still being removed, does not count).
+
+        Asked for every key binding whenever the key bar is drawn: the body's children only, not a
+        query over the whole screen."""
+        body = self._body()
+        if body is None:
+            return []
+        return [child for child in body.children if isinstance(child, PlaybookPanel) and not child.leaving]
+
+    def _set_beside_playbook(self, shown: bool) -> None:
+        body = self._body()
+        if body is not None:
+            with contextlib.suppress(NoMatches):
+                body.get_child_by_id(SIDEBAR_ID).set_class(shown, BESIDE_PLAYBOOK)
 
     def remove_playbook(self) -> None:
         """Take the playbook away with the ticket it belongs to."""
         screen = self._screen
-        for panel in self._panels():
-            panel.add_class(LEAVING)
+        panels = self._panels()
+        if not panels:
+            return
+        for panel in panels:
+            panel.leaving = True
             # Each evidence field (an Input) subscribes to its screen's text-selection signal, which
             # keeps it until the signal is next published: on the conversation screen, reused for
             # ticket after ticket, every removed playbook would stay in memory (≈ 1 MB per ticket).
             for node in panel.walk_children(with_self=True):
                 screen.text_selection_started_signal.unsubscribe(node)
             panel.remove()
-        self._screen.set_class(False, "-playbook-open")
-        self._screen.refresh_bindings()
+        # The customer card's class stays until the next ticket's playbook is known (`_load_playbook`,
+        # after that ticket's first frame): it only matters at the medium width, and changing it
+        # restyles the card while the next ticket opens.
+        screen.refresh_bindings()
 
     # --- the playbook -----------------------------------------------------------
 
@@ -140,22 +169,20 @@ class AccountCase:
         api = screen.desk.api
         try:
             playbook = playbook_for(await api.playbooks(), ticket.category)
-            if playbook is None:
-                return
-            trail = await api.audit(ticket.id)
+            trail = await api.audit(ticket.id) if playbook is not None else []
         except ApiError:
-            return  # a ticket is workable without its playbook; the key says so when pressed
+            playbook = None  # a ticket is workable without its playbook; the key says so when pressed
         if not self._still_shown():
             return
-        try:
-            body = screen.query_one("#conversation-body")
-        except NoMatches:
+        body = self._body()
+        if body is None or self._panels():
             return
-        if self._panels():
+        if playbook is None:
+            self._set_beside_playbook(False)
             return
         await body.mount(PlaybookPanel(playbook, ticket.language, marks=done_marks(playbook, trail)),
-                         before="#customer")
-        screen.set_class(True, "-playbook-open")
+                         before=f"#{SIDEBAR_ID}")
+        self._set_beside_playbook(True)
         screen.refresh_bindings()  # j/k now have steps to move between
         scheduled = [e for e in trail if e.kind == "action" and "deletion" in e.summary.lower()]
         if scheduled:
@@ -178,7 +205,7 @@ class AccountCase:
             panel.focus_step()
         elif leaving:
             self._screen.query_one(Thread).focus()
-        self._screen.set_class(panel.display, "-playbook-open")
+        self._set_beside_playbook(panel.display)
         self._screen.refresh_bindings()
 
     def help_note(self, keymap: Mapping[str, str]) -> str:

@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.timer import Timer
+from textual.widget import AwaitMount
 
 from supportdesk_tui import messages, paths
 from supportdesk_tui.api.errors import ApiError, NewActivity, NotFoundError, VersionConflict
@@ -80,6 +81,11 @@ COMPOSING_IDLE_SECONDS = 15
 # The pages the thread reads as the agent scrolls (and home and end read from either end of the
 # conversation, one request whatever its length); it holds a few of them near the view.
 THREAD_PAGE_MESSAGES = 100
+# How long opening a ticket may leave the last frame (the queue) on the terminal while the ticket's
+# messages load and mount. Drawn at once, the conversation was drawn 4-7 times on its way to the
+# messages (empty, then header and sidebar, then the cards as they mounted, then laid out), each
+# frame a layout and a paint; held, it is drawn once. Past this the agent sees it loading.
+OPEN_HOLD_SECONDS = 0.1
 
 
 class ConversationScreen(StatusLineScreen):
@@ -96,7 +102,7 @@ class ConversationScreen(StatusLineScreen):
     ConversationScreen.-narrow PlaybookPanel { width: 45%; }
     ConversationScreen.-short Composer { height: 8; }
     /* Too narrow for thread, playbook and sidebar side by side: the playbook wins while shown. */
-    ConversationScreen.-medium.-playbook-open CustomerSidebar { display: none; }
+    ConversationScreen.-medium CustomerSidebar.-beside-playbook { display: none; }
     """
     BINDINGS: ClassVar[list[BindingType]] = with_cyrillic_aliases([
         Binding("escape", "back", N_("Back"), id="ticket.back"),
@@ -146,6 +152,11 @@ class ConversationScreen(StatusLineScreen):
             else None
         # What the thread shows: ticket version, last message id, message count.
         self._shown: tuple[int, int | None, int] | None = None
+        # Set once the thread has this ticket's messages, or the load gave up, or the ticket was left.
+        self._loaded = asyncio.Event()
+        # The first frame of this ticket is on the terminal: what it did not need loads from then on
+        # (presence, history, the customer's other tickets, the playbook, a prefetched ticket's refresh).
+        self._drawn = False
         self._composing = False
         self._history_version: int | None = None  # the ticket version whose history is shown
         if self._composing_timer is not None:
@@ -153,6 +164,15 @@ class ConversationScreen(StatusLineScreen):
             self._composing_timer = None
         self.account_case = AccountCase(self, ticket_id, show_ticket=self.set_ticket,
                                         still_shown=self._shows(ticket_id))
+
+    async def ticket_shown(self) -> None:
+        """Returns once the thread has mounted this ticket's messages (or what stands in for them:
+        the load failed) — the first frame worth drawing — or the ticket was left meanwhile."""
+        loaded = self._loaded
+        await loaded.wait()
+        if self._open and self._loaded is loaded:
+            thread = self.thread
+            await AwaitMount(thread, list(thread.children))
 
     def _shows(self, ticket_id: int) -> Callable[[], bool]:
         """Asked by work that answers late: is `ticket_id` still the ticket in front of the agent?"""
@@ -206,9 +226,9 @@ class ConversationScreen(StatusLineScreen):
 
     def _clear_widgets(self) -> None:
         """Nothing of the previous ticket stays on screen."""
-        self.query_one(TicketHeader).set_ticket(None)
-        sidebar = self.query_one(CustomerSidebar)
-        sidebar.set_ticket(None)
+        if self._prefetched is None:  # else the prefetched ticket replaces them at once
+            self.query_one(TicketHeader).set_ticket(None)
+            self.query_one(CustomerSidebar).set_ticket(None)
         self.thread.reset()
         self.composer.reset()
         self.account_case.remove_playbook()
@@ -216,6 +236,7 @@ class ConversationScreen(StatusLineScreen):
         self.sub_title = ""
 
     def _open_ticket(self) -> None:
+        self._draw_when_shown()
         self._open = True
         self.desk.subscribe(self)
         self.init_status_line()  # what the session said while another screen was in front
@@ -231,9 +252,47 @@ class ConversationScreen(StatusLineScreen):
             self._show_loaded(self._prefetched.ticket, self._prefetched.newest_first)
         else:
             self.thread.show_loading()
+            self.load()
         self._show_waiting()
-        self.load()
+
+    def _draw_when_shown(self) -> None:
+        """Hold the app's drawing until this ticket's messages are mounted (`OPEN_HOLD_SECONDS` at
+        most); keys reach the conversation meanwhile, only drawing waits. Held from now, not from
+        when a worker starts, so that no frame of the screen half updated slips in."""
+        hold = contextlib.ExitStack()
+        hold.enter_context(self.app.batch_update())
+        # Exclusive: a ticket shown while the last one is held ends that hold (its `finally`).
+        self.run_worker(self._release_when_shown(hold, self.ticket_id), group="first-frame",
+                        exclusive=True, exit_on_error=False)
+
+    async def _release_when_shown(self, hold: contextlib.ExitStack, ticket_id: int) -> None:
+        try:
+            # NoMatches: the screen was taken apart meanwhile (the app quits).
+            with contextlib.suppress(TimeoutError, NoMatches):
+                await asyncio.wait_for(self.ticket_shown(), OPEN_HOLD_SECONDS)
+        finally:
+            hold.close()
+            with contextlib.suppress(ScreenStackError):
+                self.app.screen.check_idle()  # draw now, not at the screen's next message
+        if self._shows(ticket_id)():
+            self.call_after_refresh(self._after_first_frame, ticket_id)
+
+    def _after_first_frame(self, ticket_id: int) -> None:
+        """The ticket is on the terminal: now what its first frame did not need."""
+        if not self._shows(ticket_id)() or self._drawn:
+            return
+        self._drawn = True
         self.set_presence(PresenceState.VIEWING)
+        if self._prefetched is not None:
+            self.load()  # the preview's page is on screen: is it still the ticket as it is?
+        elif self.ticket is not None:
+            self._load_extras(self.ticket)
+        # else still loading: the load loads them when it ends
+
+    def _load_extras(self, ticket: Ticket) -> None:
+        self.load_other_tickets(ticket)
+        self.account_case.load_playbook(ticket)
+        self._load_history_if_changed(ticket)
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         # Kept aside, this screen heard no resize: its breakpoint classes may be from another size.
@@ -255,6 +314,7 @@ class ConversationScreen(StatusLineScreen):
         if not self._open:
             return
         self._open = False
+        self._loaded.set()  # nothing more to wait for before drawing
         self.desk.unsubscribe(self)
         self._save_draft_now()
         if self._composing_timer is not None:
@@ -273,6 +333,13 @@ class ConversationScreen(StatusLineScreen):
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
+        loaded = self._loaded
+        try:
+            await self._load()
+        finally:
+            loaded.set()  # shown, or the reason it is not, or left: drawing waits no longer
+
+    async def _load(self) -> None:
         api = self.desk.api
         ticket_id = self.ticket_id
         still_shown = self._shows(ticket_id)
@@ -298,8 +365,8 @@ class ConversationScreen(StatusLineScreen):
             self._show_loaded(ticket, page)
         except NoMatches:
             return  # closed between the check and now: its widgets are already gone
-        self.load_other_tickets(ticket)
-        self.account_case.load_playbook(ticket)
+        if self._drawn:
+            self._load_extras(ticket)
 
     def _show_loaded(self, ticket: Ticket, newest_first: PageResult[Message]) -> None:
         shown = (ticket.version, ticket.last_message_id, len(newest_first.items))
@@ -309,6 +376,7 @@ class ConversationScreen(StatusLineScreen):
         self.set_ticket(ticket)
         self.thread.set_messages(list(reversed(newest_first.items)), has_older=newest_first.has_more,
                                  older_cursor=newest_first.next_cursor)
+        self._loaded.set()
         if not self._seen_from_draft:
             # What the agent now has in front of them; a restored draft keeps what it was written against.
             self.seen_up_to = max(self.seen_up_to or 0, ticket.last_message_id or 0) or None
@@ -404,6 +472,10 @@ class ConversationScreen(StatusLineScreen):
         header.set_ticket(ticket)
         sidebar.set_ticket(ticket)
         self.sub_title = f"#{ticket.id}"
+        if self._drawn:
+            self._load_history_if_changed(ticket)
+
+    def _load_history_if_changed(self, ticket: Ticket) -> None:
         if self.history_shown and ticket.version != self._history_version:
             self._history_version = ticket.version
             self.load_history(ticket.id)
@@ -688,13 +760,14 @@ class ConversationScreen(StatusLineScreen):
     def _show_waiting(self) -> None:
         """This ticket's replies and notes still in the outbox, after the messages: those being
         sent now as "sending…", the others as waiting."""
-        threads = self.query(Thread)
-        if not threads:
+        try:
+            thread = self.thread
+        except NoMatches:
             return  # the app is quitting and has taken the screen apart: a late answer shows nothing
         sender = self.desk.session.sender
         in_flight = sender.in_flight(self.ticket_id)
         items = sorted([*sender.waiting_for(self.ticket_id), *in_flight], key=lambda item: item.created_at)
-        threads.first().set_waiting(items, sending={item.id for item in in_flight})
+        thread.set_waiting(items, sending={item.id for item in in_flight})
 
     @on(messages.OutboxChanged)
     def _outbox_changed(self) -> None:

@@ -348,7 +348,15 @@ class Composer(Vertical):
             self._throttle = None
         self.busy = False
         self.kind = MessageKind.REPLY
-        self.clear()
+        if not self._pristine():  # else clearing it would only redraw it while the next ticket opens
+            self.clear()
+
+    def _pristine(self) -> bool:
+        """As `clear` leaves it: empty with nothing to undo or redo, attached, pending or refused."""
+        history = self.editor.history
+        return (not self.editor.text and not history.undo_stack and not history.redo_stack
+                and self._last_length == 0 and not self._files and self._blocked is None
+                and self._pending_actions is None)
 
     def insert_at_cursor(self, text: str) -> None:
         """Insert e.g. a rendered canned reply where the caret is."""

@@ -98,8 +98,10 @@ class CustomerSidebar(Vertical):
             options.highlighted = highlighted
 
     def set_ticket(self, ticket: Ticket | None) -> None:
-        if ticket is None or self._ticket is None or ticket.requester != self._ticket.requester:
-            self._others = None
+        previous = self._ticket
+        if ticket is None or previous is None or ticket.id != previous.id \
+                or ticket.requester != previous.requester:
+            self._others = None  # another ticket's list left the new one out (and had this one)
         self._ticket = ticket
         if self.is_mounted:
             self._show_facts()

@@ -238,6 +238,8 @@ class PlaybookPanel(VerticalScroll, can_focus=False):
         self.language = language
         self._marks = dict(marks or {})
         self._done = set(done) | set(self._marks)
+        self.leaving = False
+        """Its ticket was left and it is being removed (that completes after the next ticket shows)."""
 
     def compose(self) -> ComposeResult:
         title = self.playbook.title.get(self.language) or next(iter(self.playbook.title.values()), "")
