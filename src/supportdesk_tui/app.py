@@ -239,10 +239,9 @@ class SupportDeskApp(App[None]):
         self._session = session
         if self._typed_token and not self.settings.in_browser:
             await self._remember_login()
-        # The start screen first: its requests go before those of the notifications and the stream.
-        self.navigator.open_start_screen()
         self.start_notifications(session)
         self.start_live_updates()
+        self.navigator.open_start_screen()
         self.outbox_changed()
         self._tell_about_failed(self.session.sender.failed)
         self.set_interval(2.0, self._flush_outbox_if_due)

@@ -129,26 +129,7 @@ def _send_sign_in_early(settings: AppSettings) -> SignInPrefetch | None:
 
     if settings.token is None or settings.in_browser:
         return None
-    starts_on_queue = settings.start_mode is None and not settings.wallboard
-    return SignInPrefetch.start(settings.instances, settings.token, timeout=settings.timeout,
-                                first_page=first_page_request(settings) if starts_on_queue else None)
-
-
-def first_page_request(settings: AppSettings) -> dict[str, str] | None:
-    """The query the start's queue asks its first page with (screens/queue.py `current_params`,
-    `TicketWindow`'s first fetch): all my queues, the config's default filter, by SLA."""
-    # lazy: pydantic's models, loaded by the config already, but not for `login` or `config path`
-    from supportdesk_tui.contract.models import TicketSort
-    from supportdesk_tui.domain.query import QueryError, TicketQuery, parse_query
-
-    try:
-        query = parse_query(settings.default_filter) if settings.default_filter else TicketQuery()
-    except QueryError:
-        return None  # the queue says so itself, then asks without it
-    params = query.to_params()
-    params["sort"] = (query.sort or TicketSort.SLA_DUE).value
-    params["page[size]"] = str(settings.page_size)
-    return params
+    return SignInPrefetch.start(settings.instances, settings.token, timeout=settings.timeout)
 
 
 def _ask_the_terminal() -> GraphicsProbe:

@@ -105,16 +105,13 @@ class Session:
     async def live_updates(self, publish: messages.Publish) -> None:
         """Pump server events into `publish` (to the views subscribed to them) until cancelled."""
         shortest, longest = self.settings.reconnect_backoff
-        await self.api.before_live()
         self.stream = EventStream(self.api, read_timeout=self.settings.not_answering_after,
                                   min_backoff=shortest, max_backoff=longest)
         interrupted = False
         async for item in self.stream.items():
             if isinstance(item, StreamStatus):
-                if item.state == "live" and self.api.live_from_now():
-                    # The first page was read at launch, before the stream started (api/prefetch.py):
-                    # what changed in between reaches the views as a reset, like any gap.
-                    publish(messages.StreamReset)
+                if item.state == "live":
+                    self.api.live_from_now()
                 if item.state in ("polling", "reconnecting"):
                     interrupted = True
                 elif item.state == "live" and interrupted:

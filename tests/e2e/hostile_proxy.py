@@ -23,18 +23,8 @@ SINGLE_TICKET = re.compile(r"^/api/v1/tickets/(\d+)$")
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "content-encoding"}
 
 
-class ProxyLog:
-    """What the proxy has seen: lets a test wait until the app's start-up reads are over."""
-
-    def __init__(self) -> None:
-        self.events_opened = threading.Event()
-        # A queue page answered after the event stream opened: the reload a live stream's first
-        # status asks for when the first page was read before the stream (the launch's early reads).
-        self.page_after_stream = threading.Event()
-
-
 def _handler(upstream: str, message: str, refused: int | None,
-             hold_events: threading.Event | None, log: ProxyLog) -> type[BaseHTTPRequestHandler]:
+             hold_events: threading.Event | None) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.0"  # one request per connection; the body ends when it closes
 
@@ -44,7 +34,6 @@ def _handler(upstream: str, message: str, refused: int | None,
         def _forward(self) -> None:
             path = self.path.split("?", 1)[0]
             if hold_events is not None and path == "/api/v1/events":
-                log.events_opened.set()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
@@ -77,8 +66,6 @@ def _handler(upstream: str, message: str, refused: int | None,
                         self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the app went away (or reconnects): nothing to tell anyone
-            if self.command == "GET" and path == "/api/v1/tickets" and log.events_opened.is_set():
-                log.page_after_stream.set()
 
         do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _forward
 
@@ -87,11 +74,10 @@ def _handler(upstream: str, message: str, refused: int | None,
 
 @contextmanager
 def hostile_proxy(upstream: str, message: str, *, refused: int | None = None,
-                  hold_events: bool = False, log: ProxyLog | None = None) -> Iterator[str]:
-    """The proxy's base URL while the block runs; `log` records what it has seen."""
+                  hold_events: bool = False) -> Iterator[str]:
+    """The proxy's base URL while the block runs."""
     release = threading.Event() if hold_events else None
-    server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 _handler(upstream, message, refused, release, log or ProxyLog()))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(upstream, message, refused, release))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from e2e_helpers import make_app
 from hostile_corpus import FORBIDDEN_BYTES, SERVER_MESSAGE, poisoned_desk
-from hostile_proxy import ProxyLog, hostile_proxy
+from hostile_proxy import hostile_proxy
 
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
@@ -219,15 +219,11 @@ def test_no_escape_sequence_from_names_titles_tags_or_server_messages_reaches_th
     all hostile, painted by the real CLI: none of their control sequences is in its bytes."""
     desk = poisoned_desk(server_factory)
     refused = desk.tickets[3]
-    seen = ProxyLog()
-    with hostile_proxy(desk.url, SERVER_MESSAGE, refused=refused, hold_events=True, log=seen) as url:
+    with hostile_proxy(desk.url, SERVER_MESSAGE, refused=refused, hold_events=True) as url:
         term = Terminal(url, desk.token("agent1"), tmp_path)
         try:
             term.wait_for(b"Deletion")  # the queue names in the sidebar
             term.wait_for("Взлом".encode())  # and the tickets in the table: `t` takes the first
-            # The first page was read at launch, before the stream: the stream's first status reloads
-            # it. Mallory acts after that reload, so the app is left stale, as the test needs.
-            assert seen.page_after_stream.wait(30), "the queue was never read again after the stream opened"
             with desk.client("mallory") as http:  # Mallory takes every ticket; the app is stale
                 me = http.get("/api/v1/me").json()
                 for ticket_id in desk.tickets:

@@ -3,8 +3,8 @@
 Against the real reference server. What the agent must be able to rely on: the answers sent early
 stand in for the sign-in's own requests and read exactly the same (same models, same errors, a
 refused token still ends on the same screen); they are never used for another server or token,
-never twice and never stale; and a ticket that changed between the early read and the live stream
-is shown as it is now, not as it was at launch.
+never twice and never stale; and the queue's first page is never read early (it would predate the
+live stream), so a ticket changed meanwhile is shown as it is now.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from supportdesk_tui.api import errors
 from supportdesk_tui.api.client import SupportDeskClient
 from supportdesk_tui.api.prefetch import PrefetchedAnswer, SignInPrefetch
 from supportdesk_tui.app import SupportDeskApp
-from supportdesk_tui.launch import first_page_request
 from supportdesk_tui.screens.connect import ConnectScreen
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.settings import AppSettings
@@ -32,13 +31,8 @@ from waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
-# What the start's queue asks for its first page (launch.py `first_page_request`, defaults).
-FIRST_PAGE = {"sort": "sla_due", "page[size]": "100"}
-
-
 async def settled(prefetch: SignInPrefetch) -> None:
     """Until the launch's thread has every answer it is going to get."""
-    await prefetch.lists_settled(30)
     deadline = time.monotonic() + 30
     while not all(future.done() for future in prefetch._answers.values()):
         assert time.monotonic() < deadline, "the launch's requests never finished"
@@ -48,23 +42,20 @@ async def settled(prefetch: SignInPrefetch) -> None:
 async def test_the_answers_sent_at_launch_stand_in_for_the_sign_in_requests_and_read_the_same(
         live_server: Any) -> None:
     token = live_server.token("anna")
-    prefetch = SignInPrefetch.start([live_server.url], token, first_page=FIRST_PAGE)
+    prefetch = SignInPrefetch.start([live_server.url], token)
     assert prefetch is not None
     async with SupportDeskClient(live_server.url, token, prefetched=prefetch) as api:
-        early = (await api.me(), await api.queues(),
-                 await api.list_tickets({"sort": "sla_due"}, page_size=100))
-    assert prefetch.used == {"/me", "/queues", "/tickets"}
+        early = (await api.me(), await api.queues())
+    assert prefetch.used == {"/me", "/queues"}
     assert prefetch.untaken() == []
     async with SupportDeskClient(live_server.url, token) as api:
-        me, queues, page = await api.me(), await api.queues(), await api.list_tickets(
-            {"sort": "sla_due"}, page_size=100)
+        me, queues = await api.me(), await api.queues()
     assert early[0] == me and early[1] == queues
-    assert [t.id for t in early[2].items] == [t.id for t in page.items] and early[2].has_more == page.has_more
 
 
 async def test_the_answers_are_never_used_for_another_token_or_server(live_server: Any) -> None:
     anna = live_server.token("anna")
-    prefetch = SignInPrefetch.start([live_server.url], anna, first_page=FIRST_PAGE)
+    prefetch = SignInPrefetch.start([live_server.url], anna)
     assert prefetch is not None
     await settled(prefetch)
     async with SupportDeskClient(live_server.url, live_server.token("lena"), prefetched=prefetch) as api:
@@ -83,7 +74,7 @@ def test_an_https_server_is_never_asked_early() -> None:
 async def test_a_refused_token_fails_exactly_as_without_the_early_answers(live_server: Any,
                                                                          tmp_path: Path) -> None:
     refused = "sdt_not_a_real_token_123456"
-    prefetch = SignInPrefetch.start([live_server.url], refused, first_page=FIRST_PAGE)
+    prefetch = SignInPrefetch.start([live_server.url], refused)
     assert prefetch is not None
     await settled(prefetch)
     async with SupportDeskClient(live_server.url, refused, prefetched=prefetch) as api:
@@ -96,11 +87,9 @@ async def test_a_refused_token_fails_exactly_as_without_the_early_answers(live_s
     assert (early.value.title, early.value.message, early.value.code) == (
         direct.value.title, direct.value.message, direct.value.code)
     assert prefetch.used == {"/me"}
-    # Nobody signed in: the queue's page was never asked for.
-    assert all(future.result() is None for key, future in prefetch._answers.items() if key[1] == "/tickets")
 
     # And the app shows the same refusal it shows without them.
-    again = SignInPrefetch.start([live_server.url], refused, first_page=FIRST_PAGE)
+    again = SignInPrefetch.start([live_server.url], refused)
     app = SupportDeskApp(AppSettings(server_url=live_server.url, token=refused, data_dir=tmp_path,
                                      sign_in_prefetch=again))
     async with app.run_test(size=(120, 36)) as pilot:
@@ -144,23 +133,20 @@ async def test_an_early_answer_is_used_once_and_only_while_fresh(live_server: An
         assert (await api.me()).name == real["name"]
 
 
-async def test_a_ticket_changed_after_the_early_read_shows_as_it_is_now(server_factory: Any,
-                                                                        tmp_path: Path) -> None:
-    """The first page read at launch predates the live stream: a change in between must not be
-    lost (the stream's first live status resets the views, which read the page again)."""
+async def test_a_ticket_changed_during_the_launch_shows_as_it_is_now(server_factory: Any,
+                                                                     tmp_path: Path) -> None:
+    """Only who-am-I and the queues are read at launch: the queue's first page is read by the queue,
+    so a change made after the launch's reads is in it."""
     server = server_factory()
     token = server.token("anna")
     settings = AppSettings(server_url=server.url, token=token, data_dir=tmp_path, language="en",
                            not_answering_after=LOADED_MACHINE_NOT_ANSWERING_AFTER)
-    # The query the launch sends for the queue's first page; a clock that stands still, so however
-    # slow this machine the answers count as fresh.
-    prefetch = SignInPrefetch.start([server.url], token, first_page=first_page_request(settings),
-                                    clock=lambda: 0.0)
+    prefetch = SignInPrefetch.start([server.url], token, clock=lambda: 0.0)  # fresh however slow
     assert prefetch is not None
     await settled(prefetch)
-    first_page = prefetch._answers[next(k for k in prefetch._answers if k[1] == "/tickets")].result()
-    assert first_page is not None
-    ticket = json.loads(first_page.body)["data"][0]
+    assert {key[1] for key in prefetch.untaken()} == {"/me", "/queues"}
+    with server.client("anna") as http:
+        ticket = http.get("/api/v1/tickets", params={"sort": "sla_due"}).json()["data"][0]
     tags = [*ticket["tags"], "changed-after-launch"]
     with server.client("lena") as http:
         response = http.patch(f"/api/v1/tickets/{ticket['id']}", json={"tags": tags},
@@ -178,6 +164,4 @@ async def test_a_ticket_changed_after_the_early_read_shows_as_it_is_now(server_f
             return next((list(t.tags) for t in rows if t.id == ticket["id"]), None)
 
         await wait_until(pilot, lambda: shown_tags() == tags, what="the ticket as it is now")
-    # The queue took the page sent at launch (the launch asked for what the queue asks for), then
-    # read it again once the stream was live.
-    assert "/tickets" in prefetch.used
+    assert prefetch.used == {"/me", "/queues"}

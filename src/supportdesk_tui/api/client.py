@@ -246,17 +246,11 @@ class SupportDeskClient:
             limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
         )
 
-    async def before_live(self, wait: float = 3.0) -> None:
-        """Until a ticket list sent at launch was taken by the view that asked for it (at most
-        `wait` s): the event stream starts after that, and `live_from_now` then says to reload it."""
-        if self._prefetched is not None:
-            await self._prefetched.lists_settled(wait)
-
-    def live_from_now(self) -> bool:
-        """The event stream is live: answers sent at launch are used no more (they predate it).
-        True if a ticket list was read from one, so the views must read it again."""
+    def live_from_now(self) -> None:
+        """The event stream is live: answers sent at launch are used no more (they predate it)."""
         prefetched, self._prefetched = self._prefetched, None
-        return prefetched.settle() if prefetched is not None else False
+        if prefetched is not None:
+            prefetched.settle()
 
     @property
     def base_url(self) -> str:

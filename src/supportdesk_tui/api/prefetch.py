@@ -23,7 +23,6 @@ from __future__ import annotations
 import concurrent.futures
 import hashlib
 import http.client
-import json
 import sys
 import threading
 import time
@@ -39,8 +38,6 @@ REQUEST_ID_HEADER = "X-Request-Id"
 # An answer older than this is not shown as the sign-in's: the client asks again.
 FRESH_FOR_SECONDS = 10.0
 _SWITCH_INTERVAL_WHILE_FETCHING = 0.0005
-# Roles whose start screen is not the queue (a lead's is the dashboard; intake has no queue).
-_NO_QUEUE_ROLES = frozenset({"lead", "intake"})
 
 RequestKey = tuple[str, str, frozenset[tuple[str, str]]]
 
@@ -69,32 +66,26 @@ class SignInPrefetch:
 
     instances: tuple[str, ...]
     token_digest: str = field(repr=False)
-    first_page: Mapping[str, str] | None = None
     clock: Callable[[], float] = time.monotonic
     _answers: dict[RequestKey, concurrent.futures.Future[PrefetchedAnswer | None]] = field(
         default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _taken: set[str] = field(default_factory=set, repr=False)
-    # Set once no ticket list is left to take (taken, dropped, failed or never sent).
-    _lists_settled: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @classmethod
-    def start(cls, instances: Sequence[str], token: str, *, first_page: Mapping[str, str] | None = None,
-              timeout: float = 10.0, clock: Callable[[], float] = time.monotonic) -> SignInPrefetch | None:
-        """Send `/me`, `/queues` and, for an agent whose start shows the queue, `first_page` (the
-        queue's first list request) from a thread; None when this sign-in is not prefetched."""
+    def start(cls, instances: Sequence[str], token: str, *, timeout: float = 10.0,
+              clock: Callable[[], float] = time.monotonic) -> SignInPrefetch | None:
+        """Send `/me` and `/queues` from a thread; None when this sign-in is not prefetched.
+
+        Not the queue's first page: read before the event stream starts, it could miss a change
+        made in between, and reading it again once the stream is live would show the agent a
+        second load a moment after the first (the page waits for the stream, as it always has)."""
         if not instances or not token or not instances[0].startswith("http://"):
             return None
-        prefetch = cls(tuple(url.rstrip("/") for url in instances), _token_digest(token),
-                       dict(first_page) if first_page is not None else None, clock)
+        prefetch = cls(tuple(url.rstrip("/") for url in instances), _token_digest(token), clock)
         instance = prefetch.instances[0]
-        wanted: list[tuple[str, Mapping[str, str] | None]] = [("/me", None), ("/queues", None)]
-        if first_page is not None:
-            wanted.append(("/tickets", prefetch.first_page))
-        for path, params in wanted:
-            prefetch._answers[request_key(instance, path, params)] = concurrent.futures.Future()
-        if first_page is None:
-            prefetch._lists_settled.set()
+        for path in ("/me", "/queues"):
+            prefetch._answers[request_key(instance, path, None)] = concurrent.futures.Future()
         thread = threading.Thread(target=prefetch._fetch, name="sign-in-prefetch", daemon=True,
                                   args=(instance, token, timeout, sys.getswitchinterval()))
         # The main thread imports all the while, holding the interpreter lock; this thread needs
@@ -116,8 +107,6 @@ class SignInPrefetch:
 
         with self._lock:
             future = self._answers.pop(request_key(instance, path, params), None)
-            if path == "/tickets" and not any(key[1] == "/tickets" for key in self._answers):
-                self._lists_settled.set()
         if future is None:
             return None
         if future.done():
@@ -133,22 +122,10 @@ class SignInPrefetch:
             self._taken.add(path)
         return answer
 
-    def settle(self) -> bool:
-        """The live stream is up: answers nobody took are dropped (they predate it). True if a
-        ticket list was taken: its rows were read before the stream started, so a change in
-        between may be missing from them and the views that show them must read them again."""
+    def settle(self) -> None:
+        """The live stream is up: answers nobody took are dropped (they predate it)."""
         with self._lock:
             self._answers.clear()
-            self._lists_settled.set()
-            return "/tickets" in self._taken
-
-    async def lists_settled(self, wait: float) -> None:
-        """Until the ticket list sent at launch was taken (or will not be), at most `wait` s: the
-        live stream starts after it, so the reset it then sends covers the list's whole gap."""
-        import asyncio  # lazy: as in `take`
-
-        if not self._lists_settled.is_set():
-            await asyncio.to_thread(self._lists_settled.wait, wait)
 
     @classmethod
     def answered(cls, instances: Sequence[str], token: str,
@@ -161,7 +138,6 @@ class SignInPrefetch:
             future: concurrent.futures.Future[PrefetchedAnswer | None] = concurrent.futures.Future()
             future.set_result(answer)
             prefetch._answers[request_key(prefetch.instances[0], path, dict(params))] = future
-        prefetch._lists_settled.set()
         return prefetch
 
     @property
@@ -182,13 +158,8 @@ class SignInPrefetch:
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT, "Authorization": f"Bearer {token}"}
         with self._lock:
             wanted = list(self._answers.items())
-        me: PrefetchedAnswer | None = None
         try:
             for (_, path, params), future in wanted:
-                if path == "/tickets" and not _starts_on_the_queue(me):
-                    future.set_result(None)
-                    self._lists_settled.set()  # nothing to take: the stream need not wait for it
-                    continue
                 query = f"?{urlencode(sorted(params))}" if params else ""
                 request_id = uuid.uuid4().hex
                 try:
@@ -201,8 +172,6 @@ class SignInPrefetch:
                     future.set_result(None)  # the client sends it itself, and meets the failure itself
                     connection.close()
                     continue
-                if path == "/me":
-                    me = answer
                 future.set_result(answer)
         finally:
             sys.setswitchinterval(switch_interval)
@@ -211,14 +180,3 @@ class SignInPrefetch:
                 if not future.done():
                     future.set_result(None)
 
-
-def _starts_on_the_queue(me: PrefetchedAnswer | None) -> bool:
-    """From the `/me` answer: a lead starts on the dashboard and intake has no queue, so their
-    first page would be fetched for nothing (as would anyone's whose sign-in failed)."""
-    if me is None or me.status != 200:
-        return False
-    try:
-        role = json.loads(me.body).get("role")
-    except (ValueError, AttributeError):
-        return False
-    return role not in _NO_QUEUE_ROLES

@@ -63,7 +63,6 @@ class NotificationCenter:
             self._sla_timer = None
 
     async def _prime(self) -> None:
-        await self.api.before_live()  # the start screen's first page goes first
         with contextlib.suppress(ApiError):  # without it only SLA warnings for older tickets wait
             page = await self.api.list_tickets({"assignee": "me"}, page_size=PRIMED_TICKETS)
             self.rules.prime(page.items)
