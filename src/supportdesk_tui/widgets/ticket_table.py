@@ -23,7 +23,9 @@ from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.style import Style as TextualStyle
 from textual.timer import Timer
 
 from supportdesk_tui.contract.clock import Clock, utc_now
@@ -44,6 +46,7 @@ from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.widgets._component_styles import ComponentStyles
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets._signals import breached_countdown, signal_classes, signal_css
+from supportdesk_tui.widgets.steady_scrollbar import steady_vertical_scrollbar
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,15 @@ JUMP_WALK_PAGES = 3
 
 
 ClockFace = tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class _Frame:
+    width: int  # of the rows, without the scrollbar
+    top: int  # the first row shown under the header
+    cursor_row: int
+    focused: bool
+    now: datetime
 
 
 @dataclass(frozen=True)
@@ -459,6 +471,11 @@ class TicketTable(ScrollView, can_focus=True):
     # --- geometry -----------------------------------------------------------
 
     @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # Every scroll moves the bar; redrawing it each time cost as much as the rows.
+        return steady_vertical_scrollbar(self)
+
+    @property
     def _body_height(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
 
@@ -685,25 +702,65 @@ class TicketTable(ScrollView, can_focus=True):
         # `notify_style_update` is not called): the rows drawn in the old colours must go.
         if self._cell_styles.changed():
             self._forget_rendered()
-        return super().render_lines(crop)
+        if not self._plain_box():
+            return super().render_lines(crop)
+        # A table without border, padding or effects: Textual's styles cache would copy every
+        # line into a new strip and filter it again on every frame (a scroll repaints all of
+        # them). Handing the compositor the very strips cached per row lets the filter, cut and
+        # terminal-output caches each strip carries answer instead.
+        width = self.region.width
+        base_background, background = self.background_colors
+        pad_style = TextualStyle(background=base_background + background).rich_style
+        filters = self.get_line_filters()
+        frame = self._frame()
+        strips: list[Strip] = []
+        for y in crop.line_range:
+            strip = self._content_line(y, frame).adjust_cell_length(width, pad_style)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, width):
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
 
-    def render_line(self, y: int) -> Strip:
+    def _plain_box(self) -> bool:
+        """Whether Textual's styles cache would hand back the content lines as they are."""
+        styles = self.styles
+        return (
+            not any(styles.gutter)
+            and not any(edge for edge, _colour in styles.outline)
+            and not styles.tint.a
+            and styles.text_opacity == 1.0
+            and not (styles.has_rule("hatch") and styles.hatch != "none")
+            and self.opacity == 1.0
+        )
+
+    def _frame(self) -> _Frame:
+        """What every line of one frame shares: read once per frame, not once per line."""
         width = self.scrollable_content_region.width
         if width != self._width:
             self._width = width
             self._widths = layout_columns(width)
-        row = self._top_row + y - 1
+        return _Frame(width, self._top_row, self._cursor_row, self.has_focus, self.clock())
+
+    def render_line(self, y: int) -> Strip:
+        return self._content_line(y, self._frame())
+
+    def _content_line(self, y: int, frame: _Frame) -> Strip:
+        width = frame.width
+        row = frame.top + y - 1
         window = self._window
         ticket = window.get(row) if window is not None and y > 0 else None
         if ticket is None:
             return self._render_other_line(y, row, width)
-        look = "plain" if row != self._cursor_row else ("cursor" if self.has_focus else "cursor-blurred")
+        look = "plain" if row != frame.cursor_row else ("cursor" if frame.focused else "cursor-blurred")
         marked = ticket.id in self._marked
         if marked:
             look += "+marked"
         # A scroll repaints every visible line: most are rows drawn before, found here without
         # computing a single style.
-        now = self.clock()
+        now = frame.now
         face = _clock_face(ticket, now)
         cached = self._row_cache.get((ticket.id, look))
         if cached is not None and cached.ticket is ticket and cached.face == face and cached.width == width:
