@@ -59,6 +59,26 @@ async def test_every_frame_paints_what_textuals_own_rendering_would() -> None:
         assert cells(table.render_lines(whole)) == cells(textual_lines(table, whole))
 
 
+async def test_the_cursor_row_drawn_over_the_cached_row_is_the_row_drawn_with_the_cursor() -> None:
+    app, table, _queue = build(count=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table.focus()
+        table.set_marked(frozenset({2, 5}))
+        await settle(pilot)
+        window = table.window
+        assert window is not None
+        width = table.scrollable_content_region.width
+        now = table.clock()
+        for row in range(40):  # every priority, status, SLA colour and marked or not
+            ticket = window.get(row)
+            assert ticket is not None
+            marked = ticket.id in {2, 5}
+            look = "cursor+marked" if marked else "cursor"
+            derived = table._row_strip(ticket, look, marked, now, width)
+            assert cells([derived]) == cells([table._built_row(ticket, "cursor", marked, now, width)])
+
+
 async def test_a_scrolled_view_shows_the_rows_under_its_offset_going_down_and_back_up() -> None:
     app, table, _queue = build(count=500)
     async with app.run_test(size=SIZE) as pilot:

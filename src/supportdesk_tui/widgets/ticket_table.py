@@ -760,13 +760,33 @@ class TicketTable(ScrollView, can_focus=True):
             look += "+marked"
         # A scroll repaints every visible line: most are rows drawn before, found here without
         # computing a single style.
-        now = frame.now
+        return self._row_strip(ticket, look, marked, frame.now, width)
+
+    def _row_strip(self, ticket: Ticket, look: str, marked: bool, now: datetime, width: int) -> Strip:
         face = _clock_face(ticket, now)
-        cached = self._row_cache.get((ticket.id, look))
+        key = (ticket.id, look)
+        cached = self._row_cache.get(key)
         if cached is not None and cached.ticket is ticket and cached.face == face and cached.width == width:
             return cached.strip
-        row_style = self.rich_style
         cursor_look = look.removesuffix("+marked")
+        if cursor_look == "cursor":
+            # The cursor's style goes over every cell (see `_built_row`): the row as drawn without
+            # the cursor, with that style on top, is the same line, and a move that scrolls then
+            # builds one row (the one coming into view) instead of two.
+            plain = self._row_strip(ticket, "plain+marked" if marked else "plain", marked, now, width)
+            cursor = self._style("cursor")
+            strip = Strip([Segment(text, style + cursor if style else cursor, control)
+                           for text, style, control in plain], plain.cell_length)
+        else:
+            strip = self._built_row(ticket, cursor_look, marked, now, width)
+        # Textual's LRUCache keeps the first value set for a key: replace, don't just set (else a
+        # row that changed once missed the cache on every frame after).
+        self._row_cache.discard(key)
+        self._row_cache[key] = _CachedRow(ticket, face, width, strip)
+        return strip
+
+    def _built_row(self, ticket: Ticket, cursor_look: str, marked: bool, now: datetime, width: int) -> Strip:
+        row_style = self.rich_style
         if marked:
             row_style = row_style + self._style("marked")
         cursor_style = None if cursor_look == "plain" else self._style(cursor_look)
@@ -777,12 +797,7 @@ class TicketTable(ScrollView, can_focus=True):
         if cursor_style is not None and cursor_look == "cursor":
             # Colour-coded cells would be unreadable on the cursor colour: the cursor wins.
             text.stylize(cursor_style)
-        strip = self._strip(text, width, row_style)
-        # Textual's LRUCache keeps the first value set for a key: replace, don't just set (else a
-        # row that changed once missed the cache on every frame after).
-        self._row_cache.discard((ticket.id, look))
-        self._row_cache[(ticket.id, look)] = _CachedRow(ticket, face, width, strip)
-        return strip
+        return self._strip(text, width, row_style)
 
     def _render_other_line(self, y: int, row: int, width: int) -> Strip:
         """The header, the empty message, blank lines below the list and rows not loaded yet."""
