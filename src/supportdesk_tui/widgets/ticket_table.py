@@ -178,7 +178,11 @@ def cached_first_page(fingerprint: str, tickets: list[Ticket], *, name: str, ser
     )
 
 
-ROW_CACHE_LIMIT = 1024
+# Rows kept drawn (a row under the cursor counts twice): about five screens at 48 lines, enough
+# to scroll back and forth without drawing a row again. Each entry, with the strips Textual
+# derives from it (cut at the scrollbar, filtered, rendered to the terminal), holds ≈ 11 KiB:
+# 1,024 entries held 11 MiB once the agent had paged through a thousand tickets.
+ROW_CACHE_LIMIT = 256
 _FLIPPED = {"▲": "▼", "▼": "▲"}
 # `G` walks forward when the window already knows most of the list; past this many pages it
 # asks the screen to read the list from its end (one request instead of hundreds).
