@@ -3,10 +3,12 @@ what reaches the screen is what Textual's own rendering would have drawn, at eve
 
 from __future__ import annotations
 
+from datetime import timedelta
 from math import ceil
 
 from rich.segment import Segment
 from rich.style import Style
+from test_widget_fakes import NOW, make_ticket
 from test_widget_ticket_table import build
 from textual.filter import Monochrome
 from textual.geometry import Region
@@ -14,8 +16,9 @@ from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.widget import Widget
 
+from supportdesk_tui.contract.models import Sla
 from supportdesk_tui.widgets.steady_scrollbar import SteadyScrollBar, thumb_cells
-from supportdesk_tui.widgets.ticket_table import TicketTable
+from supportdesk_tui.widgets.ticket_table import TicketTable, _clock_face, _steady_for
 from waiting import settle
 
 SIZE = (120, 24)
@@ -155,3 +158,22 @@ def test_scrollbar_positions_that_share_a_thumb_draw_the_same_bar() -> None:
             assert seen.setdefault(str(key), bar) == bar, (size, virtual, window, position)
             position += max(0.125, ceil(virtual / 2_000) / 8)
         assert len(seen) > 1 or window in (0, virtual)
+
+
+def test_a_rows_clock_face_holds_for_as_long_as_the_table_trusts_it_without_looking() -> None:
+    tickets = [make_ticket(ticket_id) for ticket_id in range(1, 80)]
+    tickets.append(make_ticket(80, sla=Sla(first_response_due=NOW)))  # due this very instant
+    tickets.append(make_ticket(81, sla=Sla(resolution_due=NOW - timedelta(minutes=3))))  # overdue
+    offsets = (0, 0.4, 17, 59.999, 60, 61.5, 1799, 1800.5, 3000)
+    starts = [NOW + timedelta(seconds=offset) for offset in offsets]
+    for ticket in tickets:
+        for start in starts:
+            face = _clock_face(ticket, start)
+            span = _steady_for(ticket, start)
+            assert 0 <= span <= 60
+            for fraction in (0.0, 0.25, 0.5, 0.9, 0.999):
+                assert _clock_face(ticket, start + timedelta(seconds=span * fraction)) == face, (
+                    ticket.id, start, span, fraction)
+            if span < 60:  # a window shorter than a minute ends where the face really changes
+                later = start + timedelta(seconds=span + 0.001)
+                assert _clock_face(ticket, later) != face, (ticket.id, start)

@@ -9,8 +9,8 @@ fetcher (the only I/O) is injected by the screen.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -36,7 +36,7 @@ from supportdesk_tui.contract.models import (
     TicketSort,
 )
 from supportdesk_tui.domain.safe_text import one_line
-from supportdesk_tui.domain.sla import SlaRisk, sla_state, waiting_seconds
+from supportdesk_tui.domain.sla import AT_RISK_WINDOW, SlaRisk, sla_state, waiting_seconds
 from supportdesk_tui.domain.ticket_window import Change, TicketWindow
 from supportdesk_tui.first_frame import MAX_ROWS, CachedPage
 from supportdesk_tui.i18n import N_, NP_, _, pgettext
@@ -207,6 +207,8 @@ class _CachedRow:
     face: ClockFace  # what the clock contributed to the row (see `_clock_face`)
     width: int
     strip: Strip
+    drawn_at: datetime
+    steady_until: datetime  # before this the face cannot have changed (see `_steady_for`)
 
 
 def _clock_face(ticket: Ticket, now: datetime) -> ClockFace:
@@ -225,6 +227,33 @@ def _clock_face(ticket: Ticket, now: datetime) -> ClockFace:
         None if remaining is None else (remaining < 0, math.ceil(abs(remaining) / 60)),
         tuple(presence.expires_at > now for presence in ticket.presence),
     )
+
+
+def _steady_for(ticket: Ticket, now: datetime) -> float:
+    """Seconds from `now` during which `_clock_face(ticket, …)` cannot change (0: it may at once).
+
+    Every visible line is looked up on every frame; comparing two times is cheaper than working
+    out the face, which is then needed only once the window has passed.
+    """
+    spans = [60.0]
+    waited = waiting_seconds(ticket, now)
+    if waited is not None:
+        spans.append(60.0 - waited % 60.0)  # the next whole minute waited
+    remaining = sla_state(ticket, now).remaining_seconds
+    if remaining is not None:
+        if remaining > 0:
+            spans.append(remaining - 60.0 * (math.ceil(remaining / 60.0) - 1))  # one minute fewer left
+            at_risk = AT_RISK_WINDOW.total_seconds()
+            if remaining > at_risk:
+                spans.append(remaining - at_risk)
+        else:
+            overdue = -remaining
+            spans.append(60.0 * math.ceil(overdue / 60.0) - overdue)  # one minute more overdue
+    for presence in ticket.presence:
+        left = (presence.expires_at - now).total_seconds()
+        if left > 0:
+            spans.append(left)
+    return max(0.0, min(spans))
 
 
 class TicketTable(ScrollView, can_focus=True):
@@ -767,11 +796,18 @@ class TicketTable(ScrollView, can_focus=True):
         return self._row_strip(ticket, look, marked, frame.now, width)
 
     def _row_strip(self, ticket: Ticket, look: str, marked: bool, now: datetime, width: int) -> Strip:
-        face = _clock_face(ticket, now)
         key = (ticket.id, look)
         cached = self._row_cache.get(key)
-        if cached is not None and cached.ticket is ticket and cached.face == face and cached.width == width:
-            return cached.strip
+        if cached is not None and cached.ticket is ticket and cached.width == width:
+            if cached.drawn_at <= now < cached.steady_until:
+                return cached.strip
+            face = _clock_face(ticket, now)
+            if cached.face == face:
+                self._keep_row(key, replace(cached, drawn_at=now,
+                                            steady_until=now + timedelta(seconds=_steady_for(ticket, now))))
+                return cached.strip
+        else:
+            face = _clock_face(ticket, now)
         cursor_look = look.removesuffix("+marked")
         if cursor_look == "cursor":
             # The cursor's style goes over every cell (see `_built_row`): the row as drawn without
@@ -783,11 +819,15 @@ class TicketTable(ScrollView, can_focus=True):
                            for text, style, control in plain], plain.cell_length)
         else:
             strip = self._built_row(ticket, cursor_look, marked, now, width)
+        self._keep_row(key, _CachedRow(ticket, face, width, strip, now,
+                                       now + timedelta(seconds=_steady_for(ticket, now))))
+        return strip
+
+    def _keep_row(self, key: tuple[int, str], row: _CachedRow) -> None:
         # Textual's LRUCache keeps the first value set for a key: replace, don't just set (else a
         # row that changed once missed the cache on every frame after).
         self._row_cache.discard(key)
-        self._row_cache[key] = _CachedRow(ticket, face, width, strip)
-        return strip
+        self._row_cache[key] = row
 
     def _built_row(self, ticket: Ticket, cursor_look: str, marked: bool, now: datetime, width: int) -> Strip:
         row_style = self.rich_style
