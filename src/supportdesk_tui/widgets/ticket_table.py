@@ -9,8 +9,8 @@ fetcher (the only I/O) is injected by the screen.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -23,7 +23,9 @@ from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.style import Style as TextualStyle
 from textual.timer import Timer
 
 from supportdesk_tui.contract.clock import Clock, utc_now
@@ -34,7 +36,7 @@ from supportdesk_tui.contract.models import (
     TicketSort,
 )
 from supportdesk_tui.domain.safe_text import one_line
-from supportdesk_tui.domain.sla import SlaRisk, sla_state, waiting_seconds
+from supportdesk_tui.domain.sla import AT_RISK_WINDOW, SlaRisk, sla_state, waiting_seconds
 from supportdesk_tui.domain.ticket_window import Change, TicketWindow
 from supportdesk_tui.first_frame import MAX_ROWS, CachedPage
 from supportdesk_tui.i18n import N_, NP_, _, pgettext
@@ -44,6 +46,7 @@ from supportdesk_tui.keymap import with_cyrillic_aliases
 from supportdesk_tui.widgets._component_styles import ComponentStyles
 from supportdesk_tui.widgets._labels import ESCALATION_MARK
 from supportdesk_tui.widgets._signals import breached_countdown, signal_classes, signal_css
+from supportdesk_tui.widgets.steady_scrollbar import steady_vertical_scrollbar
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,11 @@ def cached_first_page(fingerprint: str, tickets: list[Ticket], *, name: str, ser
     )
 
 
-ROW_CACHE_LIMIT = 1024
+# Rows kept drawn (a row under the cursor counts twice): about five screens at 48 lines, enough
+# to scroll back and forth without drawing a row again. Each entry, with the strips Textual
+# derives from it (cut at the scrollbar, filtered, rendered to the terminal), holds ≈ 11 KiB:
+# 1,024 entries held 11 MiB once the agent had paged through a thousand tickets.
+ROW_CACHE_LIMIT = 256
 _FLIPPED = {"▲": "▼", "▼": "▲"}
 # `G` walks forward when the window already knows most of the list; past this many pages it
 # asks the screen to read the list from its end (one request instead of hundreds).
@@ -186,11 +193,22 @@ ClockFace = tuple[object, ...]
 
 
 @dataclass(frozen=True)
+class _Frame:
+    width: int  # of the rows, without the scrollbar
+    top: int  # the first row shown under the header
+    cursor_row: int
+    focused: bool
+    now: datetime
+
+
+@dataclass(frozen=True)
 class _CachedRow:
     ticket: Ticket  # the very object rendered: the window swaps in a new one on every change
     face: ClockFace  # what the clock contributed to the row (see `_clock_face`)
     width: int
     strip: Strip
+    drawn_at: datetime
+    steady_until: datetime  # before this the face cannot have changed (see `_steady_for`)
 
 
 def _clock_face(ticket: Ticket, now: datetime) -> ClockFace:
@@ -209,6 +227,33 @@ def _clock_face(ticket: Ticket, now: datetime) -> ClockFace:
         None if remaining is None else (remaining < 0, math.ceil(abs(remaining) / 60)),
         tuple(presence.expires_at > now for presence in ticket.presence),
     )
+
+
+def _steady_for(ticket: Ticket, now: datetime) -> float:
+    """Seconds from `now` during which `_clock_face(ticket, …)` cannot change (0: it may at once).
+
+    Every visible line is looked up on every frame; comparing two times is cheaper than working
+    out the face, which is then needed only once the window has passed.
+    """
+    spans = [60.0]
+    waited = waiting_seconds(ticket, now)
+    if waited is not None:
+        spans.append(60.0 - waited % 60.0)  # the next whole minute waited
+    remaining = sla_state(ticket, now).remaining_seconds
+    if remaining is not None:
+        if remaining > 0:
+            spans.append(remaining - 60.0 * (math.ceil(remaining / 60.0) - 1))  # one minute fewer left
+            at_risk = AT_RISK_WINDOW.total_seconds()
+            if remaining > at_risk:
+                spans.append(remaining - at_risk)
+        else:
+            overdue = -remaining
+            spans.append(60.0 * math.ceil(overdue / 60.0) - overdue)  # one minute more overdue
+    for presence in ticket.presence:
+        left = (presence.expires_at - now).total_seconds()
+        if left > 0:
+            spans.append(left)
+    return max(0.0, min(spans))
 
 
 class TicketTable(ScrollView, can_focus=True):
@@ -459,6 +504,11 @@ class TicketTable(ScrollView, can_focus=True):
     # --- geometry -----------------------------------------------------------
 
     @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # Every scroll moves the bar; redrawing it each time cost as much as the rows.
+        return steady_vertical_scrollbar(self)
+
+    @property
     def _body_height(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
 
@@ -685,31 +735,102 @@ class TicketTable(ScrollView, can_focus=True):
         # `notify_style_update` is not called): the rows drawn in the old colours must go.
         if self._cell_styles.changed():
             self._forget_rendered()
-        return super().render_lines(crop)
+        if not self._plain_box():
+            return super().render_lines(crop)
+        # A table without border, padding or effects: Textual's styles cache would copy every
+        # line into a new strip and filter it again on every frame (a scroll repaints all of
+        # them). Handing the compositor the very strips cached per row lets the filter, cut and
+        # terminal-output caches each strip carries answer instead.
+        width = self.region.width
+        base_background, background = self.background_colors
+        pad_style = TextualStyle(background=base_background + background).rich_style
+        filters = self.get_line_filters()
+        frame = self._frame()
+        strips: list[Strip] = []
+        for y in crop.line_range:
+            strip = self._content_line(y, frame).adjust_cell_length(width, pad_style)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, width):
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
 
-    def render_line(self, y: int) -> Strip:
+    def _plain_box(self) -> bool:
+        """Whether Textual's styles cache would hand back the content lines as they are."""
+        styles = self.styles
+        return (
+            not any(styles.gutter)
+            and not any(edge for edge, _colour in styles.outline)
+            and not styles.tint.a
+            and styles.text_opacity == 1.0
+            and not (styles.has_rule("hatch") and styles.hatch != "none")
+            and self.opacity == 1.0
+        )
+
+    def _frame(self) -> _Frame:
+        """What every line of one frame shares: read once per frame, not once per line."""
         width = self.scrollable_content_region.width
         if width != self._width:
             self._width = width
             self._widths = layout_columns(width)
-        row = self._top_row + y - 1
+        return _Frame(width, self._top_row, self._cursor_row, self.has_focus, self.clock())
+
+    def render_line(self, y: int) -> Strip:
+        return self._content_line(y, self._frame())
+
+    def _content_line(self, y: int, frame: _Frame) -> Strip:
+        width = frame.width
+        row = frame.top + y - 1
         window = self._window
         ticket = window.get(row) if window is not None and y > 0 else None
         if ticket is None:
             return self._render_other_line(y, row, width)
-        look = "plain" if row != self._cursor_row else ("cursor" if self.has_focus else "cursor-blurred")
+        look = "plain" if row != frame.cursor_row else ("cursor" if frame.focused else "cursor-blurred")
         marked = ticket.id in self._marked
         if marked:
             look += "+marked"
         # A scroll repaints every visible line: most are rows drawn before, found here without
         # computing a single style.
-        now = self.clock()
-        face = _clock_face(ticket, now)
-        cached = self._row_cache.get((ticket.id, look))
-        if cached is not None and cached.ticket is ticket and cached.face == face and cached.width == width:
-            return cached.strip
-        row_style = self.rich_style
+        return self._row_strip(ticket, look, marked, frame.now, width)
+
+    def _row_strip(self, ticket: Ticket, look: str, marked: bool, now: datetime, width: int) -> Strip:
+        key = (ticket.id, look)
+        cached = self._row_cache.get(key)
+        if cached is not None and cached.ticket is ticket and cached.width == width:
+            if cached.drawn_at <= now < cached.steady_until:
+                return cached.strip
+            face = _clock_face(ticket, now)
+            if cached.face == face:
+                self._keep_row(key, replace(cached, drawn_at=now,
+                                            steady_until=now + timedelta(seconds=_steady_for(ticket, now))))
+                return cached.strip
+        else:
+            face = _clock_face(ticket, now)
         cursor_look = look.removesuffix("+marked")
+        if cursor_look == "cursor":
+            # The cursor's style goes over every cell (see `_built_row`): the row as drawn without
+            # the cursor, with that style on top, is the same line, and a move that scrolls then
+            # builds one row (the one coming into view) instead of two.
+            plain = self._row_strip(ticket, "plain+marked" if marked else "plain", marked, now, width)
+            cursor = self._style("cursor")
+            strip = Strip([Segment(text, style + cursor if style else cursor, control)
+                           for text, style, control in plain], plain.cell_length)
+        else:
+            strip = self._built_row(ticket, cursor_look, marked, now, width)
+        self._keep_row(key, _CachedRow(ticket, face, width, strip, now,
+                                       now + timedelta(seconds=_steady_for(ticket, now))))
+        return strip
+
+    def _keep_row(self, key: tuple[int, str], row: _CachedRow) -> None:
+        # Textual's LRUCache keeps the first value set for a key: replace, don't just set (else a
+        # row that changed once missed the cache on every frame after).
+        self._row_cache.discard(key)
+        self._row_cache[key] = row
+
+    def _built_row(self, ticket: Ticket, cursor_look: str, marked: bool, now: datetime, width: int) -> Strip:
+        row_style = self.rich_style
         if marked:
             row_style = row_style + self._style("marked")
         cursor_style = None if cursor_look == "plain" else self._style(cursor_look)
@@ -720,12 +841,7 @@ class TicketTable(ScrollView, can_focus=True):
         if cursor_style is not None and cursor_look == "cursor":
             # Colour-coded cells would be unreadable on the cursor colour: the cursor wins.
             text.stylize(cursor_style)
-        strip = self._strip(text, width, row_style)
-        # Textual's LRUCache keeps the first value set for a key: replace, don't just set (else a
-        # row that changed once missed the cache on every frame after).
-        self._row_cache.discard((ticket.id, look))
-        self._row_cache[(ticket.id, look)] = _CachedRow(ticket, face, width, strip)
-        return strip
+        return self._strip(text, width, row_style)
 
     def _render_other_line(self, y: int, row: int, width: int) -> Strip:
         """The header, the empty message, blank lines below the list and rows not loaded yet."""
