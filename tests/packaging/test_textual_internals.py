@@ -333,6 +333,21 @@ GUARDED_MODULES = {
     "textual.widgets._select": "test_select_keeps_its_own_copy_of_the_placeholder",
     "rich._ratio": "test_rich_splits_spare_width_by_ratio",
 }
+def test_a_widgets_vertical_scrollbar_is_still_made_and_started_as_the_steady_one_is() -> None:
+    """widgets/steady_scrollbar.py makes the table's scrollbar the way `Widget.vertical_scrollbar`
+    does (kept in `_vertical_scrollbar`, started with `App._start_widget(parent, widget)`): if a
+    bump changes how Textual makes or starts it, the copy must follow."""
+    import inspect
+
+    from textual.app import App
+    from textual.widget import Widget
+
+    made = inspect.getsource(Widget.vertical_scrollbar.fget)  # type: ignore[attr-defined]
+    assert "self._vertical_scrollbar" in made
+    assert "self.app._start_widget(self, scroll_bar)" in made
+    assert list(inspect.signature(App._start_widget).parameters) == ["self", "parent", "widget"]
+
+
 GUARDED_ATTRIBUTES = {
     "_registered_themes": "test_registered_themes_are_the_dict_current_theme_looks_in",
     "_screen_stack": "test_the_screen_stack_is_a_list_empty_before_the_app_runs",
@@ -344,6 +359,7 @@ GUARDED_ATTRIBUTES = {
     "_driver": "test_the_app_still_writes_to_the_terminal_through_its_driver",
     "_check_refresh": "test_a_repaint_handed_to_the_screen_holds_back_an_after_refresh_callback",
     "_SubParsersAction": "test_argparse_still_keeps_subcommands_in_a_subparsers_action",
+    "_start_widget": "test_a_widgets_vertical_scrollbar_is_still_made_and_started_as_the_steady_one_is",
     **DELIBERATE_OVERRIDES,
 }
 
