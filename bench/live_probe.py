@@ -13,7 +13,7 @@ would throttle 100 writes/s.
 - dashboard: the driver creates tickets. The k-th committed ticket (by id) is shown by the
   first frame in which the "All queues" tile was rendered with `open ≥ base + k`.
 
-What is on screen is read from the widgets' own render calls (`TicketTable.render_line`,
+What is on screen is read from the widgets' own render calls (`TicketTable._content_line`,
 `QueueTile.render`), so a frame counts only with what it was drawn from; frames come from
 `bench.frames.FrameRecorder` (composited and turned into terminal bytes). Times are
 CLOCK_MONOTONIC in every process (`time.monotonic`; `perf_counter` is the same clock on Linux).
@@ -138,15 +138,17 @@ class QueueWatch:
         self.refreshes = 0
         self.per_frame: list[tuple[int, int]] = []
         self.recording = False
-        render_line = table.render_line
+        # Every line the table draws goes through `_content_line` (from `render_line`, and from
+        # `render_lines` when the table hands its cached strips straight to the compositor).
+        content_line = table._content_line
         refresh = table.refresh
 
-        def watched_render_line(y: int) -> Strip:
-            strip = render_line(y)
+        def watched_content_line(y: int, frame: Any) -> Strip:
+            strip = content_line(y, frame)
             self.rendered += 1
             window = table.window
-            # The same lookup render_line just made: the row this line was drawn from.
-            ticket = window.get(round(table.scroll_y) + y - 1) if window is not None and y > 0 else None
+            # The same lookup the table just made: the row this line was drawn from.
+            ticket = window.get(frame.top + y - 1) if window is not None and y > 0 else None
             if ticket is None:
                 self.lines.pop(y, None)
             else:
@@ -157,7 +159,7 @@ class QueueWatch:
             self.refreshes += 1
             return refresh(*args, **kwargs)
 
-        table.render_line = watched_render_line  # type: ignore[method-assign]
+        table._content_line = watched_content_line  # type: ignore[method-assign]
         table.refresh = watched_refresh  # type: ignore[method-assign]
 
     def frame(self, now: float) -> None:
