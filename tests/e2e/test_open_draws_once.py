@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from e2e_helpers import create_customer_ticket, make_app
-from held_requests import hold_requests
+from held_requests import HeldRequests, hold_requests
 
 from keyboard import type_text
 from supportdesk_tui.contract.models import MessageKind
@@ -38,6 +38,14 @@ async def queue_of(pilot: Any, app: Any) -> QueueScreen:
 
 def drawing_held(app: Any) -> bool:
     return bool(app._batch_count)
+
+
+def open_with_its_reads_held(app: Any, queue: QueueScreen, ticket_id: int) -> HeldRequests:
+    """Open the ticket while every GET of it (the ticket, its messages, …) waits at the gate."""
+    held = hold_requests(app)
+    held.hold(lambda r: r.method == "GET" and r.url.path.startswith(f"{API}/tickets/{ticket_id}"))
+    queue.open_ticket(ticket_id)
+    return held
 
 
 async def test_a_ticket_the_server_is_slow_to_send_is_drawn_loading_after_a_moment(
@@ -69,9 +77,7 @@ async def test_keys_typed_before_the_ticket_is_drawn_reach_the_ticket(
     app = make_app(workday_server, "anna", tmp_path, live_updates=False)
     async with app.run_test(size=(160, 48)) as pilot:
         queue = await queue_of(pilot, app)
-        held = hold_requests(app)
-        held.hold(lambda r: r.method == "GET" and r.url.path.startswith(f"{API}/tickets/{created['id']}"))
-        queue.open_ticket(created["id"])
+        held = open_with_its_reads_held(app, queue, created["id"])
         await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen), what="the conversation")
         screen = app.screen
         assert isinstance(screen, ConversationScreen)
@@ -90,9 +96,7 @@ async def test_leaving_a_ticket_before_it_is_drawn_draws_the_queue_again(
     app = make_app(workday_server, "anna", tmp_path, live_updates=False)
     async with app.run_test(size=(160, 48)) as pilot:
         queue = await queue_of(pilot, app)
-        held = hold_requests(app)
-        held.hold(lambda r: r.method == "GET" and r.url.path.startswith(f"{API}/tickets/{created['id']}"))
-        queue.open_ticket(created["id"])
+        held = open_with_its_reads_held(app, queue, created["id"])
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is queue, what="back on the queue")
         await wait_until(pilot, lambda: not drawing_held(app), what="drawing resumed")

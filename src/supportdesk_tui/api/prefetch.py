@@ -1,8 +1,8 @@
 """The sign-in requests, sent at launch from a thread while the app is still importing.
 
-A start waits for three answers in a row after Textual has loaded: who am I and my queues, then
-the queue's first page. The server can answer them while the app imports (another process,
-another core), so `SignInPrefetch` sends the same GETs from a thread with the standard library's
+A start waits for the sign-in's answers after Textual has loaded: who am I and my queues. The
+server can answer them while the app imports (another process, another core), so
+`SignInPrefetch` sends the same GETs from a thread with the standard library's
 plain HTTP client as soon as the server and token are known, and keeps the raw answers — status,
 headers, body — for the API client. The client takes an answer in place of sending that request,
 then reads it exactly as it reads its own (`SupportDeskClient._send_once`): same status handling,
@@ -29,7 +29,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 # Must match the API client's (api/client.py): the server sees the same request either way.
 API_PREFIX = "/api/v1"
@@ -159,11 +159,10 @@ class SignInPrefetch:
         with self._lock:
             wanted = list(self._answers.items())
         try:
-            for (_, path, params), future in wanted:
-                query = f"?{urlencode(sorted(params))}" if params else ""
+            for (_, path, _no_params), future in wanted:  # `/me` and `/queues` take no query
                 request_id = uuid.uuid4().hex
                 try:
-                    connection.request("GET", base_path + API_PREFIX + path + query,
+                    connection.request("GET", base_path + API_PREFIX + path,
                                        headers={**headers, REQUEST_ID_HEADER: request_id})
                     response = connection.getresponse()
                     answer = PrefetchedAnswer(response.status, tuple(response.getheaders()), response.read(),
