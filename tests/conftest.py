@@ -41,6 +41,7 @@ import httpx
 import httpx._transports.default as httpx_transports
 import pytest
 
+from keyboard import install_press_keys_once_handled
 from server_zygote import ForkedProcess, Zygote
 from supportdesk_tui.devtools.pg_cluster import TEMPLATE, PgCluster, PostgresUnavailable
 from supportdesk_tui.server.cli import LISTENING_PREFIX, create_token, parse_when, seed_as_asked
@@ -78,6 +79,7 @@ def _share_the_default_tls_context() -> None:
 
 
 _share_the_default_tls_context()
+install_press_keys_once_handled()
 
 
 @dataclass

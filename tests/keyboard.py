@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import unicodedata
 from typing import Any
 
 from textual import events
@@ -53,3 +54,58 @@ def _busy_nodes(app: App[Any]) -> list[MessagePump]:
     for screen in app.screen_stack:
         nodes += screen.walk_children(with_self=True)
     return [node for node in nodes if not node._message_queue.empty() or node._next_callbacks]
+
+
+async def press_keys_once_handled(app: App[Any], keys: Any) -> None:
+    """Textual's `App._press_keys` (what `pilot.press` runs), waiting for each key to be handled
+    instead of for the process to look idle.
+
+    Textual's own version waits twice per key for a 20 ms slice with almost no CPU used: at least
+    40 ms a key, ~65 ms here, and the suite presses keys thousands of times while its CPUs idle.
+    This one sends the same event the same way, then waits until every node of the app has handled
+    every message (`until_handled`), any animation has ended, and the frame the key asked for is
+    drawn (`until_drawn`: layout and scroll offsets are then what the agent sees). A key whose
+    effect needs the server was never covered by either wait: tests wait for the condition
+    (`wait_until`). "wait:N" keys keep Textual's meaning.
+    """
+    from textual.app import REPLACED_KEYS, _get_unicode_name_from_key  # textual is pinned exactly
+
+    driver = app._driver
+    assert driver is not None
+    for key in keys:
+        if key.startswith("wait:"):
+            await asyncio.sleep(float(key.split(":")[1]) / 1000)
+            await app._animator.wait_until_complete()
+            continue
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        try:
+            char: str | None = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+        except KeyError:
+            char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(app)
+        driver.send_message(event)
+        await until_handled(app)
+        await app._animator.wait_until_complete()
+        await until_drawn(app)
+
+
+async def until_drawn(app: App[Any], rounds: int = 10) -> None:
+    """Draw the frame the screen is waiting for now, as `pilot.pause` does, and handle what drawing
+    it caused (resizes, callbacks after the refresh), until nothing is left to draw. A held frame
+    (`batch_update`) stays held."""
+    for _ in range(rounds):
+        await until_handled(app)
+        screen = app.screen
+        if app._batch_count or not (screen._layout_required or screen._scroll_required
+                                    or screen._repaint_required or screen._dirty_widgets):
+            return
+        screen._on_timer_update()
+
+
+TEXTUALS_PRESS_KEYS = App._press_keys
+
+
+def install_press_keys_once_handled() -> None:
+    App._press_keys = press_keys_once_handled  # type: ignore[method-assign]

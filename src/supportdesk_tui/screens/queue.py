@@ -293,8 +293,11 @@ class QueueScreen(StatusLineScreen):
             # The page the conversation starts with, so opening this ticket needs no wait.
             page = await self.desk.api.list_messages(ticket.id, order="desc", page_size=FIRST_PAGE_MESSAGES)
         except ApiError as exc:
-            preview.show_error(ticket, exc.message)
+            if preview.is_attached:
+                preview.show_error(ticket, exc.message)
             return
+        if not preview.is_attached:
+            return  # the app is closing: the answer came after the preview was taken down
         self._prefetched = Prefetched(ticket, page)
         preview.show_messages(ticket, list(reversed(page.items)))
 
