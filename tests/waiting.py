@@ -15,7 +15,11 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import WorkerState
 
+from keyboard import until_drawn
+
 POLL_SECONDS = 0.05
+# While workers or short timers are still busy, `settle` looks again after this long (their I/O runs).
+SETTLE_POLL_SECONDS = 0.005
 BUSY = (WorkerState.PENDING, WorkerState.RUNNING)
 # A one-shot timer at most this long is part of what the app is doing now (the table's highlight
 # delay, the composer's save throttle); longer ones (re-masking a revealed code) are the future.
@@ -29,9 +33,10 @@ async def wait_until(
 ) -> None:
     """Let the app run until `condition()` is truthy; fail naming `what` if it never is.
 
-    Then the messages already posted are handled too (a toast posted with the change it reports).
-    Between checks a plain sleep: the app runs meanwhile anyway, and `pilot.pause` would make every
-    widget handle a message and the screen repaint on each poll, most of what waiting costs.
+    Then the messages already posted are handled too (a toast posted with the change it reports)
+    and the frame they asked for is laid out. Between checks a plain sleep: the app runs meanwhile
+    anyway, and `pilot.pause` would make every widget handle a message and the screen repaint on
+    each poll, most of what waiting costs.
     """
     deadline = time.monotonic() + timeout
     while True:
@@ -40,7 +45,7 @@ async def wait_until(
         except Exception:  # the widget may not be mounted yet
             holds = False
         if holds:
-            await pilot.pause()
+            await until_drawn(pilot.app)
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
@@ -59,12 +64,15 @@ def poll_until(predicate: Callable[[], bool], timeout: float = 10.0, interval: f
 
 async def settle(pilot: Pilot[Any], *, timeout: float = 15.0) -> None:
     """Let the app finish what is under way: messages handled, workers done, short timers fired,
-    animations over, and still so after one more round of messages."""
+    animations over, and still so after one more round of messages.
+
+    Each round waits for the messages and the frame (`until_drawn`), not for `pilot.pause`'s guess
+    that the process looks idle (at least 20 ms a round)."""
     app = pilot.app
     deadline = time.monotonic() + timeout
     quiet_rounds = 0
     while quiet_rounds < 2:
-        await pilot.pause()
+        await until_drawn(app)
         if is_idle(app):
             await pilot.wait_for_scheduled_animations()
             quiet_rounds += 1
@@ -72,6 +80,7 @@ async def settle(pilot: Pilot[Any], *, timeout: float = 15.0) -> None:
             quiet_rounds = 0
             if time.monotonic() > deadline:
                 raise AssertionError("timed out waiting for the app to settle: " + describe_busy(app))
+            await asyncio.sleep(SETTLE_POLL_SECONDS)
 
 
 def is_idle(app: App[Any]) -> bool:
