@@ -8,6 +8,8 @@ terminal over and its own frames replace this one; the app never shows these row
 
 The rules that keep this honest:
 - Standard library only (plus `paths`): this module runs before anything heavy is imported.
+  (The same painter shows a first start's rows read at launch, under a banner saying they are
+  loading: first_start.py.)
 - Painted only when stdout is a terminal, and only for the same start as the one that saved it:
   a fingerprint of everything that decides the server and the agent (the command line, the
   SUPPORTDESK_* and locale variables, the config and stored-login files) must match.
@@ -29,10 +31,13 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from supportdesk_tui import paths
 from supportdesk_tui.domain.plain_text import one_line
+
+if TYPE_CHECKING:
+    from supportdesk_tui.api.prefetch import SignInPrefetch
 
 CACHE_FILE_NAME = "first-page.json"
 FORMAT_VERSION = 1
@@ -84,6 +89,36 @@ def start_fingerprint(argv: Sequence[str], env: Mapping[str, str] | None = None)
     return digest.hexdigest()
 
 
+# The columns painted before Textual loads, with their widest width (0: the rest of the line):
+# what identifies a ticket, not what ages in minutes.
+FIRST_PAGE_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("id", 7), ("priority", 10), ("status", 12), ("subject", 0), ("requester", 24), ("assignee", 12),
+)
+
+
+def first_page_titles() -> tuple[str, ...]:
+    """The titles of `FIRST_PAGE_COLUMNS` in the current language, as the queue's header has them."""
+    from supportdesk_tui.i18n import pgettext  # lazy: a cached page's strings come translated
+
+    # "#" as the queue's header has it (`ticket_table.column_title`: no catalog entry changes it).
+    return ("#", pgettext("column", "Priority"), pgettext("column", "Status"),
+            pgettext("column", "Subject"), pgettext("column", "Requester"), pgettext("column", "Assignee"))
+
+
+def first_page_row(ticket_id: int, priority: str, status: str, subject: str, requester: str,
+                   assignee: str | None) -> tuple[str, ...]:
+    """A ticket's cells in `FIRST_PAGE_COLUMNS`, as plain strings in the current language."""
+    from supportdesk_tui.i18n import _  # lazy: a cached page's strings come translated
+    from supportdesk_tui.i18n.labels import priority_label, status_label
+
+    return (str(ticket_id), priority_label(priority), status_label(status), one_line(subject),
+            one_line(requester), one_line(assignee) if assignee else _("—"))
+
+
+def first_page_title(name: str, server: str) -> str:
+    return f"SupportDesk  ·  {one_line(name)}  ·  {one_line(server)}"
+
+
 @dataclass(frozen=True)
 class CachedPage:
     """What the queue showed, as plain strings: the banner and column titles already translated."""
@@ -104,6 +139,17 @@ class CachedPage:
             "title": self.title, "banner": self.banner, "columns": list(self.columns),
             "right": list(self.right), "widths": list(self.widths), "rows": [list(r) for r in self.rows],
         }, ensure_ascii=False)
+
+    @classmethod
+    def of_rows(cls, fingerprint: str, rows: Sequence[tuple[str, ...]], *, title: str, banner: str,
+                saved_at: float) -> CachedPage:
+        """A page of `first_page_row`s under `first_page_titles`."""
+        return cls(
+            fingerprint=fingerprint, saved_at=saved_at, title=title, banner=banner,
+            columns=first_page_titles(), rows=tuple(rows[:MAX_ROWS]),
+            right=tuple(key == "id" for key, _width in FIRST_PAGE_COLUMNS),
+            widths=tuple(width for _key, width in FIRST_PAGE_COLUMNS),
+        )
 
 
 def _strings(value: object, limit: int) -> tuple[str, ...] | None:
@@ -282,6 +328,8 @@ class PaintedFrame:
     saved_mode: list[Any] | None
     keys_fd: int = _KEYS_FD
     handed_over: bool = False
+    # The early reads the rows came from (a first start: first_start.py); None: from the cache.
+    read_by: SignInPrefetch | None = None
 
     def hand_over(self) -> None:
         """Give the terminal back as it was, minus the keys typed at the cached rows.
@@ -336,12 +384,26 @@ def paint_cached_page(key: StartKey, *, stream: IO[str] | None = None) -> Painte
     """
     out = sys.stdout if stream is None else stream
     try:
-        encoding = str(getattr(out, "encoding", "") or "")
-        if not out.isatty() or encoding.lower().replace("-", "") != "utf8":
+        if not can_paint(out):
             return None
         page = read_cache(key.path, key.fingerprint)
-        if page is None:
-            return None
+        return None if page is None else paint_page(page, out)
+    except Exception:
+        return None
+
+
+def can_paint(out: IO[str]) -> bool:
+    """Whether `out` is a terminal this module may paint on (UTF-8, as the frame is written)."""
+    try:
+        encoding = str(getattr(out, "encoding", "") or "")
+        return out.isatty() and encoding.lower().replace("-", "") == "utf8"
+    except Exception:
+        return False
+
+
+def paint_page(page: CachedPage, out: IO[str]) -> PaintedFrame | None:
+    """Paint `page` on the terminal `out` (checked with `can_paint`) and quiet the keys; never raises."""
+    try:
         size = os.get_terminal_size(out.fileno())
         frame = render_frame(page, size.columns, size.lines)
         saved = quiet_keys() if os.isatty(_KEYS_FD) else None

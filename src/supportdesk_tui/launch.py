@@ -21,7 +21,7 @@ from supportdesk_tui.settings import AppSettings
 if TYPE_CHECKING:
     from supportdesk_tui.api.prefetch import SignInPrefetch
     from supportdesk_tui.domain.terminal_probe import GraphicsProbe
-    from supportdesk_tui.first_frame import PaintedFrame, StartKey
+    from supportdesk_tui.first_frame import CachedPage, PaintedFrame, StartKey
 
 EXIT_USAGE = 2
 
@@ -101,10 +101,11 @@ def _web_keymap(user_keymap: Mapping[str, str]) -> dict[str, str]:
 
 def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: bool = False,
             first_page: StartKey | None = None, painted: PaintedFrame | None = None,
-            probe: GraphicsProbe | None = None) -> int:
+            probe: GraphicsProbe | None = None, early: SignInPrefetch | None = None) -> int:
     """`first_page`: where the queue caches its first page for the next start (plain starts only);
     `painted`: the cached frame on the terminal now, handed over right before Textual starts;
-    `probe`: the terminal's graphics questions, if the caller has already asked them."""
+    `probe`: the terminal's graphics questions, if the caller has already asked them;
+    `early`: the sign-in's requests the caller already sent (first_start.py)."""
     probe = probe or _ask_the_terminal()
     try:
         settings = resolve_settings(args, mode=mode, wallboard=wallboard)
@@ -113,23 +114,37 @@ def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: boo
             if painted is not None:
                 painted.leave_unless_handed_over(sys.stdout)
             return _fail(settings)
+        prefetch = _send_sign_in_early(settings, early)
         if first_page is not None:
             settings = replace(settings, first_page_cache=first_page,
-                               cached_first_page=painted.page if painted is not None else None)
-        settings = replace(settings, sign_in_prefetch=_send_sign_in_early(settings))
+                               cached_first_page=_page_to_keep(painted, prefetch))
+        settings = replace(settings, sign_in_prefetch=prefetch)
         return run_with_settings(settings, painted, debug=bool(getattr(args, "debug", False)), probe=probe)
     finally:
         probe.finish()
 
 
-def _send_sign_in_early(settings: AppSettings) -> SignInPrefetch | None:
+def _send_sign_in_early(settings: AppSettings, early: SignInPrefetch | None = None) -> SignInPrefetch | None:
     """The requests sign-in waits for, sent now from a thread, so the server answers them while
-    Textual and the app import (api/prefetch.py)."""
+    Textual and the app import (api/prefetch.py); `early`'s, if the start sent them already for
+    this very server and token."""
     from supportdesk_tui.api.prefetch import SignInPrefetch  # lazy: stdlib only, but not for `login`
 
     if settings.token is None or settings.in_browser:
         return None
+    if early is not None and (same := early.answers_for(settings.instances, settings.token)) is not None:
+        return same
     return SignInPrefetch.start(settings.instances, settings.token, timeout=settings.timeout)
+
+
+def _page_to_keep(painted: PaintedFrame | None, prefetch: SignInPrefetch | None) -> CachedPage | None:
+    """What the connect screen keeps showing of the pre-paint: the cached page, or rows read at
+    launch only if they were read for the server and token the app signs in with."""
+    if painted is None:
+        return None
+    if painted.read_by is not None and painted.read_by is not prefetch:
+        return None  # read for another sign-in than the settings' (first_start.py misread them)
+    return painted.page
 
 
 def _ask_the_terminal() -> GraphicsProbe:
