@@ -156,14 +156,18 @@ class SignInPrefetch:
     @classmethod
     def answered(cls, instances: Sequence[str], token: str,
                  answers: Mapping[tuple[str, frozenset[tuple[str, str]]], PrefetchedAnswer], *,
-                 clock: Callable[[], float] = time.monotonic) -> SignInPrefetch:
-        """Answers as if sent at launch, keyed by (path, params): for tests of what the client
-        makes of them."""
+                 clock: Callable[[], float] = time.monotonic,
+                 first_page: PrefetchedAnswer | None = None) -> SignInPrefetch:
+        """Answers as if sent at launch, keyed by (path, params), and the pre-paint's rows: for
+        tests of what the client and the pre-paint make of them."""
         prefetch = cls(tuple(url.rstrip("/") for url in instances), _token_digest(token), clock=clock)
         for (path, params), answer in answers.items():
             future: concurrent.futures.Future[PrefetchedAnswer | None] = concurrent.futures.Future()
             future.set_result(answer)
             prefetch._answers[request_key(prefetch.instances[0], path, dict(params))] = future
+        if first_page is not None:
+            prefetch._first_page = concurrent.futures.Future()
+            prefetch._first_page.set_result(first_page)
         return prefetch
 
     @property
