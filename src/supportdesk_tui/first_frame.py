@@ -22,6 +22,7 @@ The rules that keep this honest:
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -226,21 +227,26 @@ def save_cache(path: Path, page: CachedPage) -> None:
 # --- painting ---------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
 def _char_cells(ch: str) -> int:
+    # Cached: a frame asks about the same few hundred characters thousands of times.
     if unicodedata.combining(ch):
         return 0
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 def cells(text: str) -> int:
-    return sum(_char_cells(ch) for ch in text)
+    if text.isascii():  # sanitised text: printable ASCII, one cell each
+        return len(text)
+    return sum(map(_char_cells, text))
 
 
 def fit(text: str, width: int, *, right: bool = False) -> str:
     """`text` (already sanitised) cut with an ellipsis or padded to exactly `width` cells."""
     if width <= 0:
         return ""
-    if cells(text) > width:
+    size = cells(text)
+    if size > width:
         out: list[str] = []
         used = 0
         for ch in text:
@@ -250,7 +256,7 @@ def fit(text: str, width: int, *, right: bool = False) -> str:
             out.append(ch)
             used += size
         return "".join(out) + "…" + " " * (width - 1 - used)
-    pad = " " * (width - cells(text))
+    pad = " " * (width - size)
     return pad + text if right else text + pad
 
 
