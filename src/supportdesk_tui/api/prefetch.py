@@ -42,6 +42,9 @@ REQUEST_ID_HEADER = "X-Request-Id"
 # An answer older than this is not shown as the sign-in's: the client asks again.
 FRESH_FOR_SECONDS = 10.0
 _SWITCH_INTERVAL_WHILE_FETCHING = 0.0005
+# What the fetch gives back when it is done: the interpreter's own, not whatever another fetch
+# (the start's, first_start.py, still on its way) has lowered it to.
+_SWITCH_INTERVAL = sys.getswitchinterval()
 # The pre-paint's rows are a screenful of tickets (≈ 1 KiB each); a bigger answer is not painted.
 MAX_FIRST_PAGE_BYTES = 512 * 1024
 
@@ -100,7 +103,7 @@ class SignInPrefetch:
         if first_page is not None:
             prefetch._first_page = concurrent.futures.Future()
         thread = threading.Thread(target=prefetch._fetch, name="sign-in-prefetch", daemon=True,
-                                  args=(instance, token, timeout, sys.getswitchinterval(),
+                                  args=(instance, token, timeout, _SWITCH_INTERVAL,
                                         dict(first_page or {})))
         # The main thread imports all the while, holding the interpreter lock; this thread needs
         # it back after every wait on the network, and by default waits 5 ms for it each time.
