@@ -32,7 +32,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from supportdesk_tui import paths
 from supportdesk_tui.domain.plain_text import one_line
@@ -326,6 +326,24 @@ def start_key(argv: Sequence[str], env: Mapping[str, str] | None = None) -> Star
     return StartKey(cache_file(env), start_fingerprint(argv, env))
 
 
+class PrePaint(Protocol):
+    """A frame painted before Textual loads (or maybe still to be painted, first_start.py); the
+    app must `hand_over` before Textual reads keys."""
+
+    @property
+    def read_by(self) -> SignInPrefetch | None:
+        """The early reads its rows came from (a first start); None: the cache."""
+
+    def close(self) -> CachedPage | None:
+        """Nothing is painted from now on; the page on the terminal, if any."""
+
+    def hand_over(self) -> None:
+        """Give the terminal back as it was, minus the keys typed at painted rows."""
+
+    def leave_unless_handed_over(self, stream: IO[str]) -> None:
+        """The app never started (an error on the way): leave the alternate screen for the message."""
+
+
 @dataclass
 class PaintedFrame:
     """The cached frame is on the terminal; the app must `hand_over` before Textual reads keys."""
@@ -337,6 +355,9 @@ class PaintedFrame:
     # The early reads the rows came from (a first start: first_start.py); None: from the cache.
     read_by: SignInPrefetch | None = None
 
+    def close(self) -> CachedPage | None:
+        return self.page
+
     def hand_over(self) -> None:
         """Give the terminal back as it was, minus the keys typed at the cached rows.
 
@@ -346,17 +367,15 @@ class PaintedFrame:
         if self.handed_over:
             return
         self.handed_over = True
-        _restore_keys(self.keys_fd, self.saved_mode)
+        restore_keys(self.keys_fd, self.saved_mode)
 
     def leave_unless_handed_over(self, stream: IO[str]) -> None:
         """The app never started (an error on the way): leave the alternate screen for the message."""
         if self.handed_over:
             return
         self.handed_over = True
-        _restore_keys(self.keys_fd, self.saved_mode)
-        with contextlib.suppress(Exception):
-            stream.write(_LEAVE)
-            stream.flush()
+        restore_keys(self.keys_fd, self.saved_mode)
+        leave_alternate_screen(stream)
 
 
 def quiet_keys(fd: int = _KEYS_FD) -> list[Any] | None:
@@ -373,14 +392,22 @@ def quiet_keys(fd: int = _KEYS_FD) -> list[Any] | None:
         return None
 
 
-def _restore_keys(fd: int, saved_mode: list[Any] | None) -> None:
+def restore_keys(fd: int, saved_mode: list[Any] | None, *, discard: bool = True) -> None:
+    """The terminal's mode back as `quiet_keys` found it; `discard`: drop what was typed meanwhile."""
     with contextlib.suppress(Exception):
         import termios  # lazy: POSIX only; on other systems the pre-paint just skips this step
 
         if saved_mode is not None:
             termios.tcsetattr(fd, termios.TCSANOW, saved_mode)
-        # Discard what was typed while the cached frame was up (see PaintedFrame.hand_over).
-        termios.tcflush(fd, termios.TCIFLUSH)
+        if discard:
+            # What was typed while a painted frame was up (see PaintedFrame.hand_over).
+            termios.tcflush(fd, termios.TCIFLUSH)
+
+
+def leave_alternate_screen(stream: IO[str]) -> None:
+    with contextlib.suppress(Exception):
+        stream.write(_LEAVE)
+        stream.flush()
 
 
 def paint_cached_page(key: StartKey, *, stream: IO[str] | None = None) -> PaintedFrame | None:

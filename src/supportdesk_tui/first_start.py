@@ -4,9 +4,11 @@ With nothing cached (first_frame.py paints the last session's page), a start use
 until Textual, pydantic and the app had imported. The server answers in milliseconds, so when the
 server and the token can be known without the heavy config reader, the start sends the sign-in's
 requests at once from a thread (api/prefetch.py) together with the start-up queue's first rows,
-waits a moment for them, and paints those rows with first_frame's painter under a banner saying
-they are loading. The app then starts as before: its connect screen keeps the rows (same banner),
-its queue reads its own page once the event stream is up and replaces them.
+and that thread paints the rows with first_frame's painter, under a banner saying they are
+loading, the moment they are read — while the app goes on importing, which waits for nothing.
+Once Textual is loaded the painting stops (`EarlyPaint.close`: rows read later are not painted)
+and the app starts as before: its connect screen keeps the rows (same banner), its queue reads its
+own page once the event stream is up and replaces them.
 
 The rules that keep this honest:
 - Standard library only (an import-linter contract), like first_frame.py.
@@ -18,7 +20,9 @@ The rules that keep this honest:
   lead starts on the dashboard); only plain `http://` (as the prefetch); only on a UTF-8 terminal.
 - The answers are untrusted: read strictly (api/early_page.py), sanitised by the painter, and
   anything unexpected — a refused token, a dead or slow server, a surprise in the JSON — means no
-  paint, never an error, and never a wait beyond `EARLY_PAGE_WAIT_SECONDS`.
+  paint, never an error; and the start never waits for them.
+- One writer at a time: the terminal probe's questions go out first, and the app takes the
+  terminal only after `close` (under the same lock as the paint).
 - Never acted on: keys typed at these rows are discarded, as at a cached page.
 """
 
@@ -27,30 +31,36 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 import time
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import IO, Any
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any
 
 from supportdesk_tui import paths
 from supportdesk_tui.api.early_page import read_me, read_tickets
 from supportdesk_tui.api.failover import ServerListError, parse_server_list, same_deployment
-from supportdesk_tui.api.prefetch import SignInPrefetch
+from supportdesk_tui.api.prefetch import PrefetchedAnswer, SignInPrefetch
 from supportdesk_tui.credentials import read_login_file
 from supportdesk_tui.first_frame import (
     CachedPage,
-    PaintedFrame,
     StartKey,
     can_paint,
     first_page_row,
     first_page_title,
-    paint_page,
+    leave_alternate_screen,
+    quiet_keys,
+    render_frame,
+    restore_keys,
 )
 
-# The longest a start waits for the rows before it goes on importing without them: on loopback or
-# a LAN they come in a few milliseconds; a slower server is not worth delaying the whole start.
-EARLY_PAGE_WAIT_SECONDS = 0.2
+if TYPE_CHECKING:
+    from supportdesk_tui.domain.terminal_probe import GraphicsProbe
+
+# The terminal probe writes its questions within a millisecond of starting; the rows never come
+# sooner. Should it not have, the paint waits this long at most, then paints anyway.
+PROBE_QUESTIONS_WAIT_SECONDS = 0.1
 # The start-up queue's order (screens/queue.py: `TicketSort.SLA_DUE`).
 START_UP_SORT = "sla_due"
 DEFAULT_PAGE_SIZE = 100
@@ -238,15 +248,99 @@ def send_early(args: argparse.Namespace, *, with_rows: bool = True, stream: IO[s
 
 
 def loading_banner() -> str:
-    from supportdesk_tui.i18n import _  # lazy: with the catalog the paint has just loaded
+    from supportdesk_tui.i18n import _  # lazy: with the catalog `prepare_paint` has loaded
 
     return _("Loading — these rows are not live yet…")
 
 
-def paint_first_page(early: EarlyFirstPage, key: StartKey, *, stream: IO[str] | None = None,
-                     wait: float = EARLY_PAGE_WAIT_SECONDS) -> PaintedFrame | None:
-    """Paint the rows `send_early` asked for under the loading banner, if they come within `wait`
-    seconds of the sending and are an agent's default queue; None when nothing was painted."""
+@dataclass
+class EarlyPaint:
+    """The rows `send_early` asked for, painted from the launch thread the moment they are read,
+    as long as the app has not taken the terminal (`close`); a `first_frame.PrePaint`."""
+
+    early: EarlyFirstPage
+    key: StartKey
+    out: IO[str]
+    saved_mode: list[Any] | None
+    keys_fd: int = 0
+    handed_over: bool = False
+    _probe: GraphicsProbe | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _page: CachedPage | None = field(default=None, repr=False)
+    _closed: bool = False
+
+    @property
+    def read_by(self) -> SignInPrefetch:
+        return self.early.prefetch
+
+    def paint_when_read(self, probe: GraphicsProbe | None = None) -> EarlyPaint:
+        """Paint the rows when they come; after `probe`'s questions, so no bytes interleave."""
+        self._probe = probe
+        self.early.prefetch.on_first_page(self._rows_read)
+        return self
+
+    def _rows_read(self, answer: PrefetchedAnswer | None) -> None:
+        # In the launch thread (or at once): anything unexpected means no paint, and never an
+        # exception, which the futures' machinery would log onto the terminal.
+        try:
+            page = self._page_of(answer)
+            if page is None:
+                return
+            if self._probe is not None:
+                self._probe.wait_until_asked(PROBE_QUESTIONS_WAIT_SECONDS)
+            size = os.get_terminal_size(self.out.fileno())
+            frame = render_frame(page, size.columns, size.lines)
+            with self._lock:
+                if self._closed:
+                    return  # the app has the terminal by now
+                self._page = page  # before writing: a frame even half written is left behind
+                self.out.write(frame)
+                self.out.flush()
+        except Exception:
+            return
+
+    def _page_of(self, answer: PrefetchedAnswer | None) -> CachedPage | None:
+        early = self.early
+        me = read_me(early.prefetch.peek("/me", 0.0))  # read before the rows, on the same connection
+        if me is None or me.role != "agent":
+            return None  # a refused token, or a lead (who starts on the dashboard)
+        tickets = read_tickets(answer)
+        if not tickets:
+            return None
+        rows = [first_page_row(t.id, t.priority, t.status, t.subject, t.requester, t.assignee)
+                for t in tickets[:early.rows_wanted]]
+        return CachedPage.of_rows(self.key.fingerprint, rows, saved_at=time.time(), banner=loading_banner(),
+                                  title=first_page_title(me.name, early.start.instances[0]))
+
+    def close(self) -> CachedPage | None:
+        with self._lock:
+            self._closed = True
+            return self._page
+
+    def hand_over(self) -> None:
+        """The terminal's mode back as the start found it; keys typed at painted rows discarded
+        (they were aimed at rows that may have changed), other keys kept for the app."""
+        if self.handed_over:
+            return
+        self.handed_over = True
+        painted = self.close() is not None
+        restore_keys(self.keys_fd, self.saved_mode, discard=painted)
+
+    def leave_unless_handed_over(self, stream: IO[str]) -> None:
+        if self.handed_over:
+            return
+        self.handed_over = True
+        painted = self.close() is not None
+        restore_keys(self.keys_fd, self.saved_mode, discard=painted)
+        if painted:
+            leave_alternate_screen(stream)
+
+
+def prepare_paint(early: EarlyFirstPage, key: StartKey, *,
+                  stream: IO[str] | None = None) -> EarlyPaint | None:
+    """Ready to paint the rows `send_early` asked for (None: none were): the interface's language
+    loaded and keys kept off the screen. Call before the terminal probe starts (it restores the
+    terminal's mode as it found it), then `paint_when_read`. Never raises."""
     out = sys.stdout if stream is None else stream
     if not early.rows_wanted:
         return None
@@ -255,20 +349,7 @@ def paint_first_page(early: EarlyFirstPage, key: StartKey, *, stream: IO[str] | 
 
         # The app sets the same language when it starts; its catalog is then already parsed.
         set_language(early.start.language)
-        deadline = early.sent_at + wait
-        me = read_me(early.prefetch.peek("/me", deadline - time.monotonic()))
-        if me is None or me.role != "agent":
-            return None  # a refused token, or a lead (who starts on the dashboard)
-        tickets = read_tickets(early.prefetch.first_page_answer(deadline - time.monotonic()))
-        if not tickets:
-            return None
-        rows = [first_page_row(t.id, t.priority, t.status, t.subject, t.requester, t.assignee)
-                for t in tickets[:early.rows_wanted]]
-        page = CachedPage.of_rows(key.fingerprint, rows, saved_at=time.time(), banner=loading_banner(),
-                                  title=first_page_title(me.name, early.start.instances[0]))
-        painted = paint_page(page, out)
-        if painted is not None:
-            painted.read_by = early.prefetch
-        return painted
+        saved = quiet_keys() if os.isatty(0) else None
+        return EarlyPaint(early, key, out, saved)
     except Exception:
         return None

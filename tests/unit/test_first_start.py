@@ -25,8 +25,9 @@ from supportdesk_tui.api.prefetch import PrefetchedAnswer, SignInPrefetch
 from supportdesk_tui.first_frame import CachedPage, PaintedFrame, StartKey
 from supportdesk_tui.first_start import (
     EarlyFirstPage,
+    EarlyPaint,
     EarlyStart,
-    paint_first_page,
+    prepare_paint,
     resolve_early,
     send_early,
 )
@@ -93,11 +94,16 @@ def painted_bytes(master: int) -> bytes:
     return out
 
 
-def paint(early: EarlyFirstPage, stream: IO[str]) -> PaintedFrame | None:
-    painted = paint_first_page(early, KEY, stream=stream)
-    if painted is not None:
-        painted.hand_over()  # the test's own terminal mode back, if it has one
-    return painted
+def paint(early: EarlyFirstPage, stream: IO[str]) -> EarlyPaint | None:
+    """Paint what `early` reads (waiting until it has read it); the painter if it painted."""
+    painter = prepare_paint(early, KEY, stream=stream)
+    if painter is None:
+        return None
+    painter.paint_when_read()
+    early.prefetch.first_page_answer(30)  # read, or given up on: painted by now if ever
+    page = painter.close()
+    painter.hand_over()  # the test's own terminal mode back, if it has one
+    return painter if page is not None else None
 
 
 def test_a_first_start_paints_the_rows_read_at_launch_under_a_loading_banner(
@@ -110,9 +116,10 @@ def test_a_first_start_paints_the_rows_read_at_launch_under_a_loading_banner(
     assert "Anna Petrova" in shown and SERVER in shown
     assert "Password changed" in shown and "Spam from my account" in shown and "Ирина" in shown
     # The connect screen keeps showing the same page; it remembers which reads it came from.
-    assert painted.page.banner == "Loading — these rows are not live yet…"
-    assert [row[0] for row in painted.page.rows] == ["1018", "1019"]
-    assert painted.page.rows[1][-1] == "—"  # nobody assigned, as the queue shows it
+    page = painted.close()
+    assert page is not None and page.banner == "Loading — these rows are not live yet…"
+    assert [row[0] for row in page.rows] == ["1018", "1019"]
+    assert page.rows[1][-1] == "—"  # nobody assigned, as the queue shows it
     assert painted.read_by is not None
 
 
@@ -175,7 +182,7 @@ def test_nothing_is_asked_or_painted_for_a_pipe(home: Path, monkeypatch: pytest.
     pipe = io.StringIO()
     early = send_early(args_for(SERVER), stream=pipe)
     assert early is not None and early.rows_wanted == 0  # /me and /queues still go early
-    assert paint_first_page(early, KEY, stream=pipe) is None
+    assert prepare_paint(early, KEY, stream=pipe) is None
     assert pipe.getvalue() == ""
 
 
@@ -199,10 +206,29 @@ def test_a_server_that_never_answers_paints_nothing_and_the_start_goes_on(
         monkeypatch.setenv("SUPPORTDESK_TOKEN", TOKEN)
         early = send_early(args_for(f"http://127.0.0.1:{silent.getsockname()[1]}"), stream=stream)
         assert early is not None
-        assert paint(early, stream) is None  # it gave up waiting (EARLY_PAGE_WAIT_SECONDS)
+        painter = prepare_paint(early, KEY, stream=stream)
+        assert painter is not None
+        painter.paint_when_read()  # returns at once: nothing waits for the rows
+        assert painter.close() is None  # the app takes the terminal: nothing was painted
+        painter.hand_over()
+        # Rows that come after that are never painted over the app.
+        painter._rows_read(answer(PAGE))
         assert painted_bytes(master) == b""
     finally:
         silent.close()
+
+
+def test_rows_read_after_the_app_took_the_terminal_are_not_painted(
+        pty_screen: tuple[IO[str], int]) -> None:
+    stream, master = pty_screen
+    early = early_with(answer(ME), None)
+    painter = prepare_paint(early, KEY, stream=stream)
+    assert painter is not None
+    painter.paint_when_read()
+    assert painter.close() is None
+    painter._rows_read(answer(PAGE))  # the launch thread, a moment too late
+    painter.hand_over()
+    assert painted_bytes(master) == b""
 
 
 # --- reading the server and token as the app does ----------------------------------------------
@@ -296,3 +322,29 @@ def test_the_first_start_loads_neither_textual_nor_rich_nor_pydantic() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 
+
+
+@pytest.mark.parametrize("rows_come", [True, False])
+def test_keys_typed_at_painted_rows_are_discarded_and_keys_typed_before_any_are_kept(
+        pty_screen: tuple[IO[str], int], rows_come: bool) -> None:
+    import termios
+
+    from supportdesk_tui.first_frame import quiet_keys
+
+    stream, screen = pty_screen
+    master, slave = os.openpty()  # the keyboard
+    try:
+        early = early_with(answer(ME), answer(PAGE) if rows_come else None)
+        painter = EarlyPaint(early, KEY, stream, quiet_keys(slave), keys_fd=slave).paint_when_read()
+        os.write(master, b"t\r")  # "take" and "open"
+        assert select.select([slave], [], [], 5)[0], "the keys should be waiting to be read"
+        painter.hand_over()
+        waiting = bool(select.select([slave], [], [], 0)[0])
+        # At painted rows the keys were aimed at rows that may be stale; with nothing painted they
+        # are the agent's typing ahead, for the app.
+        assert waiting is not rows_come
+        assert termios.tcgetattr(slave)[3] & termios.ECHO  # the mode back as it was
+        assert (b"Loading" in painted_bytes(screen)) is rows_come
+    finally:
+        os.close(master)
+        os.close(slave)

@@ -151,6 +151,12 @@ class SignInPrefetch:
         failed, too big, or not here in time."""
         return _result_within(self._first_page, wait)
 
+    def on_first_page(self, callback: Callable[[PrefetchedAnswer | None], None]) -> None:
+        """Call `callback` with the pre-paint's rows (None: failed, too big) once they are read: at
+        once if they are, else from the launch thread. Never called if the rows were not asked for."""
+        if self._first_page is not None:
+            self._first_page.add_done_callback(lambda future: callback(future.result()))
+
     def settle(self) -> None:
         """The live stream is up: answers nobody took are dropped (they predate it)."""
         with self._lock:
