@@ -345,7 +345,10 @@ def prepare_paint(early: EarlyFirstPage, key: StartKey, *,
     if not early.rows_wanted:
         return None
     try:
-        from supportdesk_tui.i18n import set_language  # lazy: parsed while the answers travel
+        # lazy: parsed while the answers travel. The labels are imported here, not in the launch
+        # thread while this one imports the app.
+        import supportdesk_tui.i18n.labels  # noqa: F401
+        from supportdesk_tui.i18n import set_language
 
         # The app sets the same language when it starts; its catalog is then already parsed.
         set_language(early.start.language)
