@@ -220,7 +220,6 @@ class EarlyFirstPage:
 
     start: EarlyStart
     prefetch: SignInPrefetch
-    sent_at: float  # time.monotonic()
     rows_wanted: int  # 0: the rows were not asked for (nothing will be painted)
 
 
@@ -242,7 +241,7 @@ def send_early(args: argparse.Namespace, *, with_rows: bool = True, stream: IO[s
         prefetch = SignInPrefetch.start(start.instances, start.token, timeout=start.timeout, first_page=query)
         if prefetch is None:
             return None
-        return EarlyFirstPage(start, prefetch, time.monotonic(), rows)
+        return EarlyFirstPage(start, prefetch, rows)
     except Exception:
         return None
 

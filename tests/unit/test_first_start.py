@@ -64,7 +64,7 @@ def early_with(me: PrefetchedAnswer | None, page: PrefetchedAnswer | None, rows:
     answers = {("/me", frozenset()): me} if me is not None else {}
     prefetch = SignInPrefetch.answered([SERVER], TOKEN, answers, first_page=page)
     start = EarlyStart((SERVER,), TOKEN, "en", 100, 10.0)
-    return EarlyFirstPage(start, prefetch, time.monotonic(), rows)
+    return EarlyFirstPage(start, prefetch, rows)
 
 
 @pytest.fixture
