@@ -8,9 +8,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from supportdesk_tui import __version__
 from supportdesk_tui.extras import SERVER, missing_extra_sentence
+
+if TYPE_CHECKING:
+    from supportdesk_tui.first_frame import PrePaint
 
 _SERVER_COMMANDS = ("serve", "token", "db")
 
@@ -134,23 +138,32 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _run_queue_start(args: argparse.Namespace, args_list: Sequence[str]) -> int:
-    """Plain `supportdesk`: paint the last session's cached first page, then load and run the app.
+    """Plain `supportdesk`: paint the last session's cached first page — or, with nothing cached,
+    the first rows read at once — then load and run the app.
 
-    The pre-paint comes before every heavy import (see first_frame.py); it is left behind, keys
-    typed at it discarded, right before Textual takes the terminal, or when the start fails.
+    The pre-paint comes before every heavy import (see first_frame.py and first_start.py); it is
+    left behind, keys typed at it discarded, right before Textual takes the terminal, or when the
+    start fails.
     """
     # lazy: stdlib only
     from supportdesk_tui.domain.terminal_probe import GraphicsProbe
     from supportdesk_tui.first_frame import paint_cached_page, start_key
+    from supportdesk_tui.first_start import prepare_paint, send_early
 
     key = start_key(args_list)
-    painted = paint_cached_page(key)
+    painted: PrePaint | None = paint_cached_page(key)
+    # The sign-in's requests (and, with nothing painted, the first rows) go out now, from a thread.
+    early = send_early(args, with_rows=painted is None)
+    rows_to_paint = prepare_paint(early, key) if painted is None and early is not None else None
     # The terminal's answers come back while the app imports (domain/terminal_probe.py).
     probe = GraphicsProbe().start()
+    if rows_to_paint is not None:
+        painted = rows_to_paint.paint_when_read(probe)  # from the launch thread, while the app imports
     try:
         from supportdesk_tui.launch import run_app  # lazy: the heavy part of a start
 
-        return run_app(args, first_page=key, painted=painted, probe=probe)
+        return run_app(args, first_page=key, painted=painted, probe=probe,
+                       early=early.prefetch if early is not None else None)
     finally:
         probe.finish()
         if painted is not None:

@@ -8,6 +8,8 @@ terminal over and its own frames replace this one; the app never shows these row
 
 The rules that keep this honest:
 - Standard library only (plus `paths`): this module runs before anything heavy is imported.
+  (The same painter shows a first start's rows read at launch, under a banner saying they are
+  loading: first_start.py.)
 - Painted only when stdout is a terminal, and only for the same start as the one that saved it:
   a fingerprint of everything that decides the server and the agent (the command line, the
   SUPPORTDESK_* and locale variables, the config and stored-login files) must match.
@@ -20,6 +22,7 @@ The rules that keep this honest:
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -29,10 +32,13 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from supportdesk_tui import paths
 from supportdesk_tui.domain.plain_text import one_line
+
+if TYPE_CHECKING:
+    from supportdesk_tui.api.prefetch import SignInPrefetch
 
 CACHE_FILE_NAME = "first-page.json"
 FORMAT_VERSION = 1
@@ -84,6 +90,36 @@ def start_fingerprint(argv: Sequence[str], env: Mapping[str, str] | None = None)
     return digest.hexdigest()
 
 
+# The columns painted before Textual loads, with their widest width (0: the rest of the line):
+# what identifies a ticket, not what ages in minutes.
+FIRST_PAGE_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("id", 7), ("priority", 10), ("status", 12), ("subject", 0), ("requester", 24), ("assignee", 12),
+)
+
+
+def first_page_titles() -> tuple[str, ...]:
+    """The titles of `FIRST_PAGE_COLUMNS` in the current language, as the queue's header has them."""
+    from supportdesk_tui.i18n import pgettext  # lazy: a cached page's strings come translated
+
+    # "#" as the queue's header has it (`ticket_table.column_title`: no catalog entry changes it).
+    return ("#", pgettext("column", "Priority"), pgettext("column", "Status"),
+            pgettext("column", "Subject"), pgettext("column", "Requester"), pgettext("column", "Assignee"))
+
+
+def first_page_row(ticket_id: int, priority: str, status: str, subject: str, requester: str,
+                   assignee: str | None) -> tuple[str, ...]:
+    """A ticket's cells in `FIRST_PAGE_COLUMNS`, as plain strings in the current language."""
+    from supportdesk_tui.i18n import _  # lazy: a cached page's strings come translated
+    from supportdesk_tui.i18n.labels import priority_label, status_label
+
+    return (str(ticket_id), priority_label(priority), status_label(status), one_line(subject),
+            one_line(requester), one_line(assignee) if assignee else _("—"))
+
+
+def first_page_title(name: str, server: str) -> str:
+    return f"SupportDesk  ·  {one_line(name)}  ·  {one_line(server)}"
+
+
 @dataclass(frozen=True)
 class CachedPage:
     """What the queue showed, as plain strings: the banner and column titles already translated."""
@@ -104,6 +140,17 @@ class CachedPage:
             "title": self.title, "banner": self.banner, "columns": list(self.columns),
             "right": list(self.right), "widths": list(self.widths), "rows": [list(r) for r in self.rows],
         }, ensure_ascii=False)
+
+    @classmethod
+    def of_rows(cls, fingerprint: str, rows: Sequence[tuple[str, ...]], *, title: str, banner: str,
+                saved_at: float) -> CachedPage:
+        """A page of `first_page_row`s under `first_page_titles`."""
+        return cls(
+            fingerprint=fingerprint, saved_at=saved_at, title=title, banner=banner,
+            columns=first_page_titles(), rows=tuple(rows[:MAX_ROWS]),
+            right=tuple(key == "id" for key, _width in FIRST_PAGE_COLUMNS),
+            widths=tuple(width for _key, width in FIRST_PAGE_COLUMNS),
+        )
 
 
 def _strings(value: object, limit: int) -> tuple[str, ...] | None:
@@ -180,21 +227,26 @@ def save_cache(path: Path, page: CachedPage) -> None:
 # --- painting ---------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
 def _char_cells(ch: str) -> int:
+    # Cached: a frame asks about the same few hundred characters thousands of times.
     if unicodedata.combining(ch):
         return 0
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 def cells(text: str) -> int:
-    return sum(_char_cells(ch) for ch in text)
+    if text.isascii():  # sanitised text: printable ASCII, one cell each
+        return len(text)
+    return sum(map(_char_cells, text))
 
 
 def fit(text: str, width: int, *, right: bool = False) -> str:
     """`text` (already sanitised) cut with an ellipsis or padded to exactly `width` cells."""
     if width <= 0:
         return ""
-    if cells(text) > width:
+    size = cells(text)
+    if size > width:
         out: list[str] = []
         used = 0
         for ch in text:
@@ -204,7 +256,7 @@ def fit(text: str, width: int, *, right: bool = False) -> str:
             out.append(ch)
             used += size
         return "".join(out) + "…" + " " * (width - 1 - used)
-    pad = " " * (width - cells(text))
+    pad = " " * (width - size)
     return pad + text if right else text + pad
 
 
@@ -274,6 +326,24 @@ def start_key(argv: Sequence[str], env: Mapping[str, str] | None = None) -> Star
     return StartKey(cache_file(env), start_fingerprint(argv, env))
 
 
+class PrePaint(Protocol):
+    """A frame painted before Textual loads (or maybe still to be painted, first_start.py); the
+    app must `hand_over` before Textual reads keys."""
+
+    @property
+    def read_by(self) -> SignInPrefetch | None:
+        """The early reads its rows came from (a first start); None: the cache."""
+
+    def close(self) -> CachedPage | None:
+        """Nothing is painted from now on; the page on the terminal, if any."""
+
+    def hand_over(self) -> None:
+        """Give the terminal back as it was, minus the keys typed at painted rows."""
+
+    def leave_unless_handed_over(self, stream: IO[str]) -> None:
+        """The app never started (an error on the way): leave the alternate screen for the message."""
+
+
 @dataclass
 class PaintedFrame:
     """The cached frame is on the terminal; the app must `hand_over` before Textual reads keys."""
@@ -282,6 +352,11 @@ class PaintedFrame:
     saved_mode: list[Any] | None
     keys_fd: int = _KEYS_FD
     handed_over: bool = False
+    # The early reads the rows came from (a first start: first_start.py); None: from the cache.
+    read_by: SignInPrefetch | None = None
+
+    def close(self) -> CachedPage | None:
+        return self.page
 
     def hand_over(self) -> None:
         """Give the terminal back as it was, minus the keys typed at the cached rows.
@@ -292,17 +367,15 @@ class PaintedFrame:
         if self.handed_over:
             return
         self.handed_over = True
-        _restore_keys(self.keys_fd, self.saved_mode)
+        restore_keys(self.keys_fd, self.saved_mode)
 
     def leave_unless_handed_over(self, stream: IO[str]) -> None:
         """The app never started (an error on the way): leave the alternate screen for the message."""
         if self.handed_over:
             return
         self.handed_over = True
-        _restore_keys(self.keys_fd, self.saved_mode)
-        with contextlib.suppress(Exception):
-            stream.write(_LEAVE)
-            stream.flush()
+        restore_keys(self.keys_fd, self.saved_mode)
+        leave_alternate_screen(stream)
 
 
 def quiet_keys(fd: int = _KEYS_FD) -> list[Any] | None:
@@ -319,14 +392,22 @@ def quiet_keys(fd: int = _KEYS_FD) -> list[Any] | None:
         return None
 
 
-def _restore_keys(fd: int, saved_mode: list[Any] | None) -> None:
+def restore_keys(fd: int, saved_mode: list[Any] | None, *, discard: bool = True) -> None:
+    """The terminal's mode back as `quiet_keys` found it; `discard`: drop what was typed meanwhile."""
     with contextlib.suppress(Exception):
         import termios  # lazy: POSIX only; on other systems the pre-paint just skips this step
 
         if saved_mode is not None:
             termios.tcsetattr(fd, termios.TCSANOW, saved_mode)
-        # Discard what was typed while the cached frame was up (see PaintedFrame.hand_over).
-        termios.tcflush(fd, termios.TCIFLUSH)
+        if discard:
+            # What was typed while a painted frame was up (see PaintedFrame.hand_over).
+            termios.tcflush(fd, termios.TCIFLUSH)
+
+
+def leave_alternate_screen(stream: IO[str]) -> None:
+    with contextlib.suppress(Exception):
+        stream.write(_LEAVE)
+        stream.flush()
 
 
 def paint_cached_page(key: StartKey, *, stream: IO[str] | None = None) -> PaintedFrame | None:
@@ -336,12 +417,26 @@ def paint_cached_page(key: StartKey, *, stream: IO[str] | None = None) -> Painte
     """
     out = sys.stdout if stream is None else stream
     try:
-        encoding = str(getattr(out, "encoding", "") or "")
-        if not out.isatty() or encoding.lower().replace("-", "") != "utf8":
+        if not can_paint(out):
             return None
         page = read_cache(key.path, key.fingerprint)
-        if page is None:
-            return None
+        return None if page is None else paint_page(page, out)
+    except Exception:
+        return None
+
+
+def can_paint(out: IO[str]) -> bool:
+    """Whether `out` is a terminal this module may paint on (UTF-8, as the frame is written)."""
+    try:
+        encoding = str(getattr(out, "encoding", "") or "")
+        return out.isatty() and encoding.lower().replace("-", "") == "utf8"
+    except Exception:
+        return False
+
+
+def paint_page(page: CachedPage, out: IO[str]) -> PaintedFrame | None:
+    """Paint `page` on the terminal `out` (checked with `can_paint`) and quiet the keys; never raises."""
+    try:
         size = os.get_terminal_size(out.fileno())
         frame = render_frame(page, size.columns, size.lines)
         saved = quiet_keys() if os.isatty(_KEYS_FD) else None

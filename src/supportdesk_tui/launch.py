@@ -21,7 +21,7 @@ from supportdesk_tui.settings import AppSettings
 if TYPE_CHECKING:
     from supportdesk_tui.api.prefetch import SignInPrefetch
     from supportdesk_tui.domain.terminal_probe import GraphicsProbe
-    from supportdesk_tui.first_frame import PaintedFrame, StartKey
+    from supportdesk_tui.first_frame import CachedPage, PrePaint, StartKey
 
 EXIT_USAGE = 2
 
@@ -100,11 +100,13 @@ def _web_keymap(user_keymap: Mapping[str, str]) -> dict[str, str]:
 
 
 def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: bool = False,
-            first_page: StartKey | None = None, painted: PaintedFrame | None = None,
-            probe: GraphicsProbe | None = None) -> int:
+            first_page: StartKey | None = None, painted: PrePaint | None = None,
+            probe: GraphicsProbe | None = None, early: SignInPrefetch | None = None) -> int:
     """`first_page`: where the queue caches its first page for the next start (plain starts only);
-    `painted`: the cached frame on the terminal now, handed over right before Textual starts;
-    `probe`: the terminal's graphics questions, if the caller has already asked them."""
+    `painted`: the pre-paint (first_frame.py, first_start.py), handed over right before Textual
+    starts;
+    `probe`: the terminal's graphics questions, if the caller has already asked them;
+    `early`: the sign-in's requests the caller already sent (first_start.py)."""
     probe = probe or _ask_the_terminal()
     try:
         settings = resolve_settings(args, mode=mode, wallboard=wallboard)
@@ -113,23 +115,33 @@ def run_app(args: argparse.Namespace, *, mode: str | None = None, wallboard: boo
             if painted is not None:
                 painted.leave_unless_handed_over(sys.stdout)
             return _fail(settings)
-        if first_page is not None:
-            settings = replace(settings, first_page_cache=first_page,
-                               cached_first_page=painted.page if painted is not None else None)
-        settings = replace(settings, sign_in_prefetch=_send_sign_in_early(settings))
+        settings = replace(settings, first_page_cache=first_page,
+                           sign_in_prefetch=_send_sign_in_early(settings, early))
         return run_with_settings(settings, painted, debug=bool(getattr(args, "debug", False)), probe=probe)
     finally:
         probe.finish()
 
 
-def _send_sign_in_early(settings: AppSettings) -> SignInPrefetch | None:
+def _send_sign_in_early(settings: AppSettings, early: SignInPrefetch | None = None) -> SignInPrefetch | None:
     """The requests sign-in waits for, sent now from a thread, so the server answers them while
-    Textual and the app import (api/prefetch.py)."""
+    Textual and the app import (api/prefetch.py); `early`'s, if the start sent them already for
+    this very server and token."""
     from supportdesk_tui.api.prefetch import SignInPrefetch  # lazy: stdlib only, but not for `login`
 
     if settings.token is None or settings.in_browser:
         return None
+    if early is not None and (same := early.answers_for(settings.instances, settings.token)) is not None:
+        return same
     return SignInPrefetch.start(settings.instances, settings.token, timeout=settings.timeout)
+
+
+def _page_to_keep(painted: PrePaint, prefetch: SignInPrefetch | None) -> CachedPage | None:
+    """What the connect screen keeps showing of the pre-paint (none is painted after this): the
+    cached page, or rows read at launch only if read for the server and token the app signs in with."""
+    page = painted.close()
+    if painted.read_by is not None and painted.read_by is not prefetch:
+        return None  # read for another sign-in than the settings' (first_start.py misread them)
+    return page
 
 
 def _ask_the_terminal() -> GraphicsProbe:
@@ -138,7 +150,7 @@ def _ask_the_terminal() -> GraphicsProbe:
     return GraphicsProbe().start()
 
 
-def run_with_settings(settings: AppSettings, painted: PaintedFrame | None = None, *,
+def run_with_settings(settings: AppSettings, painted: PrePaint | None = None, *,
                       debug: bool = False, probe: GraphicsProbe | None = None) -> int:
     """Run the app with its log open (`debug`: a line per request too)."""
     probe = probe or _ask_the_terminal()
@@ -147,6 +159,9 @@ def run_with_settings(settings: AppSettings, painted: PaintedFrame | None = None
         from supportdesk_tui.app import SupportDeskApp
         from supportdesk_tui.client_log import client_log
 
+        if painted is not None and settings.first_page_cache is not None:
+            # The pre-paint stops here; the connect screen keeps showing what it painted.
+            settings = replace(settings, cached_first_page=_page_to_keep(painted, settings.sign_in_prefetch))
         app = SupportDeskApp(settings)
     finally:
         # The answers are in (or never coming) and the terminal's mode is restored before Textual

@@ -21,6 +21,8 @@ from supportdesk_tui.first_frame import (
     CachedPage,
     PaintedFrame,
     StartKey,
+    cells,
+    fit,
     paint_cached_page,
     parse_cache,
     quiet_keys,
@@ -159,3 +161,12 @@ def test_the_pre_painter_loads_neither_textual_nor_rich_nor_pydantic() -> None:
             "print(sorted(loaded & {'textual', 'rich', 'pydantic', 'httpx'}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("text", "width"), [
+    ("Password changed", 16), ("\x07\x1b", 2), ("Мой аккаунт", 11), ("账户被盗", 8), ("e\u0301te\u0301", 3),
+    ("Refund 账户 ok", 14),
+])
+def test_every_character_counts_the_cells_the_terminal_gives_it(text: str, width: int) -> None:
+    assert cells(text) == width
+    assert cells(fit(text, width + 3)) == width + 3 and cells(fit(text, width - 1)) == width - 1

@@ -88,14 +88,22 @@ class GraphicsProbe:
         self._thread: threading.Thread | None = None
         self._answers = b""
         self._result: TerminalGraphics | None = None
+        # Set once the questions are written (or will never be): another writer to the terminal
+        # (the first start's pre-paint, first_start.py) waits for it, so no bytes interleave.
+        self._asked = threading.Event()
 
     def start(self) -> GraphicsProbe:
         """Ask, if stdin and stdout are one terminal we may ask; otherwise there is nothing to probe."""
         if not _asks_a_terminal(self._in_fd, self._out_fd):
+            self._asked.set()
             return self
         self._thread = threading.Thread(target=self._ask, name="terminal-probe", daemon=True)
         self._thread.start()
         return self
+
+    def wait_until_asked(self, timeout: float) -> bool:
+        """Until the questions are on the terminal (at most `timeout` s): whether they are."""
+        return self._asked.wait(timeout)
 
     def finish(self) -> TerminalGraphics | None:
         """Wait for the answers (at most what is left of the allowance); None if nothing was asked.
@@ -116,16 +124,24 @@ class GraphicsProbe:
         import termios  # lazy: POSIX only (`start` checked that it imports)
         import tty
 
-        saved = termios.tcgetattr(self._in_fd)
+        try:
+            saved = termios.tcgetattr(self._in_fd)
+        except BaseException:
+            self._asked.set()
+            raise
         try:
             # No echo (the answers are not for the screen) and bytes as they come.
             tty.setcbreak(self._in_fd, termios.TCSANOW)
             questions = b"" if _kernel_knows_cell_size(self._out_fd) else _CELL_SIZE_QUERY
-            os.write(self._out_fd, questions + _KITTY_QUERY + _ATTRIBUTES_QUERY)
+            try:
+                os.write(self._out_fd, questions + _KITTY_QUERY + _ATTRIBUTES_QUERY)
+            finally:
+                self._asked.set()
             self._answers = _read_until_attributes(self._in_fd, time.monotonic() + self._within)
         except OSError:
             pass
         finally:
+            self._asked.set()
             with contextlib.suppress(Exception):
                 termios.tcsetattr(self._in_fd, termios.TCSANOW, saved)
 

@@ -38,7 +38,7 @@ from supportdesk_tui.contract.models import (
 from supportdesk_tui.domain.safe_text import one_line
 from supportdesk_tui.domain.sla import AT_RISK_WINDOW, SlaRisk, sla_state, waiting_seconds
 from supportdesk_tui.domain.ticket_window import Change, TicketWindow
-from supportdesk_tui.first_frame import MAX_ROWS, CachedPage
+from supportdesk_tui.first_frame import MAX_ROWS, CachedPage, first_page_row, first_page_title
 from supportdesk_tui.i18n import N_, NP_, _, pgettext
 from supportdesk_tui.i18n.labels import priority_label, status_label
 from supportdesk_tui.i18n.times import time_left, time_waited
@@ -140,42 +140,14 @@ def layout_columns(width: int) -> list[tuple[_Column, int]]:
     return widths
 
 
-# The columns the next start pre-paints from the cache (first_frame.py), with their widest
-# width there (0: the rest of the line): what identifies a ticket, not what ages in minutes.
-_CACHED_COLUMNS: tuple[tuple[str, int], ...] = (
-    ("id", 7), ("priority", 10), ("status", 12), ("subject", 0), ("requester", 24), ("assignee", 12),
-)
-
-
 def cached_first_page(fingerprint: str, tickets: list[Ticket], *, name: str, server: str,
                       saved_at: float) -> CachedPage:
     """The queue's first page as the plain strings the next start paints before Textual loads."""
-    by_key = {column.key: column for column in COLUMNS}
-
-    def cell(key: str, ticket: Ticket) -> str:
-        if key == "id":
-            return str(ticket.id)
-        if key == "priority":
-            return priority_label(ticket.priority)
-        if key == "status":
-            return status_label(ticket.status)
-        if key == "subject":
-            return one_line(ticket.subject)
-        if key == "requester":
-            return one_line(ticket.requester.name)
-        return one_line(ticket.assignee.login) if ticket.assignee else _("—")
-
-    return CachedPage(
-        fingerprint=fingerprint,
-        saved_at=saved_at,
-        title=f"SupportDesk  ·  {one_line(name)}  ·  {one_line(server)}",
-        # The time is filled in when painted; the banner says the rows are not live yet.
-        banner=_("Cached from {time}, not live — connecting…"),
-        columns=tuple(column_title(by_key[key]) for key, _width in _CACHED_COLUMNS),
-        rows=tuple(tuple(cell(key, t) for key, _width in _CACHED_COLUMNS) for t in tickets[:MAX_ROWS]),
-        right=tuple(key == "id" for key, _width in _CACHED_COLUMNS),
-        widths=tuple(width for _key, width in _CACHED_COLUMNS),
-    )
+    rows = [first_page_row(t.id, t.priority, t.status, t.subject, t.requester.name,
+                           t.assignee.login if t.assignee else None) for t in tickets[:MAX_ROWS]]
+    # The time is filled in when painted; the banner says the rows are not live yet.
+    return CachedPage.of_rows(fingerprint, rows, title=first_page_title(name, server),
+                              banner=_("Cached from {time}, not live — connecting…"), saved_at=saved_at)
 
 
 # Rows kept drawn (a row under the cursor counts twice): about five screens at 48 lines, enough
