@@ -227,6 +227,16 @@ def test_cold_start_verdicts_are_computed_from_the_same_runs_as_its_table() -> N
     assert section.reading[0].endswith("**missed** (2.50×: 0.50 s vs 0.20 s).")
 
 
+def test_a_first_start_painted_while_loading_is_reported_beside_the_live_queue_it_waits_for() -> None:
+    cold = report.ColdStart(trivial=[0.20, 0.20], app=[0.12, 0.12], app_live=[0.80, 0.80])
+
+    section = bench_main.cold_report(cold, bench_main.QUICK, _stamp("run-two"))
+
+    assert "| 0.60× |" in section.body and "| 4.00× |" in section.body
+    assert "**met** (0.60×: 0.12 s vs 0.20 s); subjects painted while the app loads" in section.reading[0]
+    assert section.reading[0].endswith("live queue follows at 0.80 s (4.00×).")
+
+
 def _queue_run(rss_10: float, rss_200: float) -> dict[str, Any]:
     return {"cursor_row_reached": 40, "pages_held": 2, "rows_held": 200, "move_s": [0.004, 0.005],
             "open_s": [0.030], "open_uncached_s": [0.060], "api_open_s": [0.005],
