@@ -348,6 +348,21 @@ def test_a_widgets_vertical_scrollbar_is_still_made_and_started_as_the_steady_on
     assert list(inspect.signature(App._start_widget).parameters) == ["self", "parent", "widget"]
 
 
+def test_a_container_is_drawn_at_the_scroll_offset_its_arrange_leaves() -> None:
+    """widgets/thread.py moves its scroll offset inside `Thread.arrange` (a window move keeps the view
+    still in the layout that takes the new cards in), as Textual's own anchor does: the compositor must
+    still call `arrange` first and read `scroll_offset` after it. If not, move the correction to where
+    the new compositor reads the offset (tests/ui/test_thread_window_moves.py fails meanwhile)."""
+    from textual._compositor import Compositor
+
+    source = inspect.getsource(Compositor._arrange_root)
+    arranged = source.find("widget.arrange(child_region.size)")
+    offset_read = source.find("- widget.scroll_offset")
+    assert 0 <= arranged < offset_read, (
+        f"{BUMPED} widgets/thread.py relies on: Compositor._arrange_root reading a container's "
+        "scroll_offset after calling its arrange()")
+
+
 GUARDED_ATTRIBUTES = {
     "_registered_themes": "test_registered_themes_are_the_dict_current_theme_looks_in",
     "_screen_stack": "test_the_screen_stack_is_a_list_empty_before_the_app_runs",

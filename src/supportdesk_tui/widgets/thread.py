@@ -30,6 +30,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.css.styles import RenderStyles
 from textual.geometry import Size
+from textual.layout import DockArrangeResult
 from textual.message import Message as TextualMessage
 from textual.strip import Strip
 from textual.visual import Visual, visualize
@@ -589,6 +590,13 @@ class Thread(VerticalScroll, can_focus=True):
         # A window move (cards mounted at one end, dropped at the other) waits for its layout to keep
         # the view still; a second move measured before that layout would shift the view twice.
         self._moving = False
+        # The card a window move keeps in place on screen: (card, its top in the last layout). Each
+        # layout moves the scroll offset by as much as the cards above it grew or shrank, in that same
+        # layout, so no frame shows the view between a move and its correction.
+        self._held_still: tuple[Widget, int] | None = None
+        self._arranged: DockArrangeResult | None = None
+        self._layouts = 0
+        self._edge_check_due = False
         self._loading = False
         self._empty_message = "No messages yet."
         self._waiting: list[OutboxItem] = []
@@ -952,6 +960,7 @@ class Thread(VerticalScroll, can_focus=True):
     def _remove_messages(self) -> None:
         """Everything but the waiting cards (a window or a conversation shown from scratch)."""
         box = self._waiting_box
+        self._held_still = None
         self.remove_children([child for child in self.children if child is not box])
 
     def _show_waiting(self) -> None:
@@ -1066,7 +1075,41 @@ class Thread(VerticalScroll, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        # After the frame that shows the scroll: mounting the next cards (a window move) then costs
+        # the key nothing; the layout that takes them in keeps the view still (`arrange`).
+        if not self._edge_check_due:
+            self._edge_check_due = True
+            self.call_after_refresh(self._near_edge_after_scroll)
+
+    def _near_edge_after_scroll(self) -> None:
+        self._edge_check_due = False
         self._near_edge()
+
+    def arrange(self, size: Size, optimal: bool = False) -> DockArrangeResult:
+        """The cards laid out; the card held still keeps its place on screen (`_hold_still`)."""
+        arranged = super().arrange(size, optimal)
+        if arranged is not self._arranged:
+            self._layouts += 1
+        self._arranged = arranged
+        held = self._held_still
+        if held is not None:
+            card, top = held
+            now_top = _placed_top(arranged, card)
+            if now_top is None:
+                self._held_still = None  # gone (a window dropped it)
+            elif now_top != top:
+                self._held_still = (card, now_top)
+                scroll_y = max(0, self.scroll_y + now_top - top)
+                # As Textual's own anchor does inside a layout: the offset this layout is drawn at.
+                self.set_reactive(Widget.scroll_y, scroll_y)
+                self.set_reactive(Widget.scroll_target_y, scroll_y)
+                self.vertical_scrollbar.position = scroll_y
+        return arranged
+
+    def _hold_still(self, card: Widget) -> None:
+        """Keep `card` where it is on screen while cards are mounted or dropped above it."""
+        top = None if self._arranged is None else _placed_top(self._arranged, card)
+        self._held_still = None if top is None else (card, top)
 
     def _near_edge(self) -> None:
         """At either end of the mounted cards: mount more from memory, or ask for the next page."""
@@ -1110,8 +1153,8 @@ class Thread(VerticalScroll, can_focus=True):
         start = self._first - count
         new_cards = self._cards(self._messages[start : self._first])
         self._first = start
-        anchor_y = anchor.virtual_region.y if anchor else 0
         if anchor is not None:
+            self._hold_still(anchor)
             self.mount(*new_cards, before=anchor)
         else:
             self._mount_before_waiting(*new_cards)
@@ -1119,37 +1162,37 @@ class Thread(VerticalScroll, can_focus=True):
         if excess > 0:
             for card in cards[-excess:]:
                 card.remove()
+        self._settle_move()
 
-        def keep_still() -> None:
+    def _settle_move(self) -> None:
+        """No other move until this one is laid out (measured before it, it would shift twice)."""
+
+        layouts = self._layouts
+        waits = 0
+
+        def settled() -> None:
+            nonlocal waits
+            if self._layouts == layouts and self._held_still is not None and waits < 5:
+                waits += 1
+                self.call_after_refresh(settled)  # not laid out yet
+                return
             self._moving = False
-            if anchor is not None and anchor.is_mounted:
-                shift = anchor.virtual_region.y - anchor_y
-                self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
+            self._held_still = None  # laid out: later changes (a narrower thread) keep the offset
             self._near_edge()
 
         self._moving = True
-        self.call_after_refresh(keep_still)
+        self.call_after_refresh(settled)
 
     def _trim_top(self) -> None:
         cards = list(self.query_children(MessageCard))
         excess = len(cards) - self.MAX_MOUNTED
         if excess <= 0 or self._moving:
             return
-        keep = cards[excess]
-        keep_y = keep.virtual_region.y
+        self._hold_still(cards[excess])
         for card in cards[:excess]:
             card.remove()
         self._first += excess
-
-        def keep_still() -> None:
-            self._moving = False
-            if keep.is_mounted:
-                shift = keep.virtual_region.y - keep_y
-                self.scroll_to(y=max(0, self.scroll_y + shift), animate=False, immediate=True)
-            self._near_edge()
-
-        self._moving = True
-        self.call_after_refresh(keep_still)
+        self._settle_move()
 
 
 @dataclass
@@ -1159,6 +1202,11 @@ class _HeldPage:
     size: int
     older_cursor: str | None
     newer_cursor: str | None
+
+
+def _placed_top(arranged: DockArrangeResult, widget: Widget) -> int | None:
+    """Where `widget`'s top is in this layout of its container (None: not in it)."""
+    return next((placement.region.y for placement in arranged.placements if placement.widget is widget), None)
 
 
 def _sorted(messages: Iterable[Message]) -> list[Message]:
