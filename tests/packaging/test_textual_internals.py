@@ -35,7 +35,9 @@ BUMPED = f"Textual {textual.__version__} (pinned in pyproject.toml) no longer ha
 DELIBERATE_OVERRIDES = {
     "_on_screen_resume": "screens/_status.py and screens/conversation.py: see "
                          "test_a_resumed_screen_restyles_only_when_asked",
-    "_size_updated": "widgets/composer.py: see test_the_composer_hears_every_size_change",
+    "_size_updated": "widgets/composer.py and widgets/thread.py: see "
+                     "test_the_composer_hears_every_size_change and "
+                     "test_a_size_update_without_layout_asks_for_no_layout",
     "_handle_exception": "app.py logs a failure nothing caught, then hands it on: see "
                          "test_an_uncaught_failure_still_goes_through_handle_exception",
     "_background_screens": "app.py leaves a screen covered by an opaque one undrawn: see "
@@ -98,6 +100,16 @@ def test_the_composer_hears_every_size_change() -> None:
     assert parameters == ["self", "size", "virtual_size", "container_size", "layout"], (
         f"{BUMPED} widgets/composer.py overrides: TextArea._size_updated(size, virtual_size, "
         f"container_size, layout) -> bool; it is now {parameters}.")
+
+
+def test_a_size_update_without_layout_asks_for_no_layout() -> None:
+    # widgets/thread.py passes layout=False for a card's new size and for the thread's new virtual
+    # size (both the result of the layout just made): Textual must then only record them.
+    source = inspect.getsource(Widget._size_updated)
+    assert "if layout:" in source and "self.set_reactive(Widget.virtual_size, virtual_size)" in source, (
+        f"{BUMPED} widgets/thread.py relies on: Widget._size_updated(layout=False) setting the virtual "
+        "size without a layout (else every window move lays the thread out twice: see the "
+        "'Long conversation' bullet of bench/profile_notes.md).")
 
 
 def test_select_keeps_its_own_copy_of_the_placeholder() -> None:

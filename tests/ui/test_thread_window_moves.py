@@ -123,3 +123,57 @@ async def test_reading_down_through_window_moves_never_shifts_the_view_between_k
         # Read in order: each key's view starts at or after the previous one's first message.
         starts = [min(views)[0][0] for _, views in sorted(views_between_keys(app).items())]
         assert starts == sorted(starts)
+
+
+def with_codes(start: int, stop: int) -> list[Message]:
+    kinds = ("customer", "reply", "note")
+    return [make_message(i, kinds[i % 3], f"Message number {i}. The code is {100000 + i}, thanks. "
+                         + "Some words to wrap. " * (i % 5 * 4), minutes_ago=10_000 - i * 7)
+            for i in range(start, stop)]
+
+
+class PagedCodes(PagedThread):
+    def on_thread_need_older(self, event: Thread.NeedOlder) -> None:
+        before = event.before_id or TOTAL + 1
+        start = max(1, before - PAGE)
+        self.thread.prepend_messages(with_codes(start, before), has_older=start > 1,
+                                     before_id=event.before_id)
+
+
+async def test_a_card_reused_for_another_message_shows_nothing_of_the_one_before() -> None:
+    """A window move shows the older messages in the cards it drops below: the revealed code, the
+    text and the time of the message a card showed before never show with the next one."""
+    from test_widget_thread import drawn
+
+    from supportdesk_tui.i18n.times import date_time
+
+    app = PagedCodes()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.animation_level = "none"
+        app.thread.set_messages(with_codes(TOTAL - PAGE + 1, TOTAL + 1), has_older=True)
+        await settle(pilot)
+        app.thread.focus()
+        await pilot.press("T")  # absolute times: each message's own, so a stale one shows
+        newest = app.thread.mounted_cards[-1]
+        assert newest.message.id == TOTAL
+        newest.reveal(600)
+        await settle(pilot)
+        assert f"{100000 + TOTAL}" in drawn(newest)
+        for _ in range(60):
+            await pilot.press("pageup")
+            await settle(pilot)
+            if newest.is_mounted and newest.message.id != TOTAL:
+                break
+        assert newest.is_mounted and newest.message.id < TOTAL - PAGE, "the card shows an older message"
+        for card in app.thread.mounted_cards:
+            shown = " ".join(drawn(card).split())
+            message_id = card.message.id
+            assert f"Message number {message_id}." in shown
+            assert f"{100000 + message_id}" not in shown and not card.revealed  # its code still masked
+            assert date_time(card.message.created_at) in shown
+            assert card.has_class(f"-{card.message.kind.value}")
+        shown = " ".join(drawn(newest).split())
+        assert f"{100000 + TOTAL}" not in shown and f"Message number {TOTAL}." not in shown
+        assert date_time(with_codes(TOTAL, TOTAL + 1)[0].created_at) not in shown
+        kinds = {"-customer", "-reply", "-note"}
+        assert {c for c in kinds if newest.has_class(c)} == {f"-{newest.message.kind.value}"}
