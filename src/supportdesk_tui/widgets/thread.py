@@ -30,8 +30,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.css.styles import RenderStyles
 from textual.geometry import Size
+from textual.layout import DockArrangeResult
 from textual.message import Message as TextualMessage
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.visual import Visual, visualize
 from textual.widget import Widget
 from textual.widgets import Static
@@ -106,6 +108,7 @@ class _DrawsMessage(Widget):
     def __init__(self, *, classes: str) -> None:
         super().__init__(classes=classes)
         self._drawn: tuple[object, list[Strip]] | None = None  # (what they were drawn for, lines)
+        self._secret_timers: list[Timer] = []  # secrets shown for a while: hidden again when they run out
 
     def get_component_styles(self, *names: str) -> RenderStyles:
         """The thread's styles for these parts (`_CARD_COMPONENTS`), the same for every card."""
@@ -188,6 +191,14 @@ class _DrawsMessage(Widget):
         card.drawn_lines.put(shared_key, lines)
         return lines
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        # The size of a widget that draws its lines itself is what the layout made of those lines: its
+        # change is the result of a layout, not a reason for another. (Textual would lay the whole
+        # thread out again for it: after every window move, in the frame of the next key.)
+        return super()._size_updated(size, virtual_size, container_size,
+                                     layout=layout and not self.draws_message)
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if not self.draws_message:
             return super().get_content_height(container, viewport, width)
@@ -252,8 +263,15 @@ class MessageCard(_DrawsMessage):
     def __init__(self, message: Message, *, absolute_time: bool, now: datetime,
                  drawn_lines: DrawnLines | None = None) -> None:
         super().__init__(classes=f"-{message.kind.value} -boxed card--body")
-        self.message = message
         self.drawn_lines = drawn_lines or DrawnLines(1)
+        # The ticket's changes between this message and the next (quiet lines after its box).
+        self.history_lines: tuple[str, ...] = ()
+        self._box: MessageBox | None = None
+        self._bind(message, absolute_time=absolute_time, now=now)
+        self._set_form()
+
+    def _bind(self, message: Message, *, absolute_time: bool, now: datetime) -> None:
+        self.message = message
         self._absolute = absolute_time
         self._now = now
         # Customers paste codes, passwords and cards; they stay masked unless revealed on purpose.
@@ -262,10 +280,28 @@ class MessageCard(_DrawsMessage):
         self.revealed = False
         self._shown: set[int] = set()  # secrets revealed one at a time (`reveal_next`)
         self._body_shown = self.masked_body
-        # The ticket's changes between this message and the next (quiet lines after its box).
-        self.history_lines: tuple[str, ...] = ()
-        self._box: MessageBox | None = None
-        self._set_form()
+
+    @property
+    def reusable(self) -> bool:
+        """One widget with nothing but its message: it can show another one (`show_message`)."""
+        return self._box is None and not self.history_lines and not self.message.attachments
+
+    def show_message(self, message: Message, *, absolute_time: bool, now: datetime) -> None:
+        """Show `message` instead (a window move reuses the cards it drops: no mount, no styling
+        again): nothing of the message before stays, its text, secrets shown, timers or time label.
+
+        Only for a `reusable` card and a `message` without attachments (those have a box of their own).
+        """
+        assert self.reusable and not message.attachments
+        for timer in self._secret_timers:
+            timer.stop()
+        self._secret_timers.clear()
+        old_kind = self.message.kind
+        self._bind(message, absolute_time=absolute_time, now=now)
+        if message.kind is not old_kind:
+            self.remove_class(f"-{old_kind.value}")
+            self.add_class(f"-{message.kind.value}")
+        self.redraw(layout=True)
 
     @property
     def card(self) -> MessageCard:
@@ -352,7 +388,7 @@ class MessageCard(_DrawsMessage):
         self.revealed = True
         self._body_shown = self.message.body
         self._drawing().redraw(layout=True)
-        self.set_timer(seconds, self.hide_secrets)
+        self._secret_timers.append(self.set_timer(seconds, self.hide_secrets))
 
     def hide_secrets(self) -> None:
         self.revealed = False
@@ -377,7 +413,7 @@ class MessageCard(_DrawsMessage):
             return None
         self._shown.add(index)
         self._show_partly()
-        self.set_timer(seconds, lambda: self._hide_one(index))
+        self._secret_timers.append(self.set_timer(seconds, lambda: self._hide_one(index)))
         return index + 1
 
     def _hide_one(self, index: int) -> None:
@@ -589,6 +625,13 @@ class Thread(VerticalScroll, can_focus=True):
         # A window move (cards mounted at one end, dropped at the other) waits for its layout to keep
         # the view still; a second move measured before that layout would shift the view twice.
         self._moving = False
+        # The card a window move keeps in place on screen: (card, its top in the last layout). Each
+        # layout moves the scroll offset by as much as the cards above it grew or shrank, in that same
+        # layout, so no frame shows the view between a move and its correction.
+        self._held_still: tuple[Widget, int] | None = None
+        self._arranged: DockArrangeResult | None = None
+        self._layouts = 0
+        self._edge_check_due = False
         self._loading = False
         self._empty_message = "No messages yet."
         self._waiting: list[OutboxItem] = []
@@ -952,6 +995,7 @@ class Thread(VerticalScroll, can_focus=True):
     def _remove_messages(self) -> None:
         """Everything but the waiting cards (a window or a conversation shown from scratch)."""
         box = self._waiting_box
+        self._held_still = None
         self.remove_children([child for child in self.children if child is not box])
 
     def _show_waiting(self) -> None:
@@ -1053,10 +1097,20 @@ class Thread(VerticalScroll, can_focus=True):
 
     # --- windowing ----------------------------------------------------------
 
-    def _cards(self, messages: Iterable[Message]) -> list[MessageCard]:
+    def _cards(self, messages: Iterable[Message],
+               reuse: list[MessageCard] | None = None) -> list[MessageCard]:
+        """Cards for `messages`: new ones, or cards from `reuse` (dropped by a window move; those
+        taken are removed from it) showing them instead."""
         now = self.clock()
-        cards = [MessageCard(m, absolute_time=self.absolute_time, now=now, drawn_lines=self._drawn_lines)
-                 for m in messages]
+        cards: list[MessageCard] = []
+        for message in messages:
+            if reuse and not message.attachments:
+                card = reuse.pop()
+                card.show_message(message, absolute_time=self.absolute_time, now=now)
+            else:
+                card = MessageCard(message, absolute_time=self.absolute_time, now=now,
+                                   drawn_lines=self._drawn_lines)
+            cards.append(card)
         if self._history and self._history_line is not None:
             where = {m.id: i for i, m in enumerate(self._messages)}
             for card in cards:
@@ -1066,7 +1120,48 @@ class Thread(VerticalScroll, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        # After the frame that shows the scroll: mounting the next cards (a window move) then costs
+        # the key nothing; the layout that takes them in keeps the view still (`arrange`).
+        if not self._edge_check_due:
+            self._edge_check_due = True
+            self.call_after_refresh(self._near_edge_after_scroll)
+
+    def _near_edge_after_scroll(self) -> None:
+        self._edge_check_due = False
         self._near_edge()
+
+    def arrange(self, size: Size, optimal: bool = False) -> DockArrangeResult:
+        """The cards laid out; the card held still keeps its place on screen (`_hold_still`)."""
+        arranged = super().arrange(size, optimal)
+        if arranged is not self._arranged:
+            self._layouts += 1
+        self._arranged = arranged
+        held = self._held_still
+        if held is not None:
+            card, top = held
+            now_top = _placed_top(arranged, card)
+            if now_top is None:
+                self._held_still = None  # gone (a window dropped it)
+            elif now_top != top:
+                self._held_still = (card, now_top)
+                scroll_y = max(0, self.scroll_y + now_top - top)
+                # As Textual's own anchor does inside a layout: the offset this layout is drawn at.
+                self.set_reactive(Widget.scroll_y, scroll_y)
+                self.set_reactive(Widget.scroll_target_y, scroll_y)
+                self.vertical_scrollbar.position = scroll_y
+        return arranged
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        # The cards' total height (the virtual size) changes with every window move; the layout that
+        # changed it has placed them already, so only a new size of the thread asks for another
+        # (Textual would lay the whole thread out again: in the frame of the next key).
+        return super()._size_updated(size, virtual_size, container_size, layout=layout and size != self.size)
+
+    def _hold_still(self, card: Widget) -> None:
+        """Keep `card` where it is on screen while cards are mounted or dropped above it."""
+        top = None if self._arranged is None else _placed_top(self._arranged, card)
+        self._held_still = None if top is None else (card, top)
 
     def _near_edge(self) -> None:
         """At either end of the mounted cards: mount more from memory, or ask for the next page."""
@@ -1086,20 +1181,32 @@ class Thread(VerticalScroll, can_focus=True):
     def _at_bottom(self) -> None:
         if self._jumping or self._moving:
             return
-        mounted = len(self.query_children(MessageCard))
-        end = self._first + mounted
+        cards = list(self.query_children(MessageCard))
+        end = self._first + len(cards)
         if end < len(self._messages):
             # Reaching the bottom re-anchors the view; not here, where newer cards are still to come.
             self.release_anchor()
             newer = self._messages[end : end + self.MAX_MOUNTED // 2]
-            self._mount_before_waiting(*self._cards(newer))
-            self._trim_top()
+            excess = max(0, len(cards) + len(newer) - self.MAX_MOUNTED)
+            dropped = cards[:excess]
+            if excess:
+                self._hold_still(cards[excess])  # before anything moves: where it is now
+            # The cards dropped above show the newer messages (moved down, not mounted again).
+            reuse = [card for card in reversed(dropped) if card.reusable]
+            new_cards = self._cards(newer, reuse=reuse)
+            self._place(new_cards, before=None)
+            _remove_unused(dropped, new_cards)
+            self._first += excess
             end += len(newer)
+            if excess:
+                self._settle_move()
         if len(self._messages) - end < self.MAX_MOUNTED:
             self._ask_newer()  # read ahead, so the next page is here before the view reaches it
 
     def _reveal_older(self, limit: int | None = None) -> None:
-        """Mount up to half a window of older cards above, drop as many below, keep the view still."""
+        """Show up to half a window of older cards above, drop as many below, keep the view still.
+
+        The cards dropped below show the older messages (moved up, not mounted again) when they can."""
         cards = list(self.query_children(MessageCard))
         anchor = cards[0] if cards else None
         count = min(self._first, self.MAX_MOUNTED // 2 if limit is None else limit)
@@ -1108,48 +1215,71 @@ class Thread(VerticalScroll, can_focus=True):
         if count == 0:
             return
         start = self._first - count
-        new_cards = self._cards(self._messages[start : self._first])
-        self._first = start
-        anchor_y = anchor.virtual_region.y if anchor else 0
+        excess = max(0, len(cards) + count - self.MAX_MOUNTED)
+        dropped = cards[len(cards) - excess :]
         if anchor is not None:
-            self.mount(*new_cards, before=anchor)
-        else:
-            self._mount_before_waiting(*new_cards)
-        excess = len(cards) + len(new_cards) - self.MAX_MOUNTED
-        if excess > 0:
-            for card in cards[-excess:]:
-                card.remove()
+            self._hold_still(anchor)  # before anything moves: where it is now
+        reuse = [card for card in dropped if card.reusable and card is not anchor]
+        new_cards = self._cards(self._messages[start : self._first], reuse=reuse)
+        self._first = start
+        self._place(new_cards, before=anchor)
+        _remove_unused(dropped, new_cards)
+        self._settle_move()
 
-        def keep_still() -> None:
+    def _place(self, cards: Sequence[MessageCard], *, before: Widget | None) -> None:
+        """Put `cards`, in order, before `before` (None: after the messages, above the waiting cards):
+        those already mounted (reused) are moved there, the others mounted."""
+        target = before if before is not None else self._waiting_box
+        fresh: list[MessageCard] = []
+
+        def mount_fresh() -> None:
+            if fresh:
+                if target is None:
+                    self.mount(*fresh)
+                else:
+                    self.mount(*fresh, before=target)
+                fresh.clear()
+
+        for card in cards:
+            if card.parent is not self:
+                fresh.append(card)
+                continue
+            mount_fresh()
+            if target is not None:
+                self.move_child(card, before=target)
+            elif card is not self.children[-1]:
+                self.move_child(card, after=self.children[-1])
+        mount_fresh()
+
+    def _settle_move(self) -> None:
+        """No other move until this one is laid out (measured before it, it would shift twice)."""
+
+        layouts = self._layouts
+        waits = 0
+
+        def settled() -> None:
+            nonlocal waits
+            if self._layouts == layouts and self._held_still is not None and waits < 5:
+                waits += 1
+                self.call_after_refresh(settled)  # not laid out yet
+                return
             self._moving = False
-            if anchor is not None and anchor.is_mounted:
-                shift = anchor.virtual_region.y - anchor_y
-                self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
+            self._held_still = None  # laid out: later changes (a narrower thread) keep the offset
             self._near_edge()
 
         self._moving = True
-        self.call_after_refresh(keep_still)
+        self.call_after_refresh(settled)
 
     def _trim_top(self) -> None:
         cards = list(self.query_children(MessageCard))
         excess = len(cards) - self.MAX_MOUNTED
         if excess <= 0 or self._moving:
             return
-        keep = cards[excess]
-        keep_y = keep.virtual_region.y
+        self._hold_still(cards[excess])
         for card in cards[:excess]:
             card.remove()
         self._first += excess
-
-        def keep_still() -> None:
-            self._moving = False
-            if keep.is_mounted:
-                shift = keep.virtual_region.y - keep_y
-                self.scroll_to(y=max(0, self.scroll_y + shift), animate=False, immediate=True)
-            self._near_edge()
-
-        self._moving = True
-        self.call_after_refresh(keep_still)
+        self._settle_move()
 
 
 @dataclass
@@ -1159,6 +1289,19 @@ class _HeldPage:
     size: int
     older_cursor: str | None
     newer_cursor: str | None
+
+
+def _remove_unused(dropped: Iterable[Widget], used: Iterable[Widget]) -> None:
+    """Remove the cards a window move dropped and did not reuse."""
+    kept = {id(card) for card in used}
+    for card in dropped:
+        if id(card) not in kept:
+            card.remove()
+
+
+def _placed_top(arranged: DockArrangeResult, widget: Widget) -> int | None:
+    """Where `widget`'s top is in this layout of its container (None: not in it)."""
+    return next((placement.region.y for placement in arranged.placements if placement.widget is widget), None)
 
 
 def _sorted(messages: Iterable[Message]) -> list[Message]:
