@@ -203,7 +203,7 @@ class _Frame:
 
 @dataclass(frozen=True)
 class _CachedRow:
-    ticket: Ticket  # the very object rendered: the window swaps in a new one on every change
+    ticket: Ticket  # the object rendered: the window swaps in a new one on every change
     face: ClockFace  # what the clock contributed to the row (see `_clock_face`)
     width: int
     strip: Strip
@@ -395,6 +395,9 @@ class TicketTable(ScrollView, can_focus=True):
         self._cell_styles = ComponentStyles(self, "ticket-table")
         self._header: tuple[tuple[int, TicketSort, bool], Strip] | None = None
         self._marked: frozenset[int] = frozenset()
+        # The table's own style the cached rows were drawn on, checked again after a restyle.
+        self._drawn_base: Style | None = None
+        self._restyled = True
 
     # --- public API ---------------------------------------------------------
 
@@ -733,7 +736,7 @@ class TicketTable(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         # A theme can recolour the components without changing the table's own styles (then
         # `notify_style_update` is not called): the rows drawn in the old colours must go.
-        if self._cell_styles.changed():
+        if self._cell_styles.changed() or self._base_style_changed():
             self._forget_rendered()
         if not self._plain_box():
             return super().render_lines(crop)
@@ -798,6 +801,12 @@ class TicketTable(ScrollView, can_focus=True):
     def _row_strip(self, ticket: Ticket, look: str, marked: bool, now: datetime, width: int) -> Strip:
         key = (ticket.id, look)
         cached = self._row_cache.get(key)
+        if cached is not None and cached.ticket is not ticket and cached.width == width \
+                and cached.ticket == ticket:
+            # The same ticket in a new list (a filter's server page after the rows picked locally,
+            # a reload): drawn the same, held from now on for the object the window now has.
+            cached = replace(cached, ticket=ticket)
+            self._keep_row(key, cached)
         if cached is not None and cached.ticket is ticket and cached.width == width:
             if cached.drawn_at <= now < cached.steady_until:
                 return cached.strip
@@ -865,9 +874,22 @@ class TicketTable(ScrollView, can_focus=True):
         return self._strip(text, width, row_style)
 
     def notify_style_update(self) -> None:
-        # A theme or CSS change: cached rows and styles carry the old colours.
-        self._forget_rendered()
+        # Textual calls this on every restyle, a focus change included (the filter bar hands the
+        # focus back on every filter applied): the rows drawn go only if their colours changed.
+        self._restyled = True
         super().notify_style_update()
+
+    def _base_style_changed(self) -> bool:
+        """Whether the table's own style (the rows' background and text) differs from the one the
+        cached rows were drawn with; worked out only after a restyle."""
+        if not self._restyled:
+            return False
+        self._restyled = False
+        base = self.rich_style
+        if base == self._drawn_base:
+            return False
+        self._drawn_base = base
+        return True
 
     def relabel(self) -> None:
         self._forget_rendered()  # cached rows carry the old language's words
