@@ -135,3 +135,19 @@ def test_killed_while_saving_in_the_background_the_draft_is_whole_and_recent(tmp
     assert count >= 200
     assert draft.body.startswith("x" * (count % 5000 + 1) + " ")
     assert store.pop_warnings() == []
+
+
+def test_the_writer_thread_ends_when_idle_and_a_new_one_takes_the_next_text(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("supportdesk_tui.domain.drafts.WRITER_IDLE_SECONDS", 0.05)
+    store = DraftStore(tmp_path)
+    store.save_soon(3, Draft(3, "first"))
+    first = store._writer  # started by the save, before it can go idle
+    assert first is not None
+    store.flush()
+    first.join(10)
+    assert not first.is_alive() and store._writer is None
+    store.save_soon(3, Draft(3, "second"))
+    store.flush()
+    reread = DraftStore(tmp_path).load(3)
+    assert reread is not None and reread.body == "second"

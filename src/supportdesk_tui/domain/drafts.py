@@ -37,6 +37,7 @@ __all__ = ["Draft", "DraftKind", "DraftStore", "StorageWarning", "files_still_th
 
 _FORMAT = 1
 _STALE_TEMP_SECONDS = 3600
+WRITER_IDLE_SECONDS = 10.0  # the writer thread ends after this long with nothing to write
 
 
 class DraftKind(StrEnum):
@@ -158,7 +159,10 @@ class DraftStore:
         while True:
             with self._state:
                 while not self._pending:
-                    self._state.wait()
+                    # Gone when idle: a store (a session) is not kept alive by its thread for good.
+                    if not self._state.wait(WRITER_IDLE_SECONDS) and not self._pending:
+                        self._writer = None
+                        return
             with self._io:
                 with self._state:
                     if not self._pending:  # taken back by a direct save or delete meanwhile
