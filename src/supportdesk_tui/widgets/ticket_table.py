@@ -747,7 +747,7 @@ class TicketTable(ScrollView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # The rows drawn in old colours must go: a theme can recolour the components without
-        # changing the table's own styles, a class or an ancestor the table's own (see `_base_style`).
+        # touching the table's own style, and a class or an ancestor can change that one alone.
         base = self.rich_style  # once a frame: every row built in it starts from this
         if self._cell_styles.changed() or base != self._drawn_base:
             self._forget_rendered()
