@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from bench.frames import FrameRecorder, send_key
-from bench.queue_probe import SIZE, cursor_moves, queue_app, queue_shown, visible_rows_loaded
+from bench.queue_probe import (
+    KEY_GAP_SECONDS,
+    SIZE,
+    cursor_moves,
+    queue_app,
+    queue_shown,
+    visible_rows_loaded,
+)
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
@@ -120,6 +127,9 @@ async def filter_steps(pilot: Any, recorder: FrameRecorder, table: TicketTable, 
                     and visible_rows_loaded(table)  # getattr: the probe also measures an older app
 
             first, final = recorder.expect(rows_shown), recorder.expect(server_rows)
+            # As between the queue's paced moves: a key sent the instant the last typed key's
+            # frame was drawn would wait for Textual's next frame slot (60 per second at most).
+            await asyncio.sleep(KEY_GAP_SECONDS)
             pressed = time.perf_counter()
             send_key(recorder.app, timed)
             shown.append(await recorder.wait(first) - pressed)
@@ -202,6 +212,11 @@ async def compose_and_send(pilot: Any, recorder: FrameRecorder, app: SupportDesk
             pressed = time.perf_counter()
             send_key(app, char)
             keys.append(await recorder.wait(echoed) - pressed)
+            # Keys typed `KEY_GAP_SECONDS` apart (a fast typist leaves ~100 ms), as the queue's
+            # moves: sent the instant the last key's frame was drawn, every key would wait for
+            # Textual's next frame slot (60 per second at most) and the figure would be ~16 ms
+            # whatever the key cost.
+            await asyncio.sleep(KEY_GAP_SECONDS)
         body = typed
         thread = screen.thread
 

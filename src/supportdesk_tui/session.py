@@ -79,6 +79,7 @@ class Session:
         return cls(api, me, queues, settings)
 
     async def close(self) -> None:
+        await asyncio.to_thread(self.drafts.flush)  # the last text typed is on disk before we go
         await self.api.aclose()
 
     def queue_name(self, queue_id: str) -> str:

@@ -8,7 +8,7 @@ from math import ceil
 
 from rich.segment import Segment
 from rich.style import Style
-from test_widget_fakes import NOW, make_ticket
+from test_widget_fakes import NOW, FakeQueue, WidgetHost, make_ticket
 from test_widget_ticket_table import build
 from textual.filter import Monochrome
 from textual.geometry import Region
@@ -16,7 +16,8 @@ from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.widget import Widget
 
-from supportdesk_tui.contract.models import Sla
+from supportdesk_tui.contract.models import Sla, Ticket, TicketSort
+from supportdesk_tui.domain.ticket_window import TicketWindow, sort_key_for
 from supportdesk_tui.widgets.steady_scrollbar import SteadyScrollBar, thumb_cells
 from supportdesk_tui.widgets.ticket_table import TicketTable, _clock_face, _steady_for
 from waiting import settle
@@ -177,3 +178,77 @@ def test_a_rows_clock_face_holds_for_as_long_as_the_table_trusts_it_without_look
             if span < 60:  # a window shorter than a minute ends where the face really changes
                 later = start + timedelta(seconds=span + 0.001)
                 assert _clock_face(ticket, later) != face, (ticket.id, start)
+
+
+class AlarmTable(TicketTable):
+    DEFAULT_CSS = "AlarmTable.-alarm { background: darkred; }"
+
+
+def spy_on_built_rows(built: list[int]) -> object:
+    original = TicketTable._row_text
+
+    def spy(self: TicketTable, ticket: Ticket, *rest: object, **kwargs: object) -> object:
+        built.append(ticket.id)
+        return original(self, ticket, *rest, **kwargs)  # type: ignore[arg-type]
+
+    TicketTable._row_text = spy  # type: ignore[assignment,method-assign]
+    return original
+
+
+async def test_rows_drawn_before_a_focus_change_are_kept_until_their_colours_change() -> None:
+    # Applying a filter hands the focus back from the filter bar to the table, and Textual restyles
+    # the table for it: the rows are drawn in the same colours, so they are not built again.
+    table = AlarmTable(TicketWindow(FakeQueue(200).fetch, sort_key=sort_key_for(TicketSort.CREATED)),
+                       sort=TicketSort.CREATED, clock=lambda: NOW)
+    app = WidgetHost([table])
+    whole = Region(0, 0, SIZE[0], SIZE[1])
+    built: list[int] = []
+    async with app.run_test(size=SIZE) as pilot:
+        table.focus()
+        await settle(pilot)
+        original = spy_on_built_rows(built)
+        try:
+            for _ in range(3):
+                app.set_focus(None)
+                await settle(pilot)
+                table.focus()
+                await settle(pilot)
+            cursor = table.cursor_ticket
+            assert cursor is not None
+            assert set(built) <= {cursor.id}  # only the cursor's row, drawn as blurred once
+            assert cells(table.render_lines(whole)) == cells(textual_lines(table, whole))
+            built.clear()
+            table.add_class("-alarm")  # the table's own background changes: every row again
+            await settle(pilot)
+        finally:
+            TicketTable._row_text = original  # type: ignore[method-assign]
+        assert len(built) >= SIZE[1] - 2
+        lines = table.render_lines(whole)
+        assert cells(lines) == cells(textual_lines(table, whole))
+        assert any(segment.style is not None and segment.style.bgcolor is not None
+                   and segment.style.bgcolor.get_truecolor() == (139, 0, 0) for segment in lines[5])
+
+
+async def test_the_same_tickets_in_a_new_list_are_drawn_from_the_rows_already_drawn() -> None:
+    # A filter shows the rows picked locally, then the server's page in their place: new objects,
+    # mostly the same tickets. Those are not built again; one that changed meanwhile is.
+    app, table, queue = build(count=200)
+    whole = Region(0, 0, SIZE[0], SIZE[1])
+    built: list[int] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = table.render_lines(whole)
+        third = make_ticket(3)
+        queue.overrides[3] = third.model_copy(update={"subject": "Renamed on the server",
+                                                      "version": third.version + 1})
+        original = spy_on_built_rows(built)
+        try:
+            table.set_window(TicketWindow(queue.fetch, sort_key=sort_key_for(TicketSort.CREATED)))
+            await settle(pilot)
+            after = table.render_lines(whole)
+        finally:
+            TicketTable._row_text = original  # type: ignore[method-assign]
+        assert built == [3]
+        assert "Renamed on the server" in "".join(segment.text for segment in after[3])
+        assert cells(after[:3]) == cells(before[:3]) and cells(after[4:]) == cells(before[4:])
+        assert cells(after) == cells(textual_lines(table, whole))

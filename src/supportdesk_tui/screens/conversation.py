@@ -531,7 +531,9 @@ class ConversationScreen(StatusLineScreen):
 
     @on(Composer.Changed)
     def _composer_changed(self, event: Composer.Changed) -> None:
-        self._save_draft_now()
+        # Off the UI loop: the write and its fsync would land in whichever key comes next. Leaving
+        # the ticket (or quitting) saves it at once, after any of these still waiting.
+        self._save_draft(soon=True)
         if event.text.strip():
             if not self._composing:
                 self._composing = True
@@ -546,14 +548,18 @@ class ConversationScreen(StatusLineScreen):
             self.set_presence(PresenceState.VIEWING)
 
     def _save_draft_now(self) -> None:
+        self._save_draft(soon=False)
+
+    def _save_draft(self, *, soon: bool) -> None:
         composer = getattr(self, "_composer", None)
         if composer is None:
             return
         kind = DraftKind.NOTE if composer.kind is MessageKind.NOTE else DraftKind.REPLY
         files = tuple(str(path) for path in composer.files)
         # An empty draft (no text, no files) deletes the saved one.
-        self.desk.session.drafts.save(
-            self.ticket_id, Draft(self.ticket_id, composer.text, kind, self.seen_up_to, files=files))
+        draft = Draft(self.ticket_id, composer.text, kind, self.seen_up_to, files=files)
+        drafts = self.desk.session.drafts
+        (drafts.save_soon if soon else drafts.save)(self.ticket_id, draft)
 
     def _restore_draft_files(self, draft: Draft) -> None:
         """The files the draft was saved with, attached again; one gone since is named, not fatal."""

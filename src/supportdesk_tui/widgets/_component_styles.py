@@ -34,11 +34,20 @@ class ComponentStyles:
         return style
 
     def changed(self) -> bool:
-        """Whether the stylesheet has replaced any component style handed out (then forget them
-        all): what was drawn with them is out of date too."""
+        """Whether the stylesheet has given any component handed out a different style (then
+        forget them all): what was drawn with them is out of date too.
+
+        Textual hands out new objects on every restyle of the widget, a focus change included,
+        mostly with the same values: those keep what was drawn (the queue's rows survive a filter
+        applied, where the table takes the focus back from the filter bar)."""
         components = self._widget._component_styles
-        if all(components.get(f"{self._prefix}--{name}") is source
-               for name, (source, _style) in self._styles.items()):
-            return False
-        self._styles.clear()
-        return True
+        for name, (source, style) in list(self._styles.items()):
+            component = f"{self._prefix}--{name}"
+            current = components.get(component)
+            if current is source:
+                continue
+            if self._widget.get_component_rich_style(component, partial=True) != style:
+                self._styles.clear()
+                return True
+            self._styles[name] = (current, style)
+        return False

@@ -175,7 +175,7 @@ class _Frame:
 
 @dataclass(frozen=True)
 class _CachedRow:
-    ticket: Ticket  # the very object rendered: the window swaps in a new one on every change
+    ticket: Ticket  # the object rendered: the window swaps in a new one on every change
     face: ClockFace  # what the clock contributed to the row (see `_clock_face`)
     width: int
     strip: Strip
@@ -361,12 +361,16 @@ class TicketTable(ScrollView, can_focus=True):
         self.from_end = False
         self._widths: list[tuple[_Column, int]] = layout_columns(120)
         self._width = 0
-        # Rendered rows by (ticket id, cursor look): a move that scrolls the list repaints every
-        # visible line, and building twelve styled cells per row was most of that frame.
-        self._row_cache: LRUCache[tuple[int, str], _CachedRow] = LRUCache(ROW_CACHE_LIMIT)
+        # Rendered rows by (ticket id, cursor look, width): a move that scrolls the list repaints
+        # every visible line, and building twelve styled cells per row was most of that frame. By
+        # width too: a short list (a filter's rows picked locally) has no scrollbar, so its rows
+        # are a cell wider than the same rows in the server's longer page a moment later.
+        self._row_cache: LRUCache[tuple[int, str, int], _CachedRow] = LRUCache(ROW_CACHE_LIMIT)
         self._cell_styles = ComponentStyles(self, "ticket-table")
         self._header: tuple[tuple[int, TicketSort, bool], Strip] | None = None
         self._marked: frozenset[int] = frozenset()
+        # The table's own style the cached rows were drawn with (see `_base_style`).
+        self._drawn_base: Style | None = None
 
     # --- public API ---------------------------------------------------------
 
@@ -419,9 +423,18 @@ class TicketTable(ScrollView, can_focus=True):
         self._follow_end = False
         self._load_failed = False
         self.scroll_to(y=0, animate=False, immediate=True)
-        self._rows_changed()
         if window is not None and window.provisional:
+            self._rows_changed(ask=False)
+            # The rows picked locally are drawn first, and the server's page is asked for once
+            # that frame is out: building and sending the request is CPU the frame would wait for.
+            self.call_after_refresh(self._ask_for_server_rows, window)
+        else:
+            self._rows_changed()
+
+    def _ask_for_server_rows(self, window: TicketWindow) -> None:
+        if window is self._window and window.provisional:
             self._replace_provisional(window)
+            self._request_visible()
 
     def set_marked(self, ticket_ids: frozenset[int]) -> None:
         """Show these tickets as marked for a bulk action (the screen owns the selection)."""
@@ -628,8 +641,9 @@ class TicketTable(ScrollView, can_focus=True):
             self._rows_changed()
         return change
 
-    def _rows_changed(self) -> None:
-        """Re-read the window: size, cursor anchored on its ticket id, placeholders, highlight."""
+    def _rows_changed(self, *, ask: bool = True) -> None:
+        """Re-read the window: size, cursor anchored on its ticket id, placeholders, highlight;
+        `ask`: and load the rows in view that the window does not hold."""
         window = self._window
         self._update_virtual_size()
         if window is not None:
@@ -649,7 +663,8 @@ class TicketTable(ScrollView, can_focus=True):
             if ticket is not None and ticket.id != self._posted_id:
                 self._schedule_highlight()
         self.refresh()
-        self._request_visible()
+        if ask:
+            self._request_visible()
 
     def _request_visible(self, *, force: bool = False) -> None:
         window = self._window
@@ -703,10 +718,12 @@ class TicketTable(ScrollView, can_focus=True):
         return self._cell_styles.get(name)
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # A theme can recolour the components without changing the table's own styles (then
-        # `notify_style_update` is not called): the rows drawn in the old colours must go.
-        if self._cell_styles.changed():
+        # The rows drawn in old colours must go: a theme can recolour the components without
+        # touching the table's own style, and a class or an ancestor can change that one alone.
+        base = self.rich_style  # once a frame: every row built in it starts from this
+        if self._cell_styles.changed() or base != self._drawn_base:
             self._forget_rendered()
+        self._drawn_base = base
         if not self._plain_box():
             return super().render_lines(crop)
         # A table without border, padding or effects: Textual's styles cache would copy every
@@ -768,8 +785,14 @@ class TicketTable(ScrollView, can_focus=True):
         return self._row_strip(ticket, look, marked, frame.now, width)
 
     def _row_strip(self, ticket: Ticket, look: str, marked: bool, now: datetime, width: int) -> Strip:
-        key = (ticket.id, look)
+        key = (ticket.id, look, width)
         cached = self._row_cache.get(key)
+        if cached is not None and cached.ticket is not ticket and cached.width == width \
+                and cached.ticket == ticket:
+            # The same ticket in a new list (a filter's server page after the rows picked locally,
+            # a reload): drawn the same, held from now on for the object the window now has.
+            cached = replace(cached, ticket=ticket)
+            self._keep_row(key, cached)
         if cached is not None and cached.ticket is ticket and cached.width == width:
             if cached.drawn_at <= now < cached.steady_until:
                 return cached.strip
@@ -795,14 +818,14 @@ class TicketTable(ScrollView, can_focus=True):
                                        now + timedelta(seconds=_steady_for(ticket, now))))
         return strip
 
-    def _keep_row(self, key: tuple[int, str], row: _CachedRow) -> None:
+    def _keep_row(self, key: tuple[int, str, int], row: _CachedRow) -> None:
         # Textual's LRUCache keeps the first value set for a key: replace, don't just set (else a
         # row that changed once missed the cache on every frame after).
         self._row_cache.discard(key)
         self._row_cache[key] = row
 
     def _built_row(self, ticket: Ticket, cursor_look: str, marked: bool, now: datetime, width: int) -> Strip:
-        row_style = self.rich_style
+        row_style = self._base_style()
         if marked:
             row_style = row_style + self._style("marked")
         cursor_style = None if cursor_look == "plain" else self._style(cursor_look)
@@ -819,7 +842,7 @@ class TicketTable(ScrollView, can_focus=True):
         """The header, the empty message, blank lines below the list and rows not loaded yet."""
         if y == 0:
             return self._header_line(width)
-        base = self.rich_style
+        base = self._base_style()
         window = self._window
         if window is None or (window.exhausted and window.row_count_known == 0):
             if y == 2:
@@ -836,10 +859,15 @@ class TicketTable(ScrollView, can_focus=True):
         text = Text("  " + label, style=row_style + self._style("placeholder"))
         return self._strip(text, width, row_style)
 
-    def notify_style_update(self) -> None:
-        # A theme or CSS change: cached rows and styles carry the old colours.
-        self._forget_rendered()
-        super().notify_style_update()
+    def _base_style(self) -> Style:
+        """The table's own style (the rows' background and text), as worked out for this frame
+        (`render_lines`): walking the ancestors for it once a row was a good part of building one.
+
+        Textual restyles the table on every focus change (the filter bar hands the focus back
+        on every filter applied): the rows drawn are forgotten only when this or a component's
+        style has really changed, not on `notify_style_update`."""
+        base = self._drawn_base
+        return self.rich_style if base is None else base
 
     def relabel(self) -> None:
         self._forget_rendered()  # cached rows carry the old language's words
@@ -860,7 +888,7 @@ class TicketTable(ScrollView, can_focus=True):
         key = (width, self.sort, self.from_end)
         if self._header is not None and self._header[0] == key:
             return self._header[1]
-        header_style = self.rich_style + self._style("header")
+        header_style = self._base_style() + self._style("header")
         sort_column, arrow = _SORT_MARK.get(self.sort, ("", ""))
         if self.from_end:
             arrow = _FLIPPED.get(arrow, arrow)

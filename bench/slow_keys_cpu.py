@@ -1,0 +1,131 @@
+"""CPU per key for the slow-link section's keys: a filter applied and cleared, a composer key.
+
+`python -m bench.slow_keys_cpu [--url URL --token TOKEN]` (without a URL it starts a 1,000-ticket
+bulk backend of its own). Wall-clock figures on a shared machine swing with the other work on it;
+`time.process_time` from the key to the frame that shows it counts only what this process did,
+so before/after comparisons hold in the same conditions. Not part of `make bench`: a profiling aid
+for `bench/profile_notes.md`. Prints one JSON line: median / p95 / max in ms per figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.frames import FrameRecorder, send_key
+from bench.queue_probe import KEY_GAP_SECONDS, SIZE, queue_app, queue_shown
+from bench.slow_link_probe import FILTER, conversation_shown, quiet
+from supportdesk_tui.widgets.composer import Composer
+from supportdesk_tui.widgets.ticket_table import TicketTable
+
+TYPED = "Checking the invoice now, one moment please"
+
+
+def cpu_at_frame(condition: Callable[[], bool]) -> tuple[Callable[[], bool], dict[str, float]]:
+    """`condition` for a `FrameRecorder` waiter that also notes the CPU time when it first holds."""
+    seen: dict[str, float] = {}
+
+    def check() -> bool:
+        if condition():
+            seen.setdefault("cpu", time.process_time())
+            return True
+        return False
+
+    return check, seen
+
+
+async def timed_key(recorder: FrameRecorder, key: str, shown: Callable[[], bool]) -> float:
+    check, seen = cpu_at_frame(shown)
+    frame = recorder.expect(check)
+    await asyncio.sleep(KEY_GAP_SECONDS)  # as the probes do: not inside the last frame's slot
+    began = time.process_time()
+    send_key(recorder.app, key)
+    await recorder.wait(frame)
+    return seen["cpu"] - began
+
+
+async def run(url: str, token: str, filters: int, replies: int) -> dict[str, list[float]]:
+    samples: dict[str, list[float]] = {"filter_enter": [], "filter_escape": [], "composer_key": []}
+    with tempfile.TemporaryDirectory(prefix="sd-bench-keys-") as data_dir:
+        app = queue_app(url, token, Path(data_dir))
+        recorder = FrameRecorder(app)
+        first = recorder.expect(lambda: queue_shown(app))
+        async with app.run_test(size=SIZE) as pilot:
+            await recorder.wait(first)
+            table = app.screen.query_one(TicketTable)
+            await quiet(pilot, 0.05)
+            for _ in range(filters):
+                for keys, key in ((["slash", *FILTER], "enter"), ([], "escape")):
+                    for typed in keys:
+                        await pilot.press(typed)
+                    before = table.window
+
+                    def new_rows(before: object = before) -> bool:
+                        window = table.window
+                        return window is not before and window is not None and (
+                            table.cursor_ticket is not None or window.exhausted)
+
+                    samples[f"filter_{key}"].append(await timed_key(recorder, key, new_rows))
+                    await quiet(pilot, 0.05)
+            for _ in range(replies):
+                send_key(app, "j")
+                await quiet(pilot, 0.05)
+                opened = recorder.expect(lambda: conversation_shown(app))
+                send_key(app, "enter")
+                await recorder.wait(opened)
+                await quiet(pilot, 0.05)
+                composer = app.screen.query_one(Composer)
+                await pilot.press("r")
+                text = ""
+                for char in TYPED:
+                    text += char
+                    def echoed(text: str = text, composer: Composer = composer) -> bool:
+                        return composer.text == text
+
+                    samples["composer_key"].append(await timed_key(recorder, char, echoed))
+                await pilot.press("escape")  # out of the composer (the draft stays)
+                await pilot.press("escape")  # back to the queue
+                await quiet(pilot, 0.05)
+    return samples
+
+
+def summary(values: list[float]) -> list[float]:
+    ordered = sorted(v * 1000 for v in values)
+    if not ordered:
+        return []
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return [round(ordered[len(ordered) // 2], 1), round(p95, 1), round(ordered[-1], 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.slow_keys_cpu")
+    parser.add_argument("--url")
+    parser.add_argument("--token")
+    parser.add_argument("--filters", type=int, default=5)
+    parser.add_argument("--replies", type=int, default=2)
+    args = parser.parse_args()
+    backend: Any = None
+    url, token = args.url, args.token
+    if url is None:
+        from bench.backend import bulk_backend, lead_token
+
+        workdir = Path(tempfile.mkdtemp(prefix="sd-bench-keys-backend-"))
+        backend = bulk_backend(workdir, 1_000)
+        url = backend.start()
+        token = lead_token(backend)
+    try:
+        samples = asyncio.run(run(url, token, args.filters, args.replies))
+    finally:
+        if backend is not None:
+            backend.stop()
+    print(json.dumps({name: summary(values) for name, values in samples.items()}))
+
+
+if __name__ == "__main__":
+    main()
