@@ -40,6 +40,7 @@ import _pytest.unraisableexception as unraisableexception
 import httpx
 import httpx._transports.default as httpx_transports
 import pytest
+import textual.constants
 
 from keyboard import install_press_keys_once_handled
 from server_zygote import ForkedProcess, Zygote
@@ -78,8 +79,17 @@ def _share_the_default_tls_context() -> None:
     httpx_transports.create_ssl_context = create_ssl_context
 
 
+def _no_animations_in_apps_under_test() -> None:
+    """Apps the tests run in process start with animations off (TEXTUAL_ANIMATIONS=none, read by
+    Textual at import): a scroll or a fade then ends at once, and the tests check where it ends,
+    not the frames on the way (keyboard.animations_done). An app a test starts as a process keeps
+    the environment's level."""
+    textual.constants.TEXTUAL_ANIMATIONS = "none"  # type: ignore[misc]
+
+
 _share_the_default_tls_context()
 install_press_keys_once_handled()
+_no_animations_in_apps_under_test()
 
 
 @dataclass

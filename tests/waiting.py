@@ -15,7 +15,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import WorkerState
 
-from keyboard import until_drawn
+from keyboard import animations_done, until_drawn
 
 POLL_SECONDS = 0.05
 # While workers or short timers are still busy, `settle` looks again after this long (their I/O runs).
@@ -74,7 +74,8 @@ async def settle(pilot: Pilot[Any], *, timeout: float = 15.0) -> None:
     while quiet_rounds < 2:
         await until_drawn(app)
         if is_idle(app):
-            await pilot.wait_for_scheduled_animations()
+            await pilot._wait_for_screen()
+            await animations_done(app)
             quiet_rounds += 1
         else:
             quiet_rounds = 0
