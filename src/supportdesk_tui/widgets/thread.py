@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.css.styles import RenderStyles
@@ -632,6 +633,10 @@ class Thread(VerticalScroll, can_focus=True):
         self._arranged: DockArrangeResult | None = None
         self._layouts = 0
         self._edge_check_due = False
+        # Scroll keys not applied yet, oldest first: (pages, lines) each. One is applied a frame,
+        # after any window move under way (`_next_scroll_step`).
+        self._scroll_steps: list[tuple[int, int]] = []
+        self._scroll_step_due = False
         self._loading = False
         self._empty_message = "No messages yet."
         self._waiting: list[OutboxItem] = []
@@ -739,6 +744,7 @@ class Thread(VerticalScroll, can_focus=True):
         if self._messages:
             self._loading = False
         self._first = max(0, len(self._messages) - self.MAX_MOUNTED)
+        self._scroll_steps.clear()
         self._remove_messages()
         if not self._messages:
             self._mount_before_waiting(Static(self._empty_label(), classes="thread--empty"))
@@ -881,10 +887,56 @@ class Thread(VerticalScroll, can_focus=True):
         for card in self.query_children(MessageCard):
             card.set_time_mode(absolute_time=self.absolute_time, now=now)
 
+    # --- scroll keys ------------------------------------------------------------
+
+    def action_page_down(self) -> None:
+        self._scroll_key(pages=1)
+
+    def action_page_up(self) -> None:
+        self._scroll_key(pages=-1)
+
+    def action_scroll_down(self) -> None:
+        self._scroll_key(lines=1)
+
+    def action_scroll_up(self) -> None:
+        self._scroll_key(lines=-1)
+
+    def _scroll_key(self, *, pages: int = 0, lines: int = 0) -> None:
+        """A page or a line on from where the view is when the key is applied, not where it was
+        when the key came.
+
+        Textual's own keys work out the offset to go to at once and scroll there after the next
+        frame; a window move in that frame moves the offset under them (`arrange` keeps the view
+        still), so the key would land that far off: past messages never shown. Here each key is
+        applied after any move under way, relative to the view the move kept, one key a frame
+        (keys that come faster than frames each still show their page), without animation (a
+        glide's end could not follow a move either).
+        """
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self._scroll_steps.append((pages, lines))
+        self._schedule_scroll_step()
+
+    def _schedule_scroll_step(self) -> None:
+        if not self._scroll_step_due:
+            self._scroll_step_due = True
+            self.call_after_refresh(self._next_scroll_step)
+
+    def _next_scroll_step(self) -> None:
+        self._scroll_step_due = False
+        if not self._scroll_steps or self._moving or self._edge_check_due:
+            return  # a window move is settling, or may start after this frame: `_near_edge` resumes
+        pages, lines = self._scroll_steps.pop(0)
+        height = self.scrollable_content_region.height
+        self.scroll_to(y=self.scroll_y + pages * height + lines, animate=False, immediate=True)
+        if self._scroll_steps:
+            self._schedule_scroll_step()  # after the frame that shows this one
+
     # --- first and newest message ---------------------------------------------
 
     def action_scroll_home(self) -> None:
         """The first message of the conversation: from memory, or one page read from its start."""
+        self._scroll_steps.clear()  # keys before it land nowhere: the view goes to the start
         if not self._messages:
             return
         if not self.has_older:
@@ -898,6 +950,7 @@ class Thread(VerticalScroll, can_focus=True):
 
     def action_scroll_end(self) -> None:
         """The newest message, wherever the mounted window is."""
+        self._scroll_steps.clear()
         if not self._messages:
             return
         if not self.has_newer:
@@ -1164,11 +1217,15 @@ class Thread(VerticalScroll, can_focus=True):
         self._held_still = None if top is None else (card, top)
 
     def _near_edge(self) -> None:
-        """At either end of the mounted cards: mount more from memory, or ask for the next page."""
+        """At either end of the mounted cards: mount more from memory, or ask for the next page.
+
+        Then the scroll keys waiting for a move go on (from the view it kept, once it is laid out)."""
         if self.scroll_y <= 0:
             self._at_top()
         elif self.scroll_y >= self.max_scroll_y > 0:
             self._at_bottom()
+        if self._scroll_steps:
+            self._schedule_scroll_step()
 
     def _at_top(self) -> None:
         if self._jumping or self._moving:
