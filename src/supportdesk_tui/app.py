@@ -250,6 +250,14 @@ class SupportDeskApp(App[None]):
             self.set_timer(FREEZE_AFTER_SIGN_IN_SECONDS, self._take_over_garbage_collection)
 
     def _take_over_garbage_collection(self) -> None:
+        # A worker: keys keep reaching the app while the conversation screen mounts.
+        self.run_worker(self._prepare_then_take_over(), group="gc-policy", exit_on_error=False)
+
+    async def _prepare_then_take_over(self) -> None:
+        # The conversation screen is composed first so that it is frozen with the rest: every
+        # full collection then skips its widgets, and the first ticket opened is not the slowest.
+        if not self.settings.wallboard:
+            await self.navigator.prepare_conversation()
         # Full collections paused the UI 50-100 ms in the middle of ticket opens; see
         # domain/gc_policy.py and docs/benchmarks.md.
         self.collector.take_over(time.monotonic())
