@@ -61,6 +61,7 @@ if TYPE_CHECKING:
 
     from supportdesk_tui.api.client import SupportDeskClient
     from supportdesk_tui.contract.models import Me, Queue
+    from supportdesk_tui.screens.conversation import ConversationScreen
     from supportdesk_tui.session import Session
     from supportdesk_tui.widgets.notification_center import NotificationCenter
 
@@ -268,6 +269,14 @@ class SupportDeskApp(App[None]):
             self.drop_watchers_of_closed_widgets()
             forget_closed_widgets_styles()
         self.collector.collect_if_due(time.monotonic())
+
+    def on_conversation_screen_ticket_shown(self, _event: ConversationScreen.TicketShown) -> None:
+        # Right after the frame that shows a ticket: the agent reads it now, and no key is waiting
+        # on the collection, as one was when it ran at the next periodic check.
+        if self.collector.due_after_ticket_shown():
+            self.drop_watchers_of_closed_widgets()
+            forget_closed_widgets_styles()
+            self.collector.collect_after_ticket_shown(time.monotonic())
 
     def drop_watchers_of_closed_widgets(self) -> int:
         """Forget watchers whose widget is gone; returns how many were dropped.

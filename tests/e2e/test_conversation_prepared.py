@@ -13,11 +13,13 @@ from typing import Any
 
 from e2e_helpers import create_customer_ticket, make_app
 from test_reused_conversation import on_screen, open_from_queue, shows
+from textual import events
 from textual.color import Color
 
 from supportdesk_tui.i18n import current_language, set_language
 from supportdesk_tui.navigator import CONVERSATION_SCREEN
 from supportdesk_tui.screens.conversation import ConversationScreen
+from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.ticket_header import TicketHeader
 from waiting import settle, wait_until
 
@@ -101,6 +103,46 @@ async def test_a_ticket_opened_while_the_screen_is_being_prepared_is_the_one_sho
 
 async def open_from_queue_after(pilot: Any, app: Any) -> None:
     """The start's queue is on screen (what the preparation waits for in the app)."""
-    from supportdesk_tui.screens.queue import QueueScreen
-
     await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
+
+
+async def test_the_collection_after_a_ticket_is_shown_runs_and_a_key_pressed_meanwhile_lands(
+        workday_server: Any, tmp_path: Path) -> None:
+    first = create_customer_ticket(workday_server, subject="Collected after shown one", body="One")["id"]
+    second = create_customer_ticket(workday_server, subject="Collected after shown two", body="Two")["id"]
+    app = make_app(workday_server, "anna", tmp_path, live_updates=False, freeze_gc_after_sign_in=True)
+    app.collector.tickets_per_collection = 2
+    app.collector.ceiling_seconds = app.collector.idle_seconds = 3600.0  # only tickets make it collect
+    shown_when_collected: list[int | None] = []
+    collect = app.collector._collect
+
+    def collect_while_a_key_arrives(now: float) -> None:
+        screen = app.screen
+        shown_when_collected.append(screen.ticket.id if isinstance(screen, ConversationScreen)
+                                    and screen.ticket else None)
+        app.post_message(events.Key("escape", None))  # the agent leaves while it collects
+        collect(now)
+
+    app.collector._collect = collect_while_a_key_arrives  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await wait_until(pilot, lambda: app.collector.active, what="the GC policy taking over")
+            screen = await open_from_queue(pilot, app, first)
+            await wait_until(pilot, lambda: shows(screen, first), what="the first ticket")
+            await settle(pilot)
+            assert app.collector.collections == 0 and app.screen is screen
+            await pilot.press("escape")
+            await open_from_queue_after(pilot, app)
+            queue = app.screen
+            assert isinstance(queue, QueueScreen)
+            queue.open_ticket(second)
+            # The second ticket's frame is followed by the collection; the escape pressed during it
+            # is handled after it: back on the queue.
+            await wait_until(pilot, lambda: app.collector.collections == 1, what="the collection")
+            assert shown_when_collected == [second], "after the second ticket was on screen"
+            await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen),
+                             what="the escape pressed during the collection")
+            assert app.collector.tickets_opened == 0
+    finally:
+        app.collector.release()
+        gc.unfreeze()

@@ -21,6 +21,7 @@ from textual.app import ComposeResult, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.message import Message as TextualMessage
 from textual.timer import Timer
 from textual.widget import AwaitMount
 
@@ -292,22 +293,30 @@ class ConversationScreen(StatusLineScreen):
                         exclusive=True, exit_on_error=False)
 
     async def _release_when_shown(self, hold: contextlib.ExitStack, ticket_id: int) -> None:
+        shown = False
         try:
             # NoMatches: the screen was taken apart meanwhile (the app quits).
             with contextlib.suppress(TimeoutError, NoMatches):
                 await asyncio.wait_for(self.ticket_shown(), OPEN_HOLD_SECONDS)
+                shown = True
         finally:
             hold.close()
             with contextlib.suppress(ScreenStackError):
                 self.app.screen.check_idle()  # draw now, not at the screen's next message
         if self._shows(ticket_id)():
-            self.call_after_refresh(self._after_first_frame, ticket_id)
+            self.call_after_refresh(self._after_first_frame, ticket_id, shown)
 
-    def _after_first_frame(self, ticket_id: int) -> None:
+    class TicketShown(TextualMessage):
+        """The frame showing a ticket with its messages is on the terminal: a moment the agent
+        spends reading, when the app's garbage collection keeps out of every key's way."""
+
+    def _after_first_frame(self, ticket_id: int, with_messages: bool = False) -> None:
         """The ticket is on the terminal: now what its first frame did not need."""
         if not self._shows(ticket_id)() or self._drawn:
             return
         self._drawn = True
+        if with_messages:
+            self.post_message(self.TicketShown())
         self.set_presence(PresenceState.VIEWING)
         if self._prefetched is not None:
             self.load()  # the preview's page is on screen: is it still the ticket as it is?
