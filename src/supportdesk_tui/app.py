@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from supportdesk_tui.api.client import SupportDeskClient
     from supportdesk_tui.contract.models import Me, Queue
     from supportdesk_tui.screens.conversation import ConversationScreen
+    from supportdesk_tui.screens.queue import QueueScreen
     from supportdesk_tui.session import Session
     from supportdesk_tui.widgets.notification_center import NotificationCenter
 
@@ -120,6 +121,7 @@ class SupportDeskApp(App[None]):
         self.theme_problems: list[str] = []
         self.screen_languages = ScreenLanguages()
         self.collector = IdleCollector()
+        self._take_over_pending = False  # the GC policy takes over once, soon after sign-in
         self.navigator = Navigator(self, desk=self, on_ticket_opened=self.collector.note_ticket_opened)
         self._timed_flush: Worker[None] | None = None
         # The token came from the sign-in screen (not the environment, config or stored login).
@@ -248,9 +250,18 @@ class SupportDeskApp(App[None]):
         self.set_interval(2.0, self._flush_outbox_if_due)
         freeze = self.settings.freeze_gc_after_sign_in
         if freeze or (freeze is None and not self.is_headless):
+            self._take_over_pending = True
             self.set_timer(FREEZE_AFTER_SIGN_IN_SECONDS, self._take_over_garbage_collection)
 
+    def on_queue_screen_first_rows_shown(self, _event: QueueScreen.FirstRowsShown) -> None:
+        # Sooner than the timer, and while the agent reads the rows: the timer's moment (a second
+        # after sign-in) fell among the first keys, and preparing the conversation takes ≈ 0.1 s.
+        self._take_over_garbage_collection()
+
     def _take_over_garbage_collection(self) -> None:
+        if not self._take_over_pending:
+            return
+        self._take_over_pending = False
         # A worker: keys keep reaching the app while the conversation screen mounts.
         self.run_worker(self._prepare_then_take_over(), group="gc-policy", exit_on_error=False)
 

@@ -11,11 +11,13 @@ import gc
 from pathlib import Path
 from typing import Any
 
+import pytest
 from e2e_helpers import create_customer_ticket, make_app
 from test_reused_conversation import on_screen, open_from_queue, shows
 from textual import events
 from textual.color import Color
 
+from supportdesk_tui import app as app_module
 from supportdesk_tui.i18n import current_language, set_language
 from supportdesk_tui.navigator import CONVERSATION_SCREEN
 from supportdesk_tui.screens.conversation import ConversationScreen
@@ -25,9 +27,11 @@ from waiting import settle, wait_until
 
 
 async def test_the_first_ticket_opened_is_shown_on_the_screen_prepared_after_sign_in(
-        workday_server: Any, tmp_path: Path) -> None:
+        workday_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ticket_id = create_customer_ticket(workday_server, subject="Prepared screen first",
                                        body="Hello from the first ticket")["id"]
+    # Not the fallback timer: the queue's first rows on screen are the moment.
+    monkeypatch.setattr(app_module, "FREEZE_AFTER_SIGN_IN_SECONDS", 3600.0)
     # As in a terminal: the app takes over garbage collection after sign-in, preparing the screen first.
     app = make_app(workday_server, "anna", tmp_path, live_updates=False, freeze_gc_after_sign_in=True)
     try:
