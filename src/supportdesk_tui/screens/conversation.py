@@ -238,6 +238,10 @@ class ConversationScreen(StatusLineScreen):
                 # (tests/packaging/test_textual_internals.py).
                 self._refresh_layout(self.app.size)
                 self._compositor.render_update(full=True)
+                # Textual starts a screen's frame timer when first asked for a frame, and its first
+                # tick comes a whole period (1/60 s) later: started now, it ticks once unseen and
+                # the first ticket's frame is drawn at once, as every later one is.
+                self._update_timer.resume()
         finally:
             drawn.set()
 
