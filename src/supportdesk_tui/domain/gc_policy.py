@@ -3,9 +3,10 @@
 CPython's automatic full (generation 2) collection rescans every tracked object that has
 survived a while — Textual's widgets, styles and line caches, the loaded tickets — and here
 that took 50-100 ms, landing in the middle of ticket opens and key presses. The policy:
-freeze what exists after sign-in (it lives until quit), stop automatic full collections,
-and run them ourselves while the agent is not touching the keyboard — or after a ceiling,
-so memory stays bounded for somebody who never pauses. Young generations still collect
+freeze what exists after sign-in (it lives until quit; the conversation screen is prepared
+before, so it is frozen too), stop automatic full collections, and run them ourselves while
+the agent is not touching the keyboard, right after the frame that shows every few tickets
+opened, or after a ceiling, so memory stays bounded for somebody who never pauses. Young generations still collect
 automatically: they are cheap and catch most short-lived cycles.
 """
 
