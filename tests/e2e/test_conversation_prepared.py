@@ -150,3 +150,24 @@ async def test_the_collection_after_a_ticket_is_shown_runs_and_a_key_pressed_mea
     finally:
         app.collector.release()
         gc.unfreeze()
+
+
+async def test_a_terminal_resized_before_the_first_ticket_lays_the_prepared_screen_out_anew(
+        workday_server: Any, tmp_path: Path) -> None:
+    ticket_id = create_customer_ticket(workday_server, subject="Resized before opening",
+                                       body="Drawn at the new size")["id"]
+    app = make_app(workday_server, "anna", tmp_path, live_updates=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_from_queue_after(pilot, app)
+        await app.navigator.prepare_conversation()
+        prepared = app.get_screen(CONVERSATION_SCREEN)
+        assert prepared.has_class("-wide")
+        await pilot.resize_terminal(90, 40)
+        await settle(pilot)
+        screen = await open_from_queue(pilot, app, ticket_id)
+        await wait_until(pilot, lambda: shows(screen, ticket_id), what="the ticket")
+        await wait_until(pilot, lambda: screen.has_class("-narrow") and not screen.has_class("-wide"),
+                         what="the narrow layout")
+        await settle(pilot)
+        assert screen.thread.region.right <= 90 and screen.composer.region.right <= 90
+        assert "Resized" in on_screen(app)
