@@ -6,8 +6,8 @@ that took 50-100 ms, landing in the middle of ticket opens and key presses. The 
 freeze what exists after sign-in (it lives until quit; the conversation screen is prepared
 before, so it is frozen too), stop automatic full collections, and run them ourselves while
 the agent is not touching the keyboard, right after the frame that shows every few tickets
-opened, or after a ceiling, so memory stays bounded for somebody who never pauses. Young generations still collect
-automatically: they are cheap and catch most short-lived cycles.
+opened, or after a ceiling, so memory stays bounded for somebody who never pauses. Young
+generations still collect automatically: they are cheap and catch most short-lived cycles.
 """
 
 from __future__ import annotations
