@@ -185,11 +185,11 @@ async def open_tickets(
         opened.append(ticket.id)
 
         shown = recorder.expect(lambda ticket_id=ticket.id: _conversation_shown(app, ticket_id))  # type: ignore[misc]
-        paused_before = watch.paused
         pressed = time.perf_counter()
         send_key(app, "enter")
-        samples.append(await recorder.wait(shown) - pressed)
-        gc_paused.append(watch.paused - paused_before)
+        frame = await recorder.wait(shown)
+        samples.append(frame - pressed)
+        gc_paused.append(watch.paused_between(pressed, frame))
         await settle(pilot)  # the screen's follow-up requests (presence, other tickets) finish
         back = recorder.expect(lambda: app.screen is queue)
         send_key(app, "escape")

@@ -108,13 +108,12 @@ class Run:
 
     async def press(self, key: str, condition: Any, gc_key: str | None = None) -> float:
         shown = self.recorder.expect(condition)
-        paused = self.watch.paused
         pressed = time.perf_counter()
         send_key(self.app, key)
-        elapsed = await self.recorder.wait(shown, WAIT_SECONDS) - pressed
+        frame = await self.recorder.wait(shown, WAIT_SECONDS)
         if gc_key is not None:
-            self.add(gc_key, self.watch.paused - paused)
-        return elapsed
+            self.add(gc_key, self.watch.paused_between(pressed, frame))
+        return frame - pressed
 
     async def memory(self, suffix: str, *, held: bool = False, widgets: bool = False) -> None:
         await settle(self.pilot)

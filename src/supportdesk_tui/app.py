@@ -61,6 +61,8 @@ if TYPE_CHECKING:
 
     from supportdesk_tui.api.client import SupportDeskClient
     from supportdesk_tui.contract.models import Me, Queue
+    from supportdesk_tui.screens.conversation import ConversationScreen
+    from supportdesk_tui.screens.queue import QueueScreen
     from supportdesk_tui.session import Session
     from supportdesk_tui.widgets.notification_center import NotificationCenter
 
@@ -119,6 +121,7 @@ class SupportDeskApp(App[None]):
         self.theme_problems: list[str] = []
         self.screen_languages = ScreenLanguages()
         self.collector = IdleCollector()
+        self._take_over_pending = False  # the GC policy takes over once, soon after sign-in
         self.navigator = Navigator(self, desk=self, on_ticket_opened=self.collector.note_ticket_opened)
         self._timed_flush: Worker[None] | None = None
         # The token came from the sign-in screen (not the environment, config or stored login).
@@ -247,9 +250,26 @@ class SupportDeskApp(App[None]):
         self.set_interval(2.0, self._flush_outbox_if_due)
         freeze = self.settings.freeze_gc_after_sign_in
         if freeze or (freeze is None and not self.is_headless):
+            self._take_over_pending = True
             self.set_timer(FREEZE_AFTER_SIGN_IN_SECONDS, self._take_over_garbage_collection)
 
+    def on_queue_screen_first_rows_shown(self, _event: QueueScreen.FirstRowsShown) -> None:
+        # Sooner than the timer, and while the agent reads the rows: the timer's moment (a second
+        # after sign-in) fell among the first keys, and preparing the conversation takes ≈ 0.1 s.
+        self._take_over_garbage_collection()
+
     def _take_over_garbage_collection(self) -> None:
+        if not self._take_over_pending:
+            return
+        self._take_over_pending = False
+        # A worker: keys keep reaching the app while the conversation screen mounts.
+        self.run_worker(self._prepare_then_take_over(), group="gc-policy", exit_on_error=False)
+
+    async def _prepare_then_take_over(self) -> None:
+        # The conversation screen is composed first so that it is frozen with the rest: every
+        # full collection then skips its widgets, and the first ticket opened is not the slowest.
+        if not self.settings.wallboard:
+            await self.navigator.prepare_conversation()
         # Full collections paused the UI 50-100 ms in the middle of ticket opens; see
         # domain/gc_policy.py and docs/benchmarks.md.
         self.collector.take_over(time.monotonic())
@@ -260,6 +280,14 @@ class SupportDeskApp(App[None]):
             self.drop_watchers_of_closed_widgets()
             forget_closed_widgets_styles()
         self.collector.collect_if_due(time.monotonic())
+
+    def on_conversation_screen_ticket_shown(self, _event: ConversationScreen.TicketShown) -> None:
+        # Right after the frame that shows a ticket: the agent reads it now, and no key is waiting
+        # on the collection, as one was when it ran at the next periodic check.
+        if self.collector.due_after_ticket_shown():
+            self.drop_watchers_of_closed_widgets()
+            forget_closed_widgets_styles()
+            self.collector.collect_after_ticket_shown(time.monotonic())
 
     def drop_watchers_of_closed_widgets(self) -> int:
         """Forget watchers whose widget is gone; returns how many were dropped.

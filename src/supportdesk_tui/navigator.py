@@ -8,8 +8,11 @@ needed, and a lead's start never loads the conversation (cold start, docs/benchm
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, assert_never
+
+from textual import events
 
 from supportdesk_tui.api.errors import ApiError, NotFoundError
 from supportdesk_tui.contract.models import Role
@@ -86,6 +89,32 @@ class Navigator:
 
         # The start's queue saves its first page for the next start to paint before Textual loads.
         self._app.switch_screen(QueueScreen(remember_first_page=settings.first_page_cache is not None))
+
+    async def prepare_conversation(self) -> None:
+        """Compose the conversation screen aside, before the first ticket is opened.
+
+        Composing, styling and mounting it (and importing its modules) made the first open of a
+        session 30-40 ms slower than the next ones: the slowest open of every session. Done in a
+        quiet moment after sign-in, the first open only shows the ticket, as every later one does.
+        """
+        from supportdesk_tui.screens.conversation import ConversationScreen
+
+        app = self._app
+        if app.is_screen_installed(CONVERSATION_SCREEN):
+            return
+        screen = ConversationScreen()
+        app.install_screen(screen, CONVERSATION_SCREEN)
+        # What pushing it would do first, without showing it: its CSS read, then its widgets
+        # composed, styled and mounted (tests/packaging/test_textual_internals.py).
+        app._load_screen_css(screen)
+        _screen, mounted = app._get_screen(screen)
+        await mounted
+        # Its breakpoint classes for the terminal's size now (restyling every widget, ≈ 20 ms), not
+        # when the first ticket is shown; a later resize reaches it as it reaches a screen kept aside.
+        screen.post_message(events.Resize(app.size, app.size))
+        drawn = asyncio.Event()
+        screen.call_later(screen.draw_aside, drawn)  # after the resize, in the screen's own queue
+        await drawn.wait()
 
     def open_ticket(self, ticket_id: int, prefetched: Prefetched | None = None, *,
                     instead_of_current: bool = False) -> None:

@@ -375,7 +375,34 @@ def test_a_container_is_drawn_at_the_scroll_offset_its_arrange_leaves() -> None:
         "scroll_offset after calling its arrange()")
 
 
+def test_a_screen_can_still_be_mounted_and_drawn_off_the_stack() -> None:
+    """navigator.py prepares the conversation screen as `App.push_screen` would, without pushing it
+    (`App._load_screen_css(screen)`, then `App._get_screen(screen)` registers it and returns an
+    awaitable for its mount), and screens/conversation.py lays it out and draws it unseen
+    (`Screen._refresh_layout(size)` displays only the current screen, `_compositor.render_update`
+    returns the frame), then starts its frame timer (`Screen._update_timer`). If a bump changes how
+    a pushed screen is mounted or drawn, follow it."""
+    from textual._compositor import Compositor
+
+    pushed = inspect.getsource(App.push_screen)
+    assert "self._get_screen(screen)" in pushed and "self._load_screen_css(next_screen)" in pushed
+    assert list(inspect.signature(App._load_screen_css).parameters) == ["self", "screen"]
+    got = inspect.getsource(App._get_screen)
+    assert "self._register(self, _screen)" in got and "return (_screen, await_mount)" in got
+    layout = inspect.getsource(Screen._refresh_layout)
+    assert "if self.is_current:" in layout and "self._compositor.reflow(self, size)" in layout
+    assert "full" in inspect.signature(Compositor.render_update).parameters
+    # The frame timer: made paused on first use, its first tick one period after its first resume.
+    timer = inspect.getsource(Screen._update_timer.fget)  # type: ignore[attr-defined]
+    assert "self.set_interval(" in timer and "pause=True" in timer
+    assert "self._update_timer.pause()" in inspect.getsource(Screen._on_timer_update)
+
+
 GUARDED_ATTRIBUTES = {
+    "_load_screen_css": "test_a_screen_can_still_be_mounted_and_drawn_off_the_stack",
+    "_get_screen": "test_a_screen_can_still_be_mounted_and_drawn_off_the_stack",
+    "_refresh_layout": "test_a_screen_can_still_be_mounted_and_drawn_off_the_stack",
+    "_update_timer": "test_a_screen_can_still_be_mounted_and_drawn_off_the_stack",
     "_registered_themes": "test_registered_themes_are_the_dict_current_theme_looks_in",
     "_screen_stack": "test_the_screen_stack_is_a_list_empty_before_the_app_runs",
     "_css_update_count": "test_a_resumed_screen_restyles_only_when_asked",

@@ -56,13 +56,46 @@ def test_an_agent_opening_ticket_after_ticket_without_a_pause_gets_a_collection_
     # Each ticket leaves its removed cards behind as cyclic garbage: waiting for a pause that never
     # comes let 200 back-to-back opens grow the app from 100 to 440 MiB.
     second = 101.0
-    for _ticket in range(4 * collector.tickets_per_collection):
+    collected_at: list[int] = []
+    for ticket in range(1, 4 * collector.tickets_per_collection + 1):
         collector.note_input(second)
         collector.note_ticket_opened()
-        collector.collect_if_due(second)
+        assert not collector.collect_if_due(second + 0.1), "the periodic check leaves them to the frame"
+        if collector.collect_after_ticket_shown(second + 0.15):
+            collected_at.append(ticket)
         second += 0.2
+    n = collector.tickets_per_collection
+    assert collected_at == [n, 2 * n, 3 * n, 4 * n]
     assert collector.collections == 4
     assert collector.tickets_opened == 0
+
+
+def test_no_collection_after_a_ticket_shown_before_enough_were_opened(collector: IdleCollector) -> None:
+    for _ticket in range(collector.tickets_per_collection - 1):
+        collector.note_ticket_opened()
+        assert not collector.collect_after_ticket_shown(101.0)
+    assert collector.collections == 0
+
+
+def test_tickets_whose_frame_never_came_are_collected_at_the_periodic_check(collector: IdleCollector) -> None:
+    # A slow server: each ticket is drawn loading, so no frame with its messages reports it.
+    second = 101.0
+    opened = 0
+    while not collector.collect_if_due(second):
+        collector.note_input(second)
+        collector.note_ticket_opened()
+        opened += 1
+        second += 0.2
+        assert opened <= 100, "never collected"
+    assert opened == collector.tickets_per_collection * collector.missed_shown_factor
+    assert collector.tickets_opened == 0
+
+
+def test_a_released_collector_does_not_collect_after_a_ticket_shown() -> None:
+    collector = IdleCollector()
+    for _ticket in range(10 * collector.tickets_per_collection):
+        collector.note_ticket_opened()
+    assert not collector.collect_after_ticket_shown(10_000.0)
 
 
 def test_released_collector_never_collects() -> None:

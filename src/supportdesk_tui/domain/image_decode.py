@@ -9,8 +9,12 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PIL import Image, UnidentifiedImageError
+if TYPE_CHECKING:
+    # Pillow (≈ 2 MiB resident) loads with the first image decoded, not with the conversation
+    # screen that imports this module through the attachments screen.
+    from PIL import Image
 
 MAX_PIXELS = 40_000_000  # a 48-megapixel camera photo is refused; 6000×6000 is fine
 PREVIEW_BOX = (1024, 1024)  # scaled down to this before any renderer sees it
@@ -26,6 +30,8 @@ class Decoded:
 
 
 def decode_preview(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Decoded:
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             # Pillow warns (not raises) between its own limit and twice it: refuse those too.

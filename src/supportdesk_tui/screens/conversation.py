@@ -21,6 +21,7 @@ from textual.app import ComposeResult, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.message import Message as TextualMessage
 from textual.timer import Timer
 from textual.widget import AwaitMount
 
@@ -86,6 +87,8 @@ THREAD_PAGE_MESSAGES = 100
 # messages (empty, then header and sidebar, then the cards as they mounted, then laid out), each
 # frame a layout and a paint; held, it is drawn once. Past this the agent sees it loading.
 OPEN_HOLD_SECONDS = 0.1
+# The ticket id of a screen composed ahead of the first ticket: the server numbers tickets from 1.
+NO_TICKET = 0
 
 
 class ConversationScreen(StatusLineScreen):
@@ -134,13 +137,16 @@ class ConversationScreen(StatusLineScreen):
                 tooltip=N_("The conversation's attachments: preview, save to Downloads, open")),
     ])
 
-    def __init__(self, ticket_id: int, prefetched: Prefetched | None = None) -> None:
+    def __init__(self, ticket_id: int | None = None, prefetched: Prefetched | None = None) -> None:
+        """`ticket_id` None: composed ahead of the first ticket (`Navigator.prepare_conversation`),
+        showing none until `show_ticket`."""
         super().__init__()
         self._ready = False  # mounted: a ticket is shown at once, not when mounting
         self._open = False  # a ticket is in front of the agent (not left yet)
+        self._open_when_mounted = ticket_id is not None
         self._composing_timer: Timer | None = None
         self.history_shown = True  # the agent's choice stays for the next ticket
-        self._forget_ticket(ticket_id, prefetched)
+        self._forget_ticket(NO_TICKET if ticket_id is None else ticket_id, prefetched)
 
     def _forget_ticket(self, ticket_id: int, prefetched: Prefetched | None) -> None:
         """Everything this screen knows about a ticket, as for a screen just made for `ticket_id`."""
@@ -214,7 +220,30 @@ class ConversationScreen(StatusLineScreen):
         header.queue_names = {q.id: q.name for q in self.desk.queues}
         self.set_interval(PRESENCE_RENEW_SECONDS, self._renew_presence)
         self._ready = True
-        self._open_ticket()
+        if self._open_when_mounted:
+            self._open_ticket()
+        else:
+            # Composed aside: styled with the CSS of now, so a theme changed before the first
+            # ticket is applied when it is shown (StatusLineScreen._on_screen_resume).
+            self._styled_at = self.app._css_update_count
+
+    def draw_aside(self, drawn: asyncio.Event) -> None:
+        """Lay out and draw this screen while another is in front, for nobody to see: its
+        widgets' lines are then cached, and the first ticket shown draws only what it changes (a
+        first full paint of every widget made the session's first open ≈ 20 ms slower than the
+        next). Sets `drawn` when done."""
+        try:
+            if self.app.screen is not self and self.is_attached:
+                # Not the current screen: Textual lays it out and draws it without displaying it
+                # (tests/packaging/test_textual_internals.py).
+                self._refresh_layout(self.app.size)
+                self._compositor.render_update(full=True)
+                # Textual starts a screen's frame timer when first asked for a frame, and its first
+                # tick comes a whole period (1/60 s) later: started now, it ticks once unseen and
+                # the first ticket's frame is drawn at once, as every later one is.
+                self._update_timer.resume()
+        finally:
+            drawn.set()
 
     def show_ticket(self, ticket_id: int, prefetched: Prefetched | None = None) -> None:
         """Show another ticket on this screen, as if it had been made for it."""
@@ -223,6 +252,8 @@ class ConversationScreen(StatusLineScreen):
         if self._ready:
             self._clear_widgets()
             self._open_ticket()
+        else:  # composed ahead and still mounting: it opens this one when mounted
+            self._open_when_mounted = True
 
     def _clear_widgets(self) -> None:
         """Nothing of the previous ticket stays on screen."""
@@ -266,22 +297,30 @@ class ConversationScreen(StatusLineScreen):
                         exclusive=True, exit_on_error=False)
 
     async def _release_when_shown(self, hold: contextlib.ExitStack, ticket_id: int) -> None:
+        shown = False
         try:
             # NoMatches: the screen was taken apart meanwhile (the app quits).
             with contextlib.suppress(TimeoutError, NoMatches):
                 await asyncio.wait_for(self.ticket_shown(), OPEN_HOLD_SECONDS)
+                shown = True
         finally:
             hold.close()
             with contextlib.suppress(ScreenStackError):
                 self.app.screen.check_idle()  # draw now, not at the screen's next message
         if self._shows(ticket_id)():
-            self.call_after_refresh(self._after_first_frame, ticket_id)
+            self.call_after_refresh(self._after_first_frame, ticket_id, shown)
 
-    def _after_first_frame(self, ticket_id: int) -> None:
+    class TicketShown(TextualMessage):
+        """The frame showing a ticket with its messages is on the terminal: a moment the agent
+        spends reading, when the app's garbage collection keeps out of every key's way."""
+
+    def _after_first_frame(self, ticket_id: int, with_messages: bool = False) -> None:
         """The ticket is on the terminal: now what its first frame did not need."""
         if not self._shows(ticket_id)() or self._drawn:
             return
         self._drawn = True
+        if with_messages:
+            self.post_message(self.TicketShown())
         self.set_presence(PresenceState.VIEWING)
         if self._prefetched is not None:
             self.load()  # the preview's page is on screen: is it still the ticket as it is?

@@ -13,6 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message as TextualMessage
 from textual.widgets import Static
 
 from supportdesk_tui import messages
@@ -70,6 +71,10 @@ SIDEBAR_FOLDS_BELOW = 100
 
 
 class QueueScreen(StatusLineScreen):
+    class FirstRowsShown(TextualMessage):
+        """This queue's first rows are on the terminal: the agent reads them before the first key,
+        a moment the app uses to prepare what comes next (app.py)."""
+
     DEFAULT_CSS = """
     QueueScreen #app-bar { height: 1; background: $panel; padding: 0 1; }
     QueueScreen #queue-body { height: 1fr; }
@@ -109,6 +114,7 @@ class QueueScreen(StatusLineScreen):
         super().__init__()
         # The start-up queue's first page is cached for the next start (see first_frame.py).
         self._remember_first_page = remember_first_page
+        self._first_rows_told = False
         self._prefetched: Prefetched | None = None
         self.from_end = False
         self.query_filter = TicketQuery()
@@ -211,6 +217,9 @@ class QueueScreen(StatusLineScreen):
         async def fetch_page(after: str | None) -> tuple[list[Ticket], str | None]:
             nonlocal remember
             page = await api.list_tickets(params, page_size=page_size, after=after)
+            if not self._first_rows_told:
+                self._first_rows_told = True
+                self.call_after_refresh(self.post_message, self.FirstRowsShown())
             if remember and after is None:
                 remember = False
                 # Saved once the page is on screen: the file write never delays the rows.
