@@ -97,7 +97,7 @@ class Navigator:
         session 30-40 ms slower than the next ones: the slowest open of every session. Done in a
         quiet moment after sign-in, the first open only shows the ticket, as every later one does.
         """
-        from supportdesk_tui.screens.conversation import ConversationScreen
+        from supportdesk_tui.screens.conversation import ConversationScreen  # lazy: after the first rows show
 
         app = self._app
         if app.is_screen_installed(CONVERSATION_SCREEN):
