@@ -30,7 +30,7 @@ class Decoded:
 
 
 def decode_preview(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Decoded:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # lazy: Pillow (≈ 2 MiB) loads with the first image
 
     try:
         with warnings.catch_warnings():
