@@ -10,6 +10,8 @@ either end of what it holds posts `NeedOlder` / `NeedNewer` with the cursor to r
 Home and end go to the first and the newest message of the conversation, not to the
 edges of the mounted window: when that message is not held, `NeedFirst` / `NeedNewest`
 ask for one page read from that end of the conversation (one request, whatever its length).
+The first page home read is kept aside (one page more than `MAX_HELD`): home again shows it from
+memory. A page asked for by home or end is dropped if the other key was answered after it.
 Live messages that arrive while the newest ones are not held wait aside (`MAX_HELD` at most)
 and join when the pages reach the end again, so none is lost in a request's flight.
 
