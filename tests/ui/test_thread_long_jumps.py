@@ -40,6 +40,10 @@ class ServerBackedThread(WidgetHost):
         self.requests += 1
         self.thread.show_first(conversation(1, 51), has_newer=True, newer_cursor=None)
 
+    def on_thread_need_newest(self, event: Thread.NeedNewest) -> None:
+        self.requests += 1
+        self.thread.show_newest(conversation(TOTAL - 49, TOTAL + 1), has_older=True, older_cursor=None)
+
 
 async def test_home_in_a_long_thread_reaches_the_very_first_message() -> None:
     app = ServerBackedThread()
@@ -118,3 +122,80 @@ async def test_a_live_message_that_arrives_while_the_last_page_is_on_its_way_is_
         await pilot.press("end")
         await settle(pilot)
         assert app.thread.mounted_cards[-1].message.id == TOTAL + 1
+
+
+async def test_home_again_shows_the_first_page_from_memory_and_never_another_tickets() -> None:
+    """The first page home read is kept when the agent reads on: home again reads nothing (so shows
+    no "Loading…" line first). Another ticket's thread (the screen reused) never shows it."""
+    app = ServerBackedThread()
+    async with app.run_test(size=(100, 40)) as pilot:
+        thread = app.thread
+        thread.set_messages(conversation(TOTAL - 49, TOTAL + 1), has_older=True)
+        await settle(pilot)
+        thread.focus()
+        await pilot.press("home")
+        await settle(pilot)
+        assert app.requests == 1
+        await pilot.press("end")  # the newest page again (the first is no longer held)
+        await settle(pilot)
+        assert thread.has_older and thread.mounted_cards[-1].message.id == TOTAL
+        await pilot.press("home")
+        await settle(pilot)
+        assert thread.mounted_cards[0].message.id == 1 and thread.scroll_y == 0
+        assert app.requests == 2, "home again read nothing (the end read one page)"
+        assert not thread.query(".thread--older")
+
+        # The screen shows another ticket: its home reads that ticket's first page.
+        other = [make_message(i, "customer", f"Other ticket {i}", minutes_ago=10_000 - i, ticket_id=2)
+                 for i in range(TOTAL + 2, TOTAL + 52)]
+        thread.reset()
+        thread.set_messages(other, has_older=True)
+        await settle(pilot)
+        await pilot.press("home")
+        await settle(pilot)
+        assert app.requests == 3, "another ticket's first page is read, not the one kept"
+
+
+class SlowNewestThread(ServerBackedThread):
+    """The newest page comes when the test says (a slow link)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.newest_asked = 0
+
+    def on_thread_need_newest(self, event: Thread.NeedNewest) -> None:
+        event.prevent_default()  # not answered at once by the base class's handler
+        self.requests += 1
+        self.newest_asked += 1
+
+    def answer_newest(self) -> None:
+        super().on_thread_need_newest(Thread.NeedNewest(self.thread))
+        self.requests -= 1
+
+
+async def test_home_from_memory_while_the_newest_page_is_on_its_way_keeps_the_view_at_the_start() -> None:
+    """End asks for the newest page; home (the first page kept) answers at once; the newest page
+    that arrives after that is not wanted any more: the view stays at the first message."""
+    app = SlowNewestThread()
+    async with app.run_test(size=(100, 40)) as pilot:
+        thread = app.thread
+        thread.set_messages(conversation(TOTAL - 49, TOTAL + 1), has_older=True)
+        await settle(pilot)
+        thread.focus()
+        await pilot.press("home")
+        await settle(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+        assert app.newest_asked == 1 and thread.query(".thread--older"), "end waits for its page"
+        await pilot.press("home")
+        await settle(pilot)
+        assert thread.mounted_cards[0].message.id == 1 and not thread.query(".thread--older")
+        app.answer_newest()  # late
+        await settle(pilot)
+        assert thread.mounted_cards[0].message.id == 1 and thread.scroll_y == 0
+        # And end again asks again, and this time shows its page.
+        await pilot.press("end")
+        await settle(pilot)
+        app.answer_newest()
+        await settle(pilot)
+        assert thread.mounted_cards[-1].message.id == TOTAL

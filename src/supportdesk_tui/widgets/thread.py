@@ -10,6 +10,8 @@ either end of what it holds posts `NeedOlder` / `NeedNewer` with the cursor to r
 Home and end go to the first and the newest message of the conversation, not to the
 edges of the mounted window: when that message is not held, `NeedFirst` / `NeedNewest`
 ask for one page read from that end of the conversation (one request, whatever its length).
+The first page home read is kept aside (one page more than `MAX_HELD`): home again shows it from
+memory. A page asked for by home or end is dropped if the other key was answered after it.
 Live messages that arrive while the newest ones are not held wait aside (`MAX_HELD` at most)
 and join when the pages reach the end again, so none is lost in a request's flight.
 
@@ -623,6 +625,10 @@ class Thread(VerticalScroll, can_focus=True):
         self._older_requested = False
         self._newer_requested = False
         self._jumping = False  # home or end asked for a page from that end of the conversation
+        self._pending_jump: str | None = None  # which end ("first", "newest") that page is from
+        # Pages home or end asked for and then did without (the other key, or home from memory, came
+        # first): dropped when they arrive, so a late answer never takes the view from where it went.
+        self._superseded: set[str] = set()
         # A window move (cards mounted at one end, dropped at the other) waits for its layout to keep
         # the view still; a second move measured before that layout would shift the view twice.
         self._moving = False
@@ -649,6 +655,11 @@ class Thread(VerticalScroll, can_focus=True):
         self._history: list[HistoryEntry] = []
         self._history_line: Callable[[HistoryEntry], str] | None = None
         self._drawn_lines = DrawnLines(self.MAX_MOUNTED * 3)
+        # The conversation's first page as home last read it (`show_first`), kept when the pages held
+        # move on: the next home shows it from memory (no request, no "Loading…" frame in between).
+        # A conversation's oldest messages do not change; a conversation shown from scratch (another
+        # ticket, a reload) lets it go.
+        self._first_page: tuple[list[Message], str | None] | None = None
 
     # --- public API ---------------------------------------------------------
 
@@ -745,6 +756,8 @@ class Thread(VerticalScroll, can_focus=True):
             self._loading = False
         self._first = max(0, len(self._messages) - self.MAX_MOUNTED)
         self._scroll_steps.clear()
+        self._first_page = None
+        self._superseded.clear()
         self._remove_messages()
         if not self._messages:
             self._mount_before_waiting(Static(self._empty_label(), classes="thread--empty"))
@@ -758,6 +771,9 @@ class Thread(VerticalScroll, can_focus=True):
     def show_newest(self, messages: Iterable[Message], *, has_older: bool,
                     older_cursor: str | None) -> None:
         """The newest page, loaded after `NeedNewest`: held instead of everything, the view at its end."""
+        if "newest" in self._superseded:
+            self._superseded.discard("newest")
+            return
         newest = self._with_live(_sorted(messages))
         if not newest:
             self.set_messages([], has_older=has_older, older_cursor=older_cursor)
@@ -769,7 +785,15 @@ class Thread(VerticalScroll, can_focus=True):
 
     def show_first(self, messages: Iterable[Message], *, has_newer: bool, newer_cursor: str | None) -> None:
         """The oldest page, loaded after `NeedFirst`: held instead of everything, the view at its top."""
-        page = _sorted(messages)
+        if "first" in self._superseded:
+            self._superseded.discard("first")
+            return
+        self._show_first(_sorted(messages), has_newer=has_newer, newer_cursor=newer_cursor)
+
+    def _show_first(self, page: list[Message], *, has_newer: bool, newer_cursor: str | None) -> None:
+        # Kept for the next home only while newer messages follow it (a page that reaches the newest
+        # message is the whole conversation: held, and home needs no page then).
+        self._first_page = (page, newer_cursor) if has_newer and page else None
         self._hold([page if has_newer else self._with_live(page)], older_cursor=None,
                    newer_cursor=newer_cursor, has_older=False, has_newer=has_newer)
         self._show_window(0, at_end=False)
@@ -821,6 +845,8 @@ class Thread(VerticalScroll, can_focus=True):
         """A page asked for did not come: the next approach to that end asks again."""
         self._older_requested = self._newer_requested = False
         self._jumping = False
+        self._pending_jump = None
+        self._superseded.clear()
         self.remove_children(".thread--older")
 
     def append_message(self, message: Message, *, delivers: str | None = None) -> None:
@@ -940,8 +966,13 @@ class Thread(VerticalScroll, can_focus=True):
         if not self._messages:
             return
         if not self.has_older:
-            self._jumping = False
+            self._from_memory()
             self._show_window(0, at_end=False)
+            return
+        first_page = self._first_page
+        if first_page is not None and first_page[0][0].ticket_id == self._messages[0].ticket_id:
+            self._from_memory()
+            self._show_first(first_page[0], has_newer=True, newer_cursor=first_page[1])
             return
         # Asked again even when a request is out: the screen's loader restarts it, and a failed
         # one (which never answers) does not leave home stuck.
@@ -954,15 +985,25 @@ class Thread(VerticalScroll, can_focus=True):
         if not self._messages:
             return
         if not self.has_newer:
-            self._jumping = False
+            self._from_memory()
             self._show_window(max(0, len(self._messages) - self.MAX_MOUNTED), at_end=True)
             return
         self._jump(self.NeedNewest(self))
         self.scroll_end(animate=False, immediate=True)
 
+    def _from_memory(self) -> None:
+        """Home or end shown from what is held: a page still on its way for a key before is not wanted."""
+        self._jumping = False
+        if self._pending_jump is not None:
+            self._superseded.add(self._pending_jump)
+            self._pending_jump = None
+        self.remove_children(".thread--older")
+
     def _jump(self, request: TextualMessage) -> None:
         """Ask for a page from one end of the conversation; say so where the view goes meanwhile."""
         self._jumping = True
+        self._pending_jump = "first" if isinstance(request, self.NeedFirst) else "newest"
+        self._superseded.discard(self._pending_jump)  # asked again: its answer is wanted
         self.remove_children(".thread--older")
         notice = Static(_("Loading…"), classes="thread--older")
         cards = self.query_children(MessageCard)
@@ -1034,6 +1075,9 @@ class Thread(VerticalScroll, can_focus=True):
             self.anchor()
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
         else:
+            # At once too: the frame that shows the window's first cards shows them at the top (the
+            # window's rest is mounted after that frame).
+            self.scroll_home(animate=False, immediate=True)
             self.call_after_refresh(self.scroll_home, animate=False, immediate=True)
 
     # --- waiting cards ------------------------------------------------------
@@ -1096,6 +1140,7 @@ class Thread(VerticalScroll, can_focus=True):
         self.has_older, self.has_newer = has_older, has_newer
         self._older_requested = self._newer_requested = False
         self._jumping = False
+        self._pending_jump = None
         self._first = 0
         if not has_newer:
             self._live = []
