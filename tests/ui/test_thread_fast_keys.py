@@ -167,3 +167,20 @@ async def test_a_page_key_that_comes_as_the_window_moves_lands_one_page_on() -> 
             assert thread.mounted_cards[0].message.id != first_mounted, "the window moved"
             assert skipped_between_frames(app) == [], f"{key} scrolled past messages"
             assert view_changes(app) == 1, f"{key} moved the view, once"
+
+
+async def test_a_page_key_with_nothing_under_way_is_answered_in_the_next_frame() -> None:
+    """The first frame after the key shows its page, even when that frame has other work to draw
+    (the key bar, a clock): the key is not put off until after it."""
+    app = PagedThread()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.animation_level = "none"
+        await start_at_the_top(app, pilot, pages=2)
+        before = app.view()
+        app.keys += 1
+        send_key(app, "pagedown")
+        app.screen.refresh()  # something else to draw in the same frame
+        await until_handled(app)
+        app.screen._on_timer_update()
+        assert app.frames[-1] == (app.keys, app.view())
+        assert app.view() != before, "the frame after the key shows the next page"

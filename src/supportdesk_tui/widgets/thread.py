@@ -941,7 +941,12 @@ class Thread(VerticalScroll, can_focus=True):
         if not self.allow_vertical_scroll:
             raise SkipAction()
         self._scroll_steps.append((pages, lines))
-        self._schedule_scroll_step()
+        if len(self._scroll_steps) == 1 and not (self._scroll_step_due or self._moving
+                                                 or self._edge_check_due):
+            # Nothing under way and the last step painted: this key is answered in the next frame.
+            self._next_scroll_step()
+        else:
+            self._schedule_scroll_step()
 
     def _schedule_scroll_step(self) -> None:
         if not self._scroll_step_due:
