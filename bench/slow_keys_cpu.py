@@ -20,41 +20,27 @@ from typing import Any
 
 from bench.frames import FrameRecorder, send_key
 from bench.queue_probe import KEY_GAP_SECONDS, SIZE, queue_app, queue_shown
-from bench.slow_link_probe import FILTER, conversation_shown, quiet
+from bench.slow_link_probe import FILTER, conversation_shown, new_rows_shown, quiet
 from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.ticket_table import TicketTable
 
 TYPED = "Checking the invoice now, one moment please"
 
 
-def cpu_at_frame(condition: Callable[[], bool]) -> tuple[Callable[[], bool], dict[str, float]]:
-    """`condition` for a `FrameRecorder` waiter that also notes the CPU time when it first holds."""
-    seen: dict[str, float] = {}
-
-    def check() -> bool:
-        if condition():
-            seen.setdefault("cpu", time.process_time())
-            return True
-        return False
-
-    return check, seen
-
-
 async def timed_key(recorder: FrameRecorder, key: str, shown: Callable[[], bool]) -> float:
-    check, seen = cpu_at_frame(shown)
-    frame = recorder.expect(check)
+    """CPU time from `key` to the first frame painted while `shown()` holds (the recorder's clock)."""
+    frame = recorder.expect(shown)
     await asyncio.sleep(KEY_GAP_SECONDS)  # as the probes do: not inside the last frame's slot
     began = time.process_time()
     send_key(recorder.app, key)
-    await recorder.wait(frame)
-    return seen["cpu"] - began
+    return await recorder.wait(frame) - began
 
 
 async def run(url: str, token: str, filters: int, replies: int) -> dict[str, list[float]]:
     samples: dict[str, list[float]] = {"filter_enter": [], "filter_escape": [], "composer_key": []}
     with tempfile.TemporaryDirectory(prefix="sd-bench-keys-") as data_dir:
         app = queue_app(url, token, Path(data_dir))
-        recorder = FrameRecorder(app)
+        recorder = FrameRecorder(app, clock=time.process_time)
         first = recorder.expect(lambda: queue_shown(app))
         async with app.run_test(size=SIZE) as pilot:
             await recorder.wait(first)
@@ -67,9 +53,7 @@ async def run(url: str, token: str, filters: int, replies: int) -> dict[str, lis
                     before = table.window
 
                     def new_rows(before: object = before) -> bool:
-                        window = table.window
-                        return window is not before and window is not None and (
-                            table.cursor_ticket is not None or window.exhausted)
+                        return new_rows_shown(table, before)
 
                     samples[f"filter_{key}"].append(await timed_key(recorder, key, new_rows))
                     await quiet(pilot, 0.05)

@@ -103,6 +103,13 @@ async def round_trips(app: SupportDeskApp, count: int) -> list[float]:
     return samples
 
 
+def new_rows_shown(table: TicketTable, before: object) -> bool:
+    """The table shows another list than `before`, with its rows (or says it has none)."""
+    window = table.window
+    return window is not before and window is not None and (
+        table.cursor_ticket is not None or window.exhausted)
+
+
 async def filter_steps(pilot: Any, recorder: FrameRecorder, table: TicketTable, count: int,
                        round_trip: float) -> tuple[list[float], list[float]]:
     """Apply `FILTER` (typed, then enter is timed), then clear it (escape is timed), `count` times:
@@ -116,9 +123,7 @@ async def filter_steps(pilot: Any, recorder: FrameRecorder, table: TicketTable, 
             before = table.window
 
             def rows_shown(before: object = before) -> bool:
-                window = table.window
-                return window is not before and window is not None and (
-                    table.cursor_ticket is not None or window.exhausted)
+                return new_rows_shown(table, before)
 
             def server_rows(before: object = before) -> bool:
                 window = table.window

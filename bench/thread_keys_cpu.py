@@ -27,7 +27,7 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 
-from bench.frames import send_key
+from bench.frames import FrameRecorder, send_key
 from bench.long_thread import conversation
 from supportdesk_tui.contract.models import Message
 from supportdesk_tui.domain.gc_policy import NO_AUTOMATIC_FULL_COLLECTION
@@ -92,29 +92,9 @@ def view_signature(thread: Thread) -> tuple[int, int, int]:
 async def measure(pages: int, runs: int, gap: float = KEY_GAP_SECONDS) -> dict[str, list[float]]:
     app = ThreadAlone(messages())
     samples: dict[str, list[float]] = {}
-    waiters: list[tuple[Callable[[], bool], asyncio.Future[float]]] = []
+    # CPU time at each frame: the other work on a shared machine does not count.
+    recorder = FrameRecorder(app, clock=time.process_time)
     async with app.run_test(size=SIZE) as pilot:
-        paint = app._display
-
-        def display(screen: Any, renderable: Any) -> None:
-            paint(screen, renderable)
-            if renderable is None:
-                return
-            render_segments = getattr(renderable, "render_segments", None)
-            if render_segments is not None:
-                render_segments(app.console)
-            now = time.process_time()
-            for waiter in list(waiters):
-                condition, future = waiter
-                try:
-                    met = condition()
-                except Exception:  # a card not laid out yet
-                    met = False
-                if met and not future.done():
-                    future.set_result(now)
-                    waiters.remove(waiter)
-
-        app._display = display  # type: ignore[method-assign]
         thread = app.thread
         thread.set_messages(app.held[-PAGE:], has_older=True)
         await pilot.pause(0.5)
@@ -126,11 +106,10 @@ async def measure(pages: int, runs: int, gap: float = KEY_GAP_SECONDS) -> dict[s
         app.animation_level = "none"
 
         async def press(key: str, condition: Callable[[], bool]) -> None:
-            future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-            waiters.append((condition, future))
+            frame = recorder.expect(condition)
             began = time.process_time()
             send_key(app, key)
-            samples.setdefault(key, []).append((await asyncio.wait_for(future, 20) - began) * 1000)
+            samples.setdefault(key, []).append((await recorder.wait(frame, 20) - began) * 1000)
             await asyncio.sleep(gap)
 
         def cards() -> Any:
