@@ -4,14 +4,12 @@ what lands on disk is still the latest text, never an older one after a newer on
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import textwrap
 import threading
 from pathlib import Path
 
 import pytest
+from test_drafts import draft_after_killing_the_typist
 
 from supportdesk_tui.domain.drafts import Draft, DraftStore
 
@@ -121,20 +119,7 @@ def test_killed_while_saving_in_the_background_the_draft_is_whole_and_recent(tmp
                 print("ready", flush=True)
         """
     )
-    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-    store = DraftStore(tmp_path)
-    draft = store.load(9)
-    assert draft is not None
-    count = int(draft.body.rsplit(" ", 1)[1])
-    assert count >= 200
-    assert draft.body.startswith("x" * (count % 5000 + 1) + " ")
-    assert store.pop_warnings() == []
+    assert draft_after_killing_the_typist(script, tmp_path) >= 200
 
 
 def test_the_writer_thread_ends_when_idle_and_a_new_one_takes_the_next_text(

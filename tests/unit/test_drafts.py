@@ -121,20 +121,26 @@ def test_draft_survives_the_app_being_killed_mid_typing(tmp_path: Path) -> None:
                 print("ready", flush=True)
         """
     )
-    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    assert draft_after_killing_the_typist(script, tmp_path) >= 20
+
+
+def draft_after_killing_the_typist(script: str, folder: Path) -> int:
+    """Run `script` (it saves draft 9 as 'x…x N' for N = 1, 2, … and prints "ready" at some N),
+    SIGKILL it once ready, and read the draft back: whole, no warning. Its N."""
+    proc = subprocess.Popen([sys.executable, "-c", script, str(folder)], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "ready"
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
-    store = DraftStore(tmp_path)
+    store = DraftStore(folder)
     draft = store.load(9)
     assert draft is not None
     count = int(draft.body.rsplit(" ", 1)[1])
-    assert count >= 20
     assert draft.body.startswith("x" * (count % 5000 + 1) + " ")
     assert store.pop_warnings() == []
+    return count
 
 
 def test_a_draft_keeps_its_files_paths_and_one_with_only_files_is_kept(tmp_path: Path) -> None:
