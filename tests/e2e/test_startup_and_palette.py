@@ -54,6 +54,19 @@ async def test_bad_token_says_how_to_sign_in_without_showing_the_token(workday_s
         assert secret not in text
 
 
+async def test_a_russian_agent_reads_why_the_sign_in_failed_in_russian(workday_server: Any,
+                                                                       tmp_path: Path) -> None:
+    secret = "sdt_not_a_real_token_654321"
+    app = SupportDeskApp(AppSettings(server_url=workday_server.url, token=secret, data_dir=tmp_path,
+                                     language="ru"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.failed,
+                         what="the auth error")
+        text = connect_text(app)
+        assert "Вход не выполнен" in text and "Сервер не принял токен" in text
+        assert "Not signed in" not in text and secret not in text
+
+
 async def test_a_url_that_is_not_a_supportdesk_server_is_explained(
         tmp_path: Path, workday_server: Any) -> None:
     app = SupportDeskApp(AppSettings(server_url=workday_server.url + "/api/v1/health", token="x",

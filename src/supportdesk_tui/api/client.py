@@ -69,6 +69,7 @@ from supportdesk_tui.contract.models import (
     TicketsMerged,
     TicketStamps,
 )
+from supportdesk_tui.i18n import _
 
 API_PREFIX = "/api/v1"
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -112,7 +113,7 @@ def _is_receipt(response: httpx.Response) -> bool:
 def _error_from_response(response: httpx.Response) -> errors.ApiError:
     status = response.status_code
     code: str | None = None
-    message = f"The server answered HTTP {status}."
+    message = _("The server answered HTTP {status}.").format(status=status)
     details: Any = None
     try:
         payload = response.json()
@@ -123,13 +124,14 @@ def _error_from_response(response: httpx.Response) -> errors.ApiError:
     except (ValueError, KeyError, TypeError, AttributeError):
         if status < 500:
             return errors.MalformedResponse(
-                f"HTTP {status} without the error shape the contract promises.", status=status
+                _("HTTP {status} without the error shape the contract promises.").format(status=status),
+                status=status
             )
     common: dict[str, Any] = {"status": status, "code": code, "details": details}
     if status == 401:
         return errors.AuthError(
-            "The server did not accept the token. Sign in again with `supportdesk login` "
-            "or set SUPPORTDESK_TOKEN.", **common)
+            _("The server did not accept the token. Sign in again with `supportdesk login` "
+              "or set SUPPORTDESK_TOKEN."), **common)
     if status == 403:
         return errors.ForbiddenError(message, **common)
     if status == 404:
@@ -167,7 +169,8 @@ def _error_from_response(response: httpx.Response) -> errors.ApiError:
     if status == 429:
         return errors.RateLimited(message, retry_after=_parse_retry_after(response), **common)
     if status >= 500:
-        return errors.ServerError(f"The server failed (HTTP {status}). Try again in a moment.", **common)
+        return errors.ServerError(
+            _("The server failed (HTTP {status}). Try again in a moment.").format(status=status), **common)
     return errors.ApiError(message, **common)
 
 
@@ -326,21 +329,24 @@ class SupportDeskClient:
         if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
             # Never reached the server: any request may go to another instance.
             return errors.NetworkError(
-                f"Cannot reach {instance}. Check the server address and that it is running.",
+                _("Cannot reach {instance}. Check the server address and that it is running.").format(
+                    instance=instance),
                 sent=False, instance=instance,
             )
         if isinstance(exc, httpx.PoolTimeout):
             # Our own connection pool was full: no instance is to blame, none is left.
             return errors.RequestTimeout(
-                "Too many requests waiting for a connection. Try again in a moment.", sent=False,
+                _("Too many requests waiting for a connection. Try again in a moment."), sent=False,
             )
         if isinstance(exc, httpx.TimeoutException):
             return errors.RequestTimeout(
-                f"No answer from {instance} in time. It may be overloaded; retrying later is safe.",
+                _("No answer from {instance} in time. It may be overloaded; retrying later is safe.").format(
+                    instance=instance),
                 instance=instance,
             )
         return errors.NetworkError(
-            f"Lost the connection to {instance}. Check that the server is running.",
+            _("Lost the connection to {instance}. Check that the server is running.").format(
+                instance=instance),
             instance=instance,
         )
 
@@ -400,8 +406,9 @@ class SupportDeskClient:
             return model.model_validate_json(response.content)
         except PydanticValidationError as exc:
             raise errors.MalformedResponse(
-                f"{response.request.method} {response.request.url.path} returned data that does not "
-                f"match the contract ({exc.error_count()} problems).", status=response.status_code
+                _("{method} {path} returned data that does not match the contract ({count} problems).")
+                .format(method=response.request.method, path=response.request.url.path,
+                        count=exc.error_count()), status=response.status_code
             ) from None
 
     @staticmethod
@@ -412,7 +419,8 @@ class SupportDeskClient:
             return items
         except (ValueError, KeyError, TypeError, PydanticValidationError):
             raise errors.MalformedResponse(
-                f"{response.request.url.path} returned a list that does not match the contract.",
+                _("{path} returned a list that does not match the contract.").format(
+                    path=response.request.url.path),
                 status=response.status_code,
             ) from None
 
@@ -425,12 +433,12 @@ class SupportDeskClient:
             prev_link = payload.get("links", {}).get("prev")
         except (ValueError, KeyError, TypeError, AttributeError):
             raise errors.MalformedResponse(
-                f"{response.request.url.path} returned a page without meta/links.",
+                _("{path} returned a page without meta/links.").format(path=response.request.url.path),
                 status=response.status_code,
             ) from None
         cursor = cursor_from_next_link(next_link) if has_more else None
         if has_more and cursor is None:
-            raise errors.MalformedResponse("The server said there is more but gave no next link.")
+            raise errors.MalformedResponse(_("The server said there is more but gave no next link."))
         back = cursor_from_next_link(prev_link) if isinstance(prev_link, str) else None
         return PageResult(items=items, next_cursor=cursor, has_more=has_more, prev_cursor=back)
 
@@ -548,7 +556,7 @@ class SupportDeskClient:
         after a lost answer gets the same upload back instead of a second one."""
         if len(data) > ATTACHMENT_MAX_BYTES:
             limit = ATTACHMENT_MAX_BYTES // (1024 * 1024)
-            raise errors.PayloadTooLarge(f"The file is over {limit} MiB.", status=413)
+            raise errors.PayloadTooLarge(_("The file is over {limit} MiB.").format(limit=limit), status=413)
         response = await self._request(
             "POST", "/uploads", params={"name": name}, content=data,
             headers={"Idempotency-Key": idempotency_key or new_idempotency_key(),
@@ -563,7 +571,8 @@ class SupportDeskClient:
         """The file's bytes, read as a stream and refused past `max_bytes` (whatever the server says)."""
         instance = self.instances.current
         url = f"{instance}{API_PREFIX}/attachments/{int(attachment_id)}"
-        too_large = errors.PayloadTooLarge(f"The attachment is over {max_bytes // 1024} KiB.", status=200)
+        too_large = errors.PayloadTooLarge(
+            _("The attachment is over {limit} KiB.").format(limit=max_bytes // 1024), status=200)
         try:
             async with self._http.stream("GET", url, headers={"Accept": "*/*"}) as response:
                 if response.status_code >= 400:
@@ -580,10 +589,13 @@ class SupportDeskClient:
                         raise too_large
                     chunks.append(chunk)
         except httpx.TimeoutException:
-            raise errors.RequestTimeout(f"No answer from {instance} in time.", instance=instance) from None
+            raise errors.RequestTimeout(
+                _("No answer from {instance} in time.").format(instance=instance), instance=instance,
+            ) from None
         except httpx.TransportError:
             raise errors.NetworkError(
-                f"Lost the connection to {instance}. Check that the server is running.", instance=instance
+                _("Lost the connection to {instance}. Check that the server is running.").format(
+                    instance=instance), instance=instance
             ) from None
         return b"".join(chunks)
 

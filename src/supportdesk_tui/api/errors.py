@@ -6,15 +6,16 @@ logged and may end up in screenshots.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from supportdesk_tui.contract.models import Message, Ticket
+from supportdesk_tui.i18n import N_, _
 
 
 class ApiError(Exception):
     """Base of all client errors. `retryable` says whether sending again later is safe and useful."""
 
-    title = "Request failed"
+    title_msgid: ClassVar[str] = N_("Request failed")
     retryable = False
     # Set by the client when this answer came after resending a request whose first attempt
     # may have landed on an instance that died (a 412 may then be our own write).
@@ -28,6 +29,12 @@ class ApiError(Exception):
         self.code = code
         self.details = details
 
+    @property
+    def title(self) -> str:
+        """The kind of failure in the agent's language, read when shown (the language can change
+        while an error is on screen); `message` says what to do."""
+        return _(self.title_msgid)
+
     def __str__(self) -> str:
         return f"{self.title}: {self.message}"
 
@@ -37,7 +44,7 @@ class NetworkError(ApiError):
     timeout after sending), so resending is only safe for requests built to be replayed;
     False when it never left (connection refused). `instance`: the base URL that failed."""
 
-    title = "Server unreachable"
+    title_msgid: ClassVar[str] = N_("Server unreachable")
     retryable = True
 
     def __init__(self, message: str, *, sent: bool = True, instance: str | None = None,
@@ -48,23 +55,23 @@ class NetworkError(ApiError):
 
 
 class RequestTimeout(NetworkError):
-    title = "Server too slow"
+    title_msgid: ClassVar[str] = N_("Server too slow")
 
 
 class AuthError(ApiError):
-    title = "Not signed in"
+    title_msgid: ClassVar[str] = N_("Not signed in")
 
 
 class ForbiddenError(ApiError):
-    title = "Not allowed"
+    title_msgid: ClassVar[str] = N_("Not allowed")
 
 
 class NotFoundError(ApiError):
-    title = "Not found"
+    title_msgid: ClassVar[str] = N_("Not found")
 
 
 class ValidationFailed(ApiError):
-    title = "Invalid input"
+    title_msgid: ClassVar[str] = N_("Invalid input")
 
     def field_errors(self) -> dict[str, str]:
         """Map of dotted field path → message, from the server's `details` list."""
@@ -80,13 +87,13 @@ class ValidationFailed(ApiError):
 
 
 class PayloadTooLarge(ApiError):
-    title = "Too large"
+    title_msgid: ClassVar[str] = N_("Too large")
 
 
 class VersionConflict(ApiError):
     """The ticket changed since it was loaded (HTTP 412); `current` is the server's version."""
 
-    title = "Changed by someone else"
+    title_msgid: ClassVar[str] = N_("Changed by someone else")
 
     def __init__(self, message: str, *, current: Ticket | None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -96,7 +103,7 @@ class VersionConflict(ApiError):
 class NewActivity(ApiError):
     """A customer message or another agent's reply arrived after the draft was started (409)."""
 
-    title = "New activity on this ticket"
+    title_msgid: ClassVar[str] = N_("New activity on this ticket")
 
     def __init__(self, message: str, *, messages: list[Message], **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -106,7 +113,7 @@ class NewActivity(ApiError):
 class VerificationIncomplete(ApiError):
     """An account action was refused (409) until the playbook's verification steps are recorded."""
 
-    title = "Verification not complete"
+    title_msgid: ClassVar[str] = N_("Verification not complete")
 
     def __init__(self, message: str, *, missing_steps: list[str], **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -117,7 +124,7 @@ class IdempotencyInFlight(ApiError):
     """The same key is still being processed (perhaps by a server that died holding it):
     ask again with the same key after `retry_after` seconds, when its lease ends."""
 
-    title = "Still sending"
+    title_msgid: ClassVar[str] = N_("Still sending")
     retryable = True
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
@@ -126,11 +133,11 @@ class IdempotencyInFlight(ApiError):
 
 
 class IdempotencyMismatch(ApiError):
-    title = "Duplicate request key"
+    title_msgid: ClassVar[str] = N_("Duplicate request key")
 
 
 class RateLimited(ApiError):
-    title = "Slow down"
+    title_msgid: ClassVar[str] = N_("Slow down")
     retryable = True
 
     def __init__(self, message: str, *, retry_after: float | None, **kwargs: Any) -> None:
@@ -139,14 +146,14 @@ class RateLimited(ApiError):
 
 
 class ServerError(ApiError):
-    title = "Server error"
+    title_msgid: ClassVar[str] = N_("Server error")
     retryable = True
 
 
 class MalformedResponse(ApiError):
     """The server answered something that is not the contract. Retrying may help (a proxy hiccup)."""
 
-    title = "Unexpected reply from the server"
+    title_msgid: ClassVar[str] = N_("Unexpected reply from the server")
     retryable = True
 
 

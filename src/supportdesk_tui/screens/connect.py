@@ -98,6 +98,7 @@ class ConnectScreen(Screen[None]):
         if self._error is None:
             self.query_one("#connect-title", Static).update(Text(_("Connecting…")))
         else:
+            self.query_one("#connect-title", Static).update(safe_text(self._error.title))
             self.query_one("#connect-advice", Static).update(safe_text(advice_for(self._error)))
             self._show_log_hint(log_hint())
 
