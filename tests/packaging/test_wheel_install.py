@@ -108,6 +108,9 @@ def test_the_wheel_installs_as_the_agents_app_and_with_its_extra_as_the_backend(
         assert refused.returncode == 2, refused
         assert "Traceback" not in refused.stderr
         assert refused.stderr.strip().count("\n") == 0 and SERVER_HINT in refused.stderr, refused.stderr
+    refused = _run([python, "-m", "supportdesk_tui.server", "serve", "--demo"], env, cwd=outside)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused
+    assert "python -m supportdesk_tui.server" in refused.stderr and SERVER_HINT in refused.stderr
 
     # The installed app's first frame, on a real backend (this test run's), in a terminal of its own.
     app_env = {**env, "SUPPORTDESK_SERVER": live_server.url, "SUPPORTDESK_TOKEN": live_server.token("anna")}
