@@ -45,7 +45,9 @@ import textual.constants
 from keyboard import install_press_keys_once_handled
 from server_zygote import ForkedProcess, Zygote
 from supportdesk_tui.devtools.pg_cluster import TEMPLATE, PgCluster, PostgresUnavailable
-from supportdesk_tui.server.cli import LISTENING_PREFIX, create_token, parse_when, seed_as_asked
+from supportdesk_tui.server.cli import parse_when
+from supportdesk_tui.server.serving import LISTENING_PREFIX, seed_as_asked
+from supportdesk_tui.server.token_admin import create_token
 
 DEMO_NOW = "2026-11-26T09:00:00Z"
 STARTUP_TIMEOUT = 60.0

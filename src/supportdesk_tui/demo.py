@@ -23,7 +23,7 @@ from pathlib import Path
 from supportdesk_tui import paths
 from supportdesk_tui.extras import SERVER, missing_extra_sentence
 from supportdesk_tui.launch import resolve_settings, run_with_settings
-from supportdesk_tui.server.cli import create_token
+from supportdesk_tui.server.token_admin import create_token
 from supportdesk_tui.settings import AppSettings
 
 DEMO_LOGINS = {"agent": "anna", "lead": "lena"}

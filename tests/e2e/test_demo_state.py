@@ -22,7 +22,7 @@ from supportdesk_tui.cli import build_parser
 from supportdesk_tui.demo import demo_folder, demo_session
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
-from supportdesk_tui.server.cli import create_token
+from supportdesk_tui.server.token_admin import create_token
 from supportdesk_tui.settings import AppSettings
 from supportdesk_tui.widgets.composer import Composer
 

@@ -9,8 +9,8 @@ import httpx
 from server_helpers import error_code
 
 from conftest import ServerFactory
-from supportdesk_tui.server.cli import create_token
 from supportdesk_tui.server.ratelimit import RateLimit, RateLimiter
+from supportdesk_tui.server.token_admin import create_token
 
 
 def _from(url: str, address: str, headers: dict[str, str]) -> httpx.Client:

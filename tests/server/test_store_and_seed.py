@@ -11,12 +11,14 @@ import pytest
 
 from supportdesk_tui.contract.models import Status, TicketSort
 from supportdesk_tui.server import seed_data
-from supportdesk_tui.server.cli import build_parser, create_token, serve
+from supportdesk_tui.server.cli import build_parser
 from supportdesk_tui.server.records import TicketQuery
 from supportdesk_tui.server.seed import seed_bulk, seed_demo
 from supportdesk_tui.server.service import Service
+from supportdesk_tui.server.serving import serve
 from supportdesk_tui.server.simulate import Simulator
 from supportdesk_tui.server.store import MIGRATIONS, Store, open_store
+from supportdesk_tui.server.token_admin import create_token
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 

@@ -19,11 +19,11 @@ from server_helpers import EventStream, error_code, intake_creates, new_ticket_b
 from conftest import ServerHandle
 from supportdesk_tui.server.api_events import REPLAY_BATCH, _stream
 from supportdesk_tui.server.auth import hash_token
-from supportdesk_tui.server.cli import create_token
 from supportdesk_tui.server.events import EventBus
 from supportdesk_tui.server.seed import seed_base
 from supportdesk_tui.server.service import Service
 from supportdesk_tui.server.store import open_store
+from supportdesk_tui.server.token_admin import create_token
 
 
 def supportdesk_token(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from supportdesk_tui.server.cli import LISTENING_PREFIX, create_token
+from supportdesk_tui.server.serving import LISTENING_PREFIX
+from supportdesk_tui.server.token_admin import create_token
 
 DEMO_NOW = "2026-11-26T09:00:00Z"
 

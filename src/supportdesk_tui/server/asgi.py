@@ -22,8 +22,9 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from supportdesk_tui.server.cli import build_app, default_db_path, parse_when
+from supportdesk_tui.server.cli import parse_when
 from supportdesk_tui.server.log_format import LOG_FORMATS, LOG_LEVELS, configure_logging
+from supportdesk_tui.server.serving import build_app, default_db_path
 from supportdesk_tui.server.storage import DATABASE_URL_ENV, database_from
 
 

@@ -1,4 +1,4 @@
-"""`supportdesk token list` and `token revoke`: the functions behind them (no argparse here).
+"""`supportdesk token create`, `token list` and `token revoke`: the functions behind them (no argparse here).
 
 Both work on the database file directly, so they also work while a server runs on it: a
 revocation commits, the server sees it on its next token lookup (401 at once) and its open event
@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from supportdesk_tui.contract.clock import utc_now
-from supportdesk_tui.contract.models import Role
-from supportdesk_tui.server.auth import hash_token
+from supportdesk_tui.contract.models import Language, Role
+from supportdesk_tui.server.auth import hash_token, new_token
 from supportdesk_tui.server.records import TokenRecord
+from supportdesk_tui.server.seed import seed_base
 from supportdesk_tui.server.storage import is_postgres
 from supportdesk_tui.server.store import Store, open_store
 
@@ -141,3 +142,33 @@ def describe(result: Revocation) -> list[str]:
         for t in result.already
     ]
     return lines or ["no tokens to revoke"]
+
+
+def create_token(
+    db: str | Path, login: str, role: str | None, queues: Sequence[str] | None, name: str | None = None
+) -> str:
+    """Create a bearer token for `login` (creating the agent when missing); only its hash is stored."""
+    store = open_store(db)  # SQLite: creates missing directories 0700 and the database 0600
+    try:
+        seed_base(store)
+        agent = store.agent_by_login(login)
+        with store.write() as tx:
+            if agent is None or role is not None or queues is not None or name is not None:
+                wanted_role = Role(role) if role is not None else (agent.role if agent else Role.AGENT)
+                wanted_queues = list(queues) if queues is not None else (list(agent.queues) if agent else [])
+                known = {q.id for q in store.list_queues()}
+                unknown = [q for q in wanted_queues if q not in known]
+                if unknown:
+                    raise ValueError(f"unknown queue(s): {', '.join(unknown)}")
+                agent = tx.upsert_agent(
+                    login,
+                    name or (agent.name if agent else login),
+                    wanted_role,
+                    agent.languages if agent else (Language.RU, Language.EN),
+                    wanted_queues,
+                )
+            token = new_token()
+            tx.add_token(agent.id, hash_token(token), utc_now())
+        return token
+    finally:
+        store.close()
