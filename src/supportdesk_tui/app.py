@@ -33,7 +33,8 @@ from supportdesk_tui.commands import (
     ThemeCommands,
     TicketCommands,
 )
-from supportdesk_tui.config import ConfigError, save_ui_choice
+from supportdesk_tui.config import ConfigError
+from supportdesk_tui.config_file import save_ui_choice
 from supportdesk_tui.contract.models import MessageKind
 from supportdesk_tui.credentials import save_login
 from supportdesk_tui.domain.gc_policy import IdleCollector

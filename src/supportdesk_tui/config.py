@@ -6,7 +6,8 @@ The pydantic models below are the only description of the file: they validate it
 
 A typo must not silently fall back to a default, so unknown keys and wrong types are errors
 that name the file, the line, the key path and what was expected. Saving a choice made in the
-app edits the file with tomlkit, so the user's comments and layout stay as they were.
+app edits the file with tomlkit (`config_file.py`), so the user's comments and layout stay as
+they were.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ import difflib
 import enum
 import os
 import re
-import tempfile
 import tomllib
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
@@ -47,7 +47,7 @@ from supportdesk_tui.domain.notifications import (
 )
 
 if TYPE_CHECKING:
-    from tomlkit.items import Table
+    pass
 
 LanguageChoice = Literal["auto", "en", "ru"]
 LANGUAGE_CHOICES: tuple[str, ...] = get_args(LanguageChoice)
@@ -166,14 +166,14 @@ def _shown(
 # The schema
 
 
-class _Table(BaseModel):
+class ConfigTable(BaseModel):
     """One TOML table: immutable, no unknown keys, and no conversions (a TOML string is never
     taken for a number); environment variables, which are all strings, are validated laxly."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
-class ServerConfig(_Table):
+class ServerConfig(ConfigTable):
     url: Annotated[str, BeforeValidator(_join_url_list), AfterValidator(_check_urls)] = Field(
         "",
         description=(
@@ -207,7 +207,7 @@ class ServerConfig(_Table):
     )
 
 
-class UIConfig(_Table):
+class UIConfig(ConfigTable):
     language: LanguageChoice = Field(
         "auto",
         description=(
@@ -237,7 +237,7 @@ class UIConfig(_Table):
     )
 
 
-class QueueConfig(_Table):
+class QueueConfig(ConfigTable):
     page_size: int = Field(
         100,
         ge=1,
@@ -258,7 +258,7 @@ class QueueConfig(_Table):
     )
 
 
-class QueueThresholds(_Table):
+class QueueThresholds(ConfigTable):
     """When a dashboard tile for one queue turns red; None means "never"."""
 
     max_length: int | None = Field(
@@ -274,7 +274,7 @@ class QueueThresholds(_Table):
     )
 
 
-class DashboardConfig(_Table):
+class DashboardConfig(ConfigTable):
     bell: bool = Field(True, description="Ring the terminal bell when a queue crosses a threshold.")
     thresholds: Annotated[
         Mapping[str, QueueThresholds], AfterValidator(_read_only), PlainSerializer(dict)
@@ -290,7 +290,7 @@ def _check_quiet_hours(value: str) -> str:
     return value.strip()
 
 
-class NotificationsConfig(_Table):
+class NotificationsConfig(ConfigTable):
     """Live notifications: a toast in the app, optionally the bell, and a desktop notification
     through the terminal while the app is not focused."""
 
@@ -328,7 +328,7 @@ class NotificationsConfig(_Table):
 KeyList = Annotated[str, BeforeValidator(_normalize_keys)]
 
 
-class Config(_Table):
+class Config(ConfigTable):
     server: ServerConfig = Field(default_factory=ServerConfig)
     ui: UIConfig = Field(default_factory=UIConfig)
     queue: QueueConfig = Field(default_factory=QueueConfig)
@@ -384,9 +384,9 @@ def server_urls(config: Config) -> tuple[str, ...]:
 # Walking the schema (shared by the error messages, the env overrides and the docs)
 
 
-def table_of(annotation: Any) -> type[_Table] | None:
+def table_of(annotation: Any) -> type[ConfigTable] | None:
     """The model of a table-valued field (`ServerConfig` for `Config.server`), else None."""
-    return annotation if isinstance(annotation, type) and issubclass(annotation, _Table) else None
+    return annotation if isinstance(annotation, type) and issubclass(annotation, ConfigTable) else None
 
 
 def entries_of(annotation: Any) -> Any | None:
@@ -408,9 +408,9 @@ def choices_of(annotation: Any) -> tuple[str, ...]:
     return ()
 
 
-def _table_at(location: tuple[str, ...]) -> type[_Table] | None:
+def _table_at(location: tuple[str, ...]) -> type[ConfigTable] | None:
     """The model of the table at `location` in the file (`("dashboard", "thresholds", "x")`)."""
-    table: type[_Table] | None = Config
+    table: type[ConfigTable] | None = Config
     remaining = list(location)
     while remaining and table is not None:
         field = table.model_fields.get(remaining.pop(0))
@@ -438,7 +438,7 @@ def _split_key_path(key_path: str) -> tuple[str, ...]:
     entries that are tables themselves: "dashboard.thresholds.a.b.max_length")."""
     parts = key_path.split(".")
     location: list[str] = []
-    table: type[_Table] | None = Config
+    table: type[ConfigTable] | None = Config
     while parts:
         name = parts.pop(0)
         location.append(name)
@@ -511,7 +511,7 @@ def _message(error: ErrorDetails, location: tuple[str, ...]) -> str:
     return f"{error['msg']}, got {_describe(value)}"
 
 
-def _config_error(exc: ValidationError, *, source: str, text: str = "",
+def config_error_from(exc: ValidationError, *, source: str, text: str = "",
                   prefix: tuple[str, ...] = ()) -> ConfigError:
     """The problem the user should fix first: the one nearest the top of the file."""
     found: list[ConfigError] = []
@@ -608,7 +608,7 @@ def parse_config(text: str, source: Path | None = None) -> Config:
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise _config_error(exc, source=source_name, text=text) from None
+        raise config_error_from(exc, source=source_name, text=text) from None
     config._source = source
     return config
 
@@ -656,178 +656,6 @@ def override(config: Config, key_path: str, raw: str, origin: str = "command lin
     try:
         changed = Config.model_validate(data, strict=False)
     except ValidationError as exc:
-        raise _config_error(exc, source=origin) from None
+        raise config_error_from(exc, source=origin) from None
     changed._source = config.source
     return changed
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing
-
-
-def _as_toml_table(model: _Table, *, reveal_secrets: bool, note_unset: bool = True) -> Table:
-    """`model` as a tomlkit table; unset keys become comments in the sections people read."""
-    import tomlkit  # lazy: only `config show` and saving write TOML
-
-    table = tomlkit.table()
-    for name, field in type(model).model_fields.items():
-        value = getattr(model, name)
-        entry = entries_of(field.annotation)
-        if entry is not None:
-            entries = tomlkit.table(is_super_table=table_of(entry) is not None)
-            for entry_key, entry_value in sorted(value.items()):
-                if isinstance(entry_value, _Table):
-                    entry_value = _as_toml_table(entry_value, reveal_secrets=reveal_secrets, note_unset=False)
-                entries.add(entry_key, entry_value)
-            table.add(name, entries)
-        elif isinstance(value, _Table):
-            table.add(name, _as_toml_table(value, reveal_secrets=reveal_secrets))
-        elif value is None:
-            if note_unset:
-                table.add(tomlkit.comment(f"{name} is not set"))
-        elif name == "token" and not reveal_secrets:
-            table.add(tomlkit.comment("token is set (hidden; use --reveal-secrets to show it)"))
-        else:
-            table.add(name, value.value if isinstance(value, enum.Enum) else value)
-    return table
-
-
-def config_as_toml(config: Config, *, reveal_secrets: bool = False) -> str:
-    """The effective config as TOML (for `supportdesk config show`).
-
-    The token is replaced by a comment unless `reveal_secrets`: this output gets pasted into
-    chats and bug reports.
-    """
-    import tomlkit  # lazy: only `config show` and saving write TOML
-
-    document = tomlkit.document()
-    for name, item in _as_toml_table(config, reveal_secrets=reveal_secrets).items():
-        document.add(name, item)
-    return tomlkit.dumps(document)
-
-
-UI_CHOICES: tuple[str, ...] = ("theme", "language")
-
-
-def save_ui_choice(
-    key: str, value: str, path: Path | None = None, env: Mapping[str, str] | None = None
-) -> Path:
-    """Remember the theme or language the agent picked, touching nothing else in the file.
-
-    tomlkit sets the one key in `[ui]` (or adds it, or the table), keeping comments and layout;
-    the result must read back as exactly that one change, or nothing is written.
-    """
-    if key not in UI_CHOICES:
-        raise ConfigError(f"only {', '.join(UI_CHOICES)} can be saved this way", key=f"ui.{key}")
-    config_path = path if path is not None else paths.config_file(env)
-    try:
-        UIConfig.model_validate({key: value})
-    except ValidationError as exc:
-        raise _config_error(exc, source=str(config_path), prefix=("ui",)) from None
-    expected = {key: value}
-
-    def set_choice(ui: MutableMapping[str, Any]) -> None:
-        ui[key] = value
-
-    def reads_back(before: dict[str, Any], after: dict[str, Any]) -> bool:
-        return after == {**before, "ui": {**before.get("ui", {}), **expected}}
-
-    _rewrite_table(config_path, "ui", f"ui.{key}", "set it by hand", set_choice, reads_back)
-    return config_path
-
-
-def save_views(
-    views: Sequence[tuple[str, str]], path: Path | None = None, env: Mapping[str, str] | None = None
-) -> Path:
-    """Write the saved views, in order, as the `[views]` table, touching nothing else in the file.
-
-    Like `save_ui_choice`: tomlkit edits only that table (comments elsewhere, and standalone comments
-    inside it, stay), and the result must read back as exactly that change, or nothing is written.
-    """
-    config_path = path if path is not None else paths.config_file(env)
-    wanted = dict(views)
-    if len(wanted) != len(views) or any(not name.strip() for name in wanted):
-        raise ConfigError("view names must be unique and not blank", key="views")
-
-    def replace_views(table: MutableMapping[str, Any]) -> None:
-        for name in list(table.keys()):
-            del table[name]
-        for name, query in views:
-            table[name] = query
-
-    def reads_back(before: dict[str, Any], after: dict[str, Any]) -> bool:
-        def others(document: dict[str, Any]) -> dict[str, Any]:
-            return {k: v for k, v in document.items() if k != "views"}
-
-        return others(after) == others(before) and list(after.get("views", {}).items()) == list(views)
-
-    _rewrite_table(config_path, "views", "views", "edit [views] by hand", replace_views, reads_back)
-    return config_path
-
-
-def _rewrite_table(config_path: Path, table: str, what: str, by_hand: str,
-                   change: Callable[[MutableMapping[str, Any]], None],
-                   reads_back: Callable[[dict[str, Any], dict[str, Any]], bool]) -> None:
-    """Apply `change` to the file's `[table]` with tomlkit (comments and layout elsewhere stay), and
-    write the result only if it reads back as `reads_back(before, after)` says it must."""
-    import tomlkit  # lazy: only saving a choice edits TOML
-    from tomlkit.exceptions import TOMLKitError
-
-    try:
-        # newline="": the file is rewritten byte for byte, Windows line ends included.
-        with config_path.open(encoding="utf-8", newline="") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        text = ""
-    try:
-        before = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not saving {what}: the file is not valid TOML ({exc})",
-                          source=str(config_path)) from exc
-    refusal = ConfigError(f"not saving {what}: the file's layout is too unusual to edit safely; {by_hand}",
-                          source=str(config_path))
-    if not isinstance(before.get(table, {}), dict):
-        raise refusal
-    try:
-        document = tomlkit.parse(text)
-        current = document.get(table)
-        if current is None:
-            # A blank line before the new table, as a person would leave one.
-            trailing_newlines = len(text) - len(text.rstrip("\n"))
-            for _ in range(max(0, 2 - trailing_newlines) if text.strip() else 0):
-                document.add(tomlkit.nl())
-            document.add(table, tomlkit.table())
-            current = document[table]
-        if not isinstance(current, dict):
-            raise refusal
-        change(current)
-        new_text = tomlkit.dumps(document)
-    except TOMLKitError:
-        raise refusal from None
-    try:
-        after = tomllib.loads(new_text)
-    except tomllib.TOMLDecodeError:
-        raise refusal from None
-    if not reads_back(before, after):
-        raise refusal
-    _write_atomically(config_path, new_text)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    paths.ensure_dir(path.parent)
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        # The file may hold a token, so a new one is private.
-        mode = 0o600
-    fd, tmp_name = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise

@@ -217,7 +217,8 @@ def run_logout() -> int:
 
 
 def run_config(action: str) -> int:
-    from supportdesk_tui.config import ConfigError, config_as_toml, load_config  # lazy: as above
+    from supportdesk_tui.config import ConfigError, load_config  # lazy: as above
+    from supportdesk_tui.config_file import config_as_toml  # lazy: as above
 
     path = paths.config_file()
     if action == "path":

@@ -14,13 +14,12 @@ from supportdesk_tui.config import (
     Config,
     ConfigError,
     QueueThresholds,
-    config_as_toml,
     env_overrides,
     load_config,
     override,
     parse_config,
-    save_ui_choice,
 )
+from supportdesk_tui.config_file import config_as_toml, save_ui_choice
 from supportdesk_tui.devtools.configref import updated_doc
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "config.md"

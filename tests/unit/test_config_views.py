@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from supportdesk_tui.config import ConfigError, load_config, save_views
+from supportdesk_tui.config import ConfigError, load_config
+from supportdesk_tui.config_file import save_views
 from supportdesk_tui.domain.query import parse_query
 from supportdesk_tui.domain.saved_views import SavedView, moved, view_filter, with_view
 

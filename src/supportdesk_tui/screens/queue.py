@@ -18,7 +18,8 @@ from textual.widgets import Static
 
 from supportdesk_tui import messages
 from supportdesk_tui.api.errors import ApiError, VersionConflict
-from supportdesk_tui.config import ConfigError, save_views
+from supportdesk_tui.config import ConfigError
+from supportdesk_tui.config_file import save_views
 from supportdesk_tui.contract.models import PresenceState, Queue, Ticket, TicketPatch, TicketSort
 from supportdesk_tui.domain.query import QueryError, TicketQuery, format_query, parse_query, ticket_matches
 from supportdesk_tui.domain.safe_text import one_line, safe_format, safe_text
