@@ -16,7 +16,7 @@ from textual.message import Message as TextualMessage
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-    from supportdesk_tui.api.client import PageResult
+    from supportdesk_tui.api.answers import PageResult
     from supportdesk_tui.contract.models import Message, Ticket
 
 # Enough cards to fill a tall terminal; each mounted card costs layout and CSS time on open,

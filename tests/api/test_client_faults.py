@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from supportdesk_tui.api import errors
-from supportdesk_tui.api.client import SupportDeskClient, cursor_from_next_link
+from supportdesk_tui.api.answers import cursor_from_next_link
+from supportdesk_tui.api.client import SupportDeskClient
 from supportdesk_tui.contract.models import MessageCreate, MessageKind
 
 SECRET_TOKEN = "sdk_secret_token_value_1234567890"

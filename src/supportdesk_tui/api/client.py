@@ -7,23 +7,26 @@ catches `ApiError` subclasses.
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
 import random
-import re
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
-from urllib.parse import parse_qs, quote, urlsplit
+from typing import Any
+from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, TypeAdapter
-from pydantic import ValidationError as PydanticValidationError
 
 from supportdesk_tui.api import errors
+from supportdesk_tui.api.answers import (
+    PageResult,
+    error_from_response,
+    loggable_code,
+    parse_list,
+    parse_model,
+    parse_page,
+)
 from supportdesk_tui.api.failover import DEFAULT_COOLDOWN, Instances
 from supportdesk_tui.api.prefetch import PrefetchedAnswer, SignInPrefetch
 from supportdesk_tui.contract.models import (
@@ -77,24 +80,6 @@ log = logging.getLogger("supportdesk.api")
 _ORDER_PARAMS = frozenset({"sort", "reverse", "page[size]", "page[after]"})
 # How an answer travelled, not what it says: a prefetched body is already whole and decoded.
 _FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "content-encoding", "connection"})
-T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
-
-
-@functools.cache
-def _list_adapter(item: type[BaseModel]) -> TypeAdapter[list[Any]]:
-    """One validator per item type: building a `TypeAdapter` generates its schema, several ms each
-    time, and every list answer (the messages of a ticket being opened) needed one."""
-    return TypeAdapter(list[item])  # type: ignore[valid-type]
-
-
-@dataclass(frozen=True, slots=True)
-class PageResult(Generic[T]):
-    items: list[T]
-    next_cursor: str | None
-    has_more: bool
-    prev_cursor: str | None = None
-    """Message lists read from a cursor: the way back past the first item, in the other `order`."""
 
 
 def new_idempotency_key() -> str:
@@ -108,101 +93,6 @@ def _is_receipt(response: httpx.Response) -> bool:
     except ValueError:
         return False  # parsed as a ticket, it becomes a MalformedResponse
     return isinstance(payload, dict) and "ticket_id" in payload
-
-
-def _error_from_response(response: httpx.Response) -> errors.ApiError:
-    status = response.status_code
-    code: str | None = None
-    message = _("The server answered HTTP {status}.").format(status=status)
-    details: Any = None
-    try:
-        payload = response.json()
-        body = payload["error"]
-        code = str(body.get("code")) if body.get("code") is not None else None
-        message = str(body.get("message") or message)
-        details = body.get("details")
-    except (ValueError, KeyError, TypeError, AttributeError):
-        if status < 500:
-            return errors.MalformedResponse(
-                _("HTTP {status} without the error shape the contract promises.").format(status=status),
-                status=status
-            )
-    common: dict[str, Any] = {"status": status, "code": code, "details": details}
-    if status == 401:
-        return errors.AuthError(
-            _("The server did not accept the token. Sign in again with `supportdesk login` "
-              "or set SUPPORTDESK_TOKEN."), **common)
-    if status == 403:
-        return errors.ForbiddenError(message, **common)
-    if status == 404:
-        return errors.NotFoundError(message, **common)
-    if status == 409 and code == "new_activity":
-        msgs: list[Message] = []
-        raw = details.get("messages", []) if isinstance(details, dict) else []
-        try:
-            msgs = _list_adapter(Message).validate_python(raw)
-        except PydanticValidationError:
-            msgs = []
-        return errors.NewActivity(message, messages=msgs, **common)
-    if status == 409 and code == "verification_incomplete":
-        raw_steps = details.get("missing_steps", []) if isinstance(details, dict) else []
-        steps = [str(s) for s in raw_steps] if isinstance(raw_steps, list) else []
-        return errors.VerificationIncomplete(message, missing_steps=steps, **common)
-    if status == 409 and code is not None and code != "idempotency_in_flight":
-        return errors.ApiError(message, **common)
-    if status == 409:
-        return errors.IdempotencyInFlight(message, retry_after=_parse_retry_after(response), **common)
-    if status == 412:
-        current: Ticket | None = None
-        if isinstance(details, dict) and "current" in details:
-            try:
-                current = Ticket.model_validate(details["current"])
-            except PydanticValidationError:
-                current = None
-        return errors.VersionConflict(message, current=current, **common)
-    if status == 413:
-        return errors.PayloadTooLarge(message, **common)
-    if status == 422 and code == "idempotency_mismatch":
-        return errors.IdempotencyMismatch(message, **common)
-    if status in (400, 422, 428):
-        return errors.ValidationFailed(message, **common)
-    if status == 429:
-        return errors.RateLimited(message, retry_after=_parse_retry_after(response), **common)
-    if status >= 500:
-        return errors.ServerError(
-            _("The server failed (HTTP {status}). Try again in a moment.").format(status=status), **common)
-    return errors.ApiError(message, **common)
-
-
-def loggable_code(code: str | None) -> str:
-    """A server's error code for our log: the contract's codes are short snake_case words; anything
-    else (a hostile or broken server's text) is not written."""
-    if code is None:
-        return "-"
-    return code if re.fullmatch(r"[a-z_]{1,40}", code) else "?"
-
-
-def host_of(url: str) -> str:
-    """An instance as our log names it: host and port, never credentials or a path."""
-    parts = urlsplit(url)
-    return f"{parts.hostname or '?'}:{parts.port or ('443' if parts.scheme == 'https' else '80')}"
-
-
-def _parse_retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
-
-
-def cursor_from_next_link(link: str | None) -> str | None:
-    if not link:
-        return None
-    values = parse_qs(urlsplit(link).query).get("page[after]")
-    return values[0] if values else None
 
 
 class SupportDeskClient:
@@ -315,7 +205,7 @@ class SupportDeskClient:
                  request_id: str) -> httpx.Response:
         elapsed_ms = (time.perf_counter() - started) * 1000
         if response.status_code >= 400:
-            error = _error_from_response(response)
+            error = error_from_response(response)
             log.warning("%s %s%s answered %s %s (%s) in %.0f ms, request id %s", method, API_PREFIX, path,
                         response.status_code, type(error).__name__, loggable_code(error.code), elapsed_ms,
                         request_id)
@@ -401,48 +291,6 @@ class SupportDeskClient:
             await asyncio.sleep(delay)
 
     @staticmethod
-    def _parse(response: httpx.Response, model: type[M]) -> M:
-        try:
-            return model.model_validate_json(response.content)
-        except PydanticValidationError as exc:
-            raise errors.MalformedResponse(
-                _("{method} {path} returned data that does not match the contract ({count} problems).")
-                .format(method=response.request.method, path=response.request.url.path,
-                        count=exc.error_count()), status=response.status_code
-            ) from None
-
-    @staticmethod
-    def _parse_list(response: httpx.Response, item: type[M]) -> list[M]:
-        try:
-            payload = json.loads(response.content)
-            items: list[M] = _list_adapter(item).validate_python(payload["data"])
-            return items
-        except (ValueError, KeyError, TypeError, PydanticValidationError):
-            raise errors.MalformedResponse(
-                _("{path} returned a list that does not match the contract.").format(
-                    path=response.request.url.path),
-                status=response.status_code,
-            ) from None
-
-    def _parse_page(self, response: httpx.Response, item: type[M]) -> PageResult[M]:
-        items = self._parse_list(response, item)
-        try:
-            payload = json.loads(response.content)
-            has_more = bool(payload["meta"]["has_more"])
-            next_link = payload.get("links", {}).get("next")
-            prev_link = payload.get("links", {}).get("prev")
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise errors.MalformedResponse(
-                _("{path} returned a page without meta/links.").format(path=response.request.url.path),
-                status=response.status_code,
-            ) from None
-        cursor = cursor_from_next_link(next_link) if has_more else None
-        if has_more and cursor is None:
-            raise errors.MalformedResponse(_("The server said there is more but gave no next link."))
-        back = cursor_from_next_link(prev_link) if isinstance(prev_link, str) else None
-        return PageResult(items=items, next_cursor=cursor, has_more=has_more, prev_cursor=back)
-
-    @staticmethod
     def _page_params(page_size: int, after: str | None) -> dict[str, str]:
         params = {"page[size]": str(page_size)}
         if after:
@@ -452,28 +300,28 @@ class SupportDeskClient:
     # --- endpoints ---------------------------------------------------------
 
     async def health(self) -> Health:
-        return self._parse(await self._request("GET", "/health", safe_to_retry=True), Health)
+        return parse_model(await self._request("GET", "/health", safe_to_retry=True), Health)
 
     async def me(self) -> Me:
-        return self._parse(await self._request("GET", "/me", safe_to_retry=True), Me)
+        return parse_model(await self._request("GET", "/me", safe_to_retry=True), Me)
 
     async def assignable_agents(self) -> list[AssignableAgent]:
         """Whom this caller may assign tickets to (a lead: everyone; an agent: themselves)."""
-        return self._parse_list(await self._request("GET", "/agents", safe_to_retry=True), AssignableAgent)
+        return parse_list(await self._request("GET", "/agents", safe_to_retry=True), AssignableAgent)
 
     async def queues(self) -> list[Queue]:
-        return self._parse_list(await self._request("GET", "/queues", safe_to_retry=True), Queue)
+        return parse_list(await self._request("GET", "/queues", safe_to_retry=True), Queue)
 
     async def list_tickets(
         self, filters: Mapping[str, str] | None = None, *, page_size: int = 50, after: str | None = None
     ) -> PageResult[Ticket]:
         params = {**(filters or {}), **self._page_params(page_size, after)}
         response = await self._request("GET", "/tickets", params=params, safe_to_retry=True)
-        return self._parse_page(response, Ticket)
+        return parse_page(response, Ticket)
 
     async def get_ticket(self, ticket_id: int) -> Ticket:
         response = await self._request("GET", f"/tickets/{int(ticket_id)}", safe_to_retry=True)
-        return self._parse(response, Ticket)
+        return parse_model(response, Ticket)
 
     async def create_ticket(
         self, ticket: TicketCreate, *, idempotency_key: str | None = None
@@ -487,8 +335,8 @@ class SupportDeskClient:
             headers={"Idempotency-Key": key}, safe_to_retry=True,
         )
         if _is_receipt(response):
-            return self._parse(response, TicketReceipt)
-        return self._parse(response, Ticket)
+            return parse_model(response, TicketReceipt)
+        return parse_model(response, Ticket)
 
     async def update_ticket(self, ticket_id: int, patch: TicketPatch, *, version: int) -> Ticket:
         """Conditional update; raises `VersionConflict` with the current ticket when stale.
@@ -507,14 +355,14 @@ class SupportDeskClient:
             if exc.resent and exc.current is not None and patch_applied(patch, exc.current, version):
                 return exc.current
             raise
-        return self._parse(response, Ticket)
+        return parse_model(response, Ticket)
 
     async def ticket_stamps(self, filters: Mapping[str, str] | None = None) -> TicketStamps:
         """Id and version of every ticket matching `filters` (the `list_tickets` filters; their
         sort and direction mean nothing here and are left out): a "select all" in one request."""
         params = {k: v for k, v in (filters or {}).items() if k not in _ORDER_PARAMS}
         response = await self._request("GET", "/ticket-ids", params=params, safe_to_retry=True)
-        return self._parse(response, TicketStamps)
+        return parse_model(response, TicketStamps)
 
     async def merge_tickets(self, merge: TicketMerge, *, idempotency_key: str | None = None) -> TicketsMerged:
         """Merge duplicates into one ticket; raises `VersionConflict` (one changed since it was
@@ -524,7 +372,7 @@ class SupportDeskClient:
             "POST", "/ticket-merges", json_body=merge.model_dump(mode="json", exclude_none=True),
             headers={"Idempotency-Key": key}, safe_to_retry=True,
         )
-        return self._parse(response, TicketsMerged)
+        return parse_model(response, TicketsMerged)
 
     async def list_messages(
         self, ticket_id: int, *, order: str = "asc", page_size: int = 50, after: str | None = None
@@ -532,7 +380,7 @@ class SupportDeskClient:
         params = {"order": order, **self._page_params(page_size, after)}
         response = await self._request("GET", f"/tickets/{int(ticket_id)}/messages", params=params,
                                        safe_to_retry=True)
-        return self._parse_page(response, Message)
+        return parse_page(response, Message)
 
     async def post_message(
         self, ticket_id: int, message: MessageCreate, *, idempotency_key: str,
@@ -547,7 +395,7 @@ class SupportDeskClient:
             "POST", f"/tickets/{int(ticket_id)}/messages", json_body=_message_json(message),
             headers={"Idempotency-Key": idempotency_key}, safe_to_retry=True, within=answer_within,
         )
-        return self._parse(response, MessagePosted)
+        return parse_model(response, MessagePosted)
 
     async def upload_attachment(
         self, name: str, data: bytes, *, idempotency_key: str | None = None
@@ -563,7 +411,7 @@ class SupportDeskClient:
                      "Content-Type": "application/octet-stream"},
             safe_to_retry=True,
         )
-        return self._parse(response, Attachment)
+        return parse_model(response, Attachment)
 
     async def download_attachment(
         self, attachment_id: int, *, max_bytes: int = ATTACHMENT_MAX_BYTES
@@ -577,7 +425,7 @@ class SupportDeskClient:
             async with self._http.stream("GET", url, headers={"Accept": "*/*"}) as response:
                 if response.status_code >= 400:
                     await response.aread()
-                    raise _error_from_response(response)
+                    raise error_from_response(response)
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > max_bytes:
                     raise too_large
@@ -609,14 +457,14 @@ class SupportDeskClient:
             json_body=message.model_dump(mode="json", exclude_none=True),
             headers={"Idempotency-Key": idempotency_key}, safe_to_retry=True,
         )
-        return self._parse(response, MessageReceipt)
+        return parse_model(response, MessageReceipt)
 
     async def canned_replies(self) -> list[CannedReply]:
-        return self._parse_list(await self._request("GET", "/canned-replies", safe_to_retry=True),
+        return parse_list(await self._request("GET", "/canned-replies", safe_to_retry=True),
                                 CannedReply)
 
     async def components(self) -> list[Component]:
-        return self._parse_list(await self._request("GET", "/components", safe_to_retry=True), Component)
+        return parse_list(await self._request("GET", "/components", safe_to_retry=True), Component)
 
     async def create_escalation(
         self, ticket_id: int, escalation: EscalationCreate, *, idempotency_key: str | None = None
@@ -627,23 +475,23 @@ class SupportDeskClient:
             json_body=escalation.model_dump(mode="json"),
             headers={"Idempotency-Key": idempotency_key or new_idempotency_key()}, safe_to_retry=True,
         )
-        return self._parse(response, Escalation)
+        return parse_model(response, Escalation)
 
     async def list_escalations(self, statuses: list[str] | None = None) -> list[Escalation]:
         params = {"status": ",".join(statuses)} if statuses else None
         response = await self._request("GET", "/escalations", params=params, safe_to_retry=True)
-        return self._parse_list(response, Escalation)
+        return parse_list(response, Escalation)
 
     async def get_escalation(self, key: str) -> Escalation:
         response = await self._request("GET", f"/escalations/{_path_segment(key)}", safe_to_retry=True)
-        return self._parse(response, Escalation)
+        return parse_model(response, Escalation)
 
     async def update_escalation(self, key: str, patch: EscalationPatch) -> Escalation:
         response = await self._request(
             "PATCH", f"/escalations/{_path_segment(key)}", json_body=patch.model_dump(mode="json"),
             safe_to_retry=False,
         )
-        return self._parse(response, Escalation)
+        return parse_model(response, Escalation)
 
     async def ticket_counts(self, filters: list[TicketFilter]) -> list[int]:
         """How many tickets match each filter (saved views), in one request; nothing is written, so
@@ -653,7 +501,7 @@ class SupportDeskClient:
             json_body=TicketCountsRequest(filters=filters).model_dump(mode="json", exclude_defaults=True),
             safe_to_retry=True,
         )
-        return self._parse(response, TicketCounts).counts
+        return parse_model(response, TicketCounts).counts
 
     async def link_tickets(self, key: str, ticket_ids: list[int], *,
                            idempotency_key: str | None = None) -> EscalationLinkResult:
@@ -663,17 +511,17 @@ class SupportDeskClient:
             json_body=EscalationLinkRequest(ticket_ids=ticket_ids).model_dump(mode="json"),
             headers={"Idempotency-Key": idempotency_key or new_idempotency_key()}, safe_to_retry=True,
         )
-        return self._parse(response, EscalationLinkResult)
+        return parse_model(response, EscalationLinkResult)
 
     async def linked_tickets(self, key: str) -> list[Ticket]:
         response = await self._request("GET", f"/escalations/{_path_segment(key)}/tickets",
                                        safe_to_retry=True)
-        return self._parse_list(response, Ticket)
+        return parse_list(response, Ticket)
 
     async def suggested_tickets(self, key: str) -> list[SuggestedTicket]:
         response = await self._request("GET", f"/escalations/{_path_segment(key)}/suggestions",
                                        safe_to_retry=True)
-        return self._parse_list(response, SuggestedTicket)
+        return parse_list(response, SuggestedTicket)
 
     async def set_presence(self, ticket_id: int, state: PresenceState) -> None:
         await self._request(
@@ -682,26 +530,26 @@ class SupportDeskClient:
         )
 
     async def live_stats(self) -> LiveStats:
-        return self._parse(await self._request("GET", "/stats/live", safe_to_retry=True), LiveStats)
+        return parse_model(await self._request("GET", "/stats/live", safe_to_retry=True), LiveStats)
 
     async def stats_history(self, window_seconds: int = 3600) -> StatsHistory:
         response = await self._request("GET", "/stats/history", params={"window": str(window_seconds)},
                                        safe_to_retry=True)
-        return self._parse(response, StatsHistory)
+        return parse_model(response, StatsHistory)
 
     # --- account playbooks, audit, articles ----------------------------------
 
     async def playbooks(self) -> list[Playbook]:
-        return self._parse_list(await self._request("GET", "/playbooks", safe_to_retry=True), Playbook)
+        return parse_list(await self._request("GET", "/playbooks", safe_to_retry=True), Playbook)
 
     async def audit(self, ticket_id: int) -> list[AuditEntry]:
         response = await self._request("GET", f"/tickets/{int(ticket_id)}/audit", safe_to_retry=True)
-        return self._parse_list(response, AuditEntry)
+        return parse_list(response, AuditEntry)
 
     async def ticket_history(self, ticket_id: int) -> list[HistoryEntry]:
         """Every change to the ticket with who and when, oldest first."""
         response = await self._request("GET", f"/tickets/{int(ticket_id)}/history", safe_to_retry=True)
-        return self._parse_list(response, HistoryEntry)
+        return parse_list(response, HistoryEntry)
 
     async def add_audit(self, ticket_id: int, entry: AuditCreate) -> AuditEntry:
         # Not retried: a lost response would record the same step twice in the trail.
@@ -709,7 +557,7 @@ class SupportDeskClient:
             "POST", f"/tickets/{int(ticket_id)}/audit",
             json_body=entry.model_dump(mode="json", exclude_none=True), safe_to_retry=False,
         )
-        return self._parse(response, AuditEntry)
+        return parse_model(response, AuditEntry)
 
     async def account_action(
         self, ticket_id: int, action: AccountAction, *, idempotency_key: str
@@ -720,7 +568,7 @@ class SupportDeskClient:
             json_body=AccountActionRequest(action=action).model_dump(mode="json"),
             headers={"Idempotency-Key": idempotency_key}, safe_to_retry=True,
         )
-        return self._parse(response, AccountActionResult)
+        return parse_model(response, AccountActionResult)
 
     async def articles(self, q: str = "", lang: str | None = None) -> list[Article]:
         params: dict[str, str] = {}
@@ -729,7 +577,7 @@ class SupportDeskClient:
         if lang:
             params["lang"] = lang
         response = await self._request("GET", "/articles", params=params or None, safe_to_retry=True)
-        return self._parse_list(response, Article)
+        return parse_list(response, Article)
 
 
 def patch_applied(patch: TicketPatch, ticket: Ticket, version: int) -> bool:

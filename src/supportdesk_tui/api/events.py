@@ -20,7 +20,8 @@ from typing import Literal
 import httpx
 from pydantic import ValidationError
 
-from supportdesk_tui.api.client import API_PREFIX, SupportDeskClient, host_of
+from supportdesk_tui.api.answers import host_of
+from supportdesk_tui.api.client import API_PREFIX, SupportDeskClient
 from supportdesk_tui.contract.models import Event, EventType
 from supportdesk_tui.contract.stream import SILENT_STREAM_SECONDS
 

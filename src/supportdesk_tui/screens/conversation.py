@@ -73,7 +73,7 @@ from supportdesk_tui.widgets.thread import Thread
 from supportdesk_tui.widgets.ticket_header import TicketHeader
 
 if TYPE_CHECKING:
-    from supportdesk_tui.api.client import PageResult
+    from supportdesk_tui.api.answers import PageResult
 
 __all__ = ["FIRST_PAGE_MESSAGES", "ConversationScreen", "Prefetched"]
 
