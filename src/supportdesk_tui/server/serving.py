@@ -8,7 +8,6 @@ store are imported by the functions that use them.
 from __future__ import annotations
 
 import errno
-import ipaddress
 import os
 import shlex
 import socket
@@ -19,6 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from supportdesk_tui.contract.addresses import is_loopback
 from supportdesk_tui.contract.stream import STREAM_KEEPALIVE_SECONDS
 
 LISTENING_PREFIX = "SUPPORTDESK_LISTENING"
@@ -29,15 +29,6 @@ def default_db_path() -> Path:
     import platformdirs
 
     return platformdirs.user_data_path("supportdesk") / "server.sqlite3"
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 # --- argparse builders (reused by the `supportdesk` console script) ------------------

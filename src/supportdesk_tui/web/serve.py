@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import os
 import shlex
 import signal
@@ -20,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from supportdesk_tui.contract.addresses import is_loopback
 from supportdesk_tui.extras import WEB, missing_extra_sentence
 from supportdesk_tui.launch import EXIT_USAGE, resolve_settings, run_with_settings
 
@@ -49,15 +49,6 @@ def session_command(args: argparse.Namespace) -> str:
     return shlex.join(argv)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def run_web(args: argparse.Namespace) -> int:
     if args.session:
         return run_web_session(args)
@@ -67,7 +58,7 @@ def run_web(args: argparse.Namespace) -> int:
     from textual_serve.server import Server  # lazy: only `supportdesk web` needs the `web` extra
     for name in _SECRETS:
         os.environ.pop(name, None)
-    if not _is_loopback(args.host):
+    if not is_loopback(args.host):
         print(f"supportdesk: serving on {args.host}: tokens typed in the browser cross the network "
               "unencrypted unless a TLS proxy stands in front (--public-url https://…).", file=sys.stderr)
 
