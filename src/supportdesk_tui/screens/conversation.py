@@ -189,7 +189,7 @@ class ConversationScreen(StatusLineScreen):
         yield TicketHeader(clock=clock, id="header")
         with Horizontal(id="conversation-body"):
             with Vertical(id="conversation-main"):
-                yield Thread(clock=clock, id="thread")
+                yield Thread(clock=clock, id="thread", live=lambda: self.desk.session.stream_state == "live")
                 # Kept by reference: on quit Textual removes the children before this screen's
                 # unmount, and the last keystrokes are saved from it then.
                 self._composer = Composer(id="composer")
@@ -1034,6 +1034,9 @@ class ConversationScreen(StatusLineScreen):
         self.thread.append_message(event.message, delivers=self._delivered_key(event.message))
         if not self.composer.text.strip():
             self.seen_up_to = max(self.seen_up_to or 0, event.message.id)
+
+    def on_stream_reset(self, _event: messages.StreamReset) -> None:
+        self.thread.forget_newest()  # missed events: the newest page kept may lack messages
 
     def on_presence_changed(self, event: messages.PresenceChanged) -> None:
         if event.ticket_id == self.ticket_id and self.ticket is not None:

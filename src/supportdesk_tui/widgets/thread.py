@@ -607,12 +607,16 @@ class Thread(VerticalScroll, can_focus=True):
         self,
         *,
         clock: Clock = utc_now,
+        live: Callable[[], bool] = lambda: True,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.clock = clock
+        self.live = live
+        """Whether every message the server stores for this ticket from now on reaches
+        `append_message` (the screen's event stream is live): only then is end shown from memory."""
         self.absolute_time = False
         self.has_older = False
         """The server holds messages older than the first one held."""
@@ -660,6 +664,12 @@ class Thread(VerticalScroll, can_focus=True):
         # A conversation's oldest messages do not change; a conversation shown from scratch (another
         # ticket, a reload) lets it go.
         self._first_page: tuple[list[Message], str | None] | None = None
+        # The newest messages as they were held when the pages held moved away from them (`_keep_newest`):
+        # end shows them from memory with the live messages that arrived since (`_live`) after them,
+        # which is what the thread would hold had it kept the newest all along. Let go whenever the
+        # newest are held again, when the stream may have missed a message (`forget_newest`) and
+        # when more arrived than `_live` keeps.
+        self._newest_page: _KeptNewest | None = None
 
     # --- public API ---------------------------------------------------------
 
@@ -774,7 +784,10 @@ class Thread(VerticalScroll, can_focus=True):
         if "newest" in self._superseded:
             self._superseded.discard("newest")
             return
-        newest = self._with_live(_sorted(messages))
+        self._show_newest(_sorted(messages), has_older=has_older, older_cursor=older_cursor)
+
+    def _show_newest(self, page: list[Message], *, has_older: bool, older_cursor: str | None) -> None:
+        newest = self._with_live(page)
         if not newest:
             self.set_messages([], has_older=has_older, older_cursor=older_cursor)
             return
@@ -832,6 +845,7 @@ class Thread(VerticalScroll, can_focus=True):
         fresh = _sorted(m for m in newer if m.id not in known)
         if not has_newer:
             fresh = self._with_live(fresh, after=self._messages)
+            self._newest_page = None  # held again: live messages join what is held
         self.has_newer = has_newer
         if fresh:
             self._messages.extend(fresh)
@@ -864,6 +878,8 @@ class Thread(VerticalScroll, can_focus=True):
         if self.has_newer:
             # The newest messages are not held: this one joins them when they are read again.
             if all(m.id != message.id for m in self._live):
+                if len(self._live) >= self.MAX_HELD:
+                    self._newest_page = None  # the oldest live message is let go: end reads the server
                 self._live = [*self._live, message][-self.MAX_HELD :]
             return
         if not self._messages:
@@ -992,6 +1008,13 @@ class Thread(VerticalScroll, can_focus=True):
         if not self.has_newer:
             self._from_memory()
             self._show_window(max(0, len(self._messages) - self.MAX_MOUNTED), at_end=True)
+            return
+        kept = self._newest_page
+        if kept is not None and not self.live():
+            self._newest_page = kept = None  # messages may have come that nothing told the thread of
+        if kept is not None and kept.messages[0].ticket_id == self._messages[0].ticket_id:
+            self._from_memory()
+            self._show_newest(kept.messages, has_older=kept.has_older, older_cursor=kept.older_cursor)
             return
         self._jump(self.NeedNewest(self))
         self.scroll_end(animate=False, immediate=True)
@@ -1140,6 +1163,7 @@ class Thread(VerticalScroll, can_focus=True):
     def _hold(self, pages: list[list[Message]], *, older_cursor: str | None, newer_cursor: str | None,
               has_older: bool, has_newer: bool) -> None:
         """Hold these messages instead of everything held so far."""
+        self._keep_newest()
         self._messages = [m for page in pages for m in page]
         self._pages = [_HeldPage(len(self._messages), older_cursor, newer_cursor)] if self._messages else []
         self.has_older, self.has_newer = has_older, has_newer
@@ -1149,6 +1173,26 @@ class Thread(VerticalScroll, can_focus=True):
         self._first = 0
         if not has_newer:
             self._live = []
+            self._newest_page = None  # held: live messages join what is held
+
+    def forget_newest(self) -> None:
+        """The event stream may have missed messages (a reset): end reads the newest page again."""
+        self._newest_page = None
+
+    def _keep_newest(self) -> None:
+        """Before the newest messages held are let go: keep whole pages from the end, at least a
+        window's worth, for end to show from memory."""
+        if self.has_newer or not self._pages:
+            return
+        count = taken = 0
+        for page in reversed(self._pages):
+            count += page.size
+            taken += 1
+            if count >= self.MAX_MOUNTED:
+                break
+        self._newest_page = _KeptNewest(self._messages[-count:],
+                                        has_older=self.has_older or taken < len(self._pages),
+                                        older_cursor=self._pages[-taken].older_cursor)
 
     def _with_live(self, newest: list[Message], *, after: Sequence[Message] = ()) -> list[Message]:
         """`newest` (a page that reaches the newest message, read `after` those held) and the live
@@ -1171,6 +1215,7 @@ class Thread(VerticalScroll, can_focus=True):
                 size = self._pages[-1].size
                 if len(self._messages) - size < near_stop:
                     return
+                self._keep_newest()
                 del self._messages[-size:]
                 self._pages.pop()
                 self.has_newer = True
@@ -1396,6 +1441,15 @@ class _HeldPage:
     size: int
     older_cursor: str | None
     newer_cursor: str | None
+
+
+@dataclass
+class _KeptNewest:
+    """The newest messages when they were last held (`Thread._keep_newest`)."""
+
+    messages: list[Message]
+    has_older: bool
+    older_cursor: str | None
 
 
 def _remove_unused(dropped: Iterable[Widget], used: Iterable[Widget]) -> None:
