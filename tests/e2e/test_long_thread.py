@@ -2,7 +2,8 @@
 
 The thread holds only the pages near the view and lets the others go; reading back past them
 reads them again with the server's cursors. Whatever the agent scrolls through, every message
-shows once, in order, none missing — also one that arrives by the live stream meanwhile.
+shows once, in order, none missing — also one that arrives by the live stream meanwhile. End
+shows the newest messages kept when they were let go, with those the stream brought since.
 """
 
 from __future__ import annotations
@@ -199,12 +200,24 @@ async def test_agent_goes_home_in_a_long_thread_and_reads_it_all_back_with_littl
         assert reader.thread.messages[-1].id != truth[-1], "the newest pages were let go"
         assert len(requests) < 2 * (MESSAGES // THREAD_PAGE_MESSAGES + 2), "pages, not message by message"
 
-        # End: the newest messages (the live one last) again, read from the end in one request.
+        # Another customer message while the agent is at the top (the newest pages let go).
+        with server.client("intake") as http:
+            http.post(f"/api/v1/tickets/{ticket_id}/messages",
+                      json={"kind": "customer", "body": "И ещё одно, пока вы были наверху"},
+                      headers={"Idempotency-Key": f"long-{ticket_id}-2"}).raise_for_status()
+        truth = all_message_ids(server, ticket_id)
+        await wait_until(pilot, lambda: screen.seen_up_to == truth[-1], what="the second live message")
+
+        # End: the newest messages as they were last held, kept when they were let go, and the
+        # message the stream brought since: exactly the server's newest, read from memory (the
+        # count is of the app's own requests to the server's message lists).
         requests.clear()
         await pilot.press("end")
         await wait_until(pilot, lambda: [c.message.id for c in reader.thread.mounted_cards][-1:] == truth[-1:]
                          and reader.thread.scroll_y >= reader.thread.max_scroll_y, what="the newest message")
         await settle(pilot)
-        assert requests == ["desc"]
+        assert requests == [], "the newest page was kept"
+        held = [m.id for m in reader.thread.messages]
+        assert held == truth[-len(held):], "the server's newest messages, in order, none skipped"
         reader.last_view = []  # a jump, not a scroll
         reader.look()

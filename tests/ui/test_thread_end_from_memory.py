@@ -81,7 +81,7 @@ def shows_the_servers_newest(app: Server) -> None:
     assert not thread.query(".thread--older"), "no Loading… line"
 
 
-async def test_end_after_home_shows_the_newest_with_the_messages_written_meanwhile_without_a_request() -> None:
+async def test_end_after_home_shows_the_newest_and_the_messages_written_meanwhile_from_memory() -> None:
     app = Server(600)
     async with app.run_test(size=SIZE) as pilot:
         await open_at_newest(app, pilot)

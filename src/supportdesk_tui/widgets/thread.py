@@ -22,13 +22,16 @@ never shown twice and never nowhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
 from textual.actions import SkipAction
+from textual.await_remove import AwaitRemove
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.css.styles import RenderStyles
@@ -38,7 +41,7 @@ from textual.message import Message as TextualMessage
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.visual import Visual, visualize
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 
 from supportdesk_tui.contract.clock import Clock, utc_now
@@ -555,6 +558,8 @@ class Thread(VerticalScroll, can_focus=True):
     MAX_MOUNTED = 50
     MAX_HELD = 250
     """Messages held before the pages farthest from the view are let go (a page more may be in flight)."""
+    FRAME_HELD_AT_MOST = 0.5
+    """Seconds a jump holds the app's frames for its cards at most (they take milliseconds)."""
     MIN_CARD_HEIGHT = 3
     """The smallest card (header, one line of body, margin): a view holds at most height / this."""
 
@@ -636,6 +641,7 @@ class Thread(VerticalScroll, can_focus=True):
         # A window move (cards mounted at one end, dropped at the other) waits for its layout to keep
         # the view still; a second move measured before that layout would shift the view twice.
         self._moving = False
+        self._windows = 0  # windows replaced whole (a jump, a conversation shown from scratch)
         # The card a window move keeps in place on screen: (card, its top in the last layout). Each
         # layout moves the scroll offset by as much as the cards above it grew or shrank, in that same
         # layout, so no frame shows the view between a move and its correction.
@@ -659,6 +665,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._history: list[HistoryEntry] = []
         self._history_line: Callable[[HistoryEntry], str] | None = None
         self._drawn_lines = DrawnLines(self.MAX_MOUNTED * 3)
+        self._frame_holds: set[asyncio.Future[None]] = set()
         # The conversation's first page as home last read it (`show_first`), kept when the pages held
         # move on: the next home shows it from memory (no request, no "Loading…" frame in between).
         # A conversation's oldest messages do not change; a conversation shown from scratch (another
@@ -1059,28 +1066,39 @@ class Thread(VerticalScroll, can_focus=True):
         shown = wanted[-screenful:] if at_end else wanted[:screenful]
         rest = len(wanted) - len(shown)
         self._first = stop - len(shown) if at_end else start
-        self._remove_messages()
+        removed = self._remove_messages()
+        window = self._windows
         first_batch = self._cards(shown)
-        self._mount_before_waiting(*first_batch)
+        mounted = self._mount_before_waiting(*first_batch)
         self._scroll_to_edge(at_end=at_end)
-        if rest == 0:
-            return
+        # Like a window move: no other move, and no scroll key, until the window is whole and laid
+        # out (a key measured against the screenful alone would stop at its end, and reaching that
+        # end puts Textual's bottom anchor back on: the rest's layout would then jump to its end).
+        self._moving = True
 
         def mount_rest() -> None:
-            if list(self.query_children(MessageCard)) != first_batch:
-                return  # the window moved on meanwhile; scrolling fills it as usual
+            if window != self._windows:
+                return  # another window replaced this one
+            self._moving = False
+            if rest == 0 or list(self.query_children(MessageCard)) != first_batch:
+                self._near_edge()  # (a live message came meanwhile) scrolling fills it as usual
+                return
             if not at_end:
+                self._hold_still(first_batch[0])
                 self._mount_before_waiting(*self._cards(self._messages[stop - rest : stop]))
+                self._settle_move()
             elif self.scroll_y >= self.max_scroll_y - 1:
                 # Still at the newest message: older cards go above, and the view stays at the end.
                 self._first -= rest
+                self._hold_still(first_batch[-1])
                 self.mount_all(self._cards(self._messages[self._first : self._first + rest]),
                                before=first_batch[0])
                 self._scroll_to_edge(at_end=True)
+                self._settle_move()
             else:
                 self._reveal_older(limit=rest)
 
-        self.call_after_refresh(mount_rest)
+        self._no_frame_until(removed, mounted, then=mount_rest)
 
     def _screenful(self, messages: Sequence[Message]) -> int:
         """How many of `messages`, in this order, surely fill the view once laid out.
@@ -1110,18 +1128,43 @@ class Thread(VerticalScroll, can_focus=True):
 
     # --- waiting cards ------------------------------------------------------
 
-    def _mount_before_waiting(self, *widgets: Widget) -> None:
+    def _mount_before_waiting(self, *widgets: Widget) -> AwaitMount:
         """Mount after the messages: at the end, but above the waiting cards."""
         if self._waiting_box is not None:
-            self.mount(*widgets, before=self._waiting_box)
-        else:
-            self.mount(*widgets)
+            return self.mount(*widgets, before=self._waiting_box)
+        return self.mount(*widgets)
 
-    def _remove_messages(self) -> None:
+    def _remove_messages(self) -> AwaitRemove:
         """Everything but the waiting cards (a window or a conversation shown from scratch)."""
         box = self._waiting_box
         self._held_still = None
-        self.remove_children([child for child in self.children if child is not box])
+        self._windows += 1
+        self._moving = False
+        return self.remove_children([child for child in self.children if child is not box])
+
+    def _no_frame_until(self, *changes: Awaitable[object], then: Callable[[], object]) -> None:
+        """Paint no frame until these changes to the cards are done; `then` after the frame that
+        shows them.
+
+        Mounting and removing are finished by the cards' own tasks: a frame painted between the
+        key and then lays out the thread with the old cards going and the new ones not placed yet
+        (CPU spent on a view nobody should see). The next frame shows the changes whole."""
+        batch = self.app.batch_update()
+        batch.__enter__()
+
+        async def done() -> None:
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.gather(*changes), self.FRAME_HELD_AT_MOST)
+            finally:
+                batch.__exit__(None, None, None)
+                if self.is_attached:
+                    self.call_after_refresh(then)
+                    self.screen.check_idle()
+
+        hold = asyncio.ensure_future(done())
+        self._frame_holds.add(hold)  # a task only weakly referenced could be collected mid-way
+        hold.add_done_callback(self._frame_holds.discard)
 
     def _show_waiting(self) -> None:
         at_bottom = self.scroll_y >= self.max_scroll_y - 1
@@ -1407,10 +1450,13 @@ class Thread(VerticalScroll, can_focus=True):
         """No other move until this one is laid out (measured before it, it would shift twice)."""
 
         layouts = self._layouts
+        window = self._windows
         waits = 0
 
         def settled() -> None:
             nonlocal waits
+            if window != self._windows:
+                return  # the window was replaced meanwhile: its own move settles
             if self._layouts == layouts and self._held_still is not None and waits < 5:
                 waits += 1
                 self.call_after_refresh(settled)  # not laid out yet
