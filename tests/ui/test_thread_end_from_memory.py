@@ -192,3 +192,97 @@ async def test_end_never_shows_the_newest_page_kept_for_another_ticket() -> None
         assert app.requests == ["first"], "the second ticket's newest page, kept by its own home"
         shows_the_servers_newest(app)
         assert {m.ticket_id for m in app.thread.messages} == {2}
+
+
+class ReadsAhead(Server):
+    """Answers the thread's read-ahead of the first page too (when the test says, or at once)."""
+
+    def __init__(self, count: int, *, hold_ahead: bool = False, hold_first: bool = False) -> None:
+        super().__init__(count)
+        self.hold_ahead, self.hold_first = hold_ahead, hold_first
+        self.ahead_asked: list[int] = []  # the ticket of each read-ahead
+
+    def on_thread_first_page_ahead(self, event: Thread.FirstPageAhead) -> None:
+        self.requests.append("ahead")
+        self.ahead_asked.append(self.stored[0].ticket_id)
+        if not self.hold_ahead:
+            self.answer_ahead()
+
+    def on_thread_need_first(self, event: Thread.NeedFirst) -> None:
+        if self.hold_first:
+            event.prevent_default()  # not answered at once by the base class's handler
+            self.requests.append("first")
+
+    def answer_ahead(self, stored: list[Message] | None = None) -> None:
+        page = (stored or self.stored)[:PAGE]
+        self.thread.keep_first_page(page, has_newer=True, newer_cursor=None)
+
+
+async def test_the_first_page_is_read_ahead_once_the_thread_is_idle_and_home_shows_it_from_memory() -> None:
+    app = ReadsAhead(600)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_at_newest(app, pilot)
+        await pilot.pause(Thread.FIRST_PAGE_AHEAD_AFTER * 2)
+        await settle(pilot)
+        assert app.requests == ["ahead"], "one page read ahead"
+        await pilot.press("home")
+        await settle(pilot)
+        assert app.requests == ["ahead"], "home read nothing"
+        cards = app.thread.mounted_cards
+        assert [c.message.id for c in cards] == app.ids()[: len(cards)]
+        assert app.thread.scroll_y == 0 and not app.thread.query(".thread--older")
+
+
+async def test_home_while_the_page_read_ahead_is_on_its_way_shows_it_when_it_comes() -> None:
+    """Home asks for its own page (the one read ahead might never come); whichever comes first is
+    shown, and the other is not shown again over it."""
+    app = ReadsAhead(600, hold_ahead=True, hold_first=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_at_newest(app, pilot)
+        await pilot.pause(Thread.FIRST_PAGE_AHEAD_AFTER * 2)
+        await settle(pilot)
+        assert app.requests == ["ahead"]
+        await pilot.press("home")
+        await settle(pilot)
+        assert app.requests == ["ahead", "first"] and app.thread.query(".thread--older"), "home waits"
+        app.answer_ahead()
+        await settle(pilot)
+        thread = app.thread
+        assert thread.mounted_cards[0].message.id == 1 and thread.scroll_y == 0
+        assert not thread.query(".thread--older")
+        await pilot.press("pagedown")
+        await settle(pilot)
+        scrolled_to = thread.scroll_y
+        assert scrolled_to > 0
+        thread.show_first(app.stored[:PAGE], has_newer=True, newer_cursor=None)  # home's own, late
+        await settle(pilot)
+        assert thread.scroll_y == scrolled_to, "the late page did not take the view back"
+
+
+async def test_a_page_read_ahead_for_the_ticket_shown_before_is_not_kept() -> None:
+    app = ReadsAhead(600, hold_ahead=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_at_newest(app, pilot)
+        await pilot.pause(Thread.FIRST_PAGE_AHEAD_AFTER * 2)
+        await settle(pilot)
+        first_ticket = list(app.stored)
+        app.stored = [message(i, ticket_id=2) for i in range(1_000, 1_200)]
+        app.thread.reset()
+        app.thread.set_messages(app.stored[-PAGE:], has_older=True)
+        app.answer_ahead(first_ticket)  # ticket 1's page, late
+        await settle(pilot)
+        app.requests.clear()
+        await pilot.press("home")
+        await settle(pilot)
+        assert [r for r in app.requests if r != "ahead"] == ["first"], "home reads ticket 2's first page"
+        assert {m.ticket_id for m in app.thread.messages} == {2}
+        assert app.thread.mounted_cards[0].message.id == 1_000
+
+
+async def test_nothing_is_read_ahead_when_the_first_message_is_held() -> None:
+    app = ReadsAhead(40)
+    async with app.run_test(size=SIZE) as pilot:
+        app.thread.set_messages(app.stored, has_older=False)
+        await pilot.pause(Thread.FIRST_PAGE_AHEAD_AFTER * 2)
+        await settle(pilot)
+        assert app.requests == []

@@ -474,6 +474,18 @@ class ConversationScreen(StatusLineScreen):
         if page is not None:
             self.thread.show_first(page.items, has_newer=page.has_more, newer_cursor=page.next_cursor)
 
+    @on(Thread.FirstPageAhead)
+    @work(exclusive=True, group="ahead")
+    async def read_first_page_ahead(self) -> None:
+        ticket_id = self.ticket_id
+        still_shown = self._shows(ticket_id)
+        try:
+            page = await self.desk.api.list_messages(ticket_id, order="asc", page_size=THREAD_PAGE_MESSAGES)
+        except ApiError:
+            return  # quietly: home reads the page itself then
+        if still_shown():
+            self.thread.keep_first_page(page.items, has_newer=page.has_more, newer_cursor=page.next_cursor)
+
     @on(Thread.NeedNewest)
     def _need_newest(self) -> None:
         self.load_newest()

@@ -558,6 +558,8 @@ class Thread(VerticalScroll, can_focus=True):
     MAX_MOUNTED = 50
     MAX_HELD = 250
     """Messages held before the pages farthest from the view are let go (a page more may be in flight)."""
+    FIRST_PAGE_AHEAD_AFTER = 0.3
+    """Seconds after a conversation is shown (at its newest) before its first page is read ahead."""
     FRAME_HELD_AT_MOST = 0.5
     """Seconds a jump holds the app's frames for its cards at most (they take milliseconds)."""
     MIN_CARD_HEIGHT = 3
@@ -591,6 +593,17 @@ class Thread(VerticalScroll, can_focus=True):
     @dataclass
     class NeedFirst(TextualMessage):
         """Home, and the first message is not held: load the oldest page and `show_first`."""
+
+        thread: Thread
+
+        @property
+        def control(self) -> Thread:
+            return self.thread
+
+    @dataclass
+    class FirstPageAhead(TextualMessage):
+        """Idle with the first message not held: read the oldest page and `keep_first_page` (quietly:
+        it is only a head start for home, which reads it itself when it has none)."""
 
         thread: Thread
 
@@ -671,6 +684,7 @@ class Thread(VerticalScroll, can_focus=True):
         # A conversation's oldest messages do not change; a conversation shown from scratch (another
         # ticket, a reload) lets it go.
         self._first_page: tuple[list[Message], str | None] | None = None
+        self._first_ahead: Timer | None = None  # reads the first page ahead once the thread is idle
         # The newest messages as they were held when the pages held moved away from them (`_keep_newest`):
         # end shows them from memory with the live messages that arrived since (`_live`) after them,
         # which is what the thread would hold had it kept the newest all along. Let go whenever the
@@ -775,6 +789,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._scroll_steps.clear()
         self._first_page = None
         self._superseded.clear()
+        self._read_first_page_ahead_soon()
         self._remove_messages()
         if not self._messages:
             self._mount_before_waiting(Static(self._empty_label(), classes="thread--empty"))
@@ -817,6 +832,37 @@ class Thread(VerticalScroll, can_focus=True):
         self._hold([page if has_newer else self._with_live(page)], older_cursor=None,
                    newer_cursor=newer_cursor, has_older=False, has_newer=has_newer)
         self._show_window(0, at_end=False)
+
+    def keep_first_page(self, messages: Iterable[Message], *, has_newer: bool,
+                        newer_cursor: str | None) -> None:
+        """The first page read ahead after `FirstPageAhead`, kept for home.
+
+        Home asked meanwhile (its own page on the way): shown now, and home's page dropped when it comes."""
+        page = _sorted(messages)
+        if not page or not has_newer or self._first_page is not None or not self._messages:
+            return  # (a page that reaches the newest message: home holds what it shows then)
+        if page[0].ticket_id != self._messages[0].ticket_id or not self.has_older:
+            return  # another conversation is shown now, or its first message is held
+        self._first_page = (page, newer_cursor)
+        if self._pending_jump == "first":
+            self._from_memory()
+            self._show_first(page, has_newer=True, newer_cursor=newer_cursor)
+
+    def _read_first_page_ahead_soon(self) -> None:
+        if self._first_ahead is not None:
+            self._first_ahead.stop()
+            self._first_ahead = None
+        if self.has_older and self.is_mounted:
+            self._first_ahead = self.set_timer(self.FIRST_PAGE_AHEAD_AFTER, self._read_first_page_ahead)
+
+    def _read_first_page_ahead(self) -> None:
+        self._first_ahead = None
+        if self._first_page is not None or not self.has_older or self._jumping or not self._messages:
+            return  # home has it or is reading it; or the first message is held
+        if self._moving or self._scroll_steps or not self.screen.is_current:
+            self._read_first_page_ahead_soon()  # not in a key's frames; not for a screen not shown
+            return
+        self.post_message(self.FirstPageAhead(self))
 
     def prepend_messages(self, older: Iterable[Message], *, has_older: bool = False,
                          older_cursor: str | None = None, newer_cursor: str | None = None,
@@ -1066,7 +1112,7 @@ class Thread(VerticalScroll, can_focus=True):
         shown = wanted[-screenful:] if at_end else wanted[:screenful]
         rest = len(wanted) - len(shown)
         self._first = stop - len(shown) if at_end else start
-        removed = self._remove_messages()
+        self._remove_messages()
         window = self._windows
         first_batch = self._cards(shown)
         mounted = self._mount_before_waiting(*first_batch)
@@ -1098,7 +1144,7 @@ class Thread(VerticalScroll, can_focus=True):
             else:
                 self._reveal_older(limit=rest)
 
-        self._no_frame_until(removed, mounted, then=mount_rest)
+        self._no_frame_until(mounted, then=mount_rest)
 
     def _screenful(self, messages: Sequence[Message]) -> int:
         """How many of `messages`, in this order, surely fill the view once laid out.
