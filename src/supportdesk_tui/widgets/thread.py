@@ -857,10 +857,11 @@ class Thread(VerticalScroll, can_focus=True):
 
     def _read_first_page_ahead(self) -> None:
         self._first_ahead = None
-        if self._first_page is not None or not self.has_older or self._jumping or not self._messages:
-            return  # home has it or is reading it; or the first message is held
-        if self._moving or self._scroll_steps or not self.screen.is_current:
-            self._read_first_page_ahead_soon()  # not in a key's frames; not for a screen not shown
+        if (self._first_page is not None or not self.has_older or self._jumping or not self._messages
+                or not self.screen.is_current):
+            return  # home has it or is reading it; the first message is held; or nobody sees it
+        if self._moving or self._scroll_steps:
+            self._read_first_page_ahead_soon()  # not in the frames of a key
             return
         self.post_message(self.FirstPageAhead(self))
 
