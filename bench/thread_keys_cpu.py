@@ -78,6 +78,10 @@ class ThreadAlone(App[None]):
     def on_thread_need_first(self, event: Thread.NeedFirst) -> None:
         self.call_later(lambda: self.thread.show_first(self.held[:PAGE], has_newer=True, newer_cursor=None))
 
+    def on_thread_first_page_ahead(self, event: Thread.FirstPageAhead) -> None:
+        first = self.held[:PAGE]
+        self.call_later(lambda: self.thread.keep_first_page(first, has_newer=True, newer_cursor=None))
+
     def on_thread_need_newest(self, event: Thread.NeedNewest) -> None:
         self.call_later(lambda: self.thread.show_newest(self.held[-PAGE:], has_older=True, older_cursor=None))
 

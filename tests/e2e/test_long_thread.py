@@ -2,7 +2,8 @@
 
 The thread holds only the pages near the view and lets the others go; reading back past them
 reads them again with the server's cursors. Whatever the agent scrolls through, every message
-shows once, in order, none missing — also one that arrives by the live stream meanwhile.
+shows once, in order, none missing — also one that arrives by the live stream meanwhile. End
+shows the newest messages kept when they were let go, with those the stream brought since.
 """
 
 from __future__ import annotations
@@ -86,15 +87,17 @@ def all_message_ids(server: Any, ticket_id: int) -> list[int]:
 
 
 def count_message_requests(app: SupportDeskApp) -> list[str]:
-    """Every message-list request the app makes from now on, by its order."""
+    """Every message-list request the app makes from now on, by its order, recorded as it is answered
+    (the app's own call goes on with the answer in the same step: what it does with it is done)."""
     made: list[str] = []
     api = app.api
     original = api.list_messages
 
     async def counted(ticket_id: int, *, order: str = "asc", page_size: int = 50,
                       after: str | None = None) -> Any:
+        page = await original(ticket_id, order=order, page_size=page_size, after=after)
         made.append(order)
-        return await original(ticket_id, order=order, page_size=page_size, after=after)
+        return page
 
     api.list_messages = counted  # type: ignore[method-assign]
     return made
@@ -154,6 +157,9 @@ async def test_agent_goes_home_in_a_long_thread_and_reads_it_all_back_with_littl
     async with app.run_test(size=(160, 80)) as pilot:  # tall: fewer page-downs to read it all
         app.animation_level = "none"
         await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
+        # Every message-list request the app makes from the open on (its calls to the API client),
+        # so the first page read in the background counts whenever it happens.
+        requests = count_message_requests(app)
         app.post_message(OpenTicket(ticket_id))
         await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen)
                          and app.screen.ticket_id == ticket_id
@@ -164,13 +170,16 @@ async def test_agent_goes_home_in_a_long_thread_and_reads_it_all_back_with_littl
         await settle(pilot)
         reader = Reader(pilot, screen, lambda: truth)
 
-        # Home: the first message, read from the start of the conversation in one request.
-        requests = count_message_requests(app)
+        # Open and idle a moment: the first page is read ahead, one request from the start of the
+        # conversation. Home then shows it without another.
+        await wait_until(pilot, lambda: "asc" in requests, what="the first page read ahead and kept")
+        requests_at_home = len(requests)
         await pilot.press("home")
         await wait_until(pilot, lambda: reader.thread.mounted_cards[0].message.id == truth[0]
                          and reader.thread.scroll_y == 0, what="the first message at the top")
         await settle(pilot)
-        assert requests == ["asc"], "one page from the start, not every page in between"
+        assert requests.count("asc") == 1, "one page from the start, not every page in between"
+        assert len(requests) == requests_at_home, "home read nothing: the first page was read ahead"
         reader.look()
         assert len(reader.thread.messages) <= THREAD_PAGE_MESSAGES
 
@@ -199,12 +208,24 @@ async def test_agent_goes_home_in_a_long_thread_and_reads_it_all_back_with_littl
         assert reader.thread.messages[-1].id != truth[-1], "the newest pages were let go"
         assert len(requests) < 2 * (MESSAGES // THREAD_PAGE_MESSAGES + 2), "pages, not message by message"
 
-        # End: the newest messages (the live one last) again, read from the end in one request.
+        # Another customer message while the agent is at the top (the newest pages let go).
+        with server.client("intake") as http:
+            http.post(f"/api/v1/tickets/{ticket_id}/messages",
+                      json={"kind": "customer", "body": "И ещё одно, пока вы были наверху"},
+                      headers={"Idempotency-Key": f"long-{ticket_id}-2"}).raise_for_status()
+        truth = all_message_ids(server, ticket_id)
+        await wait_until(pilot, lambda: screen.seen_up_to == truth[-1], what="the second live message")
+
+        # End: the newest messages as they were last held, kept when they were let go, and the
+        # message the stream brought since: exactly the server's newest, read from memory (the
+        # count is of the app's own requests to the server's message lists).
         requests.clear()
         await pilot.press("end")
         await wait_until(pilot, lambda: [c.message.id for c in reader.thread.mounted_cards][-1:] == truth[-1:]
                          and reader.thread.scroll_y >= reader.thread.max_scroll_y, what="the newest message")
         await settle(pilot)
-        assert requests == ["desc"]
+        assert requests == [], "the newest page was kept"
+        held = [m.id for m in reader.thread.messages]
+        assert held == truth[-len(held):], "the server's newest messages, in order, none skipped"
         reader.last_view = []  # a jump, not a scroll
         reader.look()

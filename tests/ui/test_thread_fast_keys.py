@@ -184,3 +184,34 @@ async def test_a_page_key_with_nothing_under_way_is_answered_in_the_next_frame()
         app.screen._on_timer_update()
         assert app.frames[-1] == (app.keys, app.view())
         assert app.view() != before, "the frame after the key shows the next page"
+
+
+async def test_page_down_right_after_home_goes_one_page_on_from_the_first_message() -> None:
+    """Home shows a screenful first and mounts the rest of the window after that frame; a page down
+    that comes as the rest is mounted waits for it, then goes one page on (it once stopped at the
+    screenful's end, which put Textual's bottom anchor back on: the rest's layout then jumped the
+    view to the window's end, past the messages between)."""
+    app = PagedThread()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.animation_level = "none"
+        await start_at_the_top(app, pilot, pages=2)
+        thread = app.thread
+        await press_a_frame_apart(app, "pagedown", 16)  # down past the first window
+        await settle(pilot)
+        assert thread.mounted_cards[0].message.id > 1, "home must mount another window"
+
+        def page_down() -> None:
+            app.keys += 1
+            thread.action_page_down()
+
+        before_home = len(app.frames)
+        app.keys += 1
+        thread.action_scroll_home()
+        thread.call_after_refresh(page_down)  # after home's frame, as the rest of the window comes
+        await settle(pilot)
+        home = next(at for at, (_, view) in enumerate(app.frames)
+                    if at >= before_home and view and view[0] == (1, 0))
+        del app.frames[:home]  # from the frame that shows the first message at the top
+        assert skipped_between_frames(app) == [], "page down went past messages never shown"
+        assert view_changes(app) == 1, "one page on from the first message"
+        assert len(thread.mounted_cards) == thread.MAX_MOUNTED

@@ -136,13 +136,14 @@ async def test_home_again_shows_the_first_page_from_memory_and_never_another_tic
         await pilot.press("home")
         await settle(pilot)
         assert app.requests == 1
-        await pilot.press("end")  # the newest page again (the first is no longer held)
+        await pilot.press("end")  # the newest page, kept when home let it go (the first is no longer held)
         await settle(pilot)
         assert thread.has_older and thread.mounted_cards[-1].message.id == TOTAL
+        assert app.requests == 1, "end read nothing: the newest page was kept"
         await pilot.press("home")
         await settle(pilot)
         assert thread.mounted_cards[0].message.id == 1 and thread.scroll_y == 0
-        assert app.requests == 2, "home again read nothing (the end read one page)"
+        assert app.requests == 1, "home again read nothing"
         assert not thread.query(".thread--older")
 
         # The screen shows another ticket: its home reads that ticket's first page.
@@ -153,7 +154,7 @@ async def test_home_again_shows_the_first_page_from_memory_and_never_another_tic
         await settle(pilot)
         await pilot.press("home")
         await settle(pilot)
-        assert app.requests == 3, "another ticket's first page is read, not the one kept"
+        assert app.requests == 2, "another ticket's first page is read, not the one kept"
 
 
 class SlowNewestThread(ServerBackedThread):
@@ -184,6 +185,7 @@ async def test_home_from_memory_while_the_newest_page_is_on_its_way_keeps_the_vi
         thread.focus()
         await pilot.press("home")
         await settle(pilot)
+        thread.forget_newest()  # the stream missed events: end reads the newest page again
         await pilot.press("end")
         await settle(pilot)
         assert app.newest_asked == 1 and thread.query(".thread--older"), "end waits for its page"

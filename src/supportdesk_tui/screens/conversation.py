@@ -189,7 +189,7 @@ class ConversationScreen(StatusLineScreen):
         yield TicketHeader(clock=clock, id="header")
         with Horizontal(id="conversation-body"):
             with Vertical(id="conversation-main"):
-                yield Thread(clock=clock, id="thread")
+                yield Thread(clock=clock, id="thread", live=lambda: self.desk.session.stream_state == "live")
                 # Kept by reference: on quit Textual removes the children before this screen's
                 # unmount, and the last keystrokes are saved from it then.
                 self._composer = Composer(id="composer")
@@ -473,6 +473,18 @@ class ConversationScreen(StatusLineScreen):
         page = await self._thread_page("asc", None)
         if page is not None:
             self.thread.show_first(page.items, has_newer=page.has_more, newer_cursor=page.next_cursor)
+
+    @on(Thread.FirstPageAhead)
+    @work(exclusive=True, group="ahead")
+    async def read_first_page_ahead(self) -> None:
+        ticket_id = self.ticket_id
+        still_shown = self._shows(ticket_id)
+        try:
+            page = await self.desk.api.list_messages(ticket_id, order="asc", page_size=THREAD_PAGE_MESSAGES)
+        except ApiError:
+            return  # quietly: home reads the page itself then
+        if still_shown():
+            self.thread.keep_first_page(page.items, has_newer=page.has_more, newer_cursor=page.next_cursor)
 
     @on(Thread.NeedNewest)
     def _need_newest(self) -> None:
@@ -1034,6 +1046,9 @@ class ConversationScreen(StatusLineScreen):
         self.thread.append_message(event.message, delivers=self._delivered_key(event.message))
         if not self.composer.text.strip():
             self.seen_up_to = max(self.seen_up_to or 0, event.message.id)
+
+    def on_stream_reset(self, _event: messages.StreamReset) -> None:
+        self.thread.forget_newest()  # missed events: the newest page kept may lack messages
 
     def on_presence_changed(self, event: messages.PresenceChanged) -> None:
         if event.ticket_id == self.ticket_id and self.ticket is not None:

@@ -22,13 +22,16 @@ never shown twice and never nowhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
 from textual.actions import SkipAction
+from textual.await_remove import AwaitRemove
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.css.styles import RenderStyles
@@ -38,7 +41,7 @@ from textual.message import Message as TextualMessage
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.visual import Visual, visualize
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 
 from supportdesk_tui.contract.clock import Clock, utc_now
@@ -555,6 +558,10 @@ class Thread(VerticalScroll, can_focus=True):
     MAX_MOUNTED = 50
     MAX_HELD = 250
     """Messages held before the pages farthest from the view are let go (a page more may be in flight)."""
+    FIRST_PAGE_AHEAD_AFTER = 0.3
+    """Seconds after a conversation is shown (at its newest) before its first page is read ahead."""
+    FRAME_HELD_AT_MOST = 0.5
+    """Seconds a jump holds the app's frames for its cards at most (they take milliseconds)."""
     MIN_CARD_HEIGHT = 3
     """The smallest card (header, one line of body, margin): a view holds at most height / this."""
 
@@ -594,6 +601,17 @@ class Thread(VerticalScroll, can_focus=True):
             return self.thread
 
     @dataclass
+    class FirstPageAhead(TextualMessage):
+        """Idle with the first message not held: read the oldest page and `keep_first_page` (quietly:
+        it is only a head start for home, which reads it itself when it has none)."""
+
+        thread: Thread
+
+        @property
+        def control(self) -> Thread:
+            return self.thread
+
+    @dataclass
     class NeedNewest(TextualMessage):
         """End, and the newest messages are not held: load the newest page and `show_newest`."""
 
@@ -607,12 +625,16 @@ class Thread(VerticalScroll, can_focus=True):
         self,
         *,
         clock: Clock = utc_now,
+        live: Callable[[], bool] = lambda: True,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.clock = clock
+        self.live = live
+        """Whether every message the server stores for this ticket from now on reaches
+        `append_message` (the screen's event stream is live): only then is end shown from memory."""
         self.absolute_time = False
         self.has_older = False
         """The server holds messages older than the first one held."""
@@ -632,6 +654,7 @@ class Thread(VerticalScroll, can_focus=True):
         # A window move (cards mounted at one end, dropped at the other) waits for its layout to keep
         # the view still; a second move measured before that layout would shift the view twice.
         self._moving = False
+        self._windows = 0  # windows replaced whole (a jump, a conversation shown from scratch)
         # The card a window move keeps in place on screen: (card, its top in the last layout). Each
         # layout moves the scroll offset by as much as the cards above it grew or shrank, in that same
         # layout, so no frame shows the view between a move and its correction.
@@ -655,11 +678,19 @@ class Thread(VerticalScroll, can_focus=True):
         self._history: list[HistoryEntry] = []
         self._history_line: Callable[[HistoryEntry], str] | None = None
         self._drawn_lines = DrawnLines(self.MAX_MOUNTED * 3)
+        self._frame_holds: set[asyncio.Future[None]] = set()
         # The conversation's first page as home last read it (`show_first`), kept when the pages held
         # move on: the next home shows it from memory (no request, no "Loading…" frame in between).
         # A conversation's oldest messages do not change; a conversation shown from scratch (another
         # ticket, a reload) lets it go.
         self._first_page: tuple[list[Message], str | None] | None = None
+        self._first_ahead: Timer | None = None  # reads the first page ahead once the thread is idle
+        # The newest messages as they were held when the pages held moved away from them (`_keep_newest`):
+        # end shows them from memory with the live messages that arrived since (`_live`) after them,
+        # which is what the thread would hold had it kept the newest all along. Let go whenever the
+        # newest are held again, when the stream may have missed a message (`forget_newest`) and
+        # when more arrived than `_live` keeps.
+        self._newest_page: _KeptNewest | None = None
 
     # --- public API ---------------------------------------------------------
 
@@ -758,6 +789,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._scroll_steps.clear()
         self._first_page = None
         self._superseded.clear()
+        self._read_first_page_ahead_soon()
         self._remove_messages()
         if not self._messages:
             self._mount_before_waiting(Static(self._empty_label(), classes="thread--empty"))
@@ -774,7 +806,10 @@ class Thread(VerticalScroll, can_focus=True):
         if "newest" in self._superseded:
             self._superseded.discard("newest")
             return
-        newest = self._with_live(_sorted(messages))
+        self._show_newest(_sorted(messages), has_older=has_older, older_cursor=older_cursor)
+
+    def _show_newest(self, page: list[Message], *, has_older: bool, older_cursor: str | None) -> None:
+        newest = self._with_live(page)
         if not newest:
             self.set_messages([], has_older=has_older, older_cursor=older_cursor)
             return
@@ -797,6 +832,38 @@ class Thread(VerticalScroll, can_focus=True):
         self._hold([page if has_newer else self._with_live(page)], older_cursor=None,
                    newer_cursor=newer_cursor, has_older=False, has_newer=has_newer)
         self._show_window(0, at_end=False)
+
+    def keep_first_page(self, messages: Iterable[Message], *, has_newer: bool,
+                        newer_cursor: str | None) -> None:
+        """The first page read ahead after `FirstPageAhead`, kept for home.
+
+        Home asked meanwhile (its own page on the way): shown now, and home's page dropped when it comes."""
+        page = _sorted(messages)
+        if not page or not has_newer or self._first_page is not None or not self._messages:
+            return  # (a page that reaches the newest message: home holds what it shows then)
+        if page[0].ticket_id != self._messages[0].ticket_id or not self.has_older:
+            return  # another conversation is shown now, or its first message is held
+        self._first_page = (page, newer_cursor)
+        if self._pending_jump == "first":
+            self._from_memory()
+            self._show_first(page, has_newer=True, newer_cursor=newer_cursor)
+
+    def _read_first_page_ahead_soon(self) -> None:
+        if self._first_ahead is not None:
+            self._first_ahead.stop()
+            self._first_ahead = None
+        if self.has_older and self.is_mounted:
+            self._first_ahead = self.set_timer(self.FIRST_PAGE_AHEAD_AFTER, self._read_first_page_ahead)
+
+    def _read_first_page_ahead(self) -> None:
+        self._first_ahead = None
+        if (self._first_page is not None or not self.has_older or self._jumping or not self._messages
+                or not self.screen.is_current):
+            return  # home has it or is reading it; the first message is held; or nobody sees it
+        if self._moving or self._scroll_steps:
+            self._read_first_page_ahead_soon()  # not in the frames of a key
+            return
+        self.post_message(self.FirstPageAhead(self))
 
     def prepend_messages(self, older: Iterable[Message], *, has_older: bool = False,
                          older_cursor: str | None = None, newer_cursor: str | None = None,
@@ -832,6 +899,7 @@ class Thread(VerticalScroll, can_focus=True):
         fresh = _sorted(m for m in newer if m.id not in known)
         if not has_newer:
             fresh = self._with_live(fresh, after=self._messages)
+            self._newest_page = None  # held again: live messages join what is held
         self.has_newer = has_newer
         if fresh:
             self._messages.extend(fresh)
@@ -864,6 +932,8 @@ class Thread(VerticalScroll, can_focus=True):
         if self.has_newer:
             # The newest messages are not held: this one joins them when they are read again.
             if all(m.id != message.id for m in self._live):
+                if len(self._live) >= self.MAX_HELD:
+                    self._newest_page = None  # the oldest live message is let go: end reads the server
                 self._live = [*self._live, message][-self.MAX_HELD :]
             return
         if not self._messages:
@@ -993,6 +1063,13 @@ class Thread(VerticalScroll, can_focus=True):
             self._from_memory()
             self._show_window(max(0, len(self._messages) - self.MAX_MOUNTED), at_end=True)
             return
+        kept = self._newest_page
+        if kept is not None and not self.live():
+            self._newest_page = kept = None  # messages may have come that nothing told the thread of
+        if kept is not None and kept.messages[0].ticket_id == self._messages[0].ticket_id:
+            self._from_memory()
+            self._show_newest(kept.messages, has_older=kept.has_older, older_cursor=kept.older_cursor)
+            return
         self._jump(self.NeedNewest(self))
         self.scroll_end(animate=False, immediate=True)
 
@@ -1037,27 +1114,38 @@ class Thread(VerticalScroll, can_focus=True):
         rest = len(wanted) - len(shown)
         self._first = stop - len(shown) if at_end else start
         self._remove_messages()
+        window = self._windows
         first_batch = self._cards(shown)
-        self._mount_before_waiting(*first_batch)
+        mounted = self._mount_before_waiting(*first_batch)
         self._scroll_to_edge(at_end=at_end)
-        if rest == 0:
-            return
+        # Like a window move: no other move, and no scroll key, until the window is whole and laid
+        # out (a key measured against the screenful alone would stop at its end, and reaching that
+        # end puts Textual's bottom anchor back on: the rest's layout would then jump to its end).
+        self._moving = True
 
         def mount_rest() -> None:
-            if list(self.query_children(MessageCard)) != first_batch:
-                return  # the window moved on meanwhile; scrolling fills it as usual
+            if window != self._windows:
+                return  # another window replaced this one
+            self._moving = False
+            if rest == 0 or list(self.query_children(MessageCard)) != first_batch:
+                self._near_edge()  # (a live message came meanwhile) scrolling fills it as usual
+                return
             if not at_end:
+                self._hold_still(first_batch[0])
                 self._mount_before_waiting(*self._cards(self._messages[stop - rest : stop]))
+                self._settle_move()
             elif self.scroll_y >= self.max_scroll_y - 1:
                 # Still at the newest message: older cards go above, and the view stays at the end.
                 self._first -= rest
+                self._hold_still(first_batch[-1])
                 self.mount_all(self._cards(self._messages[self._first : self._first + rest]),
                                before=first_batch[0])
                 self._scroll_to_edge(at_end=True)
+                self._settle_move()
             else:
                 self._reveal_older(limit=rest)
 
-        self.call_after_refresh(mount_rest)
+        self._no_frame_until(mounted, then=mount_rest)
 
     def _screenful(self, messages: Sequence[Message]) -> int:
         """How many of `messages`, in this order, surely fill the view once laid out.
@@ -1087,18 +1175,43 @@ class Thread(VerticalScroll, can_focus=True):
 
     # --- waiting cards ------------------------------------------------------
 
-    def _mount_before_waiting(self, *widgets: Widget) -> None:
+    def _mount_before_waiting(self, *widgets: Widget) -> AwaitMount:
         """Mount after the messages: at the end, but above the waiting cards."""
         if self._waiting_box is not None:
-            self.mount(*widgets, before=self._waiting_box)
-        else:
-            self.mount(*widgets)
+            return self.mount(*widgets, before=self._waiting_box)
+        return self.mount(*widgets)
 
-    def _remove_messages(self) -> None:
+    def _remove_messages(self) -> AwaitRemove:
         """Everything but the waiting cards (a window or a conversation shown from scratch)."""
         box = self._waiting_box
         self._held_still = None
-        self.remove_children([child for child in self.children if child is not box])
+        self._windows += 1
+        self._moving = False
+        return self.remove_children([child for child in self.children if child is not box])
+
+    def _no_frame_until(self, *changes: Awaitable[object], then: Callable[[], object]) -> None:
+        """Paint no frame until these changes to the cards are done; `then` after the frame that
+        shows them.
+
+        Mounting and removing are finished by the cards' own tasks: a frame painted between the
+        key and then lays out the thread with the old cards going and the new ones not placed yet
+        (CPU spent on a view nobody should see). The next frame shows the changes whole."""
+        batch = self.app.batch_update()
+        batch.__enter__()
+
+        async def done() -> None:
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.gather(*changes), self.FRAME_HELD_AT_MOST)
+            finally:
+                batch.__exit__(None, None, None)
+                if self.is_attached:
+                    self.call_after_refresh(then)
+                    self.screen.check_idle()
+
+        hold = asyncio.ensure_future(done())
+        self._frame_holds.add(hold)  # a task only weakly referenced could be collected mid-way
+        hold.add_done_callback(self._frame_holds.discard)
 
     def _show_waiting(self) -> None:
         at_bottom = self.scroll_y >= self.max_scroll_y - 1
@@ -1140,6 +1253,7 @@ class Thread(VerticalScroll, can_focus=True):
     def _hold(self, pages: list[list[Message]], *, older_cursor: str | None, newer_cursor: str | None,
               has_older: bool, has_newer: bool) -> None:
         """Hold these messages instead of everything held so far."""
+        self._keep_newest()
         self._messages = [m for page in pages for m in page]
         self._pages = [_HeldPage(len(self._messages), older_cursor, newer_cursor)] if self._messages else []
         self.has_older, self.has_newer = has_older, has_newer
@@ -1149,6 +1263,26 @@ class Thread(VerticalScroll, can_focus=True):
         self._first = 0
         if not has_newer:
             self._live = []
+            self._newest_page = None  # held: live messages join what is held
+
+    def forget_newest(self) -> None:
+        """The event stream may have missed messages (a reset): end reads the newest page again."""
+        self._newest_page = None
+
+    def _keep_newest(self) -> None:
+        """Before the newest messages held are let go: keep whole pages from the end, at least a
+        window's worth, for end to show from memory."""
+        if self.has_newer or not self._pages:
+            return
+        count = taken = 0
+        for page in reversed(self._pages):
+            count += page.size
+            taken += 1
+            if count >= self.MAX_MOUNTED:
+                break
+        self._newest_page = _KeptNewest(self._messages[-count:],
+                                        has_older=self.has_older or taken < len(self._pages),
+                                        older_cursor=self._pages[-taken].older_cursor)
 
     def _with_live(self, newest: list[Message], *, after: Sequence[Message] = ()) -> list[Message]:
         """`newest` (a page that reaches the newest message, read `after` those held) and the live
@@ -1171,6 +1305,7 @@ class Thread(VerticalScroll, can_focus=True):
                 size = self._pages[-1].size
                 if len(self._messages) - size < near_stop:
                     return
+                self._keep_newest()
                 del self._messages[-size:]
                 self._pages.pop()
                 self.has_newer = True
@@ -1362,10 +1497,13 @@ class Thread(VerticalScroll, can_focus=True):
         """No other move until this one is laid out (measured before it, it would shift twice)."""
 
         layouts = self._layouts
+        window = self._windows
         waits = 0
 
         def settled() -> None:
             nonlocal waits
+            if window != self._windows:
+                return  # the window was replaced meanwhile: its own move settles
             if self._layouts == layouts and self._held_still is not None and waits < 5:
                 waits += 1
                 self.call_after_refresh(settled)  # not laid out yet
@@ -1396,6 +1534,15 @@ class _HeldPage:
     size: int
     older_cursor: str | None
     newer_cursor: str | None
+
+
+@dataclass
+class _KeptNewest:
+    """The newest messages when they were last held (`Thread._keep_newest`)."""
+
+    messages: list[Message]
+    has_older: bool
+    older_cursor: str | None
 
 
 def _remove_unused(dropped: Iterable[Widget], used: Iterable[Widget]) -> None:
