@@ -14,6 +14,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message as TextualMessage
+from textual.reactive import Reactive
+from textual.widget import Widget
 from textual.widgets import Static
 
 from supportdesk_tui import messages
@@ -71,6 +73,13 @@ SIDEBAR_FOLDS_BELOW = 100
 
 
 class QueueScreen(StatusLineScreen):
+    # Textual repaints the whole screen whenever the focus moves (this reactive's default), and
+    # a filter applied hands the focus from the filter bar to the list: every widget was drawn
+    # and sent to the terminal again in the frame with the new rows. What the focus changes
+    # repaints itself: the widgets that gain and lose it, their styles (`:focus`, restyled by
+    # Textual) and the footer's keys.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
     class FirstRowsShown(TextualMessage):
         """This queue's first rows are on the terminal: the agent reads them before the first key,
         a moment the app uses to prepare what comes next (app.py)."""
@@ -82,10 +91,8 @@ class QueueScreen(StatusLineScreen):
     QueueScreen #queue-main { width: 1fr; }
     QueueScreen TicketTable { height: 1fr; }
     QueueScreen TicketPreview { height: 12; border-top: solid $panel; }
+    /* Shown by `FilterBar.set_shown` (its own display, not a class: see there). */
     QueueScreen FilterBar { display: none; }
-    /* A class on the bar, not on the screen: a screen's class restyles every widget in it (~70 ms
-       a key with the list full), the bar's only the bar. */
-    QueueScreen FilterBar.-shown { display: block; }
     QueueScreen.-narrow QueueSidebar { display: none; }
     QueueScreen.-short TicketPreview { display: none; }
     """
@@ -125,6 +132,9 @@ class QueueScreen(StatusLineScreen):
         self.saved_views: list[SavedView] = []
         self._counting_views = False
         self._view_counts_stale = False
+        self._table: TicketTable | None = None
+        self._filter_bar: FilterBar | None = None
+        self._preview: TicketPreview | None = None
 
     def compose(self) -> ComposeResult:
         clock = self.desk.settings.clock
@@ -140,7 +150,23 @@ class QueueScreen(StatusLineScreen):
 
     @property
     def table(self) -> TicketTable:
-        return self.query_one(TicketTable)
+        # Held, not looked up: a query walks the screen's widgets (the sidebar's come first),
+        # and the list is asked for several times in the frame of every filter applied.
+        if self._table is None:
+            self._table = self.query_one(TicketTable)
+        return self._table
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        if self._filter_bar is None:
+            self._filter_bar = self.query_one(FilterBar)
+        return self._filter_bar
+
+    @property
+    def preview(self) -> TicketPreview:
+        if self._preview is None:
+            self._preview = self.query_one(TicketPreview)
+        return self._preview
 
     def on_mount(self) -> None:
         desk = self.desk
@@ -245,7 +271,16 @@ class QueueScreen(StatusLineScreen):
             N_("No tickets match this filter. Press esc to clear it.") if not self.query_filter.is_empty
             else N_("Nothing waiting in this queue. New tickets appear here as they arrive."))
         table.set_window(window, sort=sort, from_end=from_end)
-        self.query_one(TicketPreview).show_nothing()
+        preview = self.preview
+        previewed = preview.ticket
+        if previewed is not None:
+            # After the frame with the new rows: taking the old preview down and mounting its
+            # placeholder is a layout of the screen, and the rows are what the key is for.
+            def show_nothing() -> None:
+                if preview.ticket is previewed and preview.is_attached:
+                    preview.show_nothing()
+
+            table.call_after_rows_shown(show_nothing)
 
     def _save_first_page(self, tickets: list[Ticket]) -> None:
         """Cache what the start-up queue shows, for the next start to paint while the app loads."""
@@ -295,7 +330,7 @@ class QueueScreen(StatusLineScreen):
 
     @work(exclusive=True, group="preview")
     async def load_preview(self, ticket: Ticket) -> None:
-        preview = self.query_one(TicketPreview)
+        preview = self.preview
         preview.show_loading(ticket)
         self._prefetched = None
         try:
@@ -325,14 +360,14 @@ class QueueScreen(StatusLineScreen):
     # --- filter and sort -----------------------------------------------------------
 
     def action_filter(self) -> None:
-        bar = self.query_one(FilterBar)
-        self.query_one(FilterBar).add_class("-shown")
+        bar = self.filter_bar
+        bar.set_shown(True)
         bar.set_value(format_query(self.query_filter))
         bar.focus_input()
 
     @on(FilterBar.Submitted)
     def _filter_submitted(self, event: FilterBar.Submitted) -> None:
-        bar = self.query_one(FilterBar)
+        bar = self.filter_bar
         try:
             query = parse_query(event.text)
         except QueryError as exc:
@@ -340,26 +375,26 @@ class QueueScreen(StatusLineScreen):
             return
         bar.clear_error()
         if query.ticket_ref is not None:
-            self.query_one(FilterBar).remove_class("-shown")
+            self.filter_bar.set_shown(False)
             self.table.focus()
             self.open_ticket(query.ticket_ref)
             return
         self.query_filter = query
         if query.is_empty:
-            self.query_one(FilterBar).remove_class("-shown")
+            self.filter_bar.set_shown(False)
         self.reload()
         self.table.focus()
 
     @on(FilterBar.Cancelled)
     def _filter_cancelled(self) -> None:
         if self.query_filter.is_empty:
-            self.query_one(FilterBar).remove_class("-shown")
+            self.filter_bar.set_shown(False)
         self.table.focus()
 
     def action_clear_filter(self) -> None:
         if not self.query_filter.is_empty:
             self.query_filter = TicketQuery()
-            self.query_one(FilterBar).remove_class("-shown")
+            self.filter_bar.set_shown(False)
             self.reload()
 
     def action_sort(self) -> None:
@@ -593,17 +628,17 @@ class QueueScreen(StatusLineScreen):
         if not 0 <= index < len(self.saved_views):
             return
         view = self.saved_views[index]
-        bar = self.query_one(FilterBar)
+        bar = self.filter_bar
         try:
             query = view.parsed()
         except QueryError as exc:
-            bar.add_class("-shown")
+            bar.set_shown(True)
             bar.set_value(view.query)
             bar.show_error(exc.message)
             return
         self.query_filter = query
         bar.set_value(view.query)
-        bar.set_class(not query.is_empty, "-shown")
+        bar.set_shown(not query.is_empty)
         self.views_list.highlight(index)
         self.reload()
         self.table.focus()
@@ -634,11 +669,11 @@ class QueueScreen(StatusLineScreen):
     def save_filter_as_view(self, text: str | None = None) -> None:
         """Ask for a name and keep the filter (the bar's text, or the one in force) as a view."""
         text = format_query(self.query_filter) if text is None else text
-        bar = self.query_one(FilterBar)
+        bar = self.filter_bar
         try:
             query = parse_query(text)
         except QueryError as exc:
-            bar.add_class("-shown")
+            bar.set_shown(True)
             bar.show_error(exc.message)
             return
         if query.is_empty:
