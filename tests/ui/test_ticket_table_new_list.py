@@ -76,7 +76,7 @@ async def test_without_focus_rules_the_table_kept_through_focus_changes_is_style
         assert table.has_focus
 
 
-async def test_a_longer_or_shorter_list_under_the_same_scrollbar_scrolls_and_draws_like_a_laid_out_one() -> None:
+async def test_a_list_resized_under_the_same_scrollbar_scrolls_and_draws_like_a_laid_out_one() -> None:
     app, table, _queue = build(count=300)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
