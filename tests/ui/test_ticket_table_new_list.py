@@ -8,6 +8,7 @@ import asyncio
 from test_ticket_table_frames import cells, textual_lines
 from test_widget_fakes import NOW, FakeQueue, WidgetHost, make_ticket
 from test_widget_ticket_table import build, line_text
+from textual.filter import Monochrome
 from textual.geometry import Region
 from textual.scrollbar import ScrollBar
 from textual.widgets import Input
@@ -206,3 +207,41 @@ async def test_work_after_a_new_list_runs_once_the_frame_with_its_rows_is_drawn(
         await settle(pilot)
         table.call_after_rows_shown(lambda: ran.append(-1))
         await wait_until(pilot, lambda: -1 in ran, what="the work without a frame")
+
+
+async def test_the_scrollbar_put_together_from_lines_drawn_before_is_the_bar_textual_draws() -> None:
+    # A list of another length moves the thumb; its lines come from those drawn for other thumbs,
+    # in the same colours: after a theme change, in the new ones.
+    app, table, _queue = build(count=300)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table.focus()
+        bar = table.vertical_scrollbar
+        for theme in ("textual-dark", "textual-light", "monochrome"):
+            if theme == "monochrome":
+                app._filters.append(Monochrome())  # as NO_COLOR does: the same cells, other colours
+            else:
+                app.theme = theme
+            for count in (40, 400, 61, 1_000, 100_000, 33, 250):
+                window = TicketWindow(FakeQueue(count).fetch, sort_key=sort_key_for(TicketSort.CREATED))
+                window.total_hint = count
+                table.set_window(window, sort=TicketSort.CREATED)
+                await settle(pilot)
+                for _ in range(3):
+                    crop = Region(0, 0, bar.region.width, bar.region.height)
+                    drawn = cells(bar.render_lines(crop))
+                    bar._styles_cache.clear()
+                    bar._dirty_regions.add(bar.size.region)
+                    assert drawn == cells(ScrollBar.render_lines(bar, crop)), (theme, count)
+                    await pilot.press("pagedown")
+                    await settle(pilot)
+
+
+def test_rows_picked_locally_from_a_list_in_the_same_order_keep_that_order() -> None:
+    tickets = [make_ticket(i) for i in (5, 3, 9, 1)]
+    kept = TicketWindow(FakeQueue(10).fetch, sort_key=sort_key_for(TicketSort.CREATED))
+    kept.show_provisional(tickets, in_order=True)
+    assert [kept.get(i).id for i in range(4)] == [5, 3, 9, 1]  # type: ignore[union-attr]
+    sorted_window = TicketWindow(FakeQueue(10).fetch, sort_key=sort_key_for(TicketSort.CREATED))
+    sorted_window.show_provisional(tickets)
+    assert [sorted_window.get(i).id for i in range(4)] == [1, 3, 5, 9]  # type: ignore[union-attr]

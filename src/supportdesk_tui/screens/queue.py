@@ -265,7 +265,7 @@ class QueueScreen(StatusLineScreen):
         if shown is not None and not from_end and not table.from_end:
             # At once from the rows already here (the same test as the server's, domain/query.py),
             # then replaced by the server's answer: on a slow link the filter still answers in a frame.
-            window.show_provisional(shown.loaded_prefix())
+            window.show_provisional(shown.loaded_prefix(), in_order=table.sort == sort)
         # Message ids: the table translates them when it draws them.
         table.empty_message = (
             N_("No tickets match this filter. Press esc to clear it.") if not self.query_filter.is_empty

@@ -380,6 +380,8 @@ class TicketTable(ScrollView, can_focus=True):
         # it was asked with (see `watch_has_focus`).
         self._focus_rules: tuple[object, frozenset[str], bool] | None = None
         self._provisional_floor = 0  # see `set_window`
+        # "Loading…" lines by label, style and width (a few: plain and under the cursor).
+        self._placeholders: dict[tuple[str, Style, int], Strip] = {}
         self._after_shown: list[Callable[[], object]] = []  # see `call_after_rows_shown`
         self._after_shown_timer: Timer | None = None
 
@@ -948,8 +950,13 @@ class TicketTable(ScrollView, can_focus=True):
         if row == self._cursor_row:
             row_style = base + self._style("cursor" if self.has_focus else "cursor-blurred")
         label = _("Could not load these rows") if self._load_failed else _("Loading…")
-        text = Text("  " + label, style=row_style + self._style("placeholder"))
-        return self._strip(text, width, row_style)
+        # The rows picked locally for a filter are followed by a screenful of these: drawn once.
+        key = (label, row_style, width)
+        held = self._placeholders.get(key)
+        if held is None:
+            text = Text("  " + label, style=row_style + self._style("placeholder"))
+            held = self._placeholders[key] = self._strip(text, width, row_style)
+        return held
 
     def _base_style(self) -> Style:
         """The table's own style (the rows' background and text), as worked out for this frame
@@ -967,6 +974,7 @@ class TicketTable(ScrollView, can_focus=True):
 
     def _forget_rendered(self) -> None:
         self._row_cache.clear()
+        self._placeholders.clear()
         self._header = None
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
