@@ -217,9 +217,11 @@ async def test_the_scrollbar_put_together_from_lines_drawn_before_is_the_bar_tex
         await settle(pilot)
         table.focus()
         bar = table.vertical_scrollbar
-        for theme in ("textual-dark", "textual-light", "monochrome"):
+        for theme in ("textual-dark", "textual-light", "shorter", "monochrome"):
             if theme == "monochrome":
                 app._filters.append(Monochrome())  # as NO_COLOR does: the same cells, other colours
+            elif theme == "shorter":  # as while the filter bar is shown: the lines drawn still fit
+                await pilot.resize_terminal(SIZE[0], SIZE[1] - 3)
             else:
                 app.theme = theme
             for count in (40, 400, 61, 1_000, 100_000, 33, 250):

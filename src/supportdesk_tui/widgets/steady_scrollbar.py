@@ -61,10 +61,11 @@ class SteadyScrollBar(ScrollBar):
                         len(renderer.VERTICAL_BARS if renderer.vertical else renderer.HORIZONTAL_BARS)),
         )
 
-    def _setting(self, crop: Region, renderer: ScrollBarRender) -> tuple[object, ...]:
+    def _setting(self, crop: Region, renderer: ScrollBarRender, *, lines: bool = False) -> tuple[object, ...]:
+        """What the bar's lines are drawn in; `lines`: what one line depends on (not the height:
+        the queue's bar is shorter while the filter bar is shown and taller after esc)."""
         return (
-            crop,
-            self.size,
+            (crop.x, crop.width, self.size.width) if lines else (crop, self.size),
             renderer.vertical,
             renderer.thickness,
             renderer.style,
@@ -78,7 +79,7 @@ class SteadyScrollBar(ScrollBar):
         if look is None or not isinstance(renderer, ScrollBarRender) or not renderer.vertical \
                 or type(renderer) is not ScrollBarRender or crop != self.size.region:
             return None
-        setting = self._setting(crop, renderer)
+        setting = self._setting(crop, renderer, lines=True)
         if setting != self._line_setting:
             self._line_setting = setting
             self._lines_by_cell.clear()
