@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message as TextualMessage
 from textual.reactive import Reactive
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -117,6 +118,10 @@ class QueueScreen(StatusLineScreen):
         *[Binding(str(n), f"view({n})", show=False, id=f"queue.view_{n}") for n in range(2, 10)],
     ])
 
+    # A pause in typing the filter (shorter than before a deliberate enter) after which the rows
+    # it would show are drawn ahead.
+    PREPARE_AFTER_SECONDS = 0.08
+
     def __init__(self, *, remember_first_page: bool = False) -> None:
         super().__init__()
         # The start-up queue's first page is cached for the next start (see first_frame.py).
@@ -133,6 +138,7 @@ class QueueScreen(StatusLineScreen):
         self._counting_views = False
         self._view_counts_stale = False
         self._table: TicketTable | None = None
+        self._prepare_timer: Timer | None = None
         self._filter_bar: FilterBar | None = None
         self._preview: TicketPreview | None = None
 
@@ -384,6 +390,33 @@ class QueueScreen(StatusLineScreen):
             self.filter_bar.set_shown(False)
         self.reload()
         self.table.focus()
+
+    @on(FilterBar.Edited)
+    def _filter_edited(self, event: FilterBar.Edited) -> None:
+        # Once the agent pauses typing: the rows enter would show first (the loaded ones that
+        # match) are drawn ahead, so the frame of enter finds them drawn (≈ 0.2 ms a row, a
+        # screenful the first time a filter is applied).
+        if self._prepare_timer is not None:
+            self._prepare_timer.stop()
+        self._prepare_timer = self.set_timer(self.PREPARE_AFTER_SECONDS,
+                                             lambda: self._prepare_rows(event.text))
+
+    def _prepare_rows(self, text: str) -> None:
+        self._prepare_timer = None
+        table = self.table
+        shown = table.window
+        if shown is None or self.from_end or table.from_end:
+            return
+        try:
+            query = parse_query(text)
+        except QueryError:
+            return
+        if query.ticket_ref is not None or (query.sort or self.sort) != table.sort:
+            return  # opens a ticket, or another order: the rows shown would not be these
+        me_login = self.desk.me.login
+        picked = [t for t in shown.loaded_prefix()
+                  if ticket_matches(query, t, me_login=me_login, queue=self.queue_id)]
+        table.prepare_rows(picked)
 
     @on(FilterBar.Cancelled)
     def _filter_cancelled(self) -> None:

@@ -482,6 +482,21 @@ class TicketTable(ScrollView, can_focus=True):
             self._replace_provisional(window)
             self._request_visible()
 
+    def prepare_rows(self, tickets: list[Ticket]) -> None:
+        """Draw ahead the rows of `tickets` that a new list starting with them would show at the
+        table's width (the first under the focused cursor), into the cache of drawn rows: the
+        frame that shows that list then finds them drawn. Drawn as any row is, so a ticket that
+        changes before then is drawn again like any other."""
+        if not self.is_mounted or not self.region or self._drawn_base is None:
+            return
+        if self.rich_style != self._drawn_base:
+            return  # the next frame starts over with new colours anyway (`render_lines`)
+        frame = self._frame()
+        for row, ticket in enumerate(tickets[: self._body_height]):
+            marked = ticket.id in self._marked
+            look = "cursor" if row == 0 else "plain"
+            self._row_strip(ticket, look + "+marked" if marked else look, marked, frame.now, frame.width)
+
     def set_marked(self, ticket_ids: frozenset[int]) -> None:
         """Show these tickets as marked for a bulk action (the screen owns the selection)."""
         if ticket_ids != self._marked:
