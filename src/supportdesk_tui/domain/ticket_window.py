@@ -236,9 +236,10 @@ class TicketWindow:
             page += 1
         return rows
 
-    def show_provisional(self, tickets: list[Ticket]) -> None:
+    def show_provisional(self, tickets: list[Ticket], *, in_order: bool = False) -> None:
         """Show, until the server answers, those of `tickets` (another list's loaded rows) that
         match this list, in its order: a new filter or queue shows at once what is already here.
+        `in_order`: `tickets` are already in this list's order (a list with the same sort).
 
         The next `ensure` replaces them all with the server's first page, whatever they were."""
         if self._starts or self.sort_key is None:
@@ -251,7 +252,8 @@ class TicketWindow:
                 rows.append(ticket)
         if not rows:
             return  # "nothing matches" is for the server to say
-        rows.sort(key=self.sort_key)
+        if not in_order:
+            rows.sort(key=self.sort_key)  # the SLA key works out every ticket's deadlines
         self._append_page(None, rows, None)
         self._exhausted = False  # more may follow: only the server knows
         self.provisional = True

@@ -14,6 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message as TextualMessage
+from textual.reactive import Reactive
+from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Static
 
 from supportdesk_tui import messages
@@ -72,6 +75,13 @@ SIDEBAR_FOLDS_BELOW = 100
 
 
 class QueueScreen(StatusLineScreen):
+    # Textual repaints the whole screen whenever the focus moves (this reactive's default), and
+    # a filter applied hands the focus from the filter bar to the list: every widget was drawn
+    # and sent to the terminal again in the frame with the new rows. What the focus changes
+    # repaints itself: the widgets that gain and lose it, their styles (`:focus`, restyled by
+    # Textual) and the footer's keys.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
     class FirstRowsShown(TextualMessage):
         """This queue's first rows are on the terminal: the agent reads them before the first key,
         a moment the app uses to prepare what comes next (app.py)."""
@@ -83,10 +93,8 @@ class QueueScreen(StatusLineScreen):
     QueueScreen #queue-main { width: 1fr; }
     QueueScreen TicketTable { height: 1fr; }
     QueueScreen TicketPreview { height: 12; border-top: solid $panel; }
+    /* Shown by `FilterBar.set_shown` (its own display, not a class: see there). */
     QueueScreen FilterBar { display: none; }
-    /* A class on the bar, not on the screen: a screen's class restyles every widget in it (~70 ms
-       a key with the list full), the bar's only the bar. */
-    QueueScreen FilterBar.-shown { display: block; }
     QueueScreen.-narrow QueueSidebar { display: none; }
     QueueScreen.-short TicketPreview { display: none; }
     """
@@ -111,6 +119,10 @@ class QueueScreen(StatusLineScreen):
         *[Binding(str(n), f"view({n})", show=False, id=f"queue.view_{n}") for n in range(2, 10)],
     ])
 
+    # A pause in typing the filter (shorter than before a deliberate enter) after which the rows
+    # it would show are drawn ahead.
+    PREPARE_AFTER_SECONDS = 0.08
+
     def __init__(self, *, remember_first_page: bool = False) -> None:
         super().__init__()
         # The start-up queue's first page is cached for the next start (see first_frame.py).
@@ -126,6 +138,10 @@ class QueueScreen(StatusLineScreen):
         self.saved_views: list[SavedView] = []
         self._counting_views = False
         self._view_counts_stale = False
+        self._table: TicketTable | None = None
+        self._prepare_timer: Timer | None = None
+        self._filter_bar: FilterBar | None = None
+        self._preview: TicketPreview | None = None
 
     def compose(self) -> ComposeResult:
         clock = self.desk.settings.clock
@@ -141,7 +157,23 @@ class QueueScreen(StatusLineScreen):
 
     @property
     def table(self) -> TicketTable:
-        return self.query_one(TicketTable)
+        # Held, not looked up: a query walks the screen's widgets (the sidebar's come first),
+        # and the list is asked for several times in the frame of every filter applied.
+        if self._table is None:
+            self._table = self.query_one(TicketTable)
+        return self._table
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        if self._filter_bar is None:
+            self._filter_bar = self.query_one(FilterBar)
+        return self._filter_bar
+
+    @property
+    def preview(self) -> TicketPreview:
+        if self._preview is None:
+            self._preview = self.query_one(TicketPreview)
+        return self._preview
 
     def on_mount(self) -> None:
         desk = self.desk
@@ -240,13 +272,22 @@ class QueueScreen(StatusLineScreen):
         if shown is not None and not from_end and not table.from_end:
             # At once from the rows already here (the same test as the server's, domain/query.py),
             # then replaced by the server's answer: on a slow link the filter still answers in a frame.
-            window.show_provisional(shown.loaded_prefix())
+            window.show_provisional(shown.loaded_prefix(), in_order=table.sort == sort)
         # Message ids: the table translates them when it draws them.
         table.empty_message = (
             N_("No tickets match this filter. Press esc to clear it.") if not self.query_filter.is_empty
             else N_("Nothing waiting in this queue. New tickets appear here as they arrive."))
         table.set_window(window, sort=sort, from_end=from_end)
-        self.query_one(TicketPreview).show_nothing()
+        preview = self.preview
+        previewed = preview.ticket
+        if previewed is not None:
+            # After the frame with the new rows: taking the old preview down and mounting its
+            # placeholder is a layout of the screen, and the rows are what the key is for.
+            def show_nothing() -> None:
+                if preview.ticket is previewed and preview.is_attached:
+                    preview.show_nothing()
+
+            table.call_after_rows_shown(show_nothing)
 
     def _save_first_page(self, tickets: list[Ticket]) -> None:
         """Cache what the start-up queue shows, for the next start to paint while the app loads."""
@@ -296,7 +337,7 @@ class QueueScreen(StatusLineScreen):
 
     @work(exclusive=True, group="preview")
     async def load_preview(self, ticket: Ticket) -> None:
-        preview = self.query_one(TicketPreview)
+        preview = self.preview
         preview.show_loading(ticket)
         self._prefetched = None
         try:
@@ -326,14 +367,14 @@ class QueueScreen(StatusLineScreen):
     # --- filter and sort -----------------------------------------------------------
 
     def action_filter(self) -> None:
-        bar = self.query_one(FilterBar)
-        self.query_one(FilterBar).add_class("-shown")
+        bar = self.filter_bar
+        bar.set_shown(True)
         bar.set_value(format_query(self.query_filter))
         bar.focus_input()
 
     @on(FilterBar.Submitted)
     def _filter_submitted(self, event: FilterBar.Submitted) -> None:
-        bar = self.query_one(FilterBar)
+        bar = self.filter_bar
         try:
             query = parse_query(event.text)
         except QueryError as exc:
@@ -341,26 +382,53 @@ class QueueScreen(StatusLineScreen):
             return
         bar.clear_error()
         if query.ticket_ref is not None:
-            self.query_one(FilterBar).remove_class("-shown")
+            self.filter_bar.set_shown(False)
             self.table.focus()
             self.open_ticket(query.ticket_ref)
             return
         self.query_filter = query
         if query.is_empty:
-            self.query_one(FilterBar).remove_class("-shown")
+            self.filter_bar.set_shown(False)
         self.reload()
         self.table.focus()
+
+    @on(FilterBar.Edited)
+    def _filter_edited(self, event: FilterBar.Edited) -> None:
+        # Once the agent pauses typing: the rows enter would show first (the loaded ones that
+        # match) are drawn ahead, so the frame of enter finds them drawn (≈ 0.2 ms a row, a
+        # screenful the first time a filter is applied).
+        if self._prepare_timer is not None:
+            self._prepare_timer.stop()
+        self._prepare_timer = self.set_timer(self.PREPARE_AFTER_SECONDS,
+                                             lambda: self._prepare_rows(event.text))
+
+    def _prepare_rows(self, text: str) -> None:
+        self._prepare_timer = None
+        table = self.table
+        shown = table.window
+        if shown is None or self.from_end or table.from_end:
+            return
+        try:
+            query = parse_query(text)
+        except QueryError:
+            return
+        if query.ticket_ref is not None or (query.sort or self.sort) != table.sort:
+            return  # opens a ticket, or another order: the rows shown would not be these
+        me_login = self.desk.me.login
+        picked = [t for t in shown.loaded_prefix()
+                  if ticket_matches(query, t, me_login=me_login, queue=self.queue_id)]
+        table.prepare_rows(picked)
 
     @on(FilterBar.Cancelled)
     def _filter_cancelled(self) -> None:
         if self.query_filter.is_empty:
-            self.query_one(FilterBar).remove_class("-shown")
+            self.filter_bar.set_shown(False)
         self.table.focus()
 
     def action_clear_filter(self) -> None:
         if not self.query_filter.is_empty:
             self.query_filter = TicketQuery()
-            self.query_one(FilterBar).remove_class("-shown")
+            self.filter_bar.set_shown(False)
             self.reload()
 
     def action_sort(self) -> None:
@@ -594,17 +662,17 @@ class QueueScreen(StatusLineScreen):
         if not 0 <= index < len(self.saved_views):
             return
         view = self.saved_views[index]
-        bar = self.query_one(FilterBar)
+        bar = self.filter_bar
         try:
             query = view.parsed()
         except QueryError as exc:
-            bar.add_class("-shown")
+            bar.set_shown(True)
             bar.set_value(view.query)
             bar.show_error(exc.message)
             return
         self.query_filter = query
         bar.set_value(view.query)
-        bar.set_class(not query.is_empty, "-shown")
+        bar.set_shown(not query.is_empty)
         self.views_list.highlight(index)
         self.reload()
         self.table.focus()
@@ -635,11 +703,11 @@ class QueueScreen(StatusLineScreen):
     def save_filter_as_view(self, text: str | None = None) -> None:
         """Ask for a name and keep the filter (the bar's text, or the one in force) as a view."""
         text = format_query(self.query_filter) if text is None else text
-        bar = self.query_one(FilterBar)
+        bar = self.filter_bar
         try:
             query = parse_query(text)
         except QueryError as exc:
-            bar.add_class("-shown")
+            bar.set_shown(True)
             bar.show_error(exc.message)
             return
         if query.is_empty:

@@ -17,10 +17,13 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.css.styles import RenderStyles
+from textual.geometry import Region
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widget import Widget
 
-from supportdesk_tui.i18n import _
+from supportdesk_tui.i18n import _, current_language
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,18 @@ class _Span:
     start: int
     end: int
     entry: FooterEntry
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    look: tuple[object, ...]
+    components: tuple[RenderStyles | None, ...]  # held: compared by identity (see `render_lines`)
+    lines: list[Strip]
+    spans: list[_Span]
+
+
+# Bars kept drawn: a screen's few focus states (a filter bar's keys and the list's, say).
+DRAWN_KEPT = 8
 
 
 class KeyFooter(Widget, can_focus=False):
@@ -70,6 +85,7 @@ class KeyFooter(Widget, can_focus=False):
         self._palette: FooterEntry | None = None
         self._spans: list[_Span] = []
         self._watched: Screen[object] | None = None
+        self._drawn: list[_Drawn] = []
 
     def on_mount(self) -> None:
         screen = self.screen
@@ -112,6 +128,24 @@ class KeyFooter(Widget, can_focus=False):
             _node, binding, enabled, _tooltip = active[palette_key]
             palette = FooterEntry(binding.key, app.get_key_display(binding), binding.description, enabled)
         return tuple(entries), palette
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The keys go back and forth with the focus (the filter bar's, then the list's on every
+        # filter applied): a bar drawn before is handed back as drawn, not built again through
+        # Rich text and Textual's content pipeline (≈ 1.5 ms in that key's frame). Textual gives
+        # the component classes new style objects whenever it restyles them: the identity of
+        # those held says whether the colours can still be the same.
+        components = tuple(self._component_styles.get(name) for name in sorted(self.COMPONENT_CLASSES))
+        look = (crop, self.size, self._entries, self._palette, current_language(), self.rich_style,
+                self.background_colors, tuple(self.get_line_filters()))
+        for drawn in self._drawn:
+            if drawn.look == look and all(held is now for held, now in zip(drawn.components, components,
+                                                                             strict=True)):
+                self._spans = drawn.spans
+                return drawn.lines
+        lines = super().render_lines(crop)
+        self._drawn = [_Drawn(look, components, lines, self._spans), *self._drawn[: DRAWN_KEPT - 1]]
+        return lines
 
     def _styled(self, entry: FooterEntry, key_style: Style, description_style: Style,
                 disabled: Style) -> Text:

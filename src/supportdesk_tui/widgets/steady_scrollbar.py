@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from math import ceil
 
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
 from textual.geometry import Region
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
@@ -22,33 +25,82 @@ class SteadyScrollBar(ScrollBar):
     def __init__(self, vertical: bool = True, name: str | None = None, *, thickness: int = 1) -> None:
         super().__init__(vertical=vertical, name=name, thickness=thickness)
         self._drawn: tuple[tuple[object, ...], list[Strip]] | None = None
+        # Each line of a vertical bar is one cell of `ScrollBarRender.render_bar`: the track above
+        # or below the thumb, the thumb, or one of its two ends in eighths. The line Textual draws
+        # for one of these, in one setting (size, colours, filters), is the same at any height and
+        # for any thumb, so a new thumb (a list of another length) is put together from the
+        # lines drawn before, not drawn again through Rich and the styles cache (≈ 2 ms).
+        self._line_setting: tuple[object, ...] | None = None
+        self._lines_by_cell: dict[tuple[str, Style | None], Strip] = {}
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        look = self._look(crop)
+        renderer = self.render()
+        look = self._look(crop, renderer)
         drawn = self._drawn
         if look is not None and drawn is not None and drawn[0] == look:
             return drawn[1]
-        lines = super().render_lines(crop)
+        lines: list[Strip] | None = None
+        cells = self._bar_cells(crop, renderer, look)
+        if cells is not None:
+            lines = self._lines_for(cells)
+        if lines is None:
+            lines = super().render_lines(crop)
+            if cells is not None and len(cells) == len(lines):
+                self._lines_by_cell.update(zip(cells, lines, strict=True))
         self._drawn = None if look is None else (look, lines)
         return lines
 
-    def _look(self, crop: Region) -> tuple[object, ...] | None:
+    def _look(self, crop: Region, renderer: object) -> tuple[object, ...] | None:
         """Everything the drawn lines depend on (None: not known, draw every time)."""
-        renderer = self.render()
         if not isinstance(renderer, ScrollBarRender):
             return None
         size = self.size.height if renderer.vertical else self.size.width
         return (
-            crop,
-            self.size,
+            *self._setting(crop, renderer),
+            thumb_cells(size, renderer.virtual_size, renderer.window_size, renderer.position,
+                        len(renderer.VERTICAL_BARS if renderer.vertical else renderer.HORIZONTAL_BARS)),
+        )
+
+    def _setting(self, crop: Region, renderer: ScrollBarRender, *, lines: bool = False) -> tuple[object, ...]:
+        """What the bar's lines are drawn in; `lines`: what one line depends on (not the height:
+        the queue's bar is shorter while the filter bar is shown and taller after esc)."""
+        return (
+            (crop.x, crop.width, self.size.width) if lines else (crop, self.size),
             renderer.vertical,
             renderer.thickness,
             renderer.style,
-            thumb_cells(size, renderer.virtual_size, renderer.window_size, renderer.position,
-                        len(renderer.VERTICAL_BARS if renderer.vertical else renderer.HORIZONTAL_BARS)),
             self.background_colors,
             tuple(self.get_line_filters()),
         )
+
+    def _bar_cells(self, crop: Region, renderer: object,
+                   look: tuple[object, ...] | None) -> list[tuple[str, Style | None]] | None:
+        """The cell `render_bar` gives each line of a whole vertical bar (None: not such a bar)."""
+        if look is None or not isinstance(renderer, ScrollBarRender) or not renderer.vertical \
+                or type(renderer) is not ScrollBarRender or crop != self.size.region:
+            return None
+        setting = self._setting(crop, renderer, lines=True)
+        if setting != self._line_setting:
+            self._line_setting = setting
+            self._lines_by_cell.clear()
+        style = renderer.style if isinstance(renderer.style, Style) else None
+        if style is None:
+            return None
+        bar = renderer.render_bar(
+            size=self.size.height, virtual_size=renderer.virtual_size, window_size=renderer.window_size,
+            # As `ScrollBarRender.__rich_console__`: the cell is as wide as the bar is drawn.
+            position=renderer.position, thickness=self.size.width, vertical=True,
+            back_color=style.bgcolor or Color.parse("#555555"),
+            bar_color=style.color or Color.parse("bright_magenta"))
+        cells = [(segment.text, segment.style) for segment in bar.segments]
+        return cells if all(isinstance(segment, Segment) for segment in bar.segments) else None
+
+    def _lines_for(self, cells: list[tuple[str, Style | None]]) -> list[Strip] | None:
+        known = self._lines_by_cell
+        try:
+            return [known[cell] for cell in cells]
+        except KeyError:
+            return None  # a cell not drawn yet in this setting: Textual draws the whole bar once
 
 
 def thumb_cells(size: int, virtual_size: float, window_size: float, position: float,

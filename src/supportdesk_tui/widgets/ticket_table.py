@@ -9,8 +9,10 @@ fetcher (the only I/O) is injected by the screen.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -87,6 +89,8 @@ _SORT_MARK: dict[TicketSort, tuple[str, str]] = {
     TicketSort.PRIORITY: ("priority", "▲"),
     TicketSort.WAITING: ("waiting", "▼"),
 }
+
+_FOCUS_PSEUDO_CLASSES = frozenset({"focus", "blur", "focus-within"})
 
 _PRESENCE_MARK = {PresenceState.COMPOSING: "✎", PresenceState.VIEWING: "◎"}
 
@@ -329,6 +333,7 @@ class TicketTable(ScrollView, can_focus=True):
             return self.ticket_table
 
     HIGHLIGHT_DELAY = 0.1
+    ROWS_SHOWN_AT_THE_LATEST = 0.25
     TICK_SECONDS = 1.0
     PREFETCH_ROWS = 20
 
@@ -371,6 +376,14 @@ class TicketTable(ScrollView, can_focus=True):
         self._marked: frozenset[int] = frozenset()
         # The table's own style the cached rows were drawn with (see `_base_style`).
         self._drawn_base: Style | None = None
+        # Whether the stylesheet (by identity) styles the table by focus, for the selector names
+        # it was asked with (see `watch_has_focus`).
+        self._focus_rules: tuple[object, frozenset[str], bool] | None = None
+        self._provisional_floor = 0  # see `set_window`
+        # "Loading…" lines by label, style and width (a few: plain and under the cursor).
+        self._placeholders: dict[tuple[str, Style, int], Strip] = {}
+        self._after_shown: list[Callable[[], object]] = []  # see `call_after_rows_shown`
+        self._after_shown_timer: Timer | None = None
 
     # --- public API ---------------------------------------------------------
 
@@ -396,7 +409,10 @@ class TicketTable(ScrollView, can_focus=True):
         known = window.row_count_known
         if window.exhausted:
             return known
-        return max(known + 1, window.total_hint or 0)
+        # The rows picked locally for a new filter (see `set_window`) fill the view with
+        # placeholders down to the server's answer if the list before them had a scrollbar.
+        floor = self._provisional_floor if window.provisional else 0
+        return max(known + 1, window.total_hint or 0, floor)
 
     @property
     def empty_message(self) -> str:
@@ -413,6 +429,13 @@ class TicketTable(ScrollView, can_focus=True):
 
         `from_end`: the window reads the list backwards from its last ticket (after `G`).
         """
+        # While the server is asked, the rows picked locally (a short list) are followed by
+        # placeholders as far as the list they narrow went, so the scrollbar stays as it was:
+        # else the screen is laid out again for the scrollbar going in this frame and again for
+        # it coming back with the server's page, the bar is drawn twice, and the short list's
+        # rows, a cell wider, are built anew instead of coming from the rows drawn.
+        self._provisional_floor = self.row_count if (
+            window is not None and window.provisional and self.show_vertical_scrollbar) else 0
         self._window = window
         if sort is not None:
             self.sort = sort
@@ -427,14 +450,52 @@ class TicketTable(ScrollView, can_focus=True):
             self._rows_changed(ask=False)
             # The rows picked locally are drawn first, and the server's page is asked for once
             # that frame is out: building and sending the request is CPU the frame would wait for.
-            self.call_after_refresh(self._ask_for_server_rows, window)
+            self.call_after_rows_shown(partial(self._ask_for_server_rows, window))
         else:
             self._rows_changed()
+
+    def call_after_rows_shown(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the frame with the rows now in the table has been drawn: for work
+        that follows a new list (the server's page, the preview) and would otherwise share its
+        frame. Textual's `call_after_refresh` may run before that frame (when the screen goes
+        idle before the table's repaint reached it). At once if the table is not on the screen,
+        and at the latest after `ROWS_SHOWN_AT_THE_LATEST` seconds (a dialog over the table)."""
+        if not (self.is_attached and self.screen.is_current and self.display and self.region):
+            self.call_later(callback)
+            return
+        self._after_shown.append(callback)
+        self.refresh()
+        if self._after_shown_timer is None:
+            self._after_shown_timer = self.set_timer(self.ROWS_SHOWN_AT_THE_LATEST, self._rows_shown)
+
+    def _rows_shown(self) -> None:
+        if self._after_shown_timer is not None:
+            self._after_shown_timer.stop()
+            self._after_shown_timer = None
+        callbacks, self._after_shown = self._after_shown, []
+        for callback in callbacks:
+            # As a message to the table: run after the frame being drawn is on the terminal.
+            self.call_later(callback)
 
     def _ask_for_server_rows(self, window: TicketWindow) -> None:
         if window is self._window and window.provisional:
             self._replace_provisional(window)
             self._request_visible()
+
+    def prepare_rows(self, tickets: list[Ticket]) -> None:
+        """Draw ahead the rows of `tickets` that a new list starting with them would show at the
+        table's width (the first under the focused cursor), into the cache of drawn rows: the
+        frame that shows that list then finds them drawn. Drawn as any row is, so a ticket that
+        changes before then is drawn again like any other."""
+        if not self.is_mounted or not self.region or self._drawn_base is None:
+            return
+        if self.rich_style != self._drawn_base:
+            return  # the next frame starts over with new colours anyway (`render_lines`)
+        frame = self._frame()
+        for row, ticket in enumerate(tickets[: self._body_height]):
+            marked = ticket.id in self._marked
+            look = "cursor" if row == 0 else "plain"
+            self._row_strip(ticket, look + "+marked" if marked else look, marked, frame.now, frame.width)
 
     def set_marked(self, ticket_ids: frozenset[int]) -> None:
         """Show these tickets as marked for a bulk action (the screen owns the selection)."""
@@ -503,7 +564,27 @@ class TicketTable(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         width = self.scrollable_content_region.width or self.size.width
-        self.virtual_size = Size(width, self.row_count + 1)
+        size = Size(width, self.row_count + 1)
+        if size != self.virtual_size and self._scrollbar_stays(size):
+            # A longer or shorter list under the same scrollbar: Textual would lay out the whole
+            # screen again (a new list's frame then repainted every widget on it); the table's
+            # place is the same, only its scrollbar's thumb changes.
+            self.set_reactive(TicketTable.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+            return
+        self.virtual_size = size
+
+    def _scrollbar_stays(self, size: Size) -> bool:
+        """Whether Textual would keep the scrollbars as they are for a content of `size`
+        (`Widget._refresh_scrollbars`: a vertical one while the content is taller than the view)."""
+        styles = self.styles
+        container = self.container_size
+        if not self.is_mounted or not container or styles.overflow_x != "hidden" \
+                or styles.overflow_y != "auto":
+            return False
+        return (size.height > container.height) == self.show_vertical_scrollbar \
+            and not self.show_horizontal_scrollbar
 
     def on_resize(self, event: events.Resize) -> None:
         self._update_virtual_size()
@@ -513,6 +594,30 @@ class TicketTable(ScrollView, can_focus=True):
     def on_mount(self) -> None:
         self.set_interval(self.TICK_SECONDS, self._tick, name="ticket-table countdowns")
         self._rows_changed()
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        # Textual restyles a widget, its scrollbars and each of its component classes on every
+        # focus change (≈ 3 ms for the table's 30): the filter bar hands the focus back on every
+        # filter applied. No rule the table or its parts match depends on the focus (the cursor's
+        # look is chosen in `_content_line`), so that work would give the same styles again.
+        if self._styles_follow_focus():
+            super().watch_has_focus(has_focus)
+
+    def _styles_follow_focus(self) -> bool:
+        """Whether a rule that may style the table, its scrollbars or its components names a
+        focus pseudo-class (a user's CSS or a theme may add one): then Textual restyles as usual."""
+        stylesheet = self.app.stylesheet
+        rules_map = stylesheet.rules_map  # a new map whenever the stylesheet is parsed again
+        names = frozenset(self._selector_names)
+        held = self._focus_rules
+        if held is not None and held[0] is rules_map and held[1] == names:
+            return held[2]
+        candidates = set(names) | {"*"} | {f".{component}" for component in self._get_component_classes()}
+        candidates |= self.vertical_scrollbar._selector_names | self.horizontal_scrollbar._selector_names
+        follows = any(not rule.pseudo_classes.isdisjoint(_FOCUS_PSEUDO_CLASSES)
+                      for name in candidates & rules_map.keys() for rule in rules_map[name])
+        self._focus_rules = (rules_map, names, follows)
+        return follows
 
     def on_focus(self) -> None:
         self.refresh()
@@ -725,6 +830,8 @@ class TicketTable(ScrollView, can_focus=True):
             self._forget_rendered()
         self._drawn_base = base
         if not self._plain_box():
+            if self._after_shown:
+                self._rows_shown()
             return super().render_lines(crop)
         # A table without border, padding or effects: Textual's styles cache would copy every
         # line into a new strip and filter it again on every frame (a scroll repaints all of
@@ -744,6 +851,8 @@ class TicketTable(ScrollView, can_focus=True):
         x1, x2 = crop.column_span
         if (x1, x2) != (0, width):
             strips = [strip.crop(x1, x2) for strip in strips]
+        if self._after_shown:
+            self._rows_shown()
         return strips
 
     def _plain_box(self) -> bool:
@@ -856,8 +965,13 @@ class TicketTable(ScrollView, can_focus=True):
         if row == self._cursor_row:
             row_style = base + self._style("cursor" if self.has_focus else "cursor-blurred")
         label = _("Could not load these rows") if self._load_failed else _("Loading…")
-        text = Text("  " + label, style=row_style + self._style("placeholder"))
-        return self._strip(text, width, row_style)
+        # The rows picked locally for a filter are followed by a screenful of these: drawn once.
+        key = (label, row_style, width)
+        held = self._placeholders.get(key)
+        if held is None:
+            text = Text("  " + label, style=row_style + self._style("placeholder"))
+            held = self._placeholders[key] = self._strip(text, width, row_style)
+        return held
 
     def _base_style(self) -> Style:
         """The table's own style (the rows' background and text), as worked out for this frame
@@ -875,6 +989,7 @@ class TicketTable(ScrollView, can_focus=True):
 
     def _forget_rendered(self) -> None:
         self._row_cache.clear()
+        self._placeholders.clear()
         self._header = None
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
