@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message as TextualMessage
+from textual.timer import Timer
 from textual.widgets import Static
 
 from supportdesk_tui import messages
@@ -39,6 +40,7 @@ from supportdesk_tui.navigation import (
     FIRST_PAGE_MESSAGES,
     OpenTicket,
     Prefetched,
+    PrepareTicket,
     ShowDashboard,
     ShowEscalations,
 )
@@ -68,6 +70,10 @@ SORT_LABELS: dict[TicketSort, str] = {
 
 # The width under which the app's `-narrow` breakpoint folds the queue sidebar away (app.py).
 SIDEBAR_FOLDS_BELOW = 100
+# The cursor stayed this long on a ticket whose preview is shown: the agent is reading it, so the
+# conversation lays it out unseen (`PrepareTicket`) and opening it only shows it. Longer than the
+# gap between keys of somebody moving down the list, so moving pays nothing for it.
+PREPARE_OPEN_AFTER_SECONDS = 0.15
 
 
 class QueueScreen(StatusLineScreen):
@@ -116,6 +122,7 @@ class QueueScreen(StatusLineScreen):
         self._remember_first_page = remember_first_page
         self._first_rows_told = False
         self._prefetched: Prefetched | None = None
+        self._prepare_timer: Timer | None = None
         self.from_end = False
         self.query_filter = TicketQuery()
         self.queue_id: str | None = None
@@ -298,6 +305,9 @@ class QueueScreen(StatusLineScreen):
         preview = self.query_one(TicketPreview)
         preview.show_loading(ticket)
         self._prefetched = None
+        if self._prepare_timer is not None:
+            self._prepare_timer.stop()
+            self._prepare_timer = None
         try:
             # The page the conversation starts with, so opening this ticket needs no wait.
             page = await self.desk.api.list_messages(ticket.id, order="desc", page_size=FIRST_PAGE_MESSAGES)
@@ -307,8 +317,15 @@ class QueueScreen(StatusLineScreen):
             return
         if not preview.is_attached:
             return  # the app is closing: the answer came after the preview was taken down
-        self._prefetched = Prefetched(ticket, page)
+        self._prefetched = prefetched = Prefetched(ticket, page)
         preview.show_messages(ticket, list(reversed(page.items)))
+        self._prepare_timer = self.set_timer(PREPARE_OPEN_AFTER_SECONDS,
+                                             lambda: self._prepare_open(prefetched))
+
+    def _prepare_open(self, prefetched: Prefetched) -> None:
+        self._prepare_timer = None
+        if self._prefetched is prefetched and self.app.screen is self:
+            self.post_message(PrepareTicket(prefetched))
 
     def open_ticket(self, ticket_id: int) -> None:
         prefetched = self._prefetched
