@@ -4,7 +4,8 @@
 starts a 1,000-ticket bulk backend of its own: the queue's size only reaches an open through the
 server's latency, and a prefetched open asks the server nothing before its frame). Each open is the
 queue probe's: `j`, settle (the preview fetches the ticket), `enter` → the frame that shows the ticket
-with its cards laid out, settle, `escape`. `time.process_time` from the key to that frame counts only
+with its cards laid out, settle, `escape` (`--at-once`: `j` and enter together, nothing prefetched, as
+the queue probe's uncached opens). `time.process_time` from the key to that frame counts only
 what this process did, so before/after comparisons hold on a shared machine. Also reported: the app's
 full (generation 2) collections — how long each took and whether one ran inside a timed open. Not part
 of `make bench`: a profiling aid for `bench/profile_notes.md`. Prints one JSON line (ms).
@@ -47,7 +48,7 @@ class FullCollections:
         return sum(1 for began, stop in self.spans if stop > start and began < end)
 
 
-async def run(url: str, token: str, opens: int, profile: str | None) -> dict[str, Any]:
+async def run(url: str, token: str, opens: int, profile: str | None, at_once: bool = False) -> dict[str, Any]:
     cpu: list[float] = []
     wall: list[float] = []
     escape_cpu: list[float] = []
@@ -69,8 +70,12 @@ async def run(url: str, token: str, opens: int, profile: str | None) -> dict[str
 
                 profiler = Profiler(interval=0.001, async_mode="disabled")
             for _ in range(opens):
+                target = table.cursor_row + 1
+                moved = recorder.expect(lambda target=target: table.cursor_row == target)  # type: ignore[misc]
                 send_key(app, "j")
-                await settle(pilot)
+                await recorder.wait(moved)
+                if not at_once:
+                    await settle(pilot)
                 ticket = table.cursor_ticket
                 assert ticket is not None
                 shown = recorder.expect(lambda ticket_id=ticket.id: _conversation_shown(app, ticket_id))  # type: ignore[misc]
@@ -90,6 +95,8 @@ async def run(url: str, token: str, opens: int, profile: str | None) -> dict[str
                 began = time.process_time()
                 send_key(app, "escape")
                 escape_cpu.append(await recorder.wait(back) - began)
+                if at_once:
+                    await settle(pilot)
             if profiler is not None:
                 Path(profile).write_text(profiler.output_html())  # type: ignore[arg-type]
                 print(profiler.output_text(unicode=False, color=False, show_all=True))
@@ -104,6 +111,8 @@ def main() -> None:
     parser.add_argument("--url")
     parser.add_argument("--token")
     parser.add_argument("--opens", type=int, default=10)
+    parser.add_argument("--at-once", action="store_true",
+                        help="`j` and enter at once, as the queue probe's uncached opens")
     parser.add_argument("--profile", help="write a pyinstrument profile of the timed opens (HTML) here")
     args = parser.parse_args()
     backend: Any = None
@@ -116,7 +125,7 @@ def main() -> None:
         url = backend.start()
         token = lead_token(backend)
     try:
-        result = asyncio.run(run(url, token, args.opens, args.profile))
+        result = asyncio.run(run(url, token, args.opens, args.profile, args.at_once))
     finally:
         if backend is not None:
             backend.stop()
