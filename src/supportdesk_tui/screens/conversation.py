@@ -185,7 +185,11 @@ class ConversationScreen(StatusLineScreen):
         await loaded.wait()
         if self._open and self._loaded is loaded:
             thread = self.thread
-            await AwaitMount(thread, list(thread.children))
+            # Only those still mounting: awaiting a mounted widget asks for another layout of the
+            # thread (a ticket laid out unseen has every card mounted already).
+            mounting = [child for child in thread.children if not child.is_mounted]
+            if mounting:
+                await AwaitMount(thread, mounting)
 
     def _shows(self, ticket_id: int) -> Callable[[], bool]:
         """Asked by work that answers late: is `ticket_id` still the ticket in front of the agent?"""
@@ -289,7 +293,9 @@ class ConversationScreen(StatusLineScreen):
 
     async def _draw_staged(self, ticket_id: int) -> None:
         thread = self.thread
-        await AwaitMount(thread, list(thread.children))
+        mounting = [child for child in thread.children if not child.is_mounted]
+        if mounting:
+            await AwaitMount(thread, mounting)
         staged = self._staged
         if staged is None or staged[0] != ticket_id or self._open:
             return  # opened meanwhile (the open draws it) or replaced by another
@@ -325,7 +331,9 @@ class ConversationScreen(StatusLineScreen):
         self._open = True
         self.desk.subscribe(self)
         self.init_status_line()  # what the session said while another screen was in front
-        self.thread.focus()
+        thread = self.thread
+        if self.focused is not thread:  # Textual repaints a widget on every focus() call
+            thread.focus()
         draft = self.desk.session.drafts.load(self.ticket_id)
         if draft is not None:
             self.composer.set_draft(draft.body, draft.kind.message_kind)
