@@ -296,10 +296,19 @@ class ConversationScreen(StatusLineScreen):
         mounting = [child for child in thread.children if not child.is_mounted]
         if mounting:
             await AwaitMount(thread, mounting)
+        # As `draw_aside` does, in two steps with the loop free between them (a key pressed
+        # meanwhile waits for one of them, not both), each only while the ticket is still the one
+        # laid out and not opened (the open draws it itself).
+        if self._still_staged(ticket_id):
+            self._refresh_layout(self.app.size)
+            await asyncio.sleep(0)
+        if self._still_staged(ticket_id):
+            self._compositor.render_update(full=True)
+
+    def _still_staged(self, ticket_id: int) -> bool:
         staged = self._staged
-        if staged is None or staged[0] != ticket_id or self._open:
-            return  # opened meanwhile (the open draws it) or replaced by another
-        self.draw_aside(asyncio.Event())
+        return (staged is not None and staged[0] == ticket_id and not self._open and self.is_attached
+                and self.app.screen is not self)
 
     def _take_staged(self, ticket_id: int, prefetched: Prefetched | None) -> bool:
         """Whether `ticket_id` is the ticket laid out unseen, fresh, and shown from what the queue
