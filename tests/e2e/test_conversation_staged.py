@@ -30,9 +30,9 @@ def a_ticket(server: Any, word: str, requester_name: str) -> int:
     ticket_id: int = create_customer_ticket(server, subject=f"Тема {word}", category="question",
                                             body=f"Первое {word}", requester_name=requester_name)["id"]
     with server.client("intake") as http:
-        for n in range(3):
+        for n in range(10):  # taller than the view: it opens scrolled to the newest message
             http.post(f"/api/v1/tickets/{ticket_id}/messages",
-                      json={"kind": "customer", "body": f"{word} {n}"},
+                      json={"kind": "customer", "body": f"{word} {n}\nещё строка\nи ещё одна"},
                       headers={"Idempotency-Key": f"staged-{ticket_id}-{n}"}).raise_for_status()
     return ticket_id
 
@@ -107,6 +107,7 @@ async def test_a_ticket_laid_out_while_its_preview_is_read_is_not_opened_until_t
         screen = await read_preview_of(pilot, app, second)
         # Laid out, not opened: the queue is in front, nobody hears the agent views it, no draft.
         assert isinstance(app.screen, QueueScreen) and not screen._open
+        assert screen.thread.scroll_y == screen.thread.max_scroll_y > 0, "laid out at the newest message"
         assert "anna" not in viewers_on_server(workday_server, second)
         first_draft = app.session.drafts.load(first)
         assert first_draft is not None and first_draft.body == f"note {first_word}"
@@ -122,6 +123,7 @@ async def test_a_ticket_laid_out_while_its_preview_is_read_is_not_opened_until_t
         assert header.ticket is not None and header.ticket.id == second
         assert screen.composer.text == "" and screen.composer.kind is MessageKind.REPLY
         assert screen.ticket is not None and screen.seen_up_to == screen.ticket.last_message_id
+        assert screen.thread.scroll_y == screen.thread.max_scroll_y > 0
         # Opened now: the others hear it as from any open.
         await wait_until(pilot, lambda: "anna" in viewers_on_server(workday_server, second),
                          what="the agent seen viewing the ticket")
