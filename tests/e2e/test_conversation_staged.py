@@ -172,12 +172,12 @@ async def test_a_ticket_laid_out_too_long_ago_is_shown_afresh(
         await open_in_front(pilot, app, other)
         await back_to_queue(pilot, app)
         screen = await read_preview_of(pilot, app, ticket_id)
-        laid_out = {id(card) for card in screen.thread.mounted_cards}
+        laid_out = list(screen.thread.mounted_cards)  # held: their ids are not reused meanwhile
         before_open: datetime = app.settings.clock()
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.screen is screen and shows(screen, ticket_id), what="the ticket")
         # Cards made anew at the open, their "… ago" counted from then.
         cards = screen.thread.mounted_cards
-        assert cards and not laid_out & {id(card) for card in cards}
+        assert laid_out and cards and not any(card is old for card in cards for old in laid_out)
         assert all(card._now >= before_open for card in cards)
         assert word in app.export_screenshot()
