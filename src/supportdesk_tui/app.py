@@ -523,6 +523,10 @@ class SupportDeskApp(App[None]):
     def _navigate(self, request: navigation.NavigationRequest) -> None:
         self.navigator.go(request)
 
+    @on(navigation.PrepareTicket)
+    def _prepare_ticket(self, request: navigation.PrepareTicket) -> None:
+        self.navigator.prepare_ticket(request.prefetched)
+
     # --- actions ---------------------------------------------------------------
 
     def action_help(self) -> None:

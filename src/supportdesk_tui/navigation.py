@@ -45,6 +45,14 @@ class OpenTicket(TextualMessage):
 
 
 @dataclass
+class PrepareTicket(TextualMessage):
+    """The agent is reading the preview of a ticket the queue fetched: the conversation may lay it
+    out unseen, so that opening it only shows it. Not a way to show anything."""
+
+    prefetched: Prefetched
+
+
+@dataclass
 class ShowQueue(TextualMessage):
     """Without `queue_id`: switch to the queue (kept installed, so its filter and cursor survive).
     With one (the palette's `queue: show …`): back to the queue under the current screen, showing

@@ -116,6 +116,18 @@ class Navigator:
         screen.call_later(screen.draw_aside, drawn)  # after the resize, in the screen's own queue
         await drawn.wait()
 
+    def prepare_ticket(self, prefetched: Prefetched) -> None:
+        """Lay the ticket out on the conversation screen kept aside, if there is one and it is not
+        in use (on the stack); the next open of that ticket takes it (`ConversationScreen.show_ticket`)."""
+        from supportdesk_tui.screens.conversation import ConversationScreen
+
+        app = self._app
+        if not app.is_screen_installed(CONVERSATION_SCREEN):
+            return
+        screen = app.get_screen(CONVERSATION_SCREEN)
+        if isinstance(screen, ConversationScreen) and not any(s is screen for s in app.screen_stack):
+            screen.stage_ticket(prefetched)
+
     def open_ticket(self, ticket_id: int, prefetched: Prefetched | None = None, *,
                     instead_of_current: bool = False) -> None:
         # lazy: the conversation (composer, thread) loads with the first ticket opened

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -87,6 +88,10 @@ THREAD_PAGE_MESSAGES = 100
 # messages (empty, then header and sidebar, then the cards as they mounted, then laid out), each
 # frame a layout and a paint; held, it is drawn once. Past this the agent sees it loading.
 OPEN_HOLD_SECONDS = 0.1
+# A ticket laid out unseen while the agent read its preview (`stage_ticket`) is shown as it is for
+# this long; the cards' "… ago" labels were worked out when it was laid out, so an older one is
+# shown afresh.
+STAGED_FRESH_SECONDS = 10.0
 # The ticket id of a screen composed ahead of the first ticket: the server numbers tickets from 1.
 NO_TICKET = 0
 
@@ -146,6 +151,8 @@ class ConversationScreen(StatusLineScreen):
         self._open_when_mounted = ticket_id is not None
         self._composing_timer: Timer | None = None
         self.history_shown = True  # the agent's choice stays for the next ticket
+        # The ticket laid out unseen (`stage_ticket`): its id and when (time.monotonic).
+        self._staged: tuple[int, float] | None = None
         self._forget_ticket(NO_TICKET if ticket_id is None else ticket_id, prefetched)
 
     def _forget_ticket(self, ticket_id: int, prefetched: Prefetched | None) -> None:
@@ -178,7 +185,11 @@ class ConversationScreen(StatusLineScreen):
         await loaded.wait()
         if self._open and self._loaded is loaded:
             thread = self.thread
-            await AwaitMount(thread, list(thread.children))
+            # Only those still mounting: awaiting a mounted widget asks for another layout of the
+            # thread (a ticket laid out unseen has every card mounted already).
+            mounting = [child for child in thread.children if not child.is_mounted]
+            if mounting:
+                await AwaitMount(thread, mounting)
 
     def _shows(self, ticket_id: int) -> Callable[[], bool]:
         """Asked by work that answers late: is `ticket_id` still the ticket in front of the agent?"""
@@ -248,12 +259,70 @@ class ConversationScreen(StatusLineScreen):
     def show_ticket(self, ticket_id: int, prefetched: Prefetched | None = None) -> None:
         """Show another ticket on this screen, as if it had been made for it."""
         self._leave_ticket()
+        staged_at = self._staged[1] if self._staged is not None else 0.0
+        if self._take_staged(ticket_id, prefetched):
+            # Laid out and drawn already: open it (what the agent and the others are told); the
+            # frame only shows what is drawn. The header's countdowns are redrawn every second
+            # while shown: drawn longer ago than that, they are redrawn now.
+            if time.monotonic() - staged_at > 1.0:
+                self.query_one(TicketHeader).refresh()
+            self._open_ticket()
+            return
         self._forget_ticket(ticket_id, prefetched)
         if self._ready:
             self._clear_widgets()
             self._open_ticket()
         else:  # composed ahead and still mounting: it opens this one when mounted
             self._open_when_mounted = True
+
+    def stage_ticket(self, prefetched: Prefetched) -> None:
+        """The agent is reading this ticket's preview (the queue fetched it): lay it out and draw it
+        now, unseen, as `draw_aside` does, so that opening it only shows it (the layout and first
+        paint of the header, sidebar and cards were most of an open's ≈ 25-35 ms of CPU). Only the
+        picture: nothing an open does for the agent or the others (open state, presence, the
+        draft, live updates, the extras) happens before `show_ticket` takes it; another ticket, or
+        this one after `STAGED_FRESH_SECONDS`, is shown from scratch as before."""
+        if not self._ready or self._open or self.app.screen is self or self in self.app.screen_stack:
+            return
+        ticket_id = prefetched.ticket.id
+        self._forget_ticket(ticket_id, prefetched)
+        self._clear_widgets()
+        self._show_loaded(prefetched.ticket, prefetched.newest_first)
+        self._staged = (ticket_id, time.monotonic())
+        self.run_worker(self._draw_staged(ticket_id), group="stage", exclusive=True, exit_on_error=False)
+
+    async def _draw_staged(self, ticket_id: int) -> None:
+        thread = self.thread
+        mounting = [child for child in thread.children if not child.is_mounted]
+        if mounting:
+            await AwaitMount(thread, mounting)
+        # As `draw_aside` does, in two steps with the loop free between them (a key pressed
+        # meanwhile waits for one of them, not both), each only while the ticket is still the one
+        # laid out and not opened (the open draws it itself).
+        if self._still_staged(ticket_id):
+            self._refresh_layout(self.app.size)
+            await asyncio.sleep(0)
+        if self._still_staged(ticket_id):
+            self._compositor.render_update(full=True)
+
+    def _still_staged(self, ticket_id: int) -> bool:
+        staged = self._staged
+        return (staged is not None and staged[0] == ticket_id and not self._open and self.is_attached
+                and self.app.screen is not self)
+
+    def _take_staged(self, ticket_id: int, prefetched: Prefetched | None) -> bool:
+        """Whether `ticket_id` is the ticket laid out unseen, fresh, and shown from what the queue
+        has now (`prefetched` may carry a newer version of the ticket: `_open_ticket` shows it)."""
+        staged, self._staged = self._staged, None
+        if staged is None or prefetched is None or not self._ready or self._open:
+            return False
+        staged_id, staged_at = staged
+        if staged_id != ticket_id or self.ticket_id != ticket_id or prefetched.ticket.id != ticket_id:
+            return False
+        if time.monotonic() - staged_at > STAGED_FRESH_SECONDS:
+            return False
+        self._prefetched = prefetched
+        return True
 
     def _clear_widgets(self) -> None:
         """Nothing of the previous ticket stays on screen."""
@@ -264,14 +333,16 @@ class ConversationScreen(StatusLineScreen):
         self.composer.reset()
         self.account_case.remove_playbook()
         self.query_one(StatusLine).set_note("")
-        self.sub_title = ""
+        self._set_sub_title("")
 
     def _open_ticket(self) -> None:
         self._draw_when_shown()
         self._open = True
         self.desk.subscribe(self)
         self.init_status_line()  # what the session said while another screen was in front
-        self.thread.focus()
+        thread = self.thread
+        if self.focused is not thread:  # Textual repaints a widget on every focus() call
+            thread.focus()
         draft = self.desk.session.drafts.load(self.ticket_id)
         if draft is not None:
             self.composer.set_draft(draft.body, draft.kind.message_kind)
@@ -522,9 +593,15 @@ class ConversationScreen(StatusLineScreen):
             return  # the screen is being torn down
         header.set_ticket(ticket)
         sidebar.set_ticket(ticket)
-        self.sub_title = f"#{ticket.id}"
+        self._set_sub_title(f"#{ticket.id}")
         if self._drawn:
             self._load_history_if_changed(ticket)
+
+    def _set_sub_title(self, sub_title: str) -> None:
+        """Textual repaints the whole screen when its sub-title changes (the reactive's refresh), for
+        a `Header` this screen does not have: every widget's lines went through the compositor again
+        in each open. Set without that refresh."""
+        self.set_reactive(ConversationScreen.sub_title, sub_title)
 
     def _load_history_if_changed(self, ticket: Ticket) -> None:
         if self.history_shown and ticket.version != self._history_version:

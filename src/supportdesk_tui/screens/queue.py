@@ -43,6 +43,7 @@ from supportdesk_tui.navigation import (
     FIRST_PAGE_MESSAGES,
     OpenTicket,
     Prefetched,
+    PrepareTicket,
     ShowDashboard,
     ShowEscalations,
 )
@@ -72,6 +73,10 @@ SORT_LABELS: dict[TicketSort, str] = {
 
 # The width under which the app's `-narrow` breakpoint folds the queue sidebar away (app.py).
 SIDEBAR_FOLDS_BELOW = 100
+# The cursor stayed this long on a ticket whose preview is shown: the agent is reading it, so the
+# conversation lays it out unseen (`PrepareTicket`) and opening it only shows it. Longer than the
+# gap between keys of somebody moving down the list, so moving pays nothing for it.
+PREPARE_OPEN_AFTER_SECONDS = 0.15
 
 
 class QueueScreen(StatusLineScreen):
@@ -121,7 +126,7 @@ class QueueScreen(StatusLineScreen):
 
     # A pause in typing the filter (shorter than before a deliberate enter) after which the rows
     # it would show are drawn ahead.
-    PREPARE_AFTER_SECONDS = 0.08
+    FILTER_ROWS_AHEAD_SECONDS = 0.08
 
     def __init__(self, *, remember_first_page: bool = False) -> None:
         super().__init__()
@@ -129,6 +134,7 @@ class QueueScreen(StatusLineScreen):
         self._remember_first_page = remember_first_page
         self._first_rows_told = False
         self._prefetched: Prefetched | None = None
+        self._prepare_open_timer: Timer | None = None
         self.from_end = False
         self.query_filter = TicketQuery()
         self.queue_id: str | None = None
@@ -139,7 +145,7 @@ class QueueScreen(StatusLineScreen):
         self._counting_views = False
         self._view_counts_stale = False
         self._table: TicketTable | None = None
-        self._prepare_timer: Timer | None = None
+        self._filter_rows_timer: Timer | None = None
         self._filter_bar: FilterBar | None = None
         self._preview: TicketPreview | None = None
 
@@ -340,6 +346,9 @@ class QueueScreen(StatusLineScreen):
         preview = self.preview
         preview.show_loading(ticket)
         self._prefetched = None
+        if self._prepare_open_timer is not None:
+            self._prepare_open_timer.stop()
+            self._prepare_open_timer = None
         try:
             # The page the conversation starts with, so opening this ticket needs no wait.
             page = await self.desk.api.list_messages(ticket.id, order="desc", page_size=FIRST_PAGE_MESSAGES)
@@ -349,8 +358,15 @@ class QueueScreen(StatusLineScreen):
             return
         if not preview.is_attached:
             return  # the app is closing: the answer came after the preview was taken down
-        self._prefetched = Prefetched(ticket, page)
+        self._prefetched = prefetched = Prefetched(ticket, page)
         preview.show_messages(ticket, list(reversed(page.items)))
+        self._prepare_open_timer = self.set_timer(PREPARE_OPEN_AFTER_SECONDS,
+                                                  lambda: self._prepare_open(prefetched))
+
+    def _prepare_open(self, prefetched: Prefetched) -> None:
+        self._prepare_open_timer = None
+        if self._prefetched is prefetched and self.app.screen is self:
+            self.post_message(PrepareTicket(prefetched))
 
     def open_ticket(self, ticket_id: int) -> None:
         prefetched = self._prefetched
@@ -397,13 +413,13 @@ class QueueScreen(StatusLineScreen):
         # Once the agent pauses typing: the rows enter would show first (the loaded ones that
         # match) are drawn ahead, so the frame of enter finds them drawn (≈ 0.2 ms a row, a
         # screenful the first time a filter is applied).
-        if self._prepare_timer is not None:
-            self._prepare_timer.stop()
-        self._prepare_timer = self.set_timer(self.PREPARE_AFTER_SECONDS,
-                                             lambda: self._prepare_rows(event.text))
+        if self._filter_rows_timer is not None:
+            self._filter_rows_timer.stop()
+        self._filter_rows_timer = self.set_timer(self.FILTER_ROWS_AHEAD_SECONDS,
+                                                 lambda: self._draw_filter_rows_ahead(event.text))
 
-    def _prepare_rows(self, text: str) -> None:
-        self._prepare_timer = None
+    def _draw_filter_rows_ahead(self, text: str) -> None:
+        self._filter_rows_timer = None
         table = self.table
         shown = table.window
         if shown is None or self.from_end or table.from_end:
