@@ -119,7 +119,9 @@ class Navigator:
     def prepare_ticket(self, prefetched: Prefetched) -> None:
         """Lay the ticket out on the conversation screen kept aside, if there is one and it is not
         in use (on the stack); the next open of that ticket takes it (`ConversationScreen.show_ticket`)."""
-        from supportdesk_tui.screens.conversation import ConversationScreen
+        from supportdesk_tui.screens.conversation import (
+            ConversationScreen,  # lazy: as in prepare_conversation
+        )
 
         app = self._app
         if not app.is_screen_installed(CONVERSATION_SCREEN):

@@ -375,6 +375,30 @@ def test_a_container_is_drawn_at_the_scroll_offset_its_arrange_leaves() -> None:
         "scroll_offset after calling its arrange()")
 
 
+def test_a_widget_still_sizes_its_scrollbars_for_a_new_virtual_size_in_scroll_update() -> None:
+    # widgets/ticket_table.py: a list of another length under the same scrollbar records its virtual
+    # size without a layout and calls Widget._scroll_update for the scrollbar's thumb.
+    parameters = list(inspect.signature(Widget._scroll_update).parameters)
+    source = inspect.getsource(Widget._scroll_update)
+    assert parameters == ["self", "virtual_size"] and "window_virtual_size" in source, (
+        f"{BUMPED} widgets/ticket_table.py calls: Widget._scroll_update(virtual_size), which sets the "
+        f"scrollbars' window_virtual_size and window_size; it is now {parameters}.")
+
+
+def test_selector_names_and_component_classes_are_still_what_css_rules_match() -> None:
+    # widgets/ticket_table.py looks up the rules that could style the table (does one name :focus?)
+    # by DOMNode._selector_names and DOMNode._get_component_classes, as Textual's own matching does.
+    from textual.widgets import DataTable
+
+    table: DataTable[str] = DataTable(id="shown-table", classes="queue")
+    assert {"*", "#shown-table", ".queue", "DataTable", "Widget"} <= table._selector_names, (
+        f"{BUMPED} widgets/ticket_table.py reads: DOMNode._selector_names as the set of '*', '#id', "
+        "'.class' and type names its rules are keyed by; it is now " + repr(table._selector_names))
+    assert "datatable--cursor" in DataTable._get_component_classes(), (
+        f"{BUMPED} widgets/ticket_table.py reads: DOMNode._get_component_classes() as the class's "
+        "COMPONENT_CLASSES with its bases'.")
+
+
 def test_a_screen_can_still_be_mounted_and_drawn_off_the_stack() -> None:
     """navigator.py prepares the conversation screen as `App.push_screen` would, without pushing it
     (`App._load_screen_css(screen)`, then `App._get_screen(screen)` registers it and returns an
@@ -414,6 +438,9 @@ GUARDED_ATTRIBUTES = {
     "_check_refresh": "test_a_repaint_handed_to_the_screen_holds_back_an_after_refresh_callback",
     "_SubParsersAction": "test_argparse_still_keeps_subcommands_in_a_subparsers_action",
     "_start_widget": "test_a_widgets_vertical_scrollbar_is_still_made_and_started_as_the_steady_one_is",
+    "_scroll_update": "test_a_widget_still_sizes_its_scrollbars_for_a_new_virtual_size_in_scroll_update",
+    "_selector_names": "test_selector_names_and_component_classes_are_still_what_css_rules_match",
+    "_get_component_classes": "test_selector_names_and_component_classes_are_still_what_css_rules_match",
     **DELIBERATE_OVERRIDES,
 }
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from math import ceil
 
-from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region
@@ -84,14 +83,13 @@ class SteadyScrollBar(ScrollBar):
             self._line_setting = setting
             self._lines_by_cell.clear()
         style = renderer.style if isinstance(renderer.style, Style) else None
-        if style is None:
-            return None
+        if style is None or style.bgcolor is None or style.color is None:
+            return None  # Textual's own drawing, with its own fallback colours
         bar = renderer.render_bar(
             size=self.size.height, virtual_size=renderer.virtual_size, window_size=renderer.window_size,
             # As `ScrollBarRender.__rich_console__`: the cell is as wide as the bar is drawn.
             position=renderer.position, thickness=self.size.width, vertical=True,
-            back_color=style.bgcolor or Color.parse("#555555"),
-            bar_color=style.color or Color.parse("bright_magenta"))
+            back_color=style.bgcolor, bar_color=style.color)
         cells = [(segment.text, segment.style) for segment in bar.segments]
         return cells if all(isinstance(segment, Segment) for segment in bar.segments) else None
 
