@@ -662,7 +662,9 @@ class ConversationScreen(StatusLineScreen):
             self._not_sent(body, kind, exc)
             return
         composer.clear()
-        self._save_draft_now()  # the outbox holds the text now
+        # The outbox holds the text now. Off the loop, by the writer thread that has the outbox's
+        # entry to write first: the draft is never emptied on disk before that entry is there.
+        self._save_draft(soon=True)
         self._stop_composing()
         self._show_waiting()
         try:
