@@ -22,7 +22,7 @@ from typing import Any
 
 from bench.frames import FrameRecorder, send_key
 from bench.queue_probe import KEY_GAP_SECONDS, SIZE, queue_app, queue_shown
-from bench.slow_link_probe import FILTER, conversation_shown, new_rows_shown, quiet
+from bench.slow_link_probe import FILTER, conversation_shown, new_rows_shown, quiet, reply_shown
 from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.ticket_table import TicketTable
 
@@ -80,8 +80,7 @@ async def run(url: str, token: str, filters: int, replies: int) -> dict[str, lis
                 await quiet(pilot, 0.05)  # past the composer's throttled draft save
 
                 def sending(text: str = text, thread: Any = app.screen.thread) -> bool:
-                    return any(text in card.body_text() for card in thread.waiting_cards) or \
-                        any(m.body == text for m in thread.messages)
+                    return reply_shown(thread, text)
 
                 wall_frame = wall.expect(sending)
                 began_wall = time.perf_counter()

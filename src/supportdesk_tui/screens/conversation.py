@@ -665,8 +665,11 @@ class ConversationScreen(StatusLineScreen):
         # The outbox holds the text now. Off the loop, by the writer thread that has the outbox's
         # entry to write first: the draft is never emptied on disk before that entry is there.
         self._save_draft(soon=True)
-        self._stop_composing()
         self._show_waiting()
+        # The frame showing it "sending…" first; the presence request, the wait for the disk and
+        # the request itself after it (none of them changes what that frame shows).
+        await self.wait_for_refresh()
+        self._stop_composing()
         try:
             result = await sender.deliver(item, forget_draft=False)
         except NewActivity as exc:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+from rich.console import Group
 from rich.text import Text
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
@@ -457,8 +458,11 @@ def _history_text(lines: Sequence[str]) -> Text:
     return text
 
 
-class WaitingCard(Vertical):
-    """A reply or note of the agent's still in the outbox: its text, and that it has not gone yet."""
+class WaitingCard(Widget):
+    """A reply or note of the agent's still in the outbox: its text, and that it has not gone yet.
+
+    One widget drawing both lines (no child widgets): mounted, it is laid out in the next frame —
+    the frame of the send key that shows it "sending…" — with nothing left to compose first."""
 
     DEFAULT_CSS = """
     WaitingCard {
@@ -470,21 +474,24 @@ class WaitingCard(Vertical):
         color: $text-muted;
     }
     WaitingCard.-refused { border-left: dashed $error; }
-    WaitingCard > .waiting--header { height: 1; color: $warning; text-style: bold; }
+    WaitingCard > .waiting--header { color: $warning; text-style: bold; }
     WaitingCard.-refused > .waiting--header { color: $error; }
-    WaitingCard > .waiting--body { height: auto; }
     WaitingCard.-sending { border-left: dashed $primary; }
     WaitingCard.-sending > .waiting--header { color: $primary; text-style: italic; }
     """
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"waiting--header"}
+
     def __init__(self, item: OutboxItem, *, sending: bool = False) -> None:
-        super().__init__(classes=f"-{item.kind.message_kind.value}")
+        refused = item.state is OutboxState.FAILED
+        sending = sending and not refused
+        # Classed before mounting: styles are matched once (a class set afterwards restyles the card).
+        classes = [f"-{item.kind.message_kind.value}"] + ["-refused"] * refused + ["-sending"] * sending
+        super().__init__(classes=" ".join(classes))
         self.item = item
-        self._header = Static(classes="waiting--header")
         # The agent's own text, but pasted from anywhere: data, never markup, secrets masked.
-        self._body = Static(safe_text(mask_secrets(item.body)[0]), classes="waiting--body")
+        self._body = safe_text(mask_secrets(item.body)[0])
         self.sending = sending
-        self.show(item, sending=sending)
 
     @property
     def key(self) -> str:
@@ -494,10 +501,6 @@ class WaitingCard(Vertical):
     def refused(self) -> bool:
         return self.item.state is OutboxState.FAILED
 
-    def compose(self) -> Iterable[Widget]:
-        yield self._header
-        yield self._body
-
     def show(self, item: OutboxItem, *, sending: bool = False) -> None:
         """The same item after another attempt, a refusal or a resend (its text does not change).
 
@@ -506,20 +509,28 @@ class WaitingCard(Vertical):
         self.sending = sending and not self.refused
         self.set_class(self.refused, "-refused")
         self.set_class(self.sending, "-sending")
+        self.refresh()  # the header's words; its one line, so not the layout
+
+    def _header(self) -> Text:
         if self.refused:
             state = _("Not sent: the server refused it — see the outbox")
         else:
             state = _("Sending…") if self.sending else _("Waiting to send")
         header = Text(no_wrap=True, overflow="ellipsis")
-        header.append(kind_title(item.kind.message_kind))
+        header.append(kind_title(self.item.kind.message_kind))
         header.append(" · " + state)
-        self._header.update(header)
+        return header
+
+    def render(self) -> Group:
+        header = self._header()
+        header.stylize(self.get_component_rich_style("waiting--header", partial=True))
+        return Group(header, self._body)
 
     def header_text(self) -> str:
-        return str(self._header.render())
+        return self._header().plain
 
     def body_text(self) -> str:
-        return str(self._body.render())
+        return self._body.plain
 
 
 class WaitingReplies(Vertical):
