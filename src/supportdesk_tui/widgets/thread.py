@@ -36,6 +36,7 @@ from textual.css.styles import RenderStyles
 from textual.geometry import Size
 from textual.layout import DockArrangeResult
 from textual.message import Message as TextualMessage
+from textual.messages import Layout
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.visual import Visual, visualize
@@ -1125,6 +1126,7 @@ class Thread(VerticalScroll, can_focus=True):
         if box is None:
             box = self._waiting_box = WaitingReplies()
             self.mount(box)
+        mounted = False
         wanted = {item.id for item in self._waiting}
         for key, card in shown.items():
             if key not in wanted:
@@ -1137,12 +1139,22 @@ class Thread(VerticalScroll, can_focus=True):
             if known is None:
                 card = WaitingCard(item, sending=sending)
                 box.mount(card, before=following)
+                mounted = True
             else:
                 card = known
                 card.show(item, sending=sending)
             self._waiting_cards[item.id] = card
             following = card
         self._waiting_cards = dict(reversed(self._waiting_cards.items()))
+        if mounted:
+            # Laid out in the next frame (the send key's). Textual asks the screen for that layout
+            # only once each new card has run its mount handler, and then through the thread's
+            # and the screen's message queues: the frame timer, due meanwhile, often paints first
+            # without the card. A card draws itself (no children, nothing done on mount), so it can
+            # be laid out at once: the thread's arrangement is dropped (a card mounted into the box
+            # changes the box's height, not the thread's children) and the screen told now.
+            self._clear_arrangement_cache()
+            self.screen.post_message(Layout(box))
         if at_bottom:
             self.call_after_refresh(self.scroll_end, animate=False)
 
