@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -159,6 +164,41 @@ async def test_a_direct_draft_write_waits_for_the_outbox_entry_handed_over_befor
     assert [item.body for item in on_disk(outbox.path)] == ["hello"]
 
 
+def test_a_draft_emptied_by_the_send_waits_behind_the_outbox_entry_even_if_typed_before_it(
+        tmp_path: Path) -> None:
+    # The composer's throttled save of the text was still waiting for the thread when the agent
+    # sent: the emptied draft takes that save's place, yet is written after the outbox entry.
+    writer = BackgroundWriter()
+    order: list[str] = []
+
+    class Drafts(DraftStore):
+        def _write(self, draft: Draft) -> None:
+            order.append(f"draft {draft.body!r}")
+            super()._write(draft)
+
+    class Recorded(Outbox):
+        def _write(self, change: int, text: str) -> None:
+            order.append("outbox")
+            super()._write(change, text)
+
+    busy, free = threading.Event(), threading.Event()
+
+    def another_file() -> None:
+        busy.set()
+        assert free.wait(10)
+
+    drafts = Drafts(tmp_path / "drafts", writer)
+    outbox = Recorded(tmp_path / "outbox.json", writer=writer)
+    writer.submit("another file", None, another_file)
+    assert busy.wait(10)
+    drafts.save_soon(7, Draft(7, "hello"))
+    outbox.add(OutboxItem.new(7, DraftKind.REPLY, "hello", now=NOW))
+    drafts.save_soon(7, Draft(7, ""))
+    free.set()
+    writer.flush()
+    assert order == ["outbox", "draft ''"]
+
+
 async def test_an_outbox_that_cannot_be_written_sends_nothing_and_keeps_nothing(tmp_path: Path) -> None:
     blocker = tmp_path / "state"
     blocker.write_text("a file where the folder should be")
@@ -172,3 +212,48 @@ async def test_an_outbox_that_cannot_be_written_sends_nothing_and_keeps_nothing(
         await sender.deliver(item, forget_draft=False)
     assert server.requests == []
     assert outbox.get(item.id) is None and sender.in_flight(7) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_killed_anywhere_around_the_send_key_each_reply_is_in_its_draft_or_in_the_outbox(
+        tmp_path: Path) -> None:
+    # What the send key does, over and over: the draft is on disk, the reply joins the outbox
+    # (written by the thread), the composer's emptied draft is handed to the same thread.
+    script = textwrap.dedent(
+        """
+        import sys
+        from datetime import UTC, datetime
+        from pathlib import Path
+        from supportdesk_tui.domain.background_writer import BackgroundWriter
+        from supportdesk_tui.domain.drafts import Draft, DraftKind, DraftStore
+        from supportdesk_tui.domain.outbox import Outbox, OutboxItem
+        folder = Path(sys.argv[1])
+        writer = BackgroundWriter()
+        drafts = DraftStore(folder / "drafts", writer)
+        outbox = Outbox(folder / "outbox.json", writer=writer)
+        now = datetime(2026, 12, 7, tzinfo=UTC)
+        for i in range(1, 100000):
+            drafts.save(i, Draft(i, f"reply {i}"))
+            outbox.add(OutboxItem.new(i, DraftKind.REPLY, f"reply {i}", now=now))
+            drafts.save_soon(i, Draft(i, ""))
+            if i == 30:
+                print("ready", flush=True)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    drafts = DraftStore(tmp_path / "drafts")
+    in_drafts = {draft.ticket_id: draft.body for draft in drafts.all()}
+    in_outbox = {item.ticket_id: item.body for item in Outbox(tmp_path / "outbox.json")}
+    assert drafts.pop_warnings() == []
+    last = max([*in_drafts, *in_outbox])
+    assert last >= 30
+    lost = [i for i in range(1, last + 1)
+            if in_drafts.get(i) != f"reply {i}" and in_outbox.get(i) != f"reply {i}"]
+    assert lost == []
