@@ -22,7 +22,7 @@ never shown twice and never nowhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -30,13 +30,13 @@ from typing import ClassVar
 from rich.console import Group
 from rich.text import Text
 from textual.actions import SkipAction
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.css.styles import RenderStyles
 from textual.geometry import Size
 from textual.layout import DockArrangeResult
 from textual.message import Message as TextualMessage
-from textual.messages import Layout
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.visual import Visual, visualize
@@ -689,18 +689,19 @@ class Thread(VerticalScroll, can_focus=True):
         """The waiting cards shown (or being mounted), oldest first."""
         return list(self._waiting_cards.values())
 
-    def set_waiting(self, items: Sequence[OutboxItem], *, sending: Collection[str] = ()) -> None:
+    def set_waiting(self, items: Sequence[OutboxItem], *, sending: Collection[str] = ()) -> AwaitComplete:
         """The ticket's replies and notes still in the outbox, shown after the messages.
 
-        `sending`: the keys of those whose first attempt is out now, shown as "sending…"."""
+        `sending`: the keys of those whose first attempt is out now, shown as "sending…".
+        Awaited, it returns once the new cards are mounted (so the next layout places them)."""
         self._landed &= {item.id for item in items}
         waiting = [item for item in items if item.id not in self._landed]
         in_flight = frozenset(sending) & {item.id for item in waiting}
         if waiting == self._waiting and in_flight == self._sending:
-            return
+            return AwaitComplete()
         self._waiting = waiting
         self._sending = in_flight
-        self._show_waiting()
+        return self._show_waiting()
 
     def waiting_key_for(self, message: Message) -> str | None:
         """The waiting item `message` (the agent's own, just arrived) delivers, if one shows it."""
@@ -1112,7 +1113,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._held_still = None
         self.remove_children([child for child in self.children if child is not box])
 
-    def _show_waiting(self) -> None:
+    def _show_waiting(self) -> AwaitComplete:
         at_bottom = self.scroll_y >= self.max_scroll_y - 1
         box = self._waiting_box
         if not self._waiting:
@@ -1120,13 +1121,13 @@ class Thread(VerticalScroll, can_focus=True):
             if box is not None:
                 self._waiting_box = None
                 box.remove()
-            return
+            return AwaitComplete()
         shown = self._waiting_cards
         self._waiting_cards = {}
+        mounts: list[Awaitable[None]] = []
         if box is None:
             box = self._waiting_box = WaitingReplies()
-            self.mount(box)
-        mounted = False
+            mounts.append(self.mount(box))
         wanted = {item.id for item in self._waiting}
         for key, card in shown.items():
             if key not in wanted:
@@ -1138,25 +1139,16 @@ class Thread(VerticalScroll, can_focus=True):
             sending = item.id in self._sending
             if known is None:
                 card = WaitingCard(item, sending=sending)
-                box.mount(card, before=following)
-                mounted = True
+                mounts.append(box.mount(card, before=following))
             else:
                 card = known
                 card.show(item, sending=sending)
             self._waiting_cards[item.id] = card
             following = card
         self._waiting_cards = dict(reversed(self._waiting_cards.items()))
-        if mounted:
-            # Laid out in the next frame (the send key's). Textual asks the screen for that layout
-            # only once each new card has run its mount handler, and then through the thread's
-            # and the screen's message queues: the frame timer, due meanwhile, often paints first
-            # without the card. A card draws itself (no children, nothing done on mount), so it can
-            # be laid out at once: the thread's arrangement is dropped (a card mounted into the box
-            # changes the box's height, not the thread's children) and the screen told now.
-            self._clear_arrangement_cache()
-            self.screen.post_message(Layout(box))
         if at_bottom:
             self.call_after_refresh(self.scroll_end, animate=False)
+        return AwaitComplete(*mounts) if mounts else AwaitComplete()
 
     # --- what is held -------------------------------------------------------
 
