@@ -199,6 +199,23 @@ def test_a_draft_emptied_by_the_send_waits_behind_the_outbox_entry_even_if_typed
     assert order == ["outbox", "draft ''"]
 
 
+def test_closing_waits_for_the_outbox_entry_still_being_written(tmp_path: Path) -> None:
+    # The session's close flushes the writer it shares with the drafts: quitting right after a
+    # send leaves the reply on disk, to go out at the next start.
+    writer = BackgroundWriter()
+    outbox = HeldOutbox(tmp_path / "outbox.json", writer)
+    item = outbox.add(OutboxItem.new(7, DraftKind.REPLY, "sent just before quitting", now=NOW))
+    assert outbox.writing_held.wait(10)
+    closing = threading.Thread(target=DraftStore(tmp_path / "drafts", writer).flush)
+    closing.start()
+    closing.join(0.2)
+    assert closing.is_alive(), "the close waits for the write in progress"
+    outbox.release.set()
+    closing.join(10)
+    assert not closing.is_alive()
+    assert [entry.id for entry in on_disk(outbox.path)] == [item.id]
+
+
 async def test_an_outbox_that_cannot_be_written_sends_nothing_and_keeps_nothing(tmp_path: Path) -> None:
     blocker = tmp_path / "state"
     blocker.write_text("a file where the folder should be")
