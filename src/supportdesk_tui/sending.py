@@ -90,9 +90,10 @@ class Sender:
         self.delivered: list[MessagePosted] = []
         # Items whose first attempt is out now: the composer that sent them still shows their text.
         self.sending: set[str] = set()
-        # Sends wait for the disk in turn (the lock is first come, first served), so two sent in
-        # quick succession still go out in the order they were sent.
-        self._disk_turn = asyncio.Lock()
+        # A ticket's first attempts go one at a time, in the order sent (the lock is first come,
+        # first served): two replies sent in quick succession both wait for the disk, and sent at
+        # once on two connections the server could take the second first.
+        self._turns: dict[int, asyncio.Lock] = {}
 
     @property
     def waiting(self) -> int:
@@ -105,10 +106,9 @@ class Sender:
     async def _outbox_written(self) -> None:
         """Return once every change to the outbox made so far is on disk (so before any byte of a
         request goes out, its item would survive a crash)."""
-        async with self._disk_turn:
-            change = self.outbox.unwritten()
-            if change is not None:
-                await asyncio.to_thread(self.outbox.wait_written, change)
+        change = self.outbox.unwritten()
+        if change is not None:
+            await asyncio.to_thread(self.outbox.wait_written, change)
 
     async def _post(self, item: OutboxItem) -> MessagePosted:
         await self._outbox_written()
@@ -166,6 +166,10 @@ class Sender:
 
         `forget_draft=False`: the ticket's draft is left alone (the composer was emptied when the
         item was queued, and what it holds now is the agent's next message)."""
+        async with self._turns.setdefault(item.ticket_id, asyncio.Lock()):
+            return await self._deliver(item, forget_draft=forget_draft)
+
+    async def _deliver(self, item: OutboxItem, *, forget_draft: bool) -> MessagePosted | Queued:
         try:
             try:
                 await self._outbox_written()

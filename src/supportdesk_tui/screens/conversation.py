@@ -668,17 +668,22 @@ class ConversationScreen(StatusLineScreen):
         # One frame shows the composer emptied and the reply as "sending…": none is painted until
         # its card is mounted (Textual lays out only mounted widgets, and a frame due meanwhile
         # would show the empty composer alone), then the screen is laid out for the next one.
-        with self.app.batch_update():
-            composer.clear()
-            # The outbox holds the text now. Off the loop, by the writer thread that has the
-            # outbox's entry to write first: the draft is never emptied on disk before it is there.
-            self._save_draft(soon=True)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._show_waiting()(), CARD_MOUNT_WAIT)
-        self.refresh(repaint=False, layout=True)  # not the whole screen painted again: laid out
-        # The presence request, the wait for the disk and the request itself after that frame
-        # (none of them changes what it shows).
-        await self.wait_for_refresh()
+        try:
+            with self.app.batch_update():
+                composer.clear()
+                # The outbox holds the text now. Off the loop, by the writer thread that has the
+                # outbox's entry to write first: the draft is never emptied on disk before it is.
+                self._save_draft(soon=True)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._show_waiting()(), CARD_MOUNT_WAIT)
+            self.refresh(repaint=False, layout=True)  # not the whole screen painted again: laid out
+            # The presence request, the wait for the disk and the request itself after that frame
+            # (none of them changes what it shows).
+            await self.wait_for_refresh()
+        except asyncio.CancelledError:
+            # Cancelled before its first attempt (the app quits): the outbox's retries own it now.
+            sender.sending.discard(item.id)
+            raise
         self._stop_composing()
         try:
             result = await sender.deliver(item, forget_draft=False)
