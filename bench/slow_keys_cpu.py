@@ -1,10 +1,12 @@
-"""CPU per key for the slow-link section's keys: a filter applied and cleared, a composer key.
+"""CPU per key for the slow-link section's keys: a filter applied and cleared, a composer key, a send.
 
 `python -m bench.slow_keys_cpu [--url URL --token TOKEN]` (without a URL it starts a 1,000-ticket
 bulk backend of its own). Wall-clock figures on a shared machine swing with the other work on it;
 `time.process_time` from the key to the frame that shows it counts only what this process did,
-so before/after comparisons hold in the same conditions. Not part of `make bench`: a profiling aid
-for `bench/profile_notes.md`. Prints one JSON line: median / p95 / max in ms per figure.
+so before/after comparisons hold in the same conditions. The send (ctrl+s → the reply shown as
+"sending…") is also timed in wall time (`send_wall`): its disk writes wait without using CPU.
+Not part of `make bench`: a profiling aid for `bench/profile_notes.md`. Prints one JSON line:
+median / p95 / max in ms per figure.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 from bench.frames import FrameRecorder, send_key
 from bench.queue_probe import KEY_GAP_SECONDS, SIZE, queue_app, queue_shown
-from bench.slow_link_probe import FILTER, conversation_shown, new_rows_shown, quiet
+from bench.slow_link_probe import FILTER, conversation_shown, new_rows_shown, quiet, reply_shown
 from supportdesk_tui.widgets.composer import Composer
 from supportdesk_tui.widgets.ticket_table import TicketTable
 
@@ -37,10 +39,12 @@ async def timed_key(recorder: FrameRecorder, key: str, shown: Callable[[], bool]
 
 
 async def run(url: str, token: str, filters: int, replies: int) -> dict[str, list[float]]:
-    samples: dict[str, list[float]] = {"filter_enter": [], "filter_escape": [], "composer_key": []}
+    samples: dict[str, list[float]] = {"filter_enter": [], "filter_escape": [], "composer_key": [],
+                                       "send": [], "send_wall": []}
     with tempfile.TemporaryDirectory(prefix="sd-bench-keys-") as data_dir:
         app = queue_app(url, token, Path(data_dir))
         recorder = FrameRecorder(app, clock=time.process_time)
+        wall = FrameRecorder(app)
         first = recorder.expect(lambda: queue_shown(app))
         async with app.run_test(size=SIZE) as pilot:
             await recorder.wait(first)
@@ -73,7 +77,17 @@ async def run(url: str, token: str, filters: int, replies: int) -> dict[str, lis
                         return composer.text == text
 
                     samples["composer_key"].append(await timed_key(recorder, char, echoed))
-                await pilot.press("escape")  # out of the composer (the draft stays)
+                await quiet(pilot, 0.05)  # past the composer's throttled draft save
+
+                def sending(text: str = text, thread: Any = app.screen.thread) -> bool:
+                    return reply_shown(thread, text)
+
+                wall_frame = wall.expect(sending)
+                began_wall = time.perf_counter()
+                samples["send"].append(await timed_key(recorder, "ctrl+s", sending))
+                samples["send_wall"].append(await wall.wait(wall_frame) - began_wall - KEY_GAP_SECONDS)
+                await quiet(pilot, 0.05)  # the server's answer
+                await pilot.press("escape")  # out of the composer
                 await pilot.press("escape")  # back to the queue
                 await quiet(pilot, 0.05)
     return samples

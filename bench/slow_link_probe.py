@@ -59,6 +59,13 @@ def conversation_shown(app: SupportDeskApp) -> bool:
     return bool(cards) and all(card.region.height > 0 for card in cards)
 
 
+def reply_shown(thread: Any, body: str) -> bool:
+    """The reply is on screen: its waiting card, or its message, laid out (a card only created or
+    mounted has no place in the frame yet)."""
+    return any(body in card.body_text() and card.region.height > 0 for card in thread.waiting_cards) or \
+        any(card.message.body == body and card.region.height > 0 for card in thread.mounted_cards)
+
+
 async def run(url: str, token: str, moves: int, filters: int, opens: int, sends: int) -> dict[str, Any]:
     result: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="sd-bench-slow-") as data_dir:
@@ -226,8 +233,7 @@ async def compose_and_send(pilot: Any, recorder: FrameRecorder, app: SupportDesk
         thread = screen.thread
 
         def sending(thread: Any = thread, body: str = body) -> bool:
-            return any(body in card.body_text() for card in thread.waiting_cards) or \
-                any(m.body == body for m in thread.messages)
+            return reply_shown(thread, body)
 
         def confirmed(thread: Any = thread, body: str = body) -> bool:
             return not thread.waiting_cards and any(card.message.body == body

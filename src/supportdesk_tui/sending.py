@@ -3,12 +3,15 @@
 Every send is written to the persistent outbox *before* the request goes out,
 keyed by its Idempotency-Key. A crash, a dropped connection or a timeout leaves
 the item queued; the next attempt (now, after backoff, or after a restart)
-reuses the key, so the server replays instead of posting again.
+reuses the key, so the server replays instead of posting again. The outbox's
+file may be written by a thread (the send's key does not wait for the disk):
+every request waits until the outbox is on disk first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -59,6 +62,12 @@ def stage_files(folder: Path, item_id: str, files: Sequence[Path]) -> tuple[Outb
     return tuple(staged)
 
 
+class NotSaved(errors.ApiError):
+    """The outbox could not be written to disk: nothing was sent, nothing stays queued."""
+
+    title = "Not saved"
+
+
 @dataclass(frozen=True, slots=True)
 class Queued:
     """The send could not complete now; it stays in the outbox and will be retried."""
@@ -81,6 +90,10 @@ class Sender:
         self.delivered: list[MessagePosted] = []
         # Items whose first attempt is out now: the composer that sent them still shows their text.
         self.sending: set[str] = set()
+        # A ticket's first attempts go one at a time, in the order sent (the lock is first come,
+        # first served): two replies sent in quick succession both wait for the disk, and sent at
+        # once on two connections the server could take the second first.
+        self._turns: dict[int, asyncio.Lock] = {}
 
     @property
     def waiting(self) -> int:
@@ -90,7 +103,15 @@ class Sender:
     def failed(self) -> int:
         return sum(1 for item in self.outbox if item.state is OutboxState.FAILED)
 
+    async def _outbox_written(self) -> None:
+        """Return once every change to the outbox made so far is on disk (so before any byte of a
+        request goes out, its item would survive a crash)."""
+        change = self.outbox.unwritten()
+        if change is not None:
+            await asyncio.to_thread(self.outbox.wait_written, change)
+
     async def _post(self, item: OutboxItem) -> MessagePosted:
+        await self._outbox_written()
         upload_ids = await self._upload_files(item)
         request = message_request(item.kind, item.body, item.status_after, item.seen_up_to, upload_ids)
         return await self.api.post_message(item.ticket_id, request, idempotency_key=item.id,
@@ -125,8 +146,9 @@ class Sender:
 
     def queue(self, ticket_id: int, kind: DraftKind, body: str, *, status_after: Status | None,
               seen_up_to: int | None, files: Sequence[Path] = (), key: str | None = None) -> OutboxItem:
-        """The first half of `send`, with no network I/O: the item is in the outbox (so it survives
-        a crash), with a private copy of each file, and counts as sending until `deliver` answers.
+        """The first half of `send`, with no network I/O: the item is in the outbox (on its way to
+        the disk: `deliver` sends nothing before it is there), with a private copy of each file,
+        and counts as sending until `deliver` answers.
         `key`: the Idempotency-Key when the caller fixed one beforehand (an incident's replies).
         Raises `ValidationFailed` with nothing queued."""
         # Checked before queueing: an item the contract refuses could never leave the outbox.
@@ -144,8 +166,22 @@ class Sender:
 
         `forget_draft=False`: the ticket's draft is left alone (the composer was emptied when the
         item was queued, and what it holds now is the agent's next message)."""
+        async with self._turns.setdefault(item.ticket_id, asyncio.Lock()):
+            return await self._deliver(item, forget_draft=forget_draft)
+
+    async def _deliver(self, item: OutboxItem, *, forget_draft: bool) -> MessagePosted | Queued:
         try:
+            try:
+                await self._outbox_written()
+            except OSError as exc:
+                # Not on disk, so not sent: the caller gives the text back to the agent.
+                with contextlib.suppress(OSError):
+                    self.outbox.remove(item.id)
+                raise NotSaved(f"The outbox could not be saved ({exc.strerror or exc}); "
+                               "nothing was sent.") from exc
             posted = await self._post(item)
+        except NotSaved:
+            raise
         except errors.ApiError as exc:
             if exc.retryable:
                 self.outbox.mark_failed(item.id, str(exc), self.clock(), errors.retry_after_of(exc))

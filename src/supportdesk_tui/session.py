@@ -21,6 +21,7 @@ from supportdesk_tui.contract.models import (
     QueueCountsData,
     Ticket,
 )
+from supportdesk_tui.domain.background_writer import BackgroundWriter
 from supportdesk_tui.domain.canned_library import (
     LibraryEntry,
     load_personal_library,
@@ -47,8 +48,12 @@ class Session:
         self.settings = settings
         # Drafts and the outbox are per server and agent: two accounts never mix their replies.
         store_dir = settings.data_dir / _store_name(settings.server_url, me.login)
-        self.drafts = DraftStore(store_dir / "drafts")
-        self.sender = Sender(api, Outbox(store_dir / "outbox.json"), self.drafts, settings.clock,
+        # One writer thread for both, the outbox's writes first: a send's key waits for no disk,
+        # and its draft is never emptied on disk before the outbox holds the text.
+        writer = BackgroundWriter()
+        self.drafts = DraftStore(store_dir / "drafts", writer)
+        self.sender = Sender(api, Outbox(store_dir / "outbox.json", writer=writer), self.drafts,
+                             settings.clock,
                              answer_within=settings.not_answering_after)
         self.canned_usage = UsageStore(store_dir / "canned-usage.json", settings.clock)
         self._team_canned: list[CannedReply] | None = None
@@ -79,7 +84,8 @@ class Session:
         return cls(api, me, queues, settings)
 
     async def close(self) -> None:
-        await asyncio.to_thread(self.drafts.flush)  # the last text typed is on disk before we go
+        # The last text typed and the last reply sent are on disk before we go.
+        await asyncio.to_thread(self.drafts.flush)
         await self.api.aclose()
 
     def queue_name(self, queue_id: str) -> str:

@@ -78,7 +78,10 @@ async def test_a_reply_shows_at_once_as_sending_and_lands_on_the_server_exactly_
 
         await wait_until(pilot, shown_as_sending, what="the reply shown as sending")
         assert "Sending" in screen.thread.waiting_cards[0].header_text()
-        assert held.waiting_paths() == [("POST", posting)], "shown before the server has it"
+        # The request goes after the frame that shows it (and once the outbox entry is on disk).
+        await wait_until(pilot, lambda: held.waiting_paths() == [("POST", posting)],
+                         what="the reply's request out")
+        assert shown_as_sending(), "still shown as sending while the server does not have it"
         assert screen.query_one(Composer).text == "", "the composer is free for the next message"
         assert not [m for m in server_messages(workday_server, created["id"]) if m["body"] == text]
 

@@ -124,14 +124,14 @@ def test_killed_while_saving_in_the_background_the_draft_is_whole_and_recent(tmp
 
 def test_the_writer_thread_ends_when_idle_and_a_new_one_takes_the_next_text(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("supportdesk_tui.domain.drafts.WRITER_IDLE_SECONDS", 0.05)
+    monkeypatch.setattr("supportdesk_tui.domain.background_writer.WRITER_IDLE_SECONDS", 0.05)
     store = DraftStore(tmp_path)
     store.save_soon(3, Draft(3, "first"))
-    first = store._writer  # started by the save, before it can go idle
+    first = store.writer._thread  # started by the save, before it can go idle
     assert first is not None
     store.flush()
     first.join(10)
-    assert not first.is_alive() and store._writer is None
+    assert not first.is_alive() and store.writer._thread is None
     store.save_soon(3, Draft(3, "second"))
     store.flush()
     reread = DraftStore(tmp_path).load(3)

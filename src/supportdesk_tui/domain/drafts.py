@@ -3,11 +3,12 @@
 A file that cannot be read is renamed to `<name>.corrupt` and reported through
 `pop_warnings()`; it never crashes the app and is never deleted.
 
-The composer's saves while the agent types go through `save_soon`: one writer thread writes them
-(each with its fsync) off the UI loop, the latest text of each ticket only, one file write at a
-time. Every other save, delete or load of a ticket's draft first takes that ticket's pending text
-out of the writer's hands (or waits for the write in progress), so a stale text never lands
-after a newer one or after the draft was deleted for a reply that went out.
+The composer's saves while the agent types go through `save_soon`: a writer thread
+(`BackgroundWriter`, shared with the outbox) writes them (each with its fsync) off the UI loop, the
+latest text of each ticket only, one file write at a time, never before an outbox entry handed
+over earlier. Every other save, delete or load of a ticket's draft first takes that ticket's
+pending text out of the writer's hands (or waits for the write in progress), so a stale text never
+lands after a newer one or after the draft was deleted for a reply that went out.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import os
 import threading
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -32,12 +34,12 @@ from supportdesk_tui.domain.atomic import (
     quarantine_reporting,
     read_json_or_quarantine,
 )
+from supportdesk_tui.domain.background_writer import BackgroundWriter
 
 __all__ = ["Draft", "DraftKind", "DraftStore", "StorageWarning", "files_still_there"]
 
 _FORMAT = 1
 _STALE_TEMP_SECONDS = 3600
-WRITER_IDLE_SECONDS = 10.0  # the writer thread ends after this long with nothing to write
 
 
 class DraftKind(StrEnum):
@@ -105,31 +107,29 @@ def files_still_there(draft: Draft) -> tuple[list[Path], list[Path]]:
 
 
 class DraftStore:
-    """Drafts under `directory` (created 0700 on first save; files are 0600)."""
+    """Drafts under `directory` (created 0700 on first save; files are 0600).
 
-    def __init__(self, directory: Path) -> None:
+    `writer`: the thread that writes `save_soon`'s texts; share the outbox's, so that a draft
+    emptied by a send never reaches the disk before the outbox entry holding its text."""
+
+    def __init__(self, directory: Path, writer: BackgroundWriter | None = None) -> None:
         self.directory = directory
+        self.writer = writer if writer is not None else BackgroundWriter("draft-writer")
         self._warnings: list[StorageWarning] = []
-        # Held for each file write or delete, by the writer thread and by direct calls alike:
-        # never two writes of drafts at once, so never one overtaking another.
-        self._io = threading.Lock()
-        # Guards `_pending` and `_writing`; the writer thread waits on it for work.
-        self._state = threading.Condition()
-        self._pending: dict[int, Draft] = {}
-        self._writing = False
-        self._writer: threading.Thread | None = None
+        self._warnings_lock = threading.Lock()  # the writer thread reports into it too
 
     def _path(self, ticket_id: int) -> Path:
         return self.directory / f"{int(ticket_id)}.json"
+
+    def _key(self, ticket_id: int) -> Hashable:
+        return ("draft", str(self.directory), int(ticket_id))
 
     def save(self, ticket_id: int, draft: Draft) -> None:
         """Write `draft` atomically now; an all-whitespace body without files deletes the draft
         instead. A text waiting for the writer thread for this ticket is dropped: this one is newer."""
         if draft.ticket_id != ticket_id:
             raise ValueError(f"draft of ticket {draft.ticket_id} saved as ticket {ticket_id}")
-        with self._io:
-            with self._state:
-                self._pending.pop(ticket_id, None)
+        with self.writer.direct(self._key(ticket_id)):
             self._write(draft)
 
     def save_soon(self, ticket_id: int, draft: Draft) -> None:
@@ -139,47 +139,19 @@ class DraftStore:
         waits for them, and any other call on this ticket's draft supersedes or waits for them."""
         if draft.ticket_id != ticket_id:
             raise ValueError(f"draft of ticket {draft.ticket_id} saved as ticket {ticket_id}")
-        with self._state:
-            self._pending[ticket_id] = draft
-            if self._writer is None:
-                # A daemon: a write in progress never keeps a quitting app alive; `flush` (the
-                # session's close) is what waits for the last one.
-                self._writer = threading.Thread(target=self._write_pending, name="draft-writer",
-                                                daemon=True)
-                self._writer.start()
-            self._state.notify_all()
+        self.writer.submit(self._key(ticket_id), draft, lambda: self._write_reporting(draft))
 
     def flush(self) -> None:
         """Return once every draft handed to `save_soon` before this call is on disk."""
-        with self._state:
-            while self._pending or self._writing:
-                self._state.wait()
+        self.writer.flush()
 
-    def _write_pending(self) -> None:
-        while True:
-            with self._state:
-                while not self._pending:
-                    # Gone when idle: a store (a session) is not kept alive by its thread for good.
-                    if not self._state.wait(WRITER_IDLE_SECONDS) and not self._pending:
-                        self._writer = None
-                        return
-            with self._io:
-                with self._state:
-                    if not self._pending:  # taken back by a direct save or delete meanwhile
-                        continue
-                    ticket_id = next(iter(self._pending))
-                    draft = self._pending.pop(ticket_id)
-                    self._writing = True
-                try:
-                    self._write(draft)
-                except OSError as exc:  # said like an unreadable file; the next save tries again
-                    with self._state:
-                        self._warnings.append(StorageWarning(self._path(ticket_id), None,
-                                                             exc.strerror or str(exc)))
-                finally:
-                    with self._state:
-                        self._writing = False
-                        self._state.notify_all()
+    def _write_reporting(self, draft: Draft) -> None:
+        try:
+            self._write(draft)
+        except OSError as exc:  # said like an unreadable file; the next save tries again
+            with self._warnings_lock:
+                self._warnings.append(StorageWarning(self._path(draft.ticket_id), None,
+                                                     exc.strerror or str(exc)))
 
     def _write(self, draft: Draft) -> None:
         if draft.is_empty:
@@ -190,11 +162,10 @@ class DraftStore:
         atomic_write_text(self._path(draft.ticket_id), text)
 
     def load(self, ticket_id: int) -> Draft | None:
-        with self._state:
-            pending = self._pending.get(ticket_id)
-        if pending is not None:  # newer than the file: the writer thread has not got to it yet
+        pending = self.writer.waiting(self._key(ticket_id))
+        if isinstance(pending, Draft):  # newer than the file: the writer thread has not got to it yet
             return None if pending.is_empty else pending
-        with self._io:  # not a file half replaced by a write in progress (rename is atomic anyway)
+        with self.writer.reading():  # not a file half replaced by a write (rename is atomic anyway)
             return self._load(ticket_id)
 
     def _load(self, ticket_id: int) -> Draft | None:
@@ -213,9 +184,7 @@ class DraftStore:
         return draft
 
     def delete(self, ticket_id: int) -> None:
-        with self._io:
-            with self._state:
-                self._pending.pop(ticket_id, None)
+        with self.writer.direct(self._key(ticket_id)):
             self._path(ticket_id).unlink(missing_ok=True)
 
     def all(self) -> list[Draft]:
@@ -234,7 +203,7 @@ class DraftStore:
             stem = name.removesuffix(".json")
             if stem == name or not stem.isdigit():
                 continue
-            with self._io:
+            with self.writer.reading():
                 draft = self._load(int(stem))
             if draft is not None:
                 drafts.append(draft)
@@ -243,7 +212,7 @@ class DraftStore:
 
     def pop_warnings(self) -> list[StorageWarning]:
         """Problems met since the last call (for one toast), then forgotten."""
-        with self._state:
+        with self._warnings_lock:
             warnings, self._warnings = self._warnings, []
         return warnings
 

@@ -9,6 +9,10 @@ cannot post twice. Rules:
   until the agent asks (`resend`) or discards it (`remove`);
 - items of one ticket go out in order: nothing is sent while an older item of
   the same ticket is still waiting or failed.
+
+With a `BackgroundWriter`, `add` hands the file to its thread (a send's key never waits for the
+disk's fsync); whoever sends an item first waits for `wait_written` — nothing goes out before the
+item is on disk.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from supportdesk_tui.domain.atomic import (
     quarantine_reporting,
     read_json_or_quarantine,
 )
+from supportdesk_tui.domain.background_writer import BackgroundWriter
 from supportdesk_tui.domain.drafts import DraftKind
 
 __all__ = [
@@ -195,13 +200,24 @@ def backoff_delay(
 
 
 class Outbox:
-    """The outbox file at `path` (JSON, written atomically, 0600). Loaded once at construction."""
+    """The outbox file at `path` (JSON, written atomically, 0600). Loaded once at construction.
 
-    def __init__(self, path: Path, *, rng: random.Random | None = None) -> None:
+    `writer`: `add` hands the file to this thread instead of writing it before it returns (share
+    it with the draft store: the outbox's writes go first). Every other change is written at once.
+    """
+
+    def __init__(self, path: Path, *, rng: random.Random | None = None,
+                 writer: BackgroundWriter | None = None) -> None:
         self.path = path
         self._rng = rng if rng is not None else random.Random()
         self._items: dict[str, OutboxItem] = {}
         self._warnings: list[StorageWarning] = []
+        self._writer = writer
+        # Every change is numbered; `_written` is the newest one on disk (ordered by the writer's
+        # one-write-at-a-time lock), `_write_error` why the last background write failed.
+        self._changes = 0
+        self._written = 0
+        self._write_error: OSError | None = None
         self._load()
 
     def _load(self) -> None:
@@ -221,10 +237,57 @@ class Outbox:
             return
         self._items = {item.id: item for item in items}
 
-    def _save(self) -> None:
-        ensure_private_dir(self.path.parent)
+    def _payload(self) -> tuple[int, str]:
+        """The next change's number and the file's text for it (built here, on the caller's
+        thread: the items change only there)."""
+        self._changes += 1
         payload = {"format": _FORMAT, "items": [item.to_json() for item in self._items.values()]}
-        atomic_write_text(self.path, json.dumps(payload, ensure_ascii=False, indent=1))
+        return self._changes, json.dumps(payload, ensure_ascii=False, indent=1)
+
+    def _write(self, change: int, text: str) -> None:
+        ensure_private_dir(self.path.parent)
+        atomic_write_text(self.path, text)
+        self._written = max(self._written, change)
+
+    def _write_reporting(self, change: int, text: str) -> None:
+        try:
+            self._write(change, text)
+        except OSError as exc:  # told to whoever waits for it (`wait_written`)
+            self._write_error = exc
+
+    def _save(self) -> None:
+        change, text = self._payload()
+        if self._writer is None:
+            self._write(change, text)
+            return
+        with self._writer.direct(self._writer_key):  # and any change still waiting is superseded
+            self._write(change, text)
+
+    def _save_soon(self) -> None:
+        if self._writer is None:
+            self._save()
+            return
+        change, text = self._payload()
+        self._writer.submit(self._writer_key, text, lambda: self._write_reporting(change, text), first=True)
+
+    @property
+    def _writer_key(self) -> tuple[str, str]:
+        return ("outbox", str(self.path))
+
+    def unwritten(self) -> int | None:
+        """The number of the newest change not on disk yet, None when every change is."""
+        return self._changes if self._written < self._changes else None
+
+    def wait_written(self, change: int) -> None:
+        """Block until change number `change` (or a later one) is on disk. Raises the `OSError`
+        that kept it off the disk, if its write failed."""
+        if self._written >= change:
+            return
+        if self._writer is not None:
+            self._writer.wait(self._writer_key)
+        if self._written < change:
+            error = self._write_error
+            raise error if error is not None else OSError(f"{self.path} was not written")
 
     def pop_warnings(self) -> list[StorageWarning]:
         warnings, self._warnings = self._warnings, []
@@ -247,7 +310,7 @@ class Outbox:
         if item.id in self._items:
             raise ValueError(f"outbox item {item.id} already queued")
         self._items[item.id] = item
-        self._save()
+        self._save_soon()
         return item
 
     def remove(self, item_id: str) -> OutboxItem | None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult, ScreenStackError
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -80,6 +81,9 @@ __all__ = ["FIRST_PAGE_MESSAGES", "ConversationScreen", "Prefetched"]
 
 PRESENCE_RENEW_SECONDS = 20
 COMPOSING_IDLE_SECONDS = 15
+# The send key's frame waits at most this long for the reply's card to be mounted (a few ms); past
+# it (an app taken apart meanwhile), the frames go on and the card shows when it is ready.
+CARD_MOUNT_WAIT = 0.5
 # The pages the thread reads as the agent scrolls (and home and end read from either end of the
 # conversation, one request whatever its length); it holds a few of them near the view.
 THREAD_PAGE_MESSAGES = 100
@@ -750,10 +754,26 @@ class ConversationScreen(StatusLineScreen):
         except ApiError as exc:  # refused by the contract before anything went out
             self._not_sent(body, kind, exc)
             return
-        composer.clear()
-        self._save_draft_now()  # the outbox holds the text now
+        # One frame shows the composer emptied and the reply as "sending…": none is painted until
+        # its card is mounted (Textual lays out only mounted widgets, and a frame due meanwhile
+        # would show the empty composer alone), then the screen is laid out for the next one.
+        try:
+            with self.app.batch_update():
+                composer.clear()
+                # The outbox holds the text now. Off the loop, by the writer thread that has the
+                # outbox's entry to write first: the draft is never emptied on disk before it is.
+                self._save_draft(soon=True)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._show_waiting()(), CARD_MOUNT_WAIT)
+            self.refresh(repaint=False, layout=True)  # not the whole screen painted again: laid out
+            # The presence request, the wait for the disk and the request itself after that frame
+            # (none of them changes what it shows).
+            await self.wait_for_refresh()
+        except asyncio.CancelledError:
+            # Cancelled before its first attempt (the app quits): the outbox's retries own it now.
+            sender.sending.discard(item.id)
+            raise
         self._stop_composing()
-        self._show_waiting()
         try:
             result = await sender.deliver(item, forget_draft=False)
         except NewActivity as exc:
@@ -891,17 +911,18 @@ class ConversationScreen(StatusLineScreen):
                                           context=context, boosts=usage.boosts(),
                                           recent=usage.recent()), inserted)
 
-    def _show_waiting(self) -> None:
+    def _show_waiting(self) -> AwaitComplete:
         """This ticket's replies and notes still in the outbox, after the messages: those being
-        sent now as "sending…", the others as waiting."""
+        sent now as "sending…", the others as waiting. Awaited: until their new cards are mounted."""
         try:
             thread = self.thread
         except NoMatches:
-            return  # the app is quitting and has taken the screen apart: a late answer shows nothing
+            # The app is quitting and has taken the screen apart: a late answer shows nothing.
+            return AwaitComplete()
         sender = self.desk.session.sender
         in_flight = sender.in_flight(self.ticket_id)
         items = sorted([*sender.waiting_for(self.ticket_id), *in_flight], key=lambda item: item.created_at)
-        thread.set_waiting(items, sending={item.id for item in in_flight})
+        return thread.set_waiting(items, sending={item.id for item in in_flight})
 
     @on(messages.OutboxChanged)
     def _outbox_changed(self) -> None:

@@ -252,6 +252,10 @@ class Composer(Vertical):
         self._pending_actions: CannedActions | None = None
         self._last_length = 0
         self._files: list[Path] = []
+        # What the status, files and room lines show now: a line set to what it already shows is
+        # not set again (each `Static.update` asks for a layout of the whole screen, in the frame of
+        # the key that caused it — a send's frame among them).
+        self._lines_shown: dict[str, str] = {}
         self.set_reactive(Composer.kind, kind)
         # Classed before mounting, so styles are matched once (a class change after mount
         # restyles the whole composer: ≈ 5 ms of every ticket opened).
@@ -323,10 +327,14 @@ class Composer(Vertical):
     def _show_files(self) -> None:
         if not self.is_mounted:
             return
+        # The agent's own file names, still shown as plain text on one line each.
+        text = "\n".join("▸ " + one_line(path.name) for path in self._files)
+        if self._lines_shown.get("files") == text:
+            return
+        self._lines_shown["files"] = text
         line = self.query_one("#composer-files", Static)
         line.set_class(bool(self._files), "-some")
-        # The agent's own file names, still shown as plain text on one line each.
-        line.update(safe_text("\n".join("▸ " + one_line(path.name) for path in self._files)))
+        line.update(safe_text(text))
 
     def clear(self) -> None:
         """Empty the editor after a successful send; the mode stays as it was."""
@@ -552,19 +560,24 @@ class Composer(Vertical):
         status.set_class(self.busy, "-busy")
         showing_actions = not self.busy and self._blocked is None and self._pending_actions is not None
         status.set_class(showing_actions, "-actions")
+        content: str | Text
         if self.busy:
-            status.update(_("Sending…"))
+            content = _("Sending…")
         elif self._blocked is not None:
             # The reason may echo server text: one line, never markup.
-            status.update(Text("⚠ " + one_line(self._blocked)))
+            content = Text("⚠ " + one_line(self._blocked))
         elif showing_actions:
             # Tags come from the backend or the agent's files: plain Text, one line.
-            status.update(Text(one_line(_("On send: {actions}  (^g drops them)").format(
-                actions=describe_actions(self._pending_actions)))))
+            content = Text(one_line(_("On send: {actions}  (^g drops them)").format(
+                actions=describe_actions(self._pending_actions))))
         elif self.kind is MessageKind.NOTE:
-            status.update(_("Only agents will see this note."))
+            content = _("Only agents will see this note.")
         else:
-            status.update(_("The customer will see this reply."))
+            content = _("The customer will see this reply.")
+        # Plain strings and unstyled Text: the same words are the same line (the look is the classes').
+        if self._lines_shown.get("status") != str(content):
+            self._lines_shown["status"] = str(content)
+            status.update(content, layout=False)  # one line high whatever it says (`height: 1`)
 
     def _show_room(self) -> None:
         if not self.is_mounted:
@@ -573,7 +586,10 @@ class Composer(Vertical):
         label = self.query_one("#composer-room", Static)
         label.set_class(room.near and not room.over, "-near")
         label.set_class(room.over, "-over")
-        label.update(room_label(room) if room.near else "")
+        text = room_label(room) if room.near else ""
+        if self._lines_shown.get("room") != text:
+            self._lines_shown["room"] = text
+            label.update(text)
 
     @on(TextArea.Changed, "#composer-input")
     def _text_changed(self, event: TextArea.Changed) -> None:

@@ -29,8 +29,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+from rich.console import Group
 from rich.text import Text
 from textual.actions import SkipAction
+from textual.await_complete import AwaitComplete
 from textual.await_remove import AwaitRemove
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -460,8 +462,11 @@ def _history_text(lines: Sequence[str]) -> Text:
     return text
 
 
-class WaitingCard(Vertical):
-    """A reply or note of the agent's still in the outbox: its text, and that it has not gone yet."""
+class WaitingCard(Widget):
+    """A reply or note of the agent's still in the outbox: its text, and that it has not gone yet.
+
+    One widget drawing both lines (no child widgets): mounted, it is laid out in the next frame —
+    the frame of the send key that shows it "sending…" — with nothing left to compose first."""
 
     DEFAULT_CSS = """
     WaitingCard {
@@ -473,21 +478,24 @@ class WaitingCard(Vertical):
         color: $text-muted;
     }
     WaitingCard.-refused { border-left: dashed $error; }
-    WaitingCard > .waiting--header { height: 1; color: $warning; text-style: bold; }
+    WaitingCard > .waiting--header { color: $warning; text-style: bold; }
     WaitingCard.-refused > .waiting--header { color: $error; }
-    WaitingCard > .waiting--body { height: auto; }
     WaitingCard.-sending { border-left: dashed $primary; }
     WaitingCard.-sending > .waiting--header { color: $primary; text-style: italic; }
     """
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"waiting--header"}
+
     def __init__(self, item: OutboxItem, *, sending: bool = False) -> None:
-        super().__init__(classes=f"-{item.kind.message_kind.value}")
+        refused = item.state is OutboxState.FAILED
+        sending = sending and not refused
+        # Classed before mounting: styles are matched once (a class set afterwards restyles the card).
+        classes = [f"-{item.kind.message_kind.value}"] + ["-refused"] * refused + ["-sending"] * sending
+        super().__init__(classes=" ".join(classes))
         self.item = item
-        self._header = Static(classes="waiting--header")
         # The agent's own text, but pasted from anywhere: data, never markup, secrets masked.
-        self._body = Static(safe_text(mask_secrets(item.body)[0]), classes="waiting--body")
+        self._body = safe_text(mask_secrets(item.body)[0])
         self.sending = sending
-        self.show(item, sending=sending)
 
     @property
     def key(self) -> str:
@@ -497,10 +505,6 @@ class WaitingCard(Vertical):
     def refused(self) -> bool:
         return self.item.state is OutboxState.FAILED
 
-    def compose(self) -> Iterable[Widget]:
-        yield self._header
-        yield self._body
-
     def show(self, item: OutboxItem, *, sending: bool = False) -> None:
         """The same item after another attempt, a refusal or a resend (its text does not change).
 
@@ -509,20 +513,28 @@ class WaitingCard(Vertical):
         self.sending = sending and not self.refused
         self.set_class(self.refused, "-refused")
         self.set_class(self.sending, "-sending")
+        self.refresh()  # the header's words; its one line, so not the layout
+
+    def _header(self) -> Text:
         if self.refused:
             state = _("Not sent: the server refused it — see the outbox")
         else:
             state = _("Sending…") if self.sending else _("Waiting to send")
         header = Text(no_wrap=True, overflow="ellipsis")
-        header.append(kind_title(item.kind.message_kind))
+        header.append(kind_title(self.item.kind.message_kind))
         header.append(" · " + state)
-        self._header.update(header)
+        return header
+
+    def render(self) -> Group:
+        header = self._header()
+        header.stylize(self.get_component_rich_style("waiting--header", partial=True))
+        return Group(header, self._body)
 
     def header_text(self) -> str:
-        return str(self._header.render())
+        return self._header().plain
 
     def body_text(self) -> str:
-        return str(self._body.render())
+        return self._body.plain
 
 
 class WaitingReplies(Vertical):
@@ -708,18 +720,19 @@ class Thread(VerticalScroll, can_focus=True):
         """The waiting cards shown (or being mounted), oldest first."""
         return list(self._waiting_cards.values())
 
-    def set_waiting(self, items: Sequence[OutboxItem], *, sending: Collection[str] = ()) -> None:
+    def set_waiting(self, items: Sequence[OutboxItem], *, sending: Collection[str] = ()) -> AwaitComplete:
         """The ticket's replies and notes still in the outbox, shown after the messages.
 
-        `sending`: the keys of those whose first attempt is out now, shown as "sending…"."""
+        `sending`: the keys of those whose first attempt is out now, shown as "sending…".
+        Awaited, it returns once the new cards are mounted (so the next layout places them)."""
         self._landed &= {item.id for item in items}
         waiting = [item for item in items if item.id not in self._landed]
         in_flight = frozenset(sending) & {item.id for item in waiting}
         if waiting == self._waiting and in_flight == self._sending:
-            return
+            return AwaitComplete()
         self._waiting = waiting
         self._sending = in_flight
-        self._show_waiting()
+        return self._show_waiting()
 
     def waiting_key_for(self, message: Message) -> str | None:
         """The waiting item `message` (the agent's own, just arrived) delivers, if one shows it."""
@@ -1213,7 +1226,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._frame_holds.add(hold)  # a task only weakly referenced could be collected mid-way
         hold.add_done_callback(self._frame_holds.discard)
 
-    def _show_waiting(self) -> None:
+    def _show_waiting(self) -> AwaitComplete:
         at_bottom = self.scroll_y >= self.max_scroll_y - 1
         box = self._waiting_box
         if not self._waiting:
@@ -1221,12 +1234,13 @@ class Thread(VerticalScroll, can_focus=True):
             if box is not None:
                 self._waiting_box = None
                 box.remove()
-            return
+            return AwaitComplete()
         shown = self._waiting_cards
         self._waiting_cards = {}
+        mounts: list[Awaitable[None]] = []
         if box is None:
             box = self._waiting_box = WaitingReplies()
-            self.mount(box)
+            mounts.append(self.mount(box))
         wanted = {item.id for item in self._waiting}
         for key, card in shown.items():
             if key not in wanted:
@@ -1238,7 +1252,7 @@ class Thread(VerticalScroll, can_focus=True):
             sending = item.id in self._sending
             if known is None:
                 card = WaitingCard(item, sending=sending)
-                box.mount(card, before=following)
+                mounts.append(box.mount(card, before=following))
             else:
                 card = known
                 card.show(item, sending=sending)
@@ -1247,6 +1261,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._waiting_cards = dict(reversed(self._waiting_cards.items()))
         if at_bottom:
             self.call_after_refresh(self.scroll_end, animate=False)
+        return AwaitComplete(*mounts) if mounts else AwaitComplete()
 
     # --- what is held -------------------------------------------------------
 
