@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import ValidationError as PydanticValidationError
 
@@ -25,6 +26,7 @@ from supportdesk_tui.api.client import SupportDeskClient
 from supportdesk_tui.contract.models import ATTACHMENT_MAX_BYTES, MessageCreate, MessagePosted, Status
 from supportdesk_tui.domain.drafts import Draft, DraftKind, DraftStore
 from supportdesk_tui.domain.outbox import Outbox, OutboxFile, OutboxItem, OutboxState, flush
+from supportdesk_tui.i18n import N_, _
 
 
 def message_request(kind: DraftKind, body: str, status_after: Status | None,
@@ -65,7 +67,7 @@ def stage_files(folder: Path, item_id: str, files: Sequence[Path]) -> tuple[Outb
 class NotSaved(errors.ApiError):
     """The outbox could not be written to disk: nothing was sent, nothing stays queued."""
 
-    title = "Not saved"
+    title_msgid: ClassVar[str] = N_("Not saved")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +129,8 @@ class Sender:
                     data = await asyncio.to_thread(Path(file.path).read_bytes)
                 except OSError:
                     raise errors.ValidationFailed(
-                        f"The copy of {file.name!r} kept for sending is gone; attach the file again."
+                        _("The copy of {name} kept for sending is gone; attach the file again.").format(
+                            name=repr(file.name))
                     ) from None
                 uploaded = await self.api.upload_attachment(file.name, data, idempotency_key=file.upload_key)
                 if self.outbox.get(item.id) is not None:
@@ -177,8 +180,8 @@ class Sender:
                 # Not on disk, so not sent: the caller gives the text back to the agent.
                 with contextlib.suppress(OSError):
                     self.outbox.remove(item.id)
-                raise NotSaved(f"The outbox could not be saved ({exc.strerror or exc}); "
-                               "nothing was sent.") from exc
+                raise NotSaved(_("The outbox could not be saved ({reason}); nothing was sent.").format(
+                    reason=exc.strerror or exc)) from exc
             posted = await self._post(item)
         except NotSaved:
             raise
