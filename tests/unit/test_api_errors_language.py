@@ -11,6 +11,11 @@ import pytest
 from supportdesk_tui.api import errors
 from supportdesk_tui.api.client import SupportDeskClient
 from supportdesk_tui.i18n import set_language
+from supportdesk_tui.sending import NotSaved
+
+# Every module that defines an ApiError of its own is imported above, so each xdist worker
+# collects the same kinds.
+OUTSIDE_THE_API = (NotSaved,)
 
 
 @pytest.fixture(autouse=True)
