@@ -10,6 +10,7 @@ from test_thread_fast_keys import painted, press_a_frame_apart, skipped_between_
 from test_thread_window_moves import TOTAL, PagedThread, conversation
 
 from keyboard import until_handled
+from supportdesk_tui.widgets.thread import Thread
 from waiting import settle
 
 
@@ -102,3 +103,36 @@ async def test_page_ups_right_after_end_as_the_window_grows_skip_nothing() -> No
         ids = mounted_ids(app)
         assert len(ids) <= thread.MAX_MOUNTED
         assert ids == list(range(ids[0], ids[0] + len(ids))), "consecutive messages, in order"
+
+
+class AsksRecorded(PagedThread):
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked_at: list[float] = []  # the view's offset when each older page was asked for
+
+    def on_thread_need_older(self, event: Thread.NeedOlder) -> None:
+        self.asked_at.append(self.thread.scroll_y)
+        super().on_thread_need_older(event)
+
+
+async def test_paging_up_a_short_first_page_reads_the_older_page_ahead_and_skips_nothing() -> None:
+    """Opened with 20 messages, all mounted: the older page is asked for while views are left above
+    (not at the top, in the frame of the key that reaches it), and lands without moving the view."""
+    app = AsksRecorded()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.animation_level = "none"
+        app.thread.set_messages(conversation(TOTAL - 19, TOTAL + 1), has_older=True)
+        await settle(pilot)
+        app.thread.focus()
+        app.record_frames()
+        await press_a_frame_apart(app, "pageup", 12)
+        await settle(pilot)
+        assert app.asked_at and app.asked_at[0] > 0, "asked before the view reached the top"
+        assert skipped_between_frames(app) == [], "page up went past messages never shown"
+        assert view_changes(app) == 12, "every key its own page"
+        first = min(painted(app))
+        assert first < TOTAL - 19, "read on into the older page"
+        assert set(range(first, TOTAL + 1)) <= painted(app)
+        ids = mounted_ids(app)
+        assert len(ids) <= app.thread.MAX_MOUNTED
+        assert ids == list(range(ids[0], ids[0] + len(ids)))

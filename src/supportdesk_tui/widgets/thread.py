@@ -569,6 +569,8 @@ class Thread(VerticalScroll, can_focus=True):
     many views are mounted on the side the reader goes."""
     JUMP_MOUNTS_VIEWS = 2
     """Views' worth of cards home and end mount before their frame (the rest grows after it)."""
+    READ_AHEAD_VIEWS = 3
+    """Views left to the last held message when the next page is asked for (keys going that way)."""
     GROW_IDLE_AFTER = 0.15
     """Seconds without a scroll key before such a window grows on toward full (a screenful a frame)."""
     """The smallest card (header, one line of body, margin): a view holds at most height / this."""
@@ -667,6 +669,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._growing = False
         self._grow_timer: Timer | None = None
         self._last_key = 0.0  # `time.monotonic()` of the last scroll, home or end key
+        self._reading = 0  # the way the last scroll key went: -1 up, 1 down, 0 none since the window
         self._windows = 0  # windows replaced whole (a jump, a conversation shown from scratch)
         # The card a window move keeps in place on screen: (card, its top in the last layout). Each
         # layout moves the scroll offset by as much as the cards above it grew or shrank, in that same
@@ -1047,6 +1050,7 @@ class Thread(VerticalScroll, can_focus=True):
         if self._growing and not 0 <= target <= self.max_scroll_y:
             return  # its page is among the cards growing the window: their layout resumes (`_near_edge`)
         self._scroll_steps.pop(0)
+        self._reading = -1 if target < self.scroll_y else 1 if target > self.scroll_y else self._reading
         self.scroll_to(y=target, animate=False, immediate=True)
         if self._scroll_steps:
             self._schedule_scroll_step()  # after the frame that shows this one
@@ -1197,6 +1201,7 @@ class Thread(VerticalScroll, can_focus=True):
         self._windows += 1
         self._moving = False
         self._growing = False
+        self._reading = 0
         return self.remove_children([child for child in self.children if child is not box])
 
     def _no_frame_until(self, *changes: Awaitable[object], then: Callable[[], object]) -> None:
@@ -1415,12 +1420,12 @@ class Thread(VerticalScroll, can_focus=True):
         """At either end of the mounted cards: mount more from memory, or ask for the next page.
 
         Then the scroll keys waiting for a move go on (from the view it kept, once it is laid out)."""
-        if self._grow_window():
-            pass
-        elif self.scroll_y <= 0:
-            self._at_top()
-        elif self.scroll_y >= self.max_scroll_y > 0:
-            self._at_bottom()
+        if not self._grow_window():
+            self._read_ahead()
+            if self.scroll_y <= 0:
+                self._at_top()
+            elif self.scroll_y >= self.max_scroll_y > 0:
+                self._at_bottom()
         if self._scroll_steps:
             self._schedule_scroll_step()
 
@@ -1464,6 +1469,19 @@ class Thread(VerticalScroll, can_focus=True):
             self._place(new_cards, before=cards[0])
         self._settle_growth()
         return True
+
+    def _read_ahead(self) -> None:
+        """Scroll keys going towards the end of what is held, every held message there mounted:
+        ask for the next page while `READ_AHEAD_VIEWS` views are left, so its answer (a request and
+        a page parsed) lands between keys, not in the frame of the key that reaches the edge.
+        (A window's edge short of what is held asks when the window moves, `_reveal_older`.)"""
+        height = max(1, self.scrollable_content_region.height)
+        near = self.READ_AHEAD_VIEWS * height
+        if self._reading < 0 and self._first == 0 and 0 < self.scroll_y < near:
+            self._ask_older()
+        elif (self._reading > 0 and self._first + len(self.query_children(MessageCard)) == len(self._messages)
+              and 0 < self.max_scroll_y - self.scroll_y < near):
+            self._ask_newer()
 
     def _grow_when_idle(self) -> None:
         self._grow_timer = None
