@@ -33,6 +33,10 @@ JSON keys (times in seconds; lists hold one sample per open unless noted; RSS in
   `top_gc_s`: garbage-collector pause inside it. `top_feedback_s`: home → first frame showing
   either the "Loading…" line the thread puts at the top while older pages arrive, or the first
   message itself.
+- `pagedown_after_home_s`: a page down `SOON_SECONDS` after home's frame, sent from another thread
+  as a terminal's key comes (as the rest of home's window may still be coming), timed from its
+  arrival → first frame with the view off the first message's top. The page downs of `pagedown_s`
+  go on from there. `pagedown_after_home_cpu_s`: the process's CPU time over the same span.
 - `end_s`: end (from the first message) → first frame with the newest message in view again.
 - `home_requests`, `end_requests`: message-list requests the app made from home (or end) until
   its frame, one sample per open (the thread reads one page from that end of the conversation).
@@ -58,6 +62,7 @@ import asyncio
 import gc
 import json
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -76,6 +81,7 @@ from supportdesk_tui.widgets.ticket_table import TicketTable
 SIZE = (160, 48)
 FILTER = "tag:long-thread"
 KEY_GAP_SECONDS = 0.05
+SOON_SECONDS = 0.01
 WAIT_SECONDS = 30.0
 
 
@@ -187,6 +193,29 @@ class Run:
         self.add("top_s", await self.press("home", first_shown, gc_key="top_gc_s"))
         self.add("home_requests", self.message_requests - requests)
         self.add("top_feedback_s", await self.recorder.wait(noticed, WAIT_SECONDS) - pressed)
+        wall, cpu = await self.key_soon("pagedown", lambda: self.thread.scroll_y > 0)
+        self.add("pagedown_after_home_s", wall)
+        self.add("pagedown_after_home_cpu_s", cpu)
+
+    async def key_soon(self, key: str, condition: Any) -> tuple[float, float]:
+        """`key` `SOON_SECONDS` after the frame before, from another thread as a terminal delivers it,
+        whatever the app is doing then (`press` sends it once the loop is free: work still under way
+        from the key before never counts); wall and CPU (the process's) from its arrival to the frame."""
+        shown = self.recorder.expect(condition)
+        loop = asyncio.get_running_loop()
+        arrived: list[tuple[float, float]] = []
+
+        def arrive() -> None:
+            time.sleep(SOON_SECONDS)
+            arrived.append((time.perf_counter(), time.process_time()))
+            loop.call_soon_threadsafe(send_key, self.app, key)
+
+        terminal = threading.Thread(target=arrive)
+        terminal.start()
+        frame = await self.recorder.wait(shown, WAIT_SECONDS)
+        cpu = time.process_time()  # the frame's future is resolved as the frame is written
+        terminal.join()
+        return frame - arrived[0][0], cpu - arrived[0][1]
 
     async def to_newest(self, newest_id: int) -> None:
         requests = self.message_requests

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -575,6 +576,15 @@ class Thread(VerticalScroll, can_focus=True):
     FRAME_HELD_AT_MOST = 0.5
     """Seconds a jump holds the app's frames for its cards at most (they take milliseconds)."""
     MIN_CARD_HEIGHT = 3
+    GROW_AHEAD_PAGES = 1
+    """A window not full (a jump mounts a screenful first) grows at once while fewer lines than this
+    many views are mounted on the side the reader goes."""
+    JUMP_MOUNTS_VIEWS = 2
+    """Views' worth of cards home and end mount before their frame (the rest grows after it)."""
+    READ_AHEAD_VIEWS = 3
+    """Views left to the last held message when the next page is asked for (keys going that way)."""
+    GROW_IDLE_AFTER = 0.15
+    """Seconds without a scroll key before such a window grows on toward full (a screenful a frame)."""
     """The smallest card (header, one line of body, margin): a view holds at most height / this."""
 
     @dataclass
@@ -666,6 +676,12 @@ class Thread(VerticalScroll, can_focus=True):
         # A window move (cards mounted at one end, dropped at the other) waits for its layout to keep
         # the view still; a second move measured before that layout would shift the view twice.
         self._moving = False
+        # A window not full growing by a screenful on one side (`_grow_window`): it waits for its layout
+        # too, but scroll keys whose page is mounted and laid out go on meanwhile (nothing they show moves).
+        self._growing = False
+        self._grow_timer: Timer | None = None
+        self._last_key = 0.0  # `time.monotonic()` of the last scroll, home or end key
+        self._reading = 0  # the way the last scroll key went: -1 up, 1 down, 0 none since the window
         self._windows = 0  # windows replaced whole (a jump, a conversation shown from scratch)
         # The card a window move keeps in place on screen: (card, its top in the last layout). Each
         # layout moves the scroll offset by as much as the cards above it grew or shrank, in that same
@@ -1023,6 +1039,7 @@ class Thread(VerticalScroll, can_focus=True):
         """
         if not self.allow_vertical_scroll:
             raise SkipAction()
+        self._last_key = time.monotonic()
         self._scroll_steps.append((pages, lines))
         if len(self._scroll_steps) == 1 and not (self._scroll_step_due or self._moving
                                                  or self._edge_check_due):
@@ -1040,9 +1057,14 @@ class Thread(VerticalScroll, can_focus=True):
         self._scroll_step_due = False
         if not self._scroll_steps or self._moving or self._edge_check_due:
             return  # a window move is settling, or may start after this frame: `_near_edge` resumes
-        pages, lines = self._scroll_steps.pop(0)
+        pages, lines = self._scroll_steps[0]
         height = self.scrollable_content_region.height
-        self.scroll_to(y=self.scroll_y + pages * height + lines, animate=False, immediate=True)
+        target = self.scroll_y + pages * height + lines
+        if self._growing and not 0 <= target <= self.max_scroll_y:
+            return  # its page is among the cards growing the window: their layout resumes (`_near_edge`)
+        self._scroll_steps.pop(0)
+        self._reading = -1 if target < self.scroll_y else 1 if target > self.scroll_y else self._reading
+        self.scroll_to(y=target, animate=False, immediate=True)
         if self._scroll_steps:
             self._schedule_scroll_step()  # after the frame that shows this one
 
@@ -1051,6 +1073,7 @@ class Thread(VerticalScroll, can_focus=True):
     def action_scroll_home(self) -> None:
         """The first message of the conversation: from memory, or one page read from its start."""
         self._scroll_steps.clear()  # keys before it land nowhere: the view goes to the start
+        self._last_key = time.monotonic()
         if not self._messages:
             return
         if not self.has_older:
@@ -1070,6 +1093,7 @@ class Thread(VerticalScroll, can_focus=True):
     def action_scroll_end(self) -> None:
         """The newest message, wherever the mounted window is."""
         self._scroll_steps.clear()
+        self._last_key = time.monotonic()
         if not self._messages:
             return
         if not self.has_newer:
@@ -1111,8 +1135,9 @@ class Thread(VerticalScroll, can_focus=True):
     def _show_window(self, start: int, *, at_end: bool) -> None:
         """Mount the cards from `start` on (at most `MAX_MOUNTED`) and scroll to that window's top or end.
 
-        A screenful of cards is mounted first and painted; the rest of the window follows after
-        that frame, so the key that asked for it is answered in a fraction of the mount time.
+        A screenful of cards is mounted first and painted; the rest of the window grows from it
+        after that frame (`_grow_window`), so the key that asked for it is answered in a fraction of
+        the mount time, and so is the key after it.
         """
         cards = list(self.query_children(MessageCard))
         stop = min(len(self._messages), start + self.MAX_MOUNTED)
@@ -1122,51 +1147,39 @@ class Thread(VerticalScroll, can_focus=True):
             self._first = start
             self._scroll_to_edge(at_end=at_end)
             return
-        screenful = self._screenful(wanted[::-1] if at_end else wanted)
+        # Two views' worth: the key after the jump finds its page mounted and laid out.
+        screenful = self._screenful(wanted[::-1] if at_end else wanted, views=self.JUMP_MOUNTS_VIEWS)
         shown = wanted[-screenful:] if at_end else wanted[:screenful]
-        rest = len(wanted) - len(shown)
         self._first = stop - len(shown) if at_end else start
         self._remove_messages()
         window = self._windows
         first_batch = self._cards(shown)
         mounted = self._mount_before_waiting(*first_batch)
         self._scroll_to_edge(at_end=at_end)
-        # Like a window move: no other move, and no scroll key, until the window is whole and laid
-        # out (a key measured against the screenful alone would stop at its end, and reaching that
-        # end puts Textual's bottom anchor back on: the rest's layout would then jump to its end).
+        # Like a window move: no other move, and no scroll key, until the screenful is laid out; then
+        # a key whose page is not mounted yet waits for the cards that grow the window (a key measured
+        # against the screenful alone would stop at its end, and reaching that end puts Textual's
+        # bottom anchor back on: the rest's layout would then jump to its end).
         self._moving = True
 
         def mount_rest() -> None:
             if window != self._windows:
                 return  # another window replaced this one
             self._moving = False
-            if rest == 0 or list(self.query_children(MessageCard)) != first_batch:
-                self._near_edge()  # (a live message came meanwhile) scrolling fills it as usual
-                return
-            if not at_end:
-                self._hold_still(first_batch[0])
-                self._mount_before_waiting(*self._cards(self._messages[stop - rest : stop]))
-                self._settle_move()
-            elif self.scroll_y >= self.max_scroll_y - 1:
-                # Still at the newest message: older cards go above, and the view stays at the end.
-                self._first -= rest
-                self._hold_still(first_batch[-1])
-                self.mount_all(self._cards(self._messages[self._first : self._first + rest]),
-                               before=first_batch[0])
-                self._scroll_to_edge(at_end=True)
-                self._settle_move()
-            else:
-                self._reveal_older(limit=rest)
+            # The rest of the window grows from the screenful a screenful at a time, on the side the
+            # reader goes (`_grow_window`, from `_near_edge`): a key right after the jump waits for
+            # a screenful's cards at most, not the window's (≈ 44 cards mounted in one frame).
+            self._near_edge()
 
         self._no_frame_until(mounted, then=mount_rest)
 
-    def _screenful(self, messages: Sequence[Message]) -> int:
+    def _screenful(self, messages: Sequence[Message], views: int = 1) -> int:
         """How many of `messages`, in this order, surely fill the view once laid out.
 
         Each card counts the fewest lines it can take (header, its text unwrapped on the widest
         line the thread has, the margin), so the screenful is never short; wrapping only adds."""
         region = self.scrollable_content_region
-        width, needed = max(1, region.width), region.height
+        width, needed = max(1, region.width), region.height * views
         count = 0
         for message in messages:
             if needed <= 0:
@@ -1200,6 +1213,8 @@ class Thread(VerticalScroll, can_focus=True):
         self._held_still = None
         self._windows += 1
         self._moving = False
+        self._growing = False
+        self._reading = 0
         return self.remove_children([child for child in self.children if child is not box])
 
     def _no_frame_until(self, *changes: Awaitable[object], then: Callable[[], object]) -> None:
@@ -1420,15 +1435,106 @@ class Thread(VerticalScroll, can_focus=True):
         """At either end of the mounted cards: mount more from memory, or ask for the next page.
 
         Then the scroll keys waiting for a move go on (from the view it kept, once it is laid out)."""
-        if self.scroll_y <= 0:
-            self._at_top()
-        elif self.scroll_y >= self.max_scroll_y > 0:
-            self._at_bottom()
+        if not self._grow_window():
+            self._read_ahead()
+            if self.scroll_y <= 0:
+                self._at_top()
+            elif self.scroll_y >= self.max_scroll_y > 0:
+                self._at_bottom()
         if self._scroll_steps:
             self._schedule_scroll_step()
 
+    def _grow_window(self, *, idle: bool = False) -> bool:
+        """A window not full (after a jump's screenful) grows by a screenful of held messages on the
+        side the reader goes: at once while fewer than `GROW_AHEAD_PAGES` views are mounted there,
+        otherwise once the keys pause (`GROW_IDLE_AFTER`), until it is full. True: it is growing.
+
+        Only cards are added (none dropped), so the keys whose page is already laid out go on while
+        the new cards come; a card above the view is held still as a window move does."""
+        if self._growing or self._moving or self._jumping or self._loading:
+            return self._growing
+        cards = list(self.query_children(MessageCard))
+        room = self.MAX_MOUNTED - len(cards)
+        end = self._first + len(cards)
+        below = end < len(self._messages)
+        above = self._first > 0
+        if room <= 0 or not cards or not (below or above):
+            return False
+        lines_below = self.max_scroll_y - self.scroll_y
+        lines_above = self.scroll_y
+        downward = below and (not above or lines_below <= lines_above)
+        ahead = self.GROW_AHEAD_PAGES * max(1, self.scrollable_content_region.height)
+        if (lines_below if downward else lines_above) >= ahead and not idle:
+            # On a timer even when the keys paused long ago: a screenful a frame, in idle time.
+            if self._grow_timer is None:
+                waited = time.monotonic() - self._last_key
+                self._grow_timer = self.set_timer(max(self.GROW_IDLE_AFTER - waited, 0.001),
+                                                  self._grow_when_idle, name="thread-grow")
+            return False
+        if downward:
+            newer = self._messages[end:]
+            count = min(room, self._screenful(newer))
+            self.release_anchor()  # the view is not at the end of what is to be mounted
+            self._place(self._cards(newer[:count]), before=None)
+        else:
+            count = min(room, self._screenful(self._messages[: self._first][::-1]))
+            self._hold_still(cards[0])  # before anything moves: where it is now
+            new_cards = self._cards(self._messages[self._first - count : self._first])
+            self._first -= count
+            self._place(new_cards, before=cards[0])
+        self._settle_growth()
+        return True
+
+    def _read_ahead(self) -> None:
+        """Scroll keys going towards the end of what is held, every held message there mounted:
+        ask for the next page while `READ_AHEAD_VIEWS` views are left, so its answer (a request and
+        a page parsed) lands between keys, not in the frame of the key that reaches the edge.
+        (A window's edge short of what is held asks when the window moves, `_reveal_older`.)"""
+        height = max(1, self.scrollable_content_region.height)
+        near = self.READ_AHEAD_VIEWS * height
+        if self._reading < 0 and self._first == 0 and 0 < self.scroll_y < near:
+            self._ask_older()
+        elif (self._reading > 0 and self._first + len(self.query_children(MessageCard)) == len(self._messages)
+              and 0 < self.max_scroll_y - self.scroll_y < near):
+            self._ask_newer()
+
+    def _grow_when_idle(self) -> None:
+        self._grow_timer = None
+        if self._edge_check_due or self._scroll_steps:
+            return  # keys under way: their edge check comes back here
+        if time.monotonic() - self._last_key < self.GROW_IDLE_AFTER:
+            self._grow_window()  # a key came meanwhile: the timer again
+        elif not self._grow_window(idle=True):
+            self._near_edge()
+
+    def _settle_growth(self) -> None:
+        """As `_settle_move`, for cards added to a window not full (`_growing`, not `_moving`)."""
+        layouts = self._layouts
+        window = self._windows
+        waits = 0
+
+        def settled() -> None:
+            nonlocal waits
+            if window != self._windows:
+                return
+            if self._layouts == layouts and waits < 5:
+                waits += 1
+                self.call_after_refresh(settled)  # not laid out yet
+                return
+            self._growing = False
+            under_way.stop()
+            if not self._moving:
+                self._held_still = None
+            self._near_edge()
+
+        self._growing = True
+        # Shows the growth as under way to whoever waits for the app's timers (tests settle on them);
+        # it does nothing when it fires.
+        under_way = self.set_timer(self.FRAME_HELD_AT_MOST, lambda: None, name="thread-growing")
+        self.call_after_refresh(settled)
+
     def _at_top(self) -> None:
-        if self._jumping or self._moving:
+        if self._jumping or self._moving or self._growing:
             return  # the whole window is replaced when the page arrives; or a move is settling
         if self._first > 0:
             self._reveal_older()
@@ -1436,7 +1542,7 @@ class Thread(VerticalScroll, can_focus=True):
             self._ask_older()
 
     def _at_bottom(self) -> None:
-        if self._jumping or self._moving:
+        if self._jumping or self._moving or self._growing:
             return
         cards = list(self.query_children(MessageCard))
         end = self._first + len(cards)
