@@ -157,6 +157,10 @@ async def test_draft_is_back_after_the_app_restarts(workday_server: Any, tmp_pat
     async with second.run_test(size=(160, 48)) as pilot:
         composer = await open_ticket_in_new_app(pilot, second, created["id"])
         assert composer.text == "half written reply"
+        # Where the agent left off: what they type next goes on at the end of the draft.
+        await pilot.press("r")
+        await type_text(pilot, ", and finished")
+        assert composer.text == "half written reply, and finished"
     assert not [m for m in server_messages(workday_server, created["id"]) if m["kind"] != "customer"]
 
 

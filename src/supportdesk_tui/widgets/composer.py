@@ -301,10 +301,12 @@ class Composer(Vertical):
         return self.editor.text
 
     def set_draft(self, body: str, kind: MessageKind) -> None:
-        """Restore a saved draft (no `Changed` is posted for it)."""
+        """Restore a saved draft (no `Changed` is posted for it), the cursor at its end: what the
+        agent types next goes on where they left off."""
         self.kind = kind
         with self.editor.prevent(TextArea.Changed):
             self.editor.load_text(strip_unsafe(body))
+            self.editor.move_cursor(self.editor.document.end)
         self._last_length = len(self.editor.text)
         self._blocked = None
         self._show_status()
@@ -475,7 +477,6 @@ class Composer(Vertical):
             return EditOutcome(None, EditFailure.NOT_SUPPORTED)
         if outcome.text is not None and outcome.text != original:
             self.set_draft(outcome.text, self.kind)
-            self.editor.move_cursor(self.editor.document.end)
             self._post_changed_now()
         self.focus_editor()
         return outcome
