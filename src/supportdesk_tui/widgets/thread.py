@@ -1509,18 +1509,8 @@ class Thread(VerticalScroll, can_focus=True):
 
     def _settle_growth(self) -> None:
         """As `_settle_move`, for cards added to a window not full (`_growing`, not `_moving`)."""
-        layouts = self._layouts
-        window = self._windows
-        waits = 0
 
-        def settled() -> None:
-            nonlocal waits
-            if window != self._windows:
-                return
-            if self._layouts == layouts and waits < 5:
-                waits += 1
-                self.call_after_refresh(settled)  # not laid out yet
-                return
+        def laid_out() -> None:
             self._growing = False
             under_way.stop()
             if not self._moving:
@@ -1531,7 +1521,7 @@ class Thread(VerticalScroll, can_focus=True):
         # Shows the growth as under way to whoever waits for the app's timers (tests settle on them);
         # it does nothing when it fires.
         under_way = self.set_timer(self.FRAME_HELD_AT_MOST, lambda: None, name="thread-growing")
-        self.call_after_refresh(settled)
+        self._when_laid_out(laid_out, holding_still=False)
 
     def _at_top(self) -> None:
         if self._jumping or self._moving or self._growing:
@@ -1617,6 +1607,18 @@ class Thread(VerticalScroll, can_focus=True):
     def _settle_move(self) -> None:
         """No other move until this one is laid out (measured before it, it would shift twice)."""
 
+        def laid_out() -> None:
+            self._moving = False
+            self._held_still = None  # laid out: later changes (a narrower thread) keep the offset
+            self._near_edge()
+
+        self._moving = True
+        self._when_laid_out(laid_out, holding_still=True)
+
+    def _when_laid_out(self, then: Callable[[], None], *, holding_still: bool) -> None:
+        """`then()` once the thread was laid out after now (at most 5 refreshes on; with
+        `holding_still`, as soon as no card is held still), unless the window is replaced meanwhile:
+        its own change settles then."""
         layouts = self._layouts
         window = self._windows
         waits = 0
@@ -1624,16 +1626,14 @@ class Thread(VerticalScroll, can_focus=True):
         def settled() -> None:
             nonlocal waits
             if window != self._windows:
-                return  # the window was replaced meanwhile: its own move settles
-            if self._layouts == layouts and self._held_still is not None and waits < 5:
+                return
+            waiting = self._layouts == layouts and (not holding_still or self._held_still is not None)
+            if waiting and waits < 5:
                 waits += 1
                 self.call_after_refresh(settled)  # not laid out yet
                 return
-            self._moving = False
-            self._held_still = None  # laid out: later changes (a narrower thread) keep the offset
-            self._near_edge()
+            then()
 
-        self._moving = True
         self.call_after_refresh(settled)
 
     def _trim_top(self) -> None:
