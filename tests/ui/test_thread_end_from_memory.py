@@ -3,6 +3,9 @@ that came since, is exactly what the server holds at that end; when that can't b
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
 from test_widget_fakes import NOW, WidgetHost, make_message
 
 from supportdesk_tui.contract.models import Message
@@ -135,43 +138,33 @@ async def test_end_after_paging_up_past_the_pages_let_go_shows_exactly_the_serve
         assert app.requests and set(app.requests) == {"older"}
 
 
-async def test_end_reads_the_newest_page_again_after_the_stream_missed_events() -> None:
+def _stream_reset_past_its_replay(app: Server) -> None:
+    # Written while the stream was down beyond what the server replays: the thread is never told;
+    # the screen tells it the stream reset.
+    app.stored += [message(601), message(602)]
+    app.thread.forget_newest()
+
+
+def _stream_not_live(app: Server) -> None:
+    app.streaming = False  # polling, reconnecting or live updates off: nothing tells the thread
+    app.stored += [message(601)]
+
+
+def _more_written_than_set_aside(app: Server) -> None:
+    app.write(Thread.MAX_HELD + 1)
+
+
+@pytest.mark.parametrize("meanwhile", [_stream_reset_past_its_replay, _stream_not_live,
+                                       _more_written_than_set_aside],
+                         ids=["stream-reset", "stream-not-live", "more-than-set-aside"])
+async def test_end_reads_the_newest_page_when_the_kept_one_may_be_out_of_date(
+        meanwhile: Callable[[Server], None]) -> None:
     app = Server(600)
     async with app.run_test(size=SIZE) as pilot:
         await open_at_newest(app, pilot)
         await pilot.press("home")
         await settle(pilot)
-        # Written while the stream was down beyond what the server replays: the thread is never
-        # told; the screen tells it the stream reset.
-        app.stored += [message(601), message(602)]
-        app.thread.forget_newest()
-        await pilot.press("end")
-        await settle(pilot)
-        assert app.requests == ["first", "newest"]
-        shows_the_servers_newest(app)
-
-
-async def test_end_reads_the_newest_page_when_the_stream_is_not_live() -> None:
-    app = Server(600)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_at_newest(app, pilot)
-        await pilot.press("home")
-        await settle(pilot)
-        app.streaming = False  # polling, reconnecting or live updates off: nothing tells the thread
-        app.stored += [message(601)]
-        await pilot.press("end")
-        await settle(pilot)
-        assert app.requests == ["first", "newest"]
-        shows_the_servers_newest(app)
-
-
-async def test_end_reads_the_newest_page_when_more_was_written_than_the_thread_sets_aside() -> None:
-    app = Server(600)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_at_newest(app, pilot)
-        await pilot.press("home")
-        await settle(pilot)
-        app.write(Thread.MAX_HELD + 1)
+        meanwhile(app)
         await pilot.press("end")
         await settle(pilot)
         assert app.requests == ["first", "newest"]
