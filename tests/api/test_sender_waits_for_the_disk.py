@@ -53,6 +53,23 @@ class HeldOutbox(Outbox):
         super()._write_reporting(change, text)
 
 
+def stores_recording_writes(tmp_path: Path, writer: BackgroundWriter) -> tuple[DraftStore, Outbox, list[str]]:
+    """A draft store and an outbox sharing `writer`, and the list of their writes as they reach the disk."""
+    order: list[str] = []
+
+    class Drafts(DraftStore):
+        def _write(self, draft: Draft) -> None:
+            order.append(f"draft {draft.body!r}")
+            super()._write(draft)
+
+    class Recorded(Outbox):
+        def _write(self, change: int, text: str) -> None:
+            order.append("outbox")
+            super()._write(change, text)
+
+    return Drafts(tmp_path / "drafts", writer), Recorded(tmp_path / "outbox.json", writer=writer), order
+
+
 def on_disk(path: Path) -> list[OutboxItem]:
     """What a restarted app would find: a fresh outbox on the same file."""
     return Outbox(path).items()
@@ -142,22 +159,8 @@ async def test_a_direct_draft_write_waits_for_the_outbox_entry_handed_over_befor
         def _run_pending(self) -> None:  # the thread has not got to the outbox entry yet
             return
 
-    writer = Stalled()
-    order: list[str] = []
-
-    class Drafts(DraftStore):
-        def _write(self, draft: Draft) -> None:
-            order.append(f"draft {draft.body!r}")
-            super()._write(draft)
-
-    class Recorded(Outbox):
-        def _write(self, change: int, text: str) -> None:
-            order.append("outbox")
-            super()._write(change, text)
-
-    drafts = Drafts(tmp_path / "drafts", writer)
+    drafts, outbox, order = stores_recording_writes(tmp_path, Stalled())
     drafts.save(7, Draft(7, "hello"))
-    outbox = Recorded(tmp_path / "outbox.json", writer=writer)
     outbox.add(OutboxItem.new(7, DraftKind.REPLY, "hello", now=NOW))
     drafts.save(7, Draft(7, ""))
     assert order == ["draft 'hello'", "outbox", "draft ''"]
@@ -169,26 +172,13 @@ def test_a_draft_emptied_by_the_send_waits_behind_the_outbox_entry_even_if_typed
     # The composer's throttled save of the text was still waiting for the thread when the agent
     # sent: the emptied draft takes that save's place, yet is written after the outbox entry.
     writer = BackgroundWriter()
-    order: list[str] = []
-
-    class Drafts(DraftStore):
-        def _write(self, draft: Draft) -> None:
-            order.append(f"draft {draft.body!r}")
-            super()._write(draft)
-
-    class Recorded(Outbox):
-        def _write(self, change: int, text: str) -> None:
-            order.append("outbox")
-            super()._write(change, text)
-
     busy, free = threading.Event(), threading.Event()
 
     def another_file() -> None:
         busy.set()
         assert free.wait(10)
 
-    drafts = Drafts(tmp_path / "drafts", writer)
-    outbox = Recorded(tmp_path / "outbox.json", writer=writer)
+    drafts, outbox, order = stores_recording_writes(tmp_path, writer)
     writer.submit("another file", None, another_file)
     assert busy.wait(10)
     drafts.save_soon(7, Draft(7, "hello"))
