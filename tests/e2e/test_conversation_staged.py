@@ -16,6 +16,7 @@ import pytest
 from e2e_helpers import create_customer_ticket, make_app
 from textual.pilot import Pilot
 
+from keyboard import type_text
 from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.contract.models import MessageKind
 from supportdesk_tui.navigator import CONVERSATION_SCREEN
@@ -84,11 +85,6 @@ async def back_to_queue(pilot: Pilot[Any], app: SupportDeskApp) -> None:
     if not isinstance(app.screen, QueueScreen):
         await pilot.press("escape")  # the first one left the composer
     await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="back on the queue")
-
-
-async def type_text(pilot: Pilot[Any], text: str) -> None:
-    for char in text:
-        await pilot.press({" ": "space"}.get(char, char))
 
 
 async def test_a_ticket_laid_out_while_its_preview_is_read_is_not_opened_until_the_agent_opens_it(

@@ -10,9 +10,11 @@ from e2e_helpers import make_app
 from held_requests import hold_requests
 from rich.style import Style
 from textual.geometry import Region
+from textual.pilot import Pilot
 from textual.strip import Strip
 
 from keyboard import type_text, until_drawn
+from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.contract.models import Ticket
 from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.preview import TicketPreview
@@ -24,13 +26,18 @@ def cells(strips: list[Strip]) -> list[list[tuple[str, Style | None]]]:
     return [[(char, segment.style) for segment in strip for char in segment.text] for strip in strips]
 
 
+async def the_queue(pilot: Pilot[Any], app: SupportDeskApp) -> QueueScreen:
+    await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
+    queue = app.screen
+    assert isinstance(queue, QueueScreen)
+    return queue
+
+
 async def test_a_filter_nothing_matches_leaves_no_preview_of_the_ticket_before_and_esc_brings_both_back(
         workday_server: Any, tmp_path: Path) -> None:
     app = make_app(workday_server, "anna", tmp_path, live_updates=False)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
-        queue = app.screen
-        assert isinstance(queue, QueueScreen)
+        queue = await the_queue(pilot, app)
         table, preview, bar = queue.table, queue.query_one(TicketPreview), queue.filter_bar
         await wait_until(pilot, lambda: table.cursor_ticket is not None and preview.ticket is not None
                          and preview.ticket.id == table.cursor_ticket.id, what="the first ticket previewed")
@@ -57,9 +64,7 @@ async def test_rows_drawn_ahead_while_the_filter_is_typed_are_the_rows_enter_sho
         workday_server: Any, tmp_path: Path) -> None:
     app = make_app(workday_server, "anna", tmp_path, live_updates=False)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
-        queue = app.screen
-        assert isinstance(queue, QueueScreen)
+        queue = await the_queue(pilot, app)
         table = queue.table
         await wait_until(pilot, lambda: table.cursor_ticket is not None, what="the rows")
         await settle(pilot)
