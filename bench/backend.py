@@ -7,6 +7,9 @@ per-token rate limit (we measure the client, and a paging client would otherwise
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from supportdesk_tui.demo import BackendProcess
@@ -22,3 +25,18 @@ def bulk_backend(workdir: Path, tickets: int) -> BackendProcess:
 def lead_token(backend: BackendProcess) -> str:
     # A lead sees every queue, so the list is the whole bulk seed.
     return backend.token_for(LEAD_LOGIN, "lead", [])
+
+
+@contextmanager
+def given_or_bulk_backend(url: str | None, token: str | None, *, tickets: int = 1_000,
+                          prefix: str = "sd-bench-backend-") -> Iterator[tuple[str, str]]:
+    """The backend a tool was pointed at (`--url/--token`), else a bulk one of its own for the run."""
+    if url is not None and token is not None:
+        yield url, token
+        return
+    backend = bulk_backend(Path(tempfile.mkdtemp(prefix=prefix)), tickets)
+    try:
+        started = backend.start()
+        yield started, lead_token(backend)
+    finally:
+        backend.stop()

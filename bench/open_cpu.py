@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.backend import given_or_bulk_backend
 from bench.frames import FrameRecorder, send_key
 from bench.queue_probe import SIZE, _conversation_shown, queue_app, queue_shown, settle
 from bench.slow_keys_cpu import summary
@@ -115,20 +116,8 @@ def main() -> None:
                         help="`j` and enter at once, as the queue probe's uncached opens")
     parser.add_argument("--profile", help="write a pyinstrument profile of the timed opens (HTML) here")
     args = parser.parse_args()
-    backend: Any = None
-    url, token = args.url, args.token
-    if url is None:
-        from bench.backend import bulk_backend, lead_token
-
-        workdir = Path(tempfile.mkdtemp(prefix="sd-bench-open-backend-"))
-        backend = bulk_backend(workdir, 1_000)
-        url = backend.start()
-        token = lead_token(backend)
-    try:
+    with given_or_bulk_backend(args.url, args.token, prefix="sd-bench-open-backend-") as (url, token):
         result = asyncio.run(run(url, token, args.opens, args.profile, args.at_once))
-    finally:
-        if backend is not None:
-            backend.stop()
     print(json.dumps(result))
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.backend import given_or_bulk_backend
 from bench.frames import FrameRecorder, send_key
 from bench.queue_probe import KEY_GAP_SECONDS, SIZE, queue_app, queue_shown
 from bench.slow_link_probe import FILTER, conversation_shown, new_rows_shown, quiet, reply_shown
@@ -108,20 +109,8 @@ def main() -> None:
     parser.add_argument("--filters", type=int, default=5)
     parser.add_argument("--replies", type=int, default=2)
     args = parser.parse_args()
-    backend: Any = None
-    url, token = args.url, args.token
-    if url is None:
-        from bench.backend import bulk_backend, lead_token
-
-        workdir = Path(tempfile.mkdtemp(prefix="sd-bench-keys-backend-"))
-        backend = bulk_backend(workdir, 1_000)
-        url = backend.start()
-        token = lead_token(backend)
-    try:
+    with given_or_bulk_backend(args.url, args.token, prefix="sd-bench-keys-backend-") as (url, token):
         samples = asyncio.run(run(url, token, args.filters, args.replies))
-    finally:
-        if backend is not None:
-            backend.stop()
     print(json.dumps({name: summary(values) for name, values in samples.items()}))
 
 
