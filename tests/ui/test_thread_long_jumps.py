@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from test_widget_fakes import NOW, WidgetHost, make_message
 from textual.binding import Binding, BindingType
+from textual.pilot import Pilot
 
 from supportdesk_tui.contract.models import Message
 from supportdesk_tui.widgets.thread import Thread
@@ -124,17 +125,22 @@ async def test_a_live_message_that_arrives_while_the_last_page_is_on_its_way_is_
         assert app.thread.mounted_cards[-1].message.id == TOTAL + 1
 
 
+async def home_from_the_newest_page(thread: Thread, pilot: Pilot[Any]) -> Thread:
+    """The thread opened at its newest page, then home pressed and answered."""
+    thread.set_messages(conversation(TOTAL - 49, TOTAL + 1), has_older=True)
+    await settle(pilot)
+    thread.focus()
+    await pilot.press("home")
+    await settle(pilot)
+    return thread
+
+
 async def test_home_again_shows_the_first_page_from_memory_and_never_another_tickets() -> None:
     """The first page home read is kept when the agent reads on: home again reads nothing (so shows
     no "Loading…" line first). Another ticket's thread (the screen reused) never shows it."""
     app = ServerBackedThread()
     async with app.run_test(size=(100, 40)) as pilot:
-        thread = app.thread
-        thread.set_messages(conversation(TOTAL - 49, TOTAL + 1), has_older=True)
-        await settle(pilot)
-        thread.focus()
-        await pilot.press("home")
-        await settle(pilot)
+        thread = await home_from_the_newest_page(app.thread, pilot)
         assert app.requests == 1
         await pilot.press("end")  # the newest page, kept when home let it go (the first is no longer held)
         await settle(pilot)
@@ -179,12 +185,7 @@ async def test_home_from_memory_while_the_newest_page_is_on_its_way_keeps_the_vi
     that arrives after that is not wanted any more: the view stays at the first message."""
     app = SlowNewestThread()
     async with app.run_test(size=(100, 40)) as pilot:
-        thread = app.thread
-        thread.set_messages(conversation(TOTAL - 49, TOTAL + 1), has_older=True)
-        await settle(pilot)
-        thread.focus()
-        await pilot.press("home")
-        await settle(pilot)
+        thread = await home_from_the_newest_page(app.thread, pilot)
         thread.forget_newest()  # the stream missed events: end reads the newest page again
         await pilot.press("end")
         await settle(pilot)
