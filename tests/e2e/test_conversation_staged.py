@@ -87,11 +87,16 @@ async def back_to_queue(pilot: Pilot[Any], app: SupportDeskApp) -> None:
     await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="back on the queue")
 
 
+def two_tickets(server: Any) -> tuple[tuple[int, str], tuple[int, str]]:
+    """Two new tickets from two customers, each with a word of its own: (id, word) each."""
+    first_word, second_word = f"alpha{uuid.uuid4().hex[:6]}", f"bravo{uuid.uuid4().hex[:6]}"
+    return ((a_ticket(server, first_word, "Ольга Кузнецова"), first_word),
+            (a_ticket(server, second_word, "Пётр Сидоров"), second_word))
+
+
 async def test_a_ticket_laid_out_while_its_preview_is_read_is_not_opened_until_the_agent_opens_it(
         workday_server: Any, tmp_path: Path) -> None:
-    first_word, second_word = f"alpha{uuid.uuid4().hex[:6]}", f"bravo{uuid.uuid4().hex[:6]}"
-    first = a_ticket(workday_server, first_word, "Ольга Кузнецова")
-    second = a_ticket(workday_server, second_word, "Пётр Сидоров")
+    (first, first_word), (second, second_word) = two_tickets(workday_server)
     app = make_app(workday_server, "anna", tmp_path, live_updates=False)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
@@ -127,9 +132,7 @@ async def test_a_ticket_laid_out_while_its_preview_is_read_is_not_opened_until_t
 
 async def test_a_ticket_laid_out_unseen_opens_with_its_own_draft_and_another_shows_nothing_of_it(
         workday_server: Any, tmp_path: Path) -> None:
-    first_word, second_word = f"alpha{uuid.uuid4().hex[:6]}", f"bravo{uuid.uuid4().hex[:6]}"
-    first = a_ticket(workday_server, first_word, "Ольга Кузнецова")
-    second = a_ticket(workday_server, second_word, "Пётр Сидоров")
+    (first, first_word), (second, second_word) = two_tickets(workday_server)
     app = make_app(workday_server, "anna", tmp_path, live_updates=False)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
