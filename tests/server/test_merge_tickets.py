@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -80,7 +81,9 @@ def test_three_duplicates_become_one_ticket_with_every_message_once_in_time_orde
     assert sorted(m["body"] for m in customer_messages) == sorted(customer_texts)
     assert len({m["id"] for m in thread}) == len(thread)
     assert [m["body"][:5] for m in customer_messages] == ["first", "secon", "third", "fourt", "fifth"]
-    assert [m["created_at"] for m in thread] == sorted(m["created_at"] for m in thread)
+    # As times, not strings: "09:00:05Z" sorts after "09:00:05.011000Z" as text.
+    times = [datetime.fromisoformat(m["created_at"]) for m in thread]
+    assert times == sorted(times)
     assert thread[-1]["kind"] == "note" and f"#{second['id']}" in thread[-1]["body"]
     survivor = _fresh(backend, first["id"])
     assert survivor["message_count"] == len(thread)
