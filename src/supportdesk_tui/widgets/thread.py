@@ -382,7 +382,8 @@ class Thread(ScrollView, can_focus=True):
         self._first_page = None
         self._superseded.clear()
         self._read_first_page_ahead_soon()
-        self._show_window(max(0, len(self._messages) - self.MAX_MOUNTED), at_end=True)
+        # From scratch: new cards (a revealed secret or a time label of the cards before never stays).
+        self._show_window(max(0, len(self._messages) - self.MAX_MOUNTED), at_end=True, fresh=True)
 
     def show_newest(self, messages: Iterable[Message], *, has_older: bool,
                     older_cursor: str | None) -> None:
@@ -705,7 +706,7 @@ class Thread(ScrollView, can_focus=True):
             with self._keeping_view():
                 self._loading_at = where
 
-    def _show_window(self, start: int, *, at_end: bool) -> None:
+    def _show_window(self, start: int, *, at_end: bool, fresh: bool = False) -> None:
         """Draw the messages from `start` on (`MAX_MOUNTED` at most) and show that window's top or end.
 
         Only `JUMP_DRAWS_VIEWS` views' worth of them are drawn before the frame; the window grows
@@ -716,7 +717,7 @@ class Thread(ScrollView, can_focus=True):
         self._cancel_growth()
         stop = min(len(self._messages), start + self.MAX_MOUNTED)
         wanted = self._messages[start:stop]
-        kept = self._kept_window(wanted, at_end=at_end)
+        kept = None if fresh else self._kept_window(wanted, at_end=at_end)
         with self._keeping_view():
             self._pin = "end" if at_end else "top"
             self._loading_at = None

@@ -141,6 +141,10 @@ class Block:
     def height(self) -> int:
         return 0 if self._drawn is None else len(self._drawn[1])
 
+    def drawn_strips(self) -> list[Strip]:
+        """The lines as last drawn (none before the thread laid it out)."""
+        return [] if self._drawn is None else list(self._drawn[1])
+
     def drawn_text(self) -> list[str]:
         """The lines as last drawn, as plain text."""
         return [] if self._drawn is None else [strip.text for strip in self._drawn[1]]
