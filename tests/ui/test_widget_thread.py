@@ -32,7 +32,7 @@ def card_text(card: MessageCard) -> str:
 
 def box_colours(card: MessageCard) -> tuple[object, object]:
     """The colour of the box's left edge and its background, as drawn."""
-    edge = card.drawn_strips()[0]._segments[0]
+    edge = next(iter(card.drawn_strips()[0]))
     assert edge.text == "█"
     assert edge.style is not None
     return edge.style.color, edge.style.bgcolor
@@ -90,7 +90,7 @@ async def test_the_tickets_changes_show_between_the_messages_outside_their_cards
             _, box_background = box_colours(card)
             history_line = card.drawn_strips()[history[0]]
             assert all(segment.style is None or segment.style.bgcolor != box_background
-                       for segment in history_line._segments)
+                       for segment in history_line)
             # The next message keeps its distance from the history lines.
             top = card.virtual_region.y
             assert app.thread.mounted_cards[1].virtual_region.y > top + history[-1] + 1

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.actions import SkipAction
 from textual.await_complete import AwaitComplete
@@ -245,6 +246,9 @@ class Thread(ScrollView, can_focus=True):
         self._drawn_lines = DrawnLines(self.MAX_MOUNTED * 3)
         self._layout = BlockLayout()
         self._layout_key: object = None
+        # Asked once a frame by `render_lines` for its `render_line`s: (the thread's line at the view's
+        # top, the style of blank cells, the text selection).
+        self._frame: tuple[int, Style, Selection | None] | None = None
         self._quiet = False  # cards changing together (`_each_card`): one layout after them all
         # The conversation's first page as home last read it (`show_first`), kept when the pages held
         # move on: the next home shows it from memory (no request, no "Loading…" frame in between).
@@ -258,7 +262,6 @@ class Thread(ScrollView, can_focus=True):
         # newest are held again, when the stream may have missed a message (`forget_newest`) and
         # when more arrived than `_live` keeps.
         self._newest_page: KeptNewest | None = None
-        self._frames = 0
 
     # --- public API ---------------------------------------------------------
 
@@ -635,7 +638,7 @@ class Thread(ScrollView, can_focus=True):
         for _step in range(4):
             if target + height > self._cards_bottom() and self._window_end() < len(self._messages):
                 self._draw_below(self._screenful(self._messages[self._window_end():]))
-            elif target < self._cards_top() + height and self._first > 0:
+            elif target < self._cards_top() and self._first > 0:
                 target += self._draw_above(self._screenful(self._messages[: self._first][::-1]))
             else:
                 break
@@ -1027,8 +1030,8 @@ class Thread(ScrollView, can_focus=True):
 
     def _relayout(self) -> None:
         width = self.scrollable_content_region.width
-        self._layout.lay_out(self._blocks(), self, width)
         self._layout_key = (width, self.app.theme, current_language())
+        self._layout.lay_out(self._blocks(), self, width, self._layout_key)
         size = Size(width, self._layout.height)
         if size != self.virtual_size:
             # The thread's own size only: nothing else on the screen is laid out for it.
@@ -1070,14 +1073,28 @@ class Thread(ScrollView, can_focus=True):
             return 0
         return max(0, self.scrollable_content_region.height - self._layout.height)
 
-    def render_line(self, y: int) -> Strip:
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Once a frame, before its lines are asked for one by one: the layout, where line 0 of the
+        # view is in the thread's lines, the blank line's style and the selection.
         self._ensure_layout()
-        line_y = self.scroll_offset.y + y - self._gap_above()
+        self._frame = self._frame_now()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    def _frame_now(self) -> tuple[int, Style, Selection | None]:
+        return self.scroll_offset.y - self._gap_above(), background_only(self), self.text_selection
+
+    def render_line(self, y: int) -> Strip:
+        if self._frame is None:  # asked outside a frame's `render_lines`
+            self._ensure_layout()
+        first_line, blank, selection = self._frame or self._frame_now()
+        line_y = first_line + y
         width = self._layout.width
-        strip = self._layout.line(line_y)
+        strip = self._layout.placed_line(line_y)
         if strip is None:
-            return Strip.blank(width, background_only(self))  # nothing there to select
-        selection = self.text_selection
+            return Strip.blank(width, blank)  # nothing there to select
         if selection is not None and (span := selection.get_span(line_y)) is not None:
             start, end = span
             end = width if end == -1 else min(end, width)
@@ -1085,8 +1102,7 @@ class Thread(ScrollView, can_focus=True):
                 style = self.screen.get_component_rich_style("screen--selection")
                 picked = Strip(Segment.apply_style(strip.crop(start, end), post_style=style), end - start)
                 strip = Strip.join([strip.crop(0, start), picked, strip.crop(end, width)])
-        # Blank lines (margins) carry no offsets: nothing to select there, and they stay one run of cells.
-        return strip.apply_offsets(0, line_y) if strip.text.strip() else strip
+        return strip
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         """The text selected with the mouse, without the boxes' left edges."""

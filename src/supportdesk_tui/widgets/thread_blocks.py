@@ -111,6 +111,7 @@ class Block:
 
     def __init__(self) -> None:
         self._drawn: tuple[object, list[Strip]] | None = None
+        self._fresh_for: object = None  # the thread's context the lines are known to be current for
         self.top = 0
         """The block's first line in the thread's lines (set by the thread's layout)."""
         self._place: Callable[[Block], tuple[Region, Region]] | None = None
@@ -129,13 +130,18 @@ class Block:
     def draw(self, widget: Widget, width: int) -> list[Strip]:
         raise NotImplementedError
 
-    def lines(self, widget: Widget, width: int) -> list[Strip]:
-        key = self.key(widget, width)
-        if self._drawn is not None and self._drawn[0] == key:
+    def lines(self, widget: Widget, width: int, context: object = None) -> list[Strip]:
+        """The lines for `width`, drawn again only when what they show changed.
+
+        `context`: the thread's width, theme and language; lines known to be current for it are
+        returned without working out their key (a layout asks every block in the window)."""
+        if context is not None and self._fresh_for == context and self._drawn is not None:
             return self._drawn[1]
-        lines = self.draw(widget, width)
-        self._drawn = (key, lines)
-        return lines
+        key = self.key(widget, width)
+        if self._drawn is None or self._drawn[0] != key:
+            self._drawn = (key, self.draw(widget, width))
+        self._fresh_for = context
+        return self._drawn[1]
 
     @property
     def height(self) -> int:
@@ -159,6 +165,11 @@ class Block:
 
     def redraw(self) -> None:
         self._drawn = None
+        self._fresh_for = None
+
+    def stale(self) -> None:
+        """What the lines show may have changed: their key is worked out again at the next layout."""
+        self._fresh_for = None
 
     @property
     def virtual_region(self) -> Region:
@@ -254,7 +265,7 @@ class MessageCard(Block):
         self._place = None
 
     def _changed(self) -> None:
-        self._drawn = None
+        self.stale()
         if self._on_change is not None:
             self._on_change(self)
 
@@ -381,16 +392,18 @@ class MessageCard(Block):
                 message.body, self._body_shown, self.time_label(), self.history_lines,
                 len(message.attachments))
 
-    def lines(self, widget: Widget, width: int) -> list[Strip]:
-        key = self.key(widget, width)
-        if self._drawn is not None and self._drawn[0] == key:
+    def lines(self, widget: Widget, width: int, context: object = None) -> list[Strip]:
+        if context is not None and self._fresh_for == context and self._drawn is not None:
             return self._drawn[1]
-        shared = self.drawn_lines.get(key)
-        if shared is None:
-            shared = self.draw(widget, width)
-            self.drawn_lines.put(key, shared)
-        self._drawn = (key, shared)
-        return shared
+        key = self.key(widget, width)
+        if self._drawn is None or self._drawn[0] != key:
+            shared = self.drawn_lines.get(key)
+            if shared is None:
+                shared = self.draw(widget, width)
+                self.drawn_lines.put(key, shared)
+            self._drawn = (key, shared)
+        self._fresh_for = context
+        return self._drawn[1]
 
     def draw(self, widget: Widget, width: int) -> list[Strip]:
         kind = self.message.kind.value
@@ -458,6 +471,7 @@ class WaitingCard(Block):
         self.item = item
         self.sending = sending and not self.refused
         self._set_classes()
+        self.stale()
 
     def _header(self) -> Text:
         if self.refused:
@@ -506,6 +520,9 @@ class Label(Block):
 
     def text(self) -> Text:
         return self._text()
+
+    def lines(self, widget: Widget, width: int, context: object = None) -> list[Strip]:
+        return super().lines(widget, width)  # its words follow the thread's state: the key is asked
 
     def render(self) -> Text:
         """What it says (as a `Static`'s render did)."""

@@ -27,16 +27,21 @@ class BlockLayout:
         self._lines: list[list[Strip]] = []
         self.height = 0
         self.width = 0
+        # Lines as painted: with their place in the thread as offsets (for text selection), made once
+        # for each line at each place (kept across layouts: a line that stays where it was is reused).
+        self._placed_lines: dict[int, tuple[Strip, Strip]] = {}
 
-    def lay_out(self, blocks: Sequence[Block], widget: Widget, width: int) -> None:
+    def lay_out(self, blocks: Sequence[Block], widget: Widget, width: int, context: object = None) -> None:
         """Draw what is not drawn yet for `width` (the others' lines are kept) and place the blocks."""
         self.blocks = list(blocks)
         self.width = width
         self._tops = []
         self._lines = []
+        if len(self._placed_lines) > 4 * max(1, self.height):
+            self._placed_lines.clear()  # most of them for places the lines left long ago
         top = 0
         for block in self.blocks:
-            lines = block.lines(widget, width) if width > 0 else []
+            lines = block.lines(widget, width, context) if width > 0 else []
             block.top = top
             self._tops.append(top)
             self._lines.append(lines)
@@ -58,6 +63,16 @@ class BlockLayout:
     def line(self, y: int) -> Strip | None:
         index = self._index(y)
         return None if index is None else self._lines[index][y - self._tops[index]]
+
+    def placed_line(self, y: int) -> Strip | None:
+        """Line `y` with the offsets text selection reads (blank lines go without: nothing to select)."""
+        line = self.line(y)
+        if line is None:
+            return None
+        placed = self._placed_lines.get(y)
+        if placed is None or placed[0] is not line:
+            placed = self._placed_lines[y] = (line, line.apply_offsets(0, y) if line.text.strip() else line)
+        return placed[1]
 
     def _index(self, y: int) -> int | None:
         if y < 0 or y >= self.height:
