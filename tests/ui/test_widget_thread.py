@@ -332,3 +332,23 @@ async def test_the_agent_selects_the_thread_text_with_the_mouse_without_the_boxe
         assert "My account is locked [b]now[/b]" in text and "We unlocked it for you" in text
         assert "█" not in text and "\x1b" not in text
         assert text.index("My account") < text.index("We unlocked")
+
+
+async def test_the_threads_own_painting_gives_the_lines_textuals_styles_cache_would() -> None:
+    """The thread hands its lines to the screen itself (no border, tint or opacity to apply): the
+    very segments Textual's styles cache makes of them, padding and all, scrolled or not."""
+    from textual.scroll_view import ScrollView
+
+    app = ThreadHost()
+    async with app.run_test(size=(70, 20)) as pilot:
+        app.thread.set_messages(many(40))
+        await settle(pilot)
+        thread = app.thread
+        assert thread._plainly_boxed()
+        for offset in (0, 7, thread.max_scroll_y // 2):
+            thread.scroll_to(y=offset, animate=False, immediate=True)
+            await settle(pilot)
+            for crop in (thread.size.region, thread.size.region.crop_size((30, 9))):
+                own = [list(strip) for strip in thread.render_lines(crop)]
+                cached = [list(strip) for strip in ScrollView.render_lines(thread, crop)]
+                assert own == cached

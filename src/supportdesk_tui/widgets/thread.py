@@ -1079,9 +1079,45 @@ class Thread(ScrollView, can_focus=True):
         self._ensure_layout()
         self._frame = self._frame_now()
         try:
+            if self._plainly_boxed():
+                return self._render_plainly(crop)
             return super().render_lines(crop)
         finally:
             self._frame = None
+
+    def _plainly_boxed(self) -> bool:
+        """Nothing around or over the lines but side padding: no border, outline, tint, hatch or
+        opacity (the thread's own style; a stylesheet that adds one goes through Textual's styles cache)."""
+        styles = self.styles
+        top, _right, bottom, _left = styles.padding
+        return (not top and not bottom and self.opacity == 1 and styles.text_opacity == 1
+                and not styles.tint.a and not any(edge for edge, _colour in styles.border)
+                and not any(edge for edge, _colour in styles.outline)
+                and not (styles.has_rule("hatch") and styles.hatch != "none"))
+
+    def _render_plainly(self, crop: Region) -> list[Strip]:
+        """The view's lines as Textual's styles cache makes them for such a widget (its padding in the
+        background colour, the app's line filters), without its per-line cache: a scroll changes
+        every line of the view anyway, and the lines themselves are kept by their blocks."""
+        width = self.region.width
+        content_width = self.content_region.width
+        _top, pad_right, _bottom, pad_left = self.styles.padding
+        blank = background_only(self)
+        left = [Segment(" " * pad_left, blank)] if pad_left else []
+        right = [Segment(" " * pad_right, blank)] if pad_right else []
+        filters = self.get_line_filters()
+        background = self.background_colors[1]
+        strips: list[Strip] = []
+        for y in crop.line_range:
+            line = self.render_line(y).adjust_cell_length(content_width, blank)
+            strip = Strip([*left, *line, *right], width)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        if crop.column_span != (0, width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
 
     def _frame_now(self) -> tuple[int, Style, Selection | None]:
         return self.scroll_offset.y - self._gap_above(), background_only(self), self.text_selection
