@@ -206,7 +206,8 @@ def _conversation_shown(app: SupportDeskApp, ticket_id: int | None = None) -> bo
             card.message.ticket_id != ticket_id for card in screen.thread.mounted_cards)):
         return False  # still the previous ticket's (the screen is reused)
     cards = screen.thread.mounted_cards
-    return bool(cards) and all(card.region.height > 0 for card in cards)
+    # Drawn and placed in the thread's lines (a block's region is its place on screen, in view).
+    return bool(cards) and all(card.virtual_region.height > 0 for card in cards)
 
 
 async def memory_per_open(pilot: Any, recorder: FrameRecorder, app: SupportDeskApp, queue: QueueScreen,

@@ -56,7 +56,8 @@ def conversation_shown(app: SupportDeskApp) -> bool:
     if not isinstance(screen, ConversationScreen) or screen.ticket is None:
         return False
     cards = screen.thread.mounted_cards
-    return bool(cards) and all(card.region.height > 0 for card in cards)
+    # Drawn and placed in the thread's lines (a block's region is its place on screen, in view).
+    return bool(cards) and all(card.virtual_region.height > 0 for card in cards)
 
 
 def reply_shown(thread: Any, body: str) -> bool:

@@ -28,7 +28,6 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from textual.app import App, ComposeResult
 
@@ -93,10 +92,10 @@ class ThreadAlone(App[None]):
 
 
 def view_signature(thread: Thread) -> tuple[int, int, int]:
-    cards = thread.query_children(MessageCard)
+    cards = thread.mounted_cards
     if not cards:
         return 0, 0, round(thread.scroll_y)
-    return cards.first().message.id, cards.last().message.id, round(thread.scroll_y)
+    return cards[0].message.id, cards[-1].message.id, round(thread.scroll_y)
 
 
 async def measure(pages: int, runs: int, gap: float = KEY_GAP_SECONDS,
@@ -148,8 +147,8 @@ async def measure(pages: int, runs: int, gap: float = KEY_GAP_SECONDS,
             samples.setdefault(label, []).append((shown - arrived[0]) * 1000)
             await asyncio.sleep(gap)
 
-        def cards() -> Any:
-            return thread.query_children(MessageCard)
+        def cards() -> list[MessageCard]:
+            return thread.mounted_cards
 
         for run in range(runs):
             for page in range(pages):
@@ -158,16 +157,16 @@ async def measure(pages: int, runs: int, gap: float = KEY_GAP_SECONDS,
                     await press_soon("pageup", "pageup_after_end")
                 else:
                     await press("pageup", lambda before=before: view_signature(thread) != before)
-            await press("home", lambda: bool(cards()) and cards().first().message.id == 1
-                        and thread.scroll_y <= 0 and cards().first().region.height > 0)
+            await press("home", lambda: bool(cards()) and cards()[0].message.id == 1
+                        and thread.scroll_y <= 0 and cards()[0].region.height > 0)
             for page in range(pages):
                 before = view_signature(thread)
                 if page == 0:  # the first page down after home, apart: as home's window grows
                     await press_soon("pagedown", "pagedown_after_home")
                 else:
                     await press("pagedown", lambda before=before: view_signature(thread) != before)
-            await press("end", lambda: bool(cards()) and cards().last().message.id == COUNT
-                        and cards().last().region.height > 0 and thread.scroll_y >= thread.max_scroll_y - 1)
+            await press("end", lambda: bool(cards()) and cards()[-1].message.id == COUNT
+                        and cards()[-1].region.height > 0 and thread.scroll_y >= thread.max_scroll_y - 1)
     return samples
 
 

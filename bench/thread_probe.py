@@ -75,7 +75,7 @@ from supportdesk_tui.app import SupportDeskApp
 from supportdesk_tui.domain.query import parse_query
 from supportdesk_tui.screens.conversation import THREAD_PAGE_MESSAGES, ConversationScreen
 from supportdesk_tui.screens.queue import QueueScreen
-from supportdesk_tui.widgets.thread import MessageCard, Thread
+from supportdesk_tui.widgets.thread import Thread
 from supportdesk_tui.widgets.ticket_table import TicketTable
 
 SIZE = (160, 48)
@@ -185,7 +185,7 @@ class Run:
                     and cards[0].region.height > 0)
 
         def notice_shown() -> bool:
-            return any(w.region.height > 0 for w in self.thread.query(".thread--older"))
+            return self.thread.loading_shown
 
         noticed = self.recorder.expect(lambda: notice_shown() or first_shown())
         requests = self.message_requests
@@ -231,7 +231,8 @@ class Run:
         if screen.ticket is None:
             return False
         cards = screen.thread.mounted_cards
-        return bool(cards) and all(card.region.height > 0 for card in cards)
+        # Drawn and placed in the thread's lines (a block's region is its place on screen, in view).
+        return bool(cards) and all(card.virtual_region.height > 0 for card in cards)
 
     def _newest_in_view(self, newest_id: int) -> bool:
         screen = self.app.screen
@@ -246,13 +247,12 @@ class Run:
 def view_signature(thread: Thread) -> tuple[int, int, int]:
     """(oldest mounted card, newest mounted card, scroll offset): changes when the view moves.
 
-    Read from the scroll offset and the mounted window only: asking a card above the view for its
-    region makes Textual compute the whole screen's map again inside the frame being timed.
+    Read from the scroll offset and the drawn window only (cheap: no layout asked for).
     """
-    cards = thread.query_children(MessageCard)
+    cards = thread.mounted_cards
     if not cards:
         return 0, 0, round(thread.scroll_y)
-    return cards.first().message.id, cards.last().message.id, round(thread.scroll_y)
+    return cards[0].message.id, cards[-1].message.id, round(thread.scroll_y)
 
 
 async def api_open_floor(app: SupportDeskApp, ticket_id: int) -> float:

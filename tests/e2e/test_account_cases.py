@@ -80,7 +80,7 @@ async def test_one_time_code_is_masked_and_revealing_it_is_audited(
         thread = screen.query_one(Thread)
 
         def shown() -> str:
-            return " ".join(str(w.render()) for w in thread.query(".card--body"))
+            return " ".join(card.drawn_box_text() for card in thread.mounted_cards)
 
         # The messages arrive before their cards are drawn: wait for the card, then read it.
         await wait_until(pilot, lambda: "Мне пришёл код" in shown(), what="the customer's message on screen")

@@ -20,10 +20,20 @@ from supportdesk_tui.screens.attach_prompt import AttachPrompt
 from supportdesk_tui.screens.attachments import AttachmentsScreen
 from supportdesk_tui.screens.conversation import ConversationScreen
 from supportdesk_tui.server.seed_image import demo_photo_png
-from supportdesk_tui.widgets.attachment_list import AttachmentList
+from supportdesk_tui.widgets.thread import MessageCard
 from waiting import settle, wait_until
 
 PNG = demo_photo_png()
+
+
+def attachments_card(screen: ConversationScreen) -> MessageCard:
+    """The message drawn with attachments."""
+    return next(card for card in screen.thread.mounted_cards if card.message.attachments)
+
+
+def attachment_lines(card: MessageCard) -> str:
+    """The attachment lines as the thread draws them inside the message's box."""
+    return "\n".join(line for line in card.drawn_box_lines() if line.startswith("▸"))
 HOSTILE_NAME = "../../.ssh/\x1b[2J\x1b]0;pwned\x07[@click=app.quit]id\u202egnp.sh"
 
 
@@ -92,9 +102,9 @@ async def test_agent_sees_previews_and_saves_the_customers_photo(
     app = make_app(workday_server, "anna", tmp_path, downloads_dir=downloads, image_renderer="kitty")
     async with app.run_test(size=(160, 50)) as pilot:
         screen = await open_conversation(pilot, app, ticket["id"])
-        listed = screen.thread.query_one(AttachmentList)
-        assert [a.name for a in listed.attachments] == ["паспорт.png"]
-        assert "паспорт.png  image/png · 265 B" in str(listed.render())
+        card = attachments_card(screen)
+        assert [a.name for a in card.message.attachments] == ["паспорт.png"]
+        assert "паспорт.png  image/png · 265 B" in attachment_lines(card)
 
         files = await open_files(pilot, app)
         from textual_image.widget import HalfcellImage, TGPImage
@@ -126,7 +136,7 @@ async def test_a_hostile_name_and_a_decompression_bomb_are_harmless(
     app = make_app(workday_server, "anna", tmp_path, downloads_dir=downloads, image_renderer="cells")
     async with app.run_test(size=(160, 50)) as pilot:
         screen = await open_conversation(pilot, app, ticket["id"])
-        shown = str(screen.thread.query_one(AttachmentList).render())
+        shown = attachment_lines(attachments_card(screen))
         assert not any(ord(c) < 0x20 and c != "\n" for c in shown), repr(shown)
         assert "\u202e" not in shown and "/" not in shown.split("  ")[0]
         assert "[@click=app.quit]id" in shown  # markup-looking text stays literal (and inert)

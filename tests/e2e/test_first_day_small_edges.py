@@ -47,7 +47,7 @@ async def test_v_reveals_one_secret_at_a_time_each_audited(workday_server: Any, 
         thread = screen.query_one(Thread)
 
         def body() -> str:
-            return " ".join(str(w.render()) for w in thread.query(".card--body"))
+            return " ".join(card.drawn_box_text() for card in thread.mounted_cards)
 
         assert "482913" not in body() and "Kx7pQ2zW" not in body()
         await pilot.press("v")

@@ -36,6 +36,7 @@ from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.screens.wallboard import WallboardScreen
 from supportdesk_tui.widgets.dashboard_tiles import QueueTile
 from supportdesk_tui.widgets.dashboard_wall import WallFigure
+from supportdesk_tui.widgets.thread import Thread
 from supportdesk_tui.widgets.ticket_header import TicketHeader
 from supportdesk_tui.widgets.ticket_table import TicketTable
 from waiting import settle, wait_until
@@ -195,7 +196,10 @@ async def test_a_hostile_server_error_message_is_shown_as_text(
             assert message == one_line(SERVER_MESSAGE)
             assert_inert(message)
             await settle(pilot)
-            empty = " ".join(str(w.render()) for w in app.screen.query(".thread--empty"))
+            thread = app.screen.query_one(Thread)
+            label = thread.empty_label
+            # What the empty thread says, as drawn: the server's message as inert text.
+            empty = " ".join([str(label.render()), *label.drawn_text()]) if label is not None else ""
             assert_inert(empty)
             assert app.is_running and app.return_code is None
 

@@ -90,7 +90,7 @@ async def test_hostile_ticket_is_shown_literally_and_fires_no_action(
         header = app.screen.query_one(TicketHeader).render().plain
         assert "[@click=app.quit]Click me[/]" in header
         assert "⟨U+202E⟩evil" in header  # the bidi override is shown, not obeyed
-        body_text = " ".join(str(s.render()) for s in app.screen.query(".card--body"))
+        body_text = " ".join(card.drawn_box_text() for card in app.screen.query_one(Thread).mounted_cards)
         assert "[link=https://evil.example]open[/link]" in body_text
         assert "␛]52;c;" in body_text and "\x1b" not in body_text
         await pilot.click(Thread, offset=(10, 3))

@@ -81,7 +81,7 @@ def shows_the_servers_newest(app: Server) -> None:
     assert mounted[-1] == app.ids()[-1]
     assert thread.scroll_y >= thread.max_scroll_y - 1
     assert not thread.has_newer
-    assert not thread.query(".thread--older"), "no Loading… line"
+    assert not thread.loading_shown, "no Loading… line"
 
 
 async def test_end_after_home_shows_the_newest_and_the_messages_written_meanwhile_from_memory() -> None:
@@ -228,7 +228,7 @@ async def test_the_first_page_is_read_ahead_once_the_thread_is_idle_and_home_sho
         assert app.requests == ["ahead"], "home read nothing"
         cards = app.thread.mounted_cards
         assert [c.message.id for c in cards] == app.ids()[: len(cards)]
-        assert app.thread.scroll_y == 0 and not app.thread.query(".thread--older")
+        assert app.thread.scroll_y == 0 and not app.thread.loading_shown
 
 
 async def test_home_while_the_page_read_ahead_is_on_its_way_shows_it_when_it_comes() -> None:
@@ -242,12 +242,12 @@ async def test_home_while_the_page_read_ahead_is_on_its_way_shows_it_when_it_com
         assert app.requests == ["ahead"]
         await pilot.press("home")
         await settle(pilot)
-        assert app.requests == ["ahead", "first"] and app.thread.query(".thread--older"), "home waits"
+        assert app.requests == ["ahead", "first"] and app.thread.loading_shown, "home waits"
         app.answer_ahead()
         await settle(pilot)
         thread = app.thread
         assert thread.mounted_cards[0].message.id == 1 and thread.scroll_y == 0
-        assert not thread.query(".thread--older")
+        assert not thread.loading_shown
         await pilot.press("pagedown")
         await settle(pilot)
         scrolled_to = thread.scroll_y

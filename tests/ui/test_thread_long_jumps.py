@@ -58,7 +58,7 @@ async def test_home_in_a_long_thread_reaches_the_very_first_message() -> None:
         assert cards[0].message.id == 1
         assert app.thread.scroll_y == 0
         assert len(cards) <= Thread.MAX_MOUNTED
-        assert not app.thread.query(".thread--older")  # the "Loading…" line is gone
+        assert not app.thread.loading_shown  # the "Loading…" line is gone
         assert app.requests == 1, "one page read from the start, not every page in between"
 
 
@@ -150,7 +150,7 @@ async def test_home_again_shows_the_first_page_from_memory_and_never_another_tic
         await settle(pilot)
         assert thread.mounted_cards[0].message.id == 1 and thread.scroll_y == 0
         assert app.requests == 1, "home again read nothing"
-        assert not thread.query(".thread--older")
+        assert not thread.loading_shown
 
         # The screen shows another ticket: its home reads that ticket's first page.
         other = [make_message(i, "customer", f"Other ticket {i}", minutes_ago=10_000 - i, ticket_id=2)
@@ -189,10 +189,10 @@ async def test_home_from_memory_while_the_newest_page_is_on_its_way_keeps_the_vi
         thread.forget_newest()  # the stream missed events: end reads the newest page again
         await pilot.press("end")
         await settle(pilot)
-        assert app.newest_asked == 1 and thread.query(".thread--older"), "end waits for its page"
+        assert app.newest_asked == 1 and thread.loading_shown, "end waits for its page"
         await pilot.press("home")
         await settle(pilot)
-        assert thread.mounted_cards[0].message.id == 1 and not thread.query(".thread--older")
+        assert thread.mounted_cards[0].message.id == 1 and not thread.loading_shown
         app.answer_newest()  # late
         await settle(pilot)
         assert thread.mounted_cards[0].message.id == 1 and thread.scroll_y == 0

@@ -27,11 +27,12 @@ def waiting(body: str, kind: DraftKind = DraftKind.REPLY) -> OutboxItem:
 def bottom_up(thread: Thread) -> list[str]:
     """What the thread shows, in order: message bodies and waiting bodies (marked)."""
     shown: list[str] = []
-    for child in thread.children:
-        if isinstance(child, MessageCard):
-            shown.append(child.message.body)
-        else:
-            shown += [f"waiting: {card.item.body}" for card in child.query(WaitingCard)]
+    for block in thread.blocks:
+        if isinstance(block, MessageCard):
+            shown.append(block.message.body)
+        elif isinstance(block, WaitingCard):
+            assert block.body_text() in block.drawn_box_text(), "drawn, not only held"
+            shown.append(f"waiting: {block.item.body}")
     return shown
 
 
@@ -129,3 +130,21 @@ async def test_another_attempt_updates_the_card_in_place_and_a_new_reply_joins_i
         app.thread.set_waiting([second])
         await settle(pilot)
         assert bottom_up(app.thread) == ["Hello", "waiting: Second"]
+
+
+async def test_a_send_draws_its_waiting_block_at_once_and_mounts_nothing() -> None:
+    """The reply shown as "sending…" is a block of the thread's lines, drawn in the step that asks
+    for it (the frame after the key shows it): no widget is mounted, nothing else is laid out."""
+    app = ThreadHost()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.thread.set_messages([make_message(1, "customer", "Hello")])
+        await settle(pilot)
+        item = waiting("On it [b]now[/b]")
+        app.thread.set_waiting([item], sending={item.id})
+        assert not app.thread.children, "nothing mounted"
+        card = app.thread.waiting_cards[0]
+        assert "Sending" in card.header_text() and "On it [b]now[/b]" in card.drawn_box_text()
+        assert card.virtual_region.y > app.thread.mounted_cards[0].virtual_region.y
+        # It lands: the message replaces the block in the same step, never both, never neither.
+        app.thread.append_message(make_message(2, "reply", "On it [b]now[/b]"), delivers=item.id)
+        assert bottom_up(app.thread) == ["Hello", "On it [b]now[/b]"]

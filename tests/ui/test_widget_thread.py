@@ -7,9 +7,6 @@ from typing import ClassVar
 
 from test_widget_fakes import NOW, WidgetHost, make_message
 from textual.binding import Binding, BindingType
-from textual.geometry import Region
-from textual.widget import Widget
-from textual.widgets import Static
 
 from supportdesk_tui.contract.models import Author, HistoryEntry, HistoryKind, Message
 from supportdesk_tui.widgets.thread import MessageCard, Thread
@@ -33,9 +30,12 @@ def card_text(card: MessageCard) -> str:
     return card.shown_text()
 
 
-def message_box(card: MessageCard) -> Widget:
-    """The bordered, coloured box the message itself sits in (the card or a widget in it)."""
-    return next(box for box in (card, *card.query("*")) if box.styles.border_left[0])
+def box_colours(card: MessageCard) -> tuple[object, object]:
+    """The colour of the box's left edge and its background, as drawn."""
+    edge = next(iter(card.drawn_strips()[0]))
+    assert edge.text == "█"
+    assert edge.style is not None
+    return edge.style.color, edge.style.bgcolor
 
 
 def many(count: int, start: int = 1) -> list[Message]:
@@ -61,9 +61,10 @@ async def test_agent_tells_notes_replies_and_customer_messages_apart() -> None:
         assert "Reply to customer" in card_text(reply)
         assert "INTERNAL NOTE" not in card_text(reply) and "INTERNAL NOTE" not in card_text(customer)
         # Different colours, not only different words.
-        customer_box, note_box, reply_box = (message_box(card) for card in (customer, note, reply))
-        assert note_box.styles.background != reply_box.styles.background
-        assert note_box.styles.border_left != reply_box.styles.border_left != customer_box.styles.border_left
+        (customer_edge, _), (note_edge, note_background), (reply_edge, reply_background) = (
+            box_colours(card) for card in (customer, note, reply))
+        assert note_background != reply_background
+        assert note_edge != reply_edge != customer_edge
         assert "10 min. ago" in card_text(reply)
 
 
@@ -80,17 +81,19 @@ async def test_the_tickets_changes_show_between_the_messages_outside_their_cards
 
         def the_history_stands_apart() -> None:
             card = app.thread.mounted_cards[0]
-            box = message_box(card)
-            history = card.query_one(".card--history", Static)
-            assert "Anna Petrova: tags +spam-wave" in str(history.render())
-            assert box not in history.ancestors
-            # Below the box, not overlapping it, and not painted in the box's colours.
-            assert history.region.y >= box.region.bottom
-            assert not history.region.overlaps(box.region)
-            assert history.styles.border_left[0] == ""
-            assert history.styles.background != box.styles.background
+            lines = card.drawn_text()
+            in_box = [i for i, text in enumerate(lines) if text.startswith("█")]
+            history = [i for i, text in enumerate(lines) if "╶" in text]
+            assert history and "Anna Petrova: tags +spam-wave" in lines[history[0]]
+            # Below the box, a blank line apart, without its edge and not painted in its colours.
+            assert history[0] > in_box[-1] + 1 and not lines[in_box[-1] + 1].strip()
+            _, box_background = box_colours(card)
+            history_line = card.drawn_strips()[history[0]]
+            assert all(segment.style is None or segment.style.bgcolor != box_background
+                       for segment in history_line)
             # The next message keeps its distance from the history lines.
-            assert app.thread.mounted_cards[1].region.y > history.region.bottom
+            top = card.virtual_region.y
+            assert app.thread.mounted_cards[1].virtual_region.y > top + history[-1] + 1
 
         def line(entry: HistoryEntry) -> str:
             return f"{entry.actor.name}: tags +{entry.new}"
@@ -103,6 +106,7 @@ async def test_the_tickets_changes_show_between_the_messages_outside_their_cards
         the_history_stands_apart()
         # ...and on cards composed with them.
         composed_before = app.thread.mounted_cards
+        app.thread.set_messages([])
         app.thread.set_messages([first, second])
         await settle(pilot)
         assert not set(app.thread.mounted_cards) & set(composed_before)
@@ -133,8 +137,10 @@ async def test_hostile_message_text_is_shown_literally_and_quits_nothing() -> No
         assert "[@click=app.quit]Click[/]" in text and "[b]bold?[/b]" in text
         assert "[@click=app.quit]Eve" in text
         assert "\x1b" not in text and "\u202e" not in text
-        await pilot.click(MessageCard, offset=(3, 1))
-        await pilot.click(MessageCard, offset=(5, 2))
+        drawn_text = "\n".join(card.drawn_text())
+        assert "[@click=app.quit]Click[/]" in drawn_text and "\x1b" not in drawn_text
+        await pilot.click(Thread, offset=(3, 1))
+        await pilot.click(Thread, offset=(5, 2))
         await pilot.pause()
         assert app.is_running
 
@@ -185,7 +191,9 @@ async def test_a_live_message_is_appended_and_an_empty_thread_says_so() -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         app.thread.set_messages([])
         await settle(pilot)
-        assert "No messages yet." in str(app.thread.query_one(".thread--empty", Static).render())
+        label = app.thread.empty_label
+        assert label is not None and "No messages yet." in str(label.render())
+        assert any("No messages yet." in line for line in label.drawn_text())
         app.thread.append_message(make_message(7, "customer", "Hello?"))
         await settle(pilot)
         assert [c.message.id for c in app.thread.mounted_cards] == [7]
@@ -197,11 +205,7 @@ async def test_a_live_message_is_appended_and_an_empty_thread_says_so() -> None:
 
 def drawn(card: MessageCard) -> str:
     """The characters the card puts on screen, line by line (its box, body, links, history)."""
-    lines: list[str] = []
-    for widget in (card, *card.query("*")):
-        width, height = widget.outer_size
-        lines += [strip.text for strip in widget.render_lines(Region(0, 0, width, height))]
-    return "\n".join(lines)
+    return "\n".join(card.drawn_text())
 
 
 async def test_what_a_card_draws_follows_its_secrets_its_time_mode_and_its_width() -> None:
@@ -213,7 +217,6 @@ async def test_what_a_card_draws_follows_its_secrets_its_time_mode_and_its_width
         await settle(pilot)
         app.thread.focus()
         card = app.thread.mounted_cards[0]
-        assert not card.children  # one widget: the card is the message's box
         assert "482913" not in drawn(card) and "30 min. ago" in drawn(card)
         assert "↗ https://example.com/reset?step=two" in drawn(card)
         card.reveal(60)
@@ -225,11 +228,11 @@ async def test_what_a_card_draws_follows_its_secrets_its_time_mode_and_its_width
         await pilot.press("T")
         await settle(pilot)
         assert "ago" not in drawn(card) and "2025" in drawn(card)
-        wide_height = card.size.height
+        wide_height = card.height
         await pilot.resize_terminal(60, 40)
         await settle(pilot)
-        assert card.size.height > wide_height
-        assert len(drawn(card).splitlines()) == card.outer_size.height
+        assert card.height > wide_height
+        assert len(drawn(card).splitlines()) == card.virtual_region.height
         unwrapped = "".join(line.removeprefix("█").strip() for line in drawn(card).splitlines())
         assert unwrapped.count("https://example.com/reset?step=two") == 4  # 3 in the body, 1 link
 
@@ -259,7 +262,6 @@ async def test_a_card_gains_and_loses_its_history_lines_without_losing_its_messa
         card.hide_secrets()
         app.thread.set_history([tagged], None)
         await settle(pilot)
-        assert not card.children
         assert "My account is locked" in drawn(card) and "spam-wave" not in drawn(card)
         assert "482913" not in drawn(card)
 
@@ -289,7 +291,7 @@ async def test_a_message_drawn_again_shows_what_it_shows_now_not_the_lines_kept_
         await pilot.resize_terminal(40, 40)
         await settle(pilot)
         narrow = app.thread.mounted_cards[0]
-        assert all(len(line) <= narrow.outer_size.width for line in drawn(narrow).splitlines())
+        assert all(len(line) <= narrow.virtual_region.width <= 40 for line in drawn(narrow).splitlines())
         assert "please help" in " ".join(drawn(narrow).split())
 
 
@@ -310,3 +312,43 @@ async def test_home_and_end_mount_first_the_cards_that_surely_fill_the_view() ->
             app.thread.set_messages(messages[:count])
             await settle(pilot)
             assert app.thread.virtual_size.height >= app.thread.scrollable_content_region.height
+
+
+async def test_the_agent_selects_the_thread_text_with_the_mouse_without_the_boxes_edges() -> None:
+    """One widget draws the whole thread: a selection spans messages and copies their words, not
+    the boxes' left edges; the hostile text stays data."""
+    from textual.selection import Selection
+
+    app = ThreadHost()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.thread.set_messages([
+            make_message(1, "customer", "My account is locked [b]now[/b]", minutes_ago=30),
+            make_message(2, "reply", "We unlocked it for you", author="Anna", minutes_ago=10),
+        ])
+        await settle(pilot)
+        picked = app.thread.get_selection(Selection(None, None))
+        assert picked is not None
+        text, _ending = picked
+        assert "My account is locked [b]now[/b]" in text and "We unlocked it for you" in text
+        assert "█" not in text and "\x1b" not in text
+        assert text.index("My account") < text.index("We unlocked")
+
+
+async def test_the_threads_own_painting_gives_the_lines_textuals_styles_cache_would() -> None:
+    """The thread hands its lines to the screen itself (no border, tint or opacity to apply): the
+    very segments Textual's styles cache makes of them, padding and all, scrolled or not."""
+    from textual.scroll_view import ScrollView
+
+    app = ThreadHost()
+    async with app.run_test(size=(70, 20)) as pilot:
+        app.thread.set_messages(many(40))
+        await settle(pilot)
+        thread = app.thread
+        assert thread._plainly_boxed()
+        for offset in (0, 7, thread.max_scroll_y // 2):
+            thread.scroll_to(y=offset, animate=False, immediate=True)
+            await settle(pilot)
+            for crop in (thread.size.region, thread.size.region.crop_size((30, 9))):
+                own = [list(strip) for strip in thread.render_lines(crop)]
+                cached = [list(strip) for strip in ScrollView.render_lines(thread, crop)]
+                assert own == cached
