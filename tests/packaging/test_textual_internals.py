@@ -194,6 +194,20 @@ async def test_component_styles_are_replaced_when_the_stylesheet_changes_them() 
         assert blue.color.get_truecolor() == (0, 0, 255)
 
 
+
+def test_the_text_area_fills_its_theme_from_css_in_render_lines_only() -> None:
+    # widgets/composer.py skips TextArea.render_lines' `theme.apply_css(self)` while the theme
+    # object, the app's theme and the editor's component styles are the same objects.
+    source = inspect.getsource(TextArea.render_lines)
+    assert "theme = self._theme" in source and "theme.apply_css(self)" in source, (
+        f"{BUMPED} widgets/composer.py relies on: TextArea.render_lines filling self._theme from the "
+        "CSS and then drawing (ComposerEditor.render_lines calls the next base's render_lines "
+        "itself when nothing changed): check what TextArea.render_lines does now.")
+    setter = inspect.getsource(TextArea._set_theme)
+    assert "self._theme = dataclasses.replace(" in setter, (
+        f"{BUMPED} widgets/composer.py relies on: a new theme object whenever the editor's or the "
+        "app's theme changes (TextArea._set_theme).")
+
 class _LabelApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Static("old")
@@ -441,6 +455,7 @@ GUARDED_ATTRIBUTES = {
     "_scroll_update": "test_a_widget_still_sizes_its_scrollbars_for_a_new_virtual_size_in_scroll_update",
     "_selector_names": "test_selector_names_and_component_classes_are_still_what_css_rules_match",
     "_get_component_classes": "test_selector_names_and_component_classes_are_still_what_css_rules_match",
+    "_theme": "test_the_text_area_fills_its_theme_from_css_in_render_lines_only",
     **DELIBERATE_OVERRIDES,
 }
 

@@ -7,9 +7,10 @@ from typing import ClassVar
 from test_widget_fakes import WidgetHost
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Static, TextArea
 
 from supportdesk_tui.contract.models import MessageKind, Status
 from supportdesk_tui.widgets.composer import Composer
@@ -181,3 +182,49 @@ async def test_reset_for_the_next_ticket_leaves_nothing_even_when_the_text_is_em
         assert "customer will see" in str(composer.query_one("#composer-status", Static).render())
         composer.reset()  # pristine now: nothing to clear, and still as new
         assert composer.text == "" and composer.kind is MessageKind.REPLY and not composer.files
+
+
+def _theme_styles(editor: TextArea) -> tuple[object, ...]:
+    theme = editor._theme
+    return (theme.base_style, theme.gutter_style, theme.cursor_style, theme.cursor_line_style,
+            theme.cursor_line_gutter_style, theme.bracket_matching_style, theme.selection_style)
+
+
+class FocusColouredHost(ComposerHost):
+    """A rule that gives the editor's cursor line another colour once it has the focus."""
+
+    CSS = "ComposerEditor:focus > .text-area--cursor-line { background: red; }"
+
+
+async def test_the_editor_draws_with_the_styles_its_css_gives_it_now() -> None:
+    """The editor skips filling its theme from its CSS when nothing that CSS reads changed (a
+    shortcut): after a focus change, the note mode and another app theme, the styles it draws
+    with are still the ones a stock TextArea would work out in that frame."""
+    app = FocusColouredHost()
+    async with app.run_test(size=(100, 20)) as pilot:
+        composer = await ready(pilot)
+        editor = composer.editor
+        line = Region(0, 0, editor.size.width, 1)
+
+        def drawn_as_stock() -> None:
+            editor.render_lines(line)
+            ours = _theme_styles(editor)
+            TextArea.render_lines(editor, line)  # always fills the theme from the CSS
+            assert _theme_styles(editor) == ours
+
+        await pilot.press("a")
+        drawn_as_stock()
+        focused_line = editor._theme.cursor_line_style
+        editor.blur()
+        await pilot.pause()
+        drawn_as_stock()
+        assert editor._theme.cursor_line_style != focused_line, "the focus rule no longer applies"
+        composer.focus_editor()
+        await pilot.pause()
+        drawn_as_stock()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        drawn_as_stock()
+        app.theme = "textual-light"
+        await pilot.pause()
+        drawn_as_stock()

@@ -12,17 +12,18 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.markup import escape
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 from textual.widgets.text_area import Selection
@@ -56,6 +57,28 @@ class ComposerEditor(TextArea):
         @property
         def control(self) -> ComposerEditor:
             return self.editor
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._theme_styled_for: tuple[object, ...] = ()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """As TextArea's, without applying its theme's CSS again when nothing it reads changed.
+
+        TextArea fills its theme from its CSS (its own style, its component classes, the app's
+        theme) on every `render_lines`, ≈ 0.7 ms of each key's and each send's frame: Textual
+        forgets component styles on every refresh. What it reads changes only when the
+        stylesheet styles this widget again (a focus, class or app theme change: Textual then
+        replaces its component styles objects, and restyles the descendants of a widget whose
+        classes change) or when the theme object is replaced (`TextArea.theme`)."""
+        theme = self._theme
+        styled_for = (theme, self.app.current_theme, *self._component_styles.values())
+        held = self._theme_styled_for
+        if theme is not None and len(held) == len(styled_for) and all(
+                a is b for a, b in zip(held, styled_for, strict=True)):
+            return super(TextArea, self).render_lines(crop)
+        self._theme_styled_for = styled_for
+        return super().render_lines(crop)
 
     def on_key(self, event: events.Key) -> None:
         # Runs before TextArea's own key handler, which would insert the character.
