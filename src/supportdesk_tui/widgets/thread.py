@@ -46,6 +46,7 @@ from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message as TextualMessage
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.timer import Timer
@@ -57,6 +58,7 @@ from supportdesk_tui.domain.outbox import OutboxItem
 from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import N_, _, current_language
 from supportdesk_tui.keymap import with_cyrillic_aliases
+from supportdesk_tui.widgets.steady_scrollbar import steady_vertical_scrollbar
 from supportdesk_tui.widgets.thread_blocks import (
     BLOCK_COMPONENTS,
     DASHED_EDGE,
@@ -129,6 +131,10 @@ class Thread(ScrollView, can_focus=True):
     """Views left to the last held message when the next page is asked for (keys going that way)."""
     GROW_IDLE_AFTER = 0.15
     """Seconds without a scroll key before the window grows on toward full (a screenful a frame)."""
+    AHEAD_PER_TURN = 2
+    """Blocks drawn ahead for home and end in one idle turn (≈ 0.3 ms each)."""
+    AHEAD_IDLE_AFTER = 0.04
+    """Seconds after a scroll key before blocks are drawn ahead for home and end (its frame is out)."""
 
     @dataclass
     class NeedOlder(TextualMessage):
@@ -262,6 +268,13 @@ class Thread(ScrollView, can_focus=True):
         # newest are held again, when the stream may have missed a message (`forget_newest`) and
         # when more arrived than `_live` keeps.
         self._newest_page: KeptNewest | None = None
+        self._ahead_timer: Timer | None = None  # draws what home and end would show, once idle
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # Every key moves the bar, and Textual draws it again whole (≈ 2 ms a frame); the steady
+        # one puts a new thumb together from the bar's cells drawn before.
+        return steady_vertical_scrollbar(self)
 
     # --- public API ---------------------------------------------------------
 
@@ -344,18 +357,23 @@ class Thread(ScrollView, can_focus=True):
 
     def _history_lines_after(self, message: Message, index: int | None = None) -> list[str]:
         """The lines for the changes from `message` on, before the next message held."""
-        line = self._history_line
-        if line is None or not self._history:
-            return []
         if index is None:
             index = next((i for i, m in enumerate(self._messages) if m.id == message.id), -1)
-        if index < 0:
+        return self._history_lines_in(self._messages, index, has_older=self.has_older,
+                                      has_newer=self.has_newer)
+
+    def _history_lines_in(self, messages: Sequence[Message], index: int, *, has_older: bool,
+                          has_newer: bool) -> list[str]:
+        """The lines for the changes from `messages[index]` on, before the next of `messages`."""
+        line = self._history_line
+        if line is None or not self._history or index < 0:
             return []
-        last = index == len(self._messages) - 1
-        if last and self.has_newer:
+        message = messages[index]
+        last = index == len(messages) - 1
+        if last and has_newer:
             return []  # the next message is not held: its changes wait for its page
-        start = None if index == 0 and not self.has_older else message.created_at
-        end = None if last else self._messages[index + 1].created_at
+        start = None if index == 0 and not has_older else message.created_at
+        end = None if last else messages[index + 1].created_at
         return [line(e) for e in self._history
                 if (start is None or e.at >= start) and (end is None or e.at < end)]
 
@@ -434,6 +452,7 @@ class Thread(ScrollView, can_focus=True):
         if self._pending_jump == "first":
             self._from_memory()
             self._show_first(page, has_newer=True, newer_cursor=newer_cursor)
+        self._draw_jumps_ahead_soon()
 
     def _read_first_page_ahead_soon(self) -> None:
         if self._first_ahead is not None:
@@ -582,6 +601,7 @@ class Thread(ScrollView, can_focus=True):
         with self._keeping_view():
             for card in self._cards:
                 card.set_time_mode(absolute_time=self.absolute_time, now=now)
+        self._draw_jumps_ahead_soon()  # their time labels may have changed too
 
     # --- scroll keys ------------------------------------------------------------
 
@@ -889,6 +909,7 @@ class Thread(ScrollView, can_focus=True):
         self._read_ahead(height)
         if not drew and not self._jumping:
             self._grow_soon()
+            self._draw_jumps_ahead_soon()
 
     def _read_ahead(self, height: int) -> None:
         """Ask for the next page while `READ_AHEAD_VIEWS` views are left to the last message held
@@ -942,6 +963,82 @@ class Thread(ScrollView, can_focus=True):
         else:
             return
         self._grow_timer = self.set_timer(0.001, self._grow, name="thread-grow")
+
+    # --- home's and end's screenfuls drawn ahead, once idle ---------------------------
+
+    def _draw_jumps_ahead_soon(self) -> None:
+        if self._ahead_timer is None and self.is_attached:
+            self._ahead_timer = self.set_timer(self.AHEAD_IDLE_AFTER, self._draw_jumps_ahead,
+                                               name="thread-jumps-ahead")
+
+    def _draw_jumps_ahead(self) -> None:
+        """Draw the blocks home and end would show from memory before their frame (a few a turn,
+        while no key comes) and keep them apart from the recent ones (`DrawnLines.keep_ahead`):
+        the jump then finds its lines drawn. Their keys hold all they show (time label, history
+        lines, width, theme, language): lines that no longer fit are simply drawn at the jump."""
+        self._ahead_timer = None
+        if not self._messages or not self.is_attached:
+            return
+        busy = self._scroll_steps or self._scroll_step_due or self._edge_check_due or self._jumping
+        if busy or time.monotonic() - self._last_key < self.AHEAD_IDLE_AFTER:
+            self._draw_jumps_ahead_soon()  # not in the frames of a key: after it
+            return
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return
+        budget = self.AHEAD_PER_TURN
+        for purpose in ("first", "newest"):
+            shows = self._jump_shows(purpose)
+            if shows is None:
+                self._drawn_lines.keep_ahead(purpose, {})
+                continue
+            held, shown, has_older, has_newer = shows
+            kept = self._drawn_lines.drawn_ahead(purpose)
+            drawn: dict[object, list[Strip]] = {}
+            for index in shown:
+                card = MessageCard(held[index], absolute_time=self.absolute_time, now=self.clock())
+                card.history_lines = tuple(self._history_lines_in(held, index, has_older=has_older,
+                                                                  has_newer=has_newer))
+                key = card.key(self, width)
+                lines = kept.get(key) or self._drawn_lines.get(key)
+                if lines is None:
+                    if budget <= 0:
+                        continue
+                    budget -= 1
+                    lines = card.draw(self, width)
+                drawn[key] = lines
+            self._drawn_lines.keep_ahead(purpose, drawn)
+        if budget <= 0:
+            self._ahead_timer = self.set_timer(0.001, self._draw_jumps_ahead, name="thread-jumps-ahead")
+
+    def _jump_shows(self, purpose: Literal["first", "newest"]
+                    ) -> tuple[list[Message], range, bool, bool] | None:
+        """What home ("first") or end ("newest") would hold and draw before its frame if pressed
+        now and answered from memory: (the messages held then, the indexes drawn, has_older,
+        has_newer); None when it would read the server."""
+        ticket = self._messages[0].ticket_id
+        views = self.JUMP_DRAWS_VIEWS
+        if purpose == "first":
+            if not self.has_older:
+                held, has_older, has_newer = self._messages, False, self.has_newer
+            elif self._first_page is not None and self._first_page[0][0].ticket_id == ticket:
+                held, has_older, has_newer = self._first_page[0], False, True
+            else:
+                return None
+            return held, range(min(len(held), self._screenful(held[: self.MAX_MOUNTED], views))), \
+                has_older, has_newer
+        kept = self._newest_page
+        if not self.has_newer:
+            held, has_older = self._messages, self.has_older
+        elif kept is not None and self.live() and kept.messages[0].ticket_id == ticket:
+            known = {m.id for m in kept.messages}
+            last = max(m.id for m in kept.messages)
+            held = kept.messages + in_time_order(m for m in self._live if m.id > last and m.id not in known)
+            has_older = kept.has_older
+        else:
+            return None
+        count = self._screenful(held[-self.MAX_MOUNTED:][::-1], views)
+        return held, range(max(0, len(held) - count), len(held)), has_older, False
 
     def _cancel_growth(self) -> None:
         if self._grow_timer is not None:
@@ -1185,6 +1282,7 @@ class Thread(ScrollView, can_focus=True):
         self._newest_page = KeptNewest(self._messages[-count:],
                                        has_older=self.has_older or taken < len(self._pages),
                                        older_cursor=self._pages[-taken].older_cursor)
+        self._draw_jumps_ahead_soon()
 
     def _with_live(self, newest: list[Message], *, after: Sequence[Message] = ()) -> list[Message]:
         """`newest` (a page that reaches the newest message, read `after` those held) and the live
