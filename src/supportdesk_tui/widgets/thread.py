@@ -979,9 +979,10 @@ class Thread(ScrollView, can_focus=True):
         self._ahead_timer = None
         if not self._messages or not self.is_attached:
             return
-        busy = self._scroll_steps or self._scroll_step_due or self._edge_check_due or self._jumping
-        if busy or time.monotonic() - self._last_key < self.AHEAD_IDLE_AFTER:
-            self._draw_jumps_ahead_soon()  # not in the frames of a key: after it
+        if self._scroll_steps or self._scroll_step_due or self._edge_check_due or self._jumping:
+            return  # not in the frames of a key: its edge check (`_near_edge`) comes back here
+        if time.monotonic() - self._last_key < self.AHEAD_IDLE_AFTER:
+            self._draw_jumps_ahead_soon()
             return
         width = self.scrollable_content_region.width
         if width <= 0:
