@@ -133,6 +133,8 @@ class Thread(ScrollView, can_focus=True):
     """Seconds without a scroll key before the window grows on toward full (a screenful a frame)."""
     AHEAD_PER_TURN = 2
     """Blocks drawn ahead for home and end in one idle turn (≈ 0.3 ms each)."""
+    PAINTED_AT_MOST = 2_000
+    """Painted lines kept (`_painted`): a few views each way and home's first."""
     AHEAD_IDLE_AFTER = 0.04
     """Seconds after a scroll key before blocks are drawn ahead for home and end (its frame is out)."""
 
@@ -269,6 +271,10 @@ class Thread(ScrollView, can_focus=True):
         # when more arrived than `_live` keeps.
         self._newest_page: KeptNewest | None = None
         self._ahead_timer: Timer | None = None  # draws what home and end would show, once idle
+        # Lines as painted (padding, filters, offsets), by their place and block line: a view painted
+        # ahead or before is handed to the compositor as it is (`_render_plainly`).
+        self._painted: dict[tuple[int, int], tuple[Strip, Strip]] = {}
+        self._painted_look: tuple[object, ...] | None = None
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
@@ -908,6 +914,11 @@ class Thread(ScrollView, can_focus=True):
             self._schedule_edge_check()
         self._read_ahead(height)
         if not drew and not self._jumping:
+            # The view the next key that way shows, painted now rather than in its frame.
+            first_line = y - self._gap_above()
+            way = self._reading or (1 if self._pin == "top" else -1 if self._pin == "end" else 0)
+            if way:
+                self._paint_ahead(first_line + way * height)
             self._grow_soon()
             self._draw_jumps_ahead_soon()
 
@@ -988,6 +999,7 @@ class Thread(ScrollView, can_focus=True):
         if width <= 0:
             return
         budget = self.AHEAD_PER_TURN
+        views: list[tuple[Literal["first", "newest"], list[Strip]]] = []
         for purpose in ("first", "newest"):
             shows = self._jump_shows(purpose)
             if shows is None:
@@ -1009,8 +1021,25 @@ class Thread(ScrollView, can_focus=True):
                     lines = card.draw(self, width)
                 drawn[key] = lines
             self._drawn_lines.keep_ahead(purpose, drawn)
+            if len(drawn) == len(shown):
+                views.append((purpose, [line for lines in drawn.values() for line in lines]))
+        if budget > 0:
+            # All drawn: the first view each jump shows is painted too (one jump's view a turn).
+            for purpose, lines in views:
+                if self._paint_jumps_view(purpose, lines):
+                    budget = 0
+                    break
         if budget <= 0:
             self._ahead_timer = self.set_timer(0.001, self._draw_jumps_ahead, name="thread-jumps-ahead")
+
+    def _paint_jumps_view(self, purpose: Literal["first", "newest"], lines: list[Strip]) -> int:
+        """Paint the view home ("first") or end ("newest") shows when its blocks are `lines`."""
+        height = self.scrollable_content_region.height
+        if purpose == "first":
+            return self._paint_ahead(0, lines[:height])
+        if self._waiting_cards or len(lines) < height:
+            return 0  # blocks after the messages, or a gap above them: not worth working out
+        return self._paint_ahead(len(lines) - height, lines[-height:])
 
     def _jump_shows(self, purpose: Literal["first", "newest"]
                     ) -> tuple[list[Message], range, bool, bool] | None:
@@ -1196,26 +1225,80 @@ class Thread(ScrollView, can_focus=True):
     def _render_plainly(self, crop: Region) -> list[Strip]:
         """The view's lines as Textual's styles cache makes them for such a widget (its padding in the
         background colour, the app's line filters), without its per-line cache: a scroll changes
-        every line of the view anyway, and the lines themselves are kept by their blocks."""
-        width = self.region.width
-        content_width = self.content_region.width
-        _top, pad_right, _bottom, pad_left = self.styles.padding
-        blank = background_only(self)
-        left = [Segment(" " * pad_left, blank)] if pad_left else []
-        right = [Segment(" " * pad_right, blank)] if pad_right else []
-        filters = self.get_line_filters()
-        background = self.background_colors[1]
+        every line of the view anyway, and the lines themselves are kept by their blocks. A line
+        painted ahead (`_paint_ahead`) for the same place, block line and look is taken as it is."""
+        look = self._paint_look()
+        first_line, _blank, selection = self._frame or self._frame_now()
+        painted = self._painted
         strips: list[Strip] = []
         for y in crop.line_range:
-            line = self.render_line(y).adjust_cell_length(content_width, blank)
-            strip = Strip([*left, *line, *right], width)
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            strips.append(strip)
+            line_y = first_line + y
+            source = self._layout.line(line_y)
+            if source is not None and (selection is None or selection.get_span(line_y) is None):
+                hit = painted.get((line_y, id(source)))
+                if hit is None or hit[0] is not source:
+                    placed = self._layout.placed_line(line_y) or source
+                    hit = painted[(line_y, id(source))] = (source, self._paint(placed, look))
+                strips.append(hit[1])
+            else:
+                strips.append(self._paint(self.render_line(y), look))
+        if len(painted) > self.PAINTED_AT_MOST:
+            self._painted = {}  # most of them for places the lines left long ago
+        width = self.region.width
         if crop.column_span != (0, width):
             x1, x2 = crop.column_span
             strips = [strip.crop(x1, x2) for strip in strips]
         return strips
+
+    def _paint_look(self) -> tuple[object, ...]:
+        """What a painted line depends on besides its block line and place; a new look lets every
+        line painted before go."""
+        _top, pad_right, _bottom, pad_left = self.styles.padding
+        blank = background_only(self)
+        look = (self.region.width, self.content_region.width, pad_left, pad_right, blank,
+                tuple(self.get_line_filters()), self.background_colors[1])
+        if look != self._painted_look:
+            self._painted_look = look
+            self._painted = {}
+        return look
+
+    @staticmethod
+    def _paint(line: Strip, look: tuple[object, ...]) -> Strip:
+        width, content_width, pad_left, pad_right, blank, filters, background = look
+        assert isinstance(width, int) and isinstance(content_width, int) and isinstance(blank, Style)
+        assert isinstance(pad_left, int) and isinstance(pad_right, int) and isinstance(filters, tuple)
+        line = line.adjust_cell_length(content_width, blank)
+        left = [Segment(" " * pad_left, blank)] if pad_left else []
+        right = [Segment(" " * pad_right, blank)] if pad_right else []
+        strip = Strip([*left, *line, *right], width)
+        for line_filter in filters:
+            strip = strip.apply_filter(line_filter, background)  # type: ignore[arg-type]
+        return strip
+
+    def _paint_ahead(self, first_line: int, lines: Sequence[Strip] | None = None) -> int:
+        """Paint the view's worth of lines from `first_line` before a key shows them (after a frame,
+        where the agent reads next; home's first screen once drawn ahead). `lines`: the block lines
+        that will be there (default: those laid out there now)."""
+        if not self._plainly_boxed():
+            return 0
+        look = self._paint_look()
+        height = self.scrollable_content_region.height
+        count = 0
+        for line_y in range(max(0, first_line), first_line + height):
+            if lines is None:
+                source = self._layout.line(line_y)
+                placed = self._layout.placed_line(line_y)
+            else:
+                index = line_y - first_line
+                source = lines[index] if index < len(lines) else None
+                placed = source and (source.apply_offsets(0, line_y) if source.text.strip() else source)
+            if source is None or placed is None:
+                continue
+            hit = self._painted.get((line_y, id(source)))
+            if hit is None or hit[0] is not source:
+                self._painted[(line_y, id(source))] = (source, self._paint(placed, look))
+                count += 1
+        return count
 
     def _frame_now(self) -> tuple[int, Style, Selection | None]:
         return self.scroll_offset.y - self._gap_above(), background_only(self), self.text_selection
