@@ -154,3 +154,26 @@ async def test_the_threads_scrollbar_draws_what_textuals_scrollbar_draws_at_ever
             assert shown == textuals, key
             drawn.append(str(shown))
         assert len(set(drawn)) > 5
+
+
+async def test_every_frame_of_lines_painted_ahead_is_what_textuals_styles_cache_paints() -> None:
+    """The views painted before their key (the next page each way, home's and end's first) are the
+    very segments — text, colours, the offsets mouse selection reads — Textual would paint then."""
+    from textual.scroll_view import ScrollView
+
+    app = ServerReadingAhead(600)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_at_newest(app, pilot)
+        await settle(pilot)
+        thread = app.thread
+        assert thread._plainly_boxed()
+        for key in ["pageup"] * 8 + ["home"] + ["pagedown"] * 8 + ["end", "pageup", "home", "end"]:
+            painted_before = len(thread._painted)
+            await pilot.press(key)
+            await settle(pilot)
+            crop = thread.size.region
+            own = [list(strip) for strip in thread.render_lines(crop)]
+            thread._styles_cache.clear()
+            textuals = [list(strip) for strip in ScrollView.render_lines(thread, crop)]
+            assert own == textuals, key
+            assert painted_before, "lines were painted ahead"
