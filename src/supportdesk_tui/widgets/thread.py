@@ -1428,13 +1428,13 @@ class Thread(ScrollView, can_focus=True):
 
 
 def _collect_young_if_due() -> None:
-    """Run the young generations' collection now, after a frame, when the next few allocations
-    would run it anyway: lines painted ahead live on, so the collection that next scans them
-    takes several milliseconds, and it should not fall in a key's frame. (The young generations
-    collect on their own schedule otherwise; full collections are the app's, `gc_policy`.)"""
-    young, middle, _full = gc.get_threshold()
-    young_count, middle_count, _full_count = gc.get_count()
-    if middle_count >= middle // 2:
+    """Run the young generations' collection now, after a frame, once it is half due (the next
+    allocations would run it soon anyway): lines painted ahead live on, so the collection that
+    next scans them takes several milliseconds, and it should not fall in a key's frame. (The
+    young generations collect on their own schedule otherwise; full collections are the app's,
+    `gc_policy`.)"""
+    middle_threshold = gc.get_threshold()[1]
+    if gc.get_count()[1] >= middle_threshold // 2:
         gc.collect(1)
 
 
