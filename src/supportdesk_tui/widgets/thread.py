@@ -31,6 +31,7 @@ text is never shown twice and never nowhere.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -46,6 +47,7 @@ from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message as TextualMessage
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.timer import Timer
@@ -57,6 +59,7 @@ from supportdesk_tui.domain.outbox import OutboxItem
 from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import N_, _, current_language
 from supportdesk_tui.keymap import with_cyrillic_aliases
+from supportdesk_tui.widgets.steady_scrollbar import steady_vertical_scrollbar
 from supportdesk_tui.widgets.thread_blocks import (
     BLOCK_COMPONENTS,
     DASHED_EDGE,
@@ -129,6 +132,12 @@ class Thread(ScrollView, can_focus=True):
     """Views left to the last held message when the next page is asked for (keys going that way)."""
     GROW_IDLE_AFTER = 0.15
     """Seconds without a scroll key before the window grows on toward full (a screenful a frame)."""
+    AHEAD_PER_TURN = 2
+    """Blocks drawn ahead for home and end in one idle turn (≈ 0.3 ms each)."""
+    PAINTED_AT_MOST = 2_000
+    """Painted lines kept (`_painted`): a few views each way and home's first."""
+    AHEAD_IDLE_AFTER = 0.04
+    """Seconds after a scroll key before blocks are drawn ahead for home and end (its frame is out)."""
 
     @dataclass
     class NeedOlder(TextualMessage):
@@ -262,6 +271,17 @@ class Thread(ScrollView, can_focus=True):
         # newest are held again, when the stream may have missed a message (`forget_newest`) and
         # when more arrived than `_live` keeps.
         self._newest_page: KeptNewest | None = None
+        self._ahead_timer: Timer | None = None  # draws what home and end would show, once idle
+        # Lines as painted (padding, filters, offsets), by their place and block line: a view painted
+        # ahead or before is handed to the compositor as it is (`_render_plainly`).
+        self._painted: dict[tuple[int, int], tuple[Strip, Strip]] = {}
+        self._painted_look: tuple[object, ...] | None = None
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # Every key moves the bar, and Textual draws it again whole (≈ 2 ms a frame); the steady
+        # one puts a new thumb together from the bar's cells drawn before.
+        return steady_vertical_scrollbar(self)
 
     # --- public API ---------------------------------------------------------
 
@@ -344,18 +364,23 @@ class Thread(ScrollView, can_focus=True):
 
     def _history_lines_after(self, message: Message, index: int | None = None) -> list[str]:
         """The lines for the changes from `message` on, before the next message held."""
-        line = self._history_line
-        if line is None or not self._history:
-            return []
         if index is None:
             index = next((i for i, m in enumerate(self._messages) if m.id == message.id), -1)
-        if index < 0:
+        return self._history_lines_in(self._messages, index, has_older=self.has_older,
+                                      has_newer=self.has_newer)
+
+    def _history_lines_in(self, messages: Sequence[Message], index: int, *, has_older: bool,
+                          has_newer: bool) -> list[str]:
+        """The lines for the changes from `messages[index]` on, before the next of `messages`."""
+        line = self._history_line
+        if line is None or not self._history or index < 0:
             return []
-        last = index == len(self._messages) - 1
-        if last and self.has_newer:
+        message = messages[index]
+        last = index == len(messages) - 1
+        if last and has_newer:
             return []  # the next message is not held: its changes wait for its page
-        start = None if index == 0 and not self.has_older else message.created_at
-        end = None if last else self._messages[index + 1].created_at
+        start = None if index == 0 and not has_older else message.created_at
+        end = None if last else messages[index + 1].created_at
         return [line(e) for e in self._history
                 if (start is None or e.at >= start) and (end is None or e.at < end)]
 
@@ -434,6 +459,7 @@ class Thread(ScrollView, can_focus=True):
         if self._pending_jump == "first":
             self._from_memory()
             self._show_first(page, has_newer=True, newer_cursor=newer_cursor)
+        self._draw_jumps_ahead_soon()
 
     def _read_first_page_ahead_soon(self) -> None:
         if self._first_ahead is not None:
@@ -582,6 +608,7 @@ class Thread(ScrollView, can_focus=True):
         with self._keeping_view():
             for card in self._cards:
                 card.set_time_mode(absolute_time=self.absolute_time, now=now)
+        self._draw_jumps_ahead_soon()  # their time labels may have changed too
 
     # --- scroll keys ------------------------------------------------------------
 
@@ -888,7 +915,13 @@ class Thread(ScrollView, can_focus=True):
             self._schedule_edge_check()
         self._read_ahead(height)
         if not drew and not self._jumping:
+            # The view the next key that way shows, painted now rather than in its frame.
+            first_line = y - self._gap_above()
+            way = self._reading or (1 if self._pin == "top" else -1 if self._pin == "end" else 0)
+            if way and self._paint_ahead(first_line + way * height):
+                _collect_young_if_due()
             self._grow_soon()
+            self._draw_jumps_ahead_soon()
 
     def _read_ahead(self, height: int) -> None:
         """Ask for the next page while `READ_AHEAD_VIEWS` views are left to the last message held
@@ -942,6 +975,102 @@ class Thread(ScrollView, can_focus=True):
         else:
             return
         self._grow_timer = self.set_timer(0.001, self._grow, name="thread-grow")
+
+    # --- home's and end's screenfuls drawn ahead, once idle ---------------------------
+
+    def _draw_jumps_ahead_soon(self) -> None:
+        if self._ahead_timer is None and self.is_attached:
+            self._ahead_timer = self.set_timer(self.AHEAD_IDLE_AFTER, self._draw_jumps_ahead,
+                                               name="thread-jumps-ahead")
+
+    def _draw_jumps_ahead(self) -> None:
+        """Draw the blocks home and end would show from memory before their frame (a few a turn,
+        while no key comes) and keep them apart from the recent ones (`DrawnLines.keep_ahead`):
+        the jump then finds its lines drawn. Their keys hold all they show (time label, history
+        lines, width, theme, language): lines that no longer fit are simply drawn at the jump."""
+        self._ahead_timer = None
+        if not self._messages or not self.is_attached:
+            return
+        if self._scroll_steps or self._scroll_step_due or self._edge_check_due or self._jumping:
+            return  # not in the frames of a key: its edge check (`_near_edge`) comes back here
+        if time.monotonic() - self._last_key < self.AHEAD_IDLE_AFTER:
+            self._draw_jumps_ahead_soon()
+            return
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return
+        budget = self.AHEAD_PER_TURN
+        views: list[tuple[Literal["first", "newest"], list[Strip]]] = []
+        for purpose in ("first", "newest"):
+            shows = self._jump_shows(purpose)
+            if shows is None:
+                self._drawn_lines.keep_ahead(purpose, {})
+                continue
+            held, shown, has_older, has_newer = shows
+            kept = self._drawn_lines.drawn_ahead(purpose)
+            drawn: dict[object, list[Strip]] = {}
+            for index in shown:
+                card = MessageCard(held[index], absolute_time=self.absolute_time, now=self.clock())
+                card.history_lines = tuple(self._history_lines_in(held, index, has_older=has_older,
+                                                                  has_newer=has_newer))
+                key = card.key(self, width)
+                lines = kept.get(key) or self._drawn_lines.get(key)
+                if lines is None:
+                    if budget <= 0:
+                        continue
+                    budget -= 1
+                    lines = card.draw(self, width)
+                drawn[key] = lines
+            self._drawn_lines.keep_ahead(purpose, drawn)
+            if len(drawn) == len(shown):
+                views.append((purpose, [line for lines in drawn.values() for line in lines]))
+        if budget > 0:
+            # All drawn: the first view each jump shows is painted too (one jump's view a turn).
+            for purpose, lines in views:
+                if self._paint_jumps_view(purpose, lines):
+                    _collect_young_if_due()
+                    budget = 0
+                    break
+        if budget <= 0:
+            self._ahead_timer = self.set_timer(0.001, self._draw_jumps_ahead, name="thread-jumps-ahead")
+
+    def _paint_jumps_view(self, purpose: Literal["first", "newest"], lines: list[Strip]) -> int:
+        """Paint the view home ("first") or end ("newest") shows when its blocks are `lines`."""
+        height = self.scrollable_content_region.height
+        if purpose == "first":
+            return self._paint_ahead(0, lines[:height])
+        if self._waiting_cards or len(lines) < height:
+            return 0  # blocks after the messages, or a gap above them: not worth working out
+        return self._paint_ahead(len(lines) - height, lines[-height:])
+
+    def _jump_shows(self, purpose: Literal["first", "newest"]
+                    ) -> tuple[list[Message], range, bool, bool] | None:
+        """What home ("first") or end ("newest") would hold and draw before its frame if pressed
+        now and answered from memory: (the messages held then, the indexes drawn, has_older,
+        has_newer); None when it would read the server."""
+        ticket = self._messages[0].ticket_id
+        views = self.JUMP_DRAWS_VIEWS
+        if purpose == "first":
+            if not self.has_older:
+                held, has_older, has_newer = self._messages, False, self.has_newer
+            elif self._first_page is not None and self._first_page[0][0].ticket_id == ticket:
+                held, has_older, has_newer = self._first_page[0], False, True
+            else:
+                return None
+            return held, range(min(len(held), self._screenful(held[: self.MAX_MOUNTED], views))), \
+                has_older, has_newer
+        kept = self._newest_page
+        if not self.has_newer:
+            held, has_older = self._messages, self.has_older
+        elif kept is not None and self.live() and kept.messages[0].ticket_id == ticket:
+            known = {m.id for m in kept.messages}
+            last = max(m.id for m in kept.messages)
+            held = kept.messages + in_time_order(m for m in self._live if m.id > last and m.id not in known)
+            has_older = kept.has_older
+        else:
+            return None
+        count = self._screenful(held[-self.MAX_MOUNTED:][::-1], views)
+        return held, range(max(0, len(held) - count), len(held)), has_older, False
 
     def _cancel_growth(self) -> None:
         if self._grow_timer is not None:
@@ -1098,26 +1227,88 @@ class Thread(ScrollView, can_focus=True):
     def _render_plainly(self, crop: Region) -> list[Strip]:
         """The view's lines as Textual's styles cache makes them for such a widget (its padding in the
         background colour, the app's line filters), without its per-line cache: a scroll changes
-        every line of the view anyway, and the lines themselves are kept by their blocks."""
-        width = self.region.width
-        content_width = self.content_region.width
-        _top, pad_right, _bottom, pad_left = self.styles.padding
-        blank = background_only(self)
-        left = [Segment(" " * pad_left, blank)] if pad_left else []
-        right = [Segment(" " * pad_right, blank)] if pad_right else []
-        filters = self.get_line_filters()
-        background = self.background_colors[1]
+        every line of the view anyway, and the lines themselves are kept by their blocks. A line
+        painted ahead (`_paint_ahead`) for the same place, block line and look is taken as it is."""
+        look = self._paint_look()
+        first_line, _blank, selection = self._frame or self._frame_now()
+        painted = self._painted
         strips: list[Strip] = []
         for y in crop.line_range:
-            line = self.render_line(y).adjust_cell_length(content_width, blank)
-            strip = Strip([*left, *line, *right], width)
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            strips.append(strip)
+            line_y = first_line + y
+            source = self._layout.line(line_y)
+            if source is not None and (selection is None or selection.get_span(line_y) is None):
+                hit = painted.get((line_y, id(source)))
+                if hit is None or hit[0] is not source:
+                    placed = self._layout.placed_line(line_y) or source
+                    hit = (source, self._paint(placed, look))
+                    self._remember_painted((line_y, id(source)), hit)
+                strips.append(hit[1])
+            else:
+                strips.append(self._paint(self.render_line(y), look))
+        width = self.region.width
         if crop.column_span != (0, width):
             x1, x2 = crop.column_span
             strips = [strip.crop(x1, x2) for strip in strips]
         return strips
+
+    def _paint_look(self) -> tuple[object, ...]:
+        """What a painted line depends on besides its block line and place; a new look lets every
+        line painted before go."""
+        _top, pad_right, _bottom, pad_left = self.styles.padding
+        blank = background_only(self)
+        look = (self.region.width, self.content_region.width, pad_left, pad_right, blank,
+                tuple(self.get_line_filters()), self.background_colors[1])
+        if look != self._painted_look:
+            self._painted_look = look
+            self._painted = {}
+        return look
+
+    def _remember_painted(self, key: tuple[int, int], painted: tuple[Strip, Strip]) -> None:
+        """Keep a painted line; the oldest go one by one past `PAINTED_AT_MOST` (letting them all
+        go at once took ≈ 10 ms, in whichever frame it fell)."""
+        lines = self._painted
+        lines.pop(key, None)
+        lines[key] = painted
+        while len(lines) > self.PAINTED_AT_MOST:
+            del lines[next(iter(lines))]
+
+    @staticmethod
+    def _paint(line: Strip, look: tuple[object, ...]) -> Strip:
+        width, content_width, pad_left, pad_right, blank, filters, background = look
+        assert isinstance(width, int) and isinstance(content_width, int) and isinstance(blank, Style)
+        assert isinstance(pad_left, int) and isinstance(pad_right, int) and isinstance(filters, tuple)
+        line = line.adjust_cell_length(content_width, blank)
+        left = [Segment(" " * pad_left, blank)] if pad_left else []
+        right = [Segment(" " * pad_right, blank)] if pad_right else []
+        strip = Strip([*left, *line, *right], width)
+        for line_filter in filters:
+            strip = strip.apply_filter(line_filter, background)  # type: ignore[arg-type]
+        return strip
+
+    def _paint_ahead(self, first_line: int, lines: Sequence[Strip] | None = None) -> int:
+        """Paint the view's worth of lines from `first_line` before a key shows them (after a frame,
+        where the agent reads next; home's first screen once drawn ahead). `lines`: the block lines
+        that will be there (default: those laid out there now)."""
+        if not self._plainly_boxed():
+            return 0
+        look = self._paint_look()
+        height = self.scrollable_content_region.height
+        count = 0
+        for line_y in range(max(0, first_line), first_line + height):
+            if lines is None:
+                source = self._layout.line(line_y)
+                placed = self._layout.placed_line(line_y)
+            else:
+                index = line_y - first_line
+                source = lines[index] if index < len(lines) else None
+                placed = source and (source.apply_offsets(0, line_y) if source.text.strip() else source)
+            if source is None or placed is None:
+                continue
+            hit = self._painted.get((line_y, id(source)))
+            if hit is None or hit[0] is not source:
+                self._remember_painted((line_y, id(source)), (source, self._paint(placed, look)))
+                count += 1
+        return count
 
     def _frame_now(self) -> tuple[int, Style, Selection | None]:
         return self.scroll_offset.y - self._gap_above(), background_only(self), self.text_selection
@@ -1185,6 +1376,7 @@ class Thread(ScrollView, can_focus=True):
         self._newest_page = KeptNewest(self._messages[-count:],
                                        has_older=self.has_older or taken < len(self._pages),
                                        older_cursor=self._pages[-taken].older_cursor)
+        self._draw_jumps_ahead_soon()
 
     def _with_live(self, newest: list[Message], *, after: Sequence[Message] = ()) -> list[Message]:
         """`newest` (a page that reaches the newest message, read `after` those held) and the live
@@ -1233,6 +1425,17 @@ class Thread(ScrollView, can_focus=True):
         if self.has_newer and not self._newer_requested and self._messages and not self._jumping:
             self._newer_requested = True
             self.post_message(self.NeedNewer(self, self._messages[-1].id, self._pages[-1].newer_cursor))
+
+
+def _collect_young_if_due() -> None:
+    """Run the young generations' collection now, after a frame, once it is half due (the next
+    allocations would run it soon anyway): lines painted ahead live on, so the collection that
+    next scans them takes several milliseconds, and it should not fall in a key's frame. (The
+    young generations collect on their own schedule otherwise; full collections are the app's,
+    `gc_policy`.)"""
+    middle_threshold = gc.get_threshold()[1]
+    if gc.get_count()[1] >= middle_threshold // 2:
+        gc.collect(1)
 
 
 def _without_edge(line: str) -> str:

@@ -91,12 +91,31 @@ class DrawnLines:
     def __init__(self, size: int) -> None:
         self._size = size
         self._lines: dict[object, list[Strip]] = {}
+        # Lines drawn ahead for a jump (home's first screenfuls, end's last), by what they are for:
+        # held apart from the recent ones, so reading on never pushes them out before the jump.
+        self._ahead: dict[str, dict[object, list[Strip]]] = {}
 
     def get(self, key: object) -> list[Strip] | None:
         lines = self._lines.pop(key, None)
         if lines is not None:
             self._lines[key] = lines  # the most recent last: the first is let go first
-        return lines
+            return lines
+        for ahead in self._ahead.values():
+            lines = ahead.get(key)
+            if lines is not None:
+                return lines
+        return None
+
+    def drawn_ahead(self, purpose: str) -> dict[object, list[Strip]]:
+        """The lines kept for `purpose` (what a jump will show), by key."""
+        return self._ahead.get(purpose, {})
+
+    def keep_ahead(self, purpose: str, lines: dict[object, list[Strip]]) -> None:
+        """Keep `lines` for `purpose` instead of those kept for it before."""
+        if lines:
+            self._ahead[purpose] = lines
+        else:
+            self._ahead.pop(purpose, None)
 
     def put(self, key: object, lines: list[Strip]) -> None:
         self._lines[key] = lines

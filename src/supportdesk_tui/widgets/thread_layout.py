@@ -37,8 +37,6 @@ class BlockLayout:
         self.width = width
         self._tops = []
         self._lines = []
-        if len(self._placed_lines) > 4 * max(1, self.height):
-            self._placed_lines.clear()  # most of them for places the lines left long ago
         top = 0
         for block in self.blocks:
             lines = block.lines(widget, width, context) if width > 0 else []
@@ -71,7 +69,13 @@ class BlockLayout:
             return None
         placed = self._placed_lines.get(y)
         if placed is None or placed[0] is not line:
-            placed = self._placed_lines[y] = (line, line.apply_offsets(0, y) if line.text.strip() else line)
+            placed = (line, line.apply_offsets(0, y) if line.text.strip() else line)
+            self._placed_lines.pop(y, None)
+            self._placed_lines[y] = placed
+            # Most of the oldest are for places the lines left long ago: they go one by one (all
+            # at once cost a frame several milliseconds of freeing).
+            while len(self._placed_lines) > 4 * max(1, self.height):
+                del self._placed_lines[next(iter(self._placed_lines))]
         return placed[1]
 
     def _index(self, y: int) -> int | None:
