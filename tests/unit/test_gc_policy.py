@@ -7,7 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from supportdesk_tui.domain.gc_policy import NO_AUTOMATIC_FULL_COLLECTION, IdleCollector
+from supportdesk_tui.domain.gc_policy import (
+    NO_AUTOMATIC_FULL_COLLECTION,
+    IdleCollector,
+    collect_young_if_half_due,
+)
 
 
 @pytest.fixture
@@ -102,3 +106,19 @@ def test_released_collector_never_collects() -> None:
     collector = IdleCollector()
     assert not collector.active
     assert not collector.collect_if_due(10_000.0)
+
+
+def test_the_young_collection_runs_between_keys_only_once_it_is_half_due() -> None:
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(1_000_000, 10, NO_AUTOMATIC_FULL_COLLECTION)  # nothing collects on its own
+        gc.collect(1)
+        assert gc.get_count()[1] == 0
+        assert not collect_young_if_half_due()
+        for _collection in range(5):
+            gc.collect(0)  # each young collection counts one towards the middle generation's
+        assert gc.get_count()[1] == 5
+        assert collect_young_if_half_due()
+        assert gc.get_count()[1] == 0
+    finally:
+        gc.set_threshold(*before)

@@ -97,3 +97,15 @@ class IdleCollector:
         self.last_collection = now
         self.tickets_opened = 0
         self.collections += 1
+
+
+def collect_young_if_half_due() -> bool:
+    """Run the young generations' collection now, once it is half due: for a caller that has just
+    drawn a frame and is idle until the next key (the thread, after painting lines ahead that live
+    on, which makes the collection that next scans them take several milliseconds: better between
+    keys than inside one). The next allocations would run it soon anyway. Whether it ran."""
+    middle_threshold = gc.get_threshold()[1]
+    if gc.get_count()[1] < middle_threshold // 2:
+        return False
+    gc.collect(1)
+    return True

@@ -31,7 +31,6 @@ text is never shown twice and never nowhere.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -55,6 +54,7 @@ from textual.widget import Widget
 
 from supportdesk_tui.contract.clock import Clock, utc_now
 from supportdesk_tui.contract.models import HistoryEntry, Message
+from supportdesk_tui.domain.gc_policy import collect_young_if_half_due
 from supportdesk_tui.domain.outbox import OutboxItem
 from supportdesk_tui.domain.safe_text import safe_text
 from supportdesk_tui.i18n import N_, _, current_language
@@ -919,7 +919,7 @@ class Thread(ScrollView, can_focus=True):
             first_line = y - self._gap_above()
             way = self._reading or (1 if self._pin == "top" else -1 if self._pin == "end" else 0)
             if way and self._paint_ahead(first_line + way * height):
-                _collect_young_if_due()
+                collect_young_if_half_due()
             self._grow_soon()
             self._draw_jumps_ahead_soon()
 
@@ -1028,7 +1028,7 @@ class Thread(ScrollView, can_focus=True):
             # All drawn: the first view each jump shows is painted too (one jump's view a turn).
             for purpose, lines in views:
                 if self._paint_jumps_view(purpose, lines):
-                    _collect_young_if_due()
+                    collect_young_if_half_due()
                     budget = 0
                     break
         if budget <= 0:
@@ -1425,17 +1425,6 @@ class Thread(ScrollView, can_focus=True):
         if self.has_newer and not self._newer_requested and self._messages and not self._jumping:
             self._newer_requested = True
             self.post_message(self.NeedNewer(self, self._messages[-1].id, self._pages[-1].newer_cursor))
-
-
-def _collect_young_if_due() -> None:
-    """Run the young generations' collection now, after a frame, once it is half due (the next
-    allocations would run it soon anyway): lines painted ahead live on, so the collection that
-    next scans them takes several milliseconds, and it should not fall in a key's frame. (The
-    young generations collect on their own schedule otherwise; full collections are the app's,
-    `gc_policy`.)"""
-    middle_threshold = gc.get_threshold()[1]
-    if gc.get_count()[1] >= middle_threshold // 2:
-        gc.collect(1)
 
 
 def _without_edge(line: str) -> str:
