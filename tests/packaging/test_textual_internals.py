@@ -35,9 +35,7 @@ BUMPED = f"Textual {textual.__version__} (pinned in pyproject.toml) no longer ha
 DELIBERATE_OVERRIDES = {
     "_on_screen_resume": "screens/_status.py and screens/conversation.py: see "
                          "test_a_resumed_screen_restyles_only_when_asked",
-    "_size_updated": "widgets/composer.py and widgets/thread.py: see "
-                     "test_the_composer_hears_every_size_change and "
-                     "test_a_size_update_without_layout_asks_for_no_layout",
+    "_size_updated": "widgets/composer.py: see test_the_composer_hears_every_size_change",
     "_handle_exception": "app.py logs a failure nothing caught, then hands it on: see "
                          "test_an_uncaught_failure_still_goes_through_handle_exception",
     "_background_screens": "app.py leaves a screen covered by an opaque one undrawn: see "
@@ -100,16 +98,6 @@ def test_the_composer_hears_every_size_change() -> None:
     assert parameters == ["self", "size", "virtual_size", "container_size", "layout"], (
         f"{BUMPED} widgets/composer.py overrides: TextArea._size_updated(size, virtual_size, "
         f"container_size, layout) -> bool; it is now {parameters}.")
-
-
-def test_a_size_update_without_layout_asks_for_no_layout() -> None:
-    # widgets/thread.py passes layout=False for a card's new size and for the thread's new virtual
-    # size (both the result of the layout just made): Textual must then only record them.
-    source = inspect.getsource(Widget._size_updated)
-    assert "if layout:" in source and "self.set_reactive(Widget.virtual_size, virtual_size)" in source, (
-        f"{BUMPED} widgets/thread.py relies on: Widget._size_updated(layout=False) setting the virtual "
-        "size without a layout (else every window move lays the thread out twice: see the "
-        "'Long conversation' bullet of bench/profile_notes.md).")
 
 
 def test_select_keeps_its_own_copy_of_the_placeholder() -> None:
@@ -374,29 +362,14 @@ def test_a_widgets_vertical_scrollbar_is_still_made_and_started_as_the_steady_on
     assert list(inspect.signature(App._start_widget).parameters) == ["self", "parent", "widget"]
 
 
-def test_a_container_is_drawn_at_the_scroll_offset_its_arrange_leaves() -> None:
-    """widgets/thread.py moves its scroll offset inside `Thread.arrange` (a window move keeps the view
-    still in the layout that takes the new cards in), as Textual's own anchor does: the compositor must
-    still call `arrange` first and read `scroll_offset` after it. If not, move the correction to where
-    the new compositor reads the offset (tests/ui/test_thread_window_moves.py fails meanwhile)."""
-    from textual._compositor import Compositor
-
-    source = inspect.getsource(Compositor._arrange_root)
-    arranged = source.find("widget.arrange(child_region.size)")
-    offset_read = source.find("- widget.scroll_offset")
-    assert 0 <= arranged < offset_read, (
-        f"{BUMPED} widgets/thread.py relies on: Compositor._arrange_root reading a container's "
-        "scroll_offset after calling its arrange()")
-
-
 def test_a_widget_still_sizes_its_scrollbars_for_a_new_virtual_size_in_scroll_update() -> None:
-    # widgets/ticket_table.py: a list of another length under the same scrollbar records its virtual
-    # size without a layout and calls Widget._scroll_update for the scrollbar's thumb.
+    # widgets/ticket_table.py and widgets/thread.py: a list or thread of another length records its
+    # virtual size without a layout and calls Widget._scroll_update for the scrollbar's thumb.
     parameters = list(inspect.signature(Widget._scroll_update).parameters)
     source = inspect.getsource(Widget._scroll_update)
     assert parameters == ["self", "virtual_size"] and "window_virtual_size" in source, (
-        f"{BUMPED} widgets/ticket_table.py calls: Widget._scroll_update(virtual_size), which sets the "
-        f"scrollbars' window_virtual_size and window_size; it is now {parameters}.")
+        f"{BUMPED} widgets/ticket_table.py and widgets/thread.py call: Widget._scroll_update(virtual_size), "
+        f"which sets the scrollbars' window_virtual_size and window_size; it is now {parameters}.")
 
 
 def test_selector_names_and_component_classes_are_still_what_css_rules_match() -> None:
