@@ -20,13 +20,13 @@ JSON keys (times in seconds; lists hold one sample per open unless noted; RSS in
 - `first_rows_s`: app start → the queue's first rows (context only).
 - `open_small_s`, `open_long_s`: enter → first frame with the conversation's newest message card
   laid out and in view (the thread scrolled to its end).
-- `open_small_cards_s`, `open_long_cards_s`: enter → first frame with every mounted card laid out
+- `open_small_cards_s`, `open_long_cards_s`: enter → first frame with every drawn card laid out
   (the `open_s` condition of `bench.queue_probe`, for comparison).
 - `open_small_gc_s`, `open_long_gc_s`: garbage-collector pause inside each of those opens.
 - `api_open_small_s`, `api_open_long_s`: the two requests an open waits for (GET ticket + GET 50
   newest messages) alone on the app's client: the network floor, one sample per open.
 - `pageup_s`: each page up (from the newest end, `--pageups` per open of the long ticket) → first
-  frame whose view moved or that shows older cards mounted above (while an older page loads,
+  frame whose view moved or that shows older cards drawn above (while an older page loads,
   the view cannot move until it arrives).
 - `pagedown_s`: each page down from the first message (`--pageups` per open), as `pageup_s`.
 - `top_s`: home → first frame with the oldest message of the thread at the top of the view.
@@ -48,8 +48,8 @@ JSON keys (times in seconds; lists hold one sample per open unless noted; RSS in
   `rss_after_pagedowns_kib`, `rss_newest_kib`: RSS after opening the small ticket, the long one,
   after the page-ups, at the first message, after the page-downs, and back at the newest.
 - `cards_small_open`, `cards_long_open`, `cards_after_pageups`, `cards_top`, `cards_after_pagedowns`,
-  `cards_newest`: message cards mounted at the same points; `widgets_long_open`, `widgets_top`:
-  every widget in the thread.
+  `cards_newest`: message cards drawn (the thread's window of laid-out blocks) at the same points;
+  `widgets_long_open`, `widgets_top`: every widget in the thread.
 - `held_after_pageups`, `held_top`, `held_after_pagedowns`, `held_newest`: messages the thread
   holds in memory at those points.
 - `thread_messages`: messages in the long ticket; `peak_rss_kib`: the run's peak RSS.

@@ -74,9 +74,10 @@ def thread_rows(result: dict[str, Any]) -> list[list[str]]:
         ("RSS after opening", "MiB", "rss_small_open_kib", "rss_long_open_kib"),
         ("RSS at the first message", "MiB", None, "rss_top_kib"),
         ("RSS back at the newest", "MiB", None, "rss_newest_kib"),
-        ("Message cards mounted after opening", "count", "cards_small_open", "cards_long_open"),
-        ("Message cards mounted at the first message", "count", None, "cards_top"),
-        ("Message cards mounted back at the newest", "count", None, "cards_newest"),
+        ("Message cards drawn (the window around the view) after opening", "count", "cards_small_open",
+         "cards_long_open"),
+        ("Message cards drawn at the first message", "count", None, "cards_top"),
+        ("Message cards drawn back at the newest", "count", None, "cards_newest"),
         ("Messages held in memory at the first message", "count", None, "held_top"),
         ("Messages held in memory back at the newest", "count", None, "held_newest"),
         ("Messages held at most (after page-ups, at the first, after page-downs, newest)", "count", None,
@@ -108,7 +109,7 @@ def thread_reading(result: dict[str, Any]) -> list[str]:
         f"- Long conversation: home in one request: {'**met**' if one_request else '**missed**'} "
         f"({home_requests.p95:.0f} at most).",
         f"- Long conversation: memory follows what is on screen: at most {held.p95:.0f} of the "
-        f"{MESSAGES:,} messages held, {cards.median:.0f} cards mounted at the first message, RSS "
+        f"{MESSAGES:,} messages held, {cards.median:.0f} cards drawn at the first message, RSS "
         f"{growth:+.0f} MiB against the short thread.",
         "- Long conversation: scroll keys → frame ≤ 16 ms p95: "
         + ("**met**." if not missed else f"**missed** (p95: {', '.join(missed)}); see *Where the time "
@@ -126,6 +127,7 @@ def thread_setup(result: dict[str, Any]) -> str:
         "out, 15 × page up while reading back, home → the first message at the top, 15 × page down, "
         "end → the newest again. Each key → the first frame showing its result (the view moved; the "
         "first or the newest message in view). Requests: the app's message-list calls counted from the "
-        "key to that frame. Held: the messages the thread keeps in memory; cards: message cards mounted; "
+        "key to that frame. Held: the messages the thread keeps in memory; cards: message cards drawn "
+        "(the window of blocks the line-drawn thread keeps laid out; nothing is mounted per message); "
         "RSS after `gc.collect()` and a settle."
     )
