@@ -25,18 +25,22 @@ class FrameRecorder:
         self.frames = 0
         self._waiters: list[tuple[Condition, asyncio.Future[float]]] = []
         original = app._display
+        # A second recorder on the same app (a CPU clock and a wall clock) wraps the first one's
+        # display, which already made the terminal bytes: made twice, a frame cost twice that step.
+        bytes_made = getattr(original, "makes_terminal_bytes", False)
 
         def display(screen: Any, renderable: Any) -> None:
             original(screen, renderable)
             if renderable is None:
                 return
             render_segments = getattr(renderable, "render_segments", None)
-            if render_segments is not None:
+            if render_segments is not None and not bytes_made:
                 render_segments(app.console)
             now = clock()
             self.frames += 1
             self._resolve(now)
 
+        display.makes_terminal_bytes = True  # type: ignore[attr-defined]
         app._display = display  # type: ignore[method-assign]
 
     def _resolve(self, now: float) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from test_widget_fakes import WidgetHost
 from textual.app import ComposeResult
@@ -228,3 +228,36 @@ async def test_the_editor_draws_with_the_styles_its_css_gives_it_now() -> None:
         app.theme = "textual-light"
         await pilot.pause()
         drawn_as_stock()
+
+
+def line_shows(composer: Composer, line_id: str) -> str:
+    """What a line under the editor shows: its text when it is displayed with room to show it."""
+    line = composer.query_one(line_id, Static)
+    return str(line.render()) if line.display and line.region.height else ""
+
+
+async def test_the_files_and_room_lines_show_and_clear_with_what_they_are_about(tmp_path: Any) -> None:
+    # The composer sets these lines only when what they say changes, starting from what they show
+    # when mounted (empty): a line set again to the same words would ask for a layout of the screen.
+    app = ComposerHost()
+    async with app.run_test(size=(100, 20)) as pilot:
+        composer = await ready(pilot)
+        assert line_shows(composer, "#composer-files") == line_shows(composer, "#composer-room") == ""
+        composer.attach(tmp_path / "invoice.pdf")
+        await pilot.pause()
+        assert "invoice.pdf" in line_shows(composer, "#composer-files")
+        composer.clear()  # as a send does
+        await pilot.pause()
+        assert line_shows(composer, "#composer-files") == ""
+        composer.clear()  # nothing attached this time
+        await pilot.pause()
+        assert line_shows(composer, "#composer-files") == line_shows(composer, "#composer-room") == ""
+        composer.set_draft("x" * (composer.body_limit - 10), MessageKind.REPLY)
+        await pilot.pause()
+        assert line_shows(composer, "#composer-room") != ""
+        composer.clear()
+        await pilot.pause()
+        assert line_shows(composer, "#composer-files") == line_shows(composer, "#composer-room") == ""
+        composer.attach(tmp_path / "invoice.pdf")  # the same file again: shown again
+        await pilot.pause()
+        assert "invoice.pdf" in line_shows(composer, "#composer-files")

@@ -81,9 +81,6 @@ __all__ = ["FIRST_PAGE_MESSAGES", "ConversationScreen", "Prefetched"]
 
 PRESENCE_RENEW_SECONDS = 20
 COMPOSING_IDLE_SECONDS = 15
-# The send key's frame waits at most this long for the reply's card to be mounted (a few ms); past
-# it (an app taken apart meanwhile), the frames go on and the card shows when it is ready.
-CARD_MOUNT_WAIT = 0.5
 # The pages the thread reads as the agent scrolls (and home and end read from either end of the
 # conversation, one request whatever its length); it holds a few of them near the view.
 THREAD_PAGE_MESSAGES = 100
@@ -754,18 +751,16 @@ class ConversationScreen(StatusLineScreen):
         except ApiError as exc:  # refused by the contract before anything went out
             self._not_sent(body, kind, exc)
             return
-        # One frame shows the composer emptied and the reply as "sending…": none is painted until
-        # its card is mounted (Textual lays out only mounted widgets, and a frame due meanwhile
-        # would show the empty composer alone), then the screen is laid out for the next one.
+        # One frame shows the composer emptied and the reply as "sending…". The thread draws the
+        # reply's block itself (nothing mounted): only its own size changes, so nothing on the
+        # screen is laid out again for it.
         try:
             with self.app.batch_update():
                 composer.clear()
                 # The outbox holds the text now. Off the loop, by the writer thread that has the
                 # outbox's entry to write first: the draft is never emptied on disk before it is.
                 self._save_draft(soon=True)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._show_waiting()(), CARD_MOUNT_WAIT)
-            self.refresh(repaint=False, layout=True)  # not the whole screen painted again: laid out
+                self._show_waiting()
             # The presence request, the wait for the disk and the request itself after that frame
             # (none of them changes what it shows).
             await self.wait_for_refresh()

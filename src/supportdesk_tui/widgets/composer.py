@@ -278,7 +278,8 @@ class Composer(Vertical):
         # What the status, files and room lines show now: a line set to what it already shows is
         # not set again (each `Static.update` asks for a layout of the whole screen, in the frame of
         # the key that caused it — a send's frame among them).
-        self._lines_shown: dict[str, str] = {}
+        # The files and room lines start empty (`compose`); the status is set once mounted.
+        self._lines_shown: dict[str, str] = {"files": "", "room": ""}
         self.set_reactive(Composer.kind, kind)
         # Classed before mounting, so styles are matched once (a class change after mount
         # restyles the whole composer: ≈ 5 ms of every ticket opened).
