@@ -9,12 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from e2e_helpers import create_customer_ticket, make_app
+from e2e_helpers import create_customer_ticket, make_app, open_conversation
 from held_requests import hold_requests
 
 from keyboard import type_text
-from supportdesk_tui.screens.conversation import ConversationScreen
-from supportdesk_tui.screens.queue import QueueScreen
 from supportdesk_tui.widgets.composer import Composer
 from waiting import settle, wait_until
 
@@ -30,11 +28,7 @@ async def test_the_first_frame_showing_a_long_reply_as_sending_shows_the_compose
     attached.write_text("total: 10 EUR\n")
     app = make_app(workday_server, "anna", tmp_path, live_updates=False)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen), what="the queue")
-        screen = ConversationScreen(created["id"])
-        await app.push_screen(screen)
-        await wait_until(pilot, lambda: screen.ticket is not None and screen.thread.messages,
-                         what="the conversation")
+        screen = await open_conversation(pilot, app, created["id"])
         composer = screen.query_one(Composer)
         await pilot.press("r")
         await settle(pilot)
