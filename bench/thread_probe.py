@@ -30,7 +30,8 @@ JSON keys (times in seconds; lists hold one sample per open unless noted; RSS in
   the view cannot move until it arrives).
 - `pagedown_s`: each page down from the first message (`--pageups` per open), as `pageup_s`.
 - `top_s`: home → first frame with the oldest message of the thread at the top of the view.
-  `top_gc_s`: garbage-collector pause inside it. `top_feedback_s`: home → first frame showing
+  `top_gc_s`: garbage-collector pause inside it (`pageup_gc_s`, `pagedown_gc_s`, `end_gc_s`: the
+  same for each of those keys, one sample per key). `top_feedback_s`: home → first frame showing
   either the "Loading…" line the thread puts at the top while older pages arrive, or the first
   message itself.
 - `pagedown_after_home_s`: a page down `SOON_SECONDS` after home's frame, sent from another thread
@@ -172,7 +173,7 @@ class Run:
                 if at_edge():
                     break  # the whole thread paged through (a short `--ticket`)
                 self.add(f"{key}_s", await self.press(
-                    key, lambda before=before: view_signature(self.thread) != before))
+                    key, lambda before=before: view_signature(self.thread) != before, gc_key=f"{key}_gc_s"))
                 await asyncio.sleep(KEY_GAP_SECONDS)
         finally:
             self.app.animation_level = "full"
@@ -219,7 +220,7 @@ class Run:
 
     async def to_newest(self, newest_id: int) -> None:
         requests = self.message_requests
-        self.add("end_s", await self.press("end", lambda: self._newest_in_view(newest_id)))
+        self.add("end_s", await self.press("end", lambda: self._newest_in_view(newest_id), gc_key="end_gc_s"))
         self.add("end_requests", self.message_requests - requests)
 
     # --- conditions ----------------------------------------------------------------------
