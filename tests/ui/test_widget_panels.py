@@ -148,6 +148,31 @@ async def test_ticket_header_shows_state_sla_clocks_escalation_and_needs_reply()
         assert "No ticket selected." in plain(header)
 
 
+async def test_ticket_header_repaints_its_countdowns_only_when_they_change() -> None:
+    # A repaint every second is a frame every second, which a key pressed just after it waits behind.
+    now = [NOW]
+    ticket = make_ticket(7, sla=Sla(first_response_due=NOW + timedelta(minutes=10),
+                                    resolution_due=NOW + timedelta(hours=3)))
+    header = TicketHeader(ticket, clock=lambda: now[0])
+    app = Recorder(header)
+    async with app.run_test(size=(140, 10)) as pilot:
+        await pilot.pause()
+        assert "First response 10m" in plain(header)
+        repaints: list[None] = []
+        refresh = header.refresh
+        header.refresh = lambda *a, **k: (repaints.append(None), refresh(*a, **k))[1]  # type: ignore[method-assign]
+        now[0] = NOW + timedelta(seconds=20)  # still "10m" left, to the minute
+        header._tick()
+        assert repaints == [], "nothing it shows changed"
+        now[0] = NOW + timedelta(minutes=1, seconds=5)
+        header._tick()
+        assert len(repaints) == 1, "the countdown moved on a minute"
+        await pilot.pause()
+        assert "First response 8m" in plain(header) or "First response 9m" in plain(header)
+        header._tick()
+        assert len(repaints) == 1, "and was painted: the next tick has nothing new"
+
+
 async def test_customer_sidebar_masks_contact_details_and_opens_other_tickets() -> None:
     ticket = make_ticket(
         1,

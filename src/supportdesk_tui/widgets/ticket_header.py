@@ -59,9 +59,10 @@ class TicketHeader(Widget):
         self._ticket = ticket
         self.clock = clock
         self.me_login: str | None = None
+        """Our own presence is not shown."""
         self.queue_names: dict[str, str] = {}
         """Queue id → display name, set by the screen."""
-        """Our own presence is not shown."""
+        self._shown: Text | None = None  # what the last paint showed
 
     @property
     def ticket(self) -> Ticket | None:
@@ -75,13 +76,19 @@ class TicketHeader(Widget):
         self.set_interval(1.0, self._tick, name="ticket-header countdowns")
 
     def _tick(self) -> None:
-        if self._ticket is not None and self.screen.is_current:
+        # Repainted only when what it says changed (a countdown shows minutes): a repaint every second
+        # is a frame every second, and a key that comes just after one waits a frame slot more.
+        if self._ticket is not None and self.screen.is_current and self._text() != self._shown:
             self.refresh()
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"ticket-header--{name}", partial=True)
 
     def render(self) -> Text:
+        self._shown = self._text()
+        return self._shown
+
+    def _text(self) -> Text:
         ticket = self._ticket
         if ticket is None:
             return Text(_("No ticket selected."), style=self._style("muted"))
