@@ -7,9 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
-import subprocess
-import sys
 import textwrap
 import threading
 from datetime import UTC, datetime
@@ -18,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from crash import kill_once_ready
 from supportdesk_tui.api.client import SupportDeskClient
 from supportdesk_tui.domain.background_writer import BackgroundWriter
 from supportdesk_tui.domain.drafts import Draft, DraftKind, DraftStore
@@ -247,14 +245,7 @@ def test_killed_anywhere_around_the_send_key_each_reply_is_in_its_draft_or_in_th
                 print("ready", flush=True)
         """
     )
-    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE,
-                            text=True)
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+    kill_once_ready(script, tmp_path)
     drafts = DraftStore(tmp_path / "drafts")
     in_drafts = {draft.ticket_id: draft.body for draft in drafts.all()}
     in_outbox = {item.ticket_id: item.body for item in Outbox(tmp_path / "outbox.json")}

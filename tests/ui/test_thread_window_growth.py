@@ -1,4 +1,4 @@
-"""After home or end the window of cards is not whole at once: two views' worth are mounted for the
+"""After home or end the window of cards is not whole at once: two views' worth are drawn for the
 jump's frame and the rest grows from them a screenful at a time, on the side the agent reads
 towards. Keys that come meanwhile still go one page each, past no message, and the window that
 grows is exactly the messages next to those shown, in order, never more than `MAX_MOUNTED`.
@@ -34,6 +34,18 @@ async def away_from_both_ends(app: PagedThread, pilot: object) -> None:
     await press_a_frame_apart(app, "pagedown", 16)
     await settle(pilot)  # type: ignore[arg-type]
     assert mounted_ids(app)[0] > 1, "the window moved away from the first message"
+
+
+async def newest_then_page_ups(app: PagedThread, pilot: object, first_id: int, keys: int) -> None:
+    """Shown from message `first_id` to the newest (older ones on the server), then `keys` page ups a
+    frame apart, every frame recorded."""
+    app.animation_level = "none"
+    app.thread.set_messages(conversation(first_id, TOTAL + 1), has_older=True)
+    await settle(pilot)  # type: ignore[arg-type]
+    app.thread.focus()
+    app.record_frames()
+    await press_a_frame_apart(app, "pageup", keys)
+    await settle(pilot)  # type: ignore[arg-type]
 
 
 async def test_page_downs_right_after_home_as_the_window_grows_skip_nothing() -> None:
@@ -78,13 +90,7 @@ async def test_the_window_grown_after_home_is_the_first_fifty_and_the_view_stays
 async def test_page_ups_right_after_end_as_the_window_grows_skip_nothing() -> None:
     app = PagedThread()
     async with app.run_test(size=(100, 30)) as pilot:
-        app.animation_level = "none"
-        app.thread.set_messages(conversation(TOTAL - 199, TOTAL + 1), has_older=True)
-        await settle(pilot)
-        app.thread.focus()
-        app.record_frames()
-        await press_a_frame_apart(app, "pageup", 16)
-        await settle(pilot)
+        await newest_then_page_ups(app, pilot, TOTAL - 199, 16)
         thread = app.thread
         assert mounted_ids(app)[-1] < TOTAL, "the window moved away from the newest message"
         app.keys += 1
@@ -120,13 +126,7 @@ async def test_paging_up_a_short_first_page_reads_the_older_page_ahead_and_skips
     (not at the top, in the frame of the key that reaches it), and lands without moving the view."""
     app = AsksRecorded()
     async with app.run_test(size=(100, 30)) as pilot:
-        app.animation_level = "none"
-        app.thread.set_messages(conversation(TOTAL - 19, TOTAL + 1), has_older=True)
-        await settle(pilot)
-        app.thread.focus()
-        app.record_frames()
-        await press_a_frame_apart(app, "pageup", 12)
-        await settle(pilot)
+        await newest_then_page_ups(app, pilot, TOTAL - 19, 12)
         assert app.asked_at and app.asked_at[0] > 0, "asked before the view reached the top"
         assert skipped_between_frames(app) == [], "page up went past messages never shown"
         assert view_changes(app) == 12, "every key its own page"

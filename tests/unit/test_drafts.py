@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import stat
-import subprocess
-import sys
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from crash import kill_once_ready
 from supportdesk_tui.domain.atomic import atomic_write_text, quarantine
 from supportdesk_tui.domain.drafts import Draft, DraftKind, DraftStore
 
@@ -127,13 +125,7 @@ def test_draft_survives_the_app_being_killed_mid_typing(tmp_path: Path) -> None:
 def draft_after_killing_the_typist(script: str, folder: Path) -> int:
     """Run `script` (it saves draft 9 as 'x…x N' for N = 1, 2, … and prints "ready" at some N),
     SIGKILL it once ready, and read the draft back: whole, no warning. Its N."""
-    proc = subprocess.Popen([sys.executable, "-c", script, str(folder)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+    kill_once_ready(script, folder)
     store = DraftStore(folder)
     draft = store.load(9)
     assert draft is not None
